@@ -1,0 +1,341 @@
+//! Shard planning, the one thread pool, the ordered gather, and the pileup hot loop.
+//!
+//! ```text
+//!  regions ──plan──▶ shards ──FIFO──▶ workers (own readers) ──one-slot channels──▶ main thread
+//!                                      fetch + count + observe                   sink(shard, partial)
+//! ```
+//! A dispatcher thread walks the shards in genome order; for each it creates a one-slot
+//! channel, pushes the receiver into a bounded FIFO (capacity `2 × threads`) and hands the
+//! shard with the sender to the workers. The main thread pops receivers in order and calls the
+//! sink, so output is in genome order with no reorder map and at most `2 × threads` finished
+//! partials in memory. Workers send `Result`s; a panic is caught and becomes an error; every
+//! thread is joined (scoped threads) and a missing shard is an error, never a short output.
+//!
+//! Later stages plug in through [`ColumnObserver`]: they see, per shard, every read of every
+//! sample once and then every position with the tallies of all samples side by side
+//! (tumor and normal together), and return a partial that the main thread combines in order.
+
+pub mod filter;
+pub mod pileup;
+pub mod plan;
+pub mod progress;
+
+use std::{
+    panic::AssertUnwindSafe,
+    sync::atomic::{AtomicBool, Ordering},
+    time::Instant,
+};
+
+use anyhow::Result;
+use crossbeam_channel::{bounded, Receiver, Sender};
+
+use crate::error::{fail, ExitKind};
+use crate::io::{alignment::AlignmentInput, reference::Reference};
+use crate::types::{aln::flag, Aln, ContigId, Pos0, Shard, Tally};
+pub use pileup::{MateOverlap, MateStrategy, PileupSettings};
+
+/// All samples' tallies at one position.
+#[derive(Debug)]
+pub struct Column<'a> {
+    /// Contig index.
+    pub contig: ContigId,
+    /// 0-based position.
+    pub pos: Pos0,
+    /// Uppercase reference base, `N` without a reference.
+    pub ref_base: u8,
+    /// One tally per input, in input order (e.g. tumor, normal).
+    pub samples: &'a [Tally],
+}
+
+/// The narrow interface between the engine and any stage that reads the pileup.
+///
+/// Called on worker threads (hence `Sync`); each shard gets its own `Partial`, which is sent
+/// to the main thread and handed to the sink in genome order.
+pub trait ColumnObserver: Sync {
+    /// What one shard produces.
+    type Partial: Send;
+
+    /// Starts a shard.
+    fn begin(&self, shard: &Shard) -> Self::Partial;
+
+    /// Sees each read once (in the shard that owns its start), before any column of the shard.
+    /// `pass` says whether it passed the read filter.
+    fn read(&self, _partial: &mut Self::Partial, _sample: usize, _aln: &Aln<'_>, _pass: bool) {}
+
+    /// Sees every position of the shard's core span, in order.
+    fn column(&self, partial: &mut Self::Partial, column: &Column<'_>);
+
+    /// Ends a shard on the worker (reduce per-position state to the shard's partial result).
+    fn finish(&self, _partial: &mut Self::Partial) {}
+}
+
+/// Engine settings (validated by the CLI before any thread starts).
+#[derive(Clone, Copy, Debug)]
+pub struct EngineConfig {
+    /// Worker threads.
+    pub threads: usize,
+    /// Core span of a shard, in bases.
+    pub shard_size: u64,
+    /// Hot-loop settings.
+    pub pileup: PileupSettings,
+}
+
+/// Counters a run returns (for metrics).
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct RunStats {
+    /// Records read per input (each counted once, whatever the shard overlap).
+    pub reads: Vec<u64>,
+    /// Read bases (SEQ length) per input.
+    pub bases: Vec<u64>,
+    /// Compressed bytes pulled from each input (over all workers; overhanging reads are
+    /// decoded by both shards, so this can exceed the file size slightly).
+    pub bytes_read: Vec<u64>,
+    /// Shards processed.
+    pub shards: usize,
+    /// Positions visited.
+    pub positions: u64,
+    /// Seconds workers spent fetching and counting reads (summed over workers).
+    pub worker_read_seconds: f64,
+    /// Seconds workers spent in the observers' column pass (summed over workers).
+    pub worker_observe_seconds: f64,
+    /// Seconds the main thread spent in the sink (ordered combine/write).
+    pub sink_seconds: f64,
+}
+
+struct ShardDone<P> {
+    partial: P,
+    reads: Vec<u64>,
+    bases: Vec<u64>,
+    read_s: f64,
+    observe_s: f64,
+}
+
+struct Worker<'a> {
+    readers: Vec<crate::io::alignment::AlnReader<'a>>,
+    counters: Vec<pileup::SampleCounter>,
+    refbuf: Vec<u8>,
+    column: Vec<Tally>,
+}
+
+/// Runs `observer` over `shards` of `inputs` and feeds each shard's partial to `sink` in
+/// genome order. `on_progress` is called on the main thread after each shard.
+#[allow(clippy::too_many_arguments)]
+pub fn run<O, S>(
+    inputs: &[AlignmentInput],
+    reference: Option<&Reference>,
+    shards: &[Shard],
+    cfg: &EngineConfig,
+    observer: &O,
+    mut sink: S,
+    progress: &progress::Progress,
+) -> Result<RunStats>
+where
+    O: ColumnObserver,
+    S: FnMut(&Shard, O::Partial) -> Result<()>,
+{
+    let n = inputs.len();
+    let threads = cfg.threads.max(1);
+    let repository = match reference {
+        Some(r) if inputs.iter().any(|i| i.format == crate::io::alignment::Format::Cram) => {
+            Some(crate::io::alignment::cram_repository(r)?)
+        }
+        _ => None,
+    };
+    let cancel = AtomicBool::new(false);
+    let mut stats = RunStats {
+        reads: vec![0; n],
+        bases: vec![0; n],
+        bytes_read: vec![0; n],
+        ..Default::default()
+    };
+    type Job<P> = (Shard, Sender<std::thread::Result<Result<ShardDone<P>>>>);
+    let (job_tx, job_rx) = bounded::<Job<O::Partial>>(threads);
+    let (fifo_tx, fifo_rx) =
+        bounded::<Receiver<std::thread::Result<Result<ShardDone<O::Partial>>>>>(2 * threads);
+    let (bytes_tx, bytes_rx) = bounded::<Vec<u64>>(threads);
+
+    let result: Result<()> = std::thread::scope(|scope| {
+        // Dispatcher: genome order, bounded by the FIFO.
+        let dispatcher = scope.spawn(move || {
+            for shard in shards {
+                let (tx, rx) = bounded(1);
+                if fifo_tx.send(rx).is_err() || job_tx.send((*shard, tx)).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut workers = Vec::with_capacity(threads);
+        for _ in 0..threads {
+            let job_rx = job_rx.clone();
+            let bytes_tx = bytes_tx.clone();
+            let cancel = &cancel;
+            let repository = repository.as_ref();
+            workers.push(scope.spawn(move || {
+                let mut w = Worker {
+                    readers: inputs.iter().map(|i| i.reader(repository)).collect(),
+                    counters: (0..n).map(|_| pileup::SampleCounter::default()).collect(),
+                    refbuf: Vec::new(),
+                    column: vec![Tally::default(); n],
+                };
+                for (shard, tx) in job_rx.iter() {
+                    if cancel.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let r = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                        process_shard(&mut w, inputs, reference, &shard, cfg, observer)
+                    }));
+                    let _ = tx.send(r);
+                }
+                let _ = bytes_tx.send(w.readers.iter().map(|r| r.bytes_read()).collect());
+            }));
+        }
+        drop(job_rx);
+        drop(bytes_tx);
+
+        let mut outcome: Result<()> = Ok(());
+        let mut done = 0usize;
+        for rx in fifo_rx.iter() {
+            let shard = &shards[done];
+            let msg = match rx.recv() {
+                Ok(m) => m,
+                Err(_) => {
+                    outcome = Err(fail(
+                        ExitKind::Software,
+                        format!("internal error: shard {} produced no result", shard.index),
+                    ));
+                    break;
+                }
+            };
+            let r = match msg {
+                Ok(r) => r,
+                Err(panic) => {
+                    let what = panic
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                        .unwrap_or_else(|| "unknown panic".into());
+                    outcome = Err(fail(
+                        ExitKind::Software,
+                        format!("internal error in a worker (shard {}): {what}; please report this bug", shard.index),
+                    ));
+                    break;
+                }
+            };
+            match r {
+                Ok(d) => {
+                    for i in 0..n {
+                        stats.reads[i] += d.reads[i];
+                        stats.bases[i] += d.bases[i];
+                    }
+                    stats.worker_read_seconds += d.read_s;
+                    stats.worker_observe_seconds += d.observe_s;
+                    let t = Instant::now();
+                    if let Err(e) = sink(shard, d.partial) {
+                        outcome = Err(e);
+                        break;
+                    }
+                    stats.sink_seconds += t.elapsed().as_secs_f64();
+                    stats.positions += shard.core.len();
+                    progress.advance(shard.core.len(), stats.reads.iter().sum());
+                    done += 1;
+                }
+                Err(e) => {
+                    outcome = Err(e);
+                    break;
+                }
+            }
+        }
+        if outcome.is_err() {
+            cancel.store(true, Ordering::Relaxed);
+        }
+        drop(fifo_rx);
+        let _ = dispatcher.join();
+        for w in workers {
+            if w.join().is_err() && outcome.is_ok() {
+                outcome = Err(fail(ExitKind::Software, "internal error: a worker thread panicked"));
+            }
+        }
+        for b in bytes_rx.iter() {
+            for (i, v) in b.into_iter().enumerate() {
+                stats.bytes_read[i] += v;
+            }
+        }
+        if outcome.is_ok() && done != shards.len() {
+            outcome = Err(fail(
+                ExitKind::Software,
+                format!("internal error: {done} of {} shards arrived", shards.len()),
+            ));
+        }
+        outcome
+    });
+    result?;
+    stats.shards = shards.len();
+    Ok(stats)
+}
+
+fn process_shard<O: ColumnObserver>(
+    w: &mut Worker<'_>,
+    inputs: &[AlignmentInput],
+    reference: Option<&Reference>,
+    shard: &Shard,
+    cfg: &EngineConfig,
+    observer: &O,
+) -> Result<ShardDone<O::Partial>> {
+    let t0 = Instant::now();
+    let n = inputs.len();
+    let core = shard.core;
+    let (lo, hi) = (core.start as i64, core.end as i64);
+    let mut partial = observer.begin(shard);
+    let mut reads = vec![0u64; n];
+    let mut bases = vec![0u64; n];
+    for (i, input) in inputs.iter().enumerate() {
+        let counter = &mut w.counters[i];
+        counter.reset(lo, hi);
+        let settings = &cfg.pileup;
+        w.readers[i].fetch(core, |a| {
+            if a.flags & flag::UNMAPPED != 0 || a.start < 0 {
+                return Ok(());
+            }
+            let owns = a.start >= lo || shard.first_of_region;
+            let pass = settings.filter.pass(a);
+            if owns {
+                reads[i] += 1;
+                bases[i] += a.seq_len as u64;
+                observer.read(&mut partial, i, a, pass);
+            }
+            counter.add(a, settings);
+            Ok(())
+        })?;
+        counter.finish(settings);
+        let _ = input;
+    }
+    let t1 = Instant::now();
+    w.refbuf.clear();
+    if let Some(r) = reference {
+        let name = &inputs[0].contigs[core.contig].name;
+        if let Some(seq) = r.get(name) {
+            r.fetch_into(seq, core.start, core.end, &mut w.refbuf);
+        }
+    }
+    for off in 0..(hi - lo) as usize {
+        for i in 0..n {
+            w.column[i] = w.counters[i].tallies[off];
+        }
+        let col = Column {
+            contig: core.contig,
+            pos: core.start + off as u64,
+            ref_base: w.refbuf.get(off).copied().unwrap_or(b'N'),
+            samples: &w.column,
+        };
+        observer.column(&mut partial, &col);
+    }
+    observer.finish(&mut partial);
+    let t2 = Instant::now();
+    Ok(ShardDone {
+        partial,
+        reads,
+        bases,
+        read_s: (t1 - t0).as_secs_f64(),
+        observe_s: (t2 - t1).as_secs_f64(),
+    })
+}

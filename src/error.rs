@@ -1,0 +1,122 @@
+//! Error kinds and the process exit codes they map to.
+//!
+//! Every failure that reaches `main` is an [`anyhow::Error`] whose chain may contain one
+//! [`Failure`]; its [`ExitKind`] decides the exit status. Codes follow `sysexits.h` (64-78) so
+//! that workflow engines, which retry on 104, 130-145 and 175, never retry a bad input.
+//!
+//! | code | name | meaning |
+//! |---:|---|---|
+//! | 0 | OK | success (also: the reader of stdout closed the pipe early) |
+//! | 64 | USAGE | bad command line: unknown option, bad region syntax, region on a contig the input lacks, CRAM without `--reference` |
+//! | 65 | DATAERR | bad input data: truncated or corrupt BGZF/BAM/CRAM, missing EOF marker, unsorted input, reference that disagrees with the alignment header |
+//! | 66 | NOINPUT | an input file or its index does not exist or cannot be opened |
+//! | 70 | SOFTWARE | internal error (a bug: please report it) |
+//! | 73 | CANTCREAT | an output file cannot be created |
+//! | 74 | IOERR | an I/O error while reading or writing |
+
+use std::fmt;
+
+/// What kind of failure happened; decides the exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitKind {
+    /// Bad command line (64).
+    Usage,
+    /// Bad input data (65).
+    Data,
+    /// Missing input or index (66).
+    NoInput,
+    /// Internal error (70).
+    Software,
+    /// Cannot create an output (73).
+    CantCreate,
+    /// I/O error (74).
+    Io,
+}
+
+impl ExitKind {
+    /// The process exit status for this kind.
+    pub fn code(self) -> i32 {
+        match self {
+            ExitKind::Usage => 64,
+            ExitKind::Data => 65,
+            ExitKind::NoInput => 66,
+            ExitKind::Software => 70,
+            ExitKind::CantCreate => 73,
+            ExitKind::Io => 74,
+        }
+    }
+}
+
+/// A classified failure: a one-line message that names the file and says what to do next.
+#[derive(Debug)]
+pub struct Failure {
+    /// Exit class.
+    pub kind: ExitKind,
+    /// Message, lowercase, without a trailing period.
+    pub message: String,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Failure {}
+
+/// Builds an [`anyhow::Error`] carrying a [`Failure`] of the given kind.
+pub fn fail(kind: ExitKind, message: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(Failure {
+        kind,
+        message: message.into(),
+    })
+}
+
+/// Finds the exit kind of an error chain: the first [`Failure`] in it, else an I/O error maps
+/// to [`ExitKind::Io`], else [`ExitKind::Software`].
+pub fn exit_kind(err: &anyhow::Error) -> ExitKind {
+    for cause in err.chain() {
+        if let Some(f) = cause.downcast_ref::<Failure>() {
+            return f.kind;
+        }
+    }
+    if err.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some()) {
+        return ExitKind::Io;
+    }
+    ExitKind::Software
+}
+
+/// True when the chain contains a broken pipe (the reader of our stdout went away).
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_map_to_sysexits_and_never_to_retry_codes() {
+        for k in [
+            ExitKind::Usage,
+            ExitKind::Data,
+            ExitKind::NoInput,
+            ExitKind::Software,
+            ExitKind::CantCreate,
+            ExitKind::Io,
+        ] {
+            let c = k.code();
+            assert!((64..=78).contains(&c));
+            assert!(c != 104 && !(130..=145).contains(&c) && c != 175);
+        }
+    }
+
+    #[test]
+    fn failure_is_found_through_context() {
+        let e = fail(ExitKind::Data, "bad").context("while reading x");
+        assert_eq!(exit_kind(&e), ExitKind::Data);
+    }
+}

@@ -1,0 +1,620 @@
+//! BAM and CRAM inputs: validated once, then read by every worker through its own reader.
+//!
+//! [`AlignmentInput::open`] memory-maps the file, checks its container (BGZF framing and EOF
+//! marker, CRAM version and EOF container), reads the header, rejects unsorted inputs and finds
+//! the index. It is `Sync`; each worker calls [`AlignmentInput::reader`] to get an
+//! [`AlnReader`] of its own (a cursor over the shared map), so readers never cross threads.
+
+use std::{
+    fs::File,
+    io::{self, Read, Seek, SeekFrom},
+    path::{Path, PathBuf},
+    sync::Arc,
+};
+
+use anyhow::Result;
+use memmap2::Mmap;
+use noodles::{
+    bam::{self, bai},
+    bgzf, core,
+    cram::{self, crai},
+    csi, fasta, sam,
+};
+
+use super::bgzf_check::{check_bgzf, BgzfTail, CRAM3_EOF};
+use super::reference::Reference;
+use crate::error::{fail, ExitKind};
+use crate::log;
+use crate::types::{aln::pack_ascii_seq, Aln, Contig, Region};
+
+/// Container format of an alignment input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// BGZF-compressed BAM.
+    Bam,
+    /// CRAM 3.0 or 3.1.
+    Cram,
+}
+
+/// Options for opening alignment inputs.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct OpenOptions {
+    /// Accept a BAM whose blocks are whole but which lacks the BGZF EOF marker (warn instead).
+    pub allow_missing_eof: bool,
+}
+
+enum Index {
+    Bai(bai::Index),
+    Csi(csi::Index),
+    Crai(crai::Index),
+}
+
+/// A validated, memory-mapped BAM/CRAM with its header and index; shared by all workers.
+pub struct AlignmentInput {
+    /// Path as given.
+    pub path: PathBuf,
+    /// Container format.
+    pub format: Format,
+    /// File size in bytes.
+    pub size: u64,
+    /// Sample name: the first `@RG SM`, else the file stem.
+    pub sample: String,
+    /// Reference sequences of the header, in header order.
+    pub contigs: Vec<Contig>,
+    /// Path of the index used.
+    pub index_path: PathBuf,
+    /// CRAM version (major, minor), for CRAM inputs.
+    pub cram_version: Option<(u8, u8)>,
+    header: sam::Header,
+    map: Arc<Mmap>,
+    index: Index,
+}
+
+fn display(p: &Path) -> String {
+    p.display().to_string()
+}
+
+impl AlignmentInput {
+    /// Opens and validates `path`. CRAM needs `reference`.
+    pub fn open(
+        path: &Path,
+        reference: Option<&Reference>,
+        opts: OpenOptions,
+    ) -> Result<AlignmentInput> {
+        let name = display(path);
+        let file = File::open(path).map_err(|e| {
+            fail(
+                ExitKind::NoInput,
+                format!("cannot open alignment file '{name}': {e}"),
+            )
+        })?;
+        let size = file.metadata()?.len();
+        if size == 0 {
+            return Err(fail(
+                ExitKind::Data,
+                format!("'{name}' is empty (0 bytes): it is not a BAM or CRAM file; regenerate it"),
+            ));
+        }
+        // SAFETY: read-only map of a file we do not modify; see README (memory model).
+        let map = Arc::new(unsafe { Mmap::map(&file) }.map_err(|e| {
+            fail(ExitKind::Io, format!("cannot memory-map '{name}': {e}"))
+        })?);
+        if map.len() >= 4 && &map[..4] == b"CRAM" {
+            Self::open_cram(path, map, size, reference)
+        } else if map.len() >= 2 && map[0] == 0x1f && map[1] == 0x8b {
+            Self::open_bam(path, map, size, opts)
+        } else {
+            Err(fail(
+                ExitKind::Data,
+                format!("'{name}' is neither BAM nor CRAM (unknown magic bytes); SAM text must be converted with `samtools view -b`"),
+            ))
+        }
+    }
+
+    fn open_bam(path: &Path, map: Arc<Mmap>, size: u64, opts: OpenOptions) -> Result<Self> {
+        let name = display(path);
+        match check_bgzf(&map) {
+            BgzfTail::Complete => {}
+            BgzfTail::MissingEof => {
+                if opts.allow_missing_eof {
+                    log::warn(&format!(
+                        "'{name}' lacks the BGZF EOF marker; reading it anyway (--allow-missing-eof)"
+                    ));
+                } else {
+                    return Err(fail(
+                        ExitKind::Data,
+                        format!("'{name}' lacks the BGZF EOF marker, so it may be truncated at a block boundary; re-copy or regenerate it, or pass --allow-missing-eof if you know it is complete"),
+                    ));
+                }
+            }
+            BgzfTail::Truncated { block_offset } => {
+                return Err(fail(
+                    ExitKind::Data,
+                    format!("'{name}' is truncated: the BGZF block at byte {block_offset} of {size} is cut short; re-copy or regenerate the file"),
+                ));
+            }
+            BgzfTail::NotBgzf => {
+                return Err(fail(
+                    ExitKind::Data,
+                    format!("'{name}' is gzip but not BGZF; compress with `bgzip`/`samtools view -b`"),
+                ));
+            }
+        }
+        let mut reader = bam::io::Reader::new(io::Cursor::new(&map[..]));
+        let header = reader.read_header().map_err(|e| {
+            fail(
+                ExitKind::Data,
+                format!("cannot read the BAM header of '{name}': {e}; is it a BAM file?"),
+            )
+        })?;
+        check_sort_order(&header, &name)?;
+        let (index_path, index) = find_bam_index(path)?;
+        let contigs = contigs_of(&header);
+        Ok(AlignmentInput {
+            path: path.to_path_buf(),
+            format: Format::Bam,
+            size,
+            sample: sample_of(&header, path),
+            contigs,
+            index_path,
+            cram_version: None,
+            header,
+            map,
+            index,
+        })
+    }
+
+    fn open_cram(
+        path: &Path,
+        map: Arc<Mmap>,
+        size: u64,
+        reference: Option<&Reference>,
+    ) -> Result<Self> {
+        let name = display(path);
+        if map.len() < 26 {
+            return Err(fail(
+                ExitKind::Data,
+                format!("'{name}' is truncated: too short for a CRAM file definition"),
+            ));
+        }
+        let (major, minor) = (map[4], map[5]);
+        if major != 3 || minor > 1 {
+            return Err(fail(
+                ExitKind::Data,
+                format!("'{name}' is CRAM {major}.{minor}, which is not supported (CRAM 3.0 and 3.1 are); convert it with `samtools view -C -T ref.fa --output-fmt-option version=3.0`"),
+            ));
+        }
+        if map.len() < CRAM3_EOF.len() || map[map.len() - CRAM3_EOF.len()..] != CRAM3_EOF {
+            return Err(fail(
+                ExitKind::Data,
+                format!("'{name}' lacks the CRAM EOF container, so it is probably truncated; re-copy or regenerate it"),
+            ));
+        }
+        if reference.is_none() {
+            return Err(fail(
+                ExitKind::Usage,
+                format!("'{name}' is CRAM, which needs the reference it was compressed against: pass --reference ref.fa"),
+            ));
+        }
+        let mut reader = cram::io::Reader::new(io::Cursor::new(&map[..]));
+        let header = reader.read_header().map_err(|e| {
+            fail(
+                ExitKind::Data,
+                format!("cannot read the CRAM header of '{name}': {e}"),
+            )
+        })?;
+        check_sort_order(&header, &name)?;
+        let mut candidates = vec![PathBuf::from(format!("{}.crai", path.display()))];
+        candidates.push(path.with_extension("crai"));
+        let index_path = candidates.iter().find(|p| p.exists()).cloned().ok_or_else(|| {
+            fail(
+                ExitKind::NoInput,
+                format!("no index found for '{name}' (looked for {}); create one with `samtools index {name}`", list(&candidates)),
+            )
+        })?;
+        warn_if_stale(path, &index_path);
+        let index = crai::fs::read(&index_path).map_err(|e| {
+            fail(
+                ExitKind::Data,
+                format!("cannot read CRAM index '{}': {e}; rebuild it with `samtools index {name}`", display(&index_path)),
+            )
+        })?;
+        let contigs = contigs_of(&header);
+        Ok(AlignmentInput {
+            path: path.to_path_buf(),
+            format: Format::Cram,
+            size,
+            sample: sample_of(&header, path),
+            contigs,
+            index_path,
+            cram_version: Some((major, minor)),
+            header,
+            map,
+            index: Index::Crai(index),
+        })
+    }
+
+    /// A reader of this input for one worker. `repository` is needed for CRAM.
+    pub fn reader(&self, repository: Option<&fasta::Repository>) -> AlnReader<'_> {
+        let cursor = CountingCursor {
+            map: self.map.clone(),
+            pos: 0,
+            bytes: 0,
+        };
+        let kind = match self.format {
+            Format::Bam => ReaderKind::Bam(Box::new(bam::io::Reader::new(cursor))),
+            Format::Cram => {
+                let repo = repository.cloned().unwrap_or_default();
+                ReaderKind::Cram(Box::new(
+                    cram::io::reader::Builder::default()
+                        .set_reference_sequence_repository(repo)
+                        .build_from_reader(cursor),
+                ))
+            }
+        };
+        AlnReader {
+            input: self,
+            kind,
+            rec: bam::Record::default(),
+            cram_rec: sam::alignment::RecordBuf::default(),
+            cigar: Vec::new(),
+            seq: Vec::new(),
+            qual: Vec::new(),
+            name: Vec::new(),
+            cram_ready: false,
+        }
+    }
+
+    /// The parsed header.
+    pub fn header(&self) -> &sam::Header {
+        &self.header
+    }
+}
+
+/// A CRAM reference repository over `reference` (one per run, shared by the workers' readers).
+pub fn cram_repository(reference: &Reference) -> Result<fasta::Repository> {
+    let file = File::open(&reference.path)?;
+    let reader = fasta::io::IndexedReader::new(io::BufReader::new(file), reference.fai().clone());
+    Ok(fasta::Repository::new(
+        fasta::repository::adapters::IndexedReader::new(reader),
+    ))
+}
+
+fn list(paths: &[PathBuf]) -> String {
+    paths.iter().map(|p| display(p)).collect::<Vec<_>>().join(", ")
+}
+
+fn warn_if_stale(data: &Path, index: &Path) {
+    let mtime = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    if let (Some(d), Some(i)) = (mtime(data), mtime(index)) {
+        if i < d {
+            log::warn(&format!(
+                "index '{}' is older than '{}'; if the data changed, re-index it",
+                display(index),
+                display(data)
+            ));
+        }
+    }
+}
+
+fn find_bam_index(path: &Path) -> Result<(PathBuf, Index)> {
+    let name = display(path);
+    let candidates = vec![
+        PathBuf::from(format!("{name}.bai")),
+        path.with_extension("bai"),
+        PathBuf::from(format!("{name}.csi")),
+        path.with_extension("csi"),
+    ];
+    let Some(p) = candidates.iter().find(|p| p.exists()).cloned() else {
+        return Err(fail(
+            ExitKind::NoInput,
+            format!(
+                "no index found for '{name}' (looked for {}); create one with `samtools index {name}`",
+                list(&candidates[..3])
+            ),
+        ));
+    };
+    warn_if_stale(path, &p);
+    let bad = |e: io::Error| {
+        fail(
+            ExitKind::Data,
+            format!("cannot read index '{}': {e}; rebuild it with `samtools index {name}`", display(&p)),
+        )
+    };
+    let index = if p.extension().is_some_and(|e| e == "csi") {
+        Index::Csi(csi::fs::read(&p).map_err(bad)?)
+    } else {
+        Index::Bai(bai::fs::read(&p).map_err(bad)?)
+    };
+    Ok((p, index))
+}
+
+fn check_sort_order(header: &sam::Header, name: &str) -> Result<()> {
+    use sam::header::record::value::map::header::tag::SORT_ORDER;
+    if let Some(hd) = header.header() {
+        if let Some(so) = hd.other_fields().get(&SORT_ORDER) {
+            let so = so.to_string();
+            if so != "coordinate" && so != "unknown" {
+                return Err(fail(
+                    ExitKind::Data,
+                    format!("'{name}' is not coordinate-sorted (@HD SO:{so}); sort it with `samtools sort -o sorted.bam {name}` and index it"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn contigs_of(header: &sam::Header) -> Vec<Contig> {
+    use sam::header::record::value::map::reference_sequence::tag::MD5_CHECKSUM;
+    header
+        .reference_sequences()
+        .iter()
+        .map(|(name, rs)| Contig {
+            name: name.to_string(),
+            len: rs.length().get() as u64,
+            md5: rs
+                .other_fields()
+                .get(&MD5_CHECKSUM)
+                .map(|v| v.to_string().to_ascii_lowercase()),
+        })
+        .collect()
+}
+
+fn sample_of(header: &sam::Header, path: &Path) -> String {
+    use sam::header::record::value::map::read_group::tag::SAMPLE;
+    header
+        .read_groups()
+        .values()
+        .find_map(|rg| rg.other_fields().get(&SAMPLE).map(|v| v.to_string()))
+        .unwrap_or_else(|| {
+            path.file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "sample".into())
+        })
+}
+
+/// A read-only cursor over the shared map that counts the bytes it hands out.
+struct CountingCursor {
+    map: Arc<Mmap>,
+    pos: u64,
+    bytes: u64,
+}
+
+impl Read for CountingCursor {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let data: &[u8] = &self.map;
+        let start = (self.pos as usize).min(data.len());
+        let n = buf.len().min(data.len() - start);
+        buf[..n].copy_from_slice(&data[start..start + n]);
+        self.pos += n as u64;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
+
+impl Seek for CountingCursor {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        let len = self.map.len() as i64;
+        let new = match pos {
+            SeekFrom::Start(p) => p as i64,
+            SeekFrom::End(d) => len + d,
+            SeekFrom::Current(d) => self.pos as i64 + d,
+        };
+        if new < 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "seek before the start of the file",
+            ));
+        }
+        self.pos = new as u64;
+        Ok(self.pos)
+    }
+}
+
+enum ReaderKind {
+    Bam(Box<bam::io::Reader<bgzf::io::Reader<CountingCursor>>>),
+    Cram(Box<cram::io::Reader<CountingCursor>>),
+}
+
+/// One worker's reader of one input.
+pub struct AlnReader<'i> {
+    input: &'i AlignmentInput,
+    kind: ReaderKind,
+    rec: bam::Record,
+    cram_rec: sam::alignment::RecordBuf,
+    cigar: Vec<u32>,
+    seq: Vec<u8>,
+    qual: Vec<u8>,
+    name: Vec<u8>,
+    cram_ready: bool,
+}
+
+impl AlnReader<'_> {
+    /// Compressed bytes this reader has pulled from the file so far.
+    pub fn bytes_read(&self) -> u64 {
+        match &self.kind {
+            ReaderKind::Bam(r) => r.get_ref().get_ref().bytes,
+            ReaderKind::Cram(r) => r.get_ref().bytes,
+        }
+    }
+
+    /// Calls `f` for every record overlapping `region` (placed records only), in file order.
+    ///
+    /// Errors name the file. A record that starts before its predecessor is reported as
+    /// unsorted input.
+    pub fn fetch<F>(&mut self, region: Region, mut f: F) -> Result<()>
+    where
+        F: FnMut(&Aln<'_>) -> Result<()>,
+    {
+        let input = self.input;
+        let contig = &input.contigs[region.contig];
+        let start = core::Position::try_from(region.start as usize + 1)?;
+        let end = core::Position::try_from(region.end as usize)?;
+        let q = core::Region::new(contig.name.as_str(), start..=end);
+        let name = display(&input.path);
+        let corrupt = |e: io::Error| {
+            fail(
+                ExitKind::Data,
+                format!("cannot decode '{name}' in {}:{}-{}: {e}; the file is corrupt or truncated, re-copy or regenerate it", contig.name, region.start + 1, region.end),
+            )
+        };
+        let mut last_start = i64::MIN;
+        let unsorted = |pos: i64| {
+            fail(
+                ExitKind::Data,
+                format!("'{name}' is not coordinate-sorted (a record at {}:{} follows a later one); sort it with `samtools sort` and re-index", contig.name, pos + 1),
+            )
+        };
+        match &mut self.kind {
+            ReaderKind::Bam(reader) => {
+                let mut query = match &input.index {
+                    Index::Bai(ix) => reader.query(&input.header, ix, &q),
+                    Index::Csi(ix) => reader.query(&input.header, ix, &q),
+                    Index::Crai(_) => unreachable!(),
+                }
+                .map_err(corrupt)?;
+                let rec = &mut self.rec;
+                loop {
+                    match query.read_record(rec).map_err(corrupt)? {
+                        0 => break,
+                        _ => {
+                            let aln = view_bam(rec, &mut self.cigar).map_err(corrupt)?;
+                            if aln.start < last_start {
+                                return Err(unsorted(aln.start));
+                            }
+                            last_start = aln.start;
+                            f(&aln)?;
+                        }
+                    }
+                }
+            }
+            ReaderKind::Cram(reader) => {
+                let Index::Crai(ix) = &input.index else {
+                    unreachable!("CRAM input with a BAM index")
+                };
+                if !self.cram_ready {
+                    // The CRAM reader must have consumed the file definition and header once.
+                    reader.read_header().map_err(corrupt)?;
+                    self.cram_ready = true;
+                }
+                let mut query = reader.query(&input.header, ix, &q).map_err(corrupt)?;
+                loop {
+                    match query.read_record_buf(&mut self.cram_rec).map_err(corrupt)? {
+                        0 => break,
+                        _ => {
+                            let aln = view_cram(
+                                &self.cram_rec,
+                                &mut self.cigar,
+                                &mut self.seq,
+                                &mut self.qual,
+                                &mut self.name,
+                            );
+                            if aln.start < last_start {
+                                return Err(unsorted(aln.start));
+                            }
+                            last_start = aln.start;
+                            f(&aln)?;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn view_bam<'a>(rec: &'a bam::Record, cigar: &'a mut Vec<u32>) -> io::Result<Aln<'a>> {
+    let tid = match rec.reference_sequence_id().transpose()? {
+        Some(t) => t as i32,
+        None => -1,
+    };
+    let start = match rec.alignment_start().transpose()? {
+        Some(p) => p.get() as i64 - 1,
+        None => -1,
+    };
+    let mate_tid = match rec.mate_reference_sequence_id().transpose()? {
+        Some(t) => t as i32,
+        None => -1,
+    };
+    let mate_start = match rec.mate_alignment_start().transpose()? {
+        Some(p) => p.get() as i64 - 1,
+        None => -1,
+    };
+    cigar.clear();
+    cigar.extend(
+        rec.cigar()
+            .as_bytes()
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])),
+    );
+    let seq = rec.sequence();
+    let name: &[u8] = rec.name().map(|n| n.as_ref()).unwrap_or(b"*");
+    Ok(Aln {
+        tid,
+        start,
+        flags: u16::from(rec.flags()),
+        mapq: rec.mapping_quality().map(u8::from).unwrap_or(255),
+        mate_tid,
+        mate_start,
+        name,
+        cigar,
+        seq: seq.as_bytes(),
+        seq_len: seq.len(),
+        qual: rec.quality_scores().as_bytes(),
+    })
+}
+
+fn view_cram<'a>(
+    rec: &'a sam::alignment::RecordBuf,
+    cigar: &'a mut Vec<u32>,
+    seq: &'a mut Vec<u8>,
+    qual: &'a mut Vec<u8>,
+    name: &'a mut Vec<u8>,
+) -> Aln<'a> {
+    use sam::alignment::record::cigar::op::Kind;
+    cigar.clear();
+    cigar.extend(rec.cigar().as_ref().iter().map(|op| {
+        let code = match op.kind() {
+            Kind::Match => 0,
+            Kind::Insertion => 1,
+            Kind::Deletion => 2,
+            Kind::Skip => 3,
+            Kind::SoftClip => 4,
+            Kind::HardClip => 5,
+            Kind::Pad => 6,
+            Kind::SequenceMatch => 7,
+            Kind::SequenceMismatch => 8,
+        };
+        (op.len() as u32) << 4 | code
+    }));
+    let ascii: &[u8] = rec.sequence().as_ref();
+    pack_ascii_seq(ascii, seq);
+    qual.clear();
+    qual.extend_from_slice(rec.quality_scores().as_ref());
+    name.clear();
+    name.extend_from_slice(rec.name().map(|n| n.as_ref()).unwrap_or(b"*"));
+    Aln {
+        tid: rec.reference_sequence_id().map(|t| t as i32).unwrap_or(-1),
+        start: rec
+            .alignment_start()
+            .map(|p| p.get() as i64 - 1)
+            .unwrap_or(-1),
+        flags: u16::from(rec.flags()),
+        mapq: rec.mapping_quality().map(u8::from).unwrap_or(255),
+        mate_tid: rec
+            .mate_reference_sequence_id()
+            .map(|t| t as i32)
+            .unwrap_or(-1),
+        mate_start: rec
+            .mate_alignment_start()
+            .map(|p| p.get() as i64 - 1)
+            .unwrap_or(-1),
+        name,
+        cigar,
+        seq,
+        seq_len: ascii.len(),
+        qual,
+    }
+}

@@ -1,0 +1,115 @@
+//! BED target files: parsed, checked against the alignment header, sorted and merged.
+
+use std::{
+    fs::File,
+    io::{BufRead, BufReader},
+    path::Path,
+};
+
+use anyhow::Result;
+use flate2::read::MultiGzDecoder;
+
+use crate::error::{fail, ExitKind};
+use crate::types::{Contig, Region};
+
+/// One named BED interval (name is column 4 when present).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BedInterval {
+    /// The interval (0-based half-open, as BED).
+    pub region: Region,
+    /// Column 4, when present.
+    pub name: Option<String>,
+}
+
+/// Reads a BED (optionally gzipped) and resolves contigs against `contigs`.
+///
+/// Lines starting with `#`, `track` or `browser` are skipped. An interval on a contig the
+/// header lacks, with `end < start`, or past the contig end is an error naming file:line.
+pub fn read_bed(path: &Path, contigs: &[Contig]) -> Result<Vec<BedInterval>> {
+    let name = path.display().to_string();
+    let file = File::open(path).map_err(|e| {
+        fail(
+            ExitKind::NoInput,
+            format!("cannot open BED file '{name}': {e}"),
+        )
+    })?;
+    let reader: Box<dyn BufRead> = if name.ends_with(".gz") {
+        Box::new(BufReader::new(MultiGzDecoder::new(file)))
+    } else {
+        Box::new(BufReader::new(file))
+    };
+    let mut out = Vec::new();
+    for (i, line) in reader.lines().enumerate() {
+        let line = line?;
+        let lineno = i + 1;
+        let t = line.trim_end();
+        if t.is_empty() || t.starts_with('#') || t.starts_with("track") || t.starts_with("browser") {
+            continue;
+        }
+        let cols: Vec<&str> = t.split('\t').collect();
+        let bad = |why: &str| fail(ExitKind::Data, format!("{name}:{lineno}: {why}"));
+        if cols.len() < 3 {
+            return Err(bad("expected at least 3 tab-separated columns (contig, start, end)"));
+        }
+        let contig = contigs.iter().position(|c| c.name == cols[0]).ok_or_else(|| {
+            bad(&format!(
+                "contig '{}' is not in the alignment header; check the BED matches the reference build",
+                cols[0]
+            ))
+        })?;
+        let start: u64 = cols[1]
+            .parse()
+            .map_err(|_| bad(&format!("start '{}' is not a non-negative integer", cols[1])))?;
+        let end: u64 = cols[2]
+            .parse()
+            .map_err(|_| bad(&format!("end '{}' is not a non-negative integer", cols[2])))?;
+        if end < start {
+            return Err(bad(&format!("end {end} is before start {start}")));
+        }
+        if end > contigs[contig].len {
+            return Err(bad(&format!(
+                "end {end} is past the end of '{}' (length {})",
+                cols[0], contigs[contig].len
+            )));
+        }
+        out.push(BedInterval {
+            region: Region { contig, start, end },
+            name: cols.get(3).map(|s| s.to_string()),
+        });
+    }
+    Ok(out)
+}
+
+/// Sorts regions in header order and merges overlapping or touching ones.
+pub fn merge(mut regions: Vec<Region>) -> Vec<Region> {
+    regions.sort();
+    let mut out: Vec<Region> = Vec::with_capacity(regions.len());
+    for r in regions {
+        if r.is_empty() {
+            continue;
+        }
+        match out.last_mut() {
+            Some(last) if last.contig == r.contig && r.start <= last.end => {
+                last.end = last.end.max(r.end);
+            }
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merge_sorts_and_joins() {
+        let r = |c, s, e| Region {
+            contig: c,
+            start: s,
+            end: e,
+        };
+        let got = merge(vec![r(1, 5, 10), r(0, 10, 20), r(0, 0, 10), r(0, 30, 40), r(1, 8, 12)]);
+        assert_eq!(got, vec![r(0, 0, 20), r(0, 30, 40), r(1, 5, 12)]);
+    }
+}

@@ -1,0 +1,8 @@
+//! The only module that touches file formats: BAM/CRAM, FASTA, BED, region strings, outputs.
+
+pub mod alignment;
+pub mod bed;
+pub mod bgzf_check;
+pub mod output;
+pub mod reference;
+pub mod region;

@@ -1,0 +1,181 @@
+//! Outputs written atomically: to a hidden temp file beside the target, renamed on success.
+//!
+//! A run that fails (or is killed) never leaves a file under the final name: the temp file is
+//! removed on error, and a kill leaves only `.NAME.oncostream-tmp-PID`, which no reader mistakes
+//! for a finished output. `-` writes to stdout (no atomicity there: pipes have none).
+
+use std::{
+    fs::{self, File},
+    io::{self, BufWriter, Write},
+    path::{Path, PathBuf},
+};
+
+use anyhow::Result;
+use noodles::bgzf;
+
+use crate::error::{fail, ExitKind};
+
+enum Sink {
+    Plain(BufWriter<File>),
+    Bgzf(bgzf::io::Writer<BufWriter<File>>),
+    Stdout(BufWriter<io::Stdout>),
+}
+
+/// A file being written; becomes visible under its final name only on [`AtomicOutput::commit`].
+pub struct AtomicOutput {
+    sink: Option<Sink>,
+    tmp: Option<PathBuf>,
+    target: PathBuf,
+}
+
+impl AtomicOutput {
+    /// Creates the temp file for `target` (`-` = stdout). A `.gz`/`.bgz` name is written as
+    /// BGZF (readable by `zcat`, indexable by `tabix`).
+    pub fn create(target: &Path) -> Result<AtomicOutput> {
+        if target == Path::new("-") {
+            return Ok(AtomicOutput {
+                sink: Some(Sink::Stdout(BufWriter::with_capacity(1 << 20, io::stdout()))),
+                tmp: None,
+                target: target.to_path_buf(),
+            });
+        }
+        let dir = match target.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        if !dir.is_dir() {
+            return Err(fail(
+                ExitKind::CantCreate,
+                format!(
+                    "cannot create '{}': directory '{}' does not exist",
+                    target.display(),
+                    dir.display()
+                ),
+            ));
+        }
+        let fname = target
+            .file_name()
+            .ok_or_else(|| fail(ExitKind::Usage, format!("'{}' is not a file name", target.display())))?
+            .to_string_lossy()
+            .into_owned();
+        let tmp = dir.join(format!(".{fname}.oncostream-tmp-{}", std::process::id()));
+        let file = File::create(&tmp).map_err(|e| {
+            fail(
+                ExitKind::CantCreate,
+                format!("cannot create '{}': {e}", target.display()),
+            )
+        })?;
+        let w = BufWriter::with_capacity(1 << 20, file);
+        let sink = if fname.ends_with(".gz") || fname.ends_with(".bgz") {
+            Sink::Bgzf(bgzf::io::Writer::new(w))
+        } else {
+            Sink::Plain(w)
+        };
+        Ok(AtomicOutput {
+            sink: Some(sink),
+            tmp: Some(tmp),
+            target: target.to_path_buf(),
+        })
+    }
+
+    /// The final path.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Flushes, syncs and renames the temp file to the target.
+    pub fn commit(mut self) -> Result<()> {
+        let sink = self.sink.take().expect("sink present until commit");
+        let ctx = |e: io::Error| anyhow::Error::new(e).context(format!("cannot write '{}'", self.target.display()));
+        match sink {
+            Sink::Plain(w) => {
+                let f = w.into_inner().map_err(|e| ctx(e.into_error()))?;
+                f.sync_all().map_err(ctx)?;
+            }
+            Sink::Bgzf(w) => {
+                let f = w.finish().map_err(ctx)?.into_inner().map_err(|e| ctx(e.into_error()))?;
+                f.sync_all().map_err(ctx)?;
+            }
+            Sink::Stdout(mut w) => {
+                w.flush().map_err(ctx)?;
+            }
+        }
+        if let Some(tmp) = self.tmp.take() {
+            fs::rename(&tmp, &self.target).map_err(|e| {
+                let _ = fs::remove_file(&tmp);
+                fail(
+                    ExitKind::CantCreate,
+                    format!("cannot move output into place at '{}': {e}", self.target.display()),
+                )
+            })?;
+        }
+        Ok(())
+    }
+}
+
+impl Write for AtomicOutput {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self.sink.as_mut() {
+            Some(Sink::Plain(w)) => w.write(buf),
+            Some(Sink::Bgzf(w)) => w.write(buf),
+            Some(Sink::Stdout(w)) => w.write(buf),
+            None => Err(io::Error::other("output already committed")),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match self.sink.as_mut() {
+            Some(Sink::Plain(w)) => w.write_all(buf),
+            Some(Sink::Bgzf(w)) => w.write_all(buf),
+            Some(Sink::Stdout(w)) => w.write_all(buf),
+            None => Err(io::Error::other("output already committed")),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self.sink.as_mut() {
+            Some(Sink::Plain(w)) => w.flush(),
+            Some(Sink::Bgzf(w)) => w.flush(),
+            Some(Sink::Stdout(w)) => w.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for AtomicOutput {
+    fn drop(&mut self) {
+        // Not committed: discard the partial file so nothing half-written survives.
+        drop(self.sink.take());
+        if let Some(tmp) = self.tmp.take() {
+            let _ = fs::remove_file(tmp);
+        }
+    }
+}
+
+/// Writes `bytes` atomically to `path` (small outputs: JSON, metrics).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut out = AtomicOutput::create(path)?;
+    out.write_all(bytes)?;
+    out.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uncommitted_output_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.tsv");
+        {
+            let mut o = AtomicOutput::create(&p).unwrap();
+            o.write_all(b"partial").unwrap();
+        }
+        assert!(!p.exists());
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+        let mut o = AtomicOutput::create(&p).unwrap();
+        o.write_all(b"done\n").unwrap();
+        o.commit().unwrap();
+        assert_eq!(fs::read_to_string(&p).unwrap(), "done\n");
+    }
+}

@@ -1,0 +1,97 @@
+//! The `oncostream pileup` table.
+//!
+//! Tab-separated, one header line, then one row per position (and per sample when more than
+//! one input is given, with a `sample` column). Columns:
+//!
+//! | column | meaning |
+//! |---|---|
+//! | `contig` | reference name |
+//! | `pos` | 1-based position |
+//! | `ref` | reference base (uppercase; `N` without `--reference`) |
+//! | `sample` | only with several inputs: sample name (`@RG SM`, else file stem) |
+//! | `depth` | `A+C+G+T+N+del`: passing reads with a base or deletion here (= perbase `DEPTH`) |
+//! | `A` `C` `G` `T` | bases at or above `--min-base-quality` |
+//! | `N` | other bases, and bases below `--min-base-quality` |
+//! | `del` | deletions over this position |
+//! | `ins` | insertions starting right after this position (not in depth) |
+//! | `ref_skip` | reference skips (`N` ops) over this position (not in depth) |
+//! | `fail` | reads over this position failing the read filter (not in depth) |
+//! | `max_depth` | `1` when `depth >= --max-depth` (counts stay exact; the flag says to be wary) |
+//!
+//! Without `--all-positions`, positions no read touches are omitted (as perbase does).
+
+use std::io::Write;
+
+use crate::engine::{Column, ColumnObserver};
+use crate::types::{Contig, Shard, Tally};
+
+/// Observer that formats rows; each shard's partial is its block of text.
+pub struct PileupTsv<'a> {
+    /// Contigs (names resolved here, at the writer).
+    pub contigs: &'a [Contig],
+    /// Sample names; a `sample` column is written when there is more than one.
+    pub samples: Vec<String>,
+    /// Emit positions without any read.
+    pub all_positions: bool,
+    /// Depth at which the `max_depth` flag is set.
+    pub max_depth: u32,
+}
+
+impl PileupTsv<'_> {
+    /// The header line.
+    pub fn header(&self) -> String {
+        let mut h = String::from("contig\tpos\tref");
+        if self.samples.len() > 1 {
+            h.push_str("\tsample");
+        }
+        h.push_str("\tdepth\tA\tC\tG\tT\tN\tdel\tins\tref_skip\tfail\tmax_depth\n");
+        h
+    }
+
+    fn row(&self, out: &mut Vec<u8>, name: &[u8], pos1: u64, ref_base: u8, sample: Option<&str>, t: &Tally) {
+        let mut ib = itoa::Buffer::new();
+        out.extend_from_slice(name);
+        out.push(b'\t');
+        out.extend_from_slice(ib.format(pos1).as_bytes());
+        out.push(b'\t');
+        out.push(ref_base);
+        if let Some(s) = sample {
+            out.push(b'\t');
+            out.extend_from_slice(s.as_bytes());
+        }
+        let depth = t.depth();
+        out.push(b'\t');
+        out.extend_from_slice(ib.format(depth).as_bytes());
+        for v in &t.0 {
+            out.push(b'\t');
+            out.extend_from_slice(ib.format(*v).as_bytes());
+        }
+        out.extend_from_slice(if depth >= self.max_depth { b"\t1\n" } else { b"\t0\n" });
+    }
+}
+
+impl ColumnObserver for PileupTsv<'_> {
+    type Partial = Vec<u8>;
+
+    fn begin(&self, _shard: &Shard) -> Vec<u8> {
+        Vec::new()
+    }
+
+    #[inline]
+    fn column(&self, out: &mut Vec<u8>, col: &Column<'_>) {
+        if !self.all_positions && col.samples.iter().all(Tally::is_empty) {
+            return;
+        }
+        let name = self.contigs[col.contig].name.as_bytes();
+        let multi = self.samples.len() > 1;
+        for (i, t) in col.samples.iter().enumerate() {
+            let s = if multi { Some(self.samples[i].as_str()) } else { None };
+            self.row(out, name, col.pos + 1, col.ref_base, s, t);
+        }
+    }
+}
+
+/// Writes a shard's block.
+pub fn write_block<W: Write>(w: &mut W, block: &[u8]) -> std::io::Result<()> {
+    w.write_all(block)
+}

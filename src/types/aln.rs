@@ -1,0 +1,200 @@
+//! [`Aln`]: the one read representation the engine walks, whatever the input format.
+//!
+//! It borrows BAM-layout fields: CIGAR ops as `len << 4 | op` words, the sequence packed two
+//! bases per byte (`=ACMGRSVTWYHKDBN` nibbles), phred qualities (`0xff` when absent). A BAM
+//! record is viewed without copying its sequence; a CRAM record is packed into this layout once.
+
+/// CIGAR op codes (SAM spec §4.2.2).
+pub mod op {
+    /// `M`
+    pub const MATCH: u32 = 0;
+    /// `I`
+    pub const INS: u32 = 1;
+    /// `D`
+    pub const DEL: u32 = 2;
+    /// `N`
+    pub const SKIP: u32 = 3;
+    /// `S`
+    pub const SOFT: u32 = 4;
+    /// `H`
+    pub const HARD: u32 = 5;
+    /// `P`
+    pub const PAD: u32 = 6;
+    /// `=`
+    pub const EQ: u32 = 7;
+    /// `X`
+    pub const DIFF: u32 = 8;
+
+    /// True for ops that consume the reference.
+    #[inline]
+    pub fn consumes_ref(op: u32) -> bool {
+        matches!(op, MATCH | DEL | SKIP | EQ | DIFF)
+    }
+
+    /// True for ops that consume the read.
+    #[inline]
+    pub fn consumes_read(op: u32) -> bool {
+        matches!(op, MATCH | INS | SOFT | EQ | DIFF)
+    }
+}
+
+/// SAM flag bits used by the engine.
+pub mod flag {
+    /// template has multiple segments
+    pub const PAIRED: u16 = 0x1;
+    /// segment unmapped
+    pub const UNMAPPED: u16 = 0x4;
+    /// next segment unmapped
+    pub const MATE_UNMAPPED: u16 = 0x8;
+    /// SEQ reverse complemented
+    pub const REVERSE: u16 = 0x10;
+    /// first segment
+    pub const READ1: u16 = 0x40;
+    /// secondary alignment
+    pub const SECONDARY: u16 = 0x100;
+    /// not passing quality controls
+    pub const QCFAIL: u16 = 0x200;
+    /// PCR or optical duplicate
+    pub const DUP: u16 = 0x400;
+    /// supplementary alignment
+    pub const SUPPLEMENTARY: u16 = 0x800;
+}
+
+/// A borrowed alignment record in BAM layout.
+#[derive(Clone, Copy, Debug)]
+pub struct Aln<'a> {
+    /// Reference id, -1 when unplaced.
+    pub tid: i32,
+    /// 0-based leftmost aligned position, -1 when unplaced.
+    pub start: i64,
+    /// SAM flags.
+    pub flags: u16,
+    /// Mapping quality (255 = unavailable).
+    pub mapq: u8,
+    /// Mate reference id, -1 when unplaced.
+    pub mate_tid: i32,
+    /// Mate 0-based position, -1 when unplaced.
+    pub mate_start: i64,
+    /// Query name without the trailing NUL.
+    pub name: &'a [u8],
+    /// CIGAR words, `len << 4 | op`.
+    pub cigar: &'a [u32],
+    /// Packed sequence, 4 bits per base, first base in the high nibble.
+    pub seq: &'a [u8],
+    /// Number of bases in `seq` (0 when SEQ is `*`).
+    pub seq_len: usize,
+    /// Phred base qualities; empty or `0xff` when QUAL is `*`.
+    pub qual: &'a [u8],
+}
+
+impl Aln<'_> {
+    /// Number of reference bases the alignment spans (M, D, N, =, X).
+    #[inline]
+    pub fn ref_len(&self) -> u64 {
+        self.cigar
+            .iter()
+            .filter(|&&w| op::consumes_ref(w & 0xf))
+            .map(|&w| (w >> 4) as u64)
+            .sum()
+    }
+
+    /// 0-based exclusive end on the reference.
+    #[inline]
+    pub fn end(&self) -> i64 {
+        self.start + self.ref_len() as i64
+    }
+
+    /// The 4-bit code of base `i` (`=ACMGRSVTWYHKDBN` order), `15` (N) when SEQ is absent.
+    #[inline(always)]
+    pub fn nibble(&self, i: usize) -> u8 {
+        if i >= self.seq_len {
+            return 15;
+        }
+        let b = self.seq[i >> 1];
+        if i & 1 == 0 {
+            b >> 4
+        } else {
+            b & 0xf
+        }
+    }
+
+    /// Phred quality of base `i`, 255 when absent.
+    #[inline(always)]
+    pub fn qual_at(&self, i: usize) -> u8 {
+        match self.qual.get(i) {
+            Some(&q) => q,
+            None => 255,
+        }
+    }
+
+    /// True when the flag bits `f` are all set.
+    #[inline]
+    pub fn has(&self, f: u16) -> bool {
+        self.flags & f == f
+    }
+}
+
+/// Packs ASCII bases into BAM 4-bit codes (used for CRAM records).
+pub fn pack_ascii_seq(ascii: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    out.reserve(ascii.len().div_ceil(2));
+    for pair in ascii.chunks(2) {
+        let hi = ascii_to_nibble(pair[0]);
+        let lo = if pair.len() > 1 {
+            ascii_to_nibble(pair[1])
+        } else {
+            0
+        };
+        out.push(hi << 4 | lo);
+    }
+}
+
+/// The BAM 4-bit code of an ASCII base (case-insensitive).
+pub fn ascii_to_nibble(b: u8) -> u8 {
+    match b.to_ascii_uppercase() {
+        b'=' => 0,
+        b'A' => 1,
+        b'C' => 2,
+        b'M' => 3,
+        b'G' => 4,
+        b'R' => 5,
+        b'S' => 6,
+        b'V' => 7,
+        b'T' => 8,
+        b'W' => 9,
+        b'Y' => 10,
+        b'H' => 11,
+        b'K' => 12,
+        b'D' => 13,
+        b'B' => 14,
+        _ => 15,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pack_round_trips_through_nibble() {
+        let mut packed = Vec::new();
+        pack_ascii_seq(b"ACGTN", &mut packed);
+        let a = Aln {
+            tid: 0,
+            start: 0,
+            flags: 0,
+            mapq: 60,
+            mate_tid: -1,
+            mate_start: -1,
+            name: b"r",
+            cigar: &[5 << 4],
+            seq: &packed,
+            seq_len: 5,
+            qual: &[],
+        };
+        let got: Vec<u8> = (0..5).map(|i| a.nibble(i)).collect();
+        assert_eq!(got, vec![1, 2, 4, 8, 15]);
+        assert_eq!(a.end(), 5);
+        assert_eq!(a.qual_at(0), 255);
+    }
+}

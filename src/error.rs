@@ -80,7 +80,10 @@ pub fn exit_kind(err: &anyhow::Error) -> ExitKind {
             return f.kind;
         }
     }
-    if err.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some()) {
+    if err
+        .chain()
+        .any(|c| c.downcast_ref::<std::io::Error>().is_some())
+    {
         return ExitKind::Io;
     }
     ExitKind::Software

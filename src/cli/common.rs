@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 
-use crate::engine::{filter::ReadFilter, plan::plan_shards, EngineConfig, MateOverlap, MateStrategy, PileupSettings};
+use crate::engine::{
+    filter::ReadFilter, plan::plan_shards, EngineConfig, MateOverlap, MateStrategy, PileupSettings,
+};
 use crate::error::{fail, ExitKind};
 use crate::io::{
     alignment::{AlignmentInput, OpenOptions},
@@ -157,7 +159,9 @@ impl CommonArgs {
         let threads = match self.threads {
             Some(0) => return Err(fail(ExitKind::Usage, "--threads must be at least 1")),
             Some(t) => t,
-            None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+            None => std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
         };
         if self.shard_size == 0 {
             return Err(fail(ExitKind::Usage, "--shard-size must be at least 1"));

@@ -74,7 +74,11 @@ pub fn run(args: &DepthArgs) -> Result<()> {
                 while s < r.end {
                     let e = (s + w).min(r.end);
                     v.push(Interval {
-                        region: Region { contig: r.contig, start: s, end: e },
+                        region: Region {
+                            contig: r.contig,
+                            start: s,
+                            end: e,
+                        },
                         name: None,
                     });
                     s = e;
@@ -84,7 +88,10 @@ pub fn run(args: &DepthArgs) -> Result<()> {
             .collect(),
         (None, Some(p)) => read_bed(&p, &prep.contigs)?
             .into_iter()
-            .map(|b| Interval { region: b.region, name: b.name })
+            .map(|b| Interval {
+                region: b.region,
+                name: b.name,
+            })
             .collect(),
         (None, None) => unreachable!(),
     };
@@ -143,8 +150,15 @@ pub fn run(args: &DepthArgs) -> Result<()> {
     out.commit()?;
     clock.lap("finalize");
     if let Some(m) = &args.common.metrics {
-        Metrics::build("depth", prep.config.threads, prep.config.shard_size, &prep.inputs, &stats, &clock)
-            .write(m)?;
+        Metrics::build(
+            "depth",
+            prep.config.threads,
+            prep.config.shard_size,
+            &prep.inputs,
+            &stats,
+            &clock,
+        )
+        .write(m)?;
     }
     Ok(())
 }

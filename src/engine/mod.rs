@@ -136,7 +136,11 @@ where
     let n = inputs.len();
     let threads = cfg.threads.max(1);
     let repository = match reference {
-        Some(r) if inputs.iter().any(|i| i.format == crate::io::alignment::Format::Cram) => {
+        Some(r)
+            if inputs
+                .iter()
+                .any(|i| i.format == crate::io::alignment::Format::Cram) =>
+        {
             Some(crate::io::alignment::cram_repository(r)?)
         }
         _ => None,
@@ -216,7 +220,10 @@ where
                         .unwrap_or_else(|| "unknown panic".into());
                     outcome = Err(fail(
                         ExitKind::Software,
-                        format!("internal error in a worker (shard {}): {what}; please report this bug", shard.index),
+                        format!(
+                            "internal error in a worker (shard {}): {what}; please report this bug",
+                            shard.index
+                        ),
                     ));
                     break;
                 }
@@ -252,7 +259,10 @@ where
         let _ = dispatcher.join();
         for w in workers {
             if w.join().is_err() && outcome.is_ok() {
-                outcome = Err(fail(ExitKind::Software, "internal error: a worker thread panicked"));
+                outcome = Err(fail(
+                    ExitKind::Software,
+                    "internal error: a worker thread panicked",
+                ));
             }
         }
         for b in bytes_rx.iter() {

@@ -327,7 +327,14 @@ impl SampleCounter {
     pub fn add(&mut self, a: &Aln<'_>, s: &PileupSettings) {
         if s.mate_overlap == MateOverlap::Count {
             let pass = s.filter.pass(a);
-            count_read(&mut self.tallies, self.lo, self.hi, a, pass, s.min_base_quality);
+            count_read(
+                &mut self.tallies,
+                self.lo,
+                self.hi,
+                a,
+                pass,
+                s.min_base_quality,
+            );
             return;
         }
         self.flush_before(a.start, s);
@@ -360,7 +367,14 @@ impl SampleCounter {
             }
         }
         let pass = s.filter.pass(a);
-        count_read(&mut self.tallies, self.lo, self.hi, a, pass, s.min_base_quality);
+        count_read(
+            &mut self.tallies,
+            self.lo,
+            self.hi,
+            a,
+            pass,
+            s.min_base_quality,
+        );
     }
 
     /// Resolves groups that no read starting at `start` or later can overlap.
@@ -402,8 +416,18 @@ impl SampleCounter {
         }
         // METHOD: reads of one template are one fragment: one observation per position.
         let views: Vec<Aln<'_>> = g.members.iter().map(Held::view).collect();
-        let lo = views.iter().map(|a| a.start).min().unwrap_or(0).max(self.lo);
-        let hi = views.iter().map(|a| a.end()).max().unwrap_or(0).min(self.hi);
+        let lo = views
+            .iter()
+            .map(|a| a.start)
+            .min()
+            .unwrap_or(0)
+            .max(self.lo);
+        let hi = views
+            .iter()
+            .map(|a| a.end())
+            .max()
+            .unwrap_or(0)
+            .min(self.hi);
         if lo >= hi {
             return;
         }
@@ -432,7 +456,15 @@ impl SampleCounter {
                     None => m,
                     Some(b) => {
                         let (eb, em) = (self.evs[b][i], self.evs[m][i]);
-                        if choose_a(&views[b], &views[m], eb, em, passes[b], passes[m], s.mate_strategy) {
+                        if choose_a(
+                            &views[b],
+                            &views[m],
+                            eb,
+                            em,
+                            passes[b],
+                            passes[m],
+                            s.mate_strategy,
+                        ) {
                             b
                         } else {
                             m

@@ -35,11 +35,22 @@ mod tests {
     #[test]
     fn shards_tile_regions_exactly() {
         let rs = [
-            Region { contig: 0, start: 0, end: 25 },
-            Region { contig: 1, start: 5, end: 6 },
+            Region {
+                contig: 0,
+                start: 0,
+                end: 25,
+            },
+            Region {
+                contig: 1,
+                start: 5,
+                end: 6,
+            },
         ];
         let s = plan_shards(&rs, 10);
-        let spans: Vec<_> = s.iter().map(|s| (s.core.contig, s.core.start, s.core.end)).collect();
+        let spans: Vec<_> = s
+            .iter()
+            .map(|s| (s.core.contig, s.core.start, s.core.end))
+            .collect();
         assert_eq!(spans, vec![(0, 0, 10), (0, 10, 20), (0, 20, 25), (1, 5, 6)]);
         assert!(s[0].first_of_region && !s[1].first_of_region && s[3].first_of_region);
         assert!(s.iter().enumerate().all(|(i, s)| s.index == i));

@@ -97,9 +97,10 @@ impl AlignmentInput {
             ));
         }
         // SAFETY: read-only map of a file we do not modify; see README (memory model).
-        let map = Arc::new(unsafe { Mmap::map(&file) }.map_err(|e| {
-            fail(ExitKind::Io, format!("cannot memory-map '{name}': {e}"))
-        })?);
+        let map = Arc::new(
+            unsafe { Mmap::map(&file) }
+                .map_err(|e| fail(ExitKind::Io, format!("cannot memory-map '{name}': {e}")))?,
+        );
         if map.len() >= 4 && &map[..4] == b"CRAM" {
             Self::open_cram(path, map, size, reference)
         } else if map.len() >= 2 && map[0] == 0x1f && map[1] == 0x8b {
@@ -137,7 +138,9 @@ impl AlignmentInput {
             BgzfTail::NotBgzf => {
                 return Err(fail(
                     ExitKind::Data,
-                    format!("'{name}' is gzip but not BGZF; compress with `bgzip`/`samtools view -b`"),
+                    format!(
+                        "'{name}' is gzip but not BGZF; compress with `bgzip`/`samtools view -b`"
+                    ),
                 ));
             }
         }
@@ -217,7 +220,10 @@ impl AlignmentInput {
         let index = crai::fs::read(&index_path).map_err(|e| {
             fail(
                 ExitKind::Data,
-                format!("cannot read CRAM index '{}': {e}; rebuild it with `samtools index {name}`", display(&index_path)),
+                format!(
+                    "cannot read CRAM index '{}': {e}; rebuild it with `samtools index {name}`",
+                    display(&index_path)
+                ),
             )
         })?;
         let contigs = contigs_of(&header);
@@ -282,7 +288,11 @@ pub fn cram_repository(reference: &Reference) -> Result<fasta::Repository> {
 }
 
 fn list(paths: &[PathBuf]) -> String {
-    paths.iter().map(|p| display(p)).collect::<Vec<_>>().join(", ")
+    paths
+        .iter()
+        .map(|p| display(p))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn warn_if_stale(data: &Path, index: &Path) {
@@ -300,7 +310,7 @@ fn warn_if_stale(data: &Path, index: &Path) {
 
 fn find_bam_index(path: &Path) -> Result<(PathBuf, Index)> {
     let name = display(path);
-    let candidates = vec![
+    let candidates = [
         PathBuf::from(format!("{name}.bai")),
         path.with_extension("bai"),
         PathBuf::from(format!("{name}.csi")),
@@ -319,7 +329,10 @@ fn find_bam_index(path: &Path) -> Result<(PathBuf, Index)> {
     let bad = |e: io::Error| {
         fail(
             ExitKind::Data,
-            format!("cannot read index '{}': {e}; rebuild it with `samtools index {name}`", display(&p)),
+            format!(
+                "cannot read index '{}': {e}; rebuild it with `samtools index {name}`",
+                display(&p)
+            ),
         )
     };
     let index = if p.extension().is_some_and(|e| e == "csi") {
@@ -534,13 +547,15 @@ fn view_bam<'a>(rec: &'a bam::Record, cigar: &'a mut Vec<u32>) -> io::Result<Aln
         Some(p) => p.get() as i64 - 1,
         None => -1,
     };
-    let mate_tid = match rec.mate_reference_sequence_id().transpose()? {
-        Some(t) => t as i32,
-        None => -1,
+    // Mate fields are advisory: out-of-range values (htslib's small.bam has PNEXT
+    // -129696966) mean "no usable mate position", not a corrupt record.
+    let mate_tid = match rec.mate_reference_sequence_id() {
+        Some(Ok(t)) => t as i32,
+        _ => -1,
     };
-    let mate_start = match rec.mate_alignment_start().transpose()? {
-        Some(p) => p.get() as i64 - 1,
-        None => -1,
+    let mate_start = match rec.mate_alignment_start() {
+        Some(Ok(p)) => p.get() as i64 - 1,
+        _ => -1,
     };
     cigar.clear();
     cigar.extend(

@@ -43,13 +43,16 @@ pub fn read_bed(path: &Path, contigs: &[Contig]) -> Result<Vec<BedInterval>> {
         let line = line?;
         let lineno = i + 1;
         let t = line.trim_end();
-        if t.is_empty() || t.starts_with('#') || t.starts_with("track") || t.starts_with("browser") {
+        if t.is_empty() || t.starts_with('#') || t.starts_with("track") || t.starts_with("browser")
+        {
             continue;
         }
         let cols: Vec<&str> = t.split('\t').collect();
         let bad = |why: &str| fail(ExitKind::Data, format!("{name}:{lineno}: {why}"));
         if cols.len() < 3 {
-            return Err(bad("expected at least 3 tab-separated columns (contig, start, end)"));
+            return Err(bad(
+                "expected at least 3 tab-separated columns (contig, start, end)",
+            ));
         }
         let contig = contigs.iter().position(|c| c.name == cols[0]).ok_or_else(|| {
             bad(&format!(
@@ -57,9 +60,12 @@ pub fn read_bed(path: &Path, contigs: &[Contig]) -> Result<Vec<BedInterval>> {
                 cols[0]
             ))
         })?;
-        let start: u64 = cols[1]
-            .parse()
-            .map_err(|_| bad(&format!("start '{}' is not a non-negative integer", cols[1])))?;
+        let start: u64 = cols[1].parse().map_err(|_| {
+            bad(&format!(
+                "start '{}' is not a non-negative integer",
+                cols[1]
+            ))
+        })?;
         let end: u64 = cols[2]
             .parse()
             .map_err(|_| bad(&format!("end '{}' is not a non-negative integer", cols[2])))?;
@@ -109,7 +115,13 @@ mod tests {
             start: s,
             end: e,
         };
-        let got = merge(vec![r(1, 5, 10), r(0, 10, 20), r(0, 0, 10), r(0, 30, 40), r(1, 8, 12)]);
+        let got = merge(vec![
+            r(1, 5, 10),
+            r(0, 10, 20),
+            r(0, 0, 10),
+            r(0, 30, 40),
+            r(1, 8, 12),
+        ]);
         assert_eq!(got, vec![r(0, 0, 20), r(0, 30, 40), r(1, 5, 12)]);
     }
 }

@@ -34,7 +34,10 @@ impl AtomicOutput {
     pub fn create(target: &Path) -> Result<AtomicOutput> {
         if target == Path::new("-") {
             return Ok(AtomicOutput {
-                sink: Some(Sink::Stdout(BufWriter::with_capacity(1 << 20, io::stdout()))),
+                sink: Some(Sink::Stdout(BufWriter::with_capacity(
+                    1 << 20,
+                    io::stdout(),
+                ))),
                 tmp: None,
                 target: target.to_path_buf(),
             });
@@ -55,7 +58,12 @@ impl AtomicOutput {
         }
         let fname = target
             .file_name()
-            .ok_or_else(|| fail(ExitKind::Usage, format!("'{}' is not a file name", target.display())))?
+            .ok_or_else(|| {
+                fail(
+                    ExitKind::Usage,
+                    format!("'{}' is not a file name", target.display()),
+                )
+            })?
             .to_string_lossy()
             .into_owned();
         let tmp = dir.join(format!(".{fname}.oncostream-tmp-{}", std::process::id()));
@@ -86,14 +94,20 @@ impl AtomicOutput {
     /// Flushes, syncs and renames the temp file to the target.
     pub fn commit(mut self) -> Result<()> {
         let sink = self.sink.take().expect("sink present until commit");
-        let ctx = |e: io::Error| anyhow::Error::new(e).context(format!("cannot write '{}'", self.target.display()));
+        let ctx = |e: io::Error| {
+            anyhow::Error::new(e).context(format!("cannot write '{}'", self.target.display()))
+        };
         match sink {
             Sink::Plain(w) => {
                 let f = w.into_inner().map_err(|e| ctx(e.into_error()))?;
                 f.sync_all().map_err(ctx)?;
             }
             Sink::Bgzf(w) => {
-                let f = w.finish().map_err(ctx)?.into_inner().map_err(|e| ctx(e.into_error()))?;
+                let f = w
+                    .finish()
+                    .map_err(ctx)?
+                    .into_inner()
+                    .map_err(|e| ctx(e.into_error()))?;
                 f.sync_all().map_err(ctx)?;
             }
             Sink::Stdout(mut w) => {
@@ -105,7 +119,10 @@ impl AtomicOutput {
                 let _ = fs::remove_file(&tmp);
                 fail(
                     ExitKind::CantCreate,
-                    format!("cannot move output into place at '{}': {e}", self.target.display()),
+                    format!(
+                        "cannot move output into place at '{}': {e}",
+                        self.target.display()
+                    ),
                 )
             })?;
         }

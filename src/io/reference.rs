@@ -1,6 +1,10 @@
 //! Reference FASTA: memory-mapped, indexed by its `.fai` (built in memory when absent).
 
-use std::{fs::File, path::{Path, PathBuf}, sync::Arc};
+use std::{
+    fs::File,
+    path::{Path, PathBuf},
+    sync::Arc,
+};
 
 use anyhow::{Context, Result};
 use memmap2::Mmap;

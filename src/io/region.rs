@@ -21,9 +21,7 @@ fn parse_range(s: &str, len: u64, whole: &str) -> Result<(u64, u64)> {
             format!("cannot parse region '{whole}': expected contig, contig:start or contig:start-end (1-based)"),
         )
     };
-    let num = |t: &str| -> Result<u64> {
-        t.replace(',', "").parse::<u64>().map_err(|_| bad())
-    };
+    let num = |t: &str| -> Result<u64> { t.replace(',', "").parse::<u64>().map_err(|_| bad()) };
     let (s1, e1) = match s.split_once('-') {
         Some((a, "")) => (num(a)?, len),
         Some((a, b)) => (num(a)?, num(b)?),
@@ -32,7 +30,9 @@ fn parse_range(s: &str, len: u64, whole: &str) -> Result<(u64, u64)> {
     if s1 == 0 || e1 < s1 {
         return Err(fail(
             ExitKind::Usage,
-            format!("region '{whole}' is empty or starts at 0 (coordinates are 1-based, start <= end)"),
+            format!(
+                "region '{whole}' is empty or starts at 0 (coordinates are 1-based, start <= end)"
+            ),
         ));
     }
     if s1 > len {
@@ -48,9 +48,9 @@ fn parse_range(s: &str, len: u64, whole: &str) -> Result<(u64, u64)> {
 pub fn parse_region(s: &str, contigs: &[Contig]) -> Result<Region> {
     let s = s.trim();
     if let Some(rest) = s.strip_prefix('{') {
-        let close = rest.find('}').ok_or_else(|| {
-            fail(ExitKind::Usage, format!("region '{s}': unmatched '{{'"))
-        })?;
+        let close = rest
+            .find('}')
+            .ok_or_else(|| fail(ExitKind::Usage, format!("region '{s}': unmatched '{{'")))?;
         let name = &rest[..close];
         let after = &rest[close + 1..];
         let contig = find(contigs, name).ok_or_else(|| unknown(name, contigs))?;
@@ -63,9 +63,9 @@ pub fn parse_region(s: &str, contigs: &[Contig]) -> Result<Region> {
         return Ok(Region { contig, start, end });
     }
     let whole = find(contigs, s);
-    let split = s.rsplit_once(':').and_then(|(name, range)| {
-        find(contigs, name).map(|c| (c, range))
-    });
+    let split = s
+        .rsplit_once(':')
+        .and_then(|(name, range)| find(contigs, name).map(|c| (c, range)));
     match (whole, split) {
         (Some(_), Some((c, _))) => Err(fail(
             ExitKind::Usage,
@@ -109,14 +109,21 @@ mod tests {
     use super::*;
 
     fn contigs() -> Vec<Contig> {
-        ["chr1", "chr1b", "chr1:100", "chr1:100-200", "chr2:100-200", "chr1,chr3"]
-            .iter()
-            .map(|n| Contig {
-                name: n.to_string(),
-                len: 1000,
-                md5: None,
-            })
-            .collect()
+        [
+            "chr1",
+            "chr1b",
+            "chr1:100",
+            "chr1:100-200",
+            "chr2:100-200",
+            "chr1,chr3",
+        ]
+        .iter()
+        .map(|n| Contig {
+            name: n.to_string(),
+            len: 1000,
+            md5: None,
+        })
+        .collect()
     }
 
     // The same queries as htslib's colons.bam cases (expected/edge_cases/htslib/colons.region_queries...)
@@ -141,6 +148,8 @@ mod tests {
     fn unknown_contig_is_a_usage_error() {
         let e = parse_region("chrZ:1-10", &contigs()).unwrap_err();
         assert_eq!(crate::error::exit_kind(&e), ExitKind::Usage);
-        assert!(e.to_string().contains("'chrZ' is not in the alignment header"));
+        assert!(e
+            .to_string()
+            .contains("'chrZ' is not in the alignment header"));
     }
 }

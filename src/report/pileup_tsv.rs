@@ -48,7 +48,15 @@ impl PileupTsv<'_> {
         h
     }
 
-    fn row(&self, out: &mut Vec<u8>, name: &[u8], pos1: u64, ref_base: u8, sample: Option<&str>, t: &Tally) {
+    fn row(
+        &self,
+        out: &mut Vec<u8>,
+        name: &[u8],
+        pos1: u64,
+        ref_base: u8,
+        sample: Option<&str>,
+        t: &Tally,
+    ) {
         let mut ib = itoa::Buffer::new();
         out.extend_from_slice(name);
         out.push(b'\t');
@@ -66,7 +74,11 @@ impl PileupTsv<'_> {
             out.push(b'\t');
             out.extend_from_slice(ib.format(*v).as_bytes());
         }
-        out.extend_from_slice(if depth >= self.max_depth { b"\t1\n" } else { b"\t0\n" });
+        out.extend_from_slice(if depth >= self.max_depth {
+            b"\t1\n"
+        } else {
+            b"\t0\n"
+        });
     }
 }
 
@@ -85,7 +97,11 @@ impl ColumnObserver for PileupTsv<'_> {
         let name = self.contigs[col.contig].name.as_bytes();
         let multi = self.samples.len() > 1;
         for (i, t) in col.samples.iter().enumerate() {
-            let s = if multi { Some(self.samples[i].as_str()) } else { None };
+            let s = if multi {
+                Some(self.samples[i].as_str())
+            } else {
+                None
+            };
             self.row(out, name, col.pos + 1, col.ref_base, s, t);
         }
     }

@@ -1,0 +1,53 @@
+//! `--metrics` for dashboards: fields present, reads counted once, bytes read ~ file size.
+
+use crate::util::*;
+
+#[test]
+fn metrics_json_has_the_dashboard_fields() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("p.tsv");
+    let m = tmp.path().join("run.json");
+    let bam = fx("nfcore_chr22/test.paired_end.sorted.bam");
+    run_ok(&[
+        "pileup",
+        "--bam",
+        s(&bam),
+        "--threads",
+        "2",
+        "--shard-size",
+        "1000",
+        "-o",
+        s(&out),
+        "--metrics",
+        s(&m),
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&m).unwrap()).unwrap();
+    for k in [
+        "version",
+        "argv",
+        "threads",
+        "wall_seconds",
+        "cpu_seconds",
+        "peak_rss_bytes",
+        "reads",
+        "bases",
+        "reads_per_second",
+        "bases_per_second",
+        "stages",
+        "inputs",
+    ] {
+        assert!(v.get(k).is_some(), "missing {k}");
+    }
+    assert_eq!(v["threads"], 2);
+    // samtools flagstat: 5644 records, 2 unmapped; each placed read once despite 41 shards
+    assert_eq!(v["reads"], 5642);
+    let inp = &v["inputs"][0];
+    assert_eq!(inp["size_bytes"], 179552);
+    assert_eq!(inp["sample"], "testN");
+    let read = inp["bytes_read"].as_u64().unwrap();
+    assert!(read > 170_000, "bytes read {read}");
+    assert!(v["peak_rss_bytes"].as_u64().unwrap() > 0);
+    for st in ["validate", "pileup", "finalize", "worker_read"] {
+        assert!(v["stages"].get(st).is_some(), "stage {st}");
+    }
+}

@@ -1,0 +1,16 @@
+//! The one integration-test binary: peers, determinism, CLI errors, metrics.
+
+#[path = "suite/util.rs"]
+mod util;
+
+#[path = "suite/peers.rs"]
+mod peers;
+
+#[path = "suite/determinism.rs"]
+mod determinism;
+
+#[path = "suite/errors.rs"]
+mod errors;
+
+#[path = "suite/metrics.rs"]
+mod metrics;

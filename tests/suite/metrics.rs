@@ -51,3 +51,33 @@ fn metrics_json_has_the_dashboard_fields() {
         assert!(v["stages"].get(st).is_some(), "stage {st}");
     }
 }
+
+#[test]
+fn progress_is_a_log_line_when_stderr_is_not_a_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("p.tsv");
+    let bam = fx("nfcore_chr22/test.paired_end.sorted.bam");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_oncostream"))
+        .args([
+            "pileup",
+            "--bam",
+            s(&bam),
+            "--shard-size",
+            "5000",
+            "--progress-interval",
+            "0",
+            "-o",
+            s(&out),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("oncostream: progress ") && l.contains("positions")),
+        "{err}"
+    );
+    // no terminal escape codes in a log
+    assert!(!err.contains('\u{1b}'));
+}

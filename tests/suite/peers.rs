@@ -298,3 +298,20 @@ fn depth_thresholds_count_callable_bases() {
     assert_eq!(row[6], ge(10));
     assert_eq!(row[7], ge(100));
 }
+
+#[test]
+fn targets_restrict_positions_to_the_bed() {
+    // genome.multi_intervals.bed: chr22 1-15000 and 20000-40001 (0-based half-open)
+    let bam = fx(&format!("{NF}/test.paired_end.sorted.bam"));
+    let bed = fx(&format!("{NF}/genome.multi_intervals.bed"));
+    let (_d, ours) = pileup_to(&["--bam", s(&bam), "-a", "--targets", s(&bed)]);
+    assert_eq!(ours.len(), 14999 + 20001);
+    assert!(!ours.contains_key(&("chr22".to_string(), 1)));
+    assert!(ours.contains_key(&("chr22".to_string(), 2)));
+    assert!(!ours.contains_key(&("chr22".to_string(), 15001)));
+    assert!(ours.contains_key(&("chr22".to_string(), 20001)));
+    let sd = read_samtools_depth(&fx(&format!("expected/{NF}/test.samtools_depth_a.tsv")));
+    for (k, r) in &ours {
+        assert_eq!(r.counts[0] - r.counts[6], sd[k], "at {k:?}");
+    }
+}

@@ -6,4 +6,8 @@ cd "$(dirname "$0")/.."
 command -v cargo >/dev/null || { echo "cargo not found: install the Rust toolchain (rustup) first" >&2; exit 1; }
 cargo fmt --all -- --check
 cargo clippy --release --all-targets --locked -- -D warnings
-cargo test --release --locked
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+cargo test --release --locked 2>&1 | tee "$log"
+# one closing line over all test binaries (the last binary, the doc-tests, may hold none)
+awk '/^test result:/ {p += $4; f += $6} END {printf "summary: %d passed, %d failed\n", p, f}' "$log"

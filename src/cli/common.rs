@@ -80,9 +80,10 @@ pub struct CommonArgs {
     #[arg(long, short = 't', value_name = "N")]
     pub threads: Option<usize>,
 
-    /// Bases per shard (unit of parallel work).
-    #[arg(long, default_value_t = 1_000_000, value_name = "BASES")]
-    pub shard_size: u64,
+    /// Bases per shard, the unit of parallel work (default: 1 Mb, smaller when the regions
+    /// would give fewer than 16 shards per thread; output does not depend on it).
+    #[arg(long, value_name = "BASES")]
+    pub shard_size: Option<u64>,
 
     /// Read a BAM that lacks the BGZF EOF marker (after a warning) instead of refusing it.
     #[arg(long)]
@@ -163,7 +164,7 @@ impl CommonArgs {
                 .map(|n| n.get())
                 .unwrap_or(1),
         };
-        if self.shard_size == 0 {
+        if self.shard_size == Some(0) {
             return Err(fail(ExitKind::Usage, "--shard-size must be at least 1"));
         }
         let reference = self.reference.as_deref().map(Reference::open).transpose()?;
@@ -219,10 +220,14 @@ impl CommonArgs {
         if let Some(r) = &reference {
             check_reference(r, &inputs, &contigs, &regions, !self.no_md5_check)?;
         }
-        let shards = plan_shards(&regions, self.shard_size);
+        let shard_size = self.shard_size.unwrap_or_else(|| {
+            let total: u64 = regions.iter().map(|r| r.len()).sum();
+            auto_shard_size(total, threads)
+        });
+        let shards = plan_shards(&regions, shard_size);
         let config = EngineConfig {
             threads,
-            shard_size: self.shard_size,
+            shard_size,
             pileup: PileupSettings {
                 filter: ReadFilter {
                     exclude_flags: self.exclude_flags,
@@ -247,6 +252,13 @@ impl CommonArgs {
             config,
         })
     }
+}
+
+/// Default shard size: 1 Mb, but small enough for at least 16 shards per thread so that the
+/// last shards do not leave cores idle (a panel or a small genome), and never below 10 kb.
+pub fn auto_shard_size(total_bases: u64, threads: usize) -> u64 {
+    let per = total_bases / (16 * threads.max(1) as u64);
+    per.clamp(10_000, 1_000_000)
 }
 
 /// The reference must carry every processed contig with the header's length (and MD5 when the

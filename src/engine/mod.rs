@@ -317,6 +317,7 @@ fn process_shard<O: ColumnObserver>(
             Ok(())
         })?;
         counter.finish(settings);
+        w.readers[i].release_pages();
         let _ = input;
     }
     let t1 = Instant::now();

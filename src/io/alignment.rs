@@ -247,6 +247,7 @@ impl AlignmentInput {
             map: self.map.clone(),
             pos: 0,
             bytes: 0,
+            touched: None,
         };
         let kind = match self.format {
             Format::Bam => ReaderKind::Bam(Box::new(bam::io::Reader::new(cursor))),
@@ -388,11 +389,43 @@ fn sample_of(header: &sam::Header, path: &Path) -> String {
         })
 }
 
-/// A read-only cursor over the shared map that counts the bytes it hands out.
+/// A read-only cursor over the shared map that counts the bytes it hands out and remembers
+/// the byte range touched since the last [`CountingCursor::release`].
 struct CountingCursor {
     map: Arc<Mmap>,
     pos: u64,
     bytes: u64,
+    touched: Option<(usize, usize)>,
+}
+
+/// Bytes of a file mapping a reader may keep resident before releasing them.
+const RELEASE_EVERY: usize = 8 << 20;
+
+impl CountingCursor {
+    /// Drops this process's mapping of the pages read since the last call.
+    ///
+    /// Resident pages of a file mapping count in the process's RSS; without this, RSS would
+    /// grow to the size of the input. `MADV_DONTNEED` on a read-only shared file mapping only
+    /// unmaps the pages from this process: the data stays in the page cache and a later access
+    /// (another worker reading a boundary block) faults it back in, unchanged.
+    fn release(&mut self) {
+        const PAGE: usize = 4096;
+        if let Some((a, b)) = self.touched.take() {
+            let start = a.div_ceil(PAGE) * PAGE;
+            let end = (b / PAGE) * PAGE;
+            if end > start {
+                // SAFETY: the map is a read-only, shared mapping of a regular file; DONTNEED
+                // cannot change what a later read sees (it re-reads the same file pages).
+                let _ = unsafe {
+                    self.map.unchecked_advise_range(
+                        memmap2::UncheckedAdvice::DontNeed,
+                        start,
+                        end - start,
+                    )
+                };
+            }
+        }
+    }
 }
 
 impl Read for CountingCursor {
@@ -403,6 +436,18 @@ impl Read for CountingCursor {
         buf[..n].copy_from_slice(&data[start..start + n]);
         self.pos += n as u64;
         self.bytes += n as u64;
+        if n > 0 {
+            self.touched = Some(match self.touched {
+                Some((a, b)) => (a.min(start), b.max(start + n)),
+                None => (start, start + n),
+            });
+            // Bound resident pages within one long query too: release every 8 MiB.
+            if let Some((a, b)) = self.touched {
+                if b - a > RELEASE_EVERY {
+                    self.release();
+                }
+            }
+        }
         Ok(n)
     }
 }
@@ -450,6 +495,14 @@ impl AlnReader<'_> {
         match &self.kind {
             ReaderKind::Bam(r) => r.get_ref().get_ref().bytes,
             ReaderKind::Cram(r) => r.get_ref().bytes,
+        }
+    }
+
+    /// Releases the mapped pages read so far (see [`CountingCursor::release`]).
+    pub fn release_pages(&mut self) {
+        match &mut self.kind {
+            ReaderKind::Bam(r) => r.get_mut().get_mut().release(),
+            ReaderKind::Cram(r) => r.get_mut().release(),
         }
     }
 

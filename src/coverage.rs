@@ -95,7 +95,7 @@ impl ColumnObserver for DepthObserver<'_> {
         }
     }
 
-    fn finish(&self, p: &mut DepthPartial) {
+    fn finish(&self, p: &mut DepthPartial, _reference: &crate::engine::RefSlice<'_>) {
         let core = p.core;
         let idx: Vec<usize> = self.overlapping(&core).collect();
         for i in idx {

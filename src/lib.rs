@@ -17,4 +17,5 @@ pub mod io;
 pub mod log;
 pub mod metrics;
 pub mod report;
+pub mod somatic;
 pub mod types;

@@ -14,3 +14,6 @@ mod errors;
 
 #[path = "suite/metrics.rs"]
 mod metrics;
+
+#[path = "suite/somatic.rs"]
+mod somatic;

@@ -37,13 +37,10 @@ pub enum MateStrategyArg {
     BaseQualFirst,
 }
 
-/// Inputs, reference, regions, filters and execution flags.
+/// Reference, regions, filters and execution flags shared by every command that reads
+/// alignments (the inputs themselves are named by each command).
 #[derive(Args, Debug, Clone)]
 pub struct CommonArgs {
-    /// BAM or CRAM input (repeat for tumor and normal: --bam T.bam --bam N.bam).
-    #[arg(long = "bam", value_name = "BAM|CRAM", required = true)]
-    pub bams: Vec<PathBuf>,
-
     /// Reference FASTA (needed for CRAM and for the `ref` column; `.fai` used when present).
     #[arg(long, short = 'r', value_name = "FASTA")]
     pub reference: Option<PathBuf>,
@@ -154,8 +151,9 @@ pub struct Prepared {
 }
 
 impl CommonArgs {
-    /// Validates everything and opens the inputs. `mate_overlap` comes from the command.
-    pub fn prepare(&self, mate_overlap: MateOverlap) -> Result<Prepared> {
+    /// Validates everything and opens `bams` (tumor first, then normal, for the caller).
+    /// `mate_overlap` comes from the command.
+    pub fn prepare(&self, bams: &[PathBuf], mate_overlap: MateOverlap) -> Result<Prepared> {
         log::set_quiet(self.quiet);
         let threads = match self.threads {
             Some(0) => return Err(fail(ExitKind::Usage, "--threads must be at least 1")),
@@ -171,8 +169,7 @@ impl CommonArgs {
         let opts = OpenOptions {
             allow_missing_eof: self.allow_missing_eof,
         };
-        let inputs = self
-            .bams
+        let inputs = bams
             .iter()
             .map(|p| AlignmentInput::open(p, reference.as_ref(), opts))
             .collect::<Result<Vec<_>>>()?;

@@ -17,6 +17,10 @@ use crate::types::Region;
 /// Flags of `oncostream depth`.
 #[derive(Args, Debug)]
 pub struct DepthArgs {
+    /// BAM or CRAM input (repeatable: --bam T.bam --bam N.bam).
+    #[arg(long = "bam", value_name = "BAM|CRAM", required = true)]
+    pub bams: Vec<PathBuf>,
+
     #[command(flatten)]
     pub common: CommonArgs,
 
@@ -63,7 +67,7 @@ pub fn run(args: &DepthArgs) -> Result<()> {
     if by_window == Some(0) {
         return Err(fail(ExitKind::Usage, "--by window size must be at least 1"));
     }
-    let prep = common.prepare(mo)?;
+    let prep = common.prepare(&args.bams, mo)?;
     let mut intervals: Vec<Interval> = match (by_window, bed_path) {
         (Some(w), _) => prep
             .regions

@@ -1,9 +1,11 @@
 //! Command-line interface: one file per subcommand; flags are validated into one config before
 //! any work starts (see [`common::CommonArgs::prepare`]).
 
+pub mod call;
 pub mod common;
 pub mod depth;
 pub mod pileup;
+pub mod pon;
 
 use clap::{Parser, Subcommand};
 
@@ -27,6 +29,10 @@ pub enum Command {
     Pileup(pileup::PileupArgs),
     /// Mean depth and callable bases per interval (BED or windows).
     Depth(depth::DepthArgs),
+    /// Somatic SNVs and indels (tumor-normal or tumor-only) as VCF 4.2.
+    Call(call::CallArgs),
+    /// Panel of normals from normal BAM/CRAMs (for `call --panel-of-normals`).
+    Pon(pon::PonArgs),
 }
 
 /// Runs the parsed command.
@@ -34,5 +40,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
     match &cli.command {
         Command::Pileup(a) => pileup::run(a),
         Command::Depth(a) => depth::run(a),
+        Command::Call(a) => call::run(a),
+        Command::Pon(a) => pon::run(a),
     }
 }

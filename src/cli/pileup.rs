@@ -14,6 +14,10 @@ use crate::report::pileup_tsv::PileupTsv;
 /// Flags of `oncostream pileup`.
 #[derive(Args, Debug)]
 pub struct PileupArgs {
+    /// BAM or CRAM input (repeatable: --bam T.bam --bam N.bam).
+    #[arg(long = "bam", value_name = "BAM|CRAM", required = true)]
+    pub bams: Vec<PathBuf>,
+
     #[command(flatten)]
     pub common: CommonArgs,
 
@@ -41,7 +45,7 @@ pub fn run(args: &PileupArgs) -> Result<()> {
         MateOverlapArg::Count => MateOverlap::Count,
         MateOverlapArg::Dedup => MateOverlap::Dedup,
     };
-    let prep = args.common.prepare(mo)?;
+    let prep = args.common.prepare(&args.bams, mo)?;
     let observer = PileupTsv {
         contigs: &prep.contigs,
         samples: prep.inputs.iter().map(|i| i.sample.clone()).collect(),

@@ -47,6 +47,29 @@ pub struct Column<'a> {
     pub samples: &'a [Tally],
 }
 
+/// The reference around a shard: `seq[i]` is the base at `start + i` (uppercase).
+#[derive(Clone, Copy, Debug)]
+pub struct RefSlice<'a> {
+    /// 0-based position of `seq[0]`.
+    pub start: Pos0,
+    /// Bases (empty without a reference).
+    pub seq: &'a [u8],
+}
+
+impl RefSlice<'_> {
+    /// The base at `pos`, `N` outside the slice.
+    #[inline]
+    pub fn base(&self, pos: i64) -> u8 {
+        if pos < self.start as i64 {
+            return b'N';
+        }
+        self.seq
+            .get((pos - self.start as i64) as usize)
+            .copied()
+            .unwrap_or(b'N')
+    }
+}
+
 /// The narrow interface between the engine and any stage that reads the pileup.
 ///
 /// Called on worker threads (hence `Sync`); each shard gets its own `Partial`, which is sent
@@ -58,15 +81,33 @@ pub trait ColumnObserver: Sync {
     /// Starts a shard.
     fn begin(&self, shard: &Shard) -> Self::Partial;
 
+    /// Extra bases fetched past the core end (and reference provided on both sides), for
+    /// observers whose events are placed by left-normalisation (indels).
+    fn padding(&self) -> u64 {
+        0
+    }
+
     /// Sees each read once (in the shard that owns its start), before any column of the shard.
     /// `pass` says whether it passed the read filter.
     fn read(&self, _partial: &mut Self::Partial, _sample: usize, _aln: &Aln<'_>, _pass: bool) {}
+
+    /// Sees every read fetched for the shard (overlapping the core span or the padding after
+    /// it), in file order per sample. Observers must only record events inside the core span.
+    fn overlapping(
+        &self,
+        _partial: &mut Self::Partial,
+        _sample: usize,
+        _aln: &Aln<'_>,
+        _pass: bool,
+        _reference: &RefSlice<'_>,
+    ) {
+    }
 
     /// Sees every position of the shard's core span, in order.
     fn column(&self, partial: &mut Self::Partial, column: &Column<'_>);
 
     /// Ends a shard on the worker (reduce per-position state to the shard's partial result).
-    fn finish(&self, _partial: &mut Self::Partial) {}
+    fn finish(&self, _partial: &mut Self::Partial, _reference: &RefSlice<'_>) {}
 }
 
 /// Engine settings (validated by the CLI before any thread starts).
@@ -295,20 +336,43 @@ fn process_shard<O: ColumnObserver>(
     let n = inputs.len();
     let core = shard.core;
     let (lo, hi) = (core.start as i64, core.end as i64);
+    let pad = observer.padding();
+    let contig_len = inputs[0].contigs[core.contig].len;
+    let fetch = crate::types::Region {
+        contig: core.contig,
+        start: core.start,
+        end: (core.end + pad).min(contig_len),
+    };
+    let ref_start = core.start.saturating_sub(pad);
+    w.refbuf.clear();
+    if let Some(r) = reference {
+        let name = &inputs[0].contigs[core.contig].name;
+        if let Some(seq) = r.get(name) {
+            r.fetch_into(seq, ref_start, fetch.end, &mut w.refbuf);
+        }
+    }
+    let refslice = RefSlice {
+        start: ref_start,
+        seq: &w.refbuf,
+    };
     let mut partial = observer.begin(shard);
     let mut reads = vec![0u64; n];
     let mut bases = vec![0u64; n];
-    for (i, input) in inputs.iter().enumerate() {
+    for i in 0..n {
         let counter = &mut w.counters[i];
         counter.reset(lo, hi);
         let settings = &cfg.pileup;
-        w.readers[i].fetch(core, |a| {
+        w.readers[i].fetch(fetch, |a| {
             if a.flags & flag::UNMAPPED != 0 || a.start < 0 {
                 return Ok(());
             }
-            let owns = a.start >= lo || shard.first_of_region;
             let pass = settings.filter.pass(a);
-            if owns {
+            observer.overlapping(&mut partial, i, a, pass, &refslice);
+            if a.start >= hi {
+                // padding only: not this shard's read and no base in the core
+                return Ok(());
+            }
+            if a.start >= lo || shard.first_of_region {
                 reads[i] += 1;
                 bases[i] += a.seq_len as u64;
                 observer.read(&mut partial, i, a, pass);
@@ -318,16 +382,9 @@ fn process_shard<O: ColumnObserver>(
         })?;
         counter.finish(settings);
         w.readers[i].release_pages();
-        let _ = input;
     }
     let t1 = Instant::now();
-    w.refbuf.clear();
-    if let Some(r) = reference {
-        let name = &inputs[0].contigs[core.contig].name;
-        if let Some(seq) = r.get(name) {
-            r.fetch_into(seq, core.start, core.end, &mut w.refbuf);
-        }
-    }
+    let core_off = (core.start - ref_start) as usize;
     for off in 0..(hi - lo) as usize {
         for i in 0..n {
             w.column[i] = w.counters[i].tallies[off];
@@ -335,12 +392,12 @@ fn process_shard<O: ColumnObserver>(
         let col = Column {
             contig: core.contig,
             pos: core.start + off as u64,
-            ref_base: w.refbuf.get(off).copied().unwrap_or(b'N'),
+            ref_base: refslice.seq.get(core_off + off).copied().unwrap_or(b'N'),
             samples: &w.column,
         };
         observer.column(&mut partial, &col);
     }
-    observer.finish(&mut partial);
+    observer.finish(&mut partial, &refslice);
     let t2 = Instant::now();
     Ok(ShardDone {
         partial,

@@ -6,3 +6,4 @@ pub mod bgzf_check;
 pub mod output;
 pub mod reference;
 pub mod region;
+pub mod vcf;

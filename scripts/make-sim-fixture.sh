@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Regenerates fixtures/sim_tn60 (committed): a simulated tumor/normal pair with known truth,
+# 150 kb of real hg38 chr2, tumor 60x / normal 30x, purity 0.7, 150 SNVs + 40 indels, seed 7,
+# plus a germline "population resource" made from the germline truth with every 10th site
+# dropped (a person's private variants are absent from gnomAD-like resources).
+# Needs ../shared (simulate.py + reference), python3, samtools, bgzip, tabix.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+shared=$here/../shared
+out=$here/fixtures/sim_tn60
+ref=$shared/fixtures/reference/hg38_chr2_1-2333275.fa
+tmp=$(mktemp -d)
+python3 "$shared/sim/simulate.py" -r "$ref" --region chr2:1000001-1150000 -o "$tmp/sim" \
+  --tumor-depth 60 --normal-depth 30 --purity 0.7 --snvs 150 --indels 40 --seed 7 \
+  --tumor-name TUMOR --normal-name NORMAL --md5
+mkdir -p "$out" "$here/fixtures/reference"
+cp "$tmp"/sim/{tumor.bam,tumor.bam.bai,normal.bam,normal.bam.bai,truth.vcf,germline.vcf,regions.bed,params.json} "$out/"
+cp "$ref" "$ref.fai" "$here/fixtures/reference/"
+python3 - "$out/germline.vcf" > "$out/germline_resource.vcf" <<'PY'
+import sys
+print('##fileformat=VCFv4.2')
+print('##INFO=<ID=AF,Number=A,Type=Float,Description="Population allele frequency (synthetic: 0.25 for every listed site)">')
+print('#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO')
+n = 0
+for l in open(sys.argv[1]):
+    if l.startswith('#'): continue
+    n += 1
+    if n % 10 == 0: continue
+    f = l.split('\t')
+    print('\t'.join([f[0], f[1], '.', f[3], f[4], '.', 'PASS', 'AF=0.25']))
+PY
+bgzip -f "$out/germline_resource.vcf" && tabix -f -p vcf "$out/germline_resource.vcf.gz"
+rm -rf "$tmp"

@@ -1,0 +1,226 @@
+//! `oncostream call`: somatic SNVs and indels, tumor-normal or tumor-only, as VCF 4.2.
+
+use std::{path::PathBuf, time::Duration};
+
+use anyhow::Result;
+use clap::{Args, ValueEnum};
+
+use super::common::CommonArgs;
+use crate::engine::{self, progress::Progress, MateOverlap};
+use crate::error::{fail, ExitKind};
+use crate::io::vcf::{read_resource, write_vcf, VcfMeta, VcfOutputType};
+use crate::log;
+use crate::metrics::{Clock, Metrics};
+use crate::somatic::{
+    evidence::{CallObserver, CallSettings},
+    filters::{apply_resources, clustered_events, sort_filters},
+    model::phred_to_err,
+    Call,
+};
+
+/// `--output-type`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum OutputType {
+    /// bgzip-compressed VCF with a tabix index.
+    Z,
+    /// plain VCF (debugging).
+    V,
+}
+
+/// Flags of `oncostream call`.
+#[derive(Args, Debug)]
+pub struct CallArgs {
+    /// Tumor BAM/CRAM.
+    #[arg(long, value_name = "BAM|CRAM")]
+    pub tumor: PathBuf,
+
+    /// Matched normal BAM/CRAM (omit for tumor-only mode: lower precision).
+    #[arg(long, value_name = "BAM|CRAM")]
+    pub normal: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// Germline resource VCF(.gz) with INFO/AF (e.g. gnomAD): population allele frequencies.
+    #[arg(long, value_name = "VCF")]
+    pub germline_resource: Option<PathBuf>,
+
+    /// Panel of normals VCF(.gz) from `oncostream pon`.
+    #[arg(long, value_name = "VCF")]
+    pub panel_of_normals: Option<PathBuf>,
+
+    /// Population AF from which a call is filtered `germline`.
+    #[arg(long, default_value_t = 0.01)]
+    pub max_population_af: f64,
+
+    /// Tumor LOD below which a call is filtered `weak_evidence`.
+    #[arg(long, default_value_t = 6.3)]
+    pub min_tlod: f64,
+
+    /// Normal LOD below which a call is filtered `normal_lod`.
+    #[arg(long, default_value_t = 2.2)]
+    pub min_nlod: f64,
+
+    /// Lowest TLOD written at all.
+    #[arg(long, default_value_t = 3.0)]
+    pub emit_lod: f64,
+
+    /// Output VCF (`.vcf.gz` with `--output-type z`).
+    #[arg(long, short = 'o', value_name = "VCF")]
+    pub output: PathBuf,
+
+    /// z: bgzip + tabix index (default); v: plain VCF.
+    #[arg(long, short = 'O', value_enum, default_value = "z")]
+    pub output_type: OutputType,
+}
+
+/// Everything `call` produces before writing (used by `run` later too).
+pub struct CallResult {
+    /// Calls in genome order with all filters.
+    pub calls: Vec<Call>,
+    /// Pass statistics.
+    pub stats: engine::RunStats,
+}
+
+/// Runs the command.
+pub fn run(args: &CallArgs) -> Result<()> {
+    let mut clock = Clock::new();
+    let reference = args.common.reference.clone().ok_or_else(|| {
+        fail(
+            ExitKind::Usage,
+            "call needs --reference (the FASTA the reads were aligned to)",
+        )
+    })?;
+    let mut bams = vec![args.tumor.clone()];
+    if let Some(n) = &args.normal {
+        bams.push(n.clone());
+    }
+    let mut common = args.common.clone();
+    if common.min_base_quality == 0 {
+        // METHOD: bases below Q10 are not evidence for or against an allele
+        common.min_base_quality = 10;
+    }
+    let prep = common.prepare(&bams, MateOverlap::Dedup)?;
+    let tumor_name = prep.inputs[0].sample.clone();
+    let mut normal_name = prep.inputs.get(1).map(|i| i.sample.clone());
+    if normal_name.as_deref() == Some(tumor_name.as_str()) {
+        normal_name = Some(format!("{tumor_name}_normal"));
+        log::warn("tumor and normal have the same @RG SM; the normal column is renamed");
+    }
+    if args.normal.is_none() {
+        log::warn("tumor-only mode: without a matched normal, germline variants are removed only by the population resource and by allele fraction; precision is lower");
+    }
+    let settings = CallSettings {
+        min_base_quality: common.min_base_quality,
+        ref_error: phred_to_err(30),
+        emit_lod: args.emit_lod,
+        min_tlod: args.min_tlod,
+        min_nlod: args.min_nlod,
+        has_normal: args.normal.is_some(),
+        ..CallSettings::default()
+    };
+    let observer = CallObserver {
+        settings,
+        n_samples: prep.inputs.len(),
+    };
+    clock.lap("validate");
+    let (population, _) = match &args.germline_resource {
+        Some(p) => read_resource(p, &prep.contigs, &prep.regions)?,
+        None => Default::default(),
+    };
+    let (_, pon) = match &args.panel_of_normals {
+        Some(p) => read_resource(p, &prep.contigs, &prep.regions)?,
+        None => Default::default(),
+    };
+    clock.lap("resources");
+    let total: u64 = prep.regions.iter().map(|r| r.len()).sum();
+    let progress = Progress::new(
+        total,
+        common.quiet,
+        Duration::from_secs(common.progress_interval),
+    );
+    let mut calls: Vec<Call> = Vec::new();
+    let stats = engine::run(
+        &prep.inputs,
+        prep.reference.as_ref(),
+        &prep.shards,
+        &prep.config,
+        &observer,
+        |_, partial| {
+            calls.extend(partial.calls);
+            Ok(())
+        },
+        &progress,
+    )?;
+    progress.finish();
+    clock.lap("pileup");
+    clustered_events(&mut calls, 50);
+    let names: Vec<String> = prep.contigs.iter().map(|c| c.name.clone()).collect();
+    apply_resources(
+        &mut calls,
+        &names,
+        &population,
+        &pon,
+        args.max_population_af,
+    );
+    for c in &mut calls {
+        sort_filters(c);
+    }
+    let mut extra = vec![(
+        "oncostream_command".to_string(),
+        std::env::args().collect::<Vec<_>>().join(" "),
+    )];
+    extra.push((
+        "oncostream_mode".into(),
+        if args.normal.is_some() {
+            "tumor-normal".into()
+        } else {
+            "tumor-only".into()
+        },
+    ));
+    if args.normal.is_none() {
+        extra.push((
+            "oncostream_warning".into(),
+            "\"tumor-only mode: no matched normal; germline variants are filtered by population frequency and allele fraction only, precision is lower\"".into(),
+        ));
+    }
+    if let Some(p) = &args.germline_resource {
+        extra.push((
+            "oncostream_germline_resource".into(),
+            p.display().to_string(),
+        ));
+    }
+    if let Some(p) = &args.panel_of_normals {
+        extra.push((
+            "oncostream_panel_of_normals".into(),
+            p.display().to_string(),
+        ));
+    }
+    let meta = VcfMeta {
+        contigs: &prep.contigs,
+        reference: &reference,
+        tumor: &tumor_name,
+        normal: normal_name.as_deref(),
+        extra,
+    };
+    let kind = match args.output_type {
+        OutputType::Z => VcfOutputType::Bgzf,
+        OutputType::V => VcfOutputType::Plain,
+    };
+    write_vcf(&args.output, kind, &meta, &calls)?;
+    clock.lap("finalize");
+    let pass = calls.iter().filter(|c| c.is_pass()).count();
+    log::info(&format!("{} records, {pass} PASS", calls.len()));
+    if let Some(m) = &common.metrics {
+        Metrics::build(
+            "call",
+            prep.config.threads,
+            prep.config.shard_size,
+            &prep.inputs,
+            &stats,
+            &clock,
+        )
+        .write(m)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,566 @@
+//! [`CallObserver`]: the somatic caller's view of the one pass.
+//!
+//! For every read of every sample it records only what differs from the reference (a base
+//! of quality `>= min_base_quality` that is not the reference base, or an indel, placed at its
+//! left-normalised anchor), plus per-position reference strand counts. Columns give the
+//! fragment-level depth (overlapping mates once) at the positions that have such evidence.
+//! At the end of the shard, candidates are scored (TLOD/NLOD) and the per-site filters are
+//! applied. Memory: one observation per non-reference base or indel read, two `u32` per
+//! position and sample.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
+use super::model::{binom_two_sided, nlod, phred_to_err, tlod};
+use super::normalize::{left_align_del, left_align_ins, repeat_unit, tract_len};
+use super::{Allele, Call, SampleSupport, VarKind};
+use crate::engine::{Column, ColumnObserver, RefSlice};
+use crate::types::{
+    aln::{flag, op},
+    Aln, Field, Region, Shard, Tally,
+};
+
+/// Caller settings (validated by the CLI).
+#[derive(Clone, Debug)]
+pub struct CallSettings {
+    /// Bases below this quality are not evidence (and count as N in depth).
+    pub min_base_quality: u8,
+    /// Nominal error of a reference read (their qualities are not kept).
+    pub ref_error: f64,
+    /// Fewest alt fragments for a candidate.
+    pub min_alt_reads: u32,
+    /// Lowest TLOD written to the VCF at all.
+    pub emit_lod: f64,
+    /// TLOD below which a call is filtered `weak_evidence`.
+    pub min_tlod: f64,
+    /// NLOD below which a call is filtered `normal_lod`.
+    pub min_nlod: f64,
+    /// Normal alt fragments from which a call is filtered `normal_support` (with `max_normal_af`).
+    pub max_normal_alt: u32,
+    /// Normal allele fraction from which `normal_support` applies.
+    pub max_normal_af: f64,
+    /// Median alt base quality below which `base_quality` applies.
+    pub min_median_bq: u8,
+    /// Median alt mapping quality below which `mapping_quality` applies.
+    pub min_median_mq: u8,
+    /// Median alt distance from the read end below which `read_position` applies.
+    pub min_median_end_dist: u16,
+    /// Strand-bias binomial p-value below which `strand_bias` applies.
+    pub strand_bias_p: f64,
+    /// Tumor VAF below which a 1-unit indel in a long repeat is `slippage`.
+    pub slippage_max_af: f64,
+    /// Whether a matched normal is present (sample 1).
+    pub has_normal: bool,
+}
+
+impl Default for CallSettings {
+    fn default() -> Self {
+        CallSettings {
+            min_base_quality: 10,
+            ref_error: phred_to_err(30),
+            min_alt_reads: 2,
+            emit_lod: 3.0,
+            min_tlod: 6.3,
+            min_nlod: 2.2,
+            max_normal_alt: 2,
+            max_normal_af: 0.03,
+            min_median_bq: 20,
+            min_median_mq: 30,
+            min_median_end_dist: 5,
+            strand_bias_p: 1e-3,
+            slippage_max_af: 0.10,
+            has_normal: true,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Obs {
+    sample: u8,
+    pos: i64,
+    allele: Allele,
+    bq: u8,
+    mq: u8,
+    reverse: bool,
+    end_dist: u16,
+    template: u64,
+    fragment: u64,
+}
+
+/// Per-shard state of the caller.
+pub struct CallPartial {
+    core: Region,
+    obs: Vec<Obs>,
+    ref_fwd: Vec<Vec<u32>>,
+    ref_rev: Vec<Vec<u32>>,
+    cand_pos: Vec<i64>,
+    cursor: usize,
+    tallies: HashMap<i64, Vec<Tally>>,
+    /// The scored calls of the shard, sorted by position.
+    pub calls: Vec<Call>,
+}
+
+/// The observer: sample 0 is the tumor, sample 1 the normal when present.
+pub struct CallObserver {
+    /// Settings.
+    pub settings: CallSettings,
+    /// Number of samples fetched.
+    pub n_samples: usize,
+}
+
+fn hash_of<T: Hash>(t: &T) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    t.hash(&mut h);
+    h.finish()
+}
+
+const NIB2BASE: [u8; 16] = *b"NACNGNNNTNNNNNNN";
+
+impl CallObserver {
+    fn ref_err_of(&self, bq: u8, mq: u8) -> f64 {
+        // METHOD: a read's error is the larger of its base error and its mapping error.
+        let mq = if mq == 255 { 60 } else { mq };
+        phred_to_err(bq.min(mq))
+    }
+
+    fn indel_err(&self, repeat_len: u32, unit_len: usize, mq: u8) -> f64 {
+        // METHOD: indel error 1e-4 outside repeats; in a repeat tract of L bp it grows like
+        // PCR/sequencer slippage, 0.01·(L/10)² (x0.3 for 2-5 bp units), capped at 0.25.
+        let mut e = 1e-4f64;
+        if repeat_len >= 4 {
+            let l = repeat_len as f64 / 10.0;
+            let mut s = 0.01 * l * l;
+            if unit_len > 1 {
+                s *= 0.3;
+            }
+            e = e.max(s.min(0.25));
+        }
+        let mq = if mq == 255 { 60 } else { mq };
+        e.max(phred_to_err(mq))
+    }
+}
+
+impl ColumnObserver for CallObserver {
+    type Partial = CallPartial;
+
+    fn padding(&self) -> u64 {
+        // left-normalisation can move an indel this far back (long repeats)
+        1000
+    }
+
+    fn begin(&self, shard: &Shard) -> CallPartial {
+        let n = shard.core.len() as usize;
+        CallPartial {
+            core: shard.core,
+            obs: Vec::new(),
+            ref_fwd: vec![vec![0; n]; self.n_samples],
+            ref_rev: vec![vec![0; n]; self.n_samples],
+            cand_pos: Vec::new(),
+            cursor: 0,
+            tallies: HashMap::new(),
+            calls: Vec::new(),
+        }
+    }
+
+    fn overlapping(
+        &self,
+        p: &mut CallPartial,
+        sample: usize,
+        a: &Aln<'_>,
+        pass: bool,
+        rf: &RefSlice<'_>,
+    ) {
+        if !pass {
+            return;
+        }
+        let (lo, hi) = (p.core.start as i64, p.core.end as i64);
+        let min_ref = rf.start as i64;
+        let reverse = a.flags & flag::REVERSE != 0;
+        let template = hash_of(&a.name);
+        let fragment = if a.flags & flag::PAIRED != 0 && a.mate_tid == a.tid && a.mate_start >= 0 {
+            hash_of(&(
+                a.start.min(a.mate_start),
+                a.start.max(a.mate_start),
+                a.flags & 0xc0 != 0,
+            ))
+        } else {
+            hash_of(&(a.start, reverse))
+        };
+        let len = a.seq_len;
+        let dist = |q: usize| -> u16 {
+            let d = q.min(len.saturating_sub(1 + q));
+            d.min(u16::MAX as usize) as u16
+        };
+        let min_bq = self.settings.min_base_quality;
+        let mut r = a.start;
+        let mut q = 0usize;
+        for &w in a.cigar {
+            let o = w & 0xf;
+            let l = (w >> 4) as i64;
+            match o {
+                op::MATCH | op::EQ | op::DIFF => {
+                    let from = r.max(lo);
+                    let to = (r + l).min(hi);
+                    for pos in from..to {
+                        let qi = q + (pos - r) as usize;
+                        let bq = a.qual_at(qi);
+                        if bq < min_bq {
+                            continue;
+                        }
+                        let base = NIB2BASE[a.nibble(qi) as usize];
+                        if base == b'N' {
+                            continue;
+                        }
+                        let refb = rf.base(pos);
+                        if base == refb {
+                            let off = (pos - lo) as usize;
+                            if reverse {
+                                p.ref_rev[sample][off] += 1;
+                            } else {
+                                p.ref_fwd[sample][off] += 1;
+                            }
+                        } else if refb != b'N' {
+                            p.obs.push(Obs {
+                                sample: sample as u8,
+                                pos,
+                                allele: Allele::Snv(base),
+                                bq,
+                                mq: a.mapq,
+                                reverse,
+                                end_dist: dist(qi),
+                                template,
+                                fragment,
+                            });
+                        }
+                    }
+                    r += l;
+                    q += l as usize;
+                }
+                op::DEL => {
+                    if l > 0 && r > 0 {
+                        let anchor = left_align_del(r - 1, l as u32, min_ref, |x| rf.base(x));
+                        if anchor >= lo && anchor < hi {
+                            p.obs.push(Obs {
+                                sample: sample as u8,
+                                pos: anchor,
+                                allele: Allele::Del(l as u32),
+                                bq: a.qual_at(q.saturating_sub(1)),
+                                mq: a.mapq,
+                                reverse,
+                                end_dist: dist(q),
+                                template,
+                                fragment,
+                            });
+                        }
+                    }
+                    r += l;
+                }
+                op::INS => {
+                    if l > 0 && r > 0 && q > 0 {
+                        let mut seq: Vec<u8> = (q..q + l as usize)
+                            .map(|i| NIB2BASE[a.nibble(i) as usize])
+                            .collect();
+                        if !seq.contains(&b'N') {
+                            let anchor = left_align_ins(r - 1, &mut seq, min_ref, |x| rf.base(x));
+                            if anchor >= lo && anchor < hi {
+                                let bq =
+                                    (q..q + l as usize).map(|i| a.qual_at(i)).min().unwrap_or(0);
+                                p.obs.push(Obs {
+                                    sample: sample as u8,
+                                    pos: anchor,
+                                    allele: Allele::Ins(seq),
+                                    bq,
+                                    mq: a.mapq,
+                                    reverse,
+                                    end_dist: dist(q),
+                                    template,
+                                    fragment,
+                                });
+                            }
+                        }
+                    }
+                    q += l as usize;
+                }
+                op::SOFT => q += l as usize,
+                op::SKIP => r += l,
+                _ => {}
+            }
+            if r >= hi + 1000 {
+                break;
+            }
+        }
+    }
+
+    fn column(&self, p: &mut CallPartial, col: &Column<'_>) {
+        if p.cursor == 0 && p.cand_pos.is_empty() && !p.obs.is_empty() {
+            let mut v: Vec<i64> = p
+                .obs
+                .iter()
+                .filter(|o| o.sample == 0)
+                .map(|o| o.pos)
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            p.cand_pos = v;
+        }
+        let pos = col.pos as i64;
+        while p.cursor < p.cand_pos.len() && p.cand_pos[p.cursor] < pos {
+            p.cursor += 1;
+        }
+        if p.cursor < p.cand_pos.len() && p.cand_pos[p.cursor] == pos {
+            p.tallies.insert(pos, col.samples.to_vec());
+        }
+    }
+
+    fn finish(&self, p: &mut CallPartial, rf: &RefSlice<'_>) {
+        let s = &self.settings;
+        let mut obs = std::mem::take(&mut p.obs);
+        // one observation per template (overlapping mates are one fragment): keep the best base
+        obs.sort_by(|a, b| {
+            (a.pos, &a.allele, a.sample, a.template)
+                .cmp(&(b.pos, &b.allele, b.sample, b.template))
+                .then(b.bq.cmp(&a.bq))
+        });
+        obs.dedup_by(|b, a| {
+            a.pos == b.pos
+                && a.allele == b.allele
+                && a.sample == b.sample
+                && a.template == b.template
+        });
+        let lo = p.core.start as i64;
+        let mut calls: Vec<Call> = Vec::new();
+        let mut i = 0;
+        while i < obs.len() {
+            let mut j = i;
+            while j < obs.len() && obs[j].pos == obs[i].pos && obs[j].allele == obs[i].allele {
+                j += 1;
+            }
+            let group = &obs[i..j];
+            i = j;
+            let tumor: Vec<&Obs> = group.iter().filter(|o| o.sample == 0).collect();
+            if (tumor.len() as u32) < s.min_alt_reads {
+                continue;
+            }
+            let pos = group[0].pos;
+            let Some(tallies) = p.tallies.get(&pos) else {
+                continue;
+            };
+            let allele = &group[0].allele;
+            let off = (pos - lo) as usize;
+            let refb = rf.base(pos);
+            let (kind, ref_allele, alt_allele, repeat_len, unit_len) = match allele {
+                Allele::Snv(b) => (
+                    VarKind::Snv,
+                    (refb as char).to_string(),
+                    (*b as char).to_string(),
+                    0,
+                    1,
+                ),
+                Allele::Del(l) => {
+                    let del: Vec<u8> = (1..=*l as i64).map(|k| rf.base(pos + k)).collect();
+                    let unit = repeat_unit(&del).to_vec();
+                    let tl = tract_len(pos, &unit, |x| rf.base(x));
+                    let mut r = vec![refb];
+                    r.extend_from_slice(&del);
+                    (
+                        VarKind::Del,
+                        String::from_utf8_lossy(&r).into_owned(),
+                        (refb as char).to_string(),
+                        tl,
+                        unit.len(),
+                    )
+                }
+                Allele::Ins(seq) => {
+                    let unit = repeat_unit(seq).to_vec();
+                    let tl = tract_len(pos, &unit, |x| rf.base(x));
+                    let mut a = vec![refb];
+                    a.extend_from_slice(seq);
+                    (
+                        VarKind::Ins,
+                        (refb as char).to_string(),
+                        String::from_utf8_lossy(&a).into_owned(),
+                        tl,
+                        unit.len(),
+                    )
+                }
+            };
+            if ref_allele.contains('N') {
+                continue;
+            }
+            let support = |sample: usize, alts: &[&Obs]| -> SampleSupport {
+                let t = &tallies[sample];
+                let depth = t.depth();
+                let alt = alts.len() as u32;
+                let ref_count = match kind {
+                    VarKind::Snv => match refb {
+                        b'A' => t.get(Field::A),
+                        b'C' => t.get(Field::C),
+                        b'G' => t.get(Field::G),
+                        b'T' => t.get(Field::T),
+                        _ => 0,
+                    },
+                    _ => depth.saturating_sub(alt),
+                };
+                SampleSupport {
+                    depth,
+                    ref_count,
+                    alt_count: alt,
+                    ref_fwd: p.ref_fwd[sample][off],
+                    ref_rev: p.ref_rev[sample][off],
+                    alt_fwd: alts.iter().filter(|o| !o.reverse).count() as u32,
+                    alt_rev: alts.iter().filter(|o| o.reverse).count() as u32,
+                }
+            };
+            let t_sup = support(0, &tumor);
+            let errs: Vec<f64> = tumor
+                .iter()
+                .map(|o| match kind {
+                    VarKind::Snv => self.ref_err_of(o.bq, o.mq),
+                    _ => self.indel_err(repeat_len, unit_len, o.mq),
+                })
+                .collect();
+            let ref_err = match kind {
+                VarKind::Snv => s.ref_error,
+                _ => self.indel_err(repeat_len, unit_len, 60),
+            };
+            let t_lod = tlod(&errs, t_sup.ref_count, ref_err);
+            if t_lod < s.emit_lod {
+                continue;
+            }
+            let (n_sup, n_lod) = if s.has_normal && self.n_samples > 1 {
+                let nalts: Vec<&Obs> = group.iter().filter(|o| o.sample == 1).collect();
+                let sup = support(1, &nalts);
+                let nerrs: Vec<f64> = nalts
+                    .iter()
+                    .map(|o| match kind {
+                        VarKind::Snv => self.ref_err_of(o.bq, o.mq),
+                        _ => self.indel_err(repeat_len, unit_len, o.mq),
+                    })
+                    .collect();
+                let l = nlod(&nerrs, sup.ref_count, ref_err);
+                (Some(sup), Some(l))
+            } else {
+                (None, None)
+            };
+            let median = |mut v: Vec<u32>| -> u32 {
+                v.sort_unstable();
+                v[v.len() / 2]
+            };
+            let mut call = Call {
+                contig: p.core.contig,
+                pos: pos as u64,
+                ref_allele,
+                alt_allele,
+                kind,
+                tlod: t_lod,
+                nlod: n_lod,
+                tumor: t_sup,
+                normal: n_sup,
+                alt_median_bq: median(tumor.iter().map(|o| o.bq as u32).collect()) as u8,
+                alt_median_mq: median(
+                    tumor
+                        .iter()
+                        .map(|o| if o.mq == 255 { 60 } else { o.mq as u32 })
+                        .collect(),
+                ) as u8,
+                alt_median_end_dist: median(tumor.iter().map(|o| o.end_dist as u32).collect())
+                    as u16,
+                pop_af: None,
+                repeat_len,
+                filters: Vec::new(),
+            };
+            // duplicate-fragment support: alt reads that are copies of few molecules
+            let mut frags: Vec<u64> = tumor.iter().map(|o| o.fragment).collect();
+            frags.sort_unstable();
+            frags.dedup();
+            apply_site_filters(&mut call, s, frags.len() as u32, unit_len);
+            calls.push(call);
+        }
+        // multiallelic: more than one allele emitted at one position
+        calls.sort_by(|a, b| {
+            (a.pos, &a.ref_allele, &a.alt_allele).cmp(&(b.pos, &b.ref_allele, &b.alt_allele))
+        });
+        let mut k = 0;
+        while k < calls.len() {
+            let mut m = k;
+            while m < calls.len() && calls[m].pos == calls[k].pos {
+                m += 1;
+            }
+            let strong = calls[k..m].iter().filter(|c| c.tlod >= s.min_tlod).count();
+            if strong > 1 {
+                for c in &mut calls[k..m] {
+                    c.fail("multiallelic");
+                }
+            }
+            k = m;
+        }
+        p.calls = calls;
+        p.ref_fwd = Vec::new();
+        p.ref_rev = Vec::new();
+        p.tallies = HashMap::new();
+    }
+}
+
+/// The filters decided from one site's evidence alone.
+fn apply_site_filters(c: &mut Call, s: &CallSettings, distinct_fragments: u32, unit_len: usize) {
+    if c.tlod < s.min_tlod {
+        c.fail("weak_evidence");
+    }
+    if let (Some(n), Some(nl)) = (c.normal.clone(), c.nlod) {
+        if nl < s.min_nlod {
+            c.fail("normal_lod");
+        }
+        if n.alt_count >= s.max_normal_alt && n.af() >= s.max_normal_af {
+            c.fail("normal_support");
+        }
+    }
+    let t = c.tumor.clone();
+    // METHOD: strand bias = alt strand split implausible under the reference reads' split.
+    if t.alt_count >= 4 {
+        let ref_total = t.ref_fwd + t.ref_rev;
+        let p_fwd = if ref_total >= 10 {
+            t.ref_fwd as f64 / ref_total as f64
+        } else {
+            0.5
+        };
+        let p = binom_two_sided(t.alt_fwd, t.alt_count, p_fwd.clamp(0.05, 0.95));
+        if p < s.strand_bias_p && t.alt_fwd.min(t.alt_rev) as f64 <= 0.1 * t.alt_count as f64 {
+            c.fail("strand_bias");
+        }
+    }
+    if c.alt_median_end_dist < s.min_median_end_dist {
+        c.fail("read_position");
+    }
+    if c.kind == VarKind::Snv && c.alt_median_bq < s.min_median_bq {
+        c.fail("base_quality");
+    }
+    if c.alt_median_mq < s.min_median_mq {
+        c.fail("mapping_quality");
+    }
+    if c.kind != VarKind::Snv {
+        let unit_tract = if unit_len == 1 {
+            7
+        } else {
+            5 * unit_len as u32
+        };
+        let one_unit = (c.ref_allele.len() as i64 - c.alt_allele.len() as i64).unsigned_abs()
+            as usize
+            == unit_len;
+        if one_unit && c.repeat_len >= unit_tract && t.af() < s.slippage_max_af {
+            c.fail("slippage");
+        }
+    }
+    if t.alt_count >= 4 && distinct_fragments * 2 <= t.alt_count {
+        c.fail("duplicate_support");
+    }
+    if !s.has_normal {
+        // METHOD: tumor-only germline by allele fraction: consistent with a heterozygous
+        // (0.5, two-sided z < 2) or homozygous (>= 0.9) germline allele.
+        let n = t.depth.max(1) as f64;
+        let af = t.af();
+        let z = (af - 0.5).abs() / (0.25 / n).sqrt();
+        if af >= 0.9 || z < 2.0 {
+            c.fail("germline_af");
+        }
+    }
+}

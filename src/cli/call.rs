@@ -65,6 +65,14 @@ pub struct CallArgs {
     #[arg(long, default_value_t = 3.0)]
     pub emit_lod: f64,
 
+    /// Fewest supporting fragments for an SNV / an indel candidate.
+    #[arg(long, default_value_t = 3)]
+    pub min_alt_snv: u32,
+
+    /// See --min-alt-snv.
+    #[arg(long, default_value_t = 2)]
+    pub min_alt_indel: u32,
+
     /// Output VCF (`.vcf.gz` with `--output-type z`).
     #[arg(long, short = 'o', value_name = "VCF")]
     pub output: PathBuf,
@@ -117,6 +125,8 @@ pub fn run(args: &CallArgs) -> Result<()> {
         min_tlod: args.min_tlod,
         min_nlod: args.min_nlod,
         has_normal: args.normal.is_some(),
+        min_alt_reads: args.min_alt_snv,
+        min_alt_reads_indel: args.min_alt_indel,
         ..CallSettings::default()
     };
     let observer = CallObserver {

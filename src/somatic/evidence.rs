@@ -27,8 +27,10 @@ pub struct CallSettings {
     pub min_base_quality: u8,
     /// Nominal error of a reference read (their qualities are not kept).
     pub ref_error: f64,
-    /// Fewest alt fragments for a candidate.
+    /// Fewest alt fragments for an SNV candidate.
     pub min_alt_reads: u32,
+    /// Fewest alt fragments for an indel candidate.
+    pub min_alt_reads_indel: u32,
     /// Lowest TLOD written to the VCF at all.
     pub emit_lod: f64,
     /// TLOD below which a call is filtered `weak_evidence`.
@@ -58,7 +60,8 @@ impl Default for CallSettings {
         CallSettings {
             min_base_quality: 10,
             ref_error: phred_to_err(30),
-            min_alt_reads: 2,
+            min_alt_reads: 3,
+            min_alt_reads_indel: 2,
             emit_lod: 3.0,
             min_tlod: 6.3,
             min_nlod: 2.2,
@@ -338,7 +341,13 @@ impl ColumnObserver for CallObserver {
             let group = &obs[i..j];
             i = j;
             let tumor: Vec<&Obs> = group.iter().filter(|o| o.sample == 0).collect();
-            if (tumor.len() as u32) < s.min_alt_reads {
+            // METHOD: an SNV needs 3 supporting fragments (2 same-base errors at one position are
+            // common genome-wide); an indel 2 (indel errors are rarer outside repeats).
+            let min_alt = match group[0].allele {
+                Allele::Snv(_) => s.min_alt_reads,
+                _ => s.min_alt_reads_indel,
+            };
+            if (tumor.len() as u32) < min_alt {
                 continue;
             }
             let pos = group[0].pos;

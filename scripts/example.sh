@@ -3,6 +3,7 @@
 # tumor testT + normal testN): builds oncostream, then writes to ${1:-example-out}/
 #   pileup.tsv.gz  per-position tumor/normal counts (BGZF; tabix -s1 -b2 -e2 -S1 works)
 #   depth.tsv      mean depth and callable bases per target (mosdepth-like)
+#   calls.vcf.gz   somatic SNVs/indels, tumor-normal, VCF 4.2 + tabix index
 #   *.metrics.json throughput metrics for dashboards
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,5 +19,10 @@ $bin pileup --bam $fx/test2.paired_end.sorted.bam --bam $fx/test.paired_end.sort
 $bin depth --bam $fx/test2.paired_end.sorted.bam --bam $fx/test.paired_end.sorted.bam \
     --reference $fx/genome.fasta --by $fx/genome.multi_intervals.bed --thresholds 1,10,20,100 \
     -o "$out/depth.tsv" --metrics "$out/depth.metrics.json"
-echo "wrote $out/pileup.tsv.gz, $out/depth.tsv and metrics; depth per target:"
+$bin call --tumor $fx/test2.paired_end.sorted.bam --normal $fx/test.paired_end.sorted.bam \
+    --reference $fx/genome.fasta --germline-resource $fx/gnomAD.r2.1.1.vcf.gz \
+    -o "$out/calls.vcf.gz" --metrics "$out/call.metrics.json"
+echo "wrote $out/pileup.tsv.gz, $out/depth.tsv, $out/calls.vcf.gz and metrics; depth per target:"
 cat "$out/depth.tsv"
+echo "somatic calls (this real slice holds only germline variants: each is filtered, and why):"
+gzip -dc "$out/calls.vcf.gz" | grep -v '^##' | cut -f 1-7

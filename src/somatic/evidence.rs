@@ -94,8 +94,9 @@ struct Obs {
 pub struct CallPartial {
     core: Region,
     obs: Vec<Obs>,
-    ref_fwd: Vec<Vec<u32>>,
-    ref_rev: Vec<Vec<u32>>,
+    /// Per sample: forward/reverse strand coverage (a difference array until `finish`).
+    ref_fwd: Vec<Vec<i32>>,
+    ref_rev: Vec<Vec<i32>>,
     cand_pos: Vec<i64>,
     cursor: usize,
     tallies: HashMap<i64, Vec<Tally>>,
@@ -111,8 +112,30 @@ pub struct CallObserver {
     pub n_samples: usize,
 }
 
+/// A fast non-cryptographic hash (the Fx/rustc multiply-rotate scheme): identities of
+/// templates and fragments are compared, never trusted for security, and this runs per
+/// mismatching base.
+#[derive(Default)]
+struct Fx(u64);
+
+impl Hasher for Fx {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(b));
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
 fn hash_of<T: Hash>(t: &T) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = Fx::default();
     t.hash(&mut h);
     h.finish()
 }
@@ -156,8 +179,8 @@ impl ColumnObserver for CallObserver {
         CallPartial {
             core: shard.core,
             obs: Vec::new(),
-            ref_fwd: vec![vec![0; n]; self.n_samples],
-            ref_rev: vec![vec![0; n]; self.n_samples],
+            ref_fwd: vec![vec![0; n + 1]; self.n_samples],
+            ref_rev: vec![vec![0; n + 1]; self.n_samples],
             cand_pos: Vec::new(),
             cursor: 0,
             tallies: HashMap::new(),
@@ -179,15 +202,20 @@ impl ColumnObserver for CallObserver {
         let (lo, hi) = (p.core.start as i64, p.core.end as i64);
         let min_ref = rf.start as i64;
         let reverse = a.flags & flag::REVERSE != 0;
-        let template = hash_of(&a.name);
-        let fragment = if a.flags & flag::PAIRED != 0 && a.mate_tid == a.tid && a.mate_start >= 0 {
-            hash_of(&(
-                a.start.min(a.mate_start),
-                a.start.max(a.mate_start),
-                a.flags & 0xc0 != 0,
-            ))
-        } else {
-            hash_of(&(a.start, reverse))
+        // hashes are computed only when the read carries evidence (most reads carry none)
+        let ids = || {
+            let template = hash_of(&a.name);
+            let fragment =
+                if a.flags & flag::PAIRED != 0 && a.mate_tid == a.tid && a.mate_start >= 0 {
+                    hash_of(&(
+                        a.start.min(a.mate_start),
+                        a.start.max(a.mate_start),
+                        a.flags & 0xc0 != 0,
+                    ))
+                } else {
+                    hash_of(&(a.start, reverse))
+                };
+            (template, fragment)
         };
         let len = a.seq_len;
         let dist = |q: usize| -> u16 {
@@ -195,6 +223,14 @@ impl ColumnObserver for CallObserver {
             d.min(u16::MAX as usize) as u16
         };
         let min_bq = self.settings.min_base_quality;
+        let full = a.seq_len > 0 && a.qual.len() >= a.seq_len;
+        // strand coverage as a difference array over aligned blocks (O(blocks) per read);
+        // reference-strand counts are this coverage minus the alt reads on that strand
+        let strand = if reverse {
+            &mut p.ref_rev[sample]
+        } else {
+            &mut p.ref_fwd[sample]
+        };
         let mut r = a.start;
         let mut q = 0usize;
         for &w in a.cigar {
@@ -204,36 +240,41 @@ impl ColumnObserver for CallObserver {
                 op::MATCH | op::EQ | op::DIFF => {
                     let from = r.max(lo);
                     let to = (r + l).min(hi);
-                    for pos in from..to {
-                        let qi = q + (pos - r) as usize;
-                        let bq = a.qual_at(qi);
-                        if bq < min_bq {
-                            continue;
-                        }
-                        let base = NIB2BASE[a.nibble(qi) as usize];
-                        if base == b'N' {
-                            continue;
-                        }
-                        let refb = rf.base(pos);
-                        if base == refb {
-                            let off = (pos - lo) as usize;
-                            if reverse {
-                                p.ref_rev[sample][off] += 1;
-                            } else {
-                                p.ref_fwd[sample][off] += 1;
+                    if from < to {
+                        strand[(from - lo) as usize] += 1;
+                        strand[(to - lo) as usize] -= 1;
+                    }
+                    if from < to && full {
+                        let q0 = q + (from - r) as usize;
+                        let n = (to - from) as usize;
+                        let rs = (from - rf.start as i64) as usize;
+                        let refs = rf.seq.get(rs..rs + n).unwrap_or(&[]);
+                        if refs.len() == n && q0 + n <= a.seq_len {
+                            for (i, &refb) in refs.iter().enumerate() {
+                                let qi = q0 + i;
+                                let byte = a.seq[qi >> 1];
+                                let nib = if qi & 1 == 0 { byte >> 4 } else { byte & 0xf };
+                                let base = NIB2BASE[nib as usize];
+                                if base == refb || base == b'N' || refb == b'N' {
+                                    continue;
+                                }
+                                let bq = a.qual[qi];
+                                if bq < min_bq {
+                                    continue;
+                                }
+                                let (template, fragment) = ids();
+                                p.obs.push(Obs {
+                                    sample: sample as u8,
+                                    pos: from + i as i64,
+                                    allele: Allele::Snv(base),
+                                    bq,
+                                    mq: a.mapq,
+                                    reverse,
+                                    end_dist: dist(qi),
+                                    template,
+                                    fragment,
+                                });
                             }
-                        } else if refb != b'N' {
-                            p.obs.push(Obs {
-                                sample: sample as u8,
-                                pos,
-                                allele: Allele::Snv(base),
-                                bq,
-                                mq: a.mapq,
-                                reverse,
-                                end_dist: dist(qi),
-                                template,
-                                fragment,
-                            });
                         }
                     }
                     r += l;
@@ -243,6 +284,7 @@ impl ColumnObserver for CallObserver {
                     if l > 0 && r > 0 {
                         let anchor = left_align_del(r - 1, l as u32, min_ref, |x| rf.base(x));
                         if anchor >= lo && anchor < hi {
+                            let (template, fragment) = ids();
                             p.obs.push(Obs {
                                 sample: sample as u8,
                                 pos: anchor,
@@ -268,6 +310,7 @@ impl ColumnObserver for CallObserver {
                             if anchor >= lo && anchor < hi {
                                 let bq =
                                     (q..q + l as usize).map(|i| a.qual_at(i)).min().unwrap_or(0);
+                                let (template, fragment) = ids();
                                 p.obs.push(Obs {
                                     sample: sample as u8,
                                     pos: anchor,
@@ -317,12 +360,25 @@ impl ColumnObserver for CallObserver {
 
     fn finish(&self, p: &mut CallPartial, rf: &RefSlice<'_>) {
         let s = &self.settings;
+        for arr in p.ref_fwd.iter_mut().chain(p.ref_rev.iter_mut()) {
+            let mut acc = 0i32;
+            for v in arr.iter_mut() {
+                acc += *v;
+                *v = acc;
+            }
+        }
         let mut obs = std::mem::take(&mut p.obs);
+        let raw_counts = raw_alt_counts(&obs);
         // one observation per template (overlapping mates are one fragment): keep the best base
-        obs.sort_by(|a, b| {
+        obs.sort_unstable_by(|a, b| {
             (a.pos, &a.allele, a.sample, a.template)
                 .cmp(&(b.pos, &b.allele, b.sample, b.template))
                 .then(b.bq.cmp(&a.bq))
+                // total order, so the kept observation never depends on the input order
+                .then(b.mq.cmp(&a.mq))
+                .then(a.reverse.cmp(&b.reverse))
+                .then(a.end_dist.cmp(&b.end_dist))
+                .then(a.fragment.cmp(&b.fragment))
         });
         obs.dedup_by(|b, a| {
             a.pos == b.pos
@@ -410,12 +466,18 @@ impl ColumnObserver for CallObserver {
                     },
                     _ => depth.saturating_sub(alt),
                 };
+                // strand coverage counts reads (both mates) of any allele: subtract every
+                // non-reference read at the position on that strand
+                let (nf, nr) = raw_counts
+                    .get(&(sample as u8, pos))
+                    .copied()
+                    .unwrap_or((0, 0));
                 SampleSupport {
                     depth,
                     ref_count,
                     alt_count: alt,
-                    ref_fwd: p.ref_fwd[sample][off],
-                    ref_rev: p.ref_rev[sample][off],
+                    ref_fwd: (p.ref_fwd[sample][off] - nf).max(0) as u32,
+                    ref_rev: (p.ref_rev[sample][off] - nr).max(0) as u32,
                     alt_fwd: alts.iter().filter(|o| !o.reverse).count() as u32,
                     alt_rev: alts.iter().filter(|o| o.reverse).count() as u32,
                 }
@@ -508,6 +570,22 @@ impl ColumnObserver for CallObserver {
         p.ref_rev = Vec::new();
         p.tallies = HashMap::new();
     }
+}
+
+/// Non-reference reads per (sample, position) and strand, before template de-duplication.
+fn raw_alt_counts(obs: &[Obs]) -> HashMap<(u8, i64), (i32, i32)> {
+    let mut m: HashMap<(u8, i64), (i32, i32)> = HashMap::new();
+    for o in obs {
+        if matches!(o.allele, Allele::Snv(_)) {
+            let e = m.entry((o.sample, o.pos)).or_default();
+            if o.reverse {
+                e.1 += 1;
+            } else {
+                e.0 += 1;
+            }
+        }
+    }
+    m
 }
 
 /// The filters decided from one site's evidence alone.

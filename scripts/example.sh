@@ -4,6 +4,8 @@
 #   pileup.tsv.gz  per-position tumor/normal counts (BGZF; tabix -s1 -b2 -e2 -S1 works)
 #   depth.tsv      mean depth and callable bases per target (mosdepth-like)
 #   calls.vcf.gz   somatic SNVs/indels, tumor-normal, VCF 4.2 + tabix index
+#   run/           the whole pass in one read of each BAM: calls.vcf.gz, results.json (TMB, MSI,
+#                  purity, QC, identity, provenance), metrics.json, msi_histograms.tsv
 #   *.metrics.json throughput metrics for dashboards
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +24,12 @@ $bin depth --bam $fx/test2.paired_end.sorted.bam --bam $fx/test.paired_end.sorte
 $bin call --tumor $fx/test2.paired_end.sorted.bam --normal $fx/test.paired_end.sorted.bam \
     --reference $fx/genome.fasta --germline-resource $fx/gnomAD.r2.1.1.vcf.gz \
     -o "$out/calls.vcf.gz" --metrics "$out/call.metrics.json"
+$bin run --tumor $fx/test2.paired_end.sorted.bam --normal $fx/test.paired_end.sorted.bam \
+    --reference $fx/genome.fasta --germline-resource $fx/gnomAD.r2.1.1.vcf.gz \
+    --outdir "$out/run" --callable-bed
 echo "wrote $out/pileup.tsv.gz, $out/depth.tsv, $out/calls.vcf.gz and metrics; depth per target:"
 cat "$out/depth.tsv"
 echo "somatic calls (this real slice holds only germline variants: each is filtered, and why):"
 gzip -dc "$out/calls.vcf.gz" | grep -v '^##' | cut -f 1-7
+echo "run/results.json (biomarkers; this 40-kb real slice is far too small for TMB, MSI or purity, and says so):"
+python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(json.dumps({k: r[k] for k in ('tmb','msi','purity','warnings')}, indent=1))" "$out/run/results.json" 2>/dev/null || head -c 2000 "$out/run/results.json"

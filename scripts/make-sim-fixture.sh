@@ -31,3 +31,23 @@ for l in open(sys.argv[1]):
 PY
 bgzip -f "$out/germline_resource.vcf" && tabix -f -p vcf "$out/germline_resource.vcf.gz"
 rm -rf "$tmp"
+
+# fixtures/sim_p20: purity 0.2 (low-purity warning, purity estimate), 100 kb, seed 21
+# fixtures/sim_msih: MSI-H (40% of microsatellites shifted), purity 0.7, 100 kb, seed 31
+# fixtures/sim_other_normal: a normal of ANOTHER simulated person (seed 99) over the sim_tn60
+#   region, for the tumor/normal identity check
+sim() {  # dir region purity snvs indels seed extra...
+  local d=$1 region=$2 purity=$3 snvs=$4 indels=$5 seed=$6; shift 6
+  local t; t=$(mktemp -d)
+  python3 "$shared/sim/simulate.py" -r "$ref" --region "$region" -o "$t/sim" --tumor-depth 60 \
+    --normal-depth 30 --purity "$purity" --snvs "$snvs" --indels "$indels" --seed "$seed" --md5 "$@"
+  mkdir -p "$here/fixtures/$d"
+  for f in tumor.bam tumor.bam.bai normal.bam normal.bam.bai truth.vcf msi_truth.tsv params.json; do
+    case "$d:$f" in sim_other_normal:tumor*|sim_other_normal:truth.vcf|sim_other_normal:msi_truth.tsv|sim_p20:msi_truth.tsv) continue ;; esac
+    cp "$t/sim/$f" "$here/fixtures/$d/"
+  done
+  rm -rf "$t"
+}
+sim sim_p20 chr2:1200001-1300000 0.2 120 30 21
+sim sim_msih chr2:200001-300000 0.7 80 20 31 --msi msi-h
+sim sim_other_normal chr2:1000001-1150000 0.7 10 2 99

@@ -16,6 +16,7 @@ pub mod error;
 pub mod io;
 pub mod log;
 pub mod metrics;
+pub mod pipeline;
 pub mod report;
 pub mod somatic;
 pub mod types;

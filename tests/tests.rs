@@ -17,3 +17,6 @@ mod metrics;
 
 #[path = "suite/somatic.rs"]
 mod somatic;
+
+#[path = "suite/biomarkers.rs"]
+mod biomarkers;

@@ -251,11 +251,34 @@ impl CommonArgs {
     }
 }
 
+impl Prepared {
+    /// Replaces the processed regions by `windows` (clipped to the current regions) and
+    /// re-plans the shards; used by commands that only need reads around known sites.
+    pub fn restrict_to(&mut self, windows: Vec<Region>) {
+        let windows = merge(windows);
+        let mut out = Vec::new();
+        for w in &windows {
+            for r in &self.regions {
+                if r.contig == w.contig && r.start < w.end && w.start < r.end {
+                    out.push(Region {
+                        contig: w.contig,
+                        start: w.start.max(r.start),
+                        end: w.end.min(r.end),
+                    });
+                }
+            }
+        }
+        self.regions = merge(out);
+        self.shards = plan_shards(&self.regions, self.config.shard_size);
+    }
+}
+
 /// Default shard size: 1 Mb, but small enough for at least 16 shards per thread so that the
-/// last shards do not leave cores idle (a panel or a small genome), and never below 10 kb.
+/// last shards do not leave cores idle (a panel or a small genome), and never below 100 kb
+/// (smaller shards re-read the BAI 16-kb linear-index window before each start: I/O grows).
 pub fn auto_shard_size(total_bases: u64, threads: usize) -> u64 {
     let per = total_bases / (16 * threads.max(1) as u64);
-    per.clamp(10_000, 1_000_000)
+    per.clamp(100_000, 1_000_000)
 }
 
 /// The reference must carry every processed contig with the header's length (and MD5 when the

@@ -4,8 +4,10 @@
 pub mod call;
 pub mod common;
 pub mod depth;
+pub mod msi;
 pub mod pileup;
 pub mod pon;
+pub mod run;
 
 use clap::{Parser, Subcommand};
 
@@ -33,6 +35,14 @@ pub enum Command {
     Call(call::CallArgs),
     /// Panel of normals from normal BAM/CRAMs (for `call --panel-of-normals`).
     Pon(pon::PonArgs),
+    /// Find microsatellites in a reference (msisensor-pro site-list format).
+    MsScan(msi::MsScanArgs),
+    /// MSI score and status, paired (--normal) or tumor-only (--baseline).
+    Msi(msi::MsiArgs),
+    /// Baseline of repeat-length histograms from normals, for tumor-only MSI.
+    MsiBaseline(msi::MsiBaselineArgs),
+    /// The whole pass: somatic calls, TMB, MSI, purity and QC in one read of each BAM.
+    Run(run::RunArgs),
 }
 
 /// Runs the parsed command.
@@ -42,5 +52,9 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         Command::Depth(a) => depth::run(a),
         Command::Call(a) => call::run(a),
         Command::Pon(a) => pon::run(a),
+        Command::MsScan(a) => msi::run_scan(a),
+        Command::Msi(a) => msi::run_msi(a),
+        Command::MsiBaseline(a) => msi::run_baseline(a),
+        Command::Run(a) => run::run(a),
     }
 }

@@ -128,6 +128,8 @@ pub struct RunStats {
     pub reads: Vec<u64>,
     /// Read bases (SEQ length) per input.
     pub bases: Vec<u64>,
+    /// Unmapped records placed in the regions (mate positions), per input.
+    pub unmapped: Vec<u64>,
     /// Compressed bytes pulled from each input (over all workers; overhanging reads are
     /// decoded by both shards, so this can exceed the file size slightly).
     pub bytes_read: Vec<u64>,
@@ -145,6 +147,7 @@ pub struct RunStats {
 
 struct ShardDone<P> {
     partial: P,
+    unmapped: Vec<u64>,
     reads: Vec<u64>,
     bases: Vec<u64>,
     read_s: f64,
@@ -190,6 +193,7 @@ where
     let mut stats = RunStats {
         reads: vec![0; n],
         bases: vec![0; n],
+        unmapped: vec![0; n],
         bytes_read: vec![0; n],
         ..Default::default()
     };
@@ -273,6 +277,7 @@ where
                 Ok(d) => {
                     for i in 0..n {
                         stats.reads[i] += d.reads[i];
+                        stats.unmapped[i] += d.unmapped[i];
                         stats.bases[i] += d.bases[i];
                     }
                     stats.worker_read_seconds += d.read_s;
@@ -358,12 +363,16 @@ fn process_shard<O: ColumnObserver>(
     let mut partial = observer.begin(shard);
     let mut reads = vec![0u64; n];
     let mut bases = vec![0u64; n];
+    let mut unmapped = vec![0u64; n];
     for i in 0..n {
         let counter = &mut w.counters[i];
         counter.reset(lo, hi);
         let settings = &cfg.pileup;
         w.readers[i].fetch(fetch, |a| {
             if a.flags & flag::UNMAPPED != 0 || a.start < 0 {
+                if a.start >= lo && a.start < hi {
+                    unmapped[i] += 1;
+                }
                 return Ok(());
             }
             let pass = settings.filter.pass(a);
@@ -401,6 +410,7 @@ fn process_shard<O: ColumnObserver>(
     let t2 = Instant::now();
     Ok(ShardDone {
         partial,
+        unmapped,
         reads,
         bases,
         read_s: (t1 - t0).as_secs_f64(),

@@ -176,6 +176,28 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     out.commit()
 }
 
+/// MD5 (hex) of a whole file, streamed.
+pub fn md5_file(path: &Path) -> Result<String> {
+    use md5::{Digest, Md5};
+    use std::io::Read;
+    let mut f = File::open(path).map_err(|e| {
+        fail(
+            ExitKind::NoInput,
+            format!("cannot open '{}': {e}", path.display()),
+        )
+    })?;
+    let mut h = Md5::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

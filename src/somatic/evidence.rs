@@ -104,6 +104,13 @@ pub struct CallPartial {
     pub calls: Vec<Call>,
 }
 
+impl CallPartial {
+    /// End of the shard's core span.
+    pub fn core_end(&self) -> u64 {
+        self.core.end
+    }
+}
+
 /// The observer: sample 0 is the tumor, sample 1 the normal when present.
 pub struct CallObserver {
     /// Settings.

@@ -5,10 +5,13 @@
 //! [`Call`]s; [`filters`] adds the filters that need the whole genome in order (clustered
 //! events) or external resources (population allele frequencies, panel of normals).
 
+pub mod biomarkers;
 pub mod evidence;
 pub mod filters;
 pub mod model;
+pub mod msi;
 pub mod normalize;
+pub mod qc;
 
 use serde::{Deserialize, Serialize};
 

@@ -1,0 +1,290 @@
+//! TMB, purity and their statistics. Pure functions over calls and counts.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Call, VarKind};
+
+/// TMB settings.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
+pub struct TmbSettings {
+    /// Lowest tumor allele fraction counted.
+    pub min_vaf: f64,
+    /// Tumor depth from which a base is callable.
+    pub min_tumor_depth: u32,
+    /// Normal depth from which a base is callable (tumor-normal mode).
+    pub min_normal_depth: u32,
+}
+
+impl Default for TmbSettings {
+    fn default() -> Self {
+        TmbSettings {
+            min_vaf: 0.05,
+            min_tumor_depth: 20,
+            min_normal_depth: 10,
+        }
+    }
+}
+
+/// The TMB block of results.json.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct TmbResult {
+    /// Mutations per megabase of callable sequence.
+    pub per_mb: f64,
+    /// 95% confidence interval (exact Poisson on the count), per Mb.
+    pub ci95: [f64; 2],
+    /// `low` (< 10/Mb), `high` (10-20/Mb) or `very_high` (>= 20/Mb).
+    pub class: String,
+    /// Mutations counted.
+    pub count: u64,
+    /// SNVs counted.
+    pub snv: u64,
+    /// Indels counted.
+    pub indel: u64,
+    /// Calls excluded because they lie in `--tmb-exclude` (e.g. driver hotspots).
+    pub excluded: u64,
+    /// Callable bases (the measured denominator).
+    pub callable_bases: u64,
+    /// Callable megabases.
+    pub callable_mb: f64,
+    /// Settings.
+    pub settings: TmbSettings,
+    /// Warnings (small callable region).
+    pub warnings: Vec<String>,
+}
+
+/// METHOD: TMB = PASS somatic SNVs + indels with tumor VAF >= min_vaf, divided by the callable
+/// bases measured in this sample (tumor >= 20x and normal >= 10x); the 95% interval is the exact
+/// (Garwood) Poisson interval on the count, divided by the same denominator.
+pub fn tmb(calls: &[&Call], excluded: u64, callable_bases: u64, s: TmbSettings) -> TmbResult {
+    let counted: Vec<&&Call> = calls
+        .iter()
+        .filter(|c| c.is_pass() && c.tumor.af() >= s.min_vaf)
+        .collect();
+    let snv = counted.iter().filter(|c| c.kind == VarKind::Snv).count() as u64;
+    let indel = counted.len() as u64 - snv;
+    let n = counted.len() as u64;
+    let mb = callable_bases as f64 / 1e6;
+    let per = |x: f64| if mb > 0.0 { x / mb } else { 0.0 };
+    let (lo, hi) = poisson_ci(n, 0.05);
+    let per_mb = per(n as f64);
+    let class = if per_mb >= 20.0 {
+        "very_high"
+    } else if per_mb >= 10.0 {
+        "high"
+    } else {
+        "low"
+    };
+    let mut warnings = Vec::new();
+    if mb < 1.0 {
+        warnings.push(format!(
+            "callable region is {mb:.3} Mb: TMB from less than ~1 Mb (panels below 0.7-1 Mb) is unreliable"
+        ));
+    }
+    let r = |x: f64| (x * 100.0).round() / 100.0;
+    TmbResult {
+        per_mb: r(per_mb),
+        ci95: [r(per(lo)), r(per(hi))],
+        class: class.into(),
+        count: n,
+        snv,
+        indel,
+        excluded,
+        callable_bases,
+        callable_mb: (mb * 1e4).round() / 1e4,
+        settings: s,
+        warnings,
+    }
+}
+
+/// Exact two-sided Poisson interval for a count `k` at level `1 - alpha`.
+pub fn poisson_ci(k: u64, alpha: f64) -> (f64, f64) {
+    let lo = if k == 0 {
+        0.0
+    } else {
+        gamma_inv(alpha / 2.0, k as f64)
+    };
+    let hi = gamma_inv(1.0 - alpha / 2.0, k as f64 + 1.0);
+    (lo, hi)
+}
+
+/// Inverse of the regularized lower incomplete gamma P(a, x) in x (bisection).
+fn gamma_inv(p: f64, a: f64) -> f64 {
+    let (mut lo, mut hi) = (0.0f64, a + 50.0 * a.sqrt() + 50.0);
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if gamma_p(a, mid) < p {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// Regularized lower incomplete gamma P(a, x) (series / continued fraction, Numerical Recipes).
+pub fn gamma_p(a: f64, x: f64) -> f64 {
+    if x <= 0.0 {
+        return 0.0;
+    }
+    let gln = ln_gamma(a);
+    if x < a + 1.0 {
+        let (mut ap, mut sum) = (a, 1.0 / a);
+        let mut del = sum;
+        for _ in 0..10_000 {
+            ap += 1.0;
+            del *= x / ap;
+            sum += del;
+            if del.abs() < sum.abs() * 1e-15 {
+                break;
+            }
+        }
+        sum * (-x + a * x.ln() - gln).exp()
+    } else {
+        let tiny = 1e-300;
+        let mut b = x + 1.0 - a;
+        let mut c = 1.0 / tiny;
+        let mut d = 1.0 / b;
+        let mut h = d;
+        for i in 1..10_000 {
+            let an = -(i as f64) * (i as f64 - a);
+            b += 2.0;
+            d = an * d + b;
+            if d.abs() < tiny {
+                d = tiny;
+            }
+            c = b + an / c;
+            if c.abs() < tiny {
+                c = tiny;
+            }
+            d = 1.0 / d;
+            let del = d * c;
+            h *= del;
+            if (del - 1.0).abs() < 1e-15 {
+                break;
+            }
+        }
+        1.0 - (-x + a * x.ln() - gln).exp() * h
+    }
+}
+
+fn ln_gamma(x: f64) -> f64 {
+    // Lanczos (g = 7, n = 9)
+    const G: [f64; 9] = [
+        0.999_999_999_999_809_9,
+        676.5203681218851,
+        -1259.1392167224028,
+        771.323_428_777_653_1,
+        -176.615_029_162_140_6,
+        12.507343278686905,
+        -0.13857109526572012,
+        9.984_369_578_019_572e-6,
+        1.5056327351493116e-7,
+    ];
+    let x = x - 1.0;
+    let mut a = G[0];
+    let t = x + 7.5;
+    for (i, g) in G.iter().enumerate().skip(1) {
+        a += g / (x + i as f64);
+    }
+    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
+}
+
+/// The purity block of results.json.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct PurityResult {
+    /// Estimated tumor purity (fraction of tumor cells), when it could be estimated.
+    pub estimate: Option<f64>,
+    /// How it was estimated.
+    pub method: String,
+    /// VAF of the clonal peak.
+    pub clonal_vaf_peak: Option<f64>,
+    /// Somatic SNVs used.
+    pub variants_used: usize,
+    /// True below 0.30.
+    pub low_purity: bool,
+    /// Explanation when no estimate.
+    pub note: Option<String>,
+}
+
+/// METHOD: purity from the clonal peak of somatic SNV allele fractions. A clonal heterozygous
+/// mutation in a diploid region has VAF = purity / 2. Gaussian kernel density (bandwidth 0.02)
+/// over the VAFs of PASS SNVs with tumor depth >= 20; among local maxima at least 25% as high
+/// as the highest, the one with the largest VAF below 0.55 is the clonal peak (subclones sit
+/// lower, germline leaks and LOH higher); purity = min(1, 2 x peak).
+pub fn purity(calls: &[&Call]) -> PurityResult {
+    let vafs: Vec<f64> = calls
+        .iter()
+        .filter(|c| c.is_pass() && c.kind == VarKind::Snv && c.tumor.depth >= 20)
+        .map(|c| c.tumor.af())
+        .collect();
+    let method = "somatic_vaf_clonal_peak".to_string();
+    if vafs.len() < 10 {
+        return PurityResult {
+            estimate: None,
+            method,
+            clonal_vaf_peak: None,
+            variants_used: vafs.len(),
+            low_purity: false,
+            note: Some(format!(
+                "only {} PASS SNVs with depth >= 20: too few to estimate purity from allele fractions",
+                vafs.len()
+            )),
+        };
+    }
+    let bw = 0.02;
+    let grid: Vec<f64> = (0..=1000).map(|i| i as f64 / 1000.0).collect();
+    let dens: Vec<f64> = grid
+        .iter()
+        .map(|&x| {
+            vafs.iter()
+                .map(|&v| (-0.5 * ((x - v) / bw).powi(2)).exp())
+                .sum()
+        })
+        .collect();
+    let maxd = dens.iter().cloned().fold(0.0, f64::max);
+    let mut peak = None;
+    for i in 1..grid.len() - 1 {
+        if dens[i] >= dens[i - 1]
+            && dens[i] > dens[i + 1]
+            && dens[i] >= 0.25 * maxd
+            && grid[i] < 0.55
+        {
+            peak = Some(grid[i]);
+        }
+    }
+    let peak = peak.unwrap_or_else(|| {
+        let i = dens
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .map(|(i, _)| i)
+            .unwrap_or(0);
+        grid[i]
+    });
+    let est = (2.0 * peak).min(1.0);
+    let est = (est * 100.0).round() / 100.0;
+    PurityResult {
+        estimate: Some(est),
+        method,
+        clonal_vaf_peak: Some(peak),
+        variants_used: vafs.len(),
+        low_purity: est < 0.30,
+        note: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn poisson_interval_matches_published_table() {
+        // Garwood exact 95% limits: k=0 -> (0, 3.689), k=10 -> (4.795, 18.390)
+        let (l, h) = poisson_ci(0, 0.05);
+        assert_eq!(l, 0.0);
+        assert!((h - 3.689).abs() < 1e-3, "{h}");
+        let (l, h) = poisson_ci(10, 0.05);
+        assert!((l - 4.795).abs() < 1e-3, "{l}");
+        assert!((h - 18.390).abs() < 1e-3, "{h}");
+    }
+}

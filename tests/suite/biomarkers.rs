@@ -1,0 +1,286 @@
+//! `oncostream run` and MSI: TMB, MSI, purity, QC, identity, one read per BAM (issue 4).
+
+use std::path::Path;
+
+use crate::util::*;
+
+const REF: &str = "reference/hg38_chr2_1-2333275.fa";
+
+fn run_pipeline(
+    tumor: &str,
+    normal: Option<&str>,
+    region: &str,
+    extra: &[&str],
+) -> (tempfile::TempDir, serde_json::Value, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let t = fx(tumor);
+    let r = fx(REF);
+    let n = normal.map(fx);
+    let mut args = vec![
+        "run",
+        "--tumor",
+        s(&t),
+        "-r",
+        s(&r),
+        "--region",
+        region,
+        "--outdir",
+        s(&out),
+    ];
+    if let Some(n) = &n {
+        args.extend(["--normal", s(n)]);
+    }
+    args.extend_from_slice(extra);
+    let o = run_ok(&args);
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    (tmp, v, String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+/// Designed somatic variants of a simulator truth (MSI shifts excluded).
+fn truth_count(p: &Path) -> usize {
+    std::fs::read_to_string(p)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.contains("MSI"))
+        .count()
+}
+
+#[test]
+fn run_p70_tmb_purity_msi_qc_and_one_read_per_bam() {
+    let (tmp, r, stderr) = run_pipeline(
+        "sim_tn60/tumor.bam",
+        Some("sim_tn60/normal.bam"),
+        "chr2:1000001-1150000",
+        &[],
+    );
+    let out = tmp.path().join("out");
+    for f in [
+        "calls.vcf.gz",
+        "calls.vcf.gz.tbi",
+        "results.json",
+        "metrics.json",
+        "msi_histograms.tsv",
+    ] {
+        assert!(out.join(f).exists(), "{f} missing");
+    }
+    assert_eq!(r["schema_version"], 1);
+    assert_eq!(r["mode"], "tumor-normal");
+    // TMB within 10% of the truth count per callable Mb
+    let truth = truth_count(&fx("sim_tn60/truth.vcf")) as f64;
+    let callable_mb = r["tmb"]["callable_mb"].as_f64().unwrap();
+    let per_mb = r["tmb"]["per_mb"].as_f64().unwrap();
+    let truth_per_mb = truth / callable_mb;
+    assert!(
+        (per_mb - truth_per_mb).abs() <= 0.10 * truth_per_mb,
+        "TMB {per_mb} vs truth {truth_per_mb}"
+    );
+    assert_eq!(r["tmb"]["class"], "very_high");
+    let ci = r["tmb"]["ci95"].as_array().unwrap();
+    assert!(ci[0].as_f64().unwrap() < per_mb && per_mb < ci[1].as_f64().unwrap());
+    assert!(
+        callable_mb > 0.14 && callable_mb <= 0.15,
+        "callable {callable_mb}"
+    );
+    assert!(r["tmb"]["warnings"][0]
+        .as_str()
+        .unwrap()
+        .contains("less than ~1 Mb"));
+    // purity 0.7 +- 0.1, no low-purity warning
+    let p = r["purity"]["estimate"].as_f64().unwrap();
+    assert!((p - 0.7).abs() <= 0.10, "purity {p}");
+    assert!(!stderr.contains("LOW TUMOR PURITY"));
+    assert_eq!(r["msi"]["status"], "MSS");
+    assert!(r["msi"]["sites_tested"].as_u64().unwrap() >= 20);
+    assert_eq!(r["qc"]["identity"]["status"], "match");
+    let qc0 = &r["qc"]["samples"][0];
+    assert!((qc0["mean_depth"].as_f64().unwrap() - 57.0).abs() < 5.0);
+    assert!(
+        (qc0["insert_size_median"].as_u64().unwrap() as i64 - 350).abs() < 15,
+        "sim fragments 350 +- 80"
+    );
+    let dup = qc0["duplicate_rate"].as_f64().unwrap();
+    assert!(dup > 0.03 && dup < 0.07, "sim --dup-rate 0.05: {dup}");
+    for k in ["reference", "inputs"] {
+        assert!(r["provenance"].get(k).is_some(), "provenance.{k}");
+    }
+    assert_eq!(
+        r["provenance"]["reference"]["md5"],
+        "e734dcf943163abb4f5bea3e3c998409"
+    );
+    // one read of each BAM: compressed bytes pulled ~ file size (index windows re-read a little)
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap();
+    for inp in m["inputs"].as_array().unwrap() {
+        let ratio = inp["bytes_read"].as_f64().unwrap() / inp["size_bytes"].as_f64().unwrap();
+        assert!(
+            (0.95..=1.25).contains(&ratio),
+            "{} read {ratio:.2}x its size",
+            inp["path"]
+        );
+    }
+    // every PASS call is carried for tiering
+    assert_eq!(
+        r["variants"].as_array().unwrap().len() as u64,
+        r["calls"]["pass"].as_u64().unwrap()
+    );
+}
+
+#[test]
+fn low_purity_is_estimated_and_warned_everywhere() {
+    let (tmp, r, stderr) = run_pipeline(
+        "sim_p20/tumor.bam",
+        Some("sim_p20/normal.bam"),
+        "chr2:1200001-1300000",
+        &[],
+    );
+    let p = r["purity"]["estimate"].as_f64().unwrap();
+    assert!((p - 0.2).abs() <= 0.10, "purity {p}");
+    assert_eq!(r["purity"]["low_purity"], true);
+    assert!(stderr.contains("LOW TUMOR PURITY"), "{stderr}");
+    let w: Vec<String> = r["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        w.iter()
+            .any(|x| x.contains("LOW TUMOR PURITY") && x.contains("false negative")),
+        "{w:?}"
+    );
+    let vcf = std::process::Command::new("gzip")
+        .args(["-dc", s(&tmp.path().join("out/calls.vcf.gz"))])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&vcf.stdout).contains("##oncostream_warning=\"LOW TUMOR PURITY")
+    );
+    assert_eq!(r["qc"]["verdict"], "fail");
+}
+
+#[test]
+fn msi_high_pair_is_msi_h_with_truth_sites() {
+    let (_t, r, _) = run_pipeline(
+        "sim_msih/tumor.bam",
+        Some("sim_msih/normal.bam"),
+        "chr2:200001-300000",
+        &[],
+    );
+    assert_eq!(r["msi"]["status"], "MSI-H", "{}", r["msi"]);
+    let score = r["msi"]["score"].as_f64().unwrap();
+    assert!(score >= 20.0, "score {score}");
+    // unstable calls are truth-unstable loci
+    let truth = std::fs::read_to_string(fx("sim_msih/msi_truth.tsv")).unwrap();
+    let unstable_truth: Vec<u64> = truth
+        .lines()
+        .filter(|l| !l.starts_with('#') && l.contains("\tunstable\t"))
+        .map(|l| l.split('\t').nth(2).unwrap().parse::<u64>().unwrap())
+        .collect();
+    let called: Vec<u64> = r["msi"]["unstable_sites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            x["site"]
+                .as_str()
+                .unwrap()
+                .split(':')
+                .nth(1)
+                .unwrap()
+                .parse::<u64>()
+                .unwrap()
+                - 1
+        })
+        .collect();
+    let hits = called
+        .iter()
+        .filter(|p| {
+            unstable_truth
+                .iter()
+                .any(|t| (*t as i64 - **p as i64).abs() <= 5)
+        })
+        .count();
+    assert!(
+        hits * 10 >= called.len() * 8,
+        "{hits} of {} unstable calls are truth-unstable",
+        called.len()
+    );
+}
+
+#[test]
+fn identity_check_flags_another_persons_normal() {
+    let (_t, r, stderr) = run_pipeline(
+        "sim_tn60/tumor.bam",
+        Some("sim_other_normal/normal.bam"),
+        "chr2:1000001-1150000",
+        &[],
+    );
+    assert_eq!(
+        r["qc"]["identity"]["status"], "mismatch",
+        "{}",
+        r["qc"]["identity"]
+    );
+    assert!(stderr.contains("TUMOR/NORMAL MISMATCH"));
+    assert_eq!(r["qc"]["verdict"], "fail");
+}
+
+#[test]
+fn tumor_only_msi_against_a_baseline_of_normals() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sites = tmp.path().join("sites.tsv");
+    let r = fx(REF);
+    run_ok(&["ms-scan", "-r", s(&r), "-o", s(&sites)]);
+    let text = std::fs::read_to_string(&sites).unwrap();
+    assert!(text.starts_with("chromosome\tlocation\trepeat_unit_length\trepeat_times"));
+    assert!(text.lines().count() > 500);
+    for (dir, region, want) in [
+        ("sim_msih", "chr2:200001-300000", "MSI-H"),
+        ("sim_tn60", "chr2:1000001-1150000", "MSS"),
+    ] {
+        let base = tmp.path().join(format!("{dir}.baseline.tsv"));
+        run_ok(&[
+            "msi-baseline",
+            "--normals",
+            s(&fx(&format!("{dir}/normal.bam"))),
+            "--sites",
+            s(&sites),
+            "-r",
+            s(&r),
+            "--region",
+            region,
+            "-o",
+            s(&base),
+        ]);
+        let out = tmp.path().join(format!("{dir}.msi.json"));
+        run_ok(&[
+            "msi",
+            "--tumor",
+            s(&fx(&format!("{dir}/tumor.bam"))),
+            "--baseline",
+            s(&base),
+            "--sites",
+            s(&sites),
+            "-r",
+            s(&r),
+            "--region",
+            region,
+            "-o",
+            s(&out),
+        ]);
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+        assert_eq!(v["status"], want, "{dir}: {v}");
+        assert_eq!(v["mode"], "tumor-only (baseline)");
+    }
+}
+
+#[test]
+fn tumor_only_run_warns_and_skips_msi_without_baseline() {
+    let (_t, r, stderr) = run_pipeline("sim_tn60/tumor.bam", None, "chr2:1000001-1150000", &[]);
+    assert_eq!(r["mode"], "tumor-only");
+    assert!(stderr.contains("tumor-only mode"));
+    assert!(r["msi"].is_null());
+    assert!(r["qc"]["identity"].is_null());
+}

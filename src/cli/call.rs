@@ -5,12 +5,12 @@ use std::{path::PathBuf, time::Duration};
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 
-use super::common::CommonArgs;
-use crate::engine::{self, progress::Progress, MateOverlap};
+use super::common::{prepare_somatic, write_metrics, CommonArgs};
+use crate::engine::{self, progress::Progress};
 use crate::error::{fail, ExitKind};
 use crate::io::vcf::{read_resource, write_vcf, VcfMeta, VcfOutputType};
 use crate::log;
-use crate::metrics::{Clock, Metrics};
+use crate::metrics::Clock;
 use crate::somatic::{
     evidence::{CallObserver, CallSettings},
     filters::{apply_resources, clustered_events, sort_filters},
@@ -99,22 +99,8 @@ pub fn run(args: &CallArgs) -> Result<()> {
             "call needs --reference (the FASTA the reads were aligned to)",
         )
     })?;
-    let mut bams = vec![args.tumor.clone()];
-    if let Some(n) = &args.normal {
-        bams.push(n.clone());
-    }
-    let mut common = args.common.clone();
-    if common.min_base_quality == 0 {
-        // METHOD: bases below Q10 are not evidence for or against an allele
-        common.min_base_quality = 10;
-    }
-    let prep = common.prepare(&bams, MateOverlap::Dedup)?;
-    let tumor_name = prep.inputs[0].sample.clone();
-    let mut normal_name = prep.inputs.get(1).map(|i| i.sample.clone());
-    if normal_name.as_deref() == Some(tumor_name.as_str()) {
-        normal_name = Some(format!("{tumor_name}_normal"));
-        log::warn("tumor and normal have the same @RG SM; the normal column is renamed");
-    }
+    let (common, prep) = prepare_somatic(&args.common, &args.tumor, args.normal.as_deref())?;
+    let (tumor_name, normal_name) = prep.tumor_normal_names();
     if args.normal.is_none() {
         log::warn("tumor-only mode: without a matched normal, germline variants are removed only by the population resource and by allele fraction; precision is lower");
     }
@@ -221,16 +207,6 @@ pub fn run(args: &CallArgs) -> Result<()> {
     clock.lap("finalize");
     let pass = calls.iter().filter(|c| c.is_pass()).count();
     log::info(&format!("{} records, {pass} PASS", calls.len()));
-    if let Some(m) = &common.metrics {
-        Metrics::build(
-            "call",
-            prep.config.threads,
-            prep.config.shard_size,
-            &prep.inputs,
-            &stats,
-            &clock,
-        )
-        .write(m)?;
-    }
+    write_metrics(&common.metrics, "call", &prep, &stats, &clock)?;
     Ok(())
 }

@@ -28,6 +28,37 @@ pub enum MateOverlapArg {
     Dedup,
 }
 
+impl From<MateOverlapArg> for MateOverlap {
+    fn from(a: MateOverlapArg) -> MateOverlap {
+        match a {
+            MateOverlapArg::Count => MateOverlap::Count,
+            MateOverlapArg::Dedup => MateOverlap::Dedup,
+        }
+    }
+}
+
+/// Writes `--metrics` when asked.
+pub fn write_metrics(
+    path: &Option<PathBuf>,
+    command: &str,
+    prep: &Prepared,
+    stats: &crate::engine::RunStats,
+    clock: &crate::metrics::Clock,
+) -> Result<()> {
+    if let Some(m) = path {
+        crate::metrics::Metrics::build(
+            command,
+            prep.config.threads,
+            prep.config.shard_size,
+            &prep.inputs,
+            stats,
+            clock,
+        )
+        .write(m)?;
+    }
+    Ok(())
+}
+
 /// `--mate-strategy`.
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum MateStrategyArg {
@@ -251,7 +282,37 @@ impl CommonArgs {
     }
 }
 
+/// Validates and opens a tumor (and optional normal) for somatic work: overlapping mates are one
+/// fragment, and bases below Q10 are not evidence (METHOD) unless `-Q` says otherwise.
+pub fn prepare_somatic(
+    common: &CommonArgs,
+    tumor: &std::path::Path,
+    normal: Option<&std::path::Path>,
+) -> Result<(CommonArgs, Prepared)> {
+    let mut bams = vec![tumor.to_path_buf()];
+    if let Some(n) = normal {
+        bams.push(n.to_path_buf());
+    }
+    let mut common = common.clone();
+    if common.min_base_quality == 0 {
+        common.min_base_quality = 10;
+    }
+    let prep = common.prepare(&bams, MateOverlap::Dedup)?;
+    Ok((common, prep))
+}
+
 impl Prepared {
+    /// Tumor and normal column names (the normal is renamed when both carry the same `SM`).
+    pub fn tumor_normal_names(&self) -> (String, Option<String>) {
+        let tumor = self.inputs[0].sample.clone();
+        let mut normal = self.inputs.get(1).map(|i| i.sample.clone());
+        if normal.as_deref() == Some(tumor.as_str()) {
+            crate::log::warn("tumor and normal have the same @RG SM; the normal column is renamed");
+            normal = Some(format!("{tumor}_normal"));
+        }
+        (tumor, normal)
+    }
+
     /// Replaces the processed regions by `windows` (clipped to the current regions) and
     /// re-plans the shards; used by commands that only need reads around known sites.
     pub fn restrict_to(&mut self, windows: Vec<Region>) {

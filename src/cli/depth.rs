@@ -5,12 +5,12 @@ use std::{io::Write, path::PathBuf, time::Duration};
 use anyhow::Result;
 use clap::Args;
 
-use super::common::{CommonArgs, MateOverlapArg};
+use super::common::{write_metrics, CommonArgs, MateOverlapArg};
 use crate::coverage::{DepthCombiner, DepthObserver, Interval};
 use crate::engine::{self, progress::Progress, MateOverlap};
 use crate::error::{fail, ExitKind};
 use crate::io::{bed::read_bed, output::AtomicOutput};
-use crate::metrics::{Clock, Metrics};
+use crate::metrics::Clock;
 use crate::report::coverage_tsv;
 use crate::types::Region;
 
@@ -48,10 +48,7 @@ pub struct DepthArgs {
 /// Runs the command.
 pub fn run(args: &DepthArgs) -> Result<()> {
     let mut clock = Clock::new();
-    let mo = match args.mate_overlap {
-        MateOverlapArg::Count => MateOverlap::Count,
-        MateOverlapArg::Dedup => MateOverlap::Dedup,
-    };
+    let mo = MateOverlap::from(args.mate_overlap);
     let by_window = args.by.parse::<u64>().ok();
     let mut common = args.common.clone();
     let bed_path = if by_window.is_none() {
@@ -153,16 +150,6 @@ pub fn run(args: &DepthArgs) -> Result<()> {
     clock.lap("pileup");
     out.commit()?;
     clock.lap("finalize");
-    if let Some(m) = &args.common.metrics {
-        Metrics::build(
-            "depth",
-            prep.config.threads,
-            prep.config.shard_size,
-            &prep.inputs,
-            &stats,
-            &clock,
-        )
-        .write(m)?;
-    }
+    write_metrics(&args.common.metrics, "depth", &prep, &stats, &clock)?;
     Ok(())
 }

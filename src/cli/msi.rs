@@ -6,7 +6,7 @@ use std::{collections::HashMap, path::PathBuf, time::Duration};
 use anyhow::Result;
 use clap::Args;
 
-use super::common::{CommonArgs, Prepared};
+use super::common::{write_metrics, CommonArgs, Prepared};
 use crate::engine::{self, progress::Progress, MateOverlap, RunStats};
 use crate::error::{fail, ExitKind};
 use crate::io::{
@@ -15,8 +15,11 @@ use crate::io::{
     reference::Reference,
 };
 use crate::log;
-use crate::metrics::{Clock, Metrics};
-use crate::somatic::msi::{scan, score, Histogram, MsSite, MsiObserver, MsiResult, MsiThresholds};
+use crate::metrics::Clock;
+use crate::somatic::msi::{
+    histogram_rows, merge_histograms, scan, score, Histogram, MsSite, MsiObserver, MsiResult,
+    MsiThresholds,
+};
 use crate::types::{Contig, Region};
 
 /// Flags of `oncostream ms-scan`.
@@ -167,17 +170,7 @@ pub fn collect(
         &prep.config,
         &observer,
         |_, part| {
-            for (i, hs) in part.hist {
-                for (k, h) in hs.into_iter().enumerate() {
-                    let e = hists[k].entry(i).or_default();
-                    if e.len() < h.len() {
-                        e.resize(h.len(), 0);
-                    }
-                    for (j, v) in h.iter().enumerate() {
-                        e[j] += v;
-                    }
-                }
-            }
+            merge_histograms(&mut hists, part.hist);
             Ok(())
         },
         &progress,
@@ -224,16 +217,14 @@ pub fn run_msi(args: &MsiArgs) -> Result<()> {
         None => score(&sites, &names, &hists[0], &hists[1], &t, "paired"),
     };
     if let Some(h) = &args.histograms {
-        let mut rows = Vec::new();
-        let mut idx: Vec<usize> = hists[0].keys().copied().collect();
-        idx.sort();
-        for i in idx {
-            for (k, hs) in hists.iter().enumerate() {
-                if let Some(x) = hs.get(&i) {
-                    rows.push((i, prep.inputs[k].sample.clone(), x.clone()));
-                }
-            }
-        }
+        let rows = histogram_rows(
+            &hists,
+            &prep
+                .inputs
+                .iter()
+                .map(|i| i.sample.clone())
+                .collect::<Vec<_>>(),
+        );
         write_histograms(h, &sites, &prep.contigs, &rows)?;
     }
     let mut js = serde_json::to_string_pretty(&result)?;
@@ -244,17 +235,7 @@ pub fn run_msi(args: &MsiArgs) -> Result<()> {
         result.score, result.sites_unstable, result.sites_tested, result.status
     ));
     clock.lap("finalize");
-    if let Some(m) = &args.common.metrics {
-        Metrics::build(
-            "msi",
-            prep.config.threads,
-            prep.config.shard_size,
-            &prep.inputs,
-            &stats,
-            &clock,
-        )
-        .write(m)?;
-    }
+    write_metrics(&args.common.metrics, "msi", &prep, &stats, &clock)?;
     Ok(())
 }
 
@@ -280,14 +261,14 @@ pub fn run_baseline(args: &MsiBaselineArgs) -> Result<()> {
     let (sites, _) = read_sites(&args.sites, &prep.contigs)?;
     prep.restrict_to(site_windows(&sites, &prep.contigs));
     let (hists, _) = collect(&prep, &sites, args.common.quiet)?;
-    let mut rows = Vec::new();
-    for i in 0..sites.len() {
-        for (k, hs) in hists.iter().enumerate() {
-            if let Some(x) = hs.get(&i) {
-                rows.push((i, prep.inputs[k].sample.clone(), x.clone()));
-            }
-        }
-    }
+    let rows = histogram_rows(
+        &hists,
+        &prep
+            .inputs
+            .iter()
+            .map(|i| i.sample.clone())
+            .collect::<Vec<_>>(),
+    );
     write_histograms(&args.output, &sites, &prep.contigs, &rows)?;
     log::info(&format!(
         "baseline of {} normals over {} sites",

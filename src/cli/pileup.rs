@@ -5,10 +5,10 @@ use std::{io::Write, path::PathBuf, time::Duration};
 use anyhow::Result;
 use clap::Args;
 
-use super::common::{CommonArgs, MateOverlapArg};
+use super::common::{write_metrics, CommonArgs, MateOverlapArg};
 use crate::engine::{self, progress::Progress, MateOverlap};
 use crate::io::output::AtomicOutput;
-use crate::metrics::{Clock, Metrics};
+use crate::metrics::Clock;
 use crate::report::pileup_tsv::PileupTsv;
 
 /// Flags of `oncostream pileup`.
@@ -41,10 +41,7 @@ pub struct PileupArgs {
 /// Runs the command.
 pub fn run(args: &PileupArgs) -> Result<()> {
     let mut clock = Clock::new();
-    let mo = match args.mate_overlap {
-        MateOverlapArg::Count => MateOverlap::Count,
-        MateOverlapArg::Dedup => MateOverlap::Dedup,
-    };
+    let mo = MateOverlap::from(args.mate_overlap);
     let prep = args.common.prepare(&args.bams, mo)?;
     let observer = PileupTsv {
         contigs: &prep.contigs,
@@ -74,16 +71,6 @@ pub fn run(args: &PileupArgs) -> Result<()> {
     clock.lap("pileup");
     out.commit()?;
     clock.lap("finalize");
-    if let Some(m) = &args.common.metrics {
-        Metrics::build(
-            "pileup",
-            prep.config.threads,
-            prep.config.shard_size,
-            &prep.inputs,
-            &stats,
-            &clock,
-        )
-        .write(m)?;
-    }
+    write_metrics(&args.common.metrics, "pileup", &prep, &stats, &clock)?;
     Ok(())
 }

@@ -18,9 +18,9 @@ use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
 
-use super::common::CommonArgs;
+use super::common::{prepare_somatic, CommonArgs};
 use super::msi::{site_windows, MsiThresholdArgs};
-use crate::engine::{self, progress::Progress, MateOverlap};
+use crate::engine::{self, progress::Progress};
 use crate::error::{fail, ExitKind};
 use crate::io::{
     bed::read_bed,
@@ -36,7 +36,9 @@ use crate::somatic::{
     evidence::{CallObserver, CallSettings},
     filters::{apply_resources, clustered_events, sort_filters},
     model::phred_to_err,
-    msi::{scan, score, Histogram, MsSite, MsiObserver, MsiResult},
+    msi::{
+        histogram_rows, merge_histograms, scan, score, Histogram, MsSite, MsiObserver, MsiResult,
+    },
     qc::{combine, summarize, QcObserver, QcPartial, SampleQcResult},
     Call,
 };
@@ -220,15 +222,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
             ),
         )
     })?;
-    let mut bams = vec![args.tumor.clone()];
-    if let Some(n) = &args.normal {
-        bams.push(n.clone());
-    }
-    let mut common = args.common.clone();
-    if common.min_base_quality == 0 {
-        common.min_base_quality = 10;
-    }
-    let prep = common.prepare(&bams, MateOverlap::Dedup)?;
+    let (common, prep) = prepare_somatic(&args.common, &args.tumor, args.normal.as_deref())?;
     let tumor_only = args.normal.is_none();
     let n_samples = prep.inputs.len();
     let contig_names: Vec<String> = prep.contigs.iter().map(|c| c.name.clone()).collect();
@@ -320,17 +314,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
         &observer,
         |_, part| {
             calls.extend(part.call.calls);
-            for (i, hs) in part.msi.hist {
-                for (k, h) in hs.into_iter().enumerate() {
-                    let e = hists[k].entry(i).or_default();
-                    if e.len() < h.len() {
-                        e.resize(h.len(), 0);
-                    }
-                    for (j, v) in h.iter().enumerate() {
-                        e[j] += v;
-                    }
-                }
-            }
+            merge_histograms(&mut hists, part.msi.hist);
             combine(&mut qc, part.qc, &mut callable);
             Ok(())
         },
@@ -495,11 +479,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
             format!("\"{}\"", w.replace('"', "'")),
         ));
     }
-    let tumor_name = prep.inputs[0].sample.clone();
-    let mut normal_name = prep.inputs.get(1).map(|i| i.sample.clone());
-    if normal_name.as_deref() == Some(tumor_name.as_str()) {
-        normal_name = Some(format!("{tumor_name}_normal"));
-    }
+    let (tumor_name, normal_name) = prep.tumor_normal_names();
     write_vcf(
         &vcf_path,
         VcfOutputType::Bgzf,
@@ -512,16 +492,14 @@ pub fn run(args: &RunArgs) -> Result<()> {
         },
         &calls,
     )?;
-    let mut rows = Vec::new();
-    let mut idx: Vec<usize> = hists[0].keys().copied().collect();
-    idx.sort();
-    for i in idx {
-        for (k, hs) in hists.iter().enumerate() {
-            if let Some(x) = hs.get(&i) {
-                rows.push((i, prep.inputs[k].sample.clone(), x.clone()));
-            }
-        }
-    }
+    let rows = histogram_rows(
+        &hists,
+        &prep
+            .inputs
+            .iter()
+            .map(|i| i.sample.clone())
+            .collect::<Vec<_>>(),
+    );
     write_histograms(
         &args.outdir.join("msi_histograms.tsv"),
         &sites,

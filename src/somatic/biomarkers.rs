@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::model::ln_gamma;
 use super::{Call, VarKind};
 
 /// TMB settings.
@@ -165,28 +166,6 @@ pub fn gamma_p(a: f64, x: f64) -> f64 {
         }
         1.0 - (-x + a * x.ln() - gln).exp() * h
     }
-}
-
-fn ln_gamma(x: f64) -> f64 {
-    // Lanczos (g = 7, n = 9)
-    const G: [f64; 9] = [
-        0.999_999_999_999_809_9,
-        676.5203681218851,
-        -1259.1392167224028,
-        771.323_428_777_653_1,
-        -176.615_029_162_140_6,
-        12.507343278686905,
-        -0.13857109526572012,
-        9.984_369_578_019_572e-6,
-        1.5056327351493116e-7,
-    ];
-    let x = x - 1.0;
-    let mut a = G[0];
-    let t = x + 7.5;
-    for (i, g) in G.iter().enumerate().skip(1) {
-        a += g / (x + i as f64);
-    }
-    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
 }
 
 /// The purity block of results.json.

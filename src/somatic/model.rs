@@ -76,7 +76,7 @@ fn ln_choose(n: u32, k: u32) -> f64 {
 }
 
 /// Lanczos approximation of ln Γ(x) (x > 0).
-fn ln_gamma(x: f64) -> f64 {
+pub fn ln_gamma(x: f64) -> f64 {
     const G: [f64; 9] = [
         0.999_999_999_999_809_9,
         676.5203681218851,

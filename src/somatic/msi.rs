@@ -137,6 +137,40 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 /// Histogram of repeat counts: `counts[k]` = reads with `k` units.
 pub type Histogram = Vec<u32>;
 
+/// Adds a shard's per-site histograms (`(site, per-sample)`) into per-sample maps.
+pub fn merge_histograms(acc: &mut [HashMap<usize, Histogram>], part: Vec<(usize, Vec<Histogram>)>) {
+    for (i, hs) in part {
+        for (k, h) in hs.into_iter().enumerate() {
+            let e = acc[k].entry(i).or_default();
+            if e.len() < h.len() {
+                e.resize(h.len(), 0);
+            }
+            for (j, v) in h.iter().enumerate() {
+                e[j] += v;
+            }
+        }
+    }
+}
+
+/// Rows `(site, sample name, histogram)` in site order, for the histogram table.
+pub fn histogram_rows(
+    hists: &[HashMap<usize, Histogram>],
+    names: &[String],
+) -> Vec<(usize, String, Histogram)> {
+    let mut idx: Vec<usize> = hists.iter().flat_map(|h| h.keys().copied()).collect();
+    idx.sort_unstable();
+    idx.dedup();
+    let mut rows = Vec::new();
+    for i in idx {
+        for (k, hs) in hists.iter().enumerate() {
+            if let Some(x) = hs.get(&i) {
+                rows.push((i, names[k].clone(), x.clone()));
+            }
+        }
+    }
+    rows
+}
+
 /// The MSI observer: per site fully inside the shard core (by start), the tumor and normal
 /// histograms (sample index = input index).
 pub struct MsiObserver<'a> {

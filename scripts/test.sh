@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 command -v cargo >/dev/null || { echo "cargo not found: install the Rust toolchain (rustup) first" >&2; exit 1; }
 cargo fmt --all -- --check
 cargo clippy --release --all-targets --locked -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked -q
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 cargo test --release --locked 2>&1 | tee "$log"

@@ -498,7 +498,7 @@ impl AlnReader<'_> {
         }
     }
 
-    /// Releases the mapped pages read so far (see [`CountingCursor::release`]).
+    /// Releases the mapped pages read so far (`MADV_DONTNEED`; the page cache keeps them).
     pub fn release_pages(&mut self) {
         match &mut self.kind {
             ReaderKind::Bam(r) => r.get_mut().get_mut().release(),

@@ -10,6 +10,7 @@
 //! - [`cli`]: flags and commands; [`error`]: exit codes.
 
 pub mod cli;
+pub mod clinical;
 pub mod coverage;
 pub mod engine;
 pub mod error;

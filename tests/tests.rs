@@ -20,3 +20,6 @@ mod somatic;
 
 #[path = "suite/biomarkers.rs"]
 mod biomarkers;
+
+#[path = "suite/annotation.rs"]
+mod annotation;

@@ -3,6 +3,7 @@
 pub mod alignment;
 pub mod bed;
 pub mod bgzf_check;
+pub mod gff;
 pub mod mslist;
 pub mod output;
 pub mod reference;

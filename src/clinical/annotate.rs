@@ -1,0 +1,695 @@
+//! Offline consequence annotation: a variant on a transcript model + the reference sequence →
+//! consequence class, HGVS c. and p. (3-letter and 1-letter short form), exon/intron number.
+//!
+//! Conventions (HGVS): c. numbering from the A of the start codon; `-N` 5' UTR, `*N` 3' UTR,
+//! `N+k`/`N-k` intronic offsets from the nearest exon base; deletions and duplications are
+//! shifted to their most 3' position in transcript orientation; an insertion that copies the
+//! preceding bases is a `dup`. p. uses 3-letter amino acids, `Ter` for stop, `fsTer` counting
+//! from the first changed residue, `=` for synonymous.
+
+use serde::{Deserialize, Serialize};
+
+/// A transcript model (coordinates 1-based inclusive, exons/CDS in transcript order).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transcript {
+    /// Transcript id (e.g. `NM_004333.4`).
+    pub id: String,
+    /// Gene symbol.
+    pub gene: String,
+    /// Contig name.
+    pub contig: String,
+    /// +1 or -1.
+    pub strand: i8,
+    /// Exons, transcript order.
+    pub exons: Vec<(u64, u64)>,
+    /// CDS segments (including the stop codon), transcript order.
+    pub cds: Vec<(u64, u64)>,
+    /// Protein coding.
+    pub coding: bool,
+    /// MANE Select.
+    pub mane: bool,
+    /// Ensembl canonical.
+    pub canonical: bool,
+    /// The LRG's primary (t1) transcript.
+    pub lrg_primary: bool,
+}
+
+/// One variant's annotation on one transcript.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Annotation {
+    /// Gene symbol.
+    pub gene: String,
+    /// Transcript id.
+    pub transcript: String,
+    /// Sequence Ontology term of the most severe consequence.
+    pub consequence: String,
+    /// HGVS c. (or n.) without the transcript prefix, e.g. `c.1799T>A`.
+    pub hgvs_c: String,
+    /// HGVS p. 3-letter, e.g. `p.Val600Glu` (None outside the CDS).
+    pub hgvs_p: Option<String>,
+    /// Short protein change, e.g. `V600E`.
+    pub protein_change: Option<String>,
+    /// `exon 15/18` or `intron 14/17`.
+    pub location: Option<String>,
+    /// Exon number when exonic.
+    pub exon: Option<u32>,
+    /// Reference protein (coding changes only; for checks, not serialised).
+    #[serde(skip)]
+    pub ref_protein: Vec<u8>,
+    /// Mutant protein up to its first stop (coding changes only).
+    #[serde(skip)]
+    pub alt_protein: Vec<u8>,
+}
+
+fn comp(b: u8) -> u8 {
+    match b {
+        b'A' => b'T',
+        b'C' => b'G',
+        b'G' => b'C',
+        b'T' => b'A',
+        _ => b'N',
+    }
+}
+
+/// Reverse complement.
+pub fn revcomp(s: &[u8]) -> Vec<u8> {
+    s.iter().rev().map(|&b| comp(b)).collect()
+}
+
+/// Standard genetic code; `*` for stop, `X` for anything with N.
+pub fn translate_codon(c: &[u8]) -> u8 {
+    let idx = |b: u8| match b {
+        b'T' => Some(0),
+        b'C' => Some(1),
+        b'A' => Some(2),
+        b'G' => Some(3),
+        _ => None,
+    };
+    const AA: &[u8; 64] = b"FFLLSSSSYY**CC*WLLLLPPPPHHQQRRRRIIIMTTTTNNKKSSRRVVVVAAAADDEEGGGG";
+    match (idx(c[0]), idx(c[1]), idx(c[2])) {
+        (Some(a), Some(b), Some(d)) => AA[a * 16 + b * 4 + d],
+        _ => b'X',
+    }
+}
+
+/// Translates until the first stop (included as `*`) or the end.
+pub fn translate(cds: &[u8]) -> Vec<u8> {
+    let mut p = Vec::with_capacity(cds.len() / 3);
+    for c in cds.chunks_exact(3) {
+        let a = translate_codon(c);
+        p.push(a);
+        if a == b'*' {
+            break;
+        }
+    }
+    p
+}
+
+/// 3-letter amino-acid code.
+pub fn aa3(a: u8) -> &'static str {
+    match a {
+        b'A' => "Ala",
+        b'R' => "Arg",
+        b'N' => "Asn",
+        b'D' => "Asp",
+        b'C' => "Cys",
+        b'Q' => "Gln",
+        b'E' => "Glu",
+        b'G' => "Gly",
+        b'H' => "His",
+        b'I' => "Ile",
+        b'L' => "Leu",
+        b'K' => "Lys",
+        b'M' => "Met",
+        b'F' => "Phe",
+        b'P' => "Pro",
+        b'S' => "Ser",
+        b'T' => "Thr",
+        b'W' => "Trp",
+        b'Y' => "Tyr",
+        b'V' => "Val",
+        b'*' => "Ter",
+        _ => "Xaa",
+    }
+}
+
+fn aas3(s: &[u8]) -> String {
+    s.iter().map(|&a| aa3(a)).collect()
+}
+
+impl Transcript {
+    /// Genomic span.
+    pub fn span(&self) -> (u64, u64) {
+        let lo = self.exons.iter().map(|e| e.0).min().unwrap_or(0);
+        let hi = self.exons.iter().map(|e| e.1).max().unwrap_or(0);
+        (lo, hi)
+    }
+
+    /// Transcript (mRNA) position of genomic `g`, 1-based, when exonic; with the exon index.
+    pub fn tx_pos(&self, g: u64) -> Option<(u64, usize)> {
+        let mut t = 0;
+        for (i, &(s, e)) in self.exons.iter().enumerate() {
+            if g >= s && g <= e {
+                let off = if self.strand > 0 { g - s } else { e - g };
+                return Some((t + off + 1, i));
+            }
+            t += e - s + 1;
+        }
+        None
+    }
+
+    /// Transcript positions of the first and last CDS base.
+    pub fn cds_tx_bounds(&self) -> Option<(u64, u64)> {
+        if self.cds.is_empty() {
+            return None;
+        }
+        let first = if self.strand > 0 {
+            self.cds[0].0
+        } else {
+            self.cds[0].1
+        };
+        let last_seg = self.cds[self.cds.len() - 1];
+        let last = if self.strand > 0 {
+            last_seg.1
+        } else {
+            last_seg.0
+        };
+        Some((self.tx_pos(first)?.0, self.tx_pos(last)?.0))
+    }
+
+    fn exonic_c(&self, t: u64) -> String {
+        match self.cds_tx_bounds() {
+            Some((cs, ce)) => {
+                if t < cs {
+                    format!("-{}", cs - t)
+                } else if t > ce {
+                    format!("*{}", t - ce)
+                } else {
+                    format!("{}", t - cs + 1)
+                }
+            }
+            None => format!("{t}"),
+        }
+    }
+
+    /// HGVS coordinate of genomic `g` (exonic, UTR or intronic); None outside the transcript.
+    pub fn cpos(&self, g: u64) -> Option<String> {
+        if let Some((t, _)) = self.tx_pos(g) {
+            return Some(self.exonic_c(t));
+        }
+        for k in 0..self.exons.len().saturating_sub(1) {
+            let (a, b) = (self.exons[k], self.exons[k + 1]);
+            let (d1, d2, last_of_k, first_of_next) = if self.strand > 0 {
+                if !(g > a.1 && g < b.0) {
+                    continue;
+                }
+                (g - a.1, b.0 - g, a.1, b.0)
+            } else {
+                if !(g < a.0 && g > b.1) {
+                    continue;
+                }
+                (a.0 - g, g - b.1, a.0, b.1)
+            };
+            return Some(if d1 <= d2 {
+                format!("{}+{}", self.exonic_c(self.tx_pos(last_of_k)?.0), d1)
+            } else {
+                format!("{}-{}", self.exonic_c(self.tx_pos(first_of_next)?.0), d2)
+            });
+        }
+        None
+    }
+
+    /// (intron number, distance to the nearest exon) for intronic `g`.
+    fn intron_of(&self, g: u64) -> Option<(usize, u64)> {
+        for k in 0..self.exons.len().saturating_sub(1) {
+            let (a, b) = (self.exons[k], self.exons[k + 1]);
+            let inside = if self.strand > 0 {
+                g > a.1 && g < b.0
+            } else {
+                g < a.0 && g > b.1
+            };
+            if inside {
+                let d = if self.strand > 0 {
+                    (g - a.1).min(b.0 - g)
+                } else {
+                    (a.0 - g).min(g - b.1)
+                };
+                return Some((k + 1, d));
+            }
+        }
+        None
+    }
+
+    /// True when `g` is within `n` bases of a splice site on the intron side.
+    fn splice_dist(&self, g: u64) -> Option<(u64, bool)> {
+        for k in 0..self.exons.len().saturating_sub(1) {
+            let (a, b) = (self.exons[k], self.exons[k + 1]);
+            if self.strand > 0 && g > a.1 && g < b.0 {
+                let (dd, da) = (g - a.1, b.0 - g);
+                return Some(if dd <= da { (dd, true) } else { (da, false) });
+            }
+            if self.strand < 0 && g < a.0 && g > b.1 {
+                let (dd, da) = (a.0 - g, g - b.1);
+                return Some(if dd <= da { (dd, true) } else { (da, false) });
+            }
+        }
+        None
+    }
+}
+
+/// Accession without its version (`NM_002168.3` → `NM_002168`).
+pub fn unversioned(id: &str) -> &str {
+    id.split('.').next().unwrap_or(id)
+}
+
+/// Picks the canonical transcript among those overlapping: one listed in `preferred`
+/// (unversioned accessions, e.g. a MANE Select list), else MANE Select by GFF tag, else Ensembl
+/// canonical, else the LRG primary, else the longest CDS.
+pub fn canonical<'a>(
+    txs: &[&'a Transcript],
+    preferred: &std::collections::HashSet<String>,
+) -> Option<&'a Transcript> {
+    let cds_len = |t: &Transcript| t.cds.iter().map(|(s, e)| e - s + 1).sum::<u64>();
+    txs.iter().copied().max_by_key(|t| {
+        (
+            preferred.contains(unversioned(&t.id)),
+            t.mane,
+            t.canonical,
+            t.lrg_primary,
+            t.coding,
+            cds_len(t),
+            std::cmp::Reverse(t.id.clone()),
+        )
+    })
+}
+
+/// Annotates a VCF-style allele (`pos` 1-based, REF, ALT, forward strand) on `t`; `ref_at(p)`
+/// returns the forward-strand base at 1-based `p`.
+pub fn annotate(
+    t: &Transcript,
+    pos: u64,
+    r: &str,
+    a: &str,
+    ref_at: &dyn Fn(u64) -> u8,
+) -> Annotation {
+    // minimal representation
+    let (mut r, mut a, mut pos) = (r.as_bytes().to_vec(), a.as_bytes().to_vec(), pos);
+    while !r.is_empty() && !a.is_empty() && r.last() == a.last() {
+        r.pop();
+        a.pop();
+    }
+    while !r.is_empty() && !a.is_empty() && r[0] == a[0] {
+        r.remove(0);
+        a.remove(0);
+        pos += 1;
+    }
+    let n_exons = t.exons.len();
+    let mut ann = Annotation {
+        gene: t.gene.clone(),
+        transcript: t.id.clone(),
+        consequence: String::new(),
+        hgvs_c: String::new(),
+        hgvs_p: None,
+        protein_change: None,
+        location: None,
+        exon: None,
+        ref_protein: Vec::new(),
+        alt_protein: Vec::new(),
+    };
+    let prefix = if t.coding { "c." } else { "n." };
+    // location (exon/intron) of the first affected base
+    let probe = if r.is_empty() {
+        pos.saturating_sub(1)
+    } else {
+        pos
+    };
+    if let Some((_, ei)) = t.tx_pos(probe) {
+        ann.exon = Some(ei as u32 + 1);
+        ann.location = Some(format!("exon {}/{}", ei + 1, n_exons));
+    } else if let Some((k, _)) = t.intron_of(probe) {
+        ann.location = Some(format!("intron {k}/{}", n_exons - 1));
+    }
+    // HGVS c.
+    ann.hgvs_c = hgvs_c(t, pos, &r, &a, ref_at, prefix);
+    // consequence
+    let (span_lo, span_hi) = t.span();
+    let last = if r.is_empty() {
+        pos
+    } else {
+        pos + r.len() as u64 - 1
+    };
+    if last < span_lo || pos > span_hi {
+        ann.consequence = if (pos < span_lo) == (t.strand > 0) {
+            "upstream_gene_variant"
+        } else {
+            "downstream_gene_variant"
+        }
+        .into();
+        return ann;
+    }
+    // splice regions
+    let mut splice: Option<&str> = None;
+    for g in pos.saturating_sub(if r.is_empty() { 1 } else { 0 })..=last {
+        if let Some((d, donor)) = t.splice_dist(g) {
+            if d <= 2 {
+                splice = Some(if donor {
+                    "splice_donor_variant"
+                } else {
+                    "splice_acceptor_variant"
+                });
+            } else if d <= 8 && splice.is_none() {
+                splice = Some("splice_region_variant");
+            }
+        }
+    }
+    // METHOD: the last/first 3 exonic bases next to an intron are splice_region (SO), reported
+    // with the coding consequence (VEP style `missense_variant&splice_region_variant`)
+    let mut exonic_splice = false;
+    for g in pos..=last.max(pos) {
+        for k in 0..t.exons.len() {
+            let (s0, e0) = t.exons[k];
+            let (first_internal, last_internal) = (k > 0, k + 1 < t.exons.len());
+            let (start_edge, end_edge) = if t.strand > 0 { (s0, e0) } else { (e0, s0) };
+            let d_start = start_edge.abs_diff(g);
+            let d_end = end_edge.abs_diff(g);
+            if g >= s0
+                && g <= e0
+                && ((first_internal && d_start < 3) || (last_internal && d_end < 3))
+            {
+                exonic_splice = true;
+            }
+        }
+    }
+    if !t.coding {
+        ann.consequence = splice
+            .unwrap_or(if t.tx_pos(probe).is_some() {
+                "non_coding_transcript_exon_variant"
+            } else {
+                "intron_variant"
+            })
+            .into();
+        return ann;
+    }
+    let in_cds = |g: u64| t.cds.iter().any(|&(s, e)| g >= s && g <= e);
+    let coding_ok = if r.is_empty() {
+        in_cds(pos.saturating_sub(1))
+            && in_cds(pos)
+            && t.cds.iter().any(|&(s, e)| pos > s && pos <= e)
+    } else {
+        t.cds.iter().any(|&(s, e)| pos >= s && last <= e)
+    };
+    if !coding_ok {
+        ann.consequence = match splice {
+            Some(s) if s != "splice_region_variant" => s.into(),
+            _ => {
+                if let Some((tp, _)) = t.tx_pos(probe) {
+                    let (cs, _) = t.cds_tx_bounds().unwrap_or((0, 0));
+                    if tp < cs {
+                        "5_prime_UTR_variant"
+                    } else if in_cds(probe) {
+                        "coding_sequence_variant"
+                    } else {
+                        "3_prime_UTR_variant"
+                    }
+                } else {
+                    splice.unwrap_or("intron_variant")
+                }
+            }
+            .into(),
+        };
+        return ann;
+    }
+    // coding: build reference and mutated CDS
+    let mut ref_cds = Vec::new();
+    let mut mut_cds = Vec::new();
+    let mut segs: Vec<(u64, u64)> = t.cds.clone();
+    segs.sort();
+    for (s, e) in segs {
+        let seq: Vec<u8> = (s..=e).map(ref_at).collect();
+        ref_cds.extend_from_slice(&seq);
+        let affected = if r.is_empty() {
+            pos > s && pos <= e
+        } else {
+            pos >= s && last <= e
+        };
+        if affected {
+            let i = (pos - s) as usize;
+            mut_cds.extend_from_slice(&seq[..i]);
+            mut_cds.extend_from_slice(&a);
+            mut_cds.extend_from_slice(&seq[i + r.len()..]);
+        } else {
+            mut_cds.extend_from_slice(&seq);
+        }
+    }
+    if t.strand < 0 {
+        ref_cds = revcomp(&ref_cds);
+        mut_cds = revcomp(&mut_cds);
+    }
+    let pref = translate(&ref_cds);
+    // translate the mutant through to a stop in the downstream sequence if the frame changes
+    let pmut = translate(&mut_cds);
+    let (cons, p3, p1) = protein_change(&pref, &pmut, r.len() as i64 - a.len() as i64);
+    ann.consequence = match splice {
+        Some(s) if s != "splice_region_variant" && cons == "synonymous_variant" => s.to_string(),
+        _ if exonic_splice || splice == Some("splice_region_variant") => {
+            format!("{cons}&splice_region_variant")
+        }
+        _ => cons,
+    };
+    ann.ref_protein = pref;
+    ann.alt_protein = pmut;
+    ann.hgvs_p = Some(p3);
+    ann.protein_change = p1;
+    ann
+}
+
+/// (consequence, p. 3-letter, short 1-letter form).
+fn protein_change(
+    pref: &[u8],
+    pmut: &[u8],
+    del_minus_ins: i64,
+) -> (String, String, Option<String>) {
+    let frameshift = del_minus_ins % 3 != 0;
+    let mut i = 0;
+    while i < pref.len() && i < pmut.len() && pref[i] == pmut[i] {
+        i += 1;
+    }
+    if i == pref.len() && i == pmut.len() {
+        // synonymous: report the codon's residue? we know only that the protein is unchanged
+        return ("synonymous_variant".into(), "p.(=)".into(), None);
+    }
+    if i == 0 && pref.first() == Some(&b'M') {
+        // HGVS: the effect of losing the start codon is unknown (p.Met1?); the short form
+        // keeps the residue change, which is how knowledge bases name it (e.g. BRCA2 M1R)
+        let m = pmut.first().copied().unwrap_or(b'X');
+        return (
+            "start_lost".into(),
+            "p.Met1?".into(),
+            Some(format!("M1{}", m as char)),
+        );
+    }
+    let pos = i + 1;
+    let r_aa = pref.get(i).copied().unwrap_or(b'*');
+    if !frameshift && pmut.get(i) == Some(&b'*') && r_aa != b'*' {
+        return (
+            "stop_gained".into(),
+            format!("p.{}{}Ter", aa3(r_aa), pos),
+            Some(format!("{}{}*", r_aa as char, pos)),
+        );
+    }
+    if frameshift {
+        let m_aa = pmut.get(i).copied().unwrap_or(b'X');
+        // new stop position counted from the first changed residue
+        let ter = if pmut.last() == Some(&b'*') {
+            format!("Ter{}", pmut.len() - i)
+        } else {
+            "Ter?".into()
+        };
+        let p3 = format!("p.{}{}{}fs{}", aa3(r_aa), pos, aa3(m_aa), ter);
+        let p1 = format!(
+            "{}{}{}fs*{}",
+            r_aa as char,
+            pos,
+            m_aa as char,
+            ter.trim_start_matches("Ter")
+        );
+        return ("frameshift_variant".into(), p3, Some(p1));
+    }
+    // trim common suffix (3' rule: the change is reported as far C-terminal as possible)
+    let (mut re, mut me) = (pref.len(), pmut.len());
+    while re > i && me > i && pref[re - 1] == pmut[me - 1] {
+        re -= 1;
+        me -= 1;
+    }
+    let del = &pref[i..re];
+    let ins = &pmut[i..me];
+    if del.len() == 1 && ins.len() == 1 {
+        let (ra, ma) = (del[0], ins[0]);
+        let cons = if ma == b'*' {
+            "stop_gained"
+        } else if ra == b'*' {
+            "stop_lost"
+        } else {
+            "missense_variant"
+        };
+        return (
+            cons.into(),
+            format!("p.{}{}{}", aa3(ra), pos, aa3(ma)),
+            Some(format!("{}{}{}", ra as char, pos, ma as char)),
+        );
+    }
+    if ins.contains(&b'*') && !del.contains(&b'*') {
+        let k = ins.iter().position(|&x| x == b'*').unwrap_or(0);
+        return (
+            "stop_gained".into(),
+            format!(
+                "p.{}{}Ter",
+                aa3(pref[i + k.min(del.len().saturating_sub(1))]),
+                pos + k
+            ),
+            Some(format!(
+                "{}{}*",
+                pref[i + k.min(del.len().saturating_sub(1))] as char,
+                pos + k
+            )),
+        );
+    }
+    let range3 = |a: usize, b: usize| -> String {
+        if a == b {
+            format!("{}{}", aa3(pref[a - 1]), a)
+        } else {
+            format!("{}{}_{}{}", aa3(pref[a - 1]), a, aa3(pref[b - 1]), b)
+        }
+    };
+    let range1 = |a: usize, b: usize| -> String {
+        if a == b {
+            format!("{}{}", pref[a - 1] as char, a)
+        } else {
+            format!("{}{}_{}{}", pref[a - 1] as char, a, pref[b - 1] as char, b)
+        }
+    };
+    if ins.is_empty() {
+        // deletion of residues i+1 ..= re
+        let (a, b) = (i + 1, re);
+        return (
+            "inframe_deletion".into(),
+            format!("p.{}del", range3(a, b)),
+            Some(format!("{}del", range1(a, b))),
+        );
+    }
+    if del.is_empty() {
+        // insertion between residues i and i+1; a copy of the residues before is a dup
+        let l = ins.len();
+        if i >= l && &pref[i - l..i] == ins {
+            let (a, b) = (i - l + 1, i);
+            return (
+                "inframe_insertion".into(),
+                format!("p.{}dup", range3(a, b)),
+                Some(format!("{}dup", range1(a, b))),
+            );
+        }
+        let (a, b) = (i, i + 1);
+        return (
+            "inframe_insertion".into(),
+            format!("p.{}ins{}", range3(a, b), aas3(ins)),
+            Some(format!(
+                "{}ins{}",
+                range1(a, b),
+                String::from_utf8_lossy(ins)
+            )),
+        );
+    }
+    let (a, b) = (i + 1, re);
+    let cons = if del.len() > ins.len() {
+        "inframe_deletion"
+    } else if del.len() < ins.len() {
+        "inframe_insertion"
+    } else {
+        "missense_variant"
+    };
+    (
+        cons.into(),
+        format!("p.{}delins{}", range3(a, b), aas3(ins)),
+        Some(format!(
+            "{}delins{}",
+            range1(a, b),
+            String::from_utf8_lossy(ins)
+        )),
+    )
+}
+
+/// HGVS c./n. of a minimal allele (3'-shifted in transcript orientation).
+fn hgvs_c(
+    t: &Transcript,
+    pos: u64,
+    r: &[u8],
+    a: &[u8],
+    ref_at: &dyn Fn(u64) -> u8,
+    prefix: &str,
+) -> String {
+    let c = |g: u64| t.cpos(g).unwrap_or_else(|| "?".into());
+    let tx = |s: &[u8]| -> String {
+        String::from_utf8_lossy(&if t.strand > 0 { s.to_vec() } else { revcomp(s) }).into_owned()
+    };
+    let range = |lo: u64, hi: u64| -> String {
+        if lo == hi {
+            c(lo)
+        } else if t.strand > 0 {
+            format!("{}_{}", c(lo), c(hi))
+        } else {
+            format!("{}_{}", c(hi), c(lo))
+        }
+    };
+    if r.len() == 1 && a.len() == 1 {
+        return format!("{prefix}{}{}>{}", c(pos), tx(r), tx(a));
+    }
+    if !r.is_empty() && !a.is_empty() {
+        return format!(
+            "{prefix}{}delins{}",
+            range(pos, pos + r.len() as u64 - 1),
+            tx(a)
+        );
+    }
+    if a.is_empty() {
+        // deletion: shift 3' in transcript orientation
+        let l = r.len() as u64;
+        let mut p = pos;
+        if t.strand > 0 {
+            while ref_at(p + l) == ref_at(p) && ref_at(p) != b'N' {
+                p += 1;
+            }
+        } else {
+            while p > 1 && ref_at(p - 1) == ref_at(p + l - 1) && ref_at(p - 1) != b'N' {
+                p -= 1;
+            }
+        }
+        return format!("{prefix}{}del", range(p, p + l - 1));
+    }
+    // insertion of `a` before genomic `pos`: shift 3' in transcript orientation
+    let mut s = a.to_vec();
+    let mut p = pos;
+    if t.strand > 0 {
+        while ref_at(p) == s[0] {
+            s.rotate_left(1);
+            p += 1;
+        }
+    } else {
+        while p > 1 && ref_at(p - 1) == s[s.len() - 1] {
+            s.rotate_right(1);
+            p -= 1;
+        }
+    }
+    let l = s.len() as u64;
+    // a copy of the inserted bases just 5' of the insertion (in transcript orientation) = dup
+    if t.strand > 0 {
+        if p > l && (0..l).all(|k| ref_at(p - l + k) == s[k as usize]) {
+            return format!("{prefix}{}dup", range(p - l, p - 1));
+        }
+        format!("{prefix}{}ins{}", range(p - 1, p), tx(&s))
+    } else {
+        if (0..l).all(|k| ref_at(p + k) == s[k as usize]) {
+            return format!("{prefix}{}dup", range(p, p + l - 1));
+        }
+        format!("{prefix}{}ins{}", range(p - 1, p), tx(&s))
+    }
+}

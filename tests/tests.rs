@@ -23,3 +23,6 @@ mod biomarkers;
 
 #[path = "suite/annotation.rs"]
 mod annotation;
+
+#[path = "suite/tiering.rs"]
+mod tiering;

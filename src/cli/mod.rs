@@ -4,6 +4,7 @@
 pub mod call;
 pub mod common;
 pub mod depth;
+pub mod kb;
 pub mod msi;
 pub mod pileup;
 pub mod pon;
@@ -43,6 +44,8 @@ pub enum Command {
     MsiBaseline(msi::MsiBaselineArgs),
     /// The whole pass: somatic calls, TMB, MSI, purity and QC in one read of each BAM.
     Run(run::RunArgs),
+    /// Knowledge-base tools (`kb validate`).
+    Kb(kb::KbArgs),
 }
 
 /// Runs the parsed command.
@@ -56,5 +59,6 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         Command::Msi(a) => msi::run_msi(a),
         Command::MsiBaseline(a) => msi::run_baseline(a),
         Command::Run(a) => run::run(a),
+        Command::Kb(a) => kb::run(a),
     }
 }

@@ -2,3 +2,6 @@
 //! tiering. Pure functions over transcripts and sequence; the GFF3/FASTA readers live in `io`.
 
 pub mod annotate;
+pub mod kb;
+pub mod oncotree;
+pub mod tier;

@@ -26,3 +26,6 @@ mod annotation;
 
 #[path = "suite/tiering.rs"]
 mod tiering;
+
+#[path = "suite/report.rs"]
+mod report;

@@ -8,6 +8,7 @@ pub mod kb;
 pub mod msi;
 pub mod pileup;
 pub mod pon;
+pub mod report;
 pub mod run;
 
 use clap::{Parser, Subcommand};
@@ -46,6 +47,8 @@ pub enum Command {
     Run(run::RunArgs),
     /// Knowledge-base tools (`kb validate`).
     Kb(kb::KbArgs),
+    /// Annotate and tier a somatic VCF for a cancer type: report.json + report.html.
+    Report(report::ReportArgs),
 }
 
 /// Runs the parsed command.
@@ -60,5 +63,6 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         Command::MsiBaseline(a) => msi::run_baseline(a),
         Command::Run(a) => run::run(a),
         Command::Kb(a) => kb::run(a),
+        Command::Report(a) => report::run(a),
     }
 }

@@ -1,0 +1,326 @@
+//! The clinical report: one serde model (`report.json`) rendered to a self-contained HTML page.
+//! The renderer formats; it never recomputes. Every string from an input file is escaped.
+
+use serde::{Deserialize, Serialize};
+
+use crate::clinical::annotate::Annotation;
+use crate::clinical::tier::Finding;
+
+/// Report schema version.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One annotated PASS variant.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ReportVariant {
+    /// Contig.
+    pub chrom: String,
+    /// 1-based position.
+    pub pos: u64,
+    /// REF.
+    #[serde(rename = "ref")]
+    pub ref_allele: String,
+    /// ALT.
+    pub alt: String,
+    /// Tumor VAF, when known.
+    pub vaf: Option<f64>,
+    /// Tumor depth, when known.
+    pub depth: Option<u32>,
+    /// Annotation on the canonical transcript (None outside any transcript).
+    pub annotation: Option<Annotation>,
+}
+
+/// Expert-panel triage.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Triage {
+    /// Whether the case should go to the expert panel.
+    pub recommended: bool,
+    /// Why (each rule that fired).
+    pub reasons: Vec<String>,
+}
+
+/// The whole report (`report.json`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Report {
+    /// Schema version.
+    pub schema_version: u32,
+    /// `oncostream <version>`.
+    pub software: String,
+    /// Knowledge base version and date.
+    pub kb: serde_json::Value,
+    /// Sample: tumor name, cancer type (OncoTree code and name).
+    pub sample: serde_json::Value,
+    /// Input files with md5.
+    pub inputs: serde_json::Value,
+    /// TMB per Mb and class, when given.
+    pub tmb: Option<serde_json::Value>,
+    /// MSI status, when given.
+    pub msi_status: Option<String>,
+    /// Purity estimate, when known.
+    pub purity: Option<f64>,
+    /// QC verdict, when known.
+    pub qc_verdict: Option<String>,
+    /// Highest evidence level among findings.
+    pub highest_level: Option<String>,
+    /// Tiered findings, sorted by level.
+    pub findings: Vec<Finding>,
+    /// All PASS variants with annotation.
+    pub variants: Vec<ReportVariant>,
+    /// Expert-panel triage.
+    pub expert_panel: Triage,
+    /// Limitations and warnings.
+    pub limitations: Vec<String>,
+}
+
+/// Evidence-level definitions shown in every report.
+pub const LEVELS: &[(&str, &str)] = &[
+    ("A (approved in Japan)", "A drug targeting this alteration is approved in Japan for this cancer type."),
+    ("A (US-approved / guideline)", "Approved by the US FDA, or recommended in clinical-practice guidelines, for this cancer type; not approved in Japan."),
+    ("B", "Statistically reliable clinical trials or meta-analyses with expert consensus in this cancer type."),
+    ("C", "Approved or strong evidence in another cancer type, or small clinical trials in any cancer type."),
+    ("D", "Case reports."),
+    ("E", "Preclinical evidence."),
+    ("R", "Evidence of resistance to the drug(s) listed."),
+];
+
+/// Escapes text for HTML element content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            _ => o.push(c),
+        }
+    }
+    o
+}
+
+fn js(v: &serde_json::Value, key: &str) -> String {
+    v.get(key)
+        .map(|x| {
+            x.as_str()
+                .map(String::from)
+                .unwrap_or_else(|| x.to_string())
+        })
+        .unwrap_or_default()
+}
+
+/// The VAF histogram as inline SVG, with purity/2 (the expected clonal VAF) marked.
+fn vaf_plot(r: &Report) -> String {
+    let vafs: Vec<f64> = r.variants.iter().filter_map(|v| v.vaf).collect();
+    let bins = 20usize;
+    let mut h = vec![0usize; bins];
+    for v in &vafs {
+        h[((v * bins as f64) as usize).min(bins - 1)] += 1;
+    }
+    let maxc = h.iter().copied().max().unwrap_or(0).max(1);
+    let (w, ht, pad) = (480.0, 200.0, 30.0);
+    let bw = (w - 2.0 * pad) / bins as f64;
+    let mut svg = format!(
+        "<svg role=\"img\" aria-label=\"Variant allele fraction distribution\" width=\"{w}\" height=\"{}\" viewBox=\"0 0 {w} {}\" xmlns=\"http://www.w3.org/2000/svg\">",
+        ht + 40.0,
+        ht + 40.0
+    );
+    for (i, c) in h.iter().enumerate() {
+        let bh = (ht - pad) * (*c as f64) / maxc as f64;
+        svg.push_str(&format!(
+            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"#4a7ab5\"><title>{:.2}-{:.2}: {c}</title></rect>",
+            pad + i as f64 * bw + 1.0,
+            ht - bh,
+            bw - 2.0,
+            bh,
+            i as f64 / bins as f64,
+            (i + 1) as f64 / bins as f64
+        ));
+    }
+    svg.push_str(&format!(
+        "<line x1=\"{pad}\" y1=\"{ht}\" x2=\"{}\" y2=\"{ht}\" stroke=\"#333\"/>",
+        w - pad
+    ));
+    for t in [0.0, 0.25, 0.5, 0.75, 1.0] {
+        svg.push_str(&format!(
+            "<text x=\"{:.1}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{t}</text>",
+            pad + t * (w - 2.0 * pad),
+            ht + 15.0
+        ));
+    }
+    svg.push_str(&format!(
+        "<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\">tumor VAF (n = {})</text>",
+        w / 2.0,
+        ht + 32.0,
+        vafs.len()
+    ));
+    if let Some(p) = r.purity {
+        let x = pad + (p / 2.0) * (w - 2.0 * pad);
+        svg.push_str(&format!(
+            "<line x1=\"{x:.1}\" y1=\"10\" x2=\"{x:.1}\" y2=\"{ht}\" stroke=\"#c0392b\" stroke-dasharray=\"4 3\"/><text x=\"{:.1}\" y=\"20\" font-size=\"11\" fill=\"#c0392b\">purity {p:.2} / 2</text>",
+            x + 4.0
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// Renders the self-contained HTML report.
+pub fn render_html(r: &Report) -> String {
+    let mut h = String::new();
+    h.push_str("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>oncostream report</title><style>");
+    h.push_str("body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}h1{font-size:1.5em}h2{border-bottom:2px solid #4a7ab5;padding-bottom:.2em;font-size:1.15em}table{border-collapse:collapse;width:100%;font-size:.9em}td,th{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top}th{background:#eef3f9}.lvA{background:#d4efdf}.lvB{background:#e8f6d4}.lvC{background:#fdf2d0}.lvR{background:#f8d7da}.warn{background:#fff3cd;border:1px solid #e0c36c;padding:.6em;margin:.5em 0}.muted{color:#666;font-size:.85em}");
+    h.push_str("</style></head><body>");
+    h.push_str("<h1>Cancer genomic profiling report</h1>");
+    for l in &r.limitations {
+        h.push_str(&format!("<div class=\"warn\">{}</div>", esc(l)));
+    }
+    h.push_str("<h2>Sample and test information</h2><table>");
+    for (k, v) in [
+        ("Tumor sample", js(&r.sample, "tumor")),
+        (
+            "Cancer type",
+            format!(
+                "{} ({})",
+                js(&r.sample, "cancer_type_name"),
+                js(&r.sample, "cancer_type")
+            ),
+        ),
+        ("Software", r.software.clone()),
+        (
+            "Knowledge base",
+            format!(
+                "{} (version {}, {})",
+                js(&r.kb, "path"),
+                js(&r.kb, "version"),
+                js(&r.kb, "date")
+            ),
+        ),
+    ] {
+        h.push_str(&format!("<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(&v)));
+    }
+    h.push_str("</table>");
+    h.push_str("<h2>Summary</h2><table>");
+    let tmb = r
+        .tmb
+        .as_ref()
+        .map(|t| format!("{} /Mb ({})", js(t, "per_mb"), js(t, "class")))
+        .unwrap_or_else(|| "not assessed".into());
+    let coding = r
+        .variants
+        .iter()
+        .filter(|v| v.annotation.as_ref().is_some_and(|a| a.hgvs_p.is_some()))
+        .count();
+    for (k, v) in [
+        (
+            "Somatic variants (PASS)",
+            format!("{} ({} coding)", r.variants.len(), coding),
+        ),
+        ("Findings with evidence", r.findings.len().to_string()),
+        (
+            "Highest evidence level",
+            r.highest_level.clone().unwrap_or_else(|| "none".into()),
+        ),
+        ("TMB", tmb),
+        (
+            "MSI",
+            r.msi_status
+                .clone()
+                .unwrap_or_else(|| "not assessed".into()),
+        ),
+        (
+            "Tumor purity",
+            r.purity
+                .map(|p| format!("{p:.2}"))
+                .unwrap_or_else(|| "not estimated".into()),
+        ),
+        (
+            "QC verdict",
+            r.qc_verdict.clone().unwrap_or_else(|| "not given".into()),
+        ),
+        (
+            "Expert panel",
+            format!(
+                "{}: {}",
+                if r.expert_panel.recommended {
+                    "discussion recommended"
+                } else {
+                    "not required"
+                },
+                r.expert_panel.reasons.join("; ")
+            ),
+        ),
+    ] {
+        h.push_str(&format!("<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(&v)));
+    }
+    h.push_str("</table>");
+    h.push_str("<h2>Alterations by evidence level</h2><table><tr><th>Level</th><th>Gene</th><th>Alteration</th><th>Drugs</th></tr>");
+    for f in &r.findings {
+        h.push_str(&format!(
+            "<tr class=\"lv{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&f.level),
+            esc(&f.level_label),
+            esc(&f.gene),
+            esc(&f.alteration),
+            esc(&f.drugs.join(", "))
+        ));
+    }
+    if r.findings.is_empty() {
+        h.push_str(
+            "<tr><td colspan=\"4\">No alteration with evidence in the knowledge base.</td></tr>",
+        );
+    }
+    h.push_str("</table>");
+    h.push_str("<h2>Details per alteration</h2><table><tr><th>Gene</th><th>HGVS</th><th>Consequence</th><th>Exon</th><th>VAF</th><th>Depth</th><th>Evidence</th></tr>");
+    for v in &r.variants {
+        let Some(a) = &v.annotation else { continue };
+        let ev: Vec<String> = r
+            .findings
+            .iter()
+            .filter(|f| f.gene == a.gene && Some(&f.alteration) == a.protein_change.as_ref())
+            .map(|f| format!("{}: {}", f.level_label, f.citations.join(" | ")))
+            .collect();
+        h.push_str(&format!(
+            "<tr><td>{}</td><td>{}:{}<br>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&a.gene),
+            esc(&a.transcript),
+            esc(&a.hgvs_c),
+            esc(a.hgvs_p.as_deref().unwrap_or("")),
+            esc(&a.consequence),
+            esc(a.location.as_deref().unwrap_or("")),
+            v.vaf.map(|x| format!("{x:.3}")).unwrap_or_default(),
+            v.depth.map(|x| x.to_string()).unwrap_or_default(),
+            esc(&ev.join("; "))
+        ));
+    }
+    h.push_str("</table>");
+    h.push_str("<h2>Variant allele fractions</h2>");
+    h.push_str(&vaf_plot(r));
+    h.push_str("<p class=\"muted\">A clonal heterozygous mutation in a diploid region has VAF = purity / 2 (dashed line).</p>");
+    h.push_str("<h2>Evidence-level definitions</h2><table>");
+    for (k, d) in LEVELS {
+        h.push_str(&format!("<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(d)));
+    }
+    h.push_str("</table>");
+    h.push_str("<h2>Software, knowledge base and inputs</h2><pre class=\"muted\">");
+    h.push_str(&esc(&serde_json::to_string_pretty(
+        &serde_json::json!({"software": r.software, "kb": r.kb, "inputs": r.inputs}),
+    )
+    .unwrap_or_default()));
+    h.push_str("</pre><h2>Limitations and disclaimer</h2><p>");
+    h.push_str("This report is produced by software for review by a molecular tumour board (expert panel). Evidence levels follow the JSMO/JSCO/JCA guidance as implemented by the knowledge base version shown; drug availability must be confirmed against current approvals. Variants are somatic calls; germline findings require confirmatory germline testing.");
+    h.push_str("</p></body></html>\n");
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            esc("<script>alert('x')</script>&\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;"
+        );
+    }
+}

@@ -1,0 +1,159 @@
+//! `oncostream report`: a VCF from "another caller" (tumor column named with markup) on the
+//! annotation fixture, tiered for lung adenocarcinoma; JSON schema, triage, HTML escaping.
+
+use crate::util::{fx, s};
+
+fn vcf(dir: &std::path::Path) -> std::path::PathBuf {
+    let p = dir.join("other_caller.vcf");
+    let egfr = "EGFR__LRG_304__chr7_55014032_55258620";
+    let brca2 = "BRCA2__LRG_293__chr13_32310480_32401672";
+    let text = format!(
+        "##fileformat=VCFv4.2\n##FORMAT=<ID=AF,Number=A,Type=Float,Description=\"AF\">\n##FORMAT=<ID=DP,Number=1,Type=Integer,Description=\"DP\">\n\
+#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tNORMAL\t<script>alert(1)</script>\n\
+{egfr}\t177791\t.\tT\tG\t.\tPASS\t.\tAF:DP\t0:40\t0.31:120\n\
+{egfr}\t167347\t.\tC\tT\t.\tPASS\t.\tAF:DP\t0:40\t0.12:110\n\
+{egfr}\t177800\t.\tA\tC\t.\tweak_evidence\t.\tAF:DP\t0:40\t0.02:100\n\
+{brca2}\t5983\t.\tT\tG\t.\tPASS\t.\tAF:DP\t0:40\t0.49:80\n"
+    );
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn report_tiers_another_callers_vcf_and_escapes_html() {
+    let tmp = tempfile::tempdir().unwrap();
+    let v = vcf(tmp.path());
+    let out = tmp.path().join("out");
+    let d = fx("annotation");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_oncostream"))
+        .args([
+            "report",
+            "--vcf",
+            s(&v),
+            "-r",
+            s(&d.join("cancer_genes.GRCh38.slices.fa")),
+            "--gff",
+            s(&d.join("cancer_genes.GRCh38.slices.refseq_lrg.gff3")),
+            "--transcripts",
+            s(&d.join("mane_select.tsv")),
+            "--cancer-type",
+            "LUAD",
+            "--tmb",
+            "12.3",
+            "--msi-status",
+            "MSS",
+            "--outdir",
+            s(&out),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(r["schema_version"], 1);
+    assert_eq!(r["kb"]["version"], "2026.11-starter");
+    assert_eq!(
+        r["variants"].as_array().unwrap().len(),
+        3,
+        "PASS records only"
+    );
+    let findings = r["findings"].as_array().unwrap();
+    let find = |alt: &str, level: &str| {
+        findings
+            .iter()
+            .find(|f| f["alteration"] == alt && f["level"] == level)
+    };
+    let l858r = find("L858R", "A").expect("L858R level A");
+    assert_eq!(l858r["approved_in_japan"], true);
+    assert_eq!(l858r["level_label"], "A (approved in Japan)");
+    assert!(find("T790M", "R").is_some());
+    assert!(find("TMB-high", "A").is_some());
+    for f in findings {
+        for k in [
+            "gene",
+            "alteration",
+            "level",
+            "approved_in_japan",
+            "drugs",
+            "citations",
+        ] {
+            assert!(f.get(k).is_some(), "finding lacks {k}");
+        }
+    }
+    // BRCA2 M1R at VAF 0.49: possible germline in a predisposition gene -> expert panel
+    assert_eq!(r["expert_panel"]["recommended"], true);
+    let reasons = r["expert_panel"]["reasons"].to_string();
+    assert!(
+        reasons.contains("BRCA2") && reasons.contains("germline"),
+        "{reasons}"
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(!html.contains("<script>"), "sample name must be escaped");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    for section in [
+        "Sample and test information",
+        "Summary",
+        "Alterations by evidence level",
+        "Details per alteration",
+        "Evidence-level definitions",
+        "Limitations and disclaimer",
+        "<svg",
+    ] {
+        assert!(html.contains(section), "HTML lacks {section}");
+    }
+    assert!(html.contains("A (approved in Japan)"));
+    assert!(html.contains("p.Leu858Arg"));
+}
+
+#[test]
+fn report_without_actionable_findings_needs_no_panel() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("empty.vcf");
+    std::fs::write(
+        &p,
+        "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let d = fx("annotation");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_oncostream"))
+        .args([
+            "report",
+            "--vcf",
+            s(&p),
+            "-r",
+            s(&d.join("cancer_genes.GRCh38.slices.fa")),
+            "--gff",
+            s(&d.join("cancer_genes.GRCh38.slices.refseq_lrg.gff3")),
+            "--cancer-type",
+            "LUAD",
+            "--outdir",
+            s(&out),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(r["expert_panel"]["recommended"], false);
+    assert!(r["expert_panel"]["reasons"]
+        .to_string()
+        .contains("no reportable alteration"));
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_oncostream"))
+        .args([
+            "report",
+            "--vcf",
+            s(&p),
+            "-r",
+            s(&d.join("cancer_genes.GRCh38.slices.fa")),
+            "--gff",
+            s(&d.join("cancer_genes.GRCh38.slices.refseq_lrg.gff3")),
+            "--cancer-type",
+            "NOTATYPE",
+            "--outdir",
+            s(&out),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(64));
+}

@@ -157,3 +157,77 @@ fn report_without_actionable_findings_needs_no_panel() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(64));
 }
+
+/// Opens report.html in headless Chromium (Debian `chromium`) and takes a screenshot: the page
+/// must render to a non-trivial PNG. Installed by `.ci/run`; skipped outside CI when absent.
+#[test]
+fn report_html_renders_in_headless_chromium() {
+    let chromium = ["chromium", "chromium-browser"].into_iter().find(|c| {
+        std::process::Command::new(c)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    let Some(chromium) = chromium else {
+        assert!(
+            std::env::var("CI").is_err(),
+            "chromium must be installed in CI (.ci/run)"
+        );
+        eprintln!("chromium not installed: skipped outside CI");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let v = vcf(tmp.path());
+    let out = tmp.path().join("out");
+    let d = fx("annotation");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_oncostream"))
+        .args([
+            "report",
+            "--vcf",
+            s(&v),
+            "-r",
+            s(&d.join("cancer_genes.GRCh38.slices.fa")),
+            "--gff",
+            s(&d.join("cancer_genes.GRCh38.slices.refseq_lrg.gff3")),
+            "--transcripts",
+            s(&d.join("mane_select.tsv")),
+            "--cancer-type",
+            "LUAD",
+            "--outdir",
+            s(&out),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let shot = tmp.path().join("report.png");
+    let profile = tmp.path().join("profile");
+    let st = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1100,1600",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}", out.join("report.html").display()))
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let png = std::fs::read(&shot).unwrap();
+    assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+    assert!(
+        png.len() > 20_000,
+        "a blank page would be tiny: {} bytes",
+        png.len()
+    );
+}

@@ -9,6 +9,7 @@ pub mod msi;
 pub mod pileup;
 pub mod pon;
 pub mod report;
+pub mod retier;
 pub mod run;
 
 use clap::{Parser, Subcommand};
@@ -49,6 +50,8 @@ pub enum Command {
     Kb(kb::KbArgs),
     /// Annotate and tier a somatic VCF for a cancer type: report.json + report.html.
     Report(report::ReportArgs),
+    /// Re-tier a stored report.json against another knowledge-base version (no BAMs).
+    Retier(retier::RetierArgs),
 }
 
 /// Runs the parsed command.
@@ -64,5 +67,6 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         Command::Run(a) => run::run(a),
         Command::Kb(a) => kb::run(a),
         Command::Report(a) => report::run(a),
+        Command::Retier(a) => retier::run(a),
     }
 }

@@ -243,64 +243,15 @@ pub fn run(args: &ReportArgs) -> Result<()> {
     let qc_verdict = results
         .as_ref()
         .and_then(|r| r["qc"]["verdict"].as_str().map(String::from));
-    let mut alts: Vec<Alteration> = variants
-        .iter()
-        .filter_map(|v| v.annotation.as_ref())
-        .filter(|a| a.hgvs_p.is_some() || a.consequence.contains("splice"))
-        .map(|a| Alteration::Variant {
-            gene: a.gene.clone(),
-            protein_change: a.protein_change.clone(),
-            consequence: a.consequence.clone(),
-            exon: a.exon,
-            intron: a
-                .location
-                .as_deref()
-                .and_then(|l| l.strip_prefix("intron "))
-                .and_then(|x| x.split('/').next())
-                .and_then(|x| x.parse().ok()),
-        })
-        .collect();
-    if msi.as_deref() == Some("MSI-H") {
-        alts.push(Alteration::MsiHigh);
-    }
-    if let Some(t) = tmb {
-        alts.push(Alteration::Tmb(t));
-    }
-    let findings = tier(&k, &tree, &args.cancer_type, &alts);
-    // METHOD: expert-panel triage (documented rules, README)
-    let mut reasons = Vec::new();
-    for f in &findings {
-        if f.level != "R" && !(f.level == "A" && f.approved_in_japan) {
-            reasons.push(format!(
-                "{} {}: level {} (off-label or investigational option)",
-                f.gene, f.alteration, f.level_label
-            ));
-        }
-    }
-    for v in &variants {
-        if let (Some(a), Some(vaf)) = (&v.annotation, v.vaf) {
-            if PREDISPOSITION.contains(&a.gene.as_str())
-                && ((0.35..=0.65).contains(&vaf) || vaf >= 0.9)
-            {
-                reasons.push(format!(
-                    "{} {} at VAF {vaf:.2}: possible germline variant in a cancer-predisposition gene (confirmatory germline testing)",
-                    a.gene,
-                    a.protein_change.clone().unwrap_or_else(|| a.hgvs_c.clone())
-                ));
-            }
-        }
-    }
-    if qc_verdict.as_deref() == Some("fail") {
-        reasons.push("QC failed (see limitations)".into());
-    }
-    let recommended = !reasons.is_empty();
-    if !recommended {
-        reasons.push(if findings.is_empty() {
-            "no reportable alteration with evidence".into()
-        } else {
-            "only level-A alterations with a drug approved in Japan for this cancer type".into()
-        });
-    }
+    let (findings, expert_panel) = tier_and_triage(
+        &k,
+        &tree,
+        &args.cancer_type,
+        &variants,
+        tmb,
+        msi.as_deref(),
+        qc_verdict.as_deref(),
+    );
     let mut limitations: Vec<String> = results
         .as_ref()
         .and_then(|r| {
@@ -343,7 +294,7 @@ pub fn run(args: &ReportArgs) -> Result<()> {
         highest_level: highest,
         findings,
         variants,
-        expert_panel: Triage { recommended, reasons },
+        expert_panel,
         limitations,
     };
     std::fs::create_dir_all(&args.outdir).map_err(|e| {
@@ -370,4 +321,82 @@ pub fn run(args: &ReportArgs) -> Result<()> {
         }
     ));
     Ok(())
+}
+
+/// Tiers the annotated variants and biomarkers and applies the expert-panel triage rules
+/// (shared by `report` and `retier`, so a re-tier reproduces a report exactly).
+pub fn tier_and_triage(
+    k: &kb::Kb,
+    tree: &OncoTree,
+    cancer_type: &str,
+    variants: &[ReportVariant],
+    tmb: Option<f64>,
+    msi: Option<&str>,
+    qc_verdict: Option<&str>,
+) -> (Vec<crate::clinical::tier::Finding>, Triage) {
+    let mut alts: Vec<Alteration> = variants
+        .iter()
+        .filter_map(|v| v.annotation.as_ref())
+        .filter(|a| a.hgvs_p.is_some() || a.consequence.contains("splice"))
+        .map(|a| Alteration::Variant {
+            gene: a.gene.clone(),
+            protein_change: a.protein_change.clone(),
+            consequence: a.consequence.clone(),
+            exon: a.exon,
+            intron: a
+                .location
+                .as_deref()
+                .and_then(|l| l.strip_prefix("intron "))
+                .and_then(|x| x.split('/').next())
+                .and_then(|x| x.parse().ok()),
+        })
+        .collect();
+    if msi == Some("MSI-H") {
+        alts.push(Alteration::MsiHigh);
+    }
+    if let Some(t) = tmb {
+        alts.push(Alteration::Tmb(t));
+    }
+    let findings = tier(k, tree, cancer_type, &alts);
+    // METHOD: expert-panel triage (documented rules, README)
+    let mut reasons = Vec::new();
+    for f in &findings {
+        if f.level != "R" && !(f.level == "A" && f.approved_in_japan) {
+            reasons.push(format!(
+                "{} {}: level {} (off-label or investigational option)",
+                f.gene, f.alteration, f.level_label
+            ));
+        }
+    }
+    for v in variants {
+        if let (Some(a), Some(vaf)) = (&v.annotation, v.vaf) {
+            if PREDISPOSITION.contains(&a.gene.as_str())
+                && ((0.35..=0.65).contains(&vaf) || vaf >= 0.9)
+            {
+                reasons.push(format!(
+                    "{} {} at VAF {vaf:.2}: possible germline variant in a cancer-predisposition gene (confirmatory germline testing)",
+                    a.gene,
+                    a.protein_change.clone().unwrap_or_else(|| a.hgvs_c.clone())
+                ));
+            }
+        }
+    }
+    if qc_verdict == Some("fail") {
+        reasons.push("QC failed (see limitations)".into());
+    }
+    let recommended = !reasons.is_empty();
+    if !recommended {
+        reasons.push(if findings.is_empty() {
+            "no reportable alteration with evidence".into()
+        } else {
+            "only level-A alterations with a drug approved in Japan for this cancer type".into()
+        });
+    }
+    (
+        findings,
+        Triage {
+            recommended,
+            reasons,
+        },
+    )
 }

@@ -231,3 +231,109 @@ fn report_html_renders_in_headless_chromium() {
         png.len()
     );
 }
+
+/// Re-tiering with the same KB reproduces report.json byte for byte; a changed KB changes the
+/// levels and the diff says which alteration changed and why.
+#[test]
+fn retier_reproduces_with_the_same_kb_and_diffs_a_new_kb() {
+    let tmp = tempfile::tempdir().unwrap();
+    let v = vcf(tmp.path());
+    let out = tmp.path().join("out");
+    let d = fx("annotation");
+    let kb =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/kb/oncostream_starter_kb.tsv");
+    let run = |args: &[&str]| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_oncostream"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    run(&[
+        "report",
+        "--vcf",
+        s(&v),
+        "-r",
+        s(&d.join("cancer_genes.GRCh38.slices.fa")),
+        "--gff",
+        s(&d.join("cancer_genes.GRCh38.slices.refseq_lrg.gff3")),
+        "--transcripts",
+        s(&d.join("mane_select.tsv")),
+        "--cancer-type",
+        "LUAD",
+        "--kb",
+        s(&kb),
+        "--tmb",
+        "12.3",
+        "--outdir",
+        s(&out),
+    ]);
+    let same = tmp.path().join("same");
+    run(&[
+        "retier",
+        "--results",
+        s(&out.join("report.json")),
+        "--kb",
+        s(&kb),
+        "-o",
+        s(&same),
+    ]);
+    assert_eq!(
+        std::fs::read(out.join("report.json")).unwrap(),
+        std::fs::read(same.join("report.json")).unwrap(),
+        "same KB must reproduce the report exactly"
+    );
+    assert_eq!(
+        std::fs::read(out.join("report.html")).unwrap(),
+        std::fs::read(same.join("report.html")).unwrap()
+    );
+    // a newer KB where EGFR L858R evidence in NSCLC is downgraded to B and T790M resistance removed
+    let newkb = tmp.path().join("kb_v2.tsv");
+    let text = std::fs::read_to_string(&kb).unwrap();
+    let text = text
+        .replace("# version: 2026.11-starter", "# version: 2026.12-test")
+        .replace("# date: 2026-11-21", "# date: 2026-12-01")
+        .replace(
+            "EGFR\tL858R\tNSCLC\tosimertinib;gefitinib;erlotinib;afatinib\tA\tyes\tyes",
+            "EGFR\tL858R\tNSCLC\tosimertinib;gefitinib;erlotinib;afatinib\tB\tno\tno",
+        )
+        .lines()
+        .filter(|l| !l.starts_with("EGFR\tT790M\tNSCLC\tgefitinib;erlotinib\tR"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&newkb, text + "\n").unwrap();
+    let new = tmp.path().join("new");
+    run(&[
+        "retier",
+        "--results",
+        s(&out.join("report.json")),
+        "--kb",
+        s(&newkb),
+        "-o",
+        s(&new),
+    ]);
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(new.join("report.json")).unwrap()).unwrap();
+    assert_eq!(r["kb"]["version"], "2026.12-test");
+    let l858r = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["alteration"] == "L858R")
+        .unwrap();
+    assert_eq!(l858r["level"], "B");
+    let diff = std::fs::read_to_string(new.join("retier_diff.tsv")).unwrap();
+    assert!(
+        diff.contains("EGFR\tL858R\tA (approved in Japan)\tB\tlevel changed"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("EGFR\tT790M") && diff.contains("R (resistance)"),
+        "{diff}"
+    );
+    // re-tier without any BAM or reference: only report.json and the KB were given
+}

@@ -5,7 +5,10 @@
 #   depth.tsv      mean depth and callable bases per target (mosdepth-like)
 #   calls.vcf.gz   somatic SNVs/indels, tumor-normal, VCF 4.2 + tabix index
 #   run/           the whole pass in one read of each BAM: calls.vcf.gz, results.json (TMB, MSI,
-#                  purity, QC, identity, provenance), metrics.json, msi_histograms.tsv
+#                  purity, QC, identity, provenance), metrics.json, msi_histograms.tsv,
+#                  report.json + report.html (tiered for lung adenocarcinoma)
+#   report/        report.json + report.html for a VCF of real EGFR/BRAF variants on the bundled
+#                  cancer-gene transcript models (shows annotation, evidence levels, triage)
 #   *.metrics.json throughput metrics for dashboards
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,10 +29,15 @@ $bin call --tumor $fx/test2.paired_end.sorted.bam --normal $fx/test.paired_end.s
     -o "$out/calls.vcf.gz" --metrics "$out/call.metrics.json"
 $bin run --tumor $fx/test2.paired_end.sorted.bam --normal $fx/test.paired_end.sorted.bam \
     --reference $fx/genome.fasta --germline-resource $fx/gnomAD.r2.1.1.vcf.gz \
-    --outdir "$out/run" --callable-bed
+    --outdir "$out/run" --callable-bed --cancer-type LUAD
 echo "wrote $out/pileup.tsv.gz, $out/depth.tsv, $out/calls.vcf.gz and metrics; depth per target:"
 cat "$out/depth.tsv"
 echo "somatic calls (this real slice holds only germline variants: each is filtered, and why):"
 gzip -dc "$out/calls.vcf.gz" | grep -v '^##' | cut -f 1-7
 echo "run/results.json (biomarkers; this 40-kb real slice is far too small for TMB, MSI or purity, and says so):"
 python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(json.dumps({k: r[k] for k in ('tmb','msi','purity','warnings')}, indent=1))" "$out/run/results.json" 2>/dev/null || head -c 2000 "$out/run/results.json"
+a=fixtures/annotation
+printf '##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tNORMAL\tTUMOR\nEGFR__LRG_304__chr7_55014032_55258620\t177791\t.\tT\tG\t.\tPASS\t.\tAF:DP\t0:40\t0.31:120\nEGFR__LRG_304__chr7_55014032_55258620\t167347\t.\tC\tT\t.\tPASS\t.\tAF:DP\t0:40\t0.12:110\nBRAF__LRG_299__chr7_140717327_140929764\t36010\t.\tA\tT\t.\tPASS\t.\tAF:DP\t0:30\t0.28:90\n' > "$out/demo_variants.vcf"
+$bin report --vcf "$out/demo_variants.vcf" -r $a/cancer_genes.GRCh38.slices.fa --gff $a/cancer_genes.GRCh38.slices.refseq_lrg.gff3 \
+    --transcripts $a/mane_select.tsv --cancer-type LUAD --tmb 14.2 --msi-status MSS --outdir "$out/report"
+echo "open $out/run/report.html and $out/report/report.html in a browser"

@@ -37,9 +37,10 @@ pub struct ReportArgs {
     /// Reference FASTA (the VCF's contigs).
     #[arg(long, short = 'r')]
     pub reference: PathBuf,
-    /// GFF3 transcript models.
+    /// GFF3 transcript models (without it, variants are reported unannotated and only
+    /// biomarkers can be tiered).
     #[arg(long)]
-    pub gff: PathBuf,
+    pub gff: Option<PathBuf>,
     /// Preferred transcripts (TSV: gene, accession), e.g. a MANE Select list.
     #[arg(long)]
     pub transcripts: Option<PathBuf>,
@@ -102,7 +103,10 @@ pub fn run(args: &ReportArgs) -> Result<()> {
     let kb_path = args.kb.clone().unwrap_or_else(super::kb::default_kb);
     let k = kb::load(&kb_path, &tree)?;
     let reference = Reference::open(&args.reference)?;
-    let txs = read_gff3(&args.gff)?;
+    let txs = match &args.gff {
+        Some(g) => read_gff3(g)?,
+        None => Vec::new(),
+    };
     let preferred: HashSet<String> = match &args.transcripts {
         Some(p) => std::fs::read_to_string(p)?
             .lines()
@@ -285,7 +289,10 @@ pub fn run(args: &ReportArgs) -> Result<()> {
         inputs: serde_json::json!({
             "vcf": {"path": args.vcf.display().to_string(), "md5": md5_file(&args.vcf)?},
             "reference": {"path": args.reference.display().to_string(), "md5": md5_file(&args.reference)?},
-            "gff": {"path": args.gff.display().to_string(), "md5": md5_file(&args.gff)?},
+            "gff": match &args.gff {
+                Some(g) => serde_json::json!({"path": g.display().to_string(), "md5": md5_file(g)?}),
+                None => serde_json::Value::Null,
+            },
         }),
         tmb: tmb.map(|t| serde_json::json!({"per_mb": t, "class": if t >= 20.0 { "very_high" } else if t >= 10.0 { "high" } else { "low" }})),
         msi_status: msi,

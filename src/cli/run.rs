@@ -89,6 +89,18 @@ pub struct RunArgs {
     /// Population AF from which a call is filtered `germline`.
     #[arg(long, default_value_t = 0.01)]
     pub max_population_af: f64,
+    /// Cancer type (OncoTree code): also write report.json + report.html (tiering).
+    #[arg(long)]
+    pub cancer_type: Option<String>,
+    /// GFF3 transcript models for the report's annotation.
+    #[arg(long)]
+    pub gff: Option<PathBuf>,
+    /// Preferred transcripts (gene, accession) for the report, e.g. MANE Select.
+    #[arg(long)]
+    pub transcripts: Option<PathBuf>,
+    /// Knowledge base for the report (default: bundled starter KB).
+    #[arg(long)]
+    pub kb: Option<PathBuf>,
     /// Output directory (created).
     #[arg(long)]
     pub outdir: PathBuf,
@@ -627,6 +639,21 @@ pub fn run(args: &RunArgs) -> Result<()> {
             .unwrap_or_else(|| "n/a".into()),
         results.qc.verdict
     ));
+    if let Some(ct) = &args.cancer_type {
+        super::report::run(&super::report::ReportArgs {
+            vcf: vcf_path.clone(),
+            reference: reference_path.clone(),
+            gff: args.gff.clone(),
+            transcripts: args.transcripts.clone(),
+            cancer_type: ct.clone(),
+            kb: args.kb.clone(),
+            tmb: None,
+            msi_status: None,
+            results: Some(args.outdir.join("results.json")),
+            outdir: args.outdir.clone(),
+        })?;
+        clock.lap("report");
+    }
     let m = Metrics::build(
         "run",
         prep.config.threads,

@@ -284,3 +284,32 @@ fn tumor_only_run_warns_and_skips_msi_without_baseline() {
     assert!(r["msi"].is_null());
     assert!(r["qc"]["identity"].is_null());
 }
+
+#[test]
+fn run_with_a_cancer_type_ends_with_the_report() {
+    let (tmp, r, _) = run_pipeline(
+        "sim_tn60/tumor.bam",
+        Some("sim_tn60/normal.bam"),
+        "chr2:1000001-1150000",
+        &["--cancer-type", "LUAD"],
+    );
+    let out = tmp.path().join("out");
+    let rep: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(rep["sample"]["cancer_type"], "LUAD");
+    // the simulated TMB is very high: TMB-high is tiered (pembrolizumab, approved in Japan)
+    let tmb = rep["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["alteration"] == "TMB-high")
+        .unwrap();
+    assert_eq!(tmb["level"], "A");
+    assert_eq!(
+        rep["variants"].as_array().unwrap().len() as u64,
+        r["calls"]["pass"].as_u64().unwrap()
+    );
+    assert!(std::fs::read_to_string(out.join("report.html"))
+        .unwrap()
+        .contains("TMB-high"));
+}

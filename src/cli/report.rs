@@ -7,14 +7,14 @@ use anyhow::Result;
 use clap::Args;
 
 use crate::clinical::{
-    annotate::{annotate, canonical},
+    annotate::{annotate, canonical, from_csq},
     kb,
     oncotree::OncoTree,
     tier::{tier, Alteration},
 };
 use crate::error::{fail, ExitKind};
 use crate::io::{
-    gff::read_gff3,
+    gff::read_models,
     output::{md5_file, write_atomic},
     reference::Reference,
 };
@@ -104,7 +104,7 @@ pub fn run(args: &ReportArgs) -> Result<()> {
     let k = kb::load(&kb_path, &tree)?;
     let reference = Reference::open(&args.reference)?;
     let txs = match &args.gff {
-        Some(g) => read_gff3(g)?,
+        Some(g) => read_models(g)?,
         None => Vec::new(),
     };
     let preferred: HashSet<String> = match &args.transcripts {
@@ -131,7 +131,47 @@ pub fn run(args: &ReportArgs) -> Result<()> {
     let mut samples: Vec<String> = Vec::new();
     let mut variants: Vec<ReportVariant> = Vec::new();
     let mut seq_cache: Option<(String, Vec<u8>)> = None;
+    // VEP CSQ / SnpEff ANN field names, when the VCF is already annotated
+    let mut csq: Option<(String, Vec<String>, bool)> = None;
     for (i, line) in text.lines().enumerate() {
+        if line.starts_with("##INFO=<ID=CSQ,") || line.starts_with("##INFO=<ID=ANN,") {
+            let snpeff = line.starts_with("##INFO=<ID=ANN,");
+            let fields: Vec<String> = if snpeff {
+                [
+                    "Allele",
+                    "Annotation",
+                    "Annotation_Impact",
+                    "Gene_Name",
+                    "Gene_ID",
+                    "Feature_Type",
+                    "Feature_ID",
+                    "Transcript_BioType",
+                    "Rank",
+                    "HGVS.c",
+                    "HGVS.p",
+                ]
+                .iter()
+                .map(|x| x.to_string())
+                .collect()
+            } else {
+                line.split("Format: ")
+                    .nth(1)
+                    .unwrap_or("")
+                    .trim_end_matches("\">")
+                    .trim_end_matches('"')
+                    .trim_end_matches('>')
+                    .trim_end_matches('"')
+                    .split('|')
+                    .map(|x| x.trim().to_string())
+                    .collect()
+            };
+            csq = Some((
+                if snpeff { "ANN" } else { "CSQ" }.to_string(),
+                fields,
+                snpeff,
+            ));
+            continue;
+        }
         if let Some(t) = line.strip_prefix("##tumor_sample=") {
             tumor_name = t.to_string();
             continue;
@@ -219,8 +259,15 @@ pub fn run(args: &ReportArgs) -> Result<()> {
                     pos >= lo && pos <= hi
                 })
                 .collect();
-            let annotation =
+            let mut annotation =
                 canonical(&in_tx, &preferred).map(|t| annotate(t, pos, f[3], alt, &at));
+            if annotation.is_none() {
+                if let Some((key, fields, snpeff)) = &csq {
+                    if let Some(v) = info(key) {
+                        annotation = from_csq(&v, fields, alt, *snpeff);
+                    }
+                }
+            }
             variants.push(ReportVariant {
                 chrom: chrom.clone(),
                 pos,

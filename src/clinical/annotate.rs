@@ -693,3 +693,144 @@ fn hgvs_c(
         format!("{prefix}{}ins{}", range(p - 1, p), tx(&s))
     }
 }
+
+/// 3-letter protein change to the short form (`p.Val600Glu` → `V600E`, `Ter` → `*`).
+pub fn short_protein(p: &str) -> String {
+    let p = p
+        .trim_start_matches("p.")
+        .trim_start_matches('(')
+        .trim_end_matches(')');
+    let table: [(&str, char); 22] = [
+        ("Ala", 'A'),
+        ("Arg", 'R'),
+        ("Asn", 'N'),
+        ("Asp", 'D'),
+        ("Cys", 'C'),
+        ("Gln", 'Q'),
+        ("Glu", 'E'),
+        ("Gly", 'G'),
+        ("His", 'H'),
+        ("Ile", 'I'),
+        ("Leu", 'L'),
+        ("Lys", 'K'),
+        ("Met", 'M'),
+        ("Phe", 'F'),
+        ("Pro", 'P'),
+        ("Ser", 'S'),
+        ("Thr", 'T'),
+        ("Trp", 'W'),
+        ("Tyr", 'Y'),
+        ("Val", 'V'),
+        ("Ter", '*'),
+        ("Xaa", 'X'),
+    ];
+    let mut out = String::new();
+    let b = p.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if i + 3 <= b.len() {
+            if let Some((_, c)) = table.iter().find(|(t, _)| p.get(i..i + 3) == Some(*t)) {
+                out.push(*c);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i] as char);
+        i += 1;
+    }
+    out
+}
+
+/// Parses a VEP `CSQ` or SnpEff `ANN` INFO value for `alt`, given the field names from the
+/// header (`Format: Allele|Consequence|...` / the ANN standard); picks the canonical/MANE entry
+/// (VEP) or the first, most severe one (SnpEff).
+pub fn from_csq(value: &str, fields: &[String], alt: &str, snpeff: bool) -> Option<Annotation> {
+    let idx = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| fields.iter().position(|f| f == n))
+    };
+    let entries: Vec<Vec<&str>> = value.split(',').map(|e| e.split('|').collect()).collect();
+    let get = |e: &Vec<&str>, names: &[&str]| -> String {
+        idx(names)
+            .and_then(|i| e.get(i))
+            .map(|s| s.to_string())
+            .unwrap_or_default()
+    };
+    let for_alt: Vec<&Vec<&str>> = entries
+        .iter()
+        .filter(|e| {
+            e.first()
+                .is_some_and(|a| *a == alt || *a == "-" || alt.ends_with(*a))
+        })
+        .collect();
+    let pool = if for_alt.is_empty() {
+        entries.iter().collect()
+    } else {
+        for_alt
+    };
+    let chosen = if snpeff {
+        pool.first().copied()
+    } else {
+        pool.iter()
+            .copied()
+            .find(|e| !get(e, &["MANE_SELECT"]).is_empty())
+            .or_else(|| {
+                pool.iter()
+                    .copied()
+                    .find(|e| get(e, &["CANONICAL"]) == "YES")
+            })
+            .or_else(|| pool.first().copied())
+    }?;
+    let (gene, tx, cons, hc, hp, exon, intron) = if snpeff {
+        let rank = get(chosen, &["Rank"]);
+        (
+            get(chosen, &["Gene_Name"]),
+            get(chosen, &["Feature_ID"]),
+            get(chosen, &["Annotation"]),
+            get(chosen, &["HGVS.c"]),
+            get(chosen, &["HGVS.p"]),
+            rank,
+            String::new(),
+        )
+    } else {
+        (
+            get(chosen, &["SYMBOL"]),
+            get(chosen, &["Feature"]),
+            get(chosen, &["Consequence"]),
+            get(chosen, &["HGVSc"]),
+            get(chosen, &["HGVSp"]),
+            get(chosen, &["EXON"]),
+            get(chosen, &["INTRON"]),
+        )
+    };
+    let strip = |h: &str| {
+        h.split_once(':')
+            .map(|(_, x)| x.to_string())
+            .unwrap_or_else(|| h.to_string())
+            .replace("%3D", "=")
+    };
+    let hgvs_p = if hp.is_empty() {
+        None
+    } else {
+        Some(strip(&hp))
+    };
+    Some(Annotation {
+        gene,
+        transcript: tx,
+        consequence: cons,
+        hgvs_c: strip(&hc),
+        protein_change: hgvs_p.as_deref().map(short_protein),
+        hgvs_p,
+        location: if !exon.is_empty() {
+            Some(format!("exon {exon}"))
+        } else if !intron.is_empty() {
+            Some(format!("intron {intron}"))
+        } else {
+            None
+        },
+        exon: exon.split('/').next().and_then(|x| x.parse().ok()),
+        ref_protein: Vec::new(),
+        alt_protein: Vec::new(),
+    })
+}

@@ -118,3 +118,122 @@ pub fn read_gff3(path: &Path) -> Result<Vec<Transcript>> {
     txs.retain(|t| !t.exons.is_empty());
     Ok(txs)
 }
+
+fn gtf_attrs(s: &str) -> Vec<(&str, &str)> {
+    s.split(';')
+        .filter_map(|kv| {
+            let kv = kv.trim();
+            let (k, v) = kv.split_once(' ')?;
+            Some((k, v.trim().trim_matches('"')))
+        })
+        .collect()
+}
+
+/// Reads the transcripts of a GTF (Ensembl/GENCODE conventions). GTF `CDS` excludes the stop
+/// codon; `stop_codon` features are merged back so that models equal the GFF3 ones.
+pub fn read_gtf(path: &Path) -> Result<Vec<Transcript>> {
+    let name = path.display().to_string();
+    let file = File::open(path)
+        .map_err(|e| fail(ExitKind::NoInput, format!("cannot open GTF '{name}': {e}")))?;
+    let mut txs: Vec<Transcript> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut parts: Vec<(String, bool, u64, u64)> = Vec::new();
+    for (i, line) in BufReader::new(file).lines().enumerate() {
+        let line = line?;
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() < 9 {
+            return Err(fail(
+                ExitKind::Data,
+                format!("{name}:{}: fewer than 9 GTF columns", i + 1),
+            ));
+        }
+        let (start, end): (u64, u64) = match (f[3].parse(), f[4].parse()) {
+            (Ok(s), Ok(e)) => (s, e),
+            _ => {
+                return Err(fail(
+                    ExitKind::Data,
+                    format!("{name}:{}: start/end are not numbers", i + 1),
+                ))
+            }
+        };
+        let a = gtf_attrs(f[8]);
+        let get = |k: &str| a.iter().find(|(x, _)| *x == k).map(|(_, v)| *v);
+        let Some(tid) = get("transcript_id") else {
+            continue;
+        };
+        match f[2] {
+            "transcript" => {
+                let tags: Vec<&str> = a
+                    .iter()
+                    .filter(|(k, _)| *k == "tag")
+                    .map(|(_, v)| *v)
+                    .collect();
+                index.insert(tid.to_string(), txs.len());
+                txs.push(Transcript {
+                    id: tid.to_string(),
+                    gene: get("gene_name")
+                        .or(get("gene_id"))
+                        .unwrap_or("")
+                        .to_string(),
+                    contig: f[0].to_string(),
+                    strand: if f[6] == "-" { -1 } else { 1 },
+                    exons: Vec::new(),
+                    cds: Vec::new(),
+                    coding: get("transcript_biotype")
+                        .or(get("transcript_type"))
+                        .is_some_and(|b| b == "protein_coding"),
+                    mane: tags.iter().any(|t| t.contains("MANE_Select")),
+                    canonical: tags
+                        .iter()
+                        .any(|t| t.contains("Ensembl_canonical") || *t == "canonical"),
+                    lrg_primary: get("transcript_name")
+                        .is_some_and(|n| n.starts_with("LRG_") && n.ends_with("t1")),
+                });
+            }
+            "exon" => parts.push((tid.to_string(), false, start, end)),
+            "CDS" | "stop_codon" => parts.push((tid.to_string(), true, start, end)),
+            _ => {}
+        }
+    }
+    for (tid, cds, s, e) in parts {
+        if let Some(&k) = index.get(&tid) {
+            if cds {
+                txs[k].cds.push((s, e));
+            } else {
+                txs[k].exons.push((s, e));
+            }
+        }
+    }
+    for t in &mut txs {
+        t.exons.sort();
+        // merge the stop codon into the adjacent CDS segment
+        t.cds.sort();
+        let mut merged: Vec<(u64, u64)> = Vec::new();
+        for (s, e) in t.cds.drain(..) {
+            match merged.last_mut() {
+                Some(last) if s <= last.1 + 1 => last.1 = last.1.max(e),
+                _ => merged.push((s, e)),
+            }
+        }
+        t.cds = merged;
+        if t.strand < 0 {
+            t.exons.reverse();
+            t.cds.reverse();
+        }
+        t.coding = t.coding && !t.cds.is_empty();
+    }
+    txs.retain(|t| !t.exons.is_empty());
+    Ok(txs)
+}
+
+/// Reads transcript models from a GFF3 or GTF (by file extension).
+pub fn read_models(path: &Path) -> Result<Vec<Transcript>> {
+    if path.to_string_lossy().ends_with(".gtf") {
+        read_gtf(path)
+    } else {
+        read_gff3(path)
+    }
+}

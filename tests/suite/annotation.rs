@@ -198,3 +198,25 @@ fn regex_lite_strip(c: &str) -> String {
     }
     s
 }
+
+/// GTF and GFF3 of the same models give the same transcripts (GTF's CDS excludes the stop
+/// codon, which is merged back), hence the same annotations.
+#[test]
+fn gtf_and_gff3_models_are_identical() {
+    use oncostream::io::gff::read_gtf;
+    let d = fx("annotation");
+    let mut a = read_gff3(&d.join("cancer_genes.GRCh38.slices.refseq_lrg.gff3")).unwrap();
+    let mut b = read_gtf(&d.join("cancer_genes.GRCh38.slices.refseq_lrg.gtf")).unwrap();
+    a.sort_by(|x, y| x.id.cmp(&y.id));
+    b.sort_by(|x, y| x.id.cmp(&y.id));
+    assert_eq!(a.len(), 27);
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(
+            (&x.id, &x.gene, x.strand, &x.exons, &x.cds, x.coding),
+            (&y.id, &y.gene, y.strand, &y.exons, &y.cds, y.coding),
+            "{}",
+            x.id
+        );
+    }
+}

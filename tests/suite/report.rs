@@ -337,3 +337,44 @@ fn retier_reproduces_with_the_same_kb_and_diffs_a_new_kb() {
     );
     // re-tier without any BAM or reference: only report.json and the KB were given
 }
+
+/// A VCF already annotated by VEP (CSQ) or SnpEff (ANN) is tiered without any GFF.
+#[test]
+fn report_reads_vep_csq_and_snpeff_ann() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = fx("annotation");
+    for (name, header, info) in [
+        (
+            "vep",
+            "##INFO=<ID=CSQ,Number=.,Type=String,Description=\"Consequence annotations from Ensembl VEP. Format: Allele|Consequence|IMPACT|SYMBOL|Gene|Feature_type|Feature|BIOTYPE|EXON|INTRON|HGVSc|HGVSp|CANONICAL|MANE_SELECT\">",
+            "CSQ=G|missense_variant|MODERATE|EGFR|ENSG00000146648|Transcript|ENST00000454757|protein_coding|20/27||ENST00000454757.7:c.2420T>G|ENSP00000395243.3:p.Leu807Arg|||,G|missense_variant|MODERATE|EGFR|ENSG00000146648|Transcript|ENST00000275493|protein_coding|21/28||ENST00000275493.7:c.2573T>G|ENSP00000275493.2:p.Leu858Arg|YES|NM_005228.5",
+        ),
+        (
+            "snpeff",
+            "##INFO=<ID=ANN,Number=.,Type=String,Description=\"Functional annotations: 'Allele | Annotation | Annotation_Impact | Gene_Name | Gene_ID | Feature_Type | Feature_ID | Transcript_BioType | Rank | HGVS.c | HGVS.p'\">",
+            "ANN=G|missense_variant|MODERATE|EGFR|EGFR|transcript|NM_005228.5|protein_coding|21/28|c.2573T>G|p.Leu858Arg",
+        ),
+    ] {
+        let p = tmp.path().join(format!("{name}.vcf"));
+        std::fs::write(
+            &p,
+            format!(
+                "##fileformat=VCFv4.2\n{header}\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tTUMOR\nchr7\t55191822\t.\tT\tG\t.\tPASS\t{info}\tAF:DP\t0.3:100\n"
+            ),
+        )
+        .unwrap();
+        let out = tmp.path().join(name);
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_oncostream"))
+            .args(["report", "--vcf", s(&p), "-r", s(&d.join("cancer_genes.GRCh38.slices.fa")), "--cancer-type", "LUAD", "--outdir", s(&out)])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{name}: {}", String::from_utf8_lossy(&o.stderr));
+        let r: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+        let a = &r["variants"][0]["annotation"];
+        assert_eq!(a["protein_change"], "L858R", "{name}: {a}");
+        assert_eq!(a["hgvs_c"], "c.2573T>G", "{name}");
+        assert_eq!(a["exon"], 21, "{name}");
+        let f = r["findings"].as_array().unwrap().iter().find(|f| f["alteration"] == "L858R").unwrap();
+        assert_eq!(f["level"], "A", "{name}");
+    }
+}

@@ -43,6 +43,11 @@ pub struct TmbResult {
     pub indel: u64,
     /// Calls excluded because they lie in `--tmb-exclude` (e.g. driver hotspots).
     pub excluded: u64,
+    /// Counted mutations that are synonymous (when transcript models were given).
+    pub synonymous: Option<u64>,
+    /// Counted mutations that change the protein (missense, nonsense, frameshift, in-frame,
+    /// splice, start/stop), when transcript models were given.
+    pub nonsynonymous: Option<u64>,
     /// Callable bases (the measured denominator).
     pub callable_bases: u64,
     /// Callable megabases.
@@ -90,6 +95,8 @@ pub fn tmb(calls: &[&Call], excluded: u64, callable_bases: u64, s: TmbSettings) 
         snv,
         indel,
         excluded,
+        synonymous: None,
+        nonsynonymous: None,
         callable_bases,
         callable_mb: (mb * 1e4).round() / 1e4,
         settings: s,

@@ -313,3 +313,33 @@ fn run_with_a_cancer_type_ends_with_the_report() {
         .unwrap()
         .contains("TMB-high"));
 }
+
+/// With transcript models, the TMB numerator is split into synonymous / non-synonymous.
+/// The models here are a synthetic single-exon "gene" over the simulated region (the fixture
+/// region has no real transcript models), so only the bookkeeping is checked: both counts
+/// exist, and they never exceed the counted mutations.
+#[test]
+fn tmb_splits_synonymous_and_nonsynonymous_with_transcript_models() {
+    let tmp = tempfile::tempdir().unwrap();
+    let gff = tmp.path().join("g.gff3");
+    std::fs::write(
+        &gff,
+        "##gff-version 3\nchr2\tt\tgene\t1000001\t1150000\t.\t+\t.\tID=gene:G1;Name=SIMGENE\n\
+         chr2\tt\tmRNA\t1000001\t1150000\t.\t+\t.\tID=transcript:T1;Parent=gene:G1;biotype=protein_coding;transcript_id=T1\n\
+         chr2\tt\texon\t1000001\t1150000\t.\t+\t.\tParent=transcript:T1\n\
+         chr2\tt\tCDS\t1000001\t1149999\t.\t+\t0\tParent=transcript:T1\n",
+    )
+    .unwrap();
+    let (_t, r, _) = run_pipeline(
+        "sim_tn60/tumor.bam",
+        Some("sim_tn60/normal.bam"),
+        "chr2:1000001-1150000",
+        &["--gff", s(&gff)],
+    );
+    let syn = r["tmb"]["synonymous"].as_u64().expect("synonymous count");
+    let non = r["tmb"]["nonsynonymous"]
+        .as_u64()
+        .expect("non-synonymous count");
+    assert!(syn + non <= r["tmb"]["count"].as_u64().unwrap());
+    assert!(syn + non > 0);
+}

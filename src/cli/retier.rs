@@ -16,7 +16,8 @@ use crate::report::clinical::{render_html, Report};
 /// Flags of `oncostream retier`.
 #[derive(Args, Debug)]
 pub struct RetierArgs {
-    /// A stored `report.json` (from `report`).
+    /// A stored `report.json` (from `report`), or the `results.json` of a `run --cancer-type`
+    /// whose directory holds its `report.json`.
     #[arg(long)]
     pub results: PathBuf,
     /// The knowledge base to tier against.
@@ -29,18 +30,34 @@ pub struct RetierArgs {
 
 /// Runs the command.
 pub fn run(args: &RetierArgs) -> Result<()> {
-    let text = std::fs::read_to_string(&args.results).map_err(|e| {
+    let mut path = args.results.clone();
+    let mut text = std::fs::read_to_string(&path).map_err(|e| {
         fail(
             ExitKind::NoInput,
-            format!("cannot read '{}': {e}", args.results.display()),
+            format!("cannot read '{}': {e}", path.display()),
         )
     })?;
+    if text.contains("\"callable_bases\"") && !text.contains("\"findings\"") {
+        // a run's results.json: the annotated, tiered state lives in report.json beside it
+        let sibling = path.with_file_name("report.json");
+        text = std::fs::read_to_string(&sibling).map_err(|_| {
+            fail(
+                ExitKind::Data,
+                format!(
+                    "'{}' is a run's results.json without a report.json beside it; store one first with `oncostream report --results {} ...` (or `run --cancer-type`), then re-tier",
+                    path.display(),
+                    path.display()
+                ),
+            )
+        })?;
+        path = sibling;
+    }
     let old: Report = serde_json::from_str(&text).map_err(|e| {
         fail(
             ExitKind::Data,
             format!(
                 "'{}' is not an oncostream report.json (schema 1): {e}",
-                args.results.display()
+                path.display()
             ),
         )
     })?;

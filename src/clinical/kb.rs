@@ -4,7 +4,8 @@
 //! a header line `gene matcher cancer_type drugs level approved_japan approved_us direction
 //! citation`; then one evidence item per row. `gene` and `cancer_type` may be `*` (any:
 //! tumor-agnostic; `*-COADREAD,...` = any except those); `cancer_type` is an OncoTree code. Matchers: a protein change (`V600E`,
-//! `E746_A750del`), `codon:N`, `exonN:<consequence>` (`exon19:inframe_deletion`),
+//! `E746_A750del`), `codon:N`, `exonN:<consequence>` or `exonN-M:<consequence>`
+//! (`exon19:inframe_deletion`, `exon18-21:missense_variant`),
 //! `truncating`, `amplification`, `fusion:<partner or *>`, `biomarker:MSI-H`,
 //! `biomarker:TMB>=N`. Levels: A B C D E R. `approved_japan`/`approved_us`: yes/no.
 //! `direction`: sensitive/resistant.
@@ -24,8 +25,8 @@ pub enum Matcher {
     Protein(String),
     /// Any change at a codon.
     Codon(u32),
-    /// A consequence class in an exon (or at its splice sites).
-    Exon(u32, String),
+    /// A consequence class in an exon range (or at its splice sites).
+    Exon(u32, u32, String),
     /// Stop-gained, frameshift, splice donor/acceptor.
     Truncating,
     /// Copy-number amplification.
@@ -88,11 +89,18 @@ fn parse_matcher(s: &str) -> Result<Matcher, String> {
     if let Some(rest) = s.strip_prefix("exon") {
         let (n, class) = rest
             .split_once(':')
-            .ok_or("exon matcher must be exonN:<consequence>")?;
-        let n: u32 = n
+            .ok_or("exon matcher must be exonN:<consequence> or exonN-M:<consequence>")?;
+        let (a, b) = n.split_once('-').unwrap_or((n, n));
+        let a: u32 = a
             .parse()
-            .map_err(|_| format!("exon number '{n}' is not a number"))?;
-        return Ok(Matcher::Exon(n, class.to_string()));
+            .map_err(|_| format!("exon number '{a}' is not a number"))?;
+        let b: u32 = b
+            .parse()
+            .map_err(|_| format!("exon number '{b}' is not a number"))?;
+        if b < a {
+            return Err(format!("exon range {a}-{b} is reversed"));
+        }
+        return Ok(Matcher::Exon(a, b, class.to_string()));
     }
     if let Some(p) = s.strip_prefix("fusion:") {
         return Ok(Matcher::Fusion(p.to_string()));

@@ -106,7 +106,7 @@ pub fn matches(item: &Evidence, alt: &Alteration) -> bool {
             },
         ) => codon_of(pc) == Some(*n),
         (
-            Matcher::Exon(n, class),
+            Matcher::Exon(a, b, class),
             Alteration::Variant {
                 consequence,
                 exon,
@@ -114,7 +114,8 @@ pub fn matches(item: &Evidence, alt: &Alteration) -> bool {
                 ..
             },
         ) => {
-            (exon == &Some(*n) || (intron == &Some(*n) && class.starts_with("splice")))
+            let within = |x: &Option<u32>| x.is_some_and(|v| v >= *a && v <= *b);
+            (within(exon) || (within(intron) && class.starts_with("splice")))
                 && consequence.split('&').any(|c| c == class)
         }
         (Matcher::Truncating, Alteration::Variant { consequence, .. }) => {

@@ -343,3 +343,34 @@ fn tmb_splits_synonymous_and_nonsynonymous_with_transcript_models() {
     assert!(syn + non <= r["tmb"]["count"].as_u64().unwrap());
     assert!(syn + non > 0);
 }
+
+#[test]
+fn retier_takes_a_runs_results_json() {
+    let (tmp, _r, _) = run_pipeline(
+        "sim_tn60/tumor.bam",
+        Some("sim_tn60/normal.bam"),
+        "chr2:1000001-1150000",
+        &["--cancer-type", "LUAD"],
+    );
+    let out = tmp.path().join("out");
+    let new = tmp.path().join("new");
+    let kb =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/kb/oncostream_starter_kb.tsv");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_oncostream"))
+        .args([
+            "retier",
+            "--results",
+            s(&out.join("results.json")),
+            "--kb",
+            s(&kb),
+            "-o",
+            s(&new),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        std::fs::read(out.join("report.json")).unwrap(),
+        std::fs::read(new.join("report.json")).unwrap()
+    );
+}

@@ -204,3 +204,28 @@ fn kb_validate_reports_every_bad_row_with_file_and_line() {
         String::from_utf8_lossy(&ok.stderr)
     );
 }
+
+#[test]
+fn exon_range_matchers() {
+    let tree = OncoTree::bundled();
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("kb.tsv");
+    std::fs::write(
+        &p,
+        "# version: r\n# date: 2026-11-21\ngene\tmatcher\tcancer_type\tdrugs\tlevel\tapproved_japan\tapproved_us\tdirection\tcitation\n\
+         EGFR\texon18-21:missense_variant\tNSCLC\tdrugX\tB\tno\tno\tsensitive\tillustrative test row\n",
+    )
+    .unwrap();
+    let k = kb::load(&p, &tree).unwrap();
+    let f = tier(
+        &k,
+        &tree,
+        "LUAD",
+        &[variant("EGFR", "L858R"), variant("EGFR", "T790M")],
+    );
+    assert_eq!(
+        f.iter().filter(|x| x.level == "B").count(),
+        2,
+        "exon 21 and exon 20 are inside 18-21"
+    );
+}

@@ -19,34 +19,47 @@ fn vcf(dir: &std::path::Path) -> std::path::PathBuf {
     p
 }
 
+/// Runs `report` for `vcf` on the annotation fixture (slices, RefSeq/LRG models, MANE list),
+/// cancer type LUAD, with `extra` flags, writing to `out`.
+fn fixture_report(
+    vcf: &std::path::Path,
+    out: &std::path::Path,
+    extra: &[&str],
+) -> std::process::Output {
+    let d = fx("annotation");
+    let (fa, gff, mane) = (
+        d.join("cancer_genes.GRCh38.slices.fa"),
+        d.join("cancer_genes.GRCh38.slices.refseq_lrg.gff3"),
+        d.join("mane_select.tsv"),
+    );
+    let mut args = vec![
+        "report",
+        "--vcf",
+        s(vcf),
+        "-r",
+        s(&fa),
+        "--gff",
+        s(&gff),
+        "--transcripts",
+        s(&mane),
+        "--cancer-type",
+        "LUAD",
+        "--outdir",
+        s(out),
+    ];
+    args.extend_from_slice(extra);
+    std::process::Command::new(env!("CARGO_BIN_EXE_oncostream"))
+        .args(&args)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn report_tiers_another_callers_vcf_and_escapes_html() {
     let tmp = tempfile::tempdir().unwrap();
     let v = vcf(tmp.path());
     let out = tmp.path().join("out");
-    let d = fx("annotation");
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_oncostream"))
-        .args([
-            "report",
-            "--vcf",
-            s(&v),
-            "-r",
-            s(&d.join("cancer_genes.GRCh38.slices.fa")),
-            "--gff",
-            s(&d.join("cancer_genes.GRCh38.slices.refseq_lrg.gff3")),
-            "--transcripts",
-            s(&d.join("mane_select.tsv")),
-            "--cancer-type",
-            "LUAD",
-            "--tmb",
-            "12.3",
-            "--msi-status",
-            "MSS",
-            "--outdir",
-            s(&out),
-        ])
-        .output()
-        .unwrap();
+    let o = fixture_report(&v, &out, &["--tmb", "12.3", "--msi-status", "MSS"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let r: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
@@ -179,25 +192,7 @@ fn report_html_renders_in_headless_chromium() {
     let tmp = tempfile::tempdir().unwrap();
     let v = vcf(tmp.path());
     let out = tmp.path().join("out");
-    let d = fx("annotation");
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_oncostream"))
-        .args([
-            "report",
-            "--vcf",
-            s(&v),
-            "-r",
-            s(&d.join("cancer_genes.GRCh38.slices.fa")),
-            "--gff",
-            s(&d.join("cancer_genes.GRCh38.slices.refseq_lrg.gff3")),
-            "--transcripts",
-            s(&d.join("mane_select.tsv")),
-            "--cancer-type",
-            "LUAD",
-            "--outdir",
-            s(&out),
-        ])
-        .output()
-        .unwrap();
+    let o = fixture_report(&v, &out, &[]);
     assert!(o.status.success());
     let shot = tmp.path().join("report.png");
     let profile = tmp.path().join("profile");

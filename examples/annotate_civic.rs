@@ -1,13 +1,18 @@
-//! Annotates the 174 CIViC variants of fixtures/annotation and prints ours vs CIViC
+//! Annotates the 174 CIViC variants of fixtures/annotation and prints ours vs CIViC:
+//! gene, CIViC name, our short protein change, HGVS c., consequence, transcript, CIViC HGVS c./p.
 //! (`cargo run --release --example annotate_civic`).
-use oncostream::clinical::annotate::{annotate, canonical};
-use oncostream::io::{gff::read_gff3, reference::Reference};
+use oncostream::clinical::annotate::{annotate_at, base_at};
+use oncostream::io::{
+    gff::{read_gff3, read_transcript_list},
+    reference::Reference,
+};
 use std::path::Path;
 
 fn main() {
     let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/annotation");
     let txs = read_gff3(&d.join("cancer_genes.GRCh38.slices.refseq_lrg.gff3")).unwrap();
     let r = Reference::open(&d.join("cancer_genes.GRCh38.slices.fa")).unwrap();
+    let mane = read_transcript_list(Some(&d.join("mane_select.tsv"))).unwrap();
     let text =
         std::fs::read_to_string(d.join("civic_01-Aug-2024_variants_in_fixture_genes.tsv")).unwrap();
     let mut lines = text.lines();
@@ -16,31 +21,19 @@ fn main() {
     for l in lines {
         let f: Vec<&str> = l.split('\t').collect();
         let rec = f[col("slice_record")];
+        let seq = r.fetch_contig(rec);
         let pos: u64 = f[col("vcf_slice_pos")].parse().unwrap();
-        let seq = r.get(rec).unwrap().clone();
-        let mut buf = Vec::new();
-        r.fetch_into(&seq, 0, seq.len, &mut buf);
-        let at = |p: u64| {
-            if p >= 1 && p <= buf.len() as u64 {
-                buf[(p - 1) as usize]
-            } else {
-                b'N'
-            }
+        let Some(a) = annotate_at(
+            &txs,
+            &mane,
+            rec,
+            pos,
+            f[col("vcf_ref")],
+            f[col("vcf_alt")],
+            &|p| base_at(&seq, p),
+        ) else {
+            continue;
         };
-        let cands: Vec<_> = txs
-            .iter()
-            .filter(|t| t.contig == rec && t.gene == f[col("gene")])
-            .collect();
-        let mane: std::collections::HashSet<String> =
-            std::fs::read_to_string(d.join("mane_select.tsv"))
-                .unwrap()
-                .lines()
-                .filter(|l| !l.starts_with('#'))
-                .filter_map(|l| l.split('\t').nth(1))
-                .map(String::from)
-                .collect();
-        let t = canonical(&cands, &mane).unwrap();
-        let a = annotate(t, pos, f[col("vcf_ref")], f[col("vcf_alt")], &at);
         println!(
             "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
             f[col("gene")],
@@ -48,7 +41,7 @@ fn main() {
             a.protein_change.clone().unwrap_or_default(),
             a.hgvs_c,
             a.consequence,
-            t.id,
+            a.transcript,
             f[col("civic_hgvs_c")],
             f[col("civic_hgvs_p")]
         );

@@ -1,20 +1,20 @@
 //! `oncostream report`: annotate and tier any somatic VCF (ours, Mutect2, Strelka2, DRAGEN)
 //! for a cancer type, and write `report.json` + `report.html`.
 
-use std::{collections::HashSet, io::Read, path::PathBuf};
+use std::{io::Read, path::PathBuf};
 
 use anyhow::Result;
 use clap::Args;
 
 use crate::clinical::{
-    annotate::{annotate, canonical, from_csq},
+    annotate::{annotate_at, base_at, from_csq},
     kb,
     oncotree::OncoTree,
     tier::{tier, Alteration},
 };
 use crate::error::{fail, ExitKind};
 use crate::io::{
-    gff::read_models,
+    gff::{read_models, read_transcript_list},
     output::{md5_file, write_atomic},
     reference::Reference,
 };
@@ -107,14 +107,7 @@ pub fn run(args: &ReportArgs) -> Result<()> {
         Some(g) => read_models(g)?,
         None => Vec::new(),
     };
-    let preferred: HashSet<String> = match &args.transcripts {
-        Some(p) => std::fs::read_to_string(p)?
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .filter_map(|l| l.split('\t').nth(1).map(String::from))
-            .collect(),
-        None => HashSet::new(),
-    };
+    let preferred = read_transcript_list(args.transcripts.as_deref())?;
     let results: Option<serde_json::Value> = match &args.results {
         Some(p) => Some(
             serde_json::from_str(&std::fs::read_to_string(p)?).map_err(|e| {
@@ -227,40 +220,12 @@ pub fn run(args: &ReportArgs) -> Result<()> {
             .and_then(|v| v.parse::<u32>().ok());
         let chrom = f[0].to_string();
         if seq_cache.as_ref().is_none_or(|(c, _)| *c != chrom) {
-            let mut buf = Vec::new();
-            if let Some(s) = reference.get(&chrom) {
-                reference.fetch_into(s, 0, s.len, &mut buf);
-            }
-            seq_cache = Some((chrom.clone(), buf));
+            seq_cache = Some((chrom.clone(), reference.fetch_contig(&chrom)));
         }
         let seq = &seq_cache.as_ref().expect("set").1;
-        let at = |p: u64| {
-            if p >= 1 && p <= seq.len() as u64 {
-                seq[(p - 1) as usize]
-            } else {
-                b'N'
-            }
-        };
+        let at = |p: u64| base_at(seq, p);
         for alt in f[4].split(',') {
-            let cands: Vec<_> = txs
-                .iter()
-                .filter(|t| {
-                    t.contig == chrom && {
-                        let (lo, hi) = t.span();
-                        pos + 5000 >= lo && pos <= hi + 5000
-                    }
-                })
-                .collect();
-            let in_tx: Vec<_> = cands
-                .iter()
-                .copied()
-                .filter(|t| {
-                    let (lo, hi) = t.span();
-                    pos >= lo && pos <= hi
-                })
-                .collect();
-            let mut annotation =
-                canonical(&in_tx, &preferred).map(|t| annotate(t, pos, f[3], alt, &at));
+            let mut annotation = annotate_at(&txs, &preferred, &chrom, pos, f[3], alt, &at);
             if annotation.is_none() {
                 if let Some((key, fields, snpeff)) = &csq {
                     if let Some(v) = info(key) {

@@ -378,47 +378,30 @@ pub fn run(args: &RunArgs) -> Result<()> {
         // METHOD: the synonymous / non-synonymous split of the TMB numerator, on the canonical
         // transcript of each counted call (report.rs picks transcripts the same way)
         let models = crate::io::gff::read_models(g)?;
-        let preferred: std::collections::HashSet<String> = match &args.transcripts {
-            Some(p) => std::fs::read_to_string(p)?
-                .lines()
-                .filter(|l| !l.starts_with('#'))
-                .filter_map(|l| l.split('\t').nth(1).map(String::from))
-                .collect(),
-            None => Default::default(),
-        };
+        let preferred = crate::io::gff::read_transcript_list(args.transcripts.as_deref())?;
         let r = prep.reference.as_ref().expect("run has a reference");
         let (mut syn, mut non) = (0u64, 0u64);
+        let mut seq: (usize, Vec<u8>) = (usize::MAX, Vec::new());
         for c in tmb_calls
             .iter()
             .filter(|c| c.is_pass() && c.tumor.af() >= args.tmb_min_vaf)
         {
             let name = &contig_names[c.contig];
-            let pos = c.pos + 1;
-            let in_tx: Vec<_> = models
-                .iter()
-                .filter(|t| {
-                    &t.contig == name && {
-                        let (lo, hi) = t.span();
-                        pos >= lo && pos <= hi
-                    }
-                })
-                .collect();
-            let Some(t) = crate::clinical::annotate::canonical(&in_tx, &preferred) else {
+            if seq.0 != c.contig {
+                seq = (c.contig, r.fetch_contig(name));
+            }
+            let at = |p: u64| crate::clinical::annotate::base_at(&seq.1, p);
+            let Some(a) = crate::clinical::annotate::annotate_at(
+                &models,
+                &preferred,
+                name,
+                c.pos + 1,
+                &c.ref_allele,
+                &c.alt_allele,
+                &at,
+            ) else {
                 continue;
             };
-            let Some(seq) = r.get(name) else { continue };
-            let (lo, hi) = t.span();
-            let mut buf = Vec::new();
-            r.fetch_into(seq, lo.saturating_sub(1), hi + 1000, &mut buf);
-            let base = lo.saturating_sub(1);
-            let at = |p: u64| {
-                if p > base && p - base <= buf.len() as u64 {
-                    buf[(p - base - 1) as usize]
-                } else {
-                    b'N'
-                }
-            };
-            let a = crate::clinical::annotate::annotate(t, pos, &c.ref_allele, &c.alt_allele, &at);
             if a.consequence.starts_with("synonymous_variant") {
                 syn += 1;
             } else if a.hgvs_p.is_some()

@@ -283,6 +283,38 @@ pub fn canonical<'a>(
     })
 }
 
+/// Annotates an allele on the canonical transcript among `models` on `contig` that contain
+/// `pos` (see [`canonical`]); None when no transcript covers it.
+pub fn annotate_at(
+    models: &[Transcript],
+    preferred: &std::collections::HashSet<String>,
+    contig: &str,
+    pos: u64,
+    r: &str,
+    a: &str,
+    ref_at: &dyn Fn(u64) -> u8,
+) -> Option<Annotation> {
+    let covering: Vec<&Transcript> = models
+        .iter()
+        .filter(|t| {
+            t.contig == contig && {
+                let (lo, hi) = t.span();
+                pos >= lo && pos <= hi
+            }
+        })
+        .collect();
+    canonical(&covering, preferred).map(|t| annotate(t, pos, r, a, ref_at))
+}
+
+/// The base at 1-based `p` of a whole-contig sequence, `N` outside it.
+pub fn base_at(seq: &[u8], p: u64) -> u8 {
+    if p >= 1 && p <= seq.len() as u64 {
+        seq[(p - 1) as usize]
+    } else {
+        b'N'
+    }
+}
+
 /// Annotates a VCF-style allele (`pos` 1-based, REF, ALT, forward strand) on `t`; `ref_at(p)`
 /// returns the forward-strand base at 1-based `p`.
 pub fn annotate(

@@ -107,16 +107,8 @@ pub fn read_gff3(path: &Path) -> Result<Vec<Transcript>> {
             .get(&t.gene)
             .cloned()
             .unwrap_or_else(|| t.gene.trim_start_matches("gene:").to_string());
-        t.exons.sort();
-        t.cds.sort();
-        if t.strand < 0 {
-            t.exons.reverse();
-            t.cds.reverse();
-        }
-        t.coding = t.coding && !t.cds.is_empty();
     }
-    txs.retain(|t| !t.exons.is_empty());
-    Ok(txs)
+    Ok(finish(txs))
 }
 
 fn gtf_attrs(s: &str) -> Vec<(&str, &str)> {
@@ -207,9 +199,14 @@ pub fn read_gtf(path: &Path) -> Result<Vec<Transcript>> {
             }
         }
     }
+    Ok(finish(txs))
+}
+
+/// Puts exons and CDS in transcript order (CDS segments that touch are merged: GTF lists the
+/// stop codon apart from the CDS), drops CDS-less "coding" flags and exon-less records.
+fn finish(mut txs: Vec<Transcript>) -> Vec<Transcript> {
     for t in &mut txs {
         t.exons.sort();
-        // merge the stop codon into the adjacent CDS segment
         t.cds.sort();
         let mut merged: Vec<(u64, u64)> = Vec::new();
         for (s, e) in t.cds.drain(..) {
@@ -226,7 +223,27 @@ pub fn read_gtf(path: &Path) -> Result<Vec<Transcript>> {
         t.coding = t.coding && !t.cds.is_empty();
     }
     txs.retain(|t| !t.exons.is_empty());
-    Ok(txs)
+    txs
+}
+
+/// Reads a list of preferred transcript accessions (TSV `gene<TAB>accession`, `#` comments),
+/// e.g. MANE Select, as unversioned accessions; an empty set without a path.
+pub fn read_transcript_list(path: Option<&Path>) -> Result<std::collections::HashSet<String>> {
+    let Some(path) = path else {
+        return Ok(Default::default());
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        fail(
+            ExitKind::NoInput,
+            format!("cannot read transcript list '{}': {e}", path.display()),
+        )
+    })?;
+    Ok(text
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split('\t').nth(1))
+        .map(|a| a.split('.').next().unwrap_or(a).to_string())
+        .collect())
 }
 
 /// Reads transcript models from a GFF3 or GTF (by file extension).

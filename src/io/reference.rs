@@ -133,6 +133,15 @@ impl Reference {
         }
     }
 
+    /// The whole uppercase sequence of contig `name` (empty when the FASTA lacks it).
+    pub fn fetch_contig(&self, name: &str) -> Vec<u8> {
+        let mut buf = Vec::new();
+        if let Some(s) = self.get(name) {
+            self.fetch_into(s, 0, s.len, &mut buf);
+        }
+        buf
+    }
+
     /// MD5 (lowercase hex) of the whole sequence, as in `@SQ M5`: uppercase, no line breaks.
     pub fn md5(&self, seq: &RefSeq) -> String {
         use md5::{Digest, Md5};

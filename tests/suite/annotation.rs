@@ -2,12 +2,10 @@
 //! with LRG/RefSeq transcript models; CIViC is CC0). Every difference is classified and its
 //! class explained; the test fails on any unexplained one.
 
-use std::collections::HashSet;
+use oncostream::clinical::annotate::{unversioned, Annotation};
+use oncostream::io::gff::read_gff3;
 
-use oncostream::clinical::annotate::{annotate, canonical, unversioned, Annotation};
-use oncostream::io::{gff::read_gff3, reference::Reference};
-
-use crate::util::fx;
+use crate::util::{fx, CivicFixture};
 
 fn apply_name(reference: &[u8], name: &str) -> Option<Vec<u8>> {
     // CIViC protein-change names: X123_Y125del, X123_Y124insABC, X123_Y125dup[ABC], X123dup,
@@ -68,52 +66,22 @@ fn same_protein(a: &Annotation, civic_name: &str) -> bool {
 
 #[test]
 fn civic_174_variants_protein_and_hgvs_c() {
-    let d = fx("annotation");
-    let txs = read_gff3(&d.join("cancer_genes.GRCh38.slices.refseq_lrg.gff3")).unwrap();
-    let r = Reference::open(&d.join("cancer_genes.GRCh38.slices.fa")).unwrap();
-    let mane: HashSet<String> = std::fs::read_to_string(d.join("mane_select.tsv"))
-        .unwrap()
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .filter_map(|l| l.split('\t').nth(1).map(String::from))
-        .collect();
-    let text =
-        std::fs::read_to_string(d.join("civic_01-Aug-2024_variants_in_fixture_genes.tsv")).unwrap();
-    let mut lines = text.lines();
-    let hdr: Vec<&str> = lines.next().unwrap().split('\t').collect();
-    let col = |n: &str| hdr.iter().position(|h| *h == n).unwrap();
+    let fixture = CivicFixture::load();
     let mut exact = 0;
     let mut classes: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
     let (mut c_compared, mut c_equal) = (0, 0);
     let mut rows = 0;
-    for l in lines {
+    for row in &fixture.rows {
         rows += 1;
-        let f: Vec<&str> = l.split('\t').collect();
-        let (gene, name) = (f[col("gene")], f[col("civic_variant_name")]);
-        let rec = f[col("slice_record")];
-        let seq = r.get(rec).unwrap().clone();
-        let mut buf = Vec::new();
-        r.fetch_into(&seq, 0, seq.len, &mut buf);
-        let at = |p: u64| {
-            if p >= 1 && p <= buf.len() as u64 {
-                buf[(p - 1) as usize]
-            } else {
-                b'N'
-            }
-        };
-        let cands: Vec<_> = txs
-            .iter()
-            .filter(|t| t.contig == rec && t.gene == gene)
-            .collect();
-        let t = canonical(&cands, &mane).unwrap();
-        let pos: u64 = f[col("vcf_slice_pos")].parse().unwrap();
-        let a = annotate(t, pos, f[col("vcf_ref")], f[col("vcf_alt")], &at);
+        let f = |k: &str| row[k].as_str();
+        let (gene, name) = (f("gene"), f("civic_variant_name"));
+        let a = fixture.annotate(row);
         let ours = a.protein_change.clone().unwrap_or_default();
         let civic = name.replace('X', "*").replace("FS", "fs");
         // HGVS c. where CIViC gives it on the same accession
-        for h in f[col("civic_hgvs_c")].split('|').filter(|h| !h.is_empty()) {
+        for h in f("civic_hgvs_c").split('|').filter(|h| !h.is_empty()) {
             if let Some((acc, c)) = h.split_once(':') {
-                if unversioned(acc) == unversioned(&t.id) {
+                if unversioned(acc) == unversioned(&a.transcript) {
                     c_compared += 1;
                     // CIViC sometimes writes the deleted/duplicated bases: c.1_2delTGinsAT, c.1_9dupACG
                     let norm = regex_lite_strip(c);
@@ -143,7 +111,7 @@ fn civic_174_variants_protein_and_hgvs_c() {
             && same_protein(&a, &civic)
         {
             "same mutant protein; HGVS 3' rule / dup naming differs from the CIViC name"
-        } else if gene == "MET" && !t.id.starts_with("NM_000245") && {
+        } else if gene == "MET" && !a.transcript.starts_with("NM_000245") && {
             // NM_001127500 has 18 more residues before these positions than NP_000236
             let (c_num, o_num): (Option<usize>, Option<usize>) = (
                 civic.get(1..civic.len() - 1).and_then(|x| x.parse().ok()),

@@ -1,61 +1,23 @@
 //! Tiering golden cases: real variants annotated from the fixture transcripts, tiered with the
 //! bundled starter KB (data/kb) for several cancer types.
 
-use std::collections::HashSet;
-
 use oncostream::clinical::{
-    annotate::{annotate, canonical},
     kb,
     oncotree::OncoTree,
     tier::{tier, Alteration, Finding},
 };
-use oncostream::io::{gff::read_gff3, reference::Reference};
 
-use crate::util::{fx, s};
+use crate::util::{s, CivicFixture};
 
 /// Annotates a CIViC fixture variant (by gene and CIViC name) into an Alteration.
 fn variant(gene: &str, civic_name: &str) -> Alteration {
-    let d = fx("annotation");
-    let txs = read_gff3(&d.join("cancer_genes.GRCh38.slices.refseq_lrg.gff3")).unwrap();
-    let r = Reference::open(&d.join("cancer_genes.GRCh38.slices.fa")).unwrap();
-    let mane: HashSet<String> = std::fs::read_to_string(d.join("mane_select.tsv"))
-        .unwrap()
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .filter_map(|l| l.split('\t').nth(1).map(String::from))
-        .collect();
-    let text =
-        std::fs::read_to_string(d.join("civic_01-Aug-2024_variants_in_fixture_genes.tsv")).unwrap();
-    let hdr: Vec<&str> = text.lines().next().unwrap().split('\t').collect();
-    let col = |n: &str| hdr.iter().position(|h| *h == n).unwrap();
-    let row: Vec<&str> = text
-        .lines()
-        .map(|l| l.split('\t').collect::<Vec<_>>())
-        .find(|f| f[col("gene")] == gene && f[col("civic_variant_name")] == civic_name)
-        .expect("variant in fixture");
-    let rec = row[col("slice_record")];
-    let seq = r.get(rec).unwrap().clone();
-    let mut buf = Vec::new();
-    r.fetch_into(&seq, 0, seq.len, &mut buf);
-    let at = |p: u64| {
-        if p >= 1 && p <= buf.len() as u64 {
-            buf[(p - 1) as usize]
-        } else {
-            b'N'
-        }
-    };
-    let cands: Vec<_> = txs
+    let fixture = CivicFixture::load();
+    let row = fixture
+        .rows
         .iter()
-        .filter(|t| t.contig == rec && t.gene == gene)
-        .collect();
-    let t = canonical(&cands, &mane).unwrap();
-    let a = annotate(
-        t,
-        row[col("vcf_slice_pos")].parse().unwrap(),
-        row[col("vcf_ref")],
-        row[col("vcf_alt")],
-        &at,
-    );
+        .find(|r| r["gene"] == gene && r["civic_variant_name"] == civic_name)
+        .expect("variant in fixture");
+    let a = fixture.annotate(row);
     Alteration::Variant {
         gene: gene.into(),
         protein_change: a.protein_change.clone(),

@@ -144,3 +144,67 @@ pub fn diff(ours: &Table, theirs: &Table, with_ref: bool) -> Vec<String> {
     out.dedup();
     out
 }
+
+/// The annotation fixture: GRCh38 slices of 14 cancer genes, their RefSeq/LRG models, the
+/// MANE accession list and the 174 CIViC truth rows (column name -> value).
+pub struct CivicFixture {
+    pub models: Vec<oncostream::clinical::annotate::Transcript>,
+    pub reference: oncostream::io::reference::Reference,
+    pub mane: std::collections::HashSet<String>,
+    pub rows: Vec<std::collections::HashMap<String, String>>,
+}
+
+impl CivicFixture {
+    pub fn load() -> CivicFixture {
+        let d = fx("annotation");
+        let text =
+            std::fs::read_to_string(d.join("civic_01-Aug-2024_variants_in_fixture_genes.tsv"))
+                .unwrap();
+        let mut lines = text.lines();
+        let hdr: Vec<&str> = lines.next().unwrap().split('\t').collect();
+        let rows = lines
+            .map(|l| {
+                hdr.iter()
+                    .zip(l.split('\t'))
+                    .map(|(h, v)| (h.to_string(), v.to_string()))
+                    .collect()
+            })
+            .collect();
+        CivicFixture {
+            models: oncostream::io::gff::read_gff3(
+                &d.join("cancer_genes.GRCh38.slices.refseq_lrg.gff3"),
+            )
+            .unwrap(),
+            reference: oncostream::io::reference::Reference::open(
+                &d.join("cancer_genes.GRCh38.slices.fa"),
+            )
+            .unwrap(),
+            mane: oncostream::io::gff::read_transcript_list(Some(&d.join("mane_select.tsv")))
+                .unwrap(),
+            rows,
+        }
+    }
+
+    /// Annotates a truth row on the canonical transcript of its gene.
+    pub fn annotate(
+        &self,
+        row: &std::collections::HashMap<String, String>,
+    ) -> oncostream::clinical::annotate::Annotation {
+        use oncostream::clinical::annotate::{annotate, base_at, canonical};
+        let rec = &row["slice_record"];
+        let seq = self.reference.fetch_contig(rec);
+        let cands: Vec<_> = self
+            .models
+            .iter()
+            .filter(|t| &t.contig == rec && t.gene == row["gene"])
+            .collect();
+        let t = canonical(&cands, &self.mane).unwrap();
+        annotate(
+            t,
+            row["vcf_slice_pos"].parse().unwrap(),
+            &row["vcf_ref"],
+            &row["vcf_alt"],
+            &|p| base_at(&seq, p),
+        )
+    }
+}

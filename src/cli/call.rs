@@ -8,12 +8,12 @@ use clap::{Args, ValueEnum};
 use super::common::{prepare_somatic, write_metrics, CommonArgs};
 use crate::engine::{self, progress::Progress};
 use crate::error::{fail, ExitKind};
-use crate::io::vcf::{read_resource, write_vcf, VcfMeta, VcfOutputType};
+use crate::io::vcf::{read_resources, write_vcf, VcfMeta, VcfOutputType};
 use crate::log;
 use crate::metrics::Clock;
 use crate::somatic::{
     evidence::{CallObserver, CallSettings},
-    filters::{apply_resources, clustered_events, sort_filters},
+    filters::finalize,
     model::phred_to_err,
     Call,
 };
@@ -120,14 +120,12 @@ pub fn run(args: &CallArgs) -> Result<()> {
         n_samples: prep.inputs.len(),
     };
     clock.lap("validate");
-    let (population, _) = match &args.germline_resource {
-        Some(p) => read_resource(p, &prep.contigs, &prep.regions)?,
-        None => Default::default(),
-    };
-    let (_, pon) = match &args.panel_of_normals {
-        Some(p) => read_resource(p, &prep.contigs, &prep.regions)?,
-        None => Default::default(),
-    };
+    let resources = read_resources(
+        args.germline_resource.as_deref(),
+        args.panel_of_normals.as_deref(),
+        &prep.contigs,
+        &prep.regions,
+    )?;
     clock.lap("resources");
     let total: u64 = prep.regions.iter().map(|r| r.len()).sum();
     let progress = Progress::new(
@@ -150,18 +148,8 @@ pub fn run(args: &CallArgs) -> Result<()> {
     )?;
     progress.finish();
     clock.lap("pileup");
-    clustered_events(&mut calls, 50);
     let names: Vec<String> = prep.contigs.iter().map(|c| c.name.clone()).collect();
-    apply_resources(
-        &mut calls,
-        &names,
-        &population,
-        &pon,
-        args.max_population_af,
-    );
-    for c in &mut calls {
-        sort_filters(c);
-    }
+    finalize(&mut calls, &names, &resources, args.max_population_af);
     let mut extra = vec![(
         "oncostream_command".to_string(),
         std::env::args().collect::<Vec<_>>().join(" "),

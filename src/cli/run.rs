@@ -26,7 +26,7 @@ use crate::io::{
     bed::read_bed,
     mslist::{read_baseline, read_sites, write_histograms},
     output::{md5_file, write_atomic, AtomicOutput},
-    vcf::{read_resource, write_vcf, VcfMeta, VcfOutputType},
+    vcf::{read_resources, write_vcf, VcfMeta, VcfOutputType},
 };
 use crate::log;
 use crate::metrics::{Clock, Metrics};
@@ -34,7 +34,7 @@ use crate::pipeline::RunObserver;
 use crate::somatic::{
     biomarkers::{purity, tmb, PurityResult, TmbResult, TmbSettings},
     evidence::{CallObserver, CallSettings},
-    filters::{apply_resources, clustered_events, sort_filters},
+    filters::finalize,
     model::phred_to_err,
     msi::{
         histogram_rows, merge_histograms, scan, score, Histogram, MsSite, MsiObserver, MsiResult,
@@ -292,14 +292,12 @@ pub fn run(args: &RunArgs) -> Result<()> {
             min_normal_depth: args.callable_normal_depth,
         },
     };
-    let (population, _) = match &args.germline_resource {
-        Some(p) => read_resource(p, &prep.contigs, &prep.regions)?,
-        None => Default::default(),
-    };
-    let (_, pon) = match &args.panel_of_normals {
-        Some(p) => read_resource(p, &prep.contigs, &prep.regions)?,
-        None => Default::default(),
-    };
+    let resources = read_resources(
+        args.germline_resource.as_deref(),
+        args.panel_of_normals.as_deref(),
+        &prep.contigs,
+        &prep.regions,
+    )?;
     let exclude = match &args.tmb_exclude {
         Some(p) => read_bed(p, &prep.contigs)?,
         None => Vec::new(),
@@ -336,17 +334,12 @@ pub fn run(args: &RunArgs) -> Result<()> {
     clock.lap("pileup");
 
     // genome-order filters and resources
-    clustered_events(&mut calls, 50);
-    apply_resources(
+    finalize(
         &mut calls,
         &contig_names,
-        &population,
-        &pon,
+        &resources,
         args.max_population_af,
     );
-    for c in &mut calls {
-        sort_filters(c);
-    }
     let mut warnings: Vec<String> = Vec::new();
     if tumor_only {
         warnings.push("tumor-only mode: no matched normal; germline variants are filtered by population frequency and allele fraction only, precision is lower".into());

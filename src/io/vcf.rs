@@ -258,6 +258,25 @@ pub fn minimal(pos: u64, r: &str, a: &str) -> (u64, String, String) {
     )
 }
 
+/// Loads the optional germline resource (AF) and panel of normals for the processed regions.
+pub fn read_resources(
+    germline: Option<&Path>,
+    pon: Option<&Path>,
+    contigs: &[Contig],
+    regions: &[Region],
+) -> Result<crate::somatic::filters::Resources> {
+    Ok(crate::somatic::filters::Resources {
+        population: match germline {
+            Some(p) => read_resource(p, contigs, regions)?.0,
+            None => Default::default(),
+        },
+        pon: match pon {
+            Some(p) => read_resource(p, contigs, regions)?.1,
+            None => Default::default(),
+        },
+    })
+}
+
 /// Reads a VCF(.gz) resource, keeping records inside `regions`; returns allele -> INFO AF
 /// (1.0 when the record has no AF) and allele -> INFO `NSAMPLES` (or 1).
 pub fn read_resource(

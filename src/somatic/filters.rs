@@ -78,6 +78,36 @@ pub fn apply_resources(
     }
 }
 
+/// Germline population frequencies and panel-of-normals sites for the processed regions.
+#[derive(Debug, Default)]
+pub struct Resources {
+    /// Allele -> population AF.
+    pub population: HashMap<AlleleKey, f64>,
+    /// Allele -> normals it was seen in.
+    pub pon: HashMap<AlleleKey, u32>,
+}
+
+/// Everything that runs on the whole ordered call list after the gather: clustered events,
+/// germline and panel-of-normals filters, then filters in catalogue order.
+pub fn finalize(
+    calls: &mut [Call],
+    contig_names: &[String],
+    res: &Resources,
+    max_population_af: f64,
+) {
+    clustered_events(calls, 50);
+    apply_resources(
+        calls,
+        contig_names,
+        &res.population,
+        &res.pon,
+        max_population_af,
+    );
+    for c in calls.iter_mut() {
+        sort_filters(c);
+    }
+}
+
 /// Sorts a call's filters into catalogue order (stable output).
 pub fn sort_filters(c: &mut Call) {
     c.filters

@@ -1,22 +1,13 @@
 //! `oncostream call`: somatic SNVs and indels, tumor-normal or tumor-only, as VCF 4.2.
 
-use std::{path::PathBuf, time::Duration};
+use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 
-use super::common::{prepare_somatic, write_metrics, CommonArgs};
-use crate::engine::{self, progress::Progress};
-use crate::error::{fail, ExitKind};
-use crate::io::vcf::{read_resources, write_vcf, VcfMeta, VcfOutputType};
-use crate::log;
-use crate::metrics::Clock;
-use crate::somatic::{
-    evidence::{CallObserver, CallSettings},
-    filters::finalize,
-    model::phred_to_err,
-    Call,
-};
+use super::common::CommonArgs;
+use crate::io::vcf::VcfOutputType;
+use crate::pipeline::call::{self, CallOptions};
 
 /// `--output-type`.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -82,119 +73,26 @@ pub struct CallArgs {
     pub output_type: OutputType,
 }
 
-/// Everything `call` produces before writing (used by `run` later too).
-pub struct CallResult {
-    /// Calls in genome order with all filters.
-    pub calls: Vec<Call>,
-    /// Pass statistics.
-    pub stats: engine::RunStats,
-}
-
 /// Runs the command.
 pub fn run(args: &CallArgs) -> Result<()> {
-    let mut clock = Clock::new();
-    let reference = args.common.reference.clone().ok_or_else(|| {
-        fail(
-            ExitKind::Usage,
-            "call needs --reference (the FASTA the reads were aligned to)",
-        )
-    })?;
-    let (common, prep) = prepare_somatic(&args.common, &args.tumor, args.normal.as_deref())?;
-    let (tumor_name, normal_name) = prep.tumor_normal_names();
-    if args.normal.is_none() {
-        log::warn("tumor-only mode: without a matched normal, germline variants are removed only by the population resource and by allele fraction; precision is lower");
-    }
-    let settings = CallSettings {
-        min_base_quality: common.min_base_quality,
-        ref_error: phred_to_err(30),
-        emit_lod: args.emit_lod,
+    call::call(&CallOptions {
+        tumor: args.tumor.clone(),
+        normal: args.normal.clone(),
+        inputs: args.common.options(),
+        germline_resource: args.germline_resource.clone(),
+        panel_of_normals: args.panel_of_normals.clone(),
+        max_population_af: args.max_population_af,
         min_tlod: args.min_tlod,
         min_nlod: args.min_nlod,
-        has_normal: args.normal.is_some(),
-        min_alt_reads: args.min_alt_snv,
-        min_alt_reads_indel: args.min_alt_indel,
-        ..CallSettings::default()
-    };
-    let observer = CallObserver {
-        settings,
-        n_samples: prep.inputs.len(),
-    };
-    clock.lap("validate");
-    let resources = read_resources(
-        args.germline_resource.as_deref(),
-        args.panel_of_normals.as_deref(),
-        &prep.contigs,
-        &prep.regions,
-    )?;
-    clock.lap("resources");
-    let total: u64 = prep.regions.iter().map(|r| r.len()).sum();
-    let progress = Progress::new(
-        total,
-        common.quiet,
-        Duration::from_secs(common.progress_interval),
-    );
-    let mut calls: Vec<Call> = Vec::new();
-    let stats = engine::run(
-        &prep.inputs,
-        prep.reference.as_ref(),
-        &prep.shards,
-        &prep.config,
-        &observer,
-        |_, partial| {
-            calls.extend(partial.calls);
-            Ok(())
+        emit_lod: args.emit_lod,
+        min_alt_snv: args.min_alt_snv,
+        min_alt_indel: args.min_alt_indel,
+        output: args.output.clone(),
+        output_type: match args.output_type {
+            OutputType::Z => VcfOutputType::Bgzf,
+            OutputType::V => VcfOutputType::Plain,
         },
-        &progress,
-    )?;
-    progress.finish();
-    clock.lap("pileup");
-    let names: Vec<String> = prep.contigs.iter().map(|c| c.name.clone()).collect();
-    finalize(&mut calls, &names, &resources, args.max_population_af);
-    let mut extra = vec![(
-        "oncostream_command".to_string(),
-        std::env::args().collect::<Vec<_>>().join(" "),
-    )];
-    extra.push((
-        "oncostream_mode".into(),
-        if args.normal.is_some() {
-            "tumor-normal".into()
-        } else {
-            "tumor-only".into()
-        },
-    ));
-    if args.normal.is_none() {
-        extra.push((
-            "oncostream_warning".into(),
-            "\"tumor-only mode: no matched normal; germline variants are filtered by population frequency and allele fraction only, precision is lower\"".into(),
-        ));
-    }
-    if let Some(p) = &args.germline_resource {
-        extra.push((
-            "oncostream_germline_resource".into(),
-            p.display().to_string(),
-        ));
-    }
-    if let Some(p) = &args.panel_of_normals {
-        extra.push((
-            "oncostream_panel_of_normals".into(),
-            p.display().to_string(),
-        ));
-    }
-    let meta = VcfMeta {
-        contigs: &prep.contigs,
-        reference: &reference,
-        tumor: &tumor_name,
-        normal: normal_name.as_deref(),
-        extra,
-    };
-    let kind = match args.output_type {
-        OutputType::Z => VcfOutputType::Bgzf,
-        OutputType::V => VcfOutputType::Plain,
-    };
-    write_vcf(&args.output, kind, &meta, &calls)?;
-    clock.lap("finalize");
-    let pass = calls.iter().filter(|c| c.is_pass()).count();
-    log::info(&format!("{} records, {pass} PASS", calls.len()));
-    write_metrics(&common.metrics, "call", &prep, &stats, &clock)?;
+        metrics: args.common.metrics.clone(),
+    })?;
     Ok(())
 }

@@ -1,18 +1,13 @@
 //! `oncostream depth`: mean depth and callable bases per interval (mosdepth-like `--by`).
 
-use std::{io::Write, path::PathBuf, time::Duration};
+use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
 
-use super::common::{write_metrics, CommonArgs, MateOverlapArg};
-use crate::coverage::{DepthCombiner, DepthObserver, Interval};
-use crate::engine::{self, progress::Progress, MateOverlap};
-use crate::error::{fail, ExitKind};
-use crate::io::{bed::read_bed, output::AtomicOutput};
-use crate::metrics::Clock;
-use crate::report::coverage_tsv;
-use crate::types::Region;
+use super::common::{CommonArgs, MateOverlapArg};
+use crate::engine::MateOverlap;
+use crate::pipeline::pileup::{self, DepthBy, DepthOptions};
 
 /// Flags of `oncostream depth`.
 #[derive(Args, Debug)]
@@ -47,109 +42,19 @@ pub struct DepthArgs {
 
 /// Runs the command.
 pub fn run(args: &DepthArgs) -> Result<()> {
-    let mut clock = Clock::new();
-    let mo = MateOverlap::from(args.mate_overlap);
-    let by_window = args.by.parse::<u64>().ok();
-    let mut common = args.common.clone();
-    let bed_path = if by_window.is_none() {
-        let p = PathBuf::from(&args.by);
-        if common.targets.is_none() && common.region.is_empty() {
-            // process only the intervals being summarised
-            common.targets = Some(p.clone());
-        }
-        Some(p)
-    } else {
-        None
+    let by = match args.by.parse::<u64>() {
+        Ok(w) => DepthBy::Window(w),
+        Err(_) => DepthBy::Bed(PathBuf::from(&args.by)),
     };
-    if by_window == Some(0) {
-        return Err(fail(ExitKind::Usage, "--by window size must be at least 1"));
-    }
-    let prep = common.prepare(&args.bams, mo)?;
-    let mut intervals: Vec<Interval> = match (by_window, bed_path) {
-        (Some(w), _) => prep
-            .regions
-            .iter()
-            .flat_map(|r| {
-                let mut v = Vec::new();
-                let mut s = r.start;
-                while s < r.end {
-                    let e = (s + w).min(r.end);
-                    v.push(Interval {
-                        region: Region {
-                            contig: r.contig,
-                            start: s,
-                            end: e,
-                        },
-                        name: None,
-                    });
-                    s = e;
-                }
-                v
-            })
-            .collect(),
-        (None, Some(p)) => read_bed(&p, &prep.contigs)?
-            .into_iter()
-            .map(|b| Interval {
-                region: b.region,
-                name: b.name,
-            })
-            .collect(),
-        (None, None) => unreachable!(),
-    };
-    intervals.sort_by_key(|i| (i.region.contig, i.region.start));
-    // intervals outside the processed regions would never be filled: reject them
-    for iv in &intervals {
-        let inside = prep.regions.iter().any(|r| {
-            r.contig == iv.region.contig && r.start <= iv.region.start && iv.region.end <= r.end
-        });
-        if !inside {
-            return Err(fail(
-                ExitKind::Usage,
-                format!(
-                    "interval {}:{}-{} of --by lies outside the processed regions (--region/--targets)",
-                    prep.contigs[iv.region.contig].name, iv.region.start, iv.region.end
-                ),
-            ));
-        }
-    }
-    let samples: Vec<String> = prep.inputs.iter().map(|i| i.sample.clone()).collect();
-    let observer = DepthObserver {
-        intervals: &intervals,
+    pileup::depth(&DepthOptions {
+        bams: args.bams.clone(),
+        inputs: args.common.options(),
+        by,
         thresholds: args.thresholds.clone(),
-        n_samples: prep.inputs.len(),
+        mate_overlap: MateOverlap::from(args.mate_overlap),
         include_deletions: args.include_deletions,
-    };
-    let mut combiner = DepthCombiner::new(&intervals, prep.inputs.len(), args.thresholds.len());
-    let mut out = AtomicOutput::create(&args.output)?;
-    out.write_all(coverage_tsv::header(&samples, &args.thresholds).as_bytes())?;
-    clock.lap("validate");
-    let total: u64 = prep.regions.iter().map(|r| r.len()).sum();
-    let progress = Progress::new(
-        total,
-        args.common.quiet,
-        Duration::from_secs(args.common.progress_interval),
-    );
-    let stats = engine::run(
-        &prep.inputs,
-        prep.reference.as_ref(),
-        &prep.shards,
-        &prep.config,
-        &observer,
-        |shard, partial| {
-            for d in combiner.add(shard, partial.sums) {
-                out.write_all(coverage_tsv::row(&prep.contigs, &intervals, &d).as_bytes())?;
-            }
-            Ok(())
-        },
-        &progress,
-    )?;
-    progress.finish();
-    for d in combiner.finish() {
-        out.write_all(coverage_tsv::row(&prep.contigs, &intervals, &d).as_bytes())?;
-    }
-    clock.lap("pileup");
-    out.commit()?;
-    clock.lap("finalize");
-    write_metrics(&args.common.metrics, "depth", &prep, &stats, &clock)?;
+        output: args.output.clone(),
+        metrics: args.common.metrics.clone(),
+    })?;
     Ok(())
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::{Args, Subcommand};
 
-use crate::clinical::{kb, oncotree::OncoTree};
+use crate::pipeline::kb::validate_kb;
 
 /// `oncostream kb ...`
 #[derive(Args, Debug)]
@@ -20,29 +20,23 @@ pub struct KbArgs {
 pub enum KbAction {
     /// Validate a KB TSV against the format and the bundled OncoTree.
     Validate {
-        /// KB file (default: the bundled starter KB).
+        /// KB file (default: the KB built into this binary).
         #[arg(long)]
         kb: Option<PathBuf>,
     },
 }
 
-/// The starter KB shipped in `data/kb`.
-pub fn default_kb() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/kb/oncostream_starter_kb.tsv")
-}
-
 /// Runs the command.
 pub fn run(args: &KbArgs) -> Result<()> {
     match &args.action {
-        KbAction::Validate { kb: path } => {
-            let path = path.clone().unwrap_or_else(default_kb);
-            let k = kb::load(&path, &OncoTree::bundled())?;
+        KbAction::Validate { kb } => {
+            let k = validate_kb(kb.as_deref())?;
             println!(
                 "{}: ok, {} evidence items, version {}, date {}",
-                path.display(),
-                k.items.len(),
-                k.version,
-                k.date
+                k.info.path,
+                k.kb.items.len(),
+                k.kb.version,
+                k.kb.date
             );
             Ok(())
         }

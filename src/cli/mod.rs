@@ -1,5 +1,5 @@
-//! Command-line interface: one file per subcommand; flags are validated into one config before
-//! any work starts (see [`common::CommonArgs::prepare`]).
+//! Command-line interface: one file per subcommand. Each maps its flags to the options of a
+//! [`crate::pipeline`] function and calls it; `main` maps the error to an exit code.
 
 pub mod call;
 pub mod common;

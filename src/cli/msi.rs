@@ -1,26 +1,14 @@
-//! `oncostream ms-scan`, `msi` and `msi-baseline`: microsatellite sites, MSI status, and the
-//! baseline of normals for tumor-only MSI.
+//! `oncostream ms-scan`, `msi` and `msi-baseline` (see `pipeline::msi`).
 
-use std::{collections::HashMap, path::PathBuf, time::Duration};
+use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
 
-use super::common::{write_metrics, CommonArgs, Prepared};
-use crate::engine::{self, progress::Progress, MateOverlap, RunStats};
-use crate::error::{fail, ExitKind};
-use crate::io::{
-    mslist::{read_baseline, read_sites, write_histograms, write_sites},
-    output::write_atomic,
-    reference::Reference,
-};
+use super::common::CommonArgs;
 use crate::log;
-use crate::metrics::Clock;
-use crate::somatic::msi::{
-    histogram_rows, merge_histograms, scan, score, Histogram, MsSite, MsiObserver, MsiResult,
-    MsiThresholds,
-};
-use crate::types::{Contig, Region};
+use crate::pipeline::msi::{self, BaselineOptions, MsiOptions, ScanOptions};
+use crate::somatic::msi::MsiThresholds;
 
 /// Flags of `oncostream ms-scan`.
 #[derive(Args, Debug)]
@@ -51,31 +39,14 @@ pub struct MsScanArgs {
 /// Runs `ms-scan`.
 pub fn run_scan(args: &MsScanArgs) -> Result<()> {
     log::set_quiet(args.quiet);
-    let r = Reference::open(&args.reference)?;
-    let contigs: Vec<Contig> = r
-        .seqs()
-        .iter()
-        .map(|s| Contig {
-            name: s.name.clone(),
-            len: s.len,
-            md5: None,
-        })
-        .collect();
-    let mut sites = Vec::new();
-    for (i, s) in r.seqs().iter().enumerate() {
-        let mut seq = Vec::with_capacity(s.len as usize);
-        r.fetch_into(s, 0, s.len, &mut seq);
-        sites.extend(scan(
-            i,
-            &seq,
-            args.min_homopolymer,
-            args.min_repeats,
-            args.max_length,
-            args.flank,
-        ));
-    }
-    write_sites(&args.output, &sites, &contigs)?;
-    log::info(&format!("{} microsatellite sites", sites.len()));
+    msi::ms_scan(&ScanOptions {
+        reference: args.reference.clone(),
+        min_homopolymer: args.min_homopolymer,
+        min_repeats: args.min_repeats,
+        max_length: args.max_length,
+        flank: args.flank,
+        output: args.output.clone(),
+    })?;
     Ok(())
 }
 
@@ -135,107 +106,19 @@ impl MsiThresholdArgs {
     }
 }
 
-/// Windows around sites (flanks plus a margin) for restricting the pass.
-pub fn site_windows(sites: &[MsSite], contigs: &[Contig]) -> Vec<Region> {
-    sites
-        .iter()
-        .map(|s| Region {
-            contig: s.contig,
-            start: s.start.saturating_sub(200),
-            end: (s.start + s.repeat_len() + 200).min(contigs[s.contig].len),
-        })
-        .collect()
-}
-
-/// Histograms per sample from one pass over `prep` (restricted to the sites).
-pub fn collect(
-    prep: &Prepared,
-    sites: &[MsSite],
-    quiet: bool,
-) -> Result<(Vec<HashMap<usize, Histogram>>, RunStats)> {
-    let n = prep.inputs.len();
-    let observer = MsiObserver {
-        sites,
-        n_samples: n,
-        min_mapq: 0,
-        read_window: 110,
-    };
-    let total: u64 = prep.regions.iter().map(|r| r.len()).sum();
-    let progress = Progress::new(total, quiet, Duration::from_secs(30));
-    let mut hists: Vec<HashMap<usize, Histogram>> = vec![HashMap::new(); n];
-    let stats = engine::run(
-        &prep.inputs,
-        prep.reference.as_ref(),
-        &prep.shards,
-        &prep.config,
-        &observer,
-        |_, part| {
-            merge_histograms(&mut hists, part.hist);
-            Ok(())
-        },
-        &progress,
-    )?;
-    progress.finish();
-    Ok((hists, stats))
-}
-
 /// Runs `msi`.
 pub fn run_msi(args: &MsiArgs) -> Result<()> {
-    let mut clock = Clock::new();
-    if args.normal.is_none() && args.baseline.is_none() {
-        return Err(fail(ExitKind::Usage, "msi needs --normal (paired) or --baseline (tumor-only, from `oncostream msi-baseline`)"));
-    }
-    let mut bams = vec![args.tumor.clone()];
-    if let Some(n) = &args.normal {
-        bams.push(n.clone());
-    }
-    let mut prep = args.common.prepare(&bams, MateOverlap::Count)?;
-    let (sites, skipped) = read_sites(&args.sites, &prep.contigs)?;
-    if skipped > 0 {
-        log::warn(&format!(
-            "{skipped} sites are on contigs the alignment header lacks; skipped"
-        ));
-    }
-    prep.restrict_to(site_windows(&sites, &prep.contigs));
-    clock.lap("validate");
-    let (hists, stats) = collect(&prep, &sites, args.common.quiet)?;
-    clock.lap("pileup");
-    let names: Vec<String> = prep.contigs.iter().map(|c| c.name.clone()).collect();
-    let t = args.thresholds.get();
-    let result: MsiResult = match &args.baseline {
-        Some(b) => {
-            let base = read_baseline(b, &sites, &prep.contigs)?;
-            score(
-                &sites,
-                &names,
-                &hists[0],
-                &base,
-                &t,
-                "tumor-only (baseline)",
-            )
-        }
-        None => score(&sites, &names, &hists[0], &hists[1], &t, "paired"),
-    };
-    if let Some(h) = &args.histograms {
-        let rows = histogram_rows(
-            &hists,
-            &prep
-                .inputs
-                .iter()
-                .map(|i| i.sample.clone())
-                .collect::<Vec<_>>(),
-        );
-        write_histograms(h, &sites, &prep.contigs, &rows)?;
-    }
-    let mut js = serde_json::to_string_pretty(&result)?;
-    js.push('\n');
-    write_atomic(&args.output, js.as_bytes())?;
-    log::info(&format!(
-        "MSI score {:.2}% ({} of {} sites unstable): {}",
-        result.score, result.sites_unstable, result.sites_tested, result.status
-    ));
-    clock.lap("finalize");
-    write_metrics(&args.common.metrics, "msi", &prep, &stats, &clock)?;
+    msi::msi(&MsiOptions {
+        tumor: args.tumor.clone(),
+        normal: args.normal.clone(),
+        baseline: args.baseline.clone(),
+        sites: args.sites.clone(),
+        inputs: args.common.options(),
+        thresholds: args.thresholds.get(),
+        histograms: args.histograms.clone(),
+        output: args.output.clone(),
+        metrics: args.common.metrics.clone(),
+    })?;
     Ok(())
 }
 
@@ -255,25 +138,13 @@ pub struct MsiBaselineArgs {
     pub output: PathBuf,
 }
 
-/// Runs `msi-baseline`: one pass over all normals together; the baseline is their histograms.
+/// Runs `msi-baseline`.
 pub fn run_baseline(args: &MsiBaselineArgs) -> Result<()> {
-    let mut prep = args.common.prepare(&args.normals, MateOverlap::Count)?;
-    let (sites, _) = read_sites(&args.sites, &prep.contigs)?;
-    prep.restrict_to(site_windows(&sites, &prep.contigs));
-    let (hists, _) = collect(&prep, &sites, args.common.quiet)?;
-    let rows = histogram_rows(
-        &hists,
-        &prep
-            .inputs
-            .iter()
-            .map(|i| i.sample.clone())
-            .collect::<Vec<_>>(),
-    );
-    write_histograms(&args.output, &sites, &prep.contigs, &rows)?;
-    log::info(&format!(
-        "baseline of {} normals over {} sites",
-        args.normals.len(),
-        sites.len()
-    ));
+    msi::msi_baseline(&BaselineOptions {
+        normals: args.normals.clone(),
+        sites: args.sites.clone(),
+        inputs: args.common.options(),
+        output: args.output.clone(),
+    })?;
     Ok(())
 }

@@ -1,15 +1,13 @@
 //! `oncostream pileup`: per-position base, indel and filter counts.
 
-use std::{io::Write, path::PathBuf, time::Duration};
+use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
 
-use super::common::{write_metrics, CommonArgs, MateOverlapArg};
-use crate::engine::{self, progress::Progress, MateOverlap};
-use crate::io::output::AtomicOutput;
-use crate::metrics::Clock;
-use crate::report::pileup_tsv::PileupTsv;
+use super::common::{CommonArgs, MateOverlapArg};
+use crate::engine::MateOverlap;
+use crate::pipeline::pileup::{self, PileupOptions};
 
 /// Flags of `oncostream pileup`.
 #[derive(Args, Debug)]
@@ -40,37 +38,14 @@ pub struct PileupArgs {
 
 /// Runs the command.
 pub fn run(args: &PileupArgs) -> Result<()> {
-    let mut clock = Clock::new();
-    let mo = MateOverlap::from(args.mate_overlap);
-    let prep = args.common.prepare(&args.bams, mo)?;
-    let observer = PileupTsv {
-        contigs: &prep.contigs,
-        samples: prep.inputs.iter().map(|i| i.sample.clone()).collect(),
-        all_positions: args.all_positions,
+    pileup::pileup(&PileupOptions {
+        bams: args.bams.clone(),
+        inputs: args.common.options(),
+        mate_overlap: MateOverlap::from(args.mate_overlap),
         max_depth: args.max_depth,
-    };
-    let mut out = AtomicOutput::create(&args.output)?;
-    out.write_all(observer.header().as_bytes())?;
-    clock.lap("validate");
-    let total: u64 = prep.regions.iter().map(|r| r.len()).sum();
-    let progress = Progress::new(
-        total,
-        args.common.quiet,
-        Duration::from_secs(args.common.progress_interval),
-    );
-    let stats = engine::run(
-        &prep.inputs,
-        prep.reference.as_ref(),
-        &prep.shards,
-        &prep.config,
-        &observer,
-        |_, block| Ok(out.write_all(&block)?),
-        &progress,
-    )?;
-    progress.finish();
-    clock.lap("pileup");
-    out.commit()?;
-    clock.lap("finalize");
-    write_metrics(&args.common.metrics, "pileup", &prep, &stats, &clock)?;
+        all_positions: args.all_positions,
+        output: args.output.clone(),
+        metrics: args.common.metrics.clone(),
+    })?;
     Ok(())
 }

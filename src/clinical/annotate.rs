@@ -7,59 +7,8 @@
 //! preceding bases is a `dup`. p. uses 3-letter amino acids, `Ter` for stop, `fsTer` counting
 //! from the first changed residue, `=` for synonymous.
 
-use serde::{Deserialize, Serialize};
-
-/// A transcript model (coordinates 1-based inclusive, exons/CDS in transcript order).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Transcript {
-    /// Transcript id (e.g. `NM_004333.4`).
-    pub id: String,
-    /// Gene symbol.
-    pub gene: String,
-    /// Contig name.
-    pub contig: String,
-    /// +1 or -1.
-    pub strand: i8,
-    /// Exons, transcript order.
-    pub exons: Vec<(u64, u64)>,
-    /// CDS segments (including the stop codon), transcript order.
-    pub cds: Vec<(u64, u64)>,
-    /// Protein coding.
-    pub coding: bool,
-    /// MANE Select.
-    pub mane: bool,
-    /// Ensembl canonical.
-    pub canonical: bool,
-    /// The LRG's primary (t1) transcript.
-    pub lrg_primary: bool,
-}
-
-/// One variant's annotation on one transcript.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Annotation {
-    /// Gene symbol.
-    pub gene: String,
-    /// Transcript id.
-    pub transcript: String,
-    /// Sequence Ontology term of the most severe consequence.
-    pub consequence: String,
-    /// HGVS c. (or n.) without the transcript prefix, e.g. `c.1799T>A`.
-    pub hgvs_c: String,
-    /// HGVS p. 3-letter, e.g. `p.Val600Glu` (None outside the CDS).
-    pub hgvs_p: Option<String>,
-    /// Short protein change, e.g. `V600E`.
-    pub protein_change: Option<String>,
-    /// `exon 15/18` or `intron 14/17`.
-    pub location: Option<String>,
-    /// Exon number when exonic.
-    pub exon: Option<u32>,
-    /// Reference protein (coding changes only; for checks, not serialised).
-    #[serde(skip)]
-    pub ref_protein: Vec<u8>,
-    /// Mutant protein up to its first stop (coding changes only).
-    #[serde(skip)]
-    pub alt_protein: Vec<u8>,
-}
+use crate::types::source::SequenceSource;
+pub use crate::types::transcript::{Annotation, Transcript};
 
 fn comp(b: u8) -> u8 {
     match b {
@@ -865,4 +814,76 @@ pub fn from_csq(value: &str, fields: &[String], alt: &str, snpeff: bool) -> Opti
         ref_protein: Vec::new(),
         alt_protein: Vec::new(),
     })
+}
+
+/// The field order of a SnpEff `ANN` value (fixed by SnpEff; VEP declares its own in the header).
+pub const SNPEFF_FIELDS: &[&str] = &[
+    "Allele",
+    "Annotation",
+    "Annotation_Impact",
+    "Gene_Name",
+    "Gene_ID",
+    "Feature_Type",
+    "Feature_ID",
+    "Transcript_BioType",
+    "Rank",
+    "HGVS.c",
+    "HGVS.p",
+];
+
+/// How an annotated variant changes the protein (the TMB synonymous / non-synonymous split).
+pub fn coding_class(a: &Annotation) -> crate::somatic::biomarkers::CodingClass {
+    use crate::somatic::biomarkers::CodingClass;
+    if a.consequence.starts_with("synonymous_variant") {
+        CodingClass::Synonymous
+    } else if a.hgvs_p.is_some()
+        || a.consequence.contains("splice_donor")
+        || a.consequence.contains("splice_acceptor")
+    {
+        CodingClass::NonSynonymous
+    } else {
+        CodingClass::Other
+    }
+}
+
+/// Annotates variants on the canonical transcript of transcript models, reading the reference
+/// through a [`SequenceSource`] (one contig cached at a time: callers go in genome order).
+pub struct Annotator<'a> {
+    models: &'a [Transcript],
+    preferred: &'a std::collections::HashSet<String>,
+    reference: &'a dyn SequenceSource,
+    cache: std::cell::RefCell<(String, Vec<u8>)>,
+}
+
+impl<'a> Annotator<'a> {
+    /// An annotator over `models` (canonical choice helped by the `preferred` accessions).
+    pub fn new(
+        models: &'a [Transcript],
+        preferred: &'a std::collections::HashSet<String>,
+        reference: &'a dyn SequenceSource,
+    ) -> Annotator<'a> {
+        Annotator {
+            models,
+            preferred,
+            reference,
+            cache: std::cell::RefCell::new((String::new(), Vec::new())),
+        }
+    }
+
+    /// The annotation of a VCF allele (1-based `pos`) on its gene's canonical transcript;
+    /// `None` outside every transcript.
+    pub fn annotate(&self, chrom: &str, pos: u64, r: &str, a: &str) -> Option<Annotation> {
+        if self.models.is_empty() {
+            return None;
+        }
+        let mut cache = self.cache.borrow_mut();
+        if cache.0 != chrom || cache.1.is_empty() {
+            let mut seq = Vec::new();
+            self.reference.fetch_into(chrom, 0, u64::MAX, &mut seq);
+            *cache = (chrom.to_string(), seq);
+        }
+        let seq = &cache.1;
+        let at = |p: u64| base_at(seq, p);
+        annotate_at(self.models, self.preferred, chrom, pos, r, a, &at)
+    }
 }

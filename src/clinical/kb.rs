@@ -10,13 +10,18 @@
 //! `biomarker:TMB>=N`. Levels: A B C D E R. `approved_japan`/`approved_us`: yes/no.
 //! `direction`: sensitive/resistant.
 
-use std::path::Path;
-
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
 use super::oncotree::OncoTree;
 use crate::error::{fail, ExitKind};
+use crate::types::report::Level;
+
+/// The starter KB compiled into the binary (so an installed binary needs no data directory).
+pub const BUILTIN_KB: &str = include_str!("../../data/kb/oncostream_starter_kb.tsv");
+
+/// How the built-in KB is named in provenance (`path` of the report's `kb` block).
+pub const BUILTIN_KB_NAME: &str = "builtin:oncostream_starter_kb.tsv";
 
 /// How an item matches a finding.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -53,7 +58,7 @@ pub struct Evidence {
     /// Drugs (`+` joins a combination).
     pub drugs: Vec<String>,
     /// A, B, C, D, E or R.
-    pub level: char,
+    pub level: Level,
     /// Approved in Japan for `cancer_type`.
     pub approved_japan: bool,
     /// Approved in the US for `cancer_type`.
@@ -129,15 +134,9 @@ fn parse_matcher(s: &str) -> Result<Matcher, String> {
     }
 }
 
-/// Reads and validates a KB; every problem is reported as `file:line: reason` (all of them).
-pub fn load(path: &Path, tree: &OncoTree) -> Result<Kb> {
-    let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        fail(
-            ExitKind::NoInput,
-            format!("cannot read knowledge base '{name}': {e}"),
-        )
-    })?;
+/// Parses and validates a KB's text (`name` is its path, for messages); every problem is
+/// reported as `name:line: reason` (all of them).
+pub fn parse(text: &str, name: &str, tree: &OncoTree) -> Result<Kb> {
     let mut version = None;
     let mut date = None;
     let mut header_seen = false;
@@ -205,12 +204,9 @@ pub fn load(path: &Path, tree: &OncoTree) -> Result<Kb> {
                 bad(format!("cancer type '{code}' is not an OncoTree code"));
             }
         }
-        let level = match f[4] {
-            "A" | "B" | "C" | "D" | "E" | "R" => f[4].chars().next().unwrap_or('E'),
-            other => {
-                bad(format!("level '{other}' is not one of A B C D E R"));
-                continue;
-            }
+        let Some(level) = Level::parse(f[4]) else {
+            bad(format!("level '{}' is not one of A B C D E R", f[4]));
+            continue;
         };
         let yn = |v: &str| match v {
             "yes" => Some(true),
@@ -232,10 +228,10 @@ pub fn load(path: &Path, tree: &OncoTree) -> Result<Kb> {
                 continue;
             }
         };
-        if resistant != (level == 'R') {
+        if resistant != (level == Level::R) {
             bad("level R goes with direction resistant (and only with it)".into());
         }
-        if level == 'A' && !jp && !us {
+        if level == Level::A && !jp && !us {
             bad("level A needs an approval (approved_japan or approved_us) or a guideline citation; use B or C otherwise".into());
         }
         if f[8].trim().is_empty() {
@@ -274,7 +270,7 @@ pub fn load(path: &Path, tree: &OncoTree) -> Result<Kb> {
     Ok(Kb {
         version: version.unwrap_or_default(),
         date: date.unwrap_or_default(),
-        path: name,
+        path: name.to_string(),
         items,
     })
 }

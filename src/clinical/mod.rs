@@ -1,7 +1,9 @@
-//! Clinical interpretation: consequence annotation (HGVS), and next the knowledge base and
-//! tiering. Pure functions over transcripts and sequence; the GFF3/FASTA readers live in `io`.
+//! Clinical interpretation: annotation (consequence, HGVS), the knowledge base, OncoTree,
+//! tiering and the expert-panel triage. Pure: reads nothing from disk (texts come from `io`
+//! through the pipeline; the starter KB and OncoTree are compiled in).
 
 pub mod annotate;
 pub mod kb;
 pub mod oncotree;
 pub mod tier;
+pub mod triage;

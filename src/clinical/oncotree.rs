@@ -1,11 +1,6 @@
 //! OncoTree cancer types: codes and their ancestry (LUAD → NSCLC → LUNG → TISSUE).
 
 use std::collections::HashMap;
-use std::path::Path;
-
-use anyhow::Result;
-
-use crate::error::{fail, ExitKind};
 
 /// The tree: code → (parent, name).
 #[derive(Clone, Debug, Default)]
@@ -14,18 +9,8 @@ pub struct OncoTree {
 }
 
 impl OncoTree {
-    /// Reads the flattened OncoTree TSV (`code name main_type tissue parent ...`).
-    pub fn load(path: &Path) -> Result<OncoTree> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            fail(
-                ExitKind::NoInput,
-                format!("cannot read OncoTree '{}': {e}", path.display()),
-            )
-        })?;
-        Ok(Self::parse(&text))
-    }
-
-    fn parse(text: &str) -> OncoTree {
+    /// Parses the flattened OncoTree TSV (`code name main_type tissue parent ...`).
+    pub fn parse(text: &str) -> OncoTree {
         let mut nodes = HashMap::new();
         for line in text.lines().skip(1) {
             let f: Vec<&str> = line.split('\t').collect();

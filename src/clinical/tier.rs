@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::kb::{Evidence, Kb, Matcher};
 use super::oncotree::OncoTree;
+pub use crate::types::report::{Finding, Level};
 
 /// Something found in the sample.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -151,63 +152,31 @@ fn applies(item: &Evidence, cancer: &str, tree: &OncoTree) -> bool {
     tree.is_within(cancer, ct)
 }
 
-/// One tiered finding.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Finding {
-    /// Gene (`*` for biomarkers).
-    pub gene: String,
-    /// Alteration name.
-    pub alteration: String,
-    /// A, B, C, D, E or R.
-    pub level: String,
-    /// Level A with a drug approved in Japan for this cancer type.
-    pub approved_in_japan: bool,
-    /// `A (approved in Japan)`, `A (US-approved / guideline)`, or the level.
-    pub level_label: String,
-    /// Drugs at this level.
-    pub drugs: Vec<String>,
-    /// Citations of the items behind the level.
-    pub citations: Vec<String>,
-    /// KB lines used (for audit and re-tiering diffs).
-    pub kb_lines: Vec<usize>,
-}
-
-fn rank(l: char) -> u8 {
-    match l {
-        'A' => 0,
-        'B' => 1,
-        'C' => 2,
-        'D' => 3,
-        'E' => 4,
-        _ => 9,
-    }
-}
-
 /// Tiers `alts` for `cancer` (an OncoTree code). Findings are sorted by level, then gene.
 pub fn tier(kb: &Kb, tree: &OncoTree, cancer: &str, alts: &[Alteration]) -> Vec<Finding> {
     let mut out = Vec::new();
     for alt in alts {
         let hits: Vec<&Evidence> = kb.items.iter().filter(|i| matches(i, alt)).collect();
         // sensitivity
-        let mut best: Option<char> = None;
-        let mut used: Vec<(&Evidence, char)> = Vec::new();
+        let mut best: Option<Level> = None;
+        let mut used: Vec<(&Evidence, Level)> = Vec::new();
         for i in hits.iter().filter(|i| !i.resistant) {
             let here = applies(i, cancer, tree);
             let lvl = if here {
                 i.level
-            } else if matches!(i.level, 'A' | 'B') {
-                'C'
+            } else if matches!(i.level, Level::A | Level::B) {
+                Level::C
             } else {
                 i.level
             };
             used.push((i, lvl));
-            if best.is_none_or(|b| rank(lvl) < rank(b)) {
+            if best.is_none_or(|b| lvl.rank() < b.rank()) {
                 best = Some(lvl);
             }
         }
         if let Some(b) = best {
-            let at: Vec<&(&Evidence, char)> = used.iter().filter(|(_, l)| *l == b).collect();
-            let jp = b == 'A'
+            let at: Vec<&(&Evidence, Level)> = used.iter().filter(|(_, l)| *l == b).collect();
+            let jp = b == Level::A
                 && at
                     .iter()
                     .any(|(i, _)| i.approved_japan && applies(i, cancer, tree));
@@ -217,12 +186,12 @@ pub fn tier(kb: &Kb, tree: &OncoTree, cancer: &str, alts: &[Alteration]) -> Vec<
             out.push(Finding {
                 gene: alt.gene().to_string(),
                 alteration: alt.display(),
-                level: b.to_string(),
+                level: b,
                 approved_in_japan: jp,
                 level_label: match (b, jp) {
-                    ('A', true) => "A (approved in Japan)".into(),
-                    ('A', false) => "A (US-approved / guideline)".into(),
-                    (l, _) => l.to_string(),
+                    (Level::A, true) => "A (approved in Japan)".into(),
+                    (Level::A, false) => "A (US-approved / guideline)".into(),
+                    (l, _) => l.as_str().to_string(),
                 },
                 drugs,
                 citations: at.iter().map(|(i, _)| i.citation.clone()).collect(),
@@ -241,7 +210,7 @@ pub fn tier(kb: &Kb, tree: &OncoTree, cancer: &str, alts: &[Alteration]) -> Vec<
             out.push(Finding {
                 gene: alt.gene().to_string(),
                 alteration: alt.display(),
-                level: "R".into(),
+                level: Level::R,
                 approved_in_japan: false,
                 level_label: "R (resistance)".into(),
                 drugs,
@@ -251,8 +220,7 @@ pub fn tier(kb: &Kb, tree: &OncoTree, cancer: &str, alts: &[Alteration]) -> Vec<
         }
     }
     out.sort_by(|a, b| {
-        let ra = a.level.chars().next().map(rank).unwrap_or(9);
-        let rb = b.level.chars().next().map(rank).unwrap_or(9);
+        let (ra, rb) = (a.level.rank(), b.level.rank());
         (ra, !a.approved_in_japan, &a.gene, &a.alteration).cmp(&(
             rb,
             !b.approved_in_japan,

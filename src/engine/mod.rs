@@ -14,6 +14,10 @@
 //! Later stages plug in through [`ColumnObserver`]: they see, per shard, every read of every
 //! sample once and then every position with the tallies of all samples side by side
 //! (tumor and normal together), and return a partial that the main thread combines in order.
+//!
+//! The one entry point is [`run`]`(&prepared, &observer, sink)`. The engine reads inputs only
+//! through the traits of [`crate::types::source`] (implemented by `io`), so it knows no file
+//! format; it is the only module that spawns threads.
 
 pub mod filter;
 pub mod pileup;
@@ -22,16 +26,19 @@ pub mod progress;
 
 use std::{
     panic::AssertUnwindSafe,
-    sync::atomic::{AtomicBool, Ordering},
-    time::Instant,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
+    time::{Duration, Instant},
 };
 
 use anyhow::Result;
 use crossbeam_channel::{bounded, Receiver, Sender};
 
 use crate::error::{fail, ExitKind};
-use crate::io::{alignment::AlignmentInput, reference::Reference};
-use crate::types::{aln::flag, Aln, ContigId, Pos0, Shard, Tally};
+use crate::types::source::{AlignmentReader, AlignmentSource, SequenceSource};
+use crate::types::{aln::flag, Aln, Contig, ContigId, Pos0, Region, Shard, Tally};
 pub use pileup::{MateOverlap, MateStrategy, PileupSettings};
 
 /// All samples' tallies at one position.
@@ -50,8 +57,8 @@ pub struct Column<'a> {
 /// The reference around a shard: `seq[i]` is the base at `start + i` (uppercase).
 #[derive(Clone, Copy, Debug)]
 pub struct RefSlice<'a> {
-    /// 0-based position of `seq[0]`.
-    pub start: Pos0,
+    /// 0-based position of `seq[0]` (a plain offset: the slice is hot-loop data).
+    pub start: u64,
     /// Bases (empty without a reference).
     pub seq: &'a [u8],
 }
@@ -110,7 +117,25 @@ pub trait ColumnObserver: Sync {
     fn finish(&self, _partial: &mut Self::Partial, _reference: &RefSlice<'_>) {}
 }
 
-/// Engine settings (validated by the CLI before any thread starts).
+/// How progress is shown while a pass runs.
+#[derive(Clone, Copy, Debug)]
+pub struct ProgressConfig {
+    /// Show nothing.
+    pub quiet: bool,
+    /// Seconds between log lines when stderr is not a terminal.
+    pub interval: Duration,
+}
+
+impl Default for ProgressConfig {
+    fn default() -> Self {
+        ProgressConfig {
+            quiet: true,
+            interval: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Engine settings (validated before any thread starts).
 #[derive(Clone, Copy, Debug)]
 pub struct EngineConfig {
     /// Worker threads.
@@ -119,6 +144,52 @@ pub struct EngineConfig {
     pub shard_size: u64,
     /// Hot-loop settings.
     pub pileup: PileupSettings,
+    /// Progress display.
+    pub progress: ProgressConfig,
+}
+
+/// A validated pass: inputs opened and checked against each other and the reference, regions
+/// merged, shards planned. Built by `pipeline::prepare`; the engine only reads it.
+pub struct Prepared {
+    /// Inputs in order (tumor, then normal, for somatic work).
+    pub inputs: Vec<Box<dyn AlignmentSource>>,
+    /// The reference, when given.
+    pub reference: Option<Arc<dyn SequenceSource>>,
+    /// Contigs (of the first input; all inputs agree).
+    pub contigs: Vec<Contig>,
+    /// Merged regions to process.
+    pub regions: Vec<Region>,
+    /// Shards in genome order.
+    pub shards: Vec<Shard>,
+    /// Engine settings.
+    pub config: EngineConfig,
+}
+
+impl Prepared {
+    /// Positions to process.
+    pub fn total_positions(&self) -> u64 {
+        self.regions.iter().map(|r| r.len()).sum()
+    }
+
+    /// Replaces the processed regions by `windows` (clipped to the current regions) and
+    /// re-plans the shards; used by commands that only need reads around known sites.
+    pub fn restrict_to(&mut self, windows: Vec<Region>) {
+        let windows = plan::merge(windows);
+        let mut out = Vec::new();
+        for w in &windows {
+            for r in &self.regions {
+                if r.contig == w.contig && r.start < w.end && w.start < r.end {
+                    out.push(Region {
+                        contig: w.contig,
+                        start: w.start.max(r.start),
+                        end: w.end.min(r.end),
+                    });
+                }
+            }
+        }
+        self.regions = plan::merge(out);
+        self.shards = plan::plan_shards(&self.regions, self.config.shard_size);
+    }
 }
 
 /// Counters a run returns (for metrics).
@@ -155,20 +226,55 @@ struct ShardDone<P> {
 }
 
 struct Worker<'a> {
-    readers: Vec<crate::io::alignment::AlnReader<'a>>,
+    readers: Vec<Box<dyn AlignmentReader + 'a>>,
     counters: Vec<pileup::SampleCounter>,
     refbuf: Vec<u8>,
     column: Vec<Tally>,
 }
 
-/// Runs `observer` over `shards` of `inputs` and feeds each shard's partial to `sink` in
-/// genome order. `on_progress` is called on the main thread after each shard.
-#[allow(clippy::too_many_arguments)]
-pub fn run<O, S>(
-    inputs: &[AlignmentInput],
-    reference: Option<&Reference>,
-    shards: &[Shard],
-    cfg: &EngineConfig,
+/// Runs `observer` over the shards of `prep` and feeds each shard's partial to `sink` in
+/// genome order, showing progress as `prep.config.progress` says.
+pub fn run<O, S>(prep: &Prepared, observer: &O, sink: S) -> Result<RunStats>
+where
+    O: ColumnObserver,
+    S: FnMut(&Shard, O::Partial) -> Result<()>,
+{
+    let p = &prep.config.progress;
+    let progress = progress::Progress::new(prep.total_positions(), p.quiet, p.interval);
+    let r = run_shards(prep, observer, sink, &progress);
+    progress.finish();
+    r
+}
+
+/// [`run`], with `side` running on a thread of its own alongside the pass (e.g. checksums of
+/// the inputs, which the pass has just brought into the page cache); both results are returned.
+pub fn run_with<O, S, T, F>(
+    prep: &Prepared,
+    observer: &O,
+    sink: S,
+    side: F,
+) -> Result<(RunStats, T)>
+where
+    O: ColumnObserver,
+    S: FnMut(&Shard, O::Partial) -> Result<()>,
+    T: Send,
+    F: FnOnce() -> T + Send,
+{
+    std::thread::scope(|scope| {
+        let h = scope.spawn(side);
+        let stats = run(prep, observer, sink);
+        let side = h.join().map_err(|_| {
+            fail(
+                ExitKind::Software,
+                "internal error: the side task of the pass panicked",
+            )
+        })?;
+        Ok((stats?, side))
+    })
+}
+
+fn run_shards<O, S>(
+    prep: &Prepared,
     observer: &O,
     mut sink: S,
     progress: &progress::Progress,
@@ -177,18 +283,12 @@ where
     O: ColumnObserver,
     S: FnMut(&Shard, O::Partial) -> Result<()>,
 {
+    let inputs = &prep.inputs;
+    let reference = prep.reference.as_deref();
+    let shards = &prep.shards[..];
+    let cfg = &prep.config;
     let n = inputs.len();
     let threads = cfg.threads.max(1);
-    let repository = match reference {
-        Some(r)
-            if inputs
-                .iter()
-                .any(|i| i.format == crate::io::alignment::Format::Cram) =>
-        {
-            Some(crate::io::alignment::cram_repository(r)?)
-        }
-        _ => None,
-    };
     let cancel = AtomicBool::new(false);
     let mut stats = RunStats {
         reads: vec![0; n],
@@ -218,10 +318,9 @@ where
             let job_rx = job_rx.clone();
             let bytes_tx = bytes_tx.clone();
             let cancel = &cancel;
-            let repository = repository.as_ref();
             workers.push(scope.spawn(move || {
                 let mut w = Worker {
-                    readers: inputs.iter().map(|i| i.reader(repository)).collect(),
+                    readers: inputs.iter().map(|i| i.reader()).collect(),
                     counters: (0..n).map(|_| pileup::SampleCounter::default()).collect(),
                     refbuf: Vec::new(),
                     column: vec![Tally::default(); n],
@@ -331,8 +430,8 @@ where
 
 fn process_shard<O: ColumnObserver>(
     w: &mut Worker<'_>,
-    inputs: &[AlignmentInput],
-    reference: Option<&Reference>,
+    inputs: &[Box<dyn AlignmentSource>],
+    reference: Option<&dyn SequenceSource>,
     shard: &Shard,
     cfg: &EngineConfig,
     observer: &O,
@@ -342,8 +441,9 @@ fn process_shard<O: ColumnObserver>(
     let core = shard.core;
     let (lo, hi) = (core.start as i64, core.end as i64);
     let pad = observer.padding();
-    let contig_len = inputs[0].contigs[core.contig].len;
-    let fetch = crate::types::Region {
+    let contig = &inputs[0].contigs()[core.contig];
+    let contig_len = contig.len;
+    let fetch = Region {
         contig: core.contig,
         start: core.start,
         end: (core.end + pad).min(contig_len),
@@ -351,10 +451,7 @@ fn process_shard<O: ColumnObserver>(
     let ref_start = core.start.saturating_sub(pad);
     w.refbuf.clear();
     if let Some(r) = reference {
-        let name = &inputs[0].contigs[core.contig].name;
-        if let Some(seq) = r.get(name) {
-            r.fetch_into(seq, ref_start, fetch.end, &mut w.refbuf);
-        }
+        r.fetch_into(&contig.name, ref_start, fetch.end, &mut w.refbuf);
     }
     let refslice = RefSlice {
         start: ref_start,
@@ -368,7 +465,7 @@ fn process_shard<O: ColumnObserver>(
         let counter = &mut w.counters[i];
         counter.reset(lo, hi);
         let settings = &cfg.pileup;
-        w.readers[i].fetch(fetch, |a| {
+        w.readers[i].fetch(fetch, &mut |a| {
             if a.flags & flag::UNMAPPED != 0 || a.start < 0 {
                 if a.start >= lo && a.start < hi {
                     unmapped[i] += 1;
@@ -400,7 +497,7 @@ fn process_shard<O: ColumnObserver>(
         }
         let col = Column {
             contig: core.contig,
-            pos: core.start + off as u64,
+            pos: Pos0::new(core.start + off as u64),
             ref_base: refslice.seq.get(core_off + off).copied().unwrap_or(b'N'),
             samples: &w.column,
         };

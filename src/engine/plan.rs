@@ -1,5 +1,6 @@
 //! Shard planning: user regions cut into core spans of at most `shard_size` bases.
 
+pub use crate::types::merge_regions as merge;
 use crate::types::{Region, Shard};
 
 /// Cuts `regions` (sorted, merged) into shards in genome order.
@@ -31,17 +32,18 @@ pub fn plan_shards(regions: &[Region], shard_size: u64) -> Vec<Shard> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::types::ContigId;
 
     #[test]
     fn shards_tile_regions_exactly() {
         let rs = [
             Region {
-                contig: 0,
+                contig: ContigId::new(0),
                 start: 0,
                 end: 25,
             },
             Region {
-                contig: 1,
+                contig: ContigId::new(1),
                 start: 5,
                 end: 6,
             },
@@ -49,7 +51,7 @@ mod tests {
         let s = plan_shards(&rs, 10);
         let spans: Vec<_> = s
             .iter()
-            .map(|s| (s.core.contig, s.core.start, s.core.end))
+            .map(|s| (s.core.contig.index(), s.core.start, s.core.end))
             .collect();
         assert_eq!(spans, vec![(0, 0, 10), (0, 10, 20), (0, 20, 25), (1, 5, 6)]);
         assert!(s[0].first_of_region && !s[1].first_of_region && s[3].first_of_region);

@@ -25,17 +25,9 @@ use super::bgzf_check::{check_bgzf, BgzfTail, CRAM3_EOF};
 use super::reference::Reference;
 use crate::error::{fail, ExitKind};
 use crate::log;
+pub use crate::types::source::InputFormat as Format;
+use crate::types::source::{AlignmentReader, AlignmentSource, InputInfo};
 use crate::types::{aln::pack_ascii_seq, Aln, Contig, Region};
-
-/// Container format of an alignment input.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    /// BGZF-compressed BAM.
-    Bam,
-    /// CRAM 3.0 or 3.1.
-    Cram,
-}
 
 /// Options for opening alignment inputs.
 #[derive(Clone, Copy, Debug, Default)]
@@ -52,23 +44,32 @@ enum Index {
 
 /// A validated, memory-mapped BAM/CRAM with its header and index; shared by all workers.
 pub struct AlignmentInput {
-    /// Path as given.
-    pub path: PathBuf,
-    /// Container format.
-    pub format: Format,
-    /// File size in bytes.
-    pub size: u64,
-    /// Sample name: the first `@RG SM`, else the file stem.
-    pub sample: String,
+    /// Path, format, size, sample, index path, read groups.
+    pub info: InputInfo,
     /// Reference sequences of the header, in header order.
     pub contigs: Vec<Contig>,
-    /// Path of the index used.
-    pub index_path: PathBuf,
     /// CRAM version (major, minor), for CRAM inputs.
     pub cram_version: Option<(u8, u8)>,
+    /// The first record (name, 0-based position, flags), to tell two files of the same reads.
+    pub first_record: Option<(Vec<u8>, i64, u16)>,
     header: sam::Header,
     map: Arc<Mmap>,
     index: Index,
+    repository: Option<fasta::Repository>,
+}
+
+impl AlignmentSource for AlignmentInput {
+    fn info(&self) -> &InputInfo {
+        &self.info
+    }
+
+    fn contigs(&self) -> &[Contig] {
+        &self.contigs
+    }
+
+    fn reader(&self) -> Box<dyn AlignmentReader + '_> {
+        Box::new(self.open_reader())
+    }
 }
 
 fn display(p: &Path) -> String {
@@ -154,17 +155,38 @@ impl AlignmentInput {
         check_sort_order(&header, &name)?;
         let (index_path, index) = find_bam_index(path)?;
         let contigs = contigs_of(&header);
+        let first_record = {
+            let mut rec = bam::Record::default();
+            match reader.read_record(&mut rec) {
+                Ok(n) if n > 0 => Some((
+                    rec.name().map(|n| n.to_vec()).unwrap_or_default(),
+                    rec.alignment_start()
+                        .transpose()
+                        .ok()
+                        .flatten()
+                        .map(|p| p.get() as i64 - 1)
+                        .unwrap_or(-1),
+                    u16::from(rec.flags()),
+                )),
+                _ => None,
+            }
+        };
         Ok(AlignmentInput {
-            path: path.to_path_buf(),
-            format: Format::Bam,
-            size,
-            sample: sample_of(&header, path),
+            info: InputInfo {
+                path: path.to_path_buf(),
+                format: Format::Bam,
+                size,
+                sample: sample_of(&header, path),
+                index_path,
+                read_groups: read_groups_of(&header),
+            },
             contigs,
-            index_path,
             cram_version: None,
+            first_record,
             header,
             map,
             index,
+            repository: None,
         })
     }
 
@@ -194,12 +216,12 @@ impl AlignmentInput {
                 format!("'{name}' lacks the CRAM EOF container, so it is probably truncated; re-copy or regenerate it"),
             ));
         }
-        if reference.is_none() {
+        let Some(reference) = reference else {
             return Err(fail(
                 ExitKind::Usage,
                 format!("'{name}' is CRAM, which needs the reference it was compressed against: pass --reference ref.fa"),
             ));
-        }
+        };
         let mut reader = cram::io::Reader::new(io::Cursor::new(&map[..]));
         let header = reader.read_header().map_err(|e| {
             fail(
@@ -227,32 +249,56 @@ impl AlignmentInput {
             )
         })?;
         let contigs = contigs_of(&header);
+        let repository = reference.cram_repository()?;
+        let first_record = {
+            let mut r = cram::io::reader::Builder::default()
+                .set_reference_sequence_repository(repository.clone())
+                .build_from_reader(io::Cursor::new(&map[..]));
+            let first = r
+                .read_header()
+                .ok()
+                .and_then(|h| r.records(&h).next().and_then(|x| x.ok()));
+            first.map(|rec| {
+                (
+                    rec.name().map(|n| n.to_vec()).unwrap_or_default(),
+                    rec.alignment_start()
+                        .map(|p| p.get() as i64 - 1)
+                        .unwrap_or(-1),
+                    u16::from(rec.flags()),
+                )
+            })
+        };
         Ok(AlignmentInput {
-            path: path.to_path_buf(),
-            format: Format::Cram,
-            size,
-            sample: sample_of(&header, path),
+            info: InputInfo {
+                path: path.to_path_buf(),
+                format: Format::Cram,
+                size,
+                sample: sample_of(&header, path),
+                index_path,
+                read_groups: read_groups_of(&header),
+            },
             contigs,
-            index_path,
             cram_version: Some((major, minor)),
+            first_record,
             header,
             map,
+            repository: Some(repository),
             index: Index::Crai(index),
         })
     }
 
-    /// A reader of this input for one worker. `repository` is needed for CRAM.
-    pub fn reader(&self, repository: Option<&fasta::Repository>) -> AlnReader<'_> {
+    /// A reader of this input for one worker.
+    pub fn open_reader(&self) -> AlnReader<'_> {
         let cursor = CountingCursor {
             map: self.map.clone(),
             pos: 0,
             bytes: 0,
             touched: None,
         };
-        let kind = match self.format {
+        let kind = match self.info.format {
             Format::Bam => ReaderKind::Bam(Box::new(bam::io::Reader::new(cursor))),
             Format::Cram => {
-                let repo = repository.cloned().unwrap_or_default();
+                let repo = self.repository.clone().unwrap_or_default();
                 ReaderKind::Cram(Box::new(
                     cram::io::reader::Builder::default()
                         .set_reference_sequence_repository(repo)
@@ -277,15 +323,6 @@ impl AlignmentInput {
     pub fn header(&self) -> &sam::Header {
         &self.header
     }
-}
-
-/// A CRAM reference repository over `reference` (one per run, shared by the workers' readers).
-pub fn cram_repository(reference: &Reference) -> Result<fasta::Repository> {
-    let file = File::open(&reference.path)?;
-    let reader = fasta::io::IndexedReader::new(io::BufReader::new(file), reference.fai().clone());
-    Ok(fasta::Repository::new(
-        fasta::repository::adapters::IndexedReader::new(reader),
-    ))
 }
 
 fn list(paths: &[PathBuf]) -> String {
@@ -372,6 +409,23 @@ fn contigs_of(header: &sam::Header) -> Vec<Contig> {
                 .other_fields()
                 .get(&MD5_CHECKSUM)
                 .map(|v| v.to_string().to_ascii_lowercase()),
+        })
+        .collect()
+}
+
+fn read_groups_of(header: &sam::Header) -> Vec<(String, String)> {
+    use sam::header::record::value::map::read_group::tag::SAMPLE;
+    header
+        .read_groups()
+        .iter()
+        .map(|(id, rg)| {
+            (
+                id.to_string(),
+                rg.other_fields()
+                    .get(&SAMPLE)
+                    .map(|v| v.to_string())
+                    .unwrap_or_default(),
+            )
         })
         .collect()
 }
@@ -489,6 +543,20 @@ pub struct AlnReader<'i> {
     cram_ready: bool,
 }
 
+impl AlignmentReader for AlnReader<'_> {
+    fn fetch(&mut self, region: Region, f: &mut dyn FnMut(&Aln<'_>) -> Result<()>) -> Result<()> {
+        AlnReader::fetch(self, region, f)
+    }
+
+    fn bytes_read(&self) -> u64 {
+        AlnReader::bytes_read(self)
+    }
+
+    fn release_pages(&mut self) {
+        AlnReader::release_pages(self)
+    }
+}
+
 impl AlnReader<'_> {
     /// Compressed bytes this reader has pulled from the file so far.
     pub fn bytes_read(&self) -> u64 {
@@ -519,7 +587,7 @@ impl AlnReader<'_> {
         let start = core::Position::try_from(region.start as usize + 1)?;
         let end = core::Position::try_from(region.end as usize)?;
         let q = core::Region::new(contig.name.as_str(), start..=end);
-        let name = display(&input.path);
+        let name = display(&input.info.path);
         let corrupt = |e: io::Error| {
             fail(
                 ExitKind::Data,

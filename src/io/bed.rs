@@ -10,7 +10,7 @@ use anyhow::Result;
 use flate2::read::MultiGzDecoder;
 
 use crate::error::{fail, ExitKind};
-use crate::types::{Contig, Region};
+use crate::types::{Contig, ContigId, Region};
 
 /// One named BED interval (name is column 4 when present).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,7 +54,7 @@ pub fn read_bed(path: &Path, contigs: &[Contig]) -> Result<Vec<BedInterval>> {
                 "expected at least 3 tab-separated columns (contig, start, end)",
             ));
         }
-        let contig = contigs.iter().position(|c| c.name == cols[0]).ok_or_else(|| {
+        let contig = contigs.iter().position(|c| c.name == cols[0]).map(ContigId::new).ok_or_else(|| {
             bad(&format!(
                 "contig '{}' is not in the alignment header; check the BED matches the reference build",
                 cols[0]
@@ -86,23 +86,7 @@ pub fn read_bed(path: &Path, contigs: &[Contig]) -> Result<Vec<BedInterval>> {
     Ok(out)
 }
 
-/// Sorts regions in header order and merges overlapping or touching ones.
-pub fn merge(mut regions: Vec<Region>) -> Vec<Region> {
-    regions.sort();
-    let mut out: Vec<Region> = Vec::with_capacity(regions.len());
-    for r in regions {
-        if r.is_empty() {
-            continue;
-        }
-        match out.last_mut() {
-            Some(last) if last.contig == r.contig && r.start <= last.end => {
-                last.end = last.end.max(r.end);
-            }
-            _ => out.push(r),
-        }
-    }
-    out
-}
+pub use crate::types::merge_regions as merge;
 
 #[cfg(test)]
 mod tests {
@@ -111,7 +95,7 @@ mod tests {
     #[test]
     fn merge_sorts_and_joins() {
         let r = |c, s, e| Region {
-            contig: c,
+            contig: ContigId::new(c),
             start: s,
             end: e,
         };

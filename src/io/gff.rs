@@ -9,8 +9,8 @@ use std::{
 
 use anyhow::Result;
 
-use crate::clinical::annotate::Transcript;
 use crate::error::{fail, ExitKind};
+use crate::types::transcript::Transcript;
 
 fn attrs(s: &str) -> HashMap<&str, &str> {
     s.split(';').filter_map(|kv| kv.split_once('=')).collect()

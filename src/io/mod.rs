@@ -1,11 +1,34 @@
-//! The only module that touches file formats: BAM/CRAM, FASTA, BED, region strings, outputs.
+//! Every file format, reading and writing, and the only module that opens files. It imports
+//! only `types` and `error` (plus `log` for warnings about stale indexes).
+//!
+//! | file | format |
+//! |---|---|
+//! | [`alignment`] | BAM/CRAM inputs: memory map, header, index, per-worker readers ([`crate::types::source::AlignmentSource`]) |
+//! | [`bgzf_check`] | BGZF framing, EOF marker, truncation |
+//! | [`reference`] | FASTA + `.fai` ([`crate::types::source::SequenceSource`]), contig MD5s |
+//! | [`bed`], [`region`] | BED targets, samtools region strings |
+//! | [`vcf`] | somatic calls as VCF 4.2 (bgzip + tabix) |
+//! | [`vcf_input`] | somatic VCFs given to `report` (noodles-vcf) |
+//! | [`resource`] | germline resources and panels of normals (noodles-vcf) |
+//! | [`mslist`] | microsatellite site lists, MSI histogram tables and baselines |
+//! | [`gff`] | GFF3/GTF transcript models, preferred-transcript lists |
+//! | [`pileup_tsv`], [`depth_tsv`] | the `pileup` and `depth` tables |
+//! | [`json`] | the versioned JSON documents (`results.json`, `report.json`, `run_manifest.json`) |
+//! | [`text`] | small text inputs (knowledge bases) |
+//! | [`output`] | atomic outputs, checksums, output directories |
 
 pub mod alignment;
 pub mod bed;
 pub mod bgzf_check;
+pub mod depth_tsv;
 pub mod gff;
+pub mod json;
 pub mod mslist;
 pub mod output;
+pub mod pileup_tsv;
 pub mod reference;
 pub mod region;
+pub mod resource;
+pub mod text;
 pub mod vcf;
+pub mod vcf_input;

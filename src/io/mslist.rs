@@ -17,18 +17,22 @@ use anyhow::Result;
 
 use super::output::AtomicOutput;
 use crate::error::{fail, ExitKind};
-use crate::somatic::msi::{Histogram, MsSite};
-use crate::types::Contig;
+use crate::types::msi::{Histogram, MsSite};
+use crate::types::{Contig, ContigId, Pos0};
 
 /// Resolves a contig name, accepting `chr22` for `22` and back.
-pub fn contig_index(contigs: &[Contig], name: &str) -> Option<usize> {
-    contigs.iter().position(|c| c.name == name).or_else(|| {
-        let alt = match name.strip_prefix("chr") {
-            Some(n) => n.to_string(),
-            None => format!("chr{name}"),
-        };
-        contigs.iter().position(|c| c.name == alt)
-    })
+pub fn contig_index(contigs: &[Contig], name: &str) -> Option<ContigId> {
+    contigs
+        .iter()
+        .position(|c| c.name == name)
+        .or_else(|| {
+            let alt = match name.strip_prefix("chr") {
+                Some(n) => n.to_string(),
+                None => format!("chr{name}"),
+            };
+            contigs.iter().position(|c| c.name == alt)
+        })
+        .map(ContigId::new)
 }
 
 /// Reads a site list; sites on contigs the alignment header lacks are skipped (counted).
@@ -88,7 +92,7 @@ pub fn read_sites(path: &Path, contigs: &[Contig]) -> Result<(Vec<MsSite>, usize
         }
         sites.push(MsSite {
             contig,
-            start,
+            start: Pos0::new(start),
             unit,
             count,
             left: get(c_left)?.to_ascii_uppercase(),
@@ -192,7 +196,7 @@ pub fn read_baseline(
             format!("cannot open MSI baseline '{name}': {e}"),
         )
     })?;
-    let index: HashMap<(usize, u64), usize> = sites
+    let index: HashMap<(ContigId, Pos0), usize> = sites
         .iter()
         .enumerate()
         .map(|(i, s)| ((s.contig, s.start), i))
@@ -214,7 +218,7 @@ pub fn read_baseline(
             continue;
         };
         let loc: u64 = f[1].parse().map_err(|_| bad())?;
-        let Some(&si) = index.get(&(c, loc)) else {
+        let Some(&si) = index.get(&(c, Pos0::new(loc))) else {
             continue;
         };
         let h = parse_hist(f[5]).ok_or_else(bad)?;

@@ -169,11 +169,150 @@ impl Drop for AtomicOutput {
     }
 }
 
+/// Checks, before any work, that `target` can be created: `-` (stdout), or a file name in an
+/// existing directory.
+pub fn check_output_path(target: &Path) -> Result<()> {
+    if target == Path::new("-") {
+        return Ok(());
+    }
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !dir.is_dir() {
+        return Err(fail(
+            ExitKind::CantCreate,
+            format!(
+                "cannot create '{}': directory '{}' does not exist",
+                target.display(),
+                dir.display()
+            ),
+        ));
+    }
+    if target.is_dir() {
+        return Err(fail(
+            ExitKind::CantCreate,
+            format!("cannot create '{}': it is a directory", target.display()),
+        ));
+    }
+    Ok(())
+}
+
 /// Writes `bytes` atomically to `path` (small outputs: JSON, metrics).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut out = AtomicOutput::create(path)?;
     out.write_all(bytes)?;
     out.commit()
+}
+
+/// MD5 (lowercase hex) of bytes in memory (e.g. the knowledge base compiled into the binary).
+pub fn md5_hex(bytes: &[u8]) -> String {
+    use md5::{Digest, Md5};
+    Md5::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Path, size and (when asked) MD5 of an input file.
+pub fn file_record(path: &Path, with_md5: bool) -> Result<crate::types::results::FileRecord> {
+    let size = fs::metadata(path)
+        .map_err(|e| {
+            fail(
+                ExitKind::NoInput,
+                format!("cannot read '{}': {e}", path.display()),
+            )
+        })?
+        .len();
+    Ok(crate::types::results::FileRecord {
+        path: path.display().to_string(),
+        size,
+        md5: if with_md5 {
+            Some(md5_file(path)?)
+        } else {
+            None
+        },
+    })
+}
+
+/// Creates an output directory (and its parents).
+pub fn create_dir(dir: &Path) -> Result<()> {
+    fs::create_dir_all(dir).map_err(|e| {
+        fail(
+            ExitKind::CantCreate,
+            format!("cannot create output directory '{}': {e}", dir.display()),
+        )
+    })
+}
+
+/// Names of the entries of a directory (empty when it does not exist).
+pub fn list_dir(dir: &Path) -> Result<Vec<String>> {
+    if !dir.exists() {
+        return Ok(Vec::new());
+    }
+    let mut names = Vec::new();
+    for e in fs::read_dir(dir).map_err(|e| {
+        fail(
+            ExitKind::CantCreate,
+            format!("cannot read output directory '{}': {e}", dir.display()),
+        )
+    })? {
+        names.push(e?.file_name().to_string_lossy().into_owned());
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// Removes files of an output directory (missing ones are fine).
+pub fn remove_files(dir: &Path, names: &[String]) -> Result<()> {
+    for n in names {
+        let p = dir.join(n);
+        match fs::remove_file(&p) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(fail(
+                    ExitKind::CantCreate,
+                    format!("cannot remove the previous run's '{}': {e}", p.display()),
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
+/// True when `a` and `b` name the same file (same device and inode).
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (fs::metadata(a), fs::metadata(b)) {
+        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+        _ => false,
+    }
+}
+
+/// MD5 of the first and last MiB of a file plus its size: tells identical copies apart from
+/// different files without reading gigabytes.
+pub fn quick_fingerprint(path: &Path) -> Result<String> {
+    use md5::{Digest, Md5};
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = File::open(path).map_err(|e| {
+        fail(
+            ExitKind::NoInput,
+            format!("cannot open '{}': {e}", path.display()),
+        )
+    })?;
+    let size = f.metadata()?.len();
+    let mut h = Md5::new();
+    h.update(size.to_le_bytes());
+    let mut buf = vec![0u8; 1 << 20];
+    let n = f.read(&mut buf)?;
+    h.update(&buf[..n]);
+    if size > 2 << 20 {
+        f.seek(SeekFrom::End(-(1 << 20)))?;
+        let n = f.read(&mut buf)?;
+        h.update(&buf[..n]);
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// MD5 (hex) of a whole file, streamed.

@@ -3,7 +3,7 @@
 use std::{
     fs::File,
     path::{Path, PathBuf},
-    sync::Arc,
+    sync::{Arc, OnceLock},
 };
 
 use anyhow::{Context, Result};
@@ -11,6 +11,7 @@ use memmap2::Mmap;
 use noodles::fasta;
 
 use crate::error::{fail, ExitKind};
+use crate::types::source::SequenceSource;
 
 /// One sequence of the FASTA index.
 #[derive(Clone, Debug)]
@@ -32,6 +33,19 @@ pub struct Reference {
     seqs: Arc<Vec<RefSeq>>,
     map: Arc<Mmap>,
     index: Arc<fasta::fai::Index>,
+    repository: Arc<OnceLock<fasta::Repository>>,
+}
+
+impl SequenceSource for Reference {
+    fn fetch_into(&self, contig: &str, start: u64, end: u64, out: &mut Vec<u8>) -> bool {
+        match self.get(contig) {
+            Some(s) => {
+                Reference::fetch_into(self, s, start, end, out);
+                true
+            }
+            None => false,
+        }
+    }
 }
 
 impl Reference {
@@ -101,6 +115,7 @@ impl Reference {
             seqs: Arc::new(seqs),
             map: Arc::new(map),
             index: Arc::new(index),
+            repository: Arc::new(OnceLock::new()),
         })
     }
 
@@ -117,6 +132,26 @@ impl Reference {
     /// The FASTA index (for CRAM decoding).
     pub fn fai(&self) -> &fasta::fai::Index {
         &self.index
+    }
+
+    /// The CRAM reference repository over this FASTA: one per reference, shared by every CRAM
+    /// input and worker (its contig cache is built once, as htslib's is).
+    pub fn cram_repository(&self) -> Result<fasta::Repository> {
+        if let Some(r) = self.repository.get() {
+            return Ok(r.clone());
+        }
+        let file = File::open(&self.path).map_err(|e| {
+            fail(
+                ExitKind::NoInput,
+                format!("cannot open reference '{}': {e}", self.path.display()),
+            )
+        })?;
+        let reader = fasta::io::IndexedReader::new(
+            std::io::BufReader::new(file),
+            self.index.as_ref().clone(),
+        );
+        let repo = fasta::Repository::new(fasta::repository::adapters::IndexedReader::new(reader));
+        Ok(self.repository.get_or_init(|| repo).clone())
     }
 
     /// Appends the uppercase bases `start..end` (0-based, clipped to the sequence) to `out`.

@@ -8,10 +8,13 @@
 use anyhow::Result;
 
 use crate::error::{fail, ExitKind};
-use crate::types::{Contig, Region};
+use crate::types::{Contig, ContigId, Region};
 
-fn find(contigs: &[Contig], name: &str) -> Option<usize> {
-    contigs.iter().position(|c| c.name == name)
+fn find(contigs: &[Contig], name: &str) -> Option<ContigId> {
+    contigs
+        .iter()
+        .position(|c| c.name == name)
+        .map(ContigId::new)
 }
 
 fn parse_range(s: &str, len: u64, whole: &str) -> Result<(u64, u64)> {
@@ -131,15 +134,15 @@ mod tests {
     fn colon_names_resolve_like_htslib() {
         let c = contigs();
         let r = parse_region("chr1", &c).unwrap();
-        assert_eq!((r.contig, r.start, r.end), (0, 0, 1000));
+        assert_eq!((r.contig.index(), r.start, r.end), (0, 0, 1000));
         let r = parse_region("{chr1}:100", &c).unwrap();
-        assert_eq!((r.contig, r.start, r.end), (0, 99, 1000));
+        assert_eq!((r.contig.index(), r.start, r.end), (0, 99, 1000));
         let r = parse_region("{chr1:100}", &c).unwrap();
-        assert_eq!(r.contig, 2);
+        assert_eq!(r.contig.index(), 2);
         assert!(parse_region("chr1:100", &c).is_err()); // ambiguous
         assert!(parse_region("chr1:100-200", &c).is_err()); // ambiguous
-        assert_eq!(parse_region("chr2:100-200", &c).unwrap().contig, 4);
-        assert_eq!(parse_region("chr1,chr3", &c).unwrap().contig, 5);
+        assert_eq!(parse_region("chr2:100-200", &c).unwrap().contig.index(), 4);
+        assert_eq!(parse_region("chr1,chr3", &c).unwrap().contig.index(), 5);
         let r = parse_region("chr1b:1,000-1,000", &c).unwrap();
         assert_eq!((r.start, r.end), (999, 1000));
     }

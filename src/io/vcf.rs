@@ -1,5 +1,4 @@
-//! VCF output (4.2, bgzip + tabix) and VCF resources (germline population AF, panel of
-//! normals).
+//! VCF output: somatic calls as VCF 4.2, bgzip + tabix.
 //!
 //! The writer formats text itself: the header is VCF 4.2 on purpose (GATK, Picard and IGV
 //! reject 4.4+ headers, and noodles-vcf writes its newest version unless told otherwise).
@@ -7,20 +6,17 @@
 //! file is complete, both written atomically.
 
 use std::{
-    collections::HashMap,
-    fs::File,
-    io::{BufRead, BufReader, Write},
+    io::Write,
     path::{Path, PathBuf},
 };
 
 use anyhow::{Context, Result};
-use flate2::read::MultiGzDecoder;
 use noodles::{csi, tabix, vcf};
 
 use super::output::AtomicOutput;
 use crate::error::{fail, ExitKind};
-use crate::somatic::{filters::AlleleKey, Call};
-use crate::types::{Contig, Region};
+use crate::types::call::{Call, SampleSupport, VarKind, FILTERS};
+use crate::types::Contig;
 
 /// What the header says about the run.
 pub struct VcfMeta<'a> {
@@ -64,7 +60,7 @@ fn header(meta: &VcfMeta<'_>) -> String {
         h.push_str(&format!("##{k}={v}\n"));
     }
     h.push_str("##FILTER=<ID=PASS,Description=\"All filters passed\">\n");
-    for (id, d) in crate::somatic::filters::ALL {
+    for (id, d) in FILTERS {
         h.push_str(&format!("##FILTER=<ID={id},Description=\"{d}\">\n"));
     }
     for line in [
@@ -117,9 +113,9 @@ fn record(c: &Call, contigs: &[Contig]) -> String {
         format!(
             "VARTYPE={}",
             match c.kind {
-                crate::somatic::VarKind::Snv => "SNV",
-                crate::somatic::VarKind::Ins => "INS",
-                crate::somatic::VarKind::Del => "DEL",
+                VarKind::Snv => "SNV",
+                VarKind::Ins => "INS",
+                VarKind::Del => "DEL",
             }
         ),
     ];
@@ -147,7 +143,7 @@ fn record(c: &Call, contigs: &[Contig]) -> String {
     } else {
         c.filters.join(";")
     };
-    let sample = |s: &crate::somatic::SampleSupport, gt: &str| {
+    let sample = |s: &SampleSupport, gt: &str| {
         format!(
             "{gt}:{},{}:{}:{}:{},{},{},{}",
             s.ref_count,
@@ -163,7 +159,7 @@ fn record(c: &Call, contigs: &[Contig]) -> String {
     let mut line = format!(
         "{}\t{}\t.\t{}\t{}\t.\t{}\t{}\tGT:AD:AF:DP:SB",
         contigs[c.contig].name,
-        c.pos + 1,
+        c.pos.to_pos1(),
         c.ref_allele,
         c.alt_allele,
         filter,
@@ -188,15 +184,10 @@ pub enum VcfOutputType {
     Plain,
 }
 
-/// Writes `calls` (sorted) as VCF to `path`; with [`VcfOutputType::Bgzf`] also `path.tbi`.
-pub fn write_vcf(
-    path: &Path,
-    kind: VcfOutputType,
-    meta: &VcfMeta<'_>,
-    calls: &[Call],
-) -> Result<()> {
-    let target: PathBuf = path.to_path_buf();
-    let name = target.display().to_string();
+/// Checks an output VCF name against its type before any work: `.vcf.gz`/`.bgz` for bgzip,
+/// no `.gz` for plain text, in an existing directory.
+pub fn check_vcf_output(path: &Path, kind: VcfOutputType) -> Result<()> {
+    let name = path.display().to_string();
     if kind == VcfOutputType::Bgzf && !(name.ends_with(".gz") || name.ends_with(".bgz")) {
         return Err(fail(
             ExitKind::Usage,
@@ -209,6 +200,19 @@ pub fn write_vcf(
             format!("'{name}': --output-type v writes plain text; drop the .gz"),
         ));
     }
+    super::output::check_output_path(path)
+}
+
+/// Writes `calls` (sorted) as VCF to `path`; with [`VcfOutputType::Bgzf`] also `path.tbi`.
+pub fn write_vcf(
+    path: &Path,
+    kind: VcfOutputType,
+    meta: &VcfMeta<'_>,
+    calls: &[Call],
+) -> Result<()> {
+    let target: PathBuf = path.to_path_buf();
+    let name = target.display().to_string();
+    check_vcf_output(path, kind)?;
     let mut out = AtomicOutput::create(&target)?;
     out.write_all(header(meta).as_bytes())?;
     for c in calls {
@@ -237,138 +241,61 @@ pub fn write_vcf(
     Ok(())
 }
 
-/// Trims an allele pair to its minimal representation (common suffix, then common prefix
-/// keeping one anchor base), as resources may list multi-allelic records unsplit.
-pub fn minimal(pos: u64, r: &str, a: &str) -> (u64, String, String) {
-    let (mut r, mut a) = (r.as_bytes().to_vec(), a.as_bytes().to_vec());
-    while r.len() > 1 && a.len() > 1 && r.last() == a.last() {
-        r.pop();
-        a.pop();
-    }
-    let mut pos = pos;
-    while r.len() > 1 && a.len() > 1 && r[0] == a[0] {
-        r.remove(0);
-        a.remove(0);
-        pos += 1;
-    }
-    (
-        pos,
-        String::from_utf8_lossy(&r).into_owned(),
-        String::from_utf8_lossy(&a).into_owned(),
-    )
-}
+/// One panel-of-normals site: (contig, 0-based position, REF, ALT) and the normals it was seen in.
+pub type PonSite = (
+    (crate::types::ContigId, crate::types::Pos0, String, String),
+    u32,
+);
 
-/// Loads the optional germline resource (AF) and panel of normals for the processed regions.
-pub fn read_resources(
-    germline: Option<&Path>,
-    pon: Option<&Path>,
-    contigs: &[Contig],
-    regions: &[Region],
-) -> Result<crate::somatic::filters::Resources> {
-    Ok(crate::somatic::filters::Resources {
-        population: match germline {
-            Some(p) => read_resource(p, contigs, regions)?.0,
-            None => Default::default(),
-        },
-        pon: match pon {
-            Some(p) => read_resource(p, contigs, regions)?.1,
-            None => Default::default(),
-        },
-    })
-}
-
-/// Reads a VCF(.gz) resource, keeping records inside `regions`; returns allele -> INFO AF
-/// (1.0 when the record has no AF) and allele -> INFO `NSAMPLES` (or 1).
-pub fn read_resource(
+/// Writes a panel of normals (`oncostream pon`): VCF 4.2, INFO `NSAMPLES` and `FRACTION`;
+/// bgzipped and tabix-indexed when the name ends in `.gz`.
+pub fn write_pon_vcf(
     path: &Path,
     contigs: &[Contig],
-    regions: &[Region],
-) -> Result<(HashMap<AlleleKey, f64>, HashMap<AlleleKey, u32>)> {
-    let name = path.display().to_string();
-    let file = File::open(path).map_err(|e| {
-        fail(
-            ExitKind::NoInput,
-            format!("cannot open VCF resource '{name}': {e}"),
-        )
-    })?;
-    let reader: Box<dyn BufRead> = if name.ends_with(".gz") || name.ends_with(".bgz") {
-        Box::new(BufReader::new(MultiGzDecoder::new(file)))
-    } else {
-        Box::new(BufReader::new(file))
-    };
-    let mut af = HashMap::new();
-    let mut ns = HashMap::new();
-    for (i, line) in reader.lines().enumerate() {
-        let line = line.map_err(|e| {
-            fail(
-                ExitKind::Data,
-                format!("{name}:{}: cannot read: {e}", i + 1),
-            )
-        })?;
-        if line.starts_with('#') || line.is_empty() {
-            continue;
-        }
-        let f: Vec<&str> = line.splitn(9, '\t').collect();
-        if f.len() < 8 {
-            return Err(fail(
-                ExitKind::Data,
-                format!("{name}:{}: fewer than 8 VCF columns", i + 1),
-            ));
-        }
-        let Some(ci) = contigs.iter().position(|c| c.name == f[0]) else {
-            continue;
-        };
-        let pos: u64 = f[1].parse().map_err(|_| {
-            fail(
-                ExitKind::Data,
-                format!("{name}:{}: POS '{}' is not a number", i + 1, f[1]),
-            )
-        })?;
-        let inside = regions
-            .iter()
-            .any(|r| r.contig == ci && pos > r.start.saturating_sub(100) && pos <= r.end + 100);
-        if !inside {
-            continue;
-        }
-        let mut afs: Vec<f64> = Vec::new();
-        let mut nsamples = 1u32;
-        for kv in f[7].split(';') {
-            if let Some(v) = kv.strip_prefix("AF=") {
-                afs = v.split(',').map(|x| x.parse().unwrap_or(0.0)).collect();
-            } else if let Some(v) = kv.strip_prefix("NSAMPLES=") {
-                nsamples = v.parse().unwrap_or(1);
-            }
-        }
-        for (k, alt) in f[4].split(',').enumerate() {
-            if alt == "." || alt == "*" || alt.starts_with('<') {
-                continue;
-            }
-            let (p, r, a) = minimal(pos, f[3], alt);
-            let key = (
-                f[0].to_string(),
-                p,
-                r.to_ascii_uppercase(),
-                a.to_ascii_uppercase(),
-            );
-            let v = afs.get(k).copied().unwrap_or(1.0);
-            let e = af.entry(key.clone()).or_insert(v);
-            if v > *e {
-                *e = v;
-            }
-            ns.insert(key, nsamples);
+    sites: &[PonSite],
+    normals: usize,
+    min_samples: u32,
+) -> Result<()> {
+    let mut out = AtomicOutput::create(path)?;
+    let mut h = String::from("##fileformat=VCFv4.2\n");
+    h.push_str(&format!(
+        "##source=oncostream-{} pon\n",
+        env!("CARGO_PKG_VERSION")
+    ));
+    for c in contigs {
+        h.push_str(&format!("##contig=<ID={},length={}>\n", c.name, c.len));
+    }
+    h.push_str(&format!(
+        "##oncostream_pon_normals={normals}\n##oncostream_pon_min_samples={min_samples}\n"
+    ));
+    h.push_str("##INFO=<ID=NSAMPLES,Number=1,Type=Integer,Description=\"Normals in which the allele was seen\">\n");
+    h.push_str("##INFO=<ID=FRACTION,Number=1,Type=Float,Description=\"Fraction of the normals in which the allele was seen\">\n");
+    h.push_str("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n");
+    out.write_all(h.as_bytes())?;
+    for ((contig, pos, r, a), k) in sites {
+        writeln!(
+            out,
+            "{}\t{}\t.\t{}\t{}\t.\t.\tNSAMPLES={};FRACTION={:.3}",
+            contigs[*contig].name,
+            pos.to_pos1(),
+            r,
+            a,
+            k,
+            *k as f64 / normals as f64
+        )?;
+    }
+    out.commit()?;
+    if path.to_string_lossy().ends_with(".gz") {
+        let index = vcf::fs::index(path)?;
+        if let vcf::Index::Tabix(ix) = index {
+            let p = PathBuf::from(format!("{}.tbi", path.display()));
+            let mut w = tabix::io::Writer::new(Vec::new());
+            w.write_index(&ix)?;
+            let bytes = w.into_inner().finish()?;
+            let mut o = AtomicOutput::create(&p)?;
+            o.write_all(&bytes)?;
+            o.commit()?;
         }
     }
-    Ok((af, ns))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn minimal_trims_multiallelic_leftovers() {
-        assert_eq!(minimal(10, "ACT", "A"), (10, "ACT".into(), "A".into()));
-        assert_eq!(minimal(10, "ACT", "ACTT"), (11, "C".into(), "CT".into()));
-        assert_eq!(minimal(10, "CAT", "CGT"), (11, "A".into(), "G".into()));
-    }
+    Ok(())
 }

@@ -1,6 +1,8 @@
-//! Renderers: turn engine partials and stage results into files. They format; they never
-//! recompute a metric.
+//! Renderers of the clinical documents: `report.html` and `retier_diff.tsv`, from the typed
+//! [`crate::types::report::Report`]. They format; they never recompute a metric, and they never
+//! touch a file (the pipeline writes what they return through `io`).
 
-pub mod clinical;
-pub mod coverage_tsv;
-pub mod pileup_tsv;
+pub mod diff;
+pub mod html;
+
+pub use html::{esc, render_html, LEVELS};

@@ -1,61 +1,96 @@
-//! TMB, purity and their statistics. Pure functions over calls and counts.
-
-use serde::{Deserialize, Serialize};
+//! TMB, purity and their statistics, and the warnings they raise. Pure functions over calls
+//! and counts; every threshold is a named constant next to its `METHOD`.
 
 use super::model::ln_gamma;
 use super::{Call, VarKind};
+pub use crate::types::results::{PurityResult, TmbClass, TmbResult, TmbSettings};
+use crate::types::Region;
 
-/// TMB settings.
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
-pub struct TmbSettings {
-    /// Lowest tumor allele fraction counted.
-    pub min_vaf: f64,
-    /// Tumor depth from which a base is callable.
-    pub min_tumor_depth: u32,
-    /// Normal depth from which a base is callable (tumor-normal mode).
-    pub min_normal_depth: u32,
-}
+/// METHOD: TMB classes follow KEYNOTE-158 / the Japanese TMB-High approval (>= 10 mut/Mb) and
+/// the C-CAT real-world stratum of >= 20 mut/Mb, which responded better than 10-20.
+pub const TMB_HIGH: f64 = 10.0;
+/// See [`TMB_HIGH`].
+pub const TMB_VERY_HIGH: f64 = 20.0;
+/// METHOD: panel TMB from less than ~1 Mb of callable sequence is unreliable (the Friends of
+/// Cancer Research harmonisation found panels below 0.7-1 Mb deviate strongly from WES).
+pub const MIN_RELIABLE_CALLABLE_MB: f64 = 1.0;
+/// METHOD: below 30% tumor content TMB and sensitivity collapse (C-CAT, Japanese guidance
+/// on panel testing: tumor content >= 30% recommended).
+pub const LOW_PURITY: f64 = 0.30;
 
-impl Default for TmbSettings {
-    fn default() -> Self {
-        TmbSettings {
-            min_vaf: 0.05,
-            min_tumor_depth: 20,
-            min_normal_depth: 10,
-        }
+/// The TMB class of a value per Mb.
+pub fn tmb_class(per_mb: f64) -> TmbClass {
+    if per_mb >= TMB_VERY_HIGH {
+        TmbClass::VeryHigh
+    } else if per_mb >= TMB_HIGH {
+        TmbClass::High
+    } else {
+        TmbClass::Low
     }
 }
 
-/// The TMB block of results.json.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct TmbResult {
-    /// Mutations per megabase of callable sequence.
-    pub per_mb: f64,
-    /// 95% confidence interval (exact Poisson on the count), per Mb.
-    pub ci95: [f64; 2],
-    /// `low` (< 10/Mb), `high` (10-20/Mb) or `very_high` (>= 20/Mb).
-    pub class: String,
-    /// Mutations counted.
-    pub count: u64,
-    /// SNVs counted.
-    pub snv: u64,
-    /// Indels counted.
-    pub indel: u64,
-    /// Calls excluded because they lie in `--tmb-exclude` (e.g. driver hotspots).
-    pub excluded: u64,
-    /// Counted mutations that are synonymous (when transcript models were given).
-    pub synonymous: Option<u64>,
-    /// Counted mutations that change the protein (missense, nonsense, frameshift, in-frame,
-    /// splice, start/stop), when transcript models were given.
-    pub nonsynonymous: Option<u64>,
-    /// Callable bases (the measured denominator).
-    pub callable_bases: u64,
-    /// Callable megabases.
-    pub callable_mb: f64,
-    /// Settings.
-    pub settings: TmbSettings,
-    /// Warnings (small callable region).
-    pub warnings: Vec<String>,
+/// TMB with the calls inside `exclude` (e.g. a driver-hotspot BED) left out of the numerator;
+/// their number is reported as `excluded`.
+pub fn tmb_excluding(
+    calls: &[Call],
+    exclude: &[Region],
+    callable_bases: u64,
+    s: TmbSettings,
+) -> TmbResult {
+    let inside = |c: &Call| exclude.iter().any(|r| r.contains(c.contig, c.pos));
+    let excluded = calls.iter().filter(|c| c.is_pass() && inside(c)).count() as u64;
+    let kept: Vec<&Call> = calls.iter().filter(|c| !inside(c)).collect();
+    tmb(&kept, excluded, callable_bases, s)
+}
+
+/// The calls TMB counts (PASS, tumor VAF >= `min_vaf`, outside `exclude`), for the
+/// synonymous / non-synonymous split.
+pub fn tmb_counted<'a>(calls: &'a [Call], exclude: &[Region], min_vaf: f64) -> Vec<&'a Call> {
+    calls
+        .iter()
+        .filter(|c| c.is_pass() && c.tumor.af() >= min_vaf)
+        .filter(|c| !exclude.iter().any(|r| r.contains(c.contig, c.pos)))
+        .collect()
+}
+
+/// How a counted mutation changes the protein (decided by the clinical annotation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodingClass {
+    /// Synonymous.
+    Synonymous,
+    /// Missense, nonsense, frameshift, in-frame, splice donor/acceptor, start/stop.
+    NonSynonymous,
+    /// Outside coding sequence (UTR, intron, intergenic).
+    Other,
+}
+
+/// METHOD: the synonymous / non-synonymous split of the TMB numerator, on the canonical
+/// transcript of each counted call (`classify` is the annotation's verdict).
+pub fn coding_split(
+    tmb: &mut TmbResult,
+    counted: &[&Call],
+    classify: impl Fn(&Call) -> CodingClass,
+) {
+    let (mut syn, mut non) = (0u64, 0u64);
+    for c in counted {
+        match classify(c) {
+            CodingClass::Synonymous => syn += 1,
+            CodingClass::NonSynonymous => non += 1,
+            CodingClass::Other => {}
+        }
+    }
+    tmb.synonymous = Some(syn);
+    tmb.nonsynonymous = Some(non);
+}
+
+/// The low-purity warning, when the estimate is below [`LOW_PURITY`].
+pub fn purity_warning(p: &PurityResult) -> Option<String> {
+    p.low_purity.then(|| {
+        format!(
+            "LOW TUMOR PURITY (estimated {:.2} < {LOW_PURITY:.2}): TMB and variant sensitivity are likely underestimated; a low TMB or a negative result may be a false negative",
+            p.estimate.unwrap_or(0.0)
+        )
+    })
 }
 
 /// METHOD: TMB = PASS somatic SNVs + indels with tumor VAF >= min_vaf, divided by the callable
@@ -73,15 +108,9 @@ pub fn tmb(calls: &[&Call], excluded: u64, callable_bases: u64, s: TmbSettings) 
     let per = |x: f64| if mb > 0.0 { x / mb } else { 0.0 };
     let (lo, hi) = poisson_ci(n, 0.05);
     let per_mb = per(n as f64);
-    let class = if per_mb >= 20.0 {
-        "very_high"
-    } else if per_mb >= 10.0 {
-        "high"
-    } else {
-        "low"
-    };
+    let class = tmb_class(per_mb);
     let mut warnings = Vec::new();
-    if mb < 1.0 {
+    if mb < MIN_RELIABLE_CALLABLE_MB {
         warnings.push(format!(
             "callable region is {mb:.3} Mb: TMB from less than ~1 Mb (panels below 0.7-1 Mb) is unreliable"
         ));
@@ -90,7 +119,7 @@ pub fn tmb(calls: &[&Call], excluded: u64, callable_bases: u64, s: TmbSettings) 
     TmbResult {
         per_mb: r(per_mb),
         ci95: [r(per(lo)), r(per(hi))],
-        class: class.into(),
+        class,
         count: n,
         snv,
         indel,
@@ -175,23 +204,6 @@ pub fn gamma_p(a: f64, x: f64) -> f64 {
     }
 }
 
-/// The purity block of results.json.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct PurityResult {
-    /// Estimated tumor purity (fraction of tumor cells), when it could be estimated.
-    pub estimate: Option<f64>,
-    /// How it was estimated.
-    pub method: String,
-    /// VAF of the clonal peak.
-    pub clonal_vaf_peak: Option<f64>,
-    /// Somatic SNVs used.
-    pub variants_used: usize,
-    /// True below 0.30.
-    pub low_purity: bool,
-    /// Explanation when no estimate.
-    pub note: Option<String>,
-}
-
 /// METHOD: purity from the clonal peak of somatic SNV allele fractions. A clonal heterozygous
 /// mutation in a diploid region has VAF = purity / 2. Gaussian kernel density (bandwidth 0.02)
 /// over the VAFs of PASS SNVs with tumor depth >= 20; among local maxima at least 25% as high
@@ -254,7 +266,7 @@ pub fn purity(calls: &[&Call]) -> PurityResult {
         method,
         clonal_vaf_peak: Some(peak),
         variants_used: vafs.len(),
-        low_purity: est < 0.30,
+        low_purity: est < LOW_PURITY,
         note: None,
     }
 }

@@ -17,7 +17,7 @@ use super::{Allele, Call, SampleSupport, VarKind};
 use crate::engine::{Column, ColumnObserver, RefSlice};
 use crate::types::{
     aln::{flag, op},
-    Aln, Field, Region, Shard, Tally,
+    Aln, Field, Pos0, Region, Shard, Tally,
 };
 
 /// Caller settings (validated by the CLI).
@@ -356,7 +356,7 @@ impl ColumnObserver for CallObserver {
             v.dedup();
             p.cand_pos = v;
         }
-        let pos = col.pos as i64;
+        let pos = col.pos.get() as i64;
         while p.cursor < p.cand_pos.len() && p.cand_pos[p.cursor] < pos {
             p.cursor += 1;
         }
@@ -526,7 +526,7 @@ impl ColumnObserver for CallObserver {
             };
             let mut call = Call {
                 contig: p.core.contig,
-                pos: pos as u64,
+                pos: Pos0::new(pos as u64),
                 ref_allele,
                 alt_allele,
                 kind,

@@ -3,28 +3,8 @@
 
 use std::collections::HashMap;
 
-use super::Call;
-
-/// Every filter name with its VCF header description, in a fixed order.
-pub const ALL: &[(&str, &str)] = &[
-    ("weak_evidence", "Tumor LOD below --min-tlod: too little evidence that the allele is real"),
-    ("normal_lod", "Normal LOD below --min-nlod: the normal is not confidently reference here (variant or too shallow)"),
-    ("normal_support", "Alt allele seen in the matched normal (germline or tumor-in-normal)"),
-    ("germline", "Population allele frequency in the germline resource at or above --max-population-af"),
-    ("germline_af", "Tumor-only: allele fraction consistent with a heterozygous or homozygous germline variant"),
-    ("panel_of_normals", "Site and allele present in the panel of normals (recurrent artifact or germline)"),
-    ("strand_bias", "Alt reads almost all on one strand while reference reads are not"),
-    ("read_position", "Alt bases lie near read ends (median distance below --min-end-distance)"),
-    ("base_quality", "Median base quality of alt reads below --min-median-bq"),
-    ("mapping_quality", "Median mapping quality of alt reads below --min-median-mq"),
-    ("clustered_events", "Three or more otherwise-passing events within 50 bp (misalignment or complex event)"),
-    ("slippage", "One-unit indel in a homopolymer/microsatellite at low allele fraction (polymerase slippage)"),
-    ("multiallelic", "More than one alt allele with strong evidence at this position"),
-    ("duplicate_support", "Alt reads come from few distinct fragments (unmarked PCR duplicates)"),
-];
-
-/// Key of an allele in a resource: (contig name, 1-based POS, REF, ALT).
-pub type AlleleKey = (String, u64, String, String);
+use crate::types::call::Call;
+pub use crate::types::call::{AlleleKey, Resources, FILTERS as ALL};
 
 /// `clustered_events`: three or more events that pass every site filter so far, within
 /// `window` bp. Germline sites, normal-supported sites and weak noise do not count: they are
@@ -61,8 +41,8 @@ pub fn apply_resources(
 ) {
     for c in calls.iter_mut() {
         let key = (
-            contig_names[c.contig].clone(),
-            c.pos + 1,
+            contig_names[c.contig.index()].clone(),
+            c.pos.to_pos1().get(),
             c.ref_allele.clone(),
             c.alt_allele.clone(),
         );
@@ -76,15 +56,6 @@ pub fn apply_resources(
             c.fail("panel_of_normals");
         }
     }
-}
-
-/// Germline population frequencies and panel-of-normals sites for the processed regions.
-#[derive(Debug, Default)]
-pub struct Resources {
-    /// Allele -> population AF.
-    pub population: HashMap<AlleleKey, f64>,
-    /// Allele -> normals it was seen in.
-    pub pon: HashMap<AlleleKey, u32>,
 }
 
 /// Everything that runs on the whole ordered call list after the gather: clustered events,

@@ -9,35 +9,13 @@
 
 use std::collections::HashMap;
 
-use serde::{Deserialize, Serialize};
-
 use super::model::binom_two_sided;
 use crate::engine::{Column, ColumnObserver, RefSlice};
-use crate::types::{Aln, Shard};
-
-/// One microsatellite (coordinates 0-based; `start` = first repeat base, msisensor's location).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MsSite {
-    /// Contig index.
-    pub contig: usize,
-    /// 0-based first base of the repeat.
-    pub start: u64,
-    /// Repeat unit.
-    pub unit: String,
-    /// Units in the reference.
-    pub count: u32,
-    /// Left flank (bases before `start`).
-    pub left: String,
-    /// Right flank (bases after the repeat).
-    pub right: String,
-}
-
-impl MsSite {
-    /// Reference span of the repeat.
-    pub fn repeat_len(&self) -> u64 {
-        self.unit.len() as u64 * self.count as u64
-    }
-}
+pub use crate::types::msi::{
+    Histogram, MsSite, MsiMode, MsiResult, MsiStatus, MsiThresholds, SiteResult,
+};
+use crate::types::source::SequenceSource;
+use crate::types::{Aln, Contig, ContigId, Pos0, Region, Shard};
 
 /// Finds microsatellites in `seq` (0-based offset `offset`): homopolymers of at least
 /// `min_homopolymer` bases and 2-5 bp units repeated at least `min_repeats` times, at most
@@ -85,8 +63,8 @@ pub fn scan(
                 let right = &seq[end..end + flank];
                 if !left.contains(&b'N') && !right.contains(&b'N') {
                     out.push(MsSite {
-                        contig,
-                        start: i as u64,
+                        contig: ContigId::new(contig),
+                        start: Pos0::new(i as u64),
                         unit: String::from_utf8_lossy(&seq[i..i + u]).into_owned(),
                         count: c,
                         left: String::from_utf8_lossy(left).into_owned(),
@@ -133,9 +111,6 @@ pub fn repeat_count_in_seq(seq: &[u8], site: &MsSite) -> Option<u32> {
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
-
-/// Histogram of repeat counts: `counts[k]` = reads with `k` units.
-pub type Histogram = Vec<u32>;
 
 /// Adds a shard's per-site histograms (`(site, per-sample)`) into per-sample maps.
 pub fn merge_histograms(acc: &mut [HashMap<usize, Histogram>], part: Vec<(usize, Vec<Histogram>)>) {
@@ -203,10 +178,10 @@ impl ColumnObserver for MsiObserver<'_> {
         let c = shard.core;
         let lo = self
             .sites
-            .partition_point(|s| (s.contig, s.start) < (c.contig, c.start));
+            .partition_point(|s| (s.contig, s.start) < (c.contig, Pos0::new(c.start)));
         let hi = self
             .sites
-            .partition_point(|s| (s.contig, s.start) < (c.contig, c.end));
+            .partition_point(|s| (s.contig, s.start) < (c.contig, Pos0::new(c.end)));
         MsiPartial {
             range: (lo, hi),
             hist: (lo..hi)
@@ -229,12 +204,12 @@ impl ColumnObserver for MsiObserver<'_> {
         let (lo, hi) = p.range;
         let w = self.read_window as i64;
         // sites whose start lies within the read window around the read's start
-        let first = self.sites[lo..hi].partition_point(|s| (s.start as i64) + w < a.start);
+        let first = self.sites[lo..hi].partition_point(|s| (s.start.get() as i64) + w < a.start);
         let mut seq: Option<Vec<u8>> = None;
         const NIB: &[u8; 16] = b"=ACMGRSVTWYHKDBN";
         for k in first..(hi - lo) {
             let s = &self.sites[lo + k];
-            if (s.start as i64) - w > a.start {
+            if (s.start.get() as i64) - w > a.start {
                 break;
             }
             let seq = seq
@@ -250,64 +225,6 @@ impl ColumnObserver for MsiObserver<'_> {
     }
 
     fn column(&self, _p: &mut MsiPartial, _c: &Column<'_>) {}
-}
-
-/// Per-site result.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct SiteResult {
-    /// `contig:start` (1-based start of the repeat, as msisensor prints).
-    pub site: String,
-    /// Reads counted in the tumor.
-    pub tumor_reads: u32,
-    /// Reads counted in the normal (paired) or in the baseline (tumor-only).
-    pub reference_reads: u32,
-    /// Test p-value.
-    pub p_value: f64,
-    /// Called unstable.
-    pub unstable: bool,
-}
-
-/// Status thresholds (percent of tested sites that are unstable).
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
-pub struct MsiThresholds {
-    /// Score at or above which the sample is MSI-H.
-    pub msi_h: f64,
-    /// Score below which the sample is MSS; between the two: indeterminate.
-    pub mss: f64,
-    /// Fewest reads per sample for a site to be tested.
-    pub min_reads: u32,
-    /// Per-site p-value threshold.
-    pub p_value: f64,
-}
-
-impl Default for MsiThresholds {
-    fn default() -> Self {
-        MsiThresholds {
-            msi_h: 20.0,
-            mss: 10.0,
-            min_reads: 15,
-            p_value: 0.01,
-        }
-    }
-}
-
-/// The MSI result block of results.json.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct MsiResult {
-    /// Percent of tested sites called unstable.
-    pub score: f64,
-    /// Sites with enough reads.
-    pub sites_tested: u32,
-    /// Sites called unstable.
-    pub sites_unstable: u32,
-    /// `MSI-H`, `MSS` or `indeterminate`.
-    pub status: String,
-    /// `paired` or `tumor-only (baseline)`.
-    pub mode: String,
-    /// Thresholds used.
-    pub thresholds: MsiThresholds,
-    /// Unstable sites (for review).
-    pub unstable_sites: Vec<SiteResult>,
 }
 
 /// METHOD: per-site instability test. The tumor's repeat-length distribution is compared with
@@ -342,6 +259,79 @@ pub fn site_test(tumor: &[u32], reference: &[u32], t: &MsiThresholds) -> Option<
     Some((p, unstable))
 }
 
+/// METHOD: default microsatellite scan (`ms-scan` and `run` without `--ms-sites`): homopolymers
+/// >= 10 bp and 2-5 bp units repeated >= 5 times, at most 60 bp, with 5 clean flanking bases.
+pub const SCAN_MIN_HOMOPOLYMER: u32 = 10;
+/// See [`SCAN_MIN_HOMOPOLYMER`].
+pub const SCAN_MIN_REPEATS: u32 = 5;
+/// See [`SCAN_MIN_HOMOPOLYMER`].
+pub const SCAN_MAX_LEN: u32 = 60;
+/// See [`SCAN_MIN_HOMOPOLYMER`].
+pub const SCAN_FLANK: usize = 5;
+/// METHOD: a read counts for a site only if it starts within 110 bp of it (msisensor-pro).
+pub const READ_WINDOW: u64 = 110;
+
+/// Scans the reference over `regions` (plus 100 bp around each) with the default settings.
+pub fn scan_regions(
+    reference: &dyn SequenceSource,
+    contigs: &[Contig],
+    regions: &[Region],
+) -> Vec<MsSite> {
+    let mut v = Vec::new();
+    for reg in regions {
+        let name = &contigs[reg.contig].name;
+        let from = reg.start.saturating_sub(100);
+        let mut buf = Vec::new();
+        if !reference.fetch_into(name, from, reg.end + 100, &mut buf) {
+            continue;
+        }
+        for mut s in scan(
+            reg.contig.index(),
+            &buf,
+            SCAN_MIN_HOMOPOLYMER,
+            SCAN_MIN_REPEATS,
+            SCAN_MAX_LEN,
+            SCAN_FLANK,
+        ) {
+            s.start = s.start + from;
+            v.push(s);
+        }
+    }
+    v.sort_by_key(|s| (s.contig, s.start));
+    v.dedup_by_key(|s| (s.contig, s.start));
+    v
+}
+
+/// The sites whose repeat starts inside `regions`.
+pub fn sites_in_regions(sites: Vec<MsSite>, regions: &[Region]) -> Vec<MsSite> {
+    sites
+        .into_iter()
+        .filter(|s| regions.iter().any(|r| r.contains(s.contig, s.start)))
+        .collect()
+}
+
+/// Windows around sites (flanks plus a margin) for restricting a pass to them.
+pub fn site_windows(sites: &[MsSite], contigs: &[Contig]) -> Vec<Region> {
+    sites
+        .iter()
+        .map(|s| Region {
+            contig: s.contig,
+            start: s.start.get().saturating_sub(200),
+            end: (s.start.get() + s.repeat_len() + 200).min(contigs[s.contig].len),
+        })
+        .collect()
+}
+
+/// The warning an indeterminate MSI result raises.
+pub fn msi_warning(m: &MsiResult) -> Option<String> {
+    (m.status == MsiStatus::Indeterminate).then(|| {
+        format!(
+            "MSI indeterminate: score {:.2}% over {} sites",
+            m.score, m.sites_tested
+        )
+    })
+}
+
 /// Combines per-site histograms into the MSI result. `reference` maps a site index to the
 /// reference histogram (normal or baseline).
 pub fn score(
@@ -350,7 +340,7 @@ pub fn score(
     tumor: &HashMap<usize, Histogram>,
     reference: &HashMap<usize, Histogram>,
     t: &MsiThresholds,
-    mode: &str,
+    mode: MsiMode,
 ) -> MsiResult {
     let mut tested = 0;
     let mut unstable = Vec::new();
@@ -363,7 +353,7 @@ pub fn score(
             if u {
                 let s = &sites[i];
                 unstable.push(SiteResult {
-                    site: format!("{}:{}", contig_names[s.contig], s.start + 1),
+                    site: format!("{}:{}", contig_names[s.contig.index()], s.start.to_pos1()),
                     tumor_reads: tumor[&i].iter().sum(),
                     reference_reads: r.iter().sum(),
                     p_value: p,
@@ -378,20 +368,20 @@ pub fn score(
         0.0
     };
     let status = if tested == 0 {
-        "indeterminate"
+        MsiStatus::Indeterminate
     } else if score >= t.msi_h {
-        "MSI-H"
+        MsiStatus::MsiH
     } else if score < t.mss {
-        "MSS"
+        MsiStatus::Mss
     } else {
-        "indeterminate"
+        MsiStatus::Indeterminate
     };
     MsiResult {
         score: (score * 100.0).round() / 100.0,
         sites_tested: tested,
         sites_unstable: unstable.len() as u32,
-        status: status.to_string(),
-        mode: mode.to_string(),
+        status,
+        mode,
         thresholds: *t,
         unstable_sites: unstable,
     }
@@ -407,7 +397,7 @@ mod tests {
         let sites = scan(0, seq, 10, 5, 60, 5);
         assert_eq!(sites.len(), 2, "{sites:?}");
         assert_eq!(
-            (sites[0].start, sites[0].unit.as_str(), sites[0].count),
+            (sites[0].start.get(), sites[0].unit.as_str(), sites[0].count),
             (5, "A", 11)
         );
         assert_eq!(sites[0].left, "ACGTC");
@@ -418,8 +408,8 @@ mod tests {
     #[test]
     fn sequence_search_counts_units_between_flanks_like_msisensor() {
         let site = MsSite {
-            contig: 0,
-            start: 100,
+            contig: ContigId::new(0),
+            start: Pos0::new(100),
             unit: "T".into(),
             count: 12,
             left: "AAAGC".into(),

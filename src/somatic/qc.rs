@@ -2,10 +2,10 @@
 //! rates, insert size, mate overlap, callable bases (the TMB denominator), and a tumor/normal
 //! identity check. An engine observer; partial per shard, combined in order.
 
-use serde::{Deserialize, Serialize};
-
 use crate::engine::{Column, ColumnObserver, RefSlice};
-use crate::types::{aln::flag, Aln, Field, Shard};
+pub use crate::types::results::SampleQcResult;
+use crate::types::results::{Identity, IdentityStatus, QcResult, QcVerdict};
+use crate::types::{aln::flag, Aln, ContigId, Field, Shard};
 
 /// Depth histogram cap (positions deeper count in the last bin).
 pub const DEPTH_CAP: usize = 20_000;
@@ -47,7 +47,7 @@ pub struct QcPartial {
     /// Callable intervals (0-based half-open) of this shard, on `contig`.
     pub callable: Vec<(u64, u64)>,
     /// Contig of the shard.
-    pub contig: usize,
+    pub contig: ContigId,
     /// Identity: informative sites (normal carries an allele at >= 30%, both >= 15x).
     pub identity_sites: u64,
     /// Identity: of those, sites where the tumor also carries it (>= 5%).
@@ -116,8 +116,8 @@ impl ColumnObserver for QcObserver {
             && (self.n_samples < 2 || col.samples[1].bases() >= self.min_normal_depth);
         if callable {
             match p.callable.last_mut() {
-                Some(last) if last.1 == col.pos => last.1 = col.pos + 1,
-                _ => p.callable.push((col.pos, col.pos + 1)),
+                Some(last) if last.1 == col.pos.get() => last.1 = col.pos.get() + 1,
+                _ => p.callable.push((col.pos.get(), col.pos.get() + 1)),
             }
         }
         if self.n_samples >= 2 {
@@ -153,7 +153,7 @@ impl ColumnObserver for QcObserver {
 }
 
 /// Combines QC partials.
-pub fn combine(acc: &mut QcPartial, p: QcPartial, callable: &mut Vec<(usize, u64, u64)>) {
+pub fn combine(acc: &mut QcPartial, p: QcPartial, callable: &mut Vec<(ContigId, u64, u64)>) {
     if acc.samples.is_empty() {
         acc.samples = p
             .samples
@@ -188,29 +188,6 @@ pub fn combine(acc: &mut QcPartial, p: QcPartial, callable: &mut Vec<(usize, u64
             _ => callable.push((p.contig, s, e)),
         }
     }
-}
-
-/// The QC block of results.json for one sample.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct SampleQcResult {
-    /// Sample name.
-    pub sample: String,
-    /// Mean depth over the processed regions (fragments, bases).
-    pub mean_depth: f64,
-    /// Median depth.
-    pub median_depth: u64,
-    /// % of positions at >= 20x.
-    pub pct_ge_20x: f64,
-    /// % of positions at >= 100x.
-    pub pct_ge_100x: f64,
-    /// Duplicate-flagged share of primary reads.
-    pub duplicate_rate: f64,
-    /// Mapped share of records placed in the regions.
-    pub mapped_rate: f64,
-    /// Median insert size.
-    pub insert_size_median: Option<u64>,
-    /// Share of pairs whose mates overlap.
-    pub mate_overlap_fraction: f64,
 }
 
 /// Summarises one sample.
@@ -266,5 +243,81 @@ pub fn summarize(name: &str, q: &SampleQc, unmapped: u64) -> SampleQcResult {
         } else {
             0.0
         }),
+    }
+}
+
+/// METHOD: a tumor below 20x mean depth cannot support the 5-10% VAF sensitivity the caller is
+/// tuned for (3 supporting fragments at 5% need ~60x); such a sample fails QC.
+pub const MIN_TUMOR_MEAN_DEPTH: f64 = 20.0;
+/// METHOD: identity needs at least this many informative sites to say anything.
+pub const MIN_IDENTITY_SITES: u64 = 20;
+/// Default concordance below which tumor and normal are flagged as mismatched
+/// (`--min-identity`): a germline allele survives any purity, so the same person shows >0.95.
+pub const DEFAULT_MIN_IDENTITY: f64 = 0.90;
+
+/// The identity check from the combined counts, and its warning when mismatched.
+pub fn identity(sites: u64, shared: u64, min_identity: f64) -> (Identity, Option<String>) {
+    let conc = (sites >= MIN_IDENTITY_SITES).then(|| shared as f64 / sites as f64);
+    let (status, warning) = match conc {
+        Some(c) if c < min_identity => (
+            IdentityStatus::Mismatch,
+            Some(format!(
+                "TUMOR/NORMAL MISMATCH: only {:.1}% of the normal's germline alleles are present in the tumor (expected >= {:.0}%); the normal may be from another person or the samples swapped",
+                c * 100.0,
+                min_identity * 100.0
+            )),
+        ),
+        Some(_) => (IdentityStatus::Match, None),
+        None => (IdentityStatus::InsufficientSites, None),
+    };
+    (
+        Identity {
+            sites,
+            shared,
+            concordance: conc.map(|c| crate::types::round(c, 4)),
+            status,
+        },
+        warning,
+    )
+}
+
+/// METHOD: the QC verdict fails on any of: tumor mean depth below [`MIN_TUMOR_MEAN_DEPTH`],
+/// a tumor/normal identity mismatch, purity below `biomarkers::LOW_PURITY`. Each failed rule
+/// is a reason, in words.
+pub fn verdict(
+    samples: Vec<SampleQcResult>,
+    identity: Option<(Identity, Option<String>)>,
+    low_purity: bool,
+) -> QcResult {
+    let mut reasons = Vec::new();
+    let identity = identity.map(|(id, warning)| {
+        if let Some(w) = warning {
+            reasons.push(w);
+        }
+        id
+    });
+    if let Some(t) = samples.first() {
+        if t.mean_depth < MIN_TUMOR_MEAN_DEPTH {
+            reasons.push(format!(
+                "tumor mean depth {:.1} < {MIN_TUMOR_MEAN_DEPTH:.0}",
+                t.mean_depth
+            ));
+        }
+    }
+    if low_purity {
+        reasons.push(format!(
+            "tumor purity below {:.2}",
+            super::biomarkers::LOW_PURITY
+        ));
+    }
+    QcResult {
+        samples,
+        identity,
+        verdict: if reasons.is_empty() {
+            QcVerdict::Pass
+        } else {
+            QcVerdict::Fail
+        },
+        reasons,
     }
 }

@@ -1,20 +1,177 @@
-//! What crosses a stage boundary: contigs, regions, shards and per-position tallies.
+//! The ground floor: what crosses a stage boundary. No file access, no threads, no statistics.
 //!
-//! Coordinates inside the program are **0-based, half-open** (`start..end`) and typed as
-//! [`Pos0`]. They become 1-based only at the edge: a region string typed by a user, a TSV/VCF
-//! row written for a user.
+//! - coordinates ([`ContigId`], [`Pos0`], [`Pos1`], [`Region`], [`Shard`]) and contigs;
+//! - the read view ([`Aln`]) and per-position counters ([`Tally`]) of the hot loop;
+//! - the sources the engine reads ([`source`]: traits that `io` implements);
+//! - calls ([`call`]), microsatellites ([`msi`]), transcript models and annotations
+//!   ([`transcript`]);
+//! - the versioned documents a run writes and the next stage reads: [`results`] (`results.json`),
+//!   [`report`] (`report.json`), [`manifest`] (`run_manifest.json`) and [`metrics`].
+//!
+//! Coordinates inside the program are **0-based, half-open** ([`Pos0`], [`Region`]). They become
+//! 1-based ([`Pos1`]) only at the edge: a region string typed by a user, a TSV/VCF/JSON row
+//! written for a user.
 
 pub mod aln;
+pub mod call;
+pub mod coverage;
+pub mod manifest;
+pub mod metrics;
+pub mod msi;
+pub mod report;
+pub mod results;
+pub mod source;
 pub mod tally;
+pub mod transcript;
+
+use std::fmt;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 pub use aln::Aln;
 pub use tally::{Field, Tally};
 
-/// A 0-based position on a contig.
-pub type Pos0 = u64;
+/// Index of a contig in the alignment header's reference-sequence dictionary (`@SQ` order).
+///
+/// A newtype, so that a contig index is never mistaken for a position or a count. Index a
+/// contig list with it directly: `contigs[id]`.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct ContigId(u32);
 
-/// Index of a contig in the alignment header's reference-sequence dictionary.
-pub type ContigId = usize;
+impl ContigId {
+    /// The id of the `i`-th `@SQ` line.
+    ///
+    /// # Panics
+    /// Panics beyond `u32::MAX` contigs (no reference comes close).
+    pub fn new(i: usize) -> ContigId {
+        ContigId(u32::try_from(i).expect("fewer than 2^32 contigs"))
+    }
+
+    /// The position in the header's dictionary.
+    #[inline]
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl std::ops::Index<ContigId> for [Contig] {
+    type Output = Contig;
+    #[inline]
+    fn index(&self, id: ContigId) -> &Contig {
+        &self[id.index()]
+    }
+}
+
+impl std::ops::Index<ContigId> for Vec<Contig> {
+    type Output = Contig;
+    #[inline]
+    fn index(&self, id: ContigId) -> &Contig {
+        &self[id.index()]
+    }
+}
+
+/// A 0-based position on a contig (the internal convention).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Pos0(u64);
+
+impl Pos0 {
+    /// Wraps a 0-based offset.
+    #[inline]
+    pub const fn new(p: u64) -> Pos0 {
+        Pos0(p)
+    }
+
+    /// The 0-based offset.
+    #[inline]
+    pub const fn get(self) -> u64 {
+        self.0
+    }
+
+    /// The same base, 1-based (for VCF, TSV and JSON written for users).
+    #[inline]
+    pub const fn to_pos1(self) -> Pos1 {
+        Pos1(self.0 + 1)
+    }
+}
+
+impl std::ops::Add<u64> for Pos0 {
+    type Output = Pos0;
+    #[inline]
+    fn add(self, d: u64) -> Pos0 {
+        Pos0(self.0 + d)
+    }
+}
+
+impl std::ops::Sub<Pos0> for Pos0 {
+    type Output = u64;
+    /// Distance in bases (`self` must not be before `other`).
+    #[inline]
+    fn sub(self, other: Pos0) -> u64 {
+        self.0 - other.0
+    }
+}
+
+impl fmt::Display for Pos0 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A 1-based position, as VCF `POS`, samtools regions and HGVS `g.` use; never 0.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(try_from = "u64", into = "u64")]
+pub struct Pos1(u64);
+
+impl Pos1 {
+    /// A 1-based position; `None` for 0.
+    pub const fn new(p: u64) -> Option<Pos1> {
+        if p == 0 {
+            None
+        } else {
+            Some(Pos1(p))
+        }
+    }
+
+    /// The 1-based value.
+    #[inline]
+    pub const fn get(self) -> u64 {
+        self.0
+    }
+
+    /// The same base, 0-based.
+    #[inline]
+    pub const fn to_pos0(self) -> Pos0 {
+        Pos0(self.0 - 1)
+    }
+}
+
+impl TryFrom<u64> for Pos1 {
+    type Error = String;
+    fn try_from(p: u64) -> Result<Pos1, String> {
+        Pos1::new(p).ok_or_else(|| "a 1-based position cannot be 0".to_string())
+    }
+}
+
+impl From<Pos1> for u64 {
+    fn from(p: Pos1) -> u64 {
+        p.0
+    }
+}
+
+impl fmt::Display for Pos1 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
 
 /// One reference sequence as declared by the alignment header.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,12 +187,12 @@ pub struct Contig {
 /// A 0-based half-open interval on one contig.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Region {
-    /// Contig index (header order).
+    /// Contig (header order).
     pub contig: ContigId,
     /// First position, 0-based inclusive.
-    pub start: Pos0,
+    pub start: u64,
     /// End position, 0-based exclusive.
-    pub end: Pos0,
+    pub end: u64,
 }
 
 impl Region {
@@ -47,6 +204,11 @@ impl Region {
     /// True when the region has no positions.
     pub fn is_empty(&self) -> bool {
         self.end <= self.start
+    }
+
+    /// True when `pos` (0-based) lies inside on `contig`.
+    pub fn contains(&self, contig: ContigId, pos: Pos0) -> bool {
+        self.contig == contig && self.start <= pos.get() && pos.get() < self.end
     }
 }
 
@@ -66,4 +228,89 @@ pub struct Shard {
     pub first_of_region: bool,
     /// Index of the user region (target interval) this shard belongs to.
     pub region_index: usize,
+}
+
+/// Sorts regions in header order and merges overlapping or touching ones.
+pub fn merge_regions(mut regions: Vec<Region>) -> Vec<Region> {
+    regions.sort();
+    let mut out: Vec<Region> = Vec::with_capacity(regions.len());
+    for r in regions {
+        if r.is_empty() {
+            continue;
+        }
+        match out.last_mut() {
+            Some(last) if last.contig == r.contig && r.start <= last.end => {
+                last.end = last.end.max(r.end);
+            }
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
+/// Rounds to `digits` decimals (the precision every JSON number is written with).
+pub fn round(x: f64, digits: i32) -> f64 {
+    let f = 10f64.powi(digits);
+    (x * f).round() / f
+}
+
+/// A versioned JSON document this program writes and reads back (`results.json`,
+/// `report.json`, `run_manifest.json`). Each carries `kind` and `schema_version`, checked on
+/// reading so that another file, or another version's, is refused with a clear message.
+pub trait Document: Serialize + serde::de::DeserializeOwned + JsonSchema {
+    /// The `kind` field.
+    const KIND: &'static str;
+    /// The `schema_version` this build writes and reads.
+    const SCHEMA_VERSION: u32;
+    /// The usual file name, for messages.
+    const FILE_NAME: &'static str;
+}
+
+impl Document for results::RunResults {
+    const KIND: &'static str = results::RESULTS_KIND;
+    const SCHEMA_VERSION: u32 = results::RESULTS_SCHEMA_VERSION;
+    const FILE_NAME: &'static str = "results.json";
+}
+
+impl Document for report::Report {
+    const KIND: &'static str = report::REPORT_KIND;
+    const SCHEMA_VERSION: u32 = report::REPORT_SCHEMA_VERSION;
+    const FILE_NAME: &'static str = "report.json";
+}
+
+impl Document for manifest::RunManifest {
+    const KIND: &'static str = manifest::MANIFEST_KIND;
+    const SCHEMA_VERSION: u32 = manifest::MANIFEST_SCHEMA_VERSION;
+    const FILE_NAME: &'static str = manifest::MANIFEST_FILE;
+}
+
+/// The kinds of document, to name a file given in the wrong place.
+pub fn document_name(kind: &str) -> Option<&'static str> {
+    match kind {
+        results::RESULTS_KIND => Some("results.json"),
+        report::REPORT_KIND => Some("report.json"),
+        manifest::MANIFEST_KIND => Some("run_manifest.json"),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_convert_at_the_edge_only() {
+        let p = Pos0::new(99);
+        assert_eq!(p.to_pos1().get(), 100);
+        assert_eq!(p.to_pos1().to_pos0(), p);
+        assert!(Pos1::new(0).is_none());
+        let j: Result<Pos1, _> = serde_json::from_str("0");
+        assert!(j.is_err(), "0 is not a 1-based position");
+        let contigs = [Contig {
+            name: "chr1".into(),
+            len: 10,
+            md5: None,
+        }];
+        assert_eq!(contigs[..][ContigId::new(0)].name, "chr1");
+    }
 }

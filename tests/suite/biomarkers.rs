@@ -65,7 +65,8 @@ fn run_p70_tmb_purity_msi_qc_and_one_read_per_bam() {
     ] {
         assert!(out.join(f).exists(), "{f} missing");
     }
-    assert_eq!(r["schema_version"], 1);
+    assert_eq!(r["schema_version"], 2);
+    assert_eq!(r["kind"], "oncostream-results");
     assert_eq!(r["mode"], "tumor-normal");
     // TMB within 10% of the truth count per callable Mb
     let truth = truth_count(&fx("sim_tn60/truth.vcf")) as f64;
@@ -354,15 +355,12 @@ fn retier_takes_a_runs_results_json() {
     );
     let out = tmp.path().join("out");
     let new = tmp.path().join("new");
-    let kb =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/kb/oncostream_starter_kb.tsv");
+    // without --kb: the KB built into the binary, as the run used
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_oncostream"))
         .args([
             "retier",
             "--results",
             s(&out.join("results.json")),
-            "--kb",
-            s(&kb),
             "-o",
             s(&new),
         ])

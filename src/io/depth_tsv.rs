@@ -4,7 +4,7 @@
 //! per sample `<sample>.mean` (mean depth, 2 decimals, as mosdepth's regions.bed) and
 //! `<sample>.ge<T>` (positions with depth `>= T`) for each threshold `T`.
 
-use crate::coverage::{Interval, IntervalDepth};
+use crate::types::coverage::{Interval, IntervalDepth};
 use crate::types::Contig;
 
 /// Header line.

@@ -1,75 +1,8 @@
-//! The clinical report: one serde model (`report.json`) rendered to a self-contained HTML page.
-//! The renderer formats; it never recomputes. Every string from an input file is escaped.
+//! `report.html`: the typed [`Report`] rendered as a self-contained page. The renderer formats;
+//! it never recomputes. Every string from an input file is escaped.
 
-use serde::{Deserialize, Serialize};
-
-use crate::clinical::annotate::Annotation;
-use crate::clinical::tier::Finding;
-
-/// Report schema version.
-pub const SCHEMA_VERSION: u32 = 1;
-
-/// One annotated PASS variant.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct ReportVariant {
-    /// Contig.
-    pub chrom: String,
-    /// 1-based position.
-    pub pos: u64,
-    /// REF.
-    #[serde(rename = "ref")]
-    pub ref_allele: String,
-    /// ALT.
-    pub alt: String,
-    /// Tumor VAF, when known.
-    pub vaf: Option<f64>,
-    /// Tumor depth, when known.
-    pub depth: Option<u32>,
-    /// Annotation on the canonical transcript (None outside any transcript).
-    pub annotation: Option<Annotation>,
-}
-
-/// Expert-panel triage.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct Triage {
-    /// Whether the case should go to the expert panel.
-    pub recommended: bool,
-    /// Why (each rule that fired).
-    pub reasons: Vec<String>,
-}
-
-/// The whole report (`report.json`).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct Report {
-    /// Schema version.
-    pub schema_version: u32,
-    /// `oncostream <version>`.
-    pub software: String,
-    /// Knowledge base version and date.
-    pub kb: serde_json::Value,
-    /// Sample: tumor name, cancer type (OncoTree code and name).
-    pub sample: serde_json::Value,
-    /// Input files with md5.
-    pub inputs: serde_json::Value,
-    /// TMB per Mb and class, when given.
-    pub tmb: Option<serde_json::Value>,
-    /// MSI status, when given.
-    pub msi_status: Option<String>,
-    /// Purity estimate, when known.
-    pub purity: Option<f64>,
-    /// QC verdict, when known.
-    pub qc_verdict: Option<String>,
-    /// Highest evidence level among findings.
-    pub highest_level: Option<String>,
-    /// Tiered findings, sorted by level.
-    pub findings: Vec<Finding>,
-    /// All PASS variants with annotation.
-    pub variants: Vec<ReportVariant>,
-    /// Expert-panel triage.
-    pub expert_panel: Triage,
-    /// Limitations and warnings.
-    pub limitations: Vec<String>,
-}
+use crate::types::report::Report;
+use crate::types::results::FileRecord;
 
 /// Evidence-level definitions shown in every report.
 pub const LEVELS: &[(&str, &str)] = &[
@@ -96,16 +29,6 @@ pub fn esc(s: &str) -> String {
         }
     }
     o
-}
-
-fn js(v: &serde_json::Value, key: &str) -> String {
-    v.get(key)
-        .map(|x| {
-            x.as_str()
-                .map(String::from)
-                .unwrap_or_else(|| x.to_string())
-        })
-        .unwrap_or_default()
 }
 
 /// The VAF histogram as inline SVG, with purity/2 (the expected clonal VAF) marked.
@@ -176,24 +99,21 @@ pub fn render_html(r: &Report) -> String {
     }
     h.push_str("<h2>Sample and test information</h2><table>");
     for (k, v) in [
-        ("Tumor sample", js(&r.sample, "tumor")),
+        ("Tumor sample", r.sample.tumor.clone()),
         (
             "Cancer type",
-            format!(
-                "{} ({})",
-                js(&r.sample, "cancer_type_name"),
-                js(&r.sample, "cancer_type")
-            ),
+            format!("{} ({})", r.sample.cancer_type_name, r.sample.cancer_type),
+        ),
+        (
+            "Run id",
+            r.run_id
+                .clone()
+                .unwrap_or_else(|| "none (VCF of another caller)".into()),
         ),
         ("Software", r.software.clone()),
         (
             "Knowledge base",
-            format!(
-                "{} (version {}, {})",
-                js(&r.kb, "path"),
-                js(&r.kb, "version"),
-                js(&r.kb, "date")
-            ),
+            format!("{} (version {}, {})", r.kb.path, r.kb.version, r.kb.date),
         ),
     ] {
         h.push_str(&format!("<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(&v)));
@@ -203,7 +123,18 @@ pub fn render_html(r: &Report) -> String {
     let tmb = r
         .tmb
         .as_ref()
-        .map(|t| format!("{} /Mb ({})", js(t, "per_mb"), js(t, "class")))
+        .map(|t| {
+            format!(
+                "{} /Mb ({}){}",
+                t.per_mb,
+                t.class.as_str(),
+                if t.source == crate::types::report::ValueSource::UserSupplied {
+                    ", user-supplied"
+                } else {
+                    ""
+                }
+            )
+        })
         .unwrap_or_else(|| "not assessed".into());
     let coding = r
         .variants
@@ -224,7 +155,7 @@ pub fn render_html(r: &Report) -> String {
         (
             "MSI",
             r.msi_status
-                .clone()
+                .map(|m| m.as_str().to_string())
                 .unwrap_or_else(|| "not assessed".into()),
         ),
         (
@@ -235,7 +166,9 @@ pub fn render_html(r: &Report) -> String {
         ),
         (
             "QC verdict",
-            r.qc_verdict.clone().unwrap_or_else(|| "not given".into()),
+            r.qc_verdict
+                .map(|v| v.as_str().to_string())
+                .unwrap_or_else(|| "not given".into()),
         ),
         (
             "Expert panel",
@@ -257,7 +190,7 @@ pub fn render_html(r: &Report) -> String {
     for f in &r.findings {
         h.push_str(&format!(
             "<tr class=\"lv{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&f.level),
+            f.level.as_str(),
             esc(&f.level_label),
             esc(&f.gene),
             esc(&f.alteration),
@@ -301,12 +234,36 @@ pub fn render_html(r: &Report) -> String {
         h.push_str(&format!("<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(d)));
     }
     h.push_str("</table>");
-    h.push_str("<h2>Software, knowledge base and inputs</h2><pre class=\"muted\">");
-    h.push_str(&esc(&serde_json::to_string_pretty(
-        &serde_json::json!({"software": r.software, "kb": r.kb, "inputs": r.inputs}),
-    )
-    .unwrap_or_default()));
-    h.push_str("</pre><h2>Limitations and disclaimer</h2><p>");
+    h.push_str("<h2>Software, knowledge base and inputs</h2><table><tr><th>Item</th><th>File</th><th>Size (bytes)</th><th>MD5</th></tr>");
+    let row = |h: &mut String, what: &str, f: &FileRecord| {
+        h.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
+            esc(what),
+            esc(&f.path),
+            f.size,
+            esc(f.md5.as_deref().unwrap_or("not computed"))
+        ));
+    };
+    h.push_str(&format!(
+        "<tr><td>Software</td><td>{}</td><td></td><td></td></tr>",
+        esc(&r.software)
+    ));
+    h.push_str(&format!(
+        "<tr><td>Knowledge base {} ({})</td><td>{}</td><td></td><td><code>{}</code></td></tr>",
+        esc(&r.kb.version),
+        esc(&r.kb.date),
+        esc(&r.kb.path),
+        esc(&r.kb.md5)
+    ));
+    row(&mut h, "Somatic VCF", &r.inputs.vcf);
+    row(&mut h, "Reference", &r.inputs.reference);
+    if let Some(g) = &r.inputs.gff {
+        row(&mut h, "Transcript models", g);
+    }
+    if let Some(x) = &r.inputs.results {
+        row(&mut h, "Run results", x);
+    }
+    h.push_str("</table><h2>Limitations and disclaimer</h2><p>");
     h.push_str("This report is produced by software for review by a molecular tumour board (expert panel). Evidence levels follow the JSMO/JSCO/JCA guidance as implemented by the knowledge base version shown; drug availability must be confirmed against current approvals. Variants are somatic calls; germline findings require confirmatory germline testing.");
     h.push_str("</p></body></html>\n");
     h

@@ -20,19 +20,16 @@
 //!
 //! Without `--all-positions`, positions no read touches are omitted (as perbase does).
 
-use std::io::Write;
+use crate::types::{Contig, Tally};
 
-use crate::engine::{Column, ColumnObserver};
-use crate::types::{Contig, Shard, Tally};
-
-/// Observer that formats rows; each shard's partial is its block of text.
+/// The table's format: which columns, and when the `max_depth` flag is set. Rows are
+/// formatted on the worker threads (by `somatic::pileup::PileupRows`) into byte blocks that
+/// the main thread writes in genome order.
 pub struct PileupTsv<'a> {
     /// Contigs (names resolved here, at the writer).
     pub contigs: &'a [Contig],
     /// Sample names; a `sample` column is written when there is more than one.
     pub samples: Vec<String>,
-    /// Emit positions without any read.
-    pub all_positions: bool,
     /// Depth at which the `max_depth` flag is set.
     pub max_depth: u32,
 }
@@ -48,7 +45,8 @@ impl PileupTsv<'_> {
         h
     }
 
-    fn row(
+    /// Appends one row.
+    pub fn row(
         &self,
         out: &mut Vec<u8>,
         name: &[u8],
@@ -80,34 +78,4 @@ impl PileupTsv<'_> {
             b"\t0\n"
         });
     }
-}
-
-impl ColumnObserver for PileupTsv<'_> {
-    type Partial = Vec<u8>;
-
-    fn begin(&self, _shard: &Shard) -> Vec<u8> {
-        Vec::new()
-    }
-
-    #[inline]
-    fn column(&self, out: &mut Vec<u8>, col: &Column<'_>) {
-        if !self.all_positions && col.samples.iter().all(Tally::is_empty) {
-            return;
-        }
-        let name = self.contigs[col.contig].name.as_bytes();
-        let multi = self.samples.len() > 1;
-        for (i, t) in col.samples.iter().enumerate() {
-            let s = if multi {
-                Some(self.samples[i].as_str())
-            } else {
-                None
-            };
-            self.row(out, name, col.pos + 1, col.ref_base, s, t);
-        }
-    }
-}
-
-/// Writes a shard's block.
-pub fn write_block<W: Write>(w: &mut W, block: &[u8]) -> std::io::Result<()> {
-    w.write_all(block)
 }

@@ -1,79 +1,13 @@
-//! Run metrics for benchmark dashboards and schedulers (`--metrics run.json`).
-//!
-//! Schema (`schema_version` 1): `tool`, `version`, `command`, `argv`, `threads`, `shard_size`,
-//! `inputs[]` (`path`, `format`, `sample`, `size_bytes`, `bytes_read`, `reads`, `bases`),
-//! `wall_seconds`, `cpu_seconds` (user + system), `peak_rss_bytes`, `reads`, `bases`,
-//! `reads_per_second`, `bases_per_second`, `positions`, `shards`, and `stages` (seconds per
-//! stage: `validate`, `pileup` (wall of the parallel pass), `worker_read`, `worker_observe`,
-//! `sink`, `finalize`).
+//! Stage timing and the run-metrics document (`--metrics`, `metrics.json`).
 
-use std::{collections::BTreeMap, path::Path, time::Instant};
+use std::time::Instant;
+use std::{collections::BTreeMap, path::Path};
 
 use anyhow::Result;
-use serde::Serialize;
 
-use crate::engine::RunStats;
-use crate::io::alignment::{AlignmentInput, Format};
-
-/// One input in the metrics.
-#[derive(Debug, Serialize)]
-pub struct InputMetrics {
-    /// Path as given.
-    pub path: String,
-    /// BAM or CRAM.
-    pub format: Format,
-    /// Sample name.
-    pub sample: String,
-    /// File size.
-    pub size_bytes: u64,
-    /// Compressed bytes read.
-    pub bytes_read: u64,
-    /// Records read.
-    pub reads: u64,
-    /// Read bases.
-    pub bases: u64,
-}
-
-/// The metrics document.
-#[derive(Debug, Serialize)]
-pub struct Metrics {
-    /// Schema version of this document.
-    pub schema_version: u32,
-    /// Always `oncostream`.
-    pub tool: &'static str,
-    /// Crate version.
-    pub version: &'static str,
-    /// Subcommand.
-    pub command: String,
-    /// Full command line.
-    pub argv: Vec<String>,
-    /// Worker threads.
-    pub threads: usize,
-    /// Shard size in bases.
-    pub shard_size: u64,
-    /// Inputs.
-    pub inputs: Vec<InputMetrics>,
-    /// Wall-clock seconds from start to end.
-    pub wall_seconds: f64,
-    /// CPU seconds (user + system) of the process.
-    pub cpu_seconds: f64,
-    /// Peak resident set size.
-    pub peak_rss_bytes: u64,
-    /// Reads over all inputs.
-    pub reads: u64,
-    /// Bases over all inputs.
-    pub bases: u64,
-    /// Reads per wall second.
-    pub reads_per_second: f64,
-    /// Bases per wall second.
-    pub bases_per_second: f64,
-    /// Reference positions visited.
-    pub positions: u64,
-    /// Shards processed.
-    pub shards: usize,
-    /// Seconds per stage.
-    pub stages: BTreeMap<String, f64>,
-}
+use crate::engine::{Prepared, RunStats};
+use crate::types::metrics::{InputMetrics, Metrics};
+use crate::types::source::InputInfo;
 
 /// Stage timer: records named spans.
 pub struct Clock {
@@ -129,13 +63,29 @@ pub fn rusage() -> (f64, u64) {
     )
 }
 
-impl Metrics {
+/// Builds the metrics document.
+pub struct MetricsBuilder;
+
+impl MetricsBuilder {
     /// Builds the document at the end of a run.
-    pub fn build(
+    pub fn build(command: &str, pass: &Prepared, stats: &RunStats, clock: &Clock) -> Metrics {
+        let infos: Vec<&InputInfo> = pass.inputs.iter().map(|i| i.info()).collect();
+        Self::build_for(
+            command,
+            pass.config.threads,
+            pass.config.shard_size,
+            &infos,
+            stats,
+            clock,
+        )
+    }
+
+    /// Builds the document for inputs processed in several passes (`pon`).
+    pub fn build_for(
         command: &str,
         threads: usize,
         shard_size: u64,
-        inputs: &[AlignmentInput],
+        inputs: &[&InputInfo],
         stats: &RunStats,
         clock: &Clock,
     ) -> Metrics {
@@ -149,8 +99,8 @@ impl Metrics {
         stages.insert("sink".into(), stats.sink_seconds);
         Metrics {
             schema_version: 1,
-            tool: "oncostream",
-            version: env!("CARGO_PKG_VERSION"),
+            tool: "oncostream".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
             command: command.to_string(),
             argv: std::env::args().collect(),
             threads,
@@ -180,11 +130,18 @@ impl Metrics {
             stages,
         }
     }
+}
 
-    /// Writes the document atomically as pretty JSON.
-    pub fn write(&self, path: &Path) -> Result<()> {
-        let mut s = serde_json::to_string_pretty(self)?;
-        s.push('\n');
-        crate::io::output::write_atomic(path, s.as_bytes())
+/// Writes the metrics of a single-pass command to `path`, when asked.
+pub fn write_metrics(
+    path: Option<&Path>,
+    command: &str,
+    pass: &Prepared,
+    stats: &RunStats,
+    clock: &Clock,
+) -> Result<()> {
+    if let Some(p) = path {
+        crate::io::json::write_json(p, &MetricsBuilder::build(command, pass, stats, clock))?;
     }
+    Ok(())
 }

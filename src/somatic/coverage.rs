@@ -8,34 +8,8 @@
 //! ordered gather has passed their end).
 
 use crate::engine::{Column, ColumnObserver};
+pub use crate::types::coverage::{Interval, IntervalDepth, SampleSums};
 use crate::types::{Region, Shard};
-
-/// One interval to summarise.
-#[derive(Clone, Debug)]
-pub struct Interval {
-    /// The interval.
-    pub region: Region,
-    /// BED name column, when present.
-    pub name: Option<String>,
-}
-
-/// Sums for one interval and one sample.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct SampleSums {
-    /// Sum of depth over the interval's positions.
-    pub depth_sum: u64,
-    /// Positions with depth `>=` each threshold, in threshold order.
-    pub at_least: Vec<u64>,
-}
-
-/// A partial or finished interval result.
-#[derive(Clone, Debug)]
-pub struct IntervalDepth {
-    /// Index in the interval list.
-    pub index: usize,
-    /// One per sample.
-    pub samples: Vec<SampleSums>,
-}
 
 /// The observer: intervals must be sorted by (contig, start).
 pub struct DepthObserver<'a> {

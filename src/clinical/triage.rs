@@ -1,0 +1,117 @@
+//! From annotated variants and biomarkers to tiered findings and the expert-panel triage.
+//! Shared by `report` and `retier`, so a re-tier with the same KB reproduces a report exactly.
+
+use super::kb::Kb;
+use super::oncotree::OncoTree;
+use super::tier::{tier, Alteration, Finding, Level};
+use crate::types::msi::MsiStatus;
+use crate::types::report::{ReportVariant, Triage};
+use crate::types::results::QcVerdict;
+
+/// Genes whose germline variants predispose to cancer: a germline-like VAF there sends the case
+/// to the expert panel (secondary-findings review).
+pub const PREDISPOSITION: &[&str] = &[
+    "BRCA1", "BRCA2", "MLH1", "MSH2", "MSH6", "PMS2", "EPCAM", "TP53", "APC", "PALB2", "ATM",
+    "CHEK2", "PTEN", "RB1", "VHL", "STK11", "CDH1", "MEN1", "RET", "NF1",
+];
+
+/// METHOD: a VAF in 0.35-0.65 (heterozygous) or >= 0.90 (homozygous / LOH) looks germline.
+pub const GERMLINE_LIKE_HET: (f64, f64) = (0.35, 0.65);
+/// See [`GERMLINE_LIKE_HET`].
+pub const GERMLINE_LIKE_HOM: f64 = 0.90;
+
+/// The alterations of the annotated variants that tiering can match (protein-changing or at a
+/// splice site), plus the biomarkers.
+pub fn alterations(
+    variants: &[ReportVariant],
+    tmb: Option<f64>,
+    msi: Option<MsiStatus>,
+) -> Vec<Alteration> {
+    let mut alts: Vec<Alteration> = variants
+        .iter()
+        .filter_map(|v| v.annotation.as_ref())
+        .filter(|a| a.hgvs_p.is_some() || a.consequence.contains("splice"))
+        .map(|a| Alteration::Variant {
+            gene: a.gene.clone(),
+            protein_change: a.protein_change.clone(),
+            consequence: a.consequence.clone(),
+            exon: a.exon,
+            intron: a
+                .location
+                .as_deref()
+                .and_then(|l| l.strip_prefix("intron "))
+                .and_then(|x| x.split('/').next())
+                .and_then(|x| x.parse().ok()),
+        })
+        .collect();
+    if msi == Some(MsiStatus::MsiH) {
+        alts.push(Alteration::MsiHigh);
+    }
+    if let Some(t) = tmb {
+        alts.push(Alteration::Tmb(t));
+    }
+    alts
+}
+
+/// Tiers the annotated variants and biomarkers for `cancer_type` and applies the triage rules.
+pub fn tier_and_triage(
+    k: &Kb,
+    tree: &OncoTree,
+    cancer_type: &str,
+    variants: &[ReportVariant],
+    tmb: Option<f64>,
+    msi: Option<MsiStatus>,
+    qc_verdict: Option<QcVerdict>,
+) -> (Vec<Finding>, Triage) {
+    let findings = tier(k, tree, cancer_type, &alterations(variants, tmb, msi));
+    // METHOD: expert-panel triage (documented rules, README)
+    let mut reasons = Vec::new();
+    for f in &findings {
+        if f.level != Level::R && !(f.level == Level::A && f.approved_in_japan) {
+            reasons.push(format!(
+                "{} {}: level {} (off-label or investigational option)",
+                f.gene, f.alteration, f.level_label
+            ));
+        }
+    }
+    for v in variants {
+        if let (Some(a), Some(vaf)) = (&v.annotation, v.vaf) {
+            let (lo, hi) = GERMLINE_LIKE_HET;
+            if PREDISPOSITION.contains(&a.gene.as_str())
+                && ((lo..=hi).contains(&vaf) || vaf >= GERMLINE_LIKE_HOM)
+            {
+                reasons.push(format!(
+                    "{} {} at VAF {vaf:.2}: possible germline variant in a cancer-predisposition gene (confirmatory germline testing)",
+                    a.gene,
+                    a.protein_change.clone().unwrap_or_else(|| a.hgvs_c.clone())
+                ));
+            }
+        }
+    }
+    if qc_verdict == Some(QcVerdict::Fail) {
+        reasons.push("QC failed (see limitations)".into());
+    }
+    let recommended = !reasons.is_empty();
+    if !recommended {
+        reasons.push(if findings.is_empty() {
+            "no reportable alteration with evidence".into()
+        } else {
+            "only level-A alterations with a drug approved in Japan for this cancer type".into()
+        });
+    }
+    (
+        findings,
+        Triage {
+            recommended,
+            reasons,
+        },
+    )
+}
+
+/// The highest sensitivity level among findings, as its label.
+pub fn highest_level(findings: &[Finding]) -> Option<String> {
+    findings
+        .iter()
+        .find(|f| f.level != Level::R)
+        .map(|f| f.level_label.clone())
+}

@@ -1,0 +1,187 @@
+//! Somatic VCFs given to `report` (ours, or another caller's: Mutect2, Strelka2, DRAGEN),
+//! read with noodles-vcf: PASS records, the tumor column's VAF and depth, and an existing
+//! VEP `CSQ` / SnpEff `ANN` annotation.
+
+use std::{
+    fs::File,
+    io::BufReader,
+    path::{Path, PathBuf},
+};
+
+use anyhow::Result;
+use flate2::read::MultiGzDecoder;
+use noodles::vcf;
+
+use crate::error::{fail, ExitKind};
+use crate::types::Pos1;
+
+/// Which annotation a VCF already carries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PriorAnnotation {
+    /// VEP `CSQ`, with the field names of its `Format:` description.
+    Vep(Vec<String>),
+    /// SnpEff `ANN` (fixed field order).
+    SnpEff,
+}
+
+/// One PASS (or unfiltered) record, one ALT allele.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InputVariant {
+    /// Contig name.
+    pub chrom: String,
+    /// VCF POS.
+    pub pos: Pos1,
+    /// REF.
+    pub ref_allele: String,
+    /// One ALT allele.
+    pub alt: String,
+    /// Tumor VAF: INFO `TAF`, else the tumor column's `AF` (first value).
+    pub vaf: Option<f64>,
+    /// Tumor depth: INFO `TDP`, else the tumor column's `DP`.
+    pub depth: Option<u32>,
+    /// The raw `CSQ`/`ANN` value, when present.
+    pub prior_annotation: Option<String>,
+}
+
+/// A somatic VCF as `report` needs it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InputVcf {
+    /// Path as given.
+    pub path: PathBuf,
+    /// Sample columns.
+    pub samples: Vec<String>,
+    /// The tumor column: `##tumor_sample`, else the last column.
+    pub tumor_sample: Option<String>,
+    /// `##oncostream_run_id` (our VCFs).
+    pub run_id: Option<String>,
+    /// `##oncostream_mode` (our VCFs).
+    pub mode: Option<String>,
+    /// Prior annotation format, when the header declares one.
+    pub prior: Option<PriorAnnotation>,
+    /// PASS records, one per ALT allele, in file order.
+    pub variants: Vec<InputVariant>,
+}
+
+fn other(header: &vcf::Header, key: &str) -> Option<String> {
+    match header.get(key)? {
+        vcf::header::record::value::Collection::Unstructured(v) => v.first().cloned(),
+        _ => None,
+    }
+}
+
+/// Reads a VCF (plain or bgzip/gzip) and keeps its PASS (`PASS` or `.`) records.
+pub fn read_input_vcf(path: &Path) -> Result<InputVcf> {
+    let name = path.display().to_string();
+    let file = File::open(path)
+        .map_err(|e| fail(ExitKind::NoInput, format!("cannot read VCF '{name}': {e}")))?;
+    let mut magic = [0u8; 2];
+    {
+        use std::io::Read;
+        let _ = File::open(path).and_then(|mut f| f.read(&mut magic));
+    }
+    let inner: Box<dyn std::io::BufRead> = if magic == [0x1f, 0x8b] {
+        Box::new(BufReader::new(MultiGzDecoder::new(file)))
+    } else {
+        Box::new(BufReader::new(file))
+    };
+    let mut reader = vcf::io::Reader::new(inner);
+    let bad = |what: String| {
+        fail(
+            ExitKind::Data,
+            format!("'{name}' is not a valid VCF: {what}"),
+        )
+    };
+    let header = reader
+        .read_header()
+        .map_err(|e| bad(format!("header: {e}")))?;
+    let samples: Vec<String> = header.sample_names().iter().cloned().collect();
+    let tumor_sample = other(&header, "tumor_sample").or_else(|| samples.last().cloned());
+    let tcol = tumor_sample
+        .as_ref()
+        .and_then(|t| samples.iter().position(|s| s == t));
+    let prior = if let Some(info) = header.infos().get("CSQ") {
+        let fields = info
+            .description()
+            .split("Format: ")
+            .nth(1)
+            .unwrap_or("")
+            .trim_matches(|c| c == '"' || c == '>' || c == ' ')
+            .split('|')
+            .map(|x| x.trim().to_string())
+            .collect();
+        Some(PriorAnnotation::Vep(fields))
+    } else if header.infos().get("ANN").is_some() {
+        Some(PriorAnnotation::SnpEff)
+    } else {
+        None
+    };
+    let prior_key = match prior {
+        Some(PriorAnnotation::Vep(_)) => Some("CSQ="),
+        Some(PriorAnnotation::SnpEff) => Some("ANN="),
+        None => None,
+    };
+    let mut variants = Vec::new();
+    let mut record = vcf::Record::default();
+    let mut n = 0usize;
+    loop {
+        n += 1;
+        match reader.read_record(&mut record) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => return Err(bad(format!("record {n}: {e}"))),
+        }
+        let filter = record.filters().as_ref().to_string();
+        if filter != "PASS" && filter != "." && !filter.is_empty() {
+            continue;
+        }
+        let pos = match record.variant_start() {
+            Some(Ok(p)) => Pos1::new(p.get() as u64).expect("noodles positions are 1-based"),
+            Some(Err(e)) => return Err(bad(format!("record {n}: POS: {e}"))),
+            None => return Err(bad(format!("record {n}: POS is missing"))),
+        };
+        let info = record.info().as_ref().to_string();
+        let info_get = |k: &str| {
+            info.split(';')
+                .find_map(|kv| kv.strip_prefix(k).and_then(|v| v.strip_prefix('=')))
+                .map(String::from)
+        };
+        let fmt_get = |key: &str| -> Option<String> {
+            let s = record.samples();
+            let keys: Vec<&str> = s.keys().iter().collect();
+            let i = keys.iter().position(|k| *k == key)?;
+            let sample = s.get_index(tcol?)?;
+            sample.as_ref().split(':').nth(i).map(String::from)
+        };
+        let vaf = info_get("TAF")
+            .or_else(|| fmt_get("AF"))
+            .and_then(|v| v.split(',').next()?.parse::<f64>().ok());
+        let depth = info_get("TDP")
+            .or_else(|| fmt_get("DP"))
+            .and_then(|v| v.parse::<u32>().ok());
+        let prior_annotation = prior_key.and_then(|k| {
+            info.split(';')
+                .find_map(|kv| kv.strip_prefix(k))
+                .map(String::from)
+        });
+        for alt in record.alternate_bases().as_ref().split(',') {
+            variants.push(InputVariant {
+                chrom: record.reference_sequence_name().to_string(),
+                pos,
+                ref_allele: record.reference_bases().to_string(),
+                alt: alt.to_string(),
+                vaf,
+                depth,
+                prior_annotation: prior_annotation.clone(),
+            });
+        }
+    }
+    Ok(InputVcf {
+        path: path.to_path_buf(),
+        samples,
+        tumor_sample,
+        run_id: other(&header, "oncostream_run_id"),
+        mode: other(&header, "oncostream_mode"),
+        prior,
+        variants,
+    })
+}

@@ -1,0 +1,160 @@
+//! `call`: somatic SNVs and indels, tumor-normal or tumor-only, as VCF 4.2.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+use super::metrics::{write_metrics, Clock};
+use super::prepare::InputOptions;
+use crate::engine::{self, RunStats};
+use crate::error::{fail, ExitKind};
+use crate::io::{
+    resource::read_resources,
+    vcf::{check_vcf_output, write_vcf, VcfMeta, VcfOutputType},
+};
+use crate::log;
+use crate::somatic::{
+    evidence::{CallObserver, CallSettings},
+    filters::finalize,
+    model::phred_to_err,
+    Call,
+};
+
+/// What `call` is asked to do.
+#[derive(Clone, Debug)]
+pub struct CallOptions {
+    /// Tumor BAM/CRAM.
+    pub tumor: PathBuf,
+    /// Matched normal (None: tumor-only).
+    pub normal: Option<PathBuf>,
+    /// Reference, regions, filters, threads.
+    pub inputs: InputOptions,
+    /// Germline population resource.
+    pub germline_resource: Option<PathBuf>,
+    /// Panel of normals.
+    pub panel_of_normals: Option<PathBuf>,
+    /// Population AF from which a call is `germline`.
+    pub max_population_af: f64,
+    /// TLOD below which a call is `weak_evidence`.
+    pub min_tlod: f64,
+    /// NLOD below which a call is `normal_lod`.
+    pub min_nlod: f64,
+    /// Lowest TLOD written.
+    pub emit_lod: f64,
+    /// Fewest alt fragments for an SNV.
+    pub min_alt_snv: u32,
+    /// Fewest alt fragments for an indel.
+    pub min_alt_indel: u32,
+    /// Output VCF.
+    pub output: PathBuf,
+    /// bgzip + tabix, or plain text.
+    pub output_type: VcfOutputType,
+    /// Metrics JSON.
+    pub metrics: Option<PathBuf>,
+}
+
+/// Everything `call` produces.
+pub struct CallOutcome {
+    /// Calls in genome order with all filters.
+    pub calls: Vec<Call>,
+    /// Pass statistics.
+    pub stats: RunStats,
+}
+
+/// Validates, calls, writes the VCF.
+pub fn call(opts: &CallOptions) -> Result<CallOutcome> {
+    let mut clock = Clock::new();
+    let reference = opts.inputs.reference.clone().ok_or_else(|| {
+        fail(
+            ExitKind::Usage,
+            "call needs --reference (the FASTA the reads were aligned to)",
+        )
+    })?;
+    check_vcf_output(&opts.output, opts.output_type)?;
+    let (inp, prep) = opts
+        .inputs
+        .prepare_somatic(&opts.tumor, opts.normal.as_deref())?;
+    let (tumor_name, normal_name) = prep.tumor_normal_names();
+    let resources = read_resources(
+        opts.germline_resource.as_deref(),
+        opts.panel_of_normals.as_deref(),
+        &prep.pass.contigs,
+        &prep.pass.regions,
+    )?;
+    clock.lap("validate");
+    if opts.normal.is_none() {
+        log::warn("tumor-only mode: without a matched normal, germline variants are removed only by the population resource and by allele fraction; precision is lower");
+    }
+    let observer = CallObserver {
+        settings: CallSettings {
+            min_base_quality: inp.min_base_quality,
+            ref_error: phred_to_err(30),
+            emit_lod: opts.emit_lod,
+            min_tlod: opts.min_tlod,
+            min_nlod: opts.min_nlod,
+            has_normal: opts.normal.is_some(),
+            min_alt_reads: opts.min_alt_snv,
+            min_alt_reads_indel: opts.min_alt_indel,
+            ..CallSettings::default()
+        },
+        n_samples: prep.len(),
+    };
+    let mut calls: Vec<Call> = Vec::new();
+    let stats = engine::run(&prep.pass, &observer, |_, partial| {
+        calls.extend(partial.calls);
+        Ok(())
+    })?;
+    clock.lap("pileup");
+    finalize(
+        &mut calls,
+        &prep.contig_names(),
+        &resources,
+        opts.max_population_af,
+    );
+    let mut extra = vec![
+        (
+            "oncostream_command".to_string(),
+            std::env::args().collect::<Vec<_>>().join(" "),
+        ),
+        (
+            "oncostream_mode".into(),
+            if opts.normal.is_some() {
+                "tumor-normal"
+            } else {
+                "tumor-only"
+            }
+            .into(),
+        ),
+    ];
+    if opts.normal.is_none() {
+        extra.push((
+            "oncostream_warning".into(),
+            "\"tumor-only mode: no matched normal; germline variants are filtered by population frequency and allele fraction only, precision is lower\"".into(),
+        ));
+    }
+    if let Some(p) = &opts.germline_resource {
+        extra.push((
+            "oncostream_germline_resource".into(),
+            p.display().to_string(),
+        ));
+    }
+    if let Some(p) = &opts.panel_of_normals {
+        extra.push((
+            "oncostream_panel_of_normals".into(),
+            p.display().to_string(),
+        ));
+    }
+    let meta = VcfMeta {
+        contigs: &prep.pass.contigs,
+        reference: &reference,
+        tumor: &tumor_name,
+        normal: normal_name.as_deref(),
+        extra,
+    };
+    write_vcf(&opts.output, opts.output_type, &meta, &calls)?;
+    clock.lap("finalize");
+    let pass = calls.iter().filter(|c| c.is_pass()).count();
+    log::info(&format!("{} records, {pass} PASS", calls.len()));
+    write_metrics(opts.metrics.as_deref(), "call", &prep.pass, &stats, &clock)?;
+    Ok(CallOutcome { calls, stats })
+}

@@ -1,0 +1,196 @@
+//! `ms-scan`, `msi` and `msi-baseline`: microsatellite sites, MSI status, and the baseline of
+//! normals for tumor-only MSI.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+use super::metrics::{write_metrics, Clock};
+use super::prepare::{InputOptions, Inputs};
+use crate::engine::{self, MateOverlap, RunStats};
+use crate::error::{fail, ExitKind};
+use crate::io::{
+    json::write_json,
+    mslist::{read_baseline, read_sites, write_histograms, write_sites},
+    output::check_output_path,
+    reference::Reference,
+};
+use crate::log;
+use crate::somatic::msi::{
+    histogram_rows, merge_histograms, scan, score, site_windows, Histogram, MsSite, MsiMode,
+    MsiObserver, MsiResult, MsiThresholds, READ_WINDOW,
+};
+use crate::types::Contig;
+
+/// What `ms-scan` is asked to do.
+#[derive(Clone, Debug)]
+pub struct ScanOptions {
+    /// Reference FASTA.
+    pub reference: PathBuf,
+    /// Shortest homopolymer.
+    pub min_homopolymer: u32,
+    /// Fewest repeats of a 2-5 bp unit.
+    pub min_repeats: u32,
+    /// Longest tract.
+    pub max_length: u32,
+    /// Flank length.
+    pub flank: usize,
+    /// Output site list.
+    pub output: PathBuf,
+}
+
+/// Scans a whole reference; returns the sites written.
+pub fn ms_scan(opts: &ScanOptions) -> Result<usize> {
+    check_output_path(&opts.output)?;
+    let r = Reference::open(&opts.reference)?;
+    let contigs: Vec<Contig> = r
+        .seqs()
+        .iter()
+        .map(|s| Contig {
+            name: s.name.clone(),
+            len: s.len,
+            md5: None,
+        })
+        .collect();
+    let mut sites = Vec::new();
+    for (i, s) in r.seqs().iter().enumerate() {
+        let mut seq = Vec::with_capacity(s.len as usize);
+        r.fetch_into(s, 0, s.len, &mut seq);
+        sites.extend(scan(
+            i,
+            &seq,
+            opts.min_homopolymer,
+            opts.min_repeats,
+            opts.max_length,
+            opts.flank,
+        ));
+    }
+    write_sites(&opts.output, &sites, &contigs)?;
+    log::info(&format!("{} microsatellite sites", sites.len()));
+    Ok(sites.len())
+}
+
+/// What `msi` is asked to do.
+#[derive(Clone, Debug)]
+pub struct MsiOptions {
+    /// Tumor BAM/CRAM.
+    pub tumor: PathBuf,
+    /// Matched normal (paired mode).
+    pub normal: Option<PathBuf>,
+    /// Baseline (tumor-only mode).
+    pub baseline: Option<PathBuf>,
+    /// Site list.
+    pub sites: PathBuf,
+    /// Reference, regions, filters, threads.
+    pub inputs: InputOptions,
+    /// Thresholds.
+    pub thresholds: MsiThresholds,
+    /// Also write the histograms.
+    pub histograms: Option<PathBuf>,
+    /// Output JSON.
+    pub output: PathBuf,
+    /// Metrics JSON.
+    pub metrics: Option<PathBuf>,
+}
+
+/// Histograms per sample from one pass over `prep` (restricted to the sites).
+pub fn collect(
+    prep: &Inputs,
+    sites: &[MsSite],
+) -> Result<(Vec<HashMap<usize, Histogram>>, RunStats)> {
+    let n = prep.len();
+    let observer = MsiObserver {
+        sites,
+        n_samples: n,
+        min_mapq: 0,
+        read_window: READ_WINDOW,
+    };
+    let mut hists: Vec<HashMap<usize, Histogram>> = vec![HashMap::new(); n];
+    let stats = engine::run(&prep.pass, &observer, |_, part| {
+        merge_histograms(&mut hists, part.hist);
+        Ok(())
+    })?;
+    Ok((hists, stats))
+}
+
+/// Validates, counts, scores, writes the JSON (and the histograms).
+pub fn msi(opts: &MsiOptions) -> Result<MsiResult> {
+    let mut clock = Clock::new();
+    if opts.normal.is_none() && opts.baseline.is_none() {
+        return Err(fail(ExitKind::Usage, "msi needs --normal (paired) or --baseline (tumor-only, from `oncostream msi-baseline`)"));
+    }
+    check_output_path(&opts.output)?;
+    if let Some(h) = &opts.histograms {
+        check_output_path(h)?;
+    }
+    let mut bams = vec![opts.tumor.clone()];
+    if let Some(n) = &opts.normal {
+        bams.push(n.clone());
+    }
+    let mut prep = opts.inputs.prepare(&bams, MateOverlap::Count)?;
+    let (sites, skipped) = read_sites(&opts.sites, &prep.pass.contigs)?;
+    if skipped > 0 {
+        log::warn(&format!(
+            "{skipped} sites are on contigs the alignment header lacks; skipped"
+        ));
+    }
+    let base = match &opts.baseline {
+        Some(b) => Some(read_baseline(b, &sites, &prep.pass.contigs)?),
+        None => None,
+    };
+    let windows = site_windows(&sites, &prep.pass.contigs);
+    prep.pass.restrict_to(windows);
+    clock.lap("validate");
+    let (hists, stats) = collect(&prep, &sites)?;
+    clock.lap("pileup");
+    let names = prep.contig_names();
+    let t = &opts.thresholds;
+    let result = match &base {
+        Some(base) => score(&sites, &names, &hists[0], base, t, MsiMode::Baseline),
+        None => score(&sites, &names, &hists[0], &hists[1], t, MsiMode::Paired),
+    };
+    if let Some(h) = &opts.histograms {
+        let rows = histogram_rows(&hists, &prep.sample_names());
+        write_histograms(h, &sites, &prep.pass.contigs, &rows)?;
+    }
+    write_json(&opts.output, &result)?;
+    log::info(&format!(
+        "MSI score {:.2}% ({} of {} sites unstable): {}",
+        result.score, result.sites_unstable, result.sites_tested, result.status
+    ));
+    clock.lap("finalize");
+    write_metrics(opts.metrics.as_deref(), "msi", &prep.pass, &stats, &clock)?;
+    Ok(result)
+}
+
+/// What `msi-baseline` is asked to do.
+#[derive(Clone, Debug)]
+pub struct BaselineOptions {
+    /// Normal BAM/CRAMs.
+    pub normals: Vec<PathBuf>,
+    /// Site list.
+    pub sites: PathBuf,
+    /// Reference, regions, filters, threads.
+    pub inputs: InputOptions,
+    /// Output baseline.
+    pub output: PathBuf,
+}
+
+/// One pass over all normals together; the baseline is their histograms.
+pub fn msi_baseline(opts: &BaselineOptions) -> Result<usize> {
+    check_output_path(&opts.output)?;
+    let mut prep = opts.inputs.prepare(&opts.normals, MateOverlap::Count)?;
+    let (sites, _) = read_sites(&opts.sites, &prep.pass.contigs)?;
+    let windows = site_windows(&sites, &prep.pass.contigs);
+    prep.pass.restrict_to(windows);
+    let (hists, _) = collect(&prep, &sites)?;
+    let rows = histogram_rows(&hists, &prep.sample_names());
+    write_histograms(&opts.output, &sites, &prep.pass.contigs, &rows)?;
+    log::info(&format!(
+        "baseline of {} normals over {} sites",
+        opts.normals.len(),
+        sites.len()
+    ));
+    Ok(sites.len())
+}

@@ -1,0 +1,671 @@
+//! `run`: the whole pass over tumor (and normal) — somatic calls, TMB, MSI, purity, QC — in ONE
+//! read of each BAM, then (with a cancer type) the tiered report, all into one output directory.
+//!
+//! [`RunOptions::validate`] checks every input first (reference, alignments, tumor/normal
+//! distinctness, cancer type, KB, transcript models, microsatellite sites, MSI baseline,
+//! resources, exclusion BED, output directory); [`RunPlan::execute`] makes the pass and writes
+//! `calls.vcf.gz` (+ `.tbi`), `msi_histograms.tsv`, `callable.bed` (optional), `results.json`,
+//! `report.json` + `report.html` (with a cancer type), `metrics.json`, and `run_manifest.json`
+//! last.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+
+use super::metrics::{Clock, MetricsBuilder};
+use super::outdir::{inspect, new_run_id, now_utc, Manifest, OutdirState};
+use super::prepare::{InputOptions, Inputs};
+use super::report::{build_report, source_from_results, write_report, ReportContext};
+use crate::clinical::annotate::{coding_class, Annotator};
+use crate::engine;
+use crate::error::{fail, ExitKind};
+use crate::io::{
+    bed::read_bed,
+    json::{write_document, write_json},
+    mslist::{read_baseline, read_sites, write_histograms},
+    output::{file_record, md5_file, AtomicOutput},
+    resource::read_resources,
+    vcf::{write_vcf, VcfMeta, VcfOutputType},
+    vcf_input::InputVariant,
+};
+use crate::log;
+use crate::somatic::{
+    biomarkers::{coding_split, purity, purity_warning, tmb_counted, tmb_excluding, TmbSettings},
+    evidence::{CallObserver, CallSettings},
+    filters::finalize,
+    model::phred_to_err,
+    msi::{
+        histogram_rows, merge_histograms, msi_warning, scan_regions, score, sites_in_regions,
+        Histogram, MsSite, MsiMode, MsiObserver, MsiThresholds, READ_WINDOW,
+    },
+    pass::RunObserver,
+    qc::{combine, identity, summarize, verdict, QcObserver, QcPartial},
+    Call, VarKind,
+};
+use crate::types::call::Resources;
+use crate::types::report::Report;
+use crate::types::results::{
+    CallsSummary, InputRecord, Mode, Provenance, RunResults, Samples, VariantRecord, RESULTS_KIND,
+    RESULTS_SCHEMA_VERSION,
+};
+use crate::types::{round, ContigId, Pos1, Region};
+
+/// What `run` is asked to do (flags, unvalidated).
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Tumor BAM/CRAM.
+    pub tumor: PathBuf,
+    /// Matched normal (None: tumor-only).
+    pub normal: Option<PathBuf>,
+    /// Reference, regions, read filters, threads.
+    pub inputs: InputOptions,
+    /// Germline population resource (VCF with INFO/AF).
+    pub germline_resource: Option<PathBuf>,
+    /// Panel of normals.
+    pub panel_of_normals: Option<PathBuf>,
+    /// Microsatellite site list (None: scan the reference).
+    pub ms_sites: Option<PathBuf>,
+    /// MSI baseline (tumor-only MSI).
+    pub msi_baseline: Option<PathBuf>,
+    /// MSI thresholds.
+    pub msi: MsiThresholds,
+    /// Lowest VAF counted in TMB.
+    pub tmb_min_vaf: f64,
+    /// Tumor depth of a callable base.
+    pub callable_tumor_depth: u32,
+    /// Normal depth of a callable base.
+    pub callable_normal_depth: u32,
+    /// Positions left out of the TMB numerator.
+    pub tmb_exclude: Option<PathBuf>,
+    /// Also write `callable.bed`.
+    pub callable_bed: bool,
+    /// Identity concordance below which the pair is flagged.
+    pub min_identity: f64,
+    /// Population AF from which a call is `germline`.
+    pub max_population_af: f64,
+    /// Cancer type (OncoTree code): also write the report.
+    pub cancer_type: Option<String>,
+    /// Transcript models (TMB synonymous split, report annotation).
+    pub gff: Option<PathBuf>,
+    /// Preferred transcripts.
+    pub transcripts: Option<PathBuf>,
+    /// KB file (None: the built-in KB).
+    pub kb: Option<PathBuf>,
+    /// Output directory.
+    pub outdir: PathBuf,
+    /// Replace another run's outputs in `outdir`.
+    pub force: bool,
+    /// MD5 of the alignment inputs (computed alongside the pass).
+    pub input_checksums: bool,
+    /// Also write the metrics here.
+    pub metrics: Option<PathBuf>,
+}
+
+impl RunOptions {
+    /// Options with the documented defaults for a tumor (and normal) and a reference.
+    pub fn new(tumor: &Path, normal: Option<&Path>, reference: &Path, outdir: &Path) -> Self {
+        RunOptions {
+            tumor: tumor.to_path_buf(),
+            normal: normal.map(Path::to_path_buf),
+            inputs: InputOptions {
+                reference: Some(reference.to_path_buf()),
+                ..InputOptions::default()
+            },
+            germline_resource: None,
+            panel_of_normals: None,
+            ms_sites: None,
+            msi_baseline: None,
+            msi: MsiThresholds::default(),
+            tmb_min_vaf: TmbSettings::default().min_vaf,
+            callable_tumor_depth: TmbSettings::default().min_tumor_depth,
+            callable_normal_depth: TmbSettings::default().min_normal_depth,
+            tmb_exclude: None,
+            callable_bed: false,
+            min_identity: crate::somatic::qc::DEFAULT_MIN_IDENTITY,
+            max_population_af: 0.01,
+            cancer_type: None,
+            gff: None,
+            transcripts: None,
+            kb: None,
+            outdir: outdir.to_path_buf(),
+            force: false,
+            input_checksums: true,
+            metrics: None,
+        }
+    }
+}
+
+/// A validated run: every input opened and checked, nothing written yet.
+pub struct RunPlan {
+    opts: RunOptions,
+    inputs: Inputs,
+    sites: Vec<MsSite>,
+    baseline: Option<HashMap<usize, Histogram>>,
+    resources: Resources,
+    exclude: Vec<Region>,
+    report: Option<ReportContext>,
+    models: Vec<crate::types::transcript::Transcript>,
+    preferred: std::collections::HashSet<String>,
+    outdir: OutdirState,
+    clock: Clock,
+}
+
+/// What a run returns.
+pub struct RunOutcome {
+    /// `results.json`.
+    pub results: RunResults,
+    /// `report.json`, with a cancer type.
+    pub report: Option<Report>,
+    /// `run_manifest.json`.
+    pub manifest: crate::types::manifest::RunManifest,
+}
+
+fn check_fraction(name: &str, v: f64) -> Result<()> {
+    if !(0.0..=1.0).contains(&v) || v.is_nan() {
+        return Err(fail(
+            ExitKind::Usage,
+            format!("{name} {v} must be between 0 and 1"),
+        ));
+    }
+    Ok(())
+}
+
+impl RunOptions {
+    /// Checks every input and option; opens the alignments, the reference and the resources;
+    /// reads sites, baseline and the KB. Nothing is written and no BAM record is read.
+    pub fn validate(self) -> Result<RunPlan> {
+        let clock = Clock::new();
+        log::set_quiet(self.inputs.quiet);
+        if self.inputs.reference.is_none() {
+            return Err(fail(
+                ExitKind::Usage,
+                "run needs --reference (the FASTA the reads were aligned to)",
+            ));
+        }
+        check_fraction("--tmb-min-vaf", self.tmb_min_vaf)?;
+        check_fraction("--min-identity", self.min_identity)?;
+        check_fraction("--max-population-af", self.max_population_af)?;
+        if self.msi.mss > self.msi.msi_h {
+            return Err(fail(
+                ExitKind::Usage,
+                format!(
+                    "--mss-score {} must not exceed --msi-h-score {}",
+                    self.msi.mss, self.msi.msi_h
+                ),
+            ));
+        }
+        // cheap checks first: the clinical inputs and the output directory
+        let report = match &self.cancer_type {
+            Some(ct) => Some(ReportContext::load(
+                ct,
+                self.kb.as_deref(),
+                self.gff.as_deref(),
+                self.transcripts.as_deref(),
+            )?),
+            None => {
+                if self.kb.is_some() {
+                    log::warn("--kb is used only with --cancer-type (the report); ignored");
+                }
+                None
+            }
+        };
+        let (models, preferred) = match &report {
+            Some(r) => (r.models.clone(), r.preferred.clone()),
+            None => super::clinical_inputs::load_models(
+                self.gff.as_deref(),
+                self.transcripts.as_deref(),
+            )?,
+        };
+        let outdir = inspect(&self.outdir, self.force, None)?;
+        // the alignments, reference and regions
+        let (opts_in, inputs) = self
+            .inputs
+            .prepare_somatic(&self.tumor, self.normal.as_deref())?;
+        let pass = &inputs.pass;
+        let sites = match &self.ms_sites {
+            Some(p) => read_sites(p, &pass.contigs)?.0,
+            None => scan_regions(
+                inputs.reference.as_ref().expect("run has a reference"),
+                &pass.contigs,
+                &pass.regions,
+            ),
+        };
+        let sites = sites_in_regions(sites, &pass.regions);
+        let baseline = match (&self.normal, &self.msi_baseline) {
+            (None, Some(b)) => {
+                let base = read_baseline(b, &sites, &pass.contigs)?;
+                if base.is_empty() && !sites.is_empty() {
+                    return Err(fail(
+                        ExitKind::Data,
+                        format!(
+                            "MSI baseline '{}' covers none of the {} microsatellite sites of this run: it was built from another site list or for other regions; rebuild it with `oncostream msi-baseline --sites` and the same list",
+                            b.display(),
+                            sites.len()
+                        ),
+                    ));
+                }
+                Some(base)
+            }
+            (Some(_), Some(_)) => {
+                log::warn("--msi-baseline is used only without --normal; the matched normal is the MSI reference");
+                None
+            }
+            _ => None,
+        };
+        let resources = read_resources(
+            self.germline_resource.as_deref(),
+            self.panel_of_normals.as_deref(),
+            &pass.contigs,
+            &pass.regions,
+        )?;
+        let exclude = match &self.tmb_exclude {
+            Some(p) => read_bed(p, &pass.contigs)?
+                .into_iter()
+                .map(|b| b.region)
+                .collect(),
+            None => Vec::new(),
+        };
+        let mut opts = self;
+        opts.inputs = opts_in;
+        Ok(RunPlan {
+            opts,
+            inputs,
+            sites,
+            baseline,
+            resources,
+            exclude,
+            report,
+            models,
+            preferred,
+            outdir,
+            clock,
+        })
+    }
+}
+
+impl RunPlan {
+    /// The pass and every output.
+    pub fn execute(mut self) -> Result<RunOutcome> {
+        let o = &self.opts;
+        let started = now_utc();
+        let run_id = new_run_id();
+        let tumor_only = o.normal.is_none();
+        let pass = &self.inputs.pass;
+        let n_samples = pass.inputs.len();
+        let contig_names = self.inputs.contig_names();
+        let reference_path = o.inputs.reference.clone().expect("validated");
+        self.outdir.claim(&[])?;
+        self.clock.lap("validate");
+        if tumor_only {
+            log::warn("tumor-only mode: without a matched normal, germline variants are removed only by the population resource and by allele fraction; precision is lower");
+        }
+        let observer = RunObserver {
+            call: CallObserver {
+                settings: CallSettings {
+                    min_base_quality: o.inputs.min_base_quality,
+                    ref_error: phred_to_err(30),
+                    has_normal: !tumor_only,
+                    ..CallSettings::default()
+                },
+                n_samples,
+            },
+            msi: MsiObserver {
+                sites: &self.sites,
+                n_samples,
+                min_mapq: 0,
+                read_window: READ_WINDOW,
+            },
+            qc: QcObserver {
+                n_samples,
+                min_tumor_depth: o.callable_tumor_depth,
+                min_normal_depth: o.callable_normal_depth,
+            },
+        };
+        let mut calls: Vec<Call> = Vec::new();
+        let mut hists: Vec<HashMap<usize, Histogram>> = vec![HashMap::new(); n_samples];
+        let mut qc = QcPartial::default();
+        let mut callable: Vec<(ContigId, u64, u64)> = Vec::new();
+        let paths: Vec<PathBuf> = (0..n_samples)
+            .map(|i| self.inputs.info(i).path.clone())
+            .collect();
+        let want_md5 = o.input_checksums;
+        let (stats, input_md5) = engine::run_with(
+            pass,
+            &observer,
+            |_, part| {
+                calls.extend(part.call.calls);
+                merge_histograms(&mut hists, part.msi.hist);
+                combine(&mut qc, part.qc, &mut callable);
+                Ok(())
+            },
+            move || -> Result<Vec<Option<String>>> {
+                paths
+                    .iter()
+                    .map(|p| want_md5.then(|| md5_file(p)).transpose())
+                    .collect()
+            },
+        )?;
+        let input_md5 = input_md5?;
+        self.clock.lap("pileup");
+
+        // genome-order filters and resources
+        finalize(
+            &mut calls,
+            &contig_names,
+            &self.resources,
+            o.max_population_af,
+        );
+        let mut warnings: Vec<String> = Vec::new();
+        if tumor_only {
+            warnings.push("tumor-only mode: no matched normal; germline variants are filtered by population frequency and allele fraction only, precision is lower".into());
+        }
+        // TMB
+        let settings = TmbSettings {
+            min_vaf: o.tmb_min_vaf,
+            min_tumor_depth: o.callable_tumor_depth,
+            min_normal_depth: o.callable_normal_depth,
+        };
+        let callable_bases: u64 = callable.iter().map(|(_, s, e)| e - s).sum();
+        let mut tmb = tmb_excluding(&calls, &self.exclude, callable_bases, settings);
+        if !self.models.is_empty() {
+            let r = self.inputs.reference.as_ref().expect("run has a reference");
+            let annotator = Annotator::new(&self.models, &self.preferred, r);
+            let counted = tmb_counted(&calls, &self.exclude, o.tmb_min_vaf);
+            coding_split(&mut tmb, &counted, |c| {
+                annotator
+                    .annotate(
+                        &contig_names[c.contig.index()],
+                        c.pos.to_pos1().get(),
+                        &c.ref_allele,
+                        &c.alt_allele,
+                    )
+                    .map(|a| coding_class(&a))
+                    .unwrap_or(crate::somatic::biomarkers::CodingClass::Other)
+            });
+        }
+        warnings.extend(tmb.warnings.iter().cloned());
+        // purity
+        let all: Vec<&Call> = calls.iter().collect();
+        let pur = purity(&all);
+        warnings.extend(purity_warning(&pur));
+        // MSI
+        let msi = if !tumor_only {
+            Some(score(
+                &self.sites,
+                &contig_names,
+                &hists[0],
+                &hists[1],
+                &o.msi,
+                MsiMode::Paired,
+            ))
+        } else if let Some(base) = &self.baseline {
+            Some(score(
+                &self.sites,
+                &contig_names,
+                &hists[0],
+                base,
+                &o.msi,
+                MsiMode::Baseline,
+            ))
+        } else {
+            warnings.push("MSI not assessed: tumor-only run without --msi-baseline".into());
+            None
+        };
+        if let Some(m) = &msi {
+            warnings.extend(msi_warning(m));
+        }
+        // QC
+        let samples = (0..n_samples)
+            .map(|i| {
+                summarize(
+                    &self.inputs.info(i).sample,
+                    &qc.samples.get(i).cloned().unwrap_or_default(),
+                    stats.unmapped[i],
+                )
+            })
+            .collect();
+        let ident =
+            (!tumor_only).then(|| identity(qc.identity_sites, qc.identity_shared, o.min_identity));
+        if let Some((_, Some(w))) = &ident {
+            warnings.push(w.clone());
+        }
+        let qc = verdict(samples, ident, pur.low_purity);
+        // outputs
+        let dir = &o.outdir;
+        let mut manifest = Manifest::new(dir, &run_id, "run", &started);
+        let (tumor_name, normal_name) = self.inputs.tumor_normal_names();
+        manifest.samples(&tumor_name, normal_name.as_deref());
+        let mode = if tumor_only {
+            Mode::TumorOnly
+        } else {
+            Mode::TumorNormal
+        };
+        let mut extra = vec![
+            (
+                "oncostream_command".to_string(),
+                std::env::args().collect::<Vec<_>>().join(" "),
+            ),
+            ("oncostream_mode".into(), mode.as_str().into()),
+            ("oncostream_run_id".into(), run_id.clone()),
+        ];
+        for w in &warnings {
+            extra.push((
+                "oncostream_warning".into(),
+                format!("\"{}\"", w.replace('"', "'")),
+            ));
+        }
+        write_vcf(
+            &dir.join("calls.vcf.gz"),
+            VcfOutputType::Bgzf,
+            &VcfMeta {
+                contigs: &pass.contigs,
+                reference: &reference_path,
+                tumor: &tumor_name,
+                normal: normal_name.as_deref(),
+                extra,
+            },
+            &calls,
+        )?;
+        manifest.output("vcf", "calls.vcf.gz")?;
+        manifest.output("vcf_index", "calls.vcf.gz.tbi")?;
+        let rows = histogram_rows(&hists, &self.inputs.sample_names());
+        write_histograms(
+            &dir.join("msi_histograms.tsv"),
+            &self.sites,
+            &pass.contigs,
+            &rows,
+        )?;
+        manifest.output("msi_histograms", "msi_histograms.tsv")?;
+        if o.callable_bed {
+            use std::io::Write;
+            let mut out = AtomicOutput::create(&dir.join("callable.bed"))?;
+            for (c, s, e) in &callable {
+                writeln!(out, "{}\t{s}\t{e}", pass.contigs[*c].name)?;
+            }
+            out.commit()?;
+            manifest.output("callable_bed", "callable.bed")?;
+        }
+        // provenance
+        let with_md5 = |p: &Option<PathBuf>| p.as_deref().map(|p| file_record(p, true)).transpose();
+        let provenance = Provenance {
+            reference: file_record(&reference_path, true)?,
+            targets: with_md5(&o.inputs.targets)?,
+            ms_sites: with_md5(&o.ms_sites)?,
+            msi_baseline: if tumor_only {
+                with_md5(&o.msi_baseline)?
+            } else {
+                None
+            },
+            germline_resource: with_md5(&o.germline_resource)?,
+            panel_of_normals: with_md5(&o.panel_of_normals)?,
+            tmb_exclude: with_md5(&o.tmb_exclude)?,
+            gff: with_md5(&o.gff)?,
+            inputs: (0..n_samples)
+                .map(|i| {
+                    let info = self.inputs.info(i);
+                    InputRecord {
+                        role: if i == 0 { "tumor" } else { "normal" }.into(),
+                        path: info.path.display().to_string(),
+                        size: info.size,
+                        format: info.format,
+                        sample: info.sample.clone(),
+                        md5: input_md5[i].clone(),
+                    }
+                })
+                .collect(),
+        };
+        for i in &provenance.inputs {
+            manifest.input(&i.role, &i.path, i.size, i.md5.clone());
+        }
+        manifest.input(
+            "reference",
+            &provenance.reference.path,
+            provenance.reference.size,
+            provenance.reference.md5.clone(),
+        );
+        for (role, f) in [
+            ("targets", &provenance.targets),
+            ("ms_sites", &provenance.ms_sites),
+            ("msi_baseline", &provenance.msi_baseline),
+            ("germline_resource", &provenance.germline_resource),
+            ("panel_of_normals", &provenance.panel_of_normals),
+            ("tmb_exclude", &provenance.tmb_exclude),
+            ("gff", &provenance.gff),
+        ] {
+            if let Some(f) = f {
+                manifest.input(role, &f.path, f.size, f.md5.clone());
+            }
+        }
+        let pass_calls: Vec<&Call> = calls.iter().filter(|c| c.is_pass()).collect();
+        let results = RunResults {
+            kind: RESULTS_KIND.into(),
+            schema_version: RESULTS_SCHEMA_VERSION,
+            run_id: run_id.clone(),
+            tool: "oncostream".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            created: started.clone(),
+            command: std::env::args().collect::<Vec<_>>().join(" "),
+            mode,
+            samples: Samples {
+                tumor: tumor_name.clone(),
+                normal: normal_name.clone(),
+            },
+            provenance,
+            tmb,
+            msi,
+            purity: pur,
+            qc,
+            calls: CallsSummary {
+                records: calls.len(),
+                pass: pass_calls.len(),
+                pass_snv: pass_calls.iter().filter(|c| c.kind == VarKind::Snv).count(),
+                pass_indel: pass_calls.iter().filter(|c| c.kind != VarKind::Snv).count(),
+                vcf: "calls.vcf.gz".into(),
+            },
+            variants: pass_calls
+                .iter()
+                .map(|c| VariantRecord {
+                    chrom: contig_names[c.contig.index()].clone(),
+                    pos: c.pos.to_pos1(),
+                    ref_allele: c.ref_allele.clone(),
+                    alt: c.alt_allele.clone(),
+                    kind: c.kind,
+                    tumor_af: round(c.tumor.af(), 4),
+                    tumor_depth: c.tumor.depth,
+                    tumor_alt: c.tumor.alt_count,
+                    normal_af: c.normal.as_ref().map(|n| round(n.af(), 4)),
+                    tlod: round(c.tlod, 2),
+                    population_af: c.pop_af,
+                })
+                .collect(),
+            warnings: warnings.clone(),
+        };
+        write_document(&dir.join("results.json"), &results)?;
+        manifest.output("results", "results.json")?;
+        self.clock.lap("finalize");
+        for w in &warnings {
+            log::warn(w);
+        }
+        log::info(&format!(
+            "TMB {:.2}/Mb ({}), MSI {}, purity {}, QC {}",
+            results.tmb.per_mb,
+            results.tmb.class.as_str(),
+            results
+                .msi
+                .as_ref()
+                .map(|m| m.status.as_str())
+                .unwrap_or("not assessed"),
+            results
+                .purity
+                .estimate
+                .map(|p| format!("{p:.2}"))
+                .unwrap_or_else(|| "n/a".into()),
+            results.qc.verdict.as_str()
+        ));
+        let report = match &self.report {
+            Some(ctx) => {
+                let vcf_rec = file_record(&dir.join("calls.vcf.gz"), true)?;
+                let src = source_from_results(
+                    &results,
+                    report_variants(&calls, &contig_names),
+                    vcf_rec,
+                    Some(file_record(&dir.join("results.json"), true)?),
+                    results.provenance.gff.clone(),
+                );
+                let r = self.inputs.reference.as_ref().expect("run has a reference");
+                let rep = build_report(ctx, src, r);
+                manifest.kb(&rep.kb.version);
+                manifest.input("kb", &rep.kb.path, 0, Some(rep.kb.md5.clone()));
+                write_report(dir, &rep, &mut manifest)?;
+                log::info(&format!(
+                    "{} findings; highest level {}; expert panel {}",
+                    rep.findings.len(),
+                    rep.highest_level.as_deref().unwrap_or("none"),
+                    if rep.expert_panel.recommended {
+                        "recommended"
+                    } else {
+                        "not required"
+                    }
+                ));
+                self.clock.lap("report");
+                Some(rep)
+            }
+            None => None,
+        };
+        let m = MetricsBuilder::build("run", pass, &stats, &self.clock);
+        write_json(&dir.join("metrics.json"), &m)?;
+        manifest.output("metrics", "metrics.json")?;
+        if let Some(p) = &o.metrics {
+            write_json(p, &m)?;
+        }
+        let manifest = manifest.finish()?;
+        Ok(RunOutcome {
+            results,
+            report,
+            manifest,
+        })
+    }
+}
+
+/// The PASS calls as a report reads them from the VCF (VAF with the VCF's 4 decimals).
+fn report_variants(calls: &[Call], contig_names: &[String]) -> Vec<InputVariant> {
+    calls
+        .iter()
+        .filter(|c| c.is_pass())
+        .map(|c| InputVariant {
+            chrom: contig_names[c.contig.index()].clone(),
+            pos: Pos1::new(c.pos.to_pos1().get()).expect("1-based"),
+            ref_allele: c.ref_allele.clone(),
+            alt: c.alt_allele.clone(),
+            vaf: format!("{:.4}", c.tumor.af()).parse().ok(),
+            depth: Some(c.tumor.depth),
+            prior_annotation: None,
+        })
+        .collect()
+}
+
+/// Validates, then runs.
+pub fn run(opts: RunOptions) -> Result<RunOutcome> {
+    opts.validate()?.execute()
+}

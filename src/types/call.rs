@@ -1,0 +1,181 @@
+//! A somatic call as the caller produces it and the VCF writer writes it, and the catalogue of
+//! its filters (one `##FILTER` line each).
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{ContigId, Pos0};
+
+/// A non-reference allele as observed in reads, placed at its left-normalised anchor.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Allele {
+    /// A substituted base (`A`, `C`, `G` or `T`).
+    Snv(u8),
+    /// A deletion of this many bases after the anchor.
+    Del(u32),
+    /// An insertion of these bases after the anchor.
+    Ins(Vec<u8>),
+}
+
+/// Variant class.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum VarKind {
+    /// Single-nucleotide variant.
+    Snv,
+    /// Insertion.
+    Ins,
+    /// Deletion.
+    Del,
+}
+
+/// Read support of one sample at a call.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SampleSupport {
+    /// Depth (reads with a base or deletion at the position, overlapping mates once).
+    pub depth: u32,
+    /// Reads supporting the reference.
+    pub ref_count: u32,
+    /// Fragments supporting the alt allele.
+    pub alt_count: u32,
+    /// Reference reads on the forward / reverse strand (mates counted separately).
+    pub ref_fwd: u32,
+    /// See `ref_fwd`.
+    pub ref_rev: u32,
+    /// Alt fragments whose kept read is on the forward / reverse strand.
+    pub alt_fwd: u32,
+    /// See `alt_fwd`.
+    pub alt_rev: u32,
+}
+
+impl SampleSupport {
+    /// Alt allele fraction `alt / depth` (0 without depth).
+    pub fn af(&self) -> f64 {
+        if self.depth == 0 {
+            0.0
+        } else {
+            self.alt_count as f64 / self.depth as f64
+        }
+    }
+}
+
+/// A scored somatic candidate, as written to the VCF.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Call {
+    /// Contig.
+    pub contig: ContigId,
+    /// 0-based position of the first base of `ref_allele` (VCF POS - 1).
+    pub pos: Pos0,
+    /// VCF REF.
+    pub ref_allele: String,
+    /// VCF ALT.
+    pub alt_allele: String,
+    /// Class.
+    pub kind: VarKind,
+    /// Tumor LOD.
+    pub tlod: f64,
+    /// Normal LOD (tumor-normal mode).
+    pub nlod: Option<f64>,
+    /// Tumor support.
+    pub tumor: SampleSupport,
+    /// Normal support (tumor-normal mode).
+    pub normal: Option<SampleSupport>,
+    /// Median base quality of alt reads (SNV).
+    pub alt_median_bq: u8,
+    /// Median mapping quality of alt reads.
+    pub alt_median_mq: u8,
+    /// Median distance of the alt base/event from the nearer read end.
+    pub alt_median_end_dist: u16,
+    /// Population allele frequency from the germline resource, when listed.
+    pub pop_af: Option<f64>,
+    /// Repeat tract length (bp) the indel sits in, 0 when none.
+    pub repeat_len: u32,
+    /// Failed filters (empty = PASS), in the order of [`FILTERS`].
+    pub filters: Vec<String>,
+}
+
+impl Call {
+    /// True when no filter failed.
+    pub fn is_pass(&self) -> bool {
+        self.filters.is_empty()
+    }
+
+    /// Adds a filter once.
+    pub fn fail(&mut self, name: &str) {
+        if !self.filters.iter().any(|f| f == name) {
+            self.filters.push(name.to_string());
+        }
+    }
+}
+
+/// Every filter name with its VCF header description, in a fixed order.
+pub const FILTERS: &[(&str, &str)] = &[
+    ("weak_evidence", "Tumor LOD below --min-tlod: too little evidence that the allele is real"),
+    ("normal_lod", "Normal LOD below --min-nlod: the normal is not confidently reference here (variant or too shallow)"),
+    ("normal_support", "Alt allele seen in the matched normal (germline or tumor-in-normal)"),
+    ("germline", "Population allele frequency in the germline resource at or above --max-population-af"),
+    ("germline_af", "Tumor-only: allele fraction consistent with a heterozygous or homozygous germline variant"),
+    ("panel_of_normals", "Site and allele present in the panel of normals (recurrent artifact or germline)"),
+    ("strand_bias", "Alt reads almost all on one strand while reference reads are not"),
+    ("read_position", "Alt bases lie near read ends (median distance below --min-end-distance)"),
+    ("base_quality", "Median base quality of alt reads below --min-median-bq"),
+    ("mapping_quality", "Median mapping quality of alt reads below --min-median-mq"),
+    ("clustered_events", "Three or more otherwise-passing events within 50 bp (misalignment or complex event)"),
+    ("slippage", "One-unit indel in a homopolymer/microsatellite at low allele fraction (polymerase slippage)"),
+    ("multiallelic", "More than one alt allele with strong evidence at this position"),
+    ("duplicate_support", "Alt reads come from few distinct fragments (unmarked PCR duplicates)"),
+];
+
+/// Key of an allele in a resource: (contig name, 1-based POS, REF, ALT).
+pub type AlleleKey = (String, u64, String, String);
+
+/// Trims an allele pair to its minimal representation (common suffix, then common prefix
+/// keeping one anchor base), as resources may list multi-allelic records unsplit.
+pub fn minimal_alleles(pos: u64, r: &str, a: &str) -> (u64, String, String) {
+    let (mut r, mut a) = (r.as_bytes().to_vec(), a.as_bytes().to_vec());
+    while r.len() > 1 && a.len() > 1 && r.last() == a.last() {
+        r.pop();
+        a.pop();
+    }
+    let mut pos = pos;
+    while r.len() > 1 && a.len() > 1 && r[0] == a[0] {
+        r.remove(0);
+        a.remove(0);
+        pos += 1;
+    }
+    (
+        pos,
+        String::from_utf8_lossy(&r).into_owned(),
+        String::from_utf8_lossy(&a).into_owned(),
+    )
+}
+
+/// Population allele frequencies and panel-of-normals sites for the processed regions.
+#[derive(Debug, Default)]
+pub struct Resources {
+    /// Allele -> population AF.
+    pub population: std::collections::HashMap<AlleleKey, f64>,
+    /// Allele -> normals it was seen in.
+    pub pon: std::collections::HashMap<AlleleKey, u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minimal_trims_multiallelic_leftovers() {
+        assert_eq!(
+            minimal_alleles(10, "ACT", "A"),
+            (10, "ACT".into(), "A".into())
+        );
+        assert_eq!(
+            minimal_alleles(10, "ACT", "ACTT"),
+            (11, "C".into(), "CT".into())
+        );
+        assert_eq!(
+            minimal_alleles(10, "CAT", "CGT"),
+            (11, "A".into(), "G".into())
+        );
+    }
+}

@@ -1,0 +1,66 @@
+//! `run_manifest.json`: written LAST by every command that fills an output directory. It names
+//! the run, its inputs (sizes and checksums), the tool and KB versions, and every output with its
+//! checksum, so that an output directory can never be mistaken for another run's (and a batch
+//! re-run can tell a complete sample from a half-finished one).
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Version of the manifest layout.
+pub const MANIFEST_SCHEMA_VERSION: u32 = 1;
+
+/// The `kind` of a manifest.
+pub const MANIFEST_KIND: &str = "oncostream-run-manifest";
+
+/// The manifest's file name inside an output directory.
+pub const MANIFEST_FILE: &str = "run_manifest.json";
+
+/// One file the run read or wrote.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
+pub struct ManifestFile {
+    /// What it is (`tumor`, `normal`, `reference`, `kb`, `results`, `vcf`, ...).
+    pub role: String,
+    /// Inputs: path as given. Outputs: file name relative to the output directory.
+    pub path: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// MD5 (lowercase hex), when computed.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub md5: Option<String>,
+}
+
+/// The whole manifest.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
+pub struct RunManifest {
+    /// Always [`MANIFEST_KIND`].
+    pub kind: String,
+    /// [`MANIFEST_SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// Unique id of the run.
+    pub run_id: String,
+    /// `oncostream`.
+    pub tool: String,
+    /// Version of the writer.
+    pub version: String,
+    /// The subcommand (`run`, `report`, `retier`).
+    pub command: String,
+    /// The full command line.
+    pub argv: Vec<String>,
+    /// UTC start time (RFC 3339).
+    pub started: String,
+    /// UTC end time (RFC 3339).
+    pub completed: String,
+    /// Tumor sample name, when the run has one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub tumor_sample: Option<String>,
+    /// Normal sample name, when the run has one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub normal_sample: Option<String>,
+    /// Knowledge-base version, when a report was tiered.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub kb_version: Option<String>,
+    /// Files read.
+    pub inputs: Vec<ManifestFile>,
+    /// Files written (relative to the output directory), in the order written.
+    pub outputs: Vec<ManifestFile>,
+}

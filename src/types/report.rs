@@ -1,0 +1,216 @@
+//! `report.json`: the tiered, annotated state of one patient's results, as one typed,
+//! versioned document. `report` writes it, `retier` reads and rewrites it, and the HTML page is
+//! rendered from it (never from anything else). Schema: `schemas/report.schema.json`.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::msi::MsiStatus;
+use super::results::{FileRecord, QcVerdict, TmbClass};
+use super::transcript::Annotation;
+use super::Pos1;
+
+/// Version of the `report.json` layout.
+pub const REPORT_SCHEMA_VERSION: u32 = 2;
+
+/// The `kind` written into every `report.json`.
+pub const REPORT_KIND: &str = "oncostream-report";
+
+/// Evidence level (JSMO/JSCO/JCA guidance; C-CAT): A (approved / guideline), B, C, D, E, and R
+/// for resistance.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+pub enum Level {
+    /// Approved in Japan or the US, or in guidelines, for this cancer type.
+    A,
+    /// Reliable trials or meta-analyses with expert consensus in this cancer type.
+    B,
+    /// Approved or strong evidence in another cancer type, or small trials in any type.
+    C,
+    /// Case reports.
+    D,
+    /// Preclinical evidence.
+    E,
+    /// Resistance.
+    R,
+}
+
+impl Level {
+    /// Parses `A`..`E`, `R`.
+    pub fn parse(s: &str) -> Option<Level> {
+        Some(match s {
+            "A" => Level::A,
+            "B" => Level::B,
+            "C" => Level::C,
+            "D" => Level::D,
+            "E" => Level::E,
+            "R" => Level::R,
+            _ => return None,
+        })
+    }
+
+    /// The letter.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::A => "A",
+            Level::B => "B",
+            Level::C => "C",
+            Level::D => "D",
+            Level::E => "E",
+            Level::R => "R",
+        }
+    }
+
+    /// Sensitivity levels rank A < B < ... < E; resistance sorts after them.
+    pub fn rank(self) -> u8 {
+        self as u8
+    }
+}
+
+/// One tiered finding: an alteration (or biomarker) with its evidence for this cancer type.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Finding {
+    /// Gene (`*` for biomarkers).
+    pub gene: String,
+    /// Alteration name.
+    pub alteration: String,
+    /// A, B, C, D, E or R.
+    pub level: Level,
+    /// Level A with a drug approved in Japan for this cancer type.
+    pub approved_in_japan: bool,
+    /// `A (approved in Japan)`, `A (US-approved / guideline)`, or the level.
+    pub level_label: String,
+    /// Drugs at this level.
+    pub drugs: Vec<String>,
+    /// Citations of the items behind the level.
+    pub citations: Vec<String>,
+    /// KB lines used (for audit and re-tiering diffs).
+    pub kb_lines: Vec<usize>,
+}
+
+/// One annotated PASS variant.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+pub struct ReportVariant {
+    /// Contig.
+    pub chrom: String,
+    /// 1-based position.
+    pub pos: Pos1,
+    /// REF.
+    #[serde(rename = "ref")]
+    pub ref_allele: String,
+    /// ALT.
+    pub alt: String,
+    /// Tumor VAF, when known.
+    pub vaf: Option<f64>,
+    /// Tumor depth, when known.
+    pub depth: Option<u32>,
+    /// Annotation on the canonical transcript (None outside any transcript).
+    pub annotation: Option<Annotation>,
+}
+
+/// Expert-panel triage.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+pub struct Triage {
+    /// Whether the case should go to the expert panel.
+    pub recommended: bool,
+    /// Why (each rule that fired).
+    pub reasons: Vec<String>,
+}
+
+/// The knowledge base a report was tiered with.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
+pub struct KbInfo {
+    /// Path as given, or `builtin:<name>` for the KB compiled into the binary.
+    pub path: String,
+    /// `# version:` of the KB.
+    pub version: String,
+    /// `# date:` of the KB.
+    pub date: String,
+    /// MD5 of the KB file's bytes.
+    pub md5: String,
+}
+
+/// Who and what the report is about.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
+pub struct ReportSample {
+    /// Tumor sample name.
+    pub tumor: String,
+    /// OncoTree code.
+    pub cancer_type: String,
+    /// OncoTree name.
+    pub cancer_type_name: String,
+}
+
+/// Inputs of the report, with checksums.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
+pub struct ReportInputs {
+    /// The somatic VCF.
+    pub vcf: FileRecord,
+    /// Reference FASTA.
+    pub reference: FileRecord,
+    /// Transcript models.
+    pub gff: Option<FileRecord>,
+    /// The run's `results.json`, when given.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub results: Option<FileRecord>,
+}
+
+/// Where a biomarker value came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ValueSource {
+    /// Measured by oncostream in this run (`results.json`).
+    Measured,
+    /// Typed in by the user (`--tmb`, `--msi-status`).
+    UserSupplied,
+}
+
+/// TMB as the report shows it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+pub struct TmbSummary {
+    /// Mutations per Mb.
+    pub per_mb: f64,
+    /// Class.
+    pub class: TmbClass,
+    /// Measured or user-supplied.
+    pub source: ValueSource,
+}
+
+/// The whole `report.json`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+pub struct Report {
+    /// Always [`REPORT_KIND`].
+    pub kind: String,
+    /// [`REPORT_SCHEMA_VERSION`] of the writer.
+    pub schema_version: u32,
+    /// The run this report belongs to (from `results.json` or the VCF header); absent for a
+    /// report of a VCF from another caller.
+    pub run_id: Option<String>,
+    /// `oncostream <version>`.
+    pub software: String,
+    /// Knowledge base version and date.
+    pub kb: KbInfo,
+    /// Sample and cancer type.
+    pub sample: ReportSample,
+    /// Input files with md5.
+    pub inputs: ReportInputs,
+    /// TMB per Mb and class, when known.
+    pub tmb: Option<TmbSummary>,
+    /// MSI status, when known.
+    pub msi_status: Option<MsiStatus>,
+    /// Purity estimate, when known.
+    pub purity: Option<f64>,
+    /// QC verdict, when known.
+    pub qc_verdict: Option<QcVerdict>,
+    /// Highest evidence level among findings.
+    pub highest_level: Option<String>,
+    /// Tiered findings, sorted by level.
+    pub findings: Vec<Finding>,
+    /// All PASS variants with annotation.
+    pub variants: Vec<ReportVariant>,
+    /// Expert-panel triage.
+    pub expert_panel: Triage,
+    /// Limitations and warnings.
+    pub limitations: Vec<String>,
+}

@@ -1,0 +1,368 @@
+//! `results.json`: everything one pass measured, as one typed, versioned document.
+//!
+//! Written by `run` (the pipeline builds it from the stage results), read by `report` and
+//! `retier`. Every status is an enum; every block is typed. The JSON Schema generated from
+//! these types is committed as `schemas/results.schema.json` (a test keeps it in step).
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::call::VarKind;
+use super::msi::MsiResult;
+use super::source::InputFormat;
+use super::Pos1;
+
+/// Version of the `results.json` layout; bumped whenever a field changes meaning or moves.
+pub const RESULTS_SCHEMA_VERSION: u32 = 2;
+
+/// The `kind` written into every `results.json`, so no other JSON is mistaken for one.
+pub const RESULTS_KIND: &str = "oncostream-results";
+
+/// Analysis mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum Mode {
+    /// Tumor with a matched normal.
+    #[serde(rename = "tumor-normal")]
+    TumorNormal,
+    /// Tumor without a matched normal.
+    #[serde(rename = "tumor-only")]
+    TumorOnly,
+}
+
+impl Mode {
+    /// `tumor-normal` or `tumor-only`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::TumorNormal => "tumor-normal",
+            Mode::TumorOnly => "tumor-only",
+        }
+    }
+}
+
+/// TMB class (thresholds in `somatic::biomarkers`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TmbClass {
+    /// Below 10 mutations/Mb.
+    Low,
+    /// 10 to 20 mutations/Mb.
+    High,
+    /// 20 mutations/Mb or more.
+    VeryHigh,
+}
+
+impl TmbClass {
+    /// `low`, `high` or `very_high`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TmbClass::Low => "low",
+            TmbClass::High => "high",
+            TmbClass::VeryHigh => "very_high",
+        }
+    }
+}
+
+/// Overall QC verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum QcVerdict {
+    /// Every QC rule passed.
+    Pass,
+    /// At least one rule failed (the reasons list says which).
+    Fail,
+}
+
+impl QcVerdict {
+    /// `pass` or `fail`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QcVerdict::Pass => "pass",
+            QcVerdict::Fail => "fail",
+        }
+    }
+}
+
+/// Tumor/normal identity status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum IdentityStatus {
+    /// The normal's germline alleles are present in the tumor.
+    Match,
+    /// Too few of them are: another person's normal, or swapped samples.
+    Mismatch,
+    /// Too few informative sites to tell.
+    InsufficientSites,
+}
+
+/// TMB settings.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+pub struct TmbSettings {
+    /// Lowest tumor allele fraction counted.
+    pub min_vaf: f64,
+    /// Tumor depth from which a base is callable.
+    pub min_tumor_depth: u32,
+    /// Normal depth from which a base is callable (tumor-normal mode).
+    pub min_normal_depth: u32,
+}
+
+impl Default for TmbSettings {
+    fn default() -> Self {
+        TmbSettings {
+            min_vaf: 0.05,
+            min_tumor_depth: 20,
+            min_normal_depth: 10,
+        }
+    }
+}
+
+/// The TMB block of results.json.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+pub struct TmbResult {
+    /// Mutations per megabase of callable sequence.
+    pub per_mb: f64,
+    /// 95% confidence interval (exact Poisson on the count), per Mb.
+    pub ci95: [f64; 2],
+    /// `low` (< 10/Mb), `high` (10-20/Mb) or `very_high` (>= 20/Mb).
+    pub class: TmbClass,
+    /// Mutations counted.
+    pub count: u64,
+    /// SNVs counted.
+    pub snv: u64,
+    /// Indels counted.
+    pub indel: u64,
+    /// Calls excluded because they lie in `--tmb-exclude` (e.g. driver hotspots).
+    pub excluded: u64,
+    /// Counted mutations that are synonymous (when transcript models were given).
+    pub synonymous: Option<u64>,
+    /// Counted mutations that change the protein (missense, nonsense, frameshift, in-frame,
+    /// splice, start/stop), when transcript models were given.
+    pub nonsynonymous: Option<u64>,
+    /// Callable bases (the measured denominator).
+    pub callable_bases: u64,
+    /// Callable megabases.
+    pub callable_mb: f64,
+    /// Settings.
+    pub settings: TmbSettings,
+    /// Warnings (small callable region).
+    pub warnings: Vec<String>,
+}
+
+/// The purity block of results.json.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+pub struct PurityResult {
+    /// Estimated tumor purity (fraction of tumor cells), when it could be estimated.
+    pub estimate: Option<f64>,
+    /// How it was estimated.
+    pub method: String,
+    /// VAF of the clonal peak.
+    pub clonal_vaf_peak: Option<f64>,
+    /// Somatic SNVs used.
+    pub variants_used: usize,
+    /// True below 0.30.
+    pub low_purity: bool,
+    /// Explanation when no estimate.
+    pub note: Option<String>,
+}
+
+/// The QC block of results.json for one sample.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+pub struct SampleQcResult {
+    /// Sample name.
+    pub sample: String,
+    /// Mean depth over the processed regions (fragments, bases).
+    pub mean_depth: f64,
+    /// Median depth.
+    pub median_depth: u64,
+    /// % of positions at >= 20x.
+    pub pct_ge_20x: f64,
+    /// % of positions at >= 100x.
+    pub pct_ge_100x: f64,
+    /// Duplicate-flagged share of primary reads.
+    pub duplicate_rate: f64,
+    /// Mapped share of records placed in the regions.
+    pub mapped_rate: f64,
+    /// Median insert size.
+    pub insert_size_median: Option<u64>,
+    /// Share of pairs whose mates overlap.
+    pub mate_overlap_fraction: f64,
+}
+
+/// Tumor/normal identity check.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+pub struct Identity {
+    /// Informative sites (the normal carries an allele at >= 30% of >= 15 reads).
+    pub sites: u64,
+    /// Of those, sites where the tumor shows the allele too.
+    pub shared: u64,
+    /// `shared / sites`, when there are enough sites.
+    pub concordance: Option<f64>,
+    /// Verdict.
+    pub status: IdentityStatus,
+}
+
+/// The QC block.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+pub struct QcResult {
+    /// Per sample (tumor first).
+    pub samples: Vec<SampleQcResult>,
+    /// Tumor/normal identity (tumor-normal runs).
+    pub identity: Option<Identity>,
+    /// Verdict.
+    pub verdict: QcVerdict,
+    /// Every failed rule, in words.
+    pub reasons: Vec<String>,
+}
+
+/// Counts of the VCF records.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+pub struct CallsSummary {
+    /// Records written.
+    pub records: usize,
+    /// PASS records.
+    pub pass: usize,
+    /// PASS SNVs.
+    pub pass_snv: usize,
+    /// PASS indels.
+    pub pass_indel: usize,
+    /// The VCF's file name in the output directory.
+    pub vcf: String,
+}
+
+/// One PASS call, as tiering reads it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+pub struct VariantRecord {
+    /// Contig name.
+    pub chrom: String,
+    /// 1-based position (VCF POS).
+    pub pos: Pos1,
+    /// VCF REF.
+    #[serde(rename = "ref")]
+    pub ref_allele: String,
+    /// VCF ALT.
+    pub alt: String,
+    /// Class.
+    pub kind: VarKind,
+    /// Tumor allele fraction.
+    pub tumor_af: f64,
+    /// Tumor depth (fragments).
+    pub tumor_depth: u32,
+    /// Tumor alt fragments.
+    pub tumor_alt: u32,
+    /// Normal allele fraction (tumor-normal runs).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub normal_af: Option<f64>,
+    /// Tumor LOD.
+    pub tlod: f64,
+    /// Population allele frequency from the germline resource.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub population_af: Option<f64>,
+}
+
+/// A file the run read: path, size and checksum.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
+pub struct FileRecord {
+    /// Path as given.
+    pub path: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// MD5 (lowercase hex) of the whole file, when computed.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub md5: Option<String>,
+}
+
+/// An alignment input of the run.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
+pub struct InputRecord {
+    /// `tumor` or `normal`.
+    pub role: String,
+    /// Path as given.
+    pub path: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// `bam` or `cram`.
+    pub format: InputFormat,
+    /// Sample name (`@RG SM`).
+    pub sample: String,
+    /// MD5 of the whole file, when computed (`--no-input-checksums` skips it).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub md5: Option<String>,
+}
+
+/// Where every number came from.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+pub struct Provenance {
+    /// Reference FASTA.
+    pub reference: FileRecord,
+    /// `--targets` BED.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub targets: Option<FileRecord>,
+    /// `--ms-sites` list (absent: sites scanned from the reference).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub ms_sites: Option<FileRecord>,
+    /// `--msi-baseline`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub msi_baseline: Option<FileRecord>,
+    /// `--germline-resource`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub germline_resource: Option<FileRecord>,
+    /// `--panel-of-normals`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub panel_of_normals: Option<FileRecord>,
+    /// `--tmb-exclude`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub tmb_exclude: Option<FileRecord>,
+    /// `--gff` transcript models.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub gff: Option<FileRecord>,
+    /// Alignment inputs (tumor first).
+    pub inputs: Vec<InputRecord>,
+}
+
+/// Sample names as written in the VCF columns.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
+pub struct Samples {
+    /// Tumor.
+    pub tumor: String,
+    /// Normal (tumor-normal runs).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub normal: Option<String>,
+}
+
+/// The whole `results.json`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+pub struct RunResults {
+    /// Always [`RESULTS_KIND`].
+    pub kind: String,
+    /// [`RESULTS_SCHEMA_VERSION`] of the writer.
+    pub schema_version: u32,
+    /// Unique id of the run (also in the VCF header, the report and the manifest).
+    pub run_id: String,
+    /// `oncostream`.
+    pub tool: String,
+    /// Version of the writer.
+    pub version: String,
+    /// UTC time the run started (RFC 3339).
+    pub created: String,
+    /// The command line.
+    pub command: String,
+    /// Tumor-normal or tumor-only.
+    pub mode: Mode,
+    /// Sample names.
+    pub samples: Samples,
+    /// Inputs and resources.
+    pub provenance: Provenance,
+    /// Tumor mutational burden.
+    pub tmb: TmbResult,
+    /// MSI (absent in tumor-only runs without a baseline).
+    pub msi: Option<MsiResult>,
+    /// Purity estimate.
+    pub purity: PurityResult,
+    /// QC and identity.
+    pub qc: QcResult,
+    /// VCF record counts.
+    pub calls: CallsSummary,
+    /// Every PASS call: the input of tiering.
+    pub variants: Vec<VariantRecord>,
+    /// Warnings, as printed on stderr and written into the VCF header.
+    pub warnings: Vec<String>,
+}

@@ -1,0 +1,73 @@
+//! What the engine reads, as traits: `io` implements them for BAM/CRAM files and FASTA
+//! references; the engine sees only these, so it never depends on a file format (and tests can
+//! feed it from memory).
+
+use anyhow::Result;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Aln, Contig, Region};
+
+/// Container format of an alignment input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum InputFormat {
+    /// BGZF-compressed BAM.
+    Bam,
+    /// CRAM 3.0 or 3.1.
+    Cram,
+}
+
+impl InputFormat {
+    /// `bam` or `cram`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InputFormat::Bam => "bam",
+            InputFormat::Cram => "cram",
+        }
+    }
+}
+
+/// What is known about an alignment input once it has been validated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputInfo {
+    /// Path as given.
+    pub path: std::path::PathBuf,
+    /// Container format.
+    pub format: InputFormat,
+    /// File size in bytes.
+    pub size: u64,
+    /// Sample name: the first `@RG SM`, else the file stem.
+    pub sample: String,
+    /// Path of the index used.
+    pub index_path: std::path::PathBuf,
+    /// `@RG` lines of the header (ID and SM), for the tumor/normal sameness check.
+    pub read_groups: Vec<(String, String)>,
+}
+
+/// A validated alignment input, shared by all workers (`Sync`).
+pub trait AlignmentSource: Sync {
+    /// Path, format, size and sample.
+    fn info(&self) -> &InputInfo;
+    /// The header's reference sequences, in header order.
+    fn contigs(&self) -> &[Contig];
+    /// A reader of its own for one worker (readers never cross threads).
+    fn reader(&self) -> Box<dyn AlignmentReader + '_>;
+}
+
+/// One worker's reader of one input.
+pub trait AlignmentReader {
+    /// Calls `f` for every record overlapping `region` (placed records only), in file order.
+    fn fetch(&mut self, region: Region, f: &mut dyn FnMut(&Aln<'_>) -> Result<()>) -> Result<()>;
+    /// Compressed bytes pulled from the file so far.
+    fn bytes_read(&self) -> u64;
+    /// Drops the reader's hold on data it has read (memory-mapped pages).
+    fn release_pages(&mut self);
+}
+
+/// A reference genome readable by region.
+pub trait SequenceSource: Send + Sync {
+    /// Appends the uppercase bases `start..end` (0-based, clipped to the sequence) of `contig`
+    /// to `out`; false when the reference has no such contig.
+    fn fetch_into(&self, contig: &str, start: u64, end: u64, out: &mut Vec<u8>) -> bool;
+}

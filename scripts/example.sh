@@ -29,7 +29,7 @@ $bin call --tumor $fx/test2.paired_end.sorted.bam --normal $fx/test.paired_end.s
     -o "$out/calls.vcf.gz" --metrics "$out/call.metrics.json"
 $bin run --tumor $fx/test2.paired_end.sorted.bam --normal $fx/test.paired_end.sorted.bam \
     --reference $fx/genome.fasta --germline-resource $fx/gnomAD.r2.1.1.vcf.gz \
-    --outdir "$out/run" --callable-bed --cancer-type LUAD
+    --outdir "$out/run" --callable-bed --cancer-type LUAD --force
 echo "wrote $out/pileup.tsv.gz, $out/depth.tsv, $out/calls.vcf.gz and metrics; depth per target:"
 cat "$out/depth.tsv"
 echo "somatic calls (this real slice holds only germline variants: each is filtered, and why):"
@@ -39,5 +39,5 @@ python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(json.dumps({k
 a=fixtures/annotation
 printf '##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tNORMAL\tTUMOR\nEGFR__LRG_304__chr7_55014032_55258620\t177791\t.\tT\tG\t.\tPASS\t.\tAF:DP\t0:40\t0.31:120\nEGFR__LRG_304__chr7_55014032_55258620\t167347\t.\tC\tT\t.\tPASS\t.\tAF:DP\t0:40\t0.12:110\nBRAF__LRG_299__chr7_140717327_140929764\t36010\t.\tA\tT\t.\tPASS\t.\tAF:DP\t0:30\t0.28:90\n' > "$out/demo_variants.vcf"
 $bin report --vcf "$out/demo_variants.vcf" -r $a/cancer_genes.GRCh38.slices.fa --gff $a/cancer_genes.GRCh38.slices.refseq_lrg.gff3 \
-    --transcripts $a/mane_select.tsv --cancer-type LUAD --tmb 14.2 --msi-status MSS --outdir "$out/report"
+    --transcripts $a/mane_select.tsv --cancer-type LUAD --tmb 14.2 --msi-status MSS --outdir "$out/report" --force
 echo "open $out/run/report.html and $out/report/report.html in a browser"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The test command: format and lint gates, then every unit and integration test.
-# Needs only the Rust toolchain (cargo, rustfmt, clippy); all test data is in fixtures/.
+# The test command: format and lint gates, docs, every unit and integration test, and an
+# installed-binary check. Needs only the Rust toolchain (cargo, rustfmt, clippy); all test data is
+# in fixtures/ (bcftools and chromium are used by two tests; .ci/run installs them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v cargo >/dev/null || { echo "cargo not found: install the Rust toolchain (rustup) first" >&2; exit 1; }
@@ -12,3 +13,4 @@ trap 'rm -f "$log"' EXIT
 cargo test --release --locked 2>&1 | tee "$log"
 # one closing line over all test binaries (the last binary, the doc-tests, may hold none)
 awk '/^test result:/ {p += $4; f += $6} END {printf "summary: %d passed, %d failed\n", p, f}' "$log"
+bash scripts/check-install.sh

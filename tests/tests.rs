@@ -1,4 +1,5 @@
-//! The one integration-test binary: peers, determinism, CLI errors, metrics.
+//! The one integration-test binary: peers, determinism, CLI errors, metrics, somatic calling,
+//! biomarkers, annotation, tiering, reports, up-front validation and output safety, schemas.
 
 #[path = "suite/util.rs"]
 mod util;
@@ -29,3 +30,9 @@ mod tiering;
 
 #[path = "suite/report.rs"]
 mod report;
+
+#[path = "suite/validation.rs"]
+mod validation;
+
+#[path = "suite/schema.rs"]
+mod schema;

@@ -11,6 +11,7 @@ pub mod pon;
 pub mod report;
 pub mod retier;
 pub mod run;
+pub mod schema;
 
 use clap::{Parser, Subcommand};
 
@@ -52,6 +53,8 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Re-tier a stored report.json against another knowledge-base version (no BAMs).
     Retier(retier::RetierArgs),
+    /// Print the JSON Schema of results.json, report.json, run_manifest.json or metrics.json.
+    Schema(schema::SchemaArgs),
 }
 
 /// Runs the parsed command.
@@ -68,5 +71,6 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         Command::Kb(a) => kb::run(a),
         Command::Report(a) => report::run(a),
         Command::Retier(a) => retier::run(a),
+        Command::Schema(a) => schema::run(a),
     }
 }

@@ -5,7 +5,7 @@
 //! |---|---|
 //! | [`alignment`] | BAM/CRAM inputs: memory map, header, index, per-worker readers ([`crate::types::source::AlignmentSource`]) |
 //! | [`bgzf_check`] | BGZF framing, EOF marker, truncation |
-//! | [`reference`] | FASTA + `.fai` ([`crate::types::source::SequenceSource`]), contig MD5s |
+//! | [`mod@reference`] | FASTA + `.fai` ([`crate::types::source::SequenceSource`]), contig MD5s |
 //! | [`bed`], [`region`] | BED targets, samtools region strings |
 //! | [`vcf`] | somatic calls as VCF 4.2 (bgzip + tabix) |
 //! | [`vcf_input`] | somatic VCFs given to `report` (noodles-vcf) |

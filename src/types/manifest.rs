@@ -32,9 +32,11 @@ pub struct ManifestFile {
 /// The whole manifest.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
 pub struct RunManifest {
-    /// Always [`MANIFEST_KIND`].
+    /// Always `oncostream-run-manifest`.
+    #[schemars(extend("const" = "oncostream-run-manifest"))]
     pub kind: String,
-    /// [`MANIFEST_SCHEMA_VERSION`].
+    /// Layout version of this document (1 for this build).
+    #[schemars(extend("const" = 1))]
     pub schema_version: u32,
     /// Unique id of the run.
     pub run_id: String,

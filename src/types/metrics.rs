@@ -9,12 +9,13 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::source::InputFormat;
 
 /// One input in the metrics.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct InputMetrics {
     /// Path as given.
     pub path: String,
@@ -33,7 +34,7 @@ pub struct InputMetrics {
 }
 
 /// The metrics document.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct Metrics {
     /// Schema version of this document.
     pub schema_version: u32,

@@ -125,9 +125,7 @@ impl fmt::Display for Pos0 {
 }
 
 /// A 1-based position, as VCF `POS`, samtools regions and HGVS `g.` use; never 0.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "u64", into = "u64")]
 pub struct Pos1(u64);
 
@@ -151,6 +149,20 @@ impl Pos1 {
     #[inline]
     pub const fn to_pos0(self) -> Pos0 {
         Pos0(self.0 - 1)
+    }
+}
+
+impl JsonSchema for Pos1 {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Pos1".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A 1-based position (VCF POS); never 0.",
+            "type": "integer",
+            "minimum": 1
+        })
     }
 }
 
@@ -282,6 +294,29 @@ impl Document for manifest::RunManifest {
     const KIND: &'static str = manifest::MANIFEST_KIND;
     const SCHEMA_VERSION: u32 = manifest::MANIFEST_SCHEMA_VERSION;
     const FILE_NAME: &'static str = manifest::MANIFEST_FILE;
+}
+
+/// The JSON Schema (draft 2020-12) of every document this program writes, by file name stem:
+/// `results`, `report`, `run_manifest`, `metrics`. Committed under `schemas/`; a test keeps the
+/// committed files equal to these.
+pub fn json_schemas() -> Vec<(&'static str, String)> {
+    fn pretty(s: schemars::Schema) -> String {
+        let mut t = serde_json::to_string_pretty(&s).expect("a schema serialises");
+        t.push('\n');
+        t
+    }
+    vec![
+        (
+            "results",
+            pretty(schemars::schema_for!(results::RunResults)),
+        ),
+        ("report", pretty(schemars::schema_for!(report::Report))),
+        (
+            "run_manifest",
+            pretty(schemars::schema_for!(manifest::RunManifest)),
+        ),
+        ("metrics", pretty(schemars::schema_for!(metrics::Metrics))),
+    ]
 }
 
 /// The kinds of document, to name a file given in the wrong place.

@@ -180,9 +180,11 @@ pub struct TmbSummary {
 /// The whole `report.json`.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct Report {
-    /// Always [`REPORT_KIND`].
+    /// Always `oncostream-report`.
+    #[schemars(extend("const" = "oncostream-report"))]
     pub kind: String,
-    /// [`REPORT_SCHEMA_VERSION`] of the writer.
+    /// Layout version of this document (2 for this build).
+    #[schemars(extend("const" = 2))]
     pub schema_version: u32,
     /// The run this report belongs to (from `results.json` or the VCF header); absent for a
     /// report of a VCF from another caller.

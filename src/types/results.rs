@@ -331,9 +331,11 @@ pub struct Samples {
 /// The whole `results.json`.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct RunResults {
-    /// Always [`RESULTS_KIND`].
+    /// Always `oncostream-results`.
+    #[schemars(extend("const" = "oncostream-results"))]
     pub kind: String,
-    /// [`RESULTS_SCHEMA_VERSION`] of the writer.
+    /// Layout version of this document (2 for this build).
+    #[schemars(extend("const" = 2))]
     pub schema_version: u32,
     /// Unique id of the run (also in the VCF header, the report and the manifest).
     pub run_id: String,

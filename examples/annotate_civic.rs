@@ -21,7 +21,9 @@ fn main() {
     for l in lines {
         let f: Vec<&str> = l.split('\t').collect();
         let rec = f[col("slice_record")];
-        let seq = r.fetch_contig(rec);
+        let mut seq = Vec::new();
+        let rs = r.get(rec).unwrap();
+        r.fetch_into(rs, 0, rs.len, &mut seq);
         let pos: u64 = f[col("vcf_slice_pos")].parse().unwrap();
         let Some(a) = annotate_at(
             &txs,

@@ -51,6 +51,15 @@ pub struct CommonArgs {
     #[arg(long, value_name = "BED")]
     pub targets: Option<PathBuf>,
 
+    /// BED of regions never processed (e.g. the ENCODE blacklist).
+    #[arg(long, value_name = "BED")]
+    pub exclude: Option<PathBuf>,
+
+    /// Without --region/--targets, process every contig of a human header (default: the primary
+    /// chromosomes chr1-22, X, Y; alternate loci, decoys, HLA, EBV and chrM are skipped).
+    #[arg(long)]
+    pub all_contigs: bool,
+
     /// Bases below this phred quality count as N.
     #[arg(long, short = 'Q', default_value_t = 0, value_name = "Q")]
     pub min_base_quality: u8,
@@ -137,6 +146,8 @@ impl CommonArgs {
             reference: self.reference.clone(),
             regions: self.region.clone(),
             targets: self.targets.clone(),
+            exclude: self.exclude.clone(),
+            all_contigs: self.all_contigs,
             min_base_quality: self.min_base_quality,
             min_mapping_quality: self.min_mapping_quality,
             exclude_flags: self.exclude_flags,

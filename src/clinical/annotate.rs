@@ -847,15 +847,21 @@ pub fn coding_class(a: &Annotation) -> crate::somatic::biomarkers::CodingClass {
 }
 
 /// Annotates variants on the canonical transcript of transcript models, reading the reference
-/// through a [`SequenceSource`] (one contig cached at a time: callers go in genome order).
+/// through a [`SequenceSource`]: for each variant only the span of the transcripts covering it
+/// (plus [`Annotator::MARGIN`] bases on each side, for 3' shifting) is fetched, and the last
+/// window is cached, so no whole contig is ever loaded.
 pub struct Annotator<'a> {
     models: &'a [Transcript],
     preferred: &'a std::collections::HashSet<String>,
     reference: &'a dyn SequenceSource,
-    cache: std::cell::RefCell<(String, Vec<u8>)>,
+    /// (contig, 1-based start of the window, bases)
+    cache: std::cell::RefCell<(String, u64, Vec<u8>)>,
 }
 
 impl<'a> Annotator<'a> {
+    /// Bases fetched beyond the covering transcripts on each side.
+    pub const MARGIN: u64 = 1_000;
+
     /// An annotator over `models` (canonical choice helped by the `preferred` accessions).
     pub fn new(
         models: &'a [Transcript],
@@ -866,24 +872,44 @@ impl<'a> Annotator<'a> {
             models,
             preferred,
             reference,
-            cache: std::cell::RefCell::new((String::new(), Vec::new())),
+            cache: std::cell::RefCell::new((String::new(), 0, Vec::new())),
         }
     }
 
     /// The annotation of a VCF allele (1-based `pos`) on its gene's canonical transcript;
     /// `None` outside every transcript.
     pub fn annotate(&self, chrom: &str, pos: u64, r: &str, a: &str) -> Option<Annotation> {
-        if self.models.is_empty() {
-            return None;
-        }
+        let covering: Vec<&Transcript> = self
+            .models
+            .iter()
+            .filter(|t| {
+                t.contig == chrom && {
+                    let (lo, hi) = t.span();
+                    pos >= lo && pos <= hi
+                }
+            })
+            .collect();
+        let t = canonical(&covering, self.preferred)?;
+        let (lo, hi) = t.span();
+        let (lo, hi) = (
+            lo.min(pos).saturating_sub(Self::MARGIN).max(1),
+            hi.max(pos + r.len() as u64) + Self::MARGIN,
+        );
         let mut cache = self.cache.borrow_mut();
-        if cache.0 != chrom || cache.1.is_empty() {
+        let covered = cache.0 == chrom && cache.1 <= lo && cache.1 + cache.2.len() as u64 > hi;
+        if !covered {
             let mut seq = Vec::new();
-            self.reference.fetch_into(chrom, 0, u64::MAX, &mut seq);
-            *cache = (chrom.to_string(), seq);
+            self.reference.fetch_into(chrom, lo - 1, hi, &mut seq);
+            *cache = (chrom.to_string(), lo, seq);
         }
-        let seq = &cache.1;
-        let at = |p: u64| base_at(seq, p);
-        annotate_at(self.models, self.preferred, chrom, pos, r, a, &at)
+        let (start, seq) = (cache.1, &cache.2);
+        let at = |p: u64| {
+            if p >= start && p < start + seq.len() as u64 {
+                seq[(p - start) as usize]
+            } else {
+                b'N'
+            }
+        };
+        Some(annotate(t, pos, r, a, &at))
     }
 }

@@ -85,8 +85,9 @@ pub trait ColumnObserver: Sync {
     /// What one shard produces.
     type Partial: Send;
 
-    /// Starts a shard.
-    fn begin(&self, shard: &Shard) -> Self::Partial;
+    /// Starts a shard; `reference` covers the core span plus [`ColumnObserver::padding`] on both
+    /// sides (empty without a reference).
+    fn begin(&self, shard: &Shard, reference: &RefSlice<'_>) -> Self::Partial;
 
     /// Extra bases fetched past the core end (and reference provided on both sides), for
     /// observers whose events are placed by left-normalisation (indels).
@@ -112,6 +113,17 @@ pub trait ColumnObserver: Sync {
 
     /// Sees every position of the shard's core span, in order.
     fn column(&self, partial: &mut Self::Partial, column: &Column<'_>);
+
+    /// True when the observer can take a shard without any read in any sample as one
+    /// [`ColumnObserver::empty_span`] instead of one empty column per position (the engine then
+    /// skips the column loop: large empty stretches of a genome, N gaps, cost nothing).
+    fn handles_empty(&self, _partial: &Self::Partial) -> bool {
+        false
+    }
+
+    /// A whole shard core without any read (called instead of `column` when
+    /// [`ColumnObserver::handles_empty`]).
+    fn empty_span(&self, _partial: &mut Self::Partial, _core: Region) {}
 
     /// Ends a shard on the worker (reduce per-position state to the shard's partial result).
     fn finish(&self, _partial: &mut Self::Partial, _reference: &RefSlice<'_>) {}
@@ -319,8 +331,23 @@ where
             let bytes_tx = bytes_tx.clone();
             let cancel = &cancel;
             workers.push(scope.spawn(move || {
+                let readers = match inputs
+                    .iter()
+                    .map(|i| i.reader())
+                    .collect::<Result<Vec<_>>>()
+                {
+                    Ok(r) => r,
+                    Err(e) => {
+                        // report the failure on the first job this worker takes; stop
+                        if let Ok((_, tx)) = job_rx.recv() {
+                            let _ = tx.send(Ok(Err(e)));
+                        }
+                        let _ = bytes_tx.send(vec![0; n]);
+                        return;
+                    }
+                };
                 let mut w = Worker {
-                    readers: inputs.iter().map(|i| i.reader()).collect(),
+                    readers,
                     counters: (0..n).map(|_| pileup::SampleCounter::default()).collect(),
                     refbuf: Vec::new(),
                     column: vec![Tally::default(); n],
@@ -457,7 +484,7 @@ fn process_shard<O: ColumnObserver>(
         start: ref_start,
         seq: &w.refbuf,
     };
-    let mut partial = observer.begin(shard);
+    let mut partial = observer.begin(shard, &refslice);
     let mut reads = vec![0u64; n];
     let mut bases = vec![0u64; n];
     let mut unmapped = vec![0u64; n];
@@ -491,6 +518,22 @@ fn process_shard<O: ColumnObserver>(
     }
     let t1 = Instant::now();
     let core_off = (core.start - ref_start) as usize;
+    if w.counters.iter().all(|c| c.is_untouched()) && observer.handles_empty(&partial) {
+        observer.empty_span(&mut partial, core);
+        observer.finish(&mut partial, &refslice);
+        let t2 = Instant::now();
+        return Ok(ShardDone {
+            partial,
+            unmapped,
+            reads,
+            bases,
+            read_s: (t1 - t0).as_secs_f64(),
+            observe_s: (t2 - t1).as_secs_f64(),
+        });
+    }
+    for c in w.counters.iter_mut() {
+        c.fill();
+    }
     for off in 0..(hi - lo) as usize {
         for i in 0..n {
             w.column[i] = w.counters[i].tallies[off];

@@ -312,19 +312,35 @@ pub struct SampleCounter {
 }
 
 impl SampleCounter {
-    /// Clears the tallies for a new core span `lo..hi`.
+    /// Clears the tallies for a new core span `lo..hi`. The tallies are zero-filled lazily, by
+    /// the first read (a shard without reads costs nothing; see [`SampleCounter::fill`]).
     pub fn reset(&mut self, lo: i64, hi: i64) {
         self.lo = lo;
         self.hi = hi;
         self.tallies.clear();
-        self.tallies.resize((hi - lo) as usize, Tally::default());
         self.groups.clear();
         self.order.clear();
+    }
+
+    /// True when no read has touched the span since [`SampleCounter::reset`].
+    pub fn is_untouched(&self) -> bool {
+        self.tallies.is_empty()
+    }
+
+    /// Zero-fills the tallies of an untouched span.
+    #[inline]
+    pub fn fill(&mut self) {
+        let n = (self.hi - self.lo) as usize;
+        if self.tallies.len() != n {
+            self.tallies.clear();
+            self.tallies.resize(n, Tally::default());
+        }
     }
 
     /// Adds one (placed, mapped) read.
     #[inline]
     pub fn add(&mut self, a: &Aln<'_>, s: &PileupSettings) {
+        self.fill();
         if s.mate_overlap == MateOverlap::Count {
             let pass = s.filter.pass(a);
             count_read(

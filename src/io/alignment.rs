@@ -18,7 +18,7 @@ use noodles::{
     bam::{self, bai},
     bgzf, core,
     cram::{self, crai},
-    csi, fasta, sam,
+    csi, sam,
 };
 
 use super::bgzf_check::{check_bgzf, BgzfTail, CRAM3_EOF};
@@ -27,7 +27,7 @@ use crate::error::{fail, ExitKind};
 use crate::log;
 pub use crate::types::source::InputFormat as Format;
 use crate::types::source::{AlignmentReader, AlignmentSource, InputInfo};
-use crate::types::{aln::pack_ascii_seq, Aln, Contig, Region};
+use crate::types::{Aln, Contig, Region};
 
 /// Options for opening alignment inputs.
 #[derive(Clone, Copy, Debug, Default)]
@@ -55,7 +55,7 @@ pub struct AlignmentInput {
     header: sam::Header,
     map: Arc<Mmap>,
     index: Index,
-    repository: Option<fasta::Repository>,
+    cram_reference: Option<PathBuf>,
 }
 
 impl AlignmentSource for AlignmentInput {
@@ -67,8 +67,8 @@ impl AlignmentSource for AlignmentInput {
         &self.contigs
     }
 
-    fn reader(&self) -> Box<dyn AlignmentReader + '_> {
-        Box::new(self.open_reader())
+    fn reader(&self) -> Result<Box<dyn AlignmentReader + '_>> {
+        Ok(Box::new(self.open_reader()?))
     }
 }
 
@@ -186,7 +186,7 @@ impl AlignmentInput {
             header,
             map,
             index,
-            repository: None,
+            cram_reference: None,
         })
     }
 
@@ -282,41 +282,51 @@ impl AlignmentInput {
             first_record,
             header,
             map,
-            repository: Some(repository),
+            cram_reference: Some(reference.path.clone()),
             index: Index::Crai(index),
         })
     }
 
-    /// A reader of this input for one worker.
-    pub fn open_reader(&self) -> AlnReader<'_> {
-        let cursor = CountingCursor {
-            map: self.map.clone(),
-            pos: 0,
-            bytes: 0,
-            touched: None,
-        };
+    /// A reader of this input for one worker: BAM through noodles over the shared memory map,
+    /// CRAM through htslib (its decoder is several times faster than noodles-cram; measured in
+    /// `scripts/bench-wgs.sh`).
+    pub fn open_reader(&self) -> Result<AlnReader<'_>> {
         let kind = match self.info.format {
-            Format::Bam => ReaderKind::Bam(Box::new(bam::io::Reader::new(cursor))),
+            Format::Bam => {
+                let cursor = CountingCursor {
+                    map: self.map.clone(),
+                    pos: 0,
+                    bytes: 0,
+                    touched: None,
+                };
+                ReaderKind::Bam(Box::new(bam::io::Reader::new(cursor)))
+            }
             Format::Cram => {
-                let repo = self.repository.clone().unwrap_or_default();
-                ReaderKind::Cram(Box::new(
-                    cram::io::reader::Builder::default()
-                        .set_reference_sequence_repository(repo)
-                        .build_from_reader(cursor),
-                ))
+                let name = display(&self.info.path);
+                let open_err = |e: rust_htslib::errors::Error| {
+                    fail(
+                        ExitKind::Data,
+                        format!("cannot open CRAM '{name}' with htslib: {e}"),
+                    )
+                };
+                let mut r = rust_htslib::bam::IndexedReader::from_path_and_index(
+                    &self.info.path,
+                    &self.info.index_path,
+                )
+                .map_err(open_err)?;
+                if let Some(reference) = &self.cram_reference {
+                    r.set_reference(reference).map_err(open_err)?;
+                }
+                ReaderKind::Cram(Box::new(r), rust_htslib::bam::Record::new())
             }
         };
-        AlnReader {
+        Ok(AlnReader {
             input: self,
             kind,
             rec: bam::Record::default(),
-            cram_rec: sam::alignment::RecordBuf::default(),
             cigar: Vec::new(),
-            seq: Vec::new(),
-            qual: Vec::new(),
-            name: Vec::new(),
-            cram_ready: false,
-        }
+            cram_bytes: 0,
+        })
     }
 
     /// The parsed header.
@@ -527,7 +537,10 @@ impl Seek for CountingCursor {
 
 enum ReaderKind {
     Bam(Box<bam::io::Reader<bgzf::io::Reader<CountingCursor>>>),
-    Cram(Box<cram::io::Reader<CountingCursor>>),
+    Cram(
+        Box<rust_htslib::bam::IndexedReader>,
+        rust_htslib::bam::Record,
+    ),
 }
 
 /// One worker's reader of one input.
@@ -535,12 +548,9 @@ pub struct AlnReader<'i> {
     input: &'i AlignmentInput,
     kind: ReaderKind,
     rec: bam::Record,
-    cram_rec: sam::alignment::RecordBuf,
     cigar: Vec<u32>,
-    seq: Vec<u8>,
-    qual: Vec<u8>,
-    name: Vec<u8>,
-    cram_ready: bool,
+    /// CRAM: compressed bytes of the slices fetched (from the `.crai`).
+    cram_bytes: u64,
 }
 
 impl AlignmentReader for AlnReader<'_> {
@@ -562,7 +572,7 @@ impl AlnReader<'_> {
     pub fn bytes_read(&self) -> u64 {
         match &self.kind {
             ReaderKind::Bam(r) => r.get_ref().get_ref().bytes,
-            ReaderKind::Cram(r) => r.get_ref().bytes,
+            ReaderKind::Cram(..) => self.cram_bytes,
         }
     }
 
@@ -570,7 +580,7 @@ impl AlnReader<'_> {
     pub fn release_pages(&mut self) {
         match &mut self.kind {
             ReaderKind::Bam(r) => r.get_mut().get_mut().release(),
-            ReaderKind::Cram(r) => r.get_mut().release(),
+            ReaderKind::Cram(..) => {}
         }
     }
 
@@ -624,34 +634,44 @@ impl AlnReader<'_> {
                     }
                 }
             }
-            ReaderKind::Cram(reader) => {
+            ReaderKind::Cram(reader, rec) => {
                 let Index::Crai(ix) = &input.index else {
                     unreachable!("CRAM input with a BAM index")
                 };
-                if !self.cram_ready {
-                    // The CRAM reader must have consumed the file definition and header once.
-                    reader.read_header().map_err(corrupt)?;
-                    self.cram_ready = true;
-                }
-                let mut query = reader.query(&input.header, ix, &q).map_err(corrupt)?;
-                loop {
-                    match query.read_record_buf(&mut self.cram_rec).map_err(corrupt)? {
-                        0 => break,
-                        _ => {
-                            let aln = view_cram(
-                                &self.cram_rec,
-                                &mut self.cigar,
-                                &mut self.seq,
-                                &mut self.qual,
-                                &mut self.name,
-                            );
-                            if aln.start < last_start {
-                                return Err(unsorted(aln.start));
-                            }
-                            last_start = aln.start;
-                            f(&aln)?;
-                        }
+                // bytes of the slices this query touches, for the metrics
+                let (lo, hi) = (region.start as i64 + 1, region.end as i64);
+                self.cram_bytes += ix
+                    .iter()
+                    .filter(|r| {
+                        r.reference_sequence_id() == Some(region.contig.index())
+                            && r.alignment_start().is_some_and(|s| {
+                                let s = s.get() as i64;
+                                s <= hi && s + r.alignment_span() as i64 > lo
+                            })
+                    })
+                    .map(|r| r.slice_length())
+                    .sum::<u64>();
+                let hts = |e: rust_htslib::errors::Error| {
+                    fail(
+                        ExitKind::Data,
+                        format!("cannot decode '{name}' in {}:{}-{}: {e}; the file is corrupt or truncated, or --reference is not the one it was compressed against", contig.name, region.start + 1, region.end),
+                    )
+                };
+                reader
+                    .fetch((
+                        region.contig.index() as i32,
+                        region.start as i64,
+                        region.end as i64,
+                    ))
+                    .map_err(hts)?;
+                while let Some(r) = rust_htslib::bam::Read::read(reader.as_mut(), rec) {
+                    r.map_err(hts)?;
+                    let aln = view_hts(rec);
+                    if aln.start < last_start {
+                        return Err(unsorted(aln.start));
                     }
+                    last_start = aln.start;
+                    f(&aln)?;
                 }
             }
         }
@@ -702,55 +722,21 @@ fn view_bam<'a>(rec: &'a bam::Record, cigar: &'a mut Vec<u32>) -> io::Result<Aln
     })
 }
 
-fn view_cram<'a>(
-    rec: &'a sam::alignment::RecordBuf,
-    cigar: &'a mut Vec<u32>,
-    seq: &'a mut Vec<u8>,
-    qual: &'a mut Vec<u8>,
-    name: &'a mut Vec<u8>,
-) -> Aln<'a> {
-    use sam::alignment::record::cigar::op::Kind;
-    cigar.clear();
-    cigar.extend(rec.cigar().as_ref().iter().map(|op| {
-        let code = match op.kind() {
-            Kind::Match => 0,
-            Kind::Insertion => 1,
-            Kind::Deletion => 2,
-            Kind::Skip => 3,
-            Kind::SoftClip => 4,
-            Kind::HardClip => 5,
-            Kind::Pad => 6,
-            Kind::SequenceMatch => 7,
-            Kind::SequenceMismatch => 8,
-        };
-        (op.len() as u32) << 4 | code
-    }));
-    let ascii: &[u8] = rec.sequence().as_ref();
-    pack_ascii_seq(ascii, seq);
-    qual.clear();
-    qual.extend_from_slice(rec.quality_scores().as_ref());
-    name.clear();
-    name.extend_from_slice(rec.name().map(|n| n.as_ref()).unwrap_or(b"*"));
+/// Views an htslib record in place: htslib keeps records in BAM layout in memory (CIGAR words,
+/// 4-bit packed sequence, phred qualities), so nothing is copied.
+fn view_hts(rec: &rust_htslib::bam::Record) -> Aln<'_> {
+    let seq = rec.seq();
     Aln {
-        tid: rec.reference_sequence_id().map(|t| t as i32).unwrap_or(-1),
-        start: rec
-            .alignment_start()
-            .map(|p| p.get() as i64 - 1)
-            .unwrap_or(-1),
-        flags: u16::from(rec.flags()),
-        mapq: rec.mapping_quality().map(u8::from).unwrap_or(255),
-        mate_tid: rec
-            .mate_reference_sequence_id()
-            .map(|t| t as i32)
-            .unwrap_or(-1),
-        mate_start: rec
-            .mate_alignment_start()
-            .map(|p| p.get() as i64 - 1)
-            .unwrap_or(-1),
-        name,
-        cigar,
-        seq,
-        seq_len: ascii.len(),
-        qual,
+        tid: rec.tid(),
+        start: rec.pos(),
+        flags: rec.flags(),
+        mapq: rec.mapq(),
+        mate_tid: rec.mtid(),
+        mate_start: rec.mpos(),
+        name: rec.qname(),
+        cigar: rec.raw_cigar(),
+        seq: seq.encoded,
+        seq_len: rec.seq_len(),
+        qual: rec.qual(),
     }
 }

@@ -183,12 +183,12 @@ pub fn write_histograms(
     out.commit()
 }
 
-/// Reads a baseline (histogram table, all samples pooled) keyed by site index of `sites`.
+/// Reads a baseline (histogram table, all samples pooled) keyed by site location; rows on
+/// contigs the alignment header lacks are skipped.
 pub fn read_baseline(
     path: &Path,
-    sites: &[MsSite],
     contigs: &[Contig],
-) -> Result<HashMap<usize, Histogram>> {
+) -> Result<HashMap<(ContigId, Pos0), Histogram>> {
     let name = path.display().to_string();
     let file = File::open(path).map_err(|e| {
         fail(
@@ -196,19 +196,24 @@ pub fn read_baseline(
             format!("cannot open MSI baseline '{name}': {e}"),
         )
     })?;
-    let index: HashMap<(ContigId, Pos0), usize> = sites
-        .iter()
-        .enumerate()
-        .map(|(i, s)| ((s.contig, s.start), i))
-        .collect();
-    let mut out: HashMap<usize, Histogram> = HashMap::new();
-    for (i, line) in BufReader::new(file).lines().enumerate().skip(1) {
+    let mut out: HashMap<(ContigId, Pos0), Histogram> = HashMap::new();
+    let mut lines = BufReader::new(file).lines();
+    match lines.next().transpose()? {
+        Some(h) if h.starts_with("chromosome\tlocation") => {}
+        _ => {
+            return Err(fail(
+                ExitKind::Data,
+                format!("{name}:1: not an MSI baseline (expected the header of `oncostream msi-baseline`: chromosome, location, ...)"),
+            ))
+        }
+    }
+    for (i, line) in lines.enumerate() {
         let line = line?;
         let f: Vec<&str> = line.split('\t').collect();
         let bad = || {
             fail(
                 ExitKind::Data,
-                format!("{name}:{}: malformed baseline row", i + 1),
+                format!("{name}:{}: malformed baseline row", i + 2),
             )
         };
         if f.len() < 6 {
@@ -218,11 +223,8 @@ pub fn read_baseline(
             continue;
         };
         let loc: u64 = f[1].parse().map_err(|_| bad())?;
-        let Some(&si) = index.get(&(c, Pos0::new(loc))) else {
-            continue;
-        };
         let h = parse_hist(f[5]).ok_or_else(bad)?;
-        let e = out.entry(si).or_default();
+        let e = out.entry((c, Pos0::new(loc))).or_default();
         if e.len() < h.len() {
             e.resize(h.len(), 0);
         }

@@ -1,14 +1,26 @@
-//! Reference FASTA: memory-mapped, indexed by its `.fai` (built in memory when absent).
+//! Reference FASTA as labs keep it: plain (memory-mapped) with its `.fai`, or bgzip-compressed
+//! with `.fai` + `.gzi` (`samtools faidx ref.fa.gz` writes both). Every read is a region fetch
+//! through the index; nothing loads a whole contig.
+//!
+//! Identity without re-hashing gigabytes: the MD5 of each contig (as `@SQ M5` and
+//! `samtools dict` compute it: uppercase bases, no line breaks) comes from, in order, a
+//! sequence dictionary next to the FASTA (`ref.dict` / `ref.fa.dict` with `M5:` tags, as GATK
+//! requires), then a cache `ref.fa.oncostream-md5` next to the FASTA (or in
+//! `$XDG_CACHE_HOME/oncostream/` when that directory is read-only) written the first time, keyed by
+//! the FASTA's size and modification time. The reference's [`ReferenceDigest`] is the MD5 of its
+//! `name<TAB>length<TAB>md5` lines in `.fai` order.
 
 use std::{
+    collections::HashMap,
     fs::File,
+    io::{BufRead, BufReader, Read, Seek, SeekFrom, Write},
     path::{Path, PathBuf},
-    sync::{Arc, OnceLock},
+    sync::{Arc, Mutex, OnceLock},
 };
 
 use anyhow::{Context, Result};
 use memmap2::Mmap;
-use noodles::fasta;
+use noodles::{bgzf, fasta};
 
 use crate::error::{fail, ExitKind};
 use crate::types::source::SequenceSource;
@@ -25,15 +37,27 @@ pub struct RefSeq {
     line_width: u64,
 }
 
+enum Storage {
+    /// Plain text, memory-mapped.
+    Plain(Mmap),
+    /// bgzip: readers (each a file handle and the `.gzi`) shared through a small pool.
+    Bgzf {
+        gzi: bgzf::gzi::Index,
+        pool: Mutex<Vec<bgzf::io::IndexedReader<File>>>,
+    },
+}
+
 /// A reference FASTA opened for random access. Cheap to share between threads.
 #[derive(Clone)]
 pub struct Reference {
     /// Path as given.
     pub path: PathBuf,
     seqs: Arc<Vec<RefSeq>>,
-    map: Arc<Mmap>,
+    by_name: Arc<HashMap<String, usize>>,
+    storage: Arc<Storage>,
     index: Arc<fasta::fai::Index>,
     repository: Arc<OnceLock<fasta::Repository>>,
+    md5s: Arc<OnceLock<Vec<String>>>,
 }
 
 impl SequenceSource for Reference {
@@ -48,45 +72,115 @@ impl SequenceSource for Reference {
     }
 }
 
+/// What identifies a reference without hashing the whole file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReferenceDigest {
+    /// MD5 of `name\tlength\tmd5\n` for every contig, in `.fai` order.
+    pub digest: String,
+    /// Contigs.
+    pub contigs: usize,
+    /// Where the per-contig MD5s came from: `dict`, `cache` or `computed`.
+    pub source: &'static str,
+}
+
+fn push_ext(path: &Path, ext: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_os_string();
+    s.push(ext);
+    PathBuf::from(s)
+}
+
+fn is_bgzf(path: &Path) -> Result<bool> {
+    let mut f = File::open(path).map_err(|e| {
+        fail(
+            ExitKind::NoInput,
+            format!("cannot open reference '{}': {e}", path.display()),
+        )
+    })?;
+    let mut magic = [0u8; 4];
+    let n = f.read(&mut magic)?;
+    Ok(n == 4 && magic[..2] == [0x1f, 0x8b] && magic[3] & 4 != 0)
+}
+
 impl Reference {
-    /// Opens `path` and its `.fai` (or indexes it in memory when the `.fai` is missing).
+    /// Opens `path` and its `.fai` (plain FASTA: indexed in memory when the `.fai` is missing;
+    /// bgzipped FASTA: `.fai` and `.gzi` are required).
     pub fn open(path: &Path) -> Result<Self> {
+        let name = path.display();
         let file = File::open(path).map_err(|e| {
             fail(
                 ExitKind::NoInput,
-                format!("cannot open reference '{}': {e}", path.display()),
+                format!("cannot open reference '{name}': {e}"),
             )
         })?;
         let len = file.metadata()?.len();
         if len == 0 {
-            return Err(fail(
-                ExitKind::Data,
-                format!("reference '{}' is empty", path.display()),
-            ));
+            return Err(fail(ExitKind::Data, format!("reference '{name}' is empty")));
         }
-        // SAFETY: the file is opened read-only; we assume it is not truncated while we run
-        // (the same assumption every mmap-based genomics tool makes).
-        let map = unsafe { Mmap::map(&file) }
-            .with_context(|| format!("cannot map reference '{}'", path.display()))?;
-        let fai_path = PathBuf::from(format!("{}.fai", path.display()));
-        let index = if fai_path.exists() {
+        let fai_path = push_ext(path, ".fai");
+        let bgzipped = is_bgzf(path)?;
+        let read_fai = || {
             fasta::fai::fs::read(&fai_path).map_err(|e| {
                 fail(
                     ExitKind::Data,
                     format!(
-                        "cannot read FASTA index '{}': {e}; rebuild it with `samtools faidx {}`",
-                        fai_path.display(),
-                        path.display()
+                        "cannot read FASTA index '{}': {e}; rebuild it with `samtools faidx {name}`",
+                        fai_path.display()
                     ),
                 )
-            })?
-        } else {
-            fasta::fs::index(path).map_err(|e| {
+            })
+        };
+        let (storage, index) = if bgzipped {
+            let gzi_path = push_ext(path, ".gzi");
+            if !fai_path.exists() || !gzi_path.exists() {
+                return Err(fail(
+                    ExitKind::NoInput,
+                    format!(
+                        "reference '{name}' is bgzip-compressed and needs both '{}' and '{}'; create them with `samtools faidx {name}`",
+                        fai_path.display(),
+                        gzi_path.display()
+                    ),
+                ));
+            }
+            let gzi = bgzf::gzi::fs::read(&gzi_path).map_err(|e| {
                 fail(
                     ExitKind::Data,
-                    format!("'{}' is not a valid FASTA file: {e}", path.display()),
+                    format!(
+                        "cannot read '{}': {e}; rebuild it with `samtools faidx {name}`",
+                        gzi_path.display()
+                    ),
                 )
-            })?
+            })?;
+            (
+                Storage::Bgzf {
+                    gzi,
+                    pool: Mutex::new(Vec::new()),
+                },
+                read_fai()?,
+            )
+        } else {
+            let mut head = [0u8; 2];
+            let n = File::open(path)?.read(&mut head)?;
+            if n == 2 && head == [0x1f, 0x8b] {
+                return Err(fail(
+                    ExitKind::Data,
+                    format!("reference '{name}' is gzip but not bgzip: random access needs bgzip; recompress with `zcat {name} | bgzip > ref.fa.gz && samtools faidx ref.fa.gz`"),
+                ));
+            }
+            // SAFETY: the file is opened read-only; we assume it is not truncated while we run
+            // (the same assumption every mmap-based genomics tool makes).
+            let map = unsafe { Mmap::map(&file) }
+                .with_context(|| format!("cannot map reference '{name}'"))?;
+            let index = if fai_path.exists() {
+                read_fai()?
+            } else {
+                fasta::fs::index(path).map_err(|e| {
+                    fail(
+                        ExitKind::Data,
+                        format!("'{name}' is not a valid FASTA file: {e}"),
+                    )
+                })?
+            };
+            (Storage::Plain(map), index)
         };
         let mut seqs = Vec::new();
         for r in index.as_ref() {
@@ -97,26 +191,39 @@ impl Reference {
                 line_bases: r.line_base_count().get(),
                 line_width: r.line_width().get(),
             };
-            let last = rs.offset + byte_offset(&rs, rs.len);
-            if rs.len > 0 && last > map.len() as u64 + rs.line_width {
-                return Err(fail(
-                    ExitKind::Data,
-                    format!(
-                        "FASTA index of '{}' does not match the file (sequence '{}' runs past its end); rebuild it with `samtools faidx`",
-                        path.display(),
-                        rs.name
-                    ),
-                ));
+            if let Storage::Plain(map) = &storage {
+                let last = rs.offset + byte_offset(&rs, rs.len);
+                if rs.len > 0 && last > map.len() as u64 + rs.line_width {
+                    return Err(fail(
+                        ExitKind::Data,
+                        format!(
+                            "FASTA index of '{name}' does not match the file (sequence '{}' runs past its end); rebuild it with `samtools faidx`",
+                            rs.name
+                        ),
+                    ));
+                }
             }
             seqs.push(rs);
         }
+        let by_name = seqs
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.name.clone(), i))
+            .collect();
         Ok(Reference {
             path: path.to_path_buf(),
             seqs: Arc::new(seqs),
-            map: Arc::new(map),
+            by_name: Arc::new(by_name),
+            storage: Arc::new(storage),
             index: Arc::new(index),
             repository: Arc::new(OnceLock::new()),
+            md5s: Arc::new(OnceLock::new()),
         })
+    }
+
+    /// True for a bgzip-compressed FASTA.
+    pub fn is_bgzipped(&self) -> bool {
+        matches!(*self.storage, Storage::Bgzf { .. })
     }
 
     /// Sequences in file order.
@@ -126,7 +233,7 @@ impl Reference {
 
     /// Looks a sequence up by name.
     pub fn get(&self, name: &str) -> Option<&RefSeq> {
-        self.seqs.iter().find(|s| s.name == name)
+        self.by_name.get(name).map(|&i| &self.seqs[i])
     }
 
     /// The FASTA index (for CRAM decoding).
@@ -140,16 +247,15 @@ impl Reference {
         if let Some(r) = self.repository.get() {
             return Ok(r.clone());
         }
-        let file = File::open(&self.path).map_err(|e| {
-            fail(
-                ExitKind::NoInput,
-                format!("cannot open reference '{}': {e}", self.path.display()),
-            )
-        })?;
-        let reader = fasta::io::IndexedReader::new(
-            std::io::BufReader::new(file),
-            self.index.as_ref().clone(),
-        );
+        let reader = fasta::io::indexed_reader::Builder::default()
+            .set_index(self.index.as_ref().clone())
+            .build_from_path(&self.path)
+            .map_err(|e| {
+                fail(
+                    ExitKind::NoInput,
+                    format!("cannot open reference '{}': {e}", self.path.display()),
+                )
+            })?;
         let repo = fasta::Repository::new(fasta::repository::adapters::IndexedReader::new(reader));
         Ok(self.repository.get_or_init(|| repo).clone())
     }
@@ -157,28 +263,57 @@ impl Reference {
     /// Appends the uppercase bases `start..end` (0-based, clipped to the sequence) to `out`.
     pub fn fetch_into(&self, seq: &RefSeq, start: u64, end: u64, out: &mut Vec<u8>) {
         let end = end.min(seq.len);
-        let mut p = start;
-        while p < end {
-            let line_off = p % seq.line_bases;
-            let take = (seq.line_bases - line_off).min(end - p);
-            let from = (seq.offset + byte_offset(seq, p)) as usize;
-            let to = (from + take as usize).min(self.map.len());
-            out.extend(self.map[from..to].iter().map(|b| b.to_ascii_uppercase()));
-            p += take;
+        if start >= end {
+            return;
+        }
+        match &*self.storage {
+            Storage::Plain(map) => {
+                let mut p = start;
+                while p < end {
+                    let line_off = p % seq.line_bases;
+                    let take = (seq.line_bases - line_off).min(end - p);
+                    let from = (seq.offset + byte_offset(seq, p)) as usize;
+                    let to = (from + take as usize).min(map.len());
+                    out.extend(map[from..to].iter().map(|b| b.to_ascii_uppercase()));
+                    p += take;
+                }
+            }
+            Storage::Bgzf { gzi, pool } => {
+                let from = seq.offset + byte_offset(seq, start);
+                let to = seq.offset + byte_offset(seq, end - 1) + 1;
+                let mut reader = pool.lock().expect("reference pool").pop();
+                if reader.is_none() {
+                    reader = File::open(&self.path)
+                        .ok()
+                        .map(|f| bgzf::io::IndexedReader::new(f, gzi.clone()));
+                }
+                let Some(mut r) = reader else {
+                    return;
+                };
+                let mut buf = vec![0u8; (to - from) as usize];
+                if r.seek(SeekFrom::Start(from)).is_ok() && r.read_exact(&mut buf).is_ok() {
+                    out.extend(
+                        buf.iter()
+                            .filter(|b| **b != b'\n' && **b != b'\r')
+                            .map(|b| b.to_ascii_uppercase()),
+                    );
+                }
+                pool.lock().expect("reference pool").push(r);
+            }
         }
     }
 
-    /// The whole uppercase sequence of contig `name` (empty when the FASTA lacks it).
-    pub fn fetch_contig(&self, name: &str) -> Vec<u8> {
-        let mut buf = Vec::new();
-        if let Some(s) = self.get(name) {
-            self.fetch_into(s, 0, s.len, &mut buf);
-        }
-        buf
-    }
-
-    /// MD5 (lowercase hex) of the whole sequence, as in `@SQ M5`: uppercase, no line breaks.
+    /// MD5 (lowercase hex) of a whole sequence, as in `@SQ M5`: uppercase, no line breaks; from
+    /// the dictionary or cache when available (see the module docs).
     pub fn md5(&self, seq: &RefSeq) -> String {
+        let i = self.by_name.get(&seq.name).copied().unwrap_or(0);
+        match self.contig_md5s() {
+            Ok(v) => v[i].clone(),
+            Err(_) => self.compute_md5(seq),
+        }
+    }
+
+    fn compute_md5(&self, seq: &RefSeq) -> String {
         use md5::{Digest, Md5};
         let mut h = Md5::new();
         let mut buf = Vec::with_capacity(1 << 20);
@@ -191,6 +326,169 @@ impl Reference {
             p = e;
         }
         h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    fn stamp(&self) -> String {
+        let m = std::fs::metadata(&self.path).ok();
+        let size = m.as_ref().map(|m| m.len()).unwrap_or(0);
+        let mtime = m
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        format!("size={size}\tmtime={mtime}")
+    }
+
+    fn cache_paths(&self) -> Vec<PathBuf> {
+        let mut v = vec![push_ext(&self.path, ".oncostream-md5")];
+        let base = std::env::var_os("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")));
+        if let (Some(b), Ok(canon)) = (base, std::fs::canonicalize(&self.path)) {
+            use md5::{Digest, Md5};
+            let key: String = Md5::digest(canon.to_string_lossy().as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            v.push(b.join("oncostream").join(format!("{key}.md5")));
+        }
+        v
+    }
+
+    fn md5s_in_dict(&self) -> Option<Vec<String>> {
+        let candidates = [
+            self.path.with_extension("dict"),
+            push_ext(&self.path, ".dict"),
+        ];
+        for p in candidates {
+            let Ok(f) = File::open(&p) else { continue };
+            let mut m: HashMap<String, String> = HashMap::new();
+            for line in BufReader::new(f).lines().map_while(|l| l.ok()) {
+                if !line.starts_with("@SQ") {
+                    continue;
+                }
+                let (mut sn, mut m5) = (None, None);
+                for field in line.split('\t') {
+                    if let Some(v) = field.strip_prefix("SN:") {
+                        sn = Some(v.to_string());
+                    } else if let Some(v) = field.strip_prefix("M5:") {
+                        m5 = Some(v.to_ascii_lowercase());
+                    }
+                }
+                if let (Some(s), Some(x)) = (sn, m5) {
+                    m.insert(s, x);
+                }
+            }
+            let v: Option<Vec<String>> =
+                self.seqs.iter().map(|s| m.get(&s.name).cloned()).collect();
+            if v.is_some() {
+                return v;
+            }
+        }
+        None
+    }
+
+    fn md5s_in_cache(&self) -> Option<Vec<String>> {
+        let stamp = self.stamp();
+        for p in self.cache_paths() {
+            let Ok(text) = std::fs::read_to_string(&p) else {
+                continue;
+            };
+            let mut lines = text.lines();
+            if lines.next() != Some(stamp.as_str()) {
+                continue;
+            }
+            let m: HashMap<&str, &str> = lines
+                .filter_map(|l| {
+                    let f: Vec<&str> = l.split('\t').collect();
+                    (f.len() == 3).then(|| (f[0], f[2]))
+                })
+                .collect();
+            let v: Option<Vec<String>> = self
+                .seqs
+                .iter()
+                .map(|s| m.get(s.name.as_str()).map(|x| x.to_string()))
+                .collect();
+            if v.is_some() {
+                return v;
+            }
+        }
+        None
+    }
+
+    fn write_cache(&self, md5s: &[String]) {
+        let mut text = self.stamp();
+        text.push('\n');
+        for (s, m) in self.seqs.iter().zip(md5s) {
+            text.push_str(&format!("{}\t{}\t{m}\n", s.name, s.len));
+        }
+        for p in self.cache_paths() {
+            if let Some(d) = p.parent() {
+                let _ = std::fs::create_dir_all(d);
+            }
+            let tmp = push_ext(&p, &format!(".tmp-{}", std::process::id()));
+            let ok = File::create(&tmp)
+                .and_then(|mut f| f.write_all(text.as_bytes()))
+                .and_then(|_| std::fs::rename(&tmp, &p))
+                .is_ok();
+            let _ = std::fs::remove_file(&tmp);
+            if ok {
+                return;
+            }
+        }
+    }
+
+    /// Per-contig MD5s in `.fai` order (dictionary, cache, or computed once and cached).
+    pub fn contig_md5s(&self) -> Result<&[String]> {
+        if let Some(v) = self.md5s.get() {
+            return Ok(v);
+        }
+        let v = match self.md5s_in_dict().or_else(|| self.md5s_in_cache()) {
+            Some(v) => v,
+            None => {
+                let v: Vec<String> = self.seqs.iter().map(|s| self.compute_md5(s)).collect();
+                self.write_cache(&v);
+                v
+            }
+        };
+        Ok(self.md5s.get_or_init(|| v))
+    }
+
+    /// The provenance record of this reference.
+    pub fn record(&self) -> Result<crate::types::results::ReferenceRecord> {
+        let d = self.digest()?;
+        Ok(crate::types::results::ReferenceRecord {
+            path: self.path.display().to_string(),
+            size: std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0),
+            bgzipped: self.is_bgzipped(),
+            contigs: d.contigs,
+            digest: d.digest,
+            digest_source: d.source.to_string(),
+        })
+    }
+
+    /// The reference's identity (see [`ReferenceDigest`]).
+    pub fn digest(&self) -> Result<ReferenceDigest> {
+        use md5::{Digest, Md5};
+        let source = if self.md5s.get().is_some() {
+            "cache"
+        } else if self.md5s_in_dict().is_some() {
+            "dict"
+        } else if self.md5s_in_cache().is_some() {
+            "cache"
+        } else {
+            "computed"
+        };
+        let md5s = self.contig_md5s()?;
+        let mut h = Md5::new();
+        for (s, m) in self.seqs.iter().zip(md5s) {
+            h.update(format!("{}\t{}\t{m}\n", s.name, s.len).as_bytes());
+        }
+        Ok(ReferenceDigest {
+            digest: h.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+            contigs: self.seqs.len(),
+            source,
+        })
     }
 }
 
@@ -219,5 +517,14 @@ mod tests {
         assert_eq!(out, b"GTACGTA");
         // md5 of "ACGTACGTAC" (printf ACGTACGTAC | md5sum)
         assert_eq!(r.md5(&a), "45aff2fecf7615d56bc0567dffab9fa8");
+        // the cache was written next to the FASTA and is used by the next open
+        assert!(dir.path().join("r.fa.oncostream-md5").exists());
+        let again = Reference::open(&p).unwrap();
+        assert_eq!(again.digest().unwrap().source, "cache");
+        assert_eq!(again.digest().unwrap(), {
+            let mut d = r.digest().unwrap();
+            d.source = "cache";
+            d
+        });
     }
 }

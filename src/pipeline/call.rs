@@ -9,7 +9,7 @@ use super::prepare::InputOptions;
 use crate::engine::{self, RunStats};
 use crate::error::{fail, ExitKind};
 use crate::io::{
-    resource::read_resources,
+    resource::{open_resource, ResourceLookups},
     vcf::{check_vcf_output, write_vcf, VcfMeta, VcfOutputType},
 };
 use crate::log;
@@ -75,12 +75,18 @@ pub fn call(opts: &CallOptions) -> Result<CallOutcome> {
         .inputs
         .prepare_somatic(&opts.tumor, opts.normal.as_deref())?;
     let (tumor_name, normal_name) = prep.tumor_normal_names();
-    let resources = read_resources(
-        opts.germline_resource.as_deref(),
-        opts.panel_of_normals.as_deref(),
-        &prep.pass.contigs,
-        &prep.pass.regions,
-    )?;
+    let germline = opts
+        .germline_resource
+        .as_deref()
+        .map(|p| open_resource(p, "germline resource", &prep.pass.contigs))
+        .transpose()?;
+    let pon = opts
+        .panel_of_normals
+        .as_deref()
+        .map(|p| open_resource(p, "panel of normals", &prep.pass.contigs))
+        .transpose()?;
+    let mut lookups = ResourceLookups::new(germline.as_ref(), pon.as_ref())?;
+    let names = prep.contig_names();
     clock.lap("validate");
     if opts.normal.is_none() {
         log::warn("tumor-only mode: without a matched normal, germline variants are removed only by the population resource and by allele fraction; precision is lower");
@@ -100,17 +106,13 @@ pub fn call(opts: &CallOptions) -> Result<CallOutcome> {
         n_samples: prep.len(),
     };
     let mut calls: Vec<Call> = Vec::new();
-    let stats = engine::run(&prep.pass, &observer, |_, partial| {
+    let stats = engine::run(&prep.pass, &observer, |shard, mut partial| {
+        lookups.annotate(&names[shard.core.contig.index()], &mut partial.calls)?;
         calls.extend(partial.calls);
         Ok(())
     })?;
     clock.lap("pileup");
-    finalize(
-        &mut calls,
-        &prep.contig_names(),
-        &resources,
-        opts.max_population_af,
-    );
+    finalize(&mut calls, opts.max_population_af);
     let mut extra = vec![
         (
             "oncostream_command".to_string(),

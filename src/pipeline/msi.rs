@@ -1,7 +1,6 @@
 //! `ms-scan`, `msi` and `msi-baseline`: microsatellite sites, MSI status, and the baseline of
 //! normals for tumor-only MSI.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use anyhow::Result;
@@ -18,8 +17,8 @@ use crate::io::{
 };
 use crate::log;
 use crate::somatic::msi::{
-    histogram_rows, merge_histograms, scan, score, site_windows, Histogram, MsSite, MsiMode,
-    MsiObserver, MsiResult, MsiThresholds, READ_WINDOW,
+    scan, score, site_windows, MsSite, MsiCounts, MsiObserver, MsiReference, MsiResult,
+    MsiThresholds, SiteSource, READ_WINDOW,
 };
 use crate::types::Contig;
 
@@ -95,23 +94,20 @@ pub struct MsiOptions {
 }
 
 /// Histograms per sample from one pass over `prep` (restricted to the sites).
-pub fn collect(
-    prep: &Inputs,
-    sites: &[MsSite],
-) -> Result<(Vec<HashMap<usize, Histogram>>, RunStats)> {
-    let n = prep.len();
+pub fn collect(prep: &Inputs, sites: &[MsSite]) -> Result<(MsiCounts, RunStats)> {
     let observer = MsiObserver {
-        sites,
-        n_samples: n,
+        sites: SiteSource::List(sites),
+        n_samples: prep.len(),
         min_mapq: 0,
         read_window: READ_WINDOW,
+        contigs: prep.biomarker_contigs.clone(),
     };
-    let mut hists: Vec<HashMap<usize, Histogram>> = vec![HashMap::new(); n];
+    let mut counts = MsiCounts::default();
     let stats = engine::run(&prep.pass, &observer, |_, part| {
-        merge_histograms(&mut hists, part.hist);
+        counts.add(part);
         Ok(())
     })?;
-    Ok((hists, stats))
+    Ok((counts, stats))
 }
 
 /// Validates, counts, scores, writes the JSON (and the histograms).
@@ -136,23 +132,23 @@ pub fn msi(opts: &MsiOptions) -> Result<MsiResult> {
         ));
     }
     let base = match &opts.baseline {
-        Some(b) => Some(read_baseline(b, &sites, &prep.pass.contigs)?),
+        Some(b) => Some(read_baseline(b, &prep.pass.contigs)?),
         None => None,
     };
     let windows = site_windows(&sites, &prep.pass.contigs);
     prep.pass.restrict_to(windows);
     clock.lap("validate");
-    let (hists, stats) = collect(&prep, &sites)?;
+    let (counts, stats) = collect(&prep, &sites)?;
     clock.lap("pileup");
     let names = prep.contig_names();
     let t = &opts.thresholds;
     let result = match &base {
-        Some(base) => score(&sites, &names, &hists[0], base, t, MsiMode::Baseline),
-        None => score(&sites, &names, &hists[0], &hists[1], t, MsiMode::Paired),
+        Some(base) => score(&counts, &names, 0, MsiReference::Baseline(base), t),
+        None => score(&counts, &names, 0, MsiReference::Sample(1), t),
     };
     if let Some(h) = &opts.histograms {
-        let rows = histogram_rows(&hists, &prep.sample_names());
-        write_histograms(h, &sites, &prep.pass.contigs, &rows)?;
+        let rows = counts.rows(&prep.sample_names());
+        write_histograms(h, &counts.sites, &prep.pass.contigs, &rows)?;
     }
     write_json(&opts.output, &result)?;
     log::info(&format!(
@@ -184,9 +180,9 @@ pub fn msi_baseline(opts: &BaselineOptions) -> Result<usize> {
     let (sites, _) = read_sites(&opts.sites, &prep.pass.contigs)?;
     let windows = site_windows(&sites, &prep.pass.contigs);
     prep.pass.restrict_to(windows);
-    let (hists, _) = collect(&prep, &sites)?;
-    let rows = histogram_rows(&hists, &prep.sample_names());
-    write_histograms(&opts.output, &sites, &prep.pass.contigs, &rows)?;
+    let (counts, _) = collect(&prep, &sites)?;
+    let rows = counts.rows(&prep.sample_names());
+    write_histograms(&opts.output, &counts.sites, &prep.pass.contigs, &rows)?;
     log::info(&format!(
         "baseline of {} normals over {} sites",
         opts.normals.len(),

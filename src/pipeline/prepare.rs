@@ -23,7 +23,7 @@ use crate::io::{
 };
 use crate::log;
 use crate::types::source::{AlignmentSource, InputInfo};
-use crate::types::{Contig, ContigId, Region};
+use crate::types::{Contig, ContigClass, ContigId, Region};
 
 /// Reference, regions, read filters and execution settings shared by every command that reads
 /// alignments (the alignment files themselves are named by each command).
@@ -35,6 +35,10 @@ pub struct InputOptions {
     pub regions: Vec<String>,
     /// Target BED.
     pub targets: Option<PathBuf>,
+    /// Regions never processed (an ENCODE-blacklist-style BED).
+    pub exclude: Option<PathBuf>,
+    /// Without regions or targets: process every contig, not only the primary chromosomes.
+    pub all_contigs: bool,
     /// Bases below this quality count as N.
     pub min_base_quality: u8,
     /// Reads below this MAPQ fail the read filter.
@@ -65,6 +69,8 @@ impl Default for InputOptions {
             reference: None,
             regions: Vec::new(),
             targets: None,
+            exclude: None,
+            all_contigs: false,
             min_base_quality: 0,
             min_mapping_quality: 0,
             exclude_flags: 1796,
@@ -88,6 +94,9 @@ pub struct Inputs {
     pub reference: Option<Reference>,
     /// BED intervals as given (with names), when `--targets` was used.
     pub bed: Option<Vec<BedInterval>>,
+    /// Per contig: whether it counts for TMB and MSI (the primary chromosomes when the header
+    /// has them; every contig of a header without any).
+    pub biomarker_contigs: Vec<bool>,
 }
 
 impl Inputs {
@@ -169,6 +178,9 @@ impl InputOptions {
                 .unwrap_or(1),
         };
         let contigs = inputs[0].contigs.clone();
+        let has_primary = contigs
+            .iter()
+            .any(|c| ContigClass::of(&c.name) == ContigClass::Primary);
         for other in &inputs[1..] {
             if other.contigs.len() != contigs.len()
                 || other
@@ -198,17 +210,56 @@ impl InputOptions {
                 .collect::<Result<Vec<_>>>()?;
             (merge(rs), None)
         } else {
-            let all = contigs
+            // METHOD: by default the primary chromosomes (chr1-22, X, Y) of a human header;
+            // alternate loci, decoys, HLA, EBV, unplaced scaffolds and chrM only with
+            // --all-contigs (or named regions). A header without primary chromosomes (another
+            // genome, a slice) is processed whole.
+            let primary = has_primary && !self.all_contigs;
+            let all: Vec<Region> = contigs
                 .iter()
                 .enumerate()
+                .filter(|(_, c)| !primary || ContigClass::of(&c.name) == ContigClass::Primary)
                 .map(|(i, c)| Region {
                     contig: ContigId::new(i),
                     start: 0,
                     end: c.len,
                 })
                 .collect();
+            if primary && all.len() < contigs.len() {
+                log::info(&format!(
+                    "processing the {} primary chromosomes; {} other contigs (alternate loci, decoys, HLA, EBV, unplaced, chrM) are skipped (--all-contigs to include them)",
+                    all.len(),
+                    contigs.len() - all.len()
+                ));
+            }
             (merge(all), None)
         };
+        let regions = match &self.exclude {
+            Some(p) => {
+                let ex = merge(
+                    read_bed(p, &contigs)?
+                        .into_iter()
+                        .map(|b| b.region)
+                        .collect(),
+                );
+                let left = subtract(&regions, &ex);
+                if left.is_empty() && !regions.is_empty() {
+                    return Err(fail(
+                        ExitKind::Usage,
+                        format!(
+                            "--exclude '{}' removes every processed position: nothing left to analyse",
+                            p.display()
+                        ),
+                    ));
+                }
+                left
+            }
+            None => regions,
+        };
+        let biomarker_contigs: Vec<bool> = contigs
+            .iter()
+            .map(|c| !has_primary || ContigClass::of(&c.name) == ContigClass::Primary)
+            .collect();
         if let Some(r) = &reference {
             check_reference(r, &inputs, &contigs, &regions, self.md5_check)?;
         }
@@ -251,6 +302,7 @@ impl InputOptions {
             },
             reference,
             bed,
+            biomarker_contigs,
         })
     }
 
@@ -312,6 +364,35 @@ pub fn check_distinct(tumor: &AlignmentInput, normal: &AlignmentInput) -> Result
         ));
     }
     Ok(())
+}
+
+/// `regions` minus `exclude` (both merged, in genome order).
+pub fn subtract(regions: &[Region], exclude: &[Region]) -> Vec<Region> {
+    let mut out = Vec::new();
+    for r in regions {
+        let mut start = r.start;
+        for e in exclude
+            .iter()
+            .filter(|e| e.contig == r.contig && e.end > r.start && e.start < r.end)
+        {
+            if e.start > start {
+                out.push(Region {
+                    contig: r.contig,
+                    start,
+                    end: e.start,
+                });
+            }
+            start = start.max(e.end);
+        }
+        if start < r.end {
+            out.push(Region {
+                contig: r.contig,
+                start,
+                end: r.end,
+            });
+        }
+    }
+    out
 }
 
 /// Default shard size: 1 Mb, but small enough for at least 16 shards per thread so that the

@@ -303,16 +303,16 @@ impl ReportOptions {
                         ))
                     }
                 }
-                let rec = file_record(&self.reference, true)?;
-                if r.provenance.reference.md5.is_some() && rec.md5 != r.provenance.reference.md5 {
+                let rec = reference.record()?;
+                if rec.digest != r.provenance.reference.digest {
                     return Err(fail(
                         ExitKind::Data,
                         format!(
-                            "--reference '{}' is not the reference of run {} ('{}', MD5 {}); pass the reference the run used",
+                            "--reference '{}' is not the reference of run {} ('{}', digest {}); pass the reference the run used",
                             self.reference.display(),
                             r.run_id,
                             r.provenance.reference.path,
-                            r.provenance.reference.md5.as_deref().unwrap_or("?")
+                            r.provenance.reference.digest
                         ),
                     ));
                 }
@@ -369,7 +369,7 @@ impl ReportPlan {
                 prior: None,
                 inputs: ReportInputs {
                     vcf: vcf_rec.clone(),
-                    reference: file_record(&o.reference, true)?,
+                    reference: self.reference.record()?,
                     gff: gff_rec,
                     results: None,
                 },

@@ -8,7 +8,6 @@
 //! `report.json` + `report.html` (with a cancer type), `metrics.json`, and `run_manifest.json`
 //! last.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
@@ -25,25 +24,26 @@ use crate::io::{
     json::{write_document, write_json},
     mslist::{read_baseline, read_sites, write_histograms},
     output::{file_record, md5_file, AtomicOutput},
-    resource::read_resources,
+    resource::{open_resource, ResourceLookups, VcfResource},
     vcf::{write_vcf, VcfMeta, VcfOutputType},
     vcf_input::InputVariant,
 };
 use crate::log;
 use crate::somatic::{
-    biomarkers::{coding_split, purity, purity_warning, tmb_counted, tmb_excluding, TmbSettings},
+    biomarkers::{
+        coding_split, purity, purity_warning, tmb_counted, tmb_excluding, TmbScope, TmbSettings,
+    },
     evidence::{CallObserver, CallSettings},
     filters::finalize,
     model::phred_to_err,
     msi::{
-        histogram_rows, merge_histograms, msi_warning, scan_regions, score, sites_in_regions,
-        Histogram, MsSite, MsiMode, MsiObserver, MsiThresholds, READ_WINDOW,
+        msi_warning, score, sites_in_regions, Baseline, MsSite, MsiCounts, MsiObserver,
+        MsiReference, MsiThresholds, SiteSource, READ_WINDOW,
     },
     pass::RunObserver,
     qc::{combine, identity, summarize, verdict, QcObserver, QcPartial},
     Call, VarKind,
 };
-use crate::types::call::Resources;
 use crate::types::report::Report;
 use crate::types::results::{
     CallsSummary, InputRecord, Mode, Provenance, RunResults, Samples, VariantRecord, RESULTS_KIND,
@@ -140,9 +140,11 @@ impl RunOptions {
 pub struct RunPlan {
     opts: RunOptions,
     inputs: Inputs,
-    sites: Vec<MsSite>,
-    baseline: Option<HashMap<usize, Histogram>>,
-    resources: Resources,
+    /// The `--ms-sites` list (None: sites scanned per shard).
+    sites: Option<Vec<MsSite>>,
+    baseline: Option<Baseline>,
+    germline: Option<VcfResource>,
+    pon: Option<VcfResource>,
     exclude: Vec<Region>,
     report: Option<ReportContext>,
     models: Vec<crate::types::transcript::Transcript>,
@@ -224,24 +226,26 @@ impl RunOptions {
             .prepare_somatic(&self.tumor, self.normal.as_deref())?;
         let pass = &inputs.pass;
         let sites = match &self.ms_sites {
-            Some(p) => read_sites(p, &pass.contigs)?.0,
-            None => scan_regions(
-                inputs.reference.as_ref().expect("run has a reference"),
-                &pass.contigs,
+            Some(p) => Some(sites_in_regions(
+                read_sites(p, &pass.contigs)?.0,
                 &pass.regions,
-            ),
+            )),
+            None => None,
         };
-        let sites = sites_in_regions(sites, &pass.regions);
         let baseline = match (&self.normal, &self.msi_baseline) {
             (None, Some(b)) => {
-                let base = read_baseline(b, &sites, &pass.contigs)?;
-                if base.is_empty() && !sites.is_empty() {
+                let base = read_baseline(b, &pass.contigs)?;
+                let covered = base.keys().filter(|(c, p)| match &sites {
+                    Some(list) => list.iter().any(|s| s.contig == *c && s.start == *p),
+                    None => pass.regions.iter().any(|r| r.contains(*c, *p)),
+                });
+                if covered.count() == 0 {
                     return Err(fail(
                         ExitKind::Data,
                         format!(
-                            "MSI baseline '{}' covers none of the {} microsatellite sites of this run: it was built from another site list or for other regions; rebuild it with `oncostream msi-baseline --sites` and the same list",
+                            "MSI baseline '{}' covers none of the microsatellite sites of this run (none of its sites lies in the processed regions{}): it was built for other regions or another site list; rebuild it with `oncostream msi-baseline`",
                             b.display(),
-                            sites.len()
+                            if sites.is_some() { " and the --ms-sites list" } else { "" }
                         ),
                     ));
                 }
@@ -253,12 +257,16 @@ impl RunOptions {
             }
             _ => None,
         };
-        let resources = read_resources(
-            self.germline_resource.as_deref(),
-            self.panel_of_normals.as_deref(),
-            &pass.contigs,
-            &pass.regions,
-        )?;
+        let germline = self
+            .germline_resource
+            .as_deref()
+            .map(|p| open_resource(p, "germline resource", &pass.contigs))
+            .transpose()?;
+        let pon = self
+            .panel_of_normals
+            .as_deref()
+            .map(|p| open_resource(p, "panel of normals", &pass.contigs))
+            .transpose()?;
         let exclude = match &self.tmb_exclude {
             Some(p) => read_bed(p, &pass.contigs)?
                 .into_iter()
@@ -273,7 +281,8 @@ impl RunOptions {
             inputs,
             sites,
             baseline,
-            resources,
+            germline,
+            pon,
             exclude,
             report,
             models,
@@ -311,31 +320,41 @@ impl RunPlan {
                 n_samples,
             },
             msi: MsiObserver {
-                sites: &self.sites,
+                sites: match &self.sites {
+                    Some(list) => SiteSource::List(list),
+                    None => SiteSource::Scan,
+                },
                 n_samples,
                 min_mapq: 0,
                 read_window: READ_WINDOW,
+                contigs: self.inputs.biomarker_contigs.clone(),
             },
             qc: QcObserver {
                 n_samples,
                 min_tumor_depth: o.callable_tumor_depth,
                 min_normal_depth: o.callable_normal_depth,
+                callable_contigs: self.inputs.biomarker_contigs.clone(),
             },
         };
         let mut calls: Vec<Call> = Vec::new();
-        let mut hists: Vec<HashMap<usize, Histogram>> = vec![HashMap::new(); n_samples];
+        let mut msi_counts = MsiCounts::default();
         let mut qc = QcPartial::default();
         let mut callable: Vec<(ContigId, u64, u64)> = Vec::new();
         let paths: Vec<PathBuf> = (0..n_samples)
             .map(|i| self.inputs.info(i).path.clone())
             .collect();
         let want_md5 = o.input_checksums;
+        let mut lookups = ResourceLookups::new(self.germline.as_ref(), self.pon.as_ref())?;
         let (stats, input_md5) = engine::run_with(
             pass,
             &observer,
-            |_, part| {
+            |shard, mut part| {
+                lookups.annotate(
+                    &contig_names[shard.core.contig.index()],
+                    &mut part.call.calls,
+                )?;
                 calls.extend(part.call.calls);
-                merge_histograms(&mut hists, part.msi.hist);
+                msi_counts.add(part.msi);
                 combine(&mut qc, part.qc, &mut callable);
                 Ok(())
             },
@@ -350,12 +369,7 @@ impl RunPlan {
         self.clock.lap("pileup");
 
         // genome-order filters and resources
-        finalize(
-            &mut calls,
-            &contig_names,
-            &self.resources,
-            o.max_population_af,
-        );
+        finalize(&mut calls, o.max_population_af);
         let mut warnings: Vec<String> = Vec::new();
         if tumor_only {
             warnings.push("tumor-only mode: no matched normal; germline variants are filtered by population frequency and allele fraction only, precision is lower".into());
@@ -367,11 +381,15 @@ impl RunPlan {
             min_normal_depth: o.callable_normal_depth,
         };
         let callable_bases: u64 = callable.iter().map(|(_, s, e)| e - s).sum();
-        let mut tmb = tmb_excluding(&calls, &self.exclude, callable_bases, settings);
+        let scope = TmbScope {
+            contigs: &self.inputs.biomarker_contigs,
+            exclude: &self.exclude,
+        };
+        let mut tmb = tmb_excluding(&calls, &scope, callable_bases, settings);
         if !self.models.is_empty() {
             let r = self.inputs.reference.as_ref().expect("run has a reference");
             let annotator = Annotator::new(&self.models, &self.preferred, r);
-            let counted = tmb_counted(&calls, &self.exclude, o.tmb_min_vaf);
+            let counted = tmb_counted(&calls, &scope, o.tmb_min_vaf);
             coding_split(&mut tmb, &counted, |c| {
                 annotator
                     .annotate(
@@ -392,21 +410,19 @@ impl RunPlan {
         // MSI
         let msi = if !tumor_only {
             Some(score(
-                &self.sites,
+                &msi_counts,
                 &contig_names,
-                &hists[0],
-                &hists[1],
+                0,
+                MsiReference::Sample(1),
                 &o.msi,
-                MsiMode::Paired,
             ))
         } else if let Some(base) = &self.baseline {
             Some(score(
-                &self.sites,
+                &msi_counts,
                 &contig_names,
-                &hists[0],
-                base,
+                0,
+                MsiReference::Baseline(base),
                 &o.msi,
-                MsiMode::Baseline,
             ))
         } else {
             warnings.push("MSI not assessed: tumor-only run without --msi-baseline".into());
@@ -469,10 +485,10 @@ impl RunPlan {
         )?;
         manifest.output("vcf", "calls.vcf.gz")?;
         manifest.output("vcf_index", "calls.vcf.gz.tbi")?;
-        let rows = histogram_rows(&hists, &self.inputs.sample_names());
+        let rows = msi_counts.rows(&self.inputs.sample_names());
         write_histograms(
             &dir.join("msi_histograms.tsv"),
-            &self.sites,
+            &msi_counts.sites,
             &pass.contigs,
             &rows,
         )?;
@@ -489,7 +505,12 @@ impl RunPlan {
         // provenance
         let with_md5 = |p: &Option<PathBuf>| p.as_deref().map(|p| file_record(p, true)).transpose();
         let provenance = Provenance {
-            reference: file_record(&reference_path, true)?,
+            reference: self
+                .inputs
+                .reference
+                .as_ref()
+                .expect("run has a reference")
+                .record()?,
             targets: with_md5(&o.inputs.targets)?,
             ms_sites: with_md5(&o.ms_sites)?,
             msi_baseline: if tumor_only {
@@ -522,7 +543,7 @@ impl RunPlan {
             "reference",
             &provenance.reference.path,
             provenance.reference.size,
-            provenance.reference.md5.clone(),
+            None,
         );
         for (role, f) in [
             ("targets", &provenance.targets),

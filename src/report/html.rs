@@ -256,7 +256,14 @@ pub fn render_html(r: &Report) -> String {
         esc(&r.kb.md5)
     ));
     row(&mut h, "Somatic VCF", &r.inputs.vcf);
-    row(&mut h, "Reference", &r.inputs.reference);
+    h.push_str(&format!(
+        "<tr><td>Reference ({} contigs{})</td><td>{}</td><td>{}</td><td><code>digest {}</code></td></tr>",
+        r.inputs.reference.contigs,
+        if r.inputs.reference.bgzipped { ", bgzip" } else { "" },
+        esc(&r.inputs.reference.path),
+        r.inputs.reference.size,
+        esc(&r.inputs.reference.digest)
+    ));
     if let Some(g) = &r.inputs.gff {
         row(&mut h, "Transcript models", g);
     }

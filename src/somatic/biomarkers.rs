@@ -29,27 +29,52 @@ pub fn tmb_class(per_mb: f64) -> TmbClass {
     }
 }
 
-/// TMB with the calls inside `exclude` (e.g. a driver-hotspot BED) left out of the numerator;
-/// their number is reported as `excluded`.
+/// Where TMB counts: the contigs in scope (per contig; empty = all) minus an exclusion BED.
+pub struct TmbScope<'a> {
+    /// Per contig: in scope (the primary chromosomes of a human genome).
+    pub contigs: &'a [bool],
+    /// Regions left out of the numerator (e.g. driver hotspots).
+    pub exclude: &'a [Region],
+}
+
+impl TmbScope<'_> {
+    fn in_contigs(&self, c: &Call) -> bool {
+        self.contigs.get(c.contig.index()).copied().unwrap_or(true)
+    }
+
+    fn excluded(&self, c: &Call) -> bool {
+        self.exclude.iter().any(|r| r.contains(c.contig, c.pos))
+    }
+}
+
+/// METHOD: TMB over the calls in scope (calls on contigs out of scope, e.g. decoys or chrM, are
+/// not counted; the callable bases there are not counted either); calls inside the exclusion
+/// BED are left out of the numerator and reported as `excluded`.
 pub fn tmb_excluding(
     calls: &[Call],
-    exclude: &[Region],
+    scope: &TmbScope<'_>,
     callable_bases: u64,
     s: TmbSettings,
 ) -> TmbResult {
-    let inside = |c: &Call| exclude.iter().any(|r| r.contains(c.contig, c.pos));
-    let excluded = calls.iter().filter(|c| c.is_pass() && inside(c)).count() as u64;
-    let kept: Vec<&Call> = calls.iter().filter(|c| !inside(c)).collect();
+    let in_scope: Vec<&Call> = calls.iter().filter(|c| scope.in_contigs(c)).collect();
+    let excluded = in_scope
+        .iter()
+        .filter(|c| c.is_pass() && scope.excluded(c))
+        .count() as u64;
+    let kept: Vec<&Call> = in_scope
+        .into_iter()
+        .filter(|c| !scope.excluded(c))
+        .collect();
     tmb(&kept, excluded, callable_bases, s)
 }
 
-/// The calls TMB counts (PASS, tumor VAF >= `min_vaf`, outside `exclude`), for the
-/// synonymous / non-synonymous split.
-pub fn tmb_counted<'a>(calls: &'a [Call], exclude: &[Region], min_vaf: f64) -> Vec<&'a Call> {
+/// The calls TMB counts (PASS, tumor VAF >= `min_vaf`, in scope, outside the exclusion BED),
+/// for the synonymous / non-synonymous split.
+pub fn tmb_counted<'a>(calls: &'a [Call], scope: &TmbScope<'_>, min_vaf: f64) -> Vec<&'a Call> {
     calls
         .iter()
         .filter(|c| c.is_pass() && c.tumor.af() >= min_vaf)
-        .filter(|c| !exclude.iter().any(|r| r.contains(c.contig, c.pos)))
+        .filter(|c| scope.in_contigs(c) && !scope.excluded(c))
         .collect()
 }
 

@@ -7,7 +7,7 @@
 //! one accumulator per interval that is still open (intervals are written as soon as the
 //! ordered gather has passed their end).
 
-use crate::engine::{Column, ColumnObserver};
+use crate::engine::{Column, ColumnObserver, RefSlice};
 pub use crate::types::coverage::{Interval, IntervalDepth, SampleSums};
 use crate::types::{Region, Shard};
 
@@ -50,11 +50,21 @@ impl DepthObserver<'_> {
 impl ColumnObserver for DepthObserver<'_> {
     type Partial = DepthPartial;
 
-    fn begin(&self, shard: &Shard) -> DepthPartial {
+    fn begin(&self, shard: &Shard, _reference: &RefSlice<'_>) -> DepthPartial {
         DepthPartial {
             core: shard.core,
             depth: vec![Vec::with_capacity(shard.core.len() as usize); self.n_samples],
             sums: Vec::new(),
+        }
+    }
+
+    fn handles_empty(&self, _partial: &Self::Partial) -> bool {
+        true
+    }
+
+    fn empty_span(&self, p: &mut DepthPartial, core: Region) {
+        for d in &mut p.depth {
+            d.resize(core.len() as usize, 0);
         }
     }
 

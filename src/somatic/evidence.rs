@@ -181,7 +181,7 @@ impl ColumnObserver for CallObserver {
         1000
     }
 
-    fn begin(&self, shard: &Shard) -> CallPartial {
+    fn begin(&self, shard: &Shard, _reference: &RefSlice<'_>) -> CallPartial {
         let n = shard.core.len() as usize;
         CallPartial {
             core: shard.core,
@@ -342,6 +342,11 @@ impl ColumnObserver for CallObserver {
                 break;
             }
         }
+    }
+
+    fn handles_empty(&self, p: &CallPartial) -> bool {
+        // a read starting in the padding may left-align an indel into an empty core
+        p.obs.is_empty()
     }
 
     fn column(&self, p: &mut CallPartial, col: &Column<'_>) {
@@ -544,6 +549,7 @@ impl ColumnObserver for CallObserver {
                 alt_median_end_dist: median(tumor.iter().map(|o| o.end_dist as u32).collect())
                     as u16,
                 pop_af: None,
+                pon_normals: None,
                 repeat_len,
                 filters: Vec::new(),
             };

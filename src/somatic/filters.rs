@@ -1,10 +1,8 @@
 //! Filters that need the genome in order or external resources, and the filter catalogue
 //! (VCF `##FILTER` lines).
 
-use std::collections::HashMap;
-
 use crate::types::call::Call;
-pub use crate::types::call::{AlleleKey, Resources, FILTERS as ALL};
+pub use crate::types::call::{AlleleKey, FILTERS as ALL};
 
 /// `clustered_events`: three or more events that pass every site filter so far, within
 /// `window` bp. Germline sites, normal-supported sites and weak noise do not count: they are
@@ -31,28 +29,14 @@ pub fn clustered_events(calls: &mut [Call], window: u64) {
     }
 }
 
-/// Annotates population AF and applies `germline` and `panel_of_normals`.
-pub fn apply_resources(
-    calls: &mut [Call],
-    contig_names: &[String],
-    population: &HashMap<AlleleKey, f64>,
-    pon: &HashMap<AlleleKey, u32>,
-    max_population_af: f64,
-) {
+/// METHOD: `germline` when the population AF (from the resource, looked up per shard) is at
+/// least `max_population_af`; `panel_of_normals` when the panel lists the allele.
+pub fn apply_resources(calls: &mut [Call], max_population_af: f64) {
     for c in calls.iter_mut() {
-        let key = (
-            contig_names[c.contig.index()].clone(),
-            c.pos.to_pos1().get(),
-            c.ref_allele.clone(),
-            c.alt_allele.clone(),
-        );
-        if let Some(&af) = population.get(&key) {
-            c.pop_af = Some(af);
-            if af >= max_population_af {
-                c.fail("germline");
-            }
+        if c.pop_af.is_some_and(|af| af >= max_population_af) {
+            c.fail("germline");
         }
-        if pon.contains_key(&key) {
+        if c.pon_normals.is_some() {
             c.fail("panel_of_normals");
         }
     }
@@ -60,20 +44,9 @@ pub fn apply_resources(
 
 /// Everything that runs on the whole ordered call list after the gather: clustered events,
 /// germline and panel-of-normals filters, then filters in catalogue order.
-pub fn finalize(
-    calls: &mut [Call],
-    contig_names: &[String],
-    res: &Resources,
-    max_population_af: f64,
-) {
+pub fn finalize(calls: &mut [Call], max_population_af: f64) {
     clustered_events(calls, 50);
-    apply_resources(
-        calls,
-        contig_names,
-        &res.population,
-        &res.pon,
-        max_population_af,
-    );
+    apply_resources(calls, max_population_af);
     for c in calls.iter_mut() {
         sort_filters(c);
     }

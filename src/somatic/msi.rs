@@ -14,57 +14,93 @@ use crate::engine::{Column, ColumnObserver, RefSlice};
 pub use crate::types::msi::{
     Histogram, MsSite, MsiMode, MsiResult, MsiStatus, MsiThresholds, SiteResult,
 };
-use crate::types::source::SequenceSource;
 use crate::types::{Aln, Contig, ContigId, Pos0, Region, Shard};
 
-/// Finds microsatellites in `seq` (0-based offset `offset`): homopolymers of at least
-/// `min_homopolymer` bases and 2-5 bp units repeated at least `min_repeats` times, at most
-/// `max_len` bp, with `flank` clean (non-N) flanking bases. Longer tracts win overlaps.
-pub fn scan(
-    contig: usize,
+/// Scan settings (the defaults are the `SCAN_*` constants).
+#[derive(Clone, Copy, Debug)]
+pub struct ScanSettings {
+    /// Shortest homopolymer.
+    pub min_homopolymer: u32,
+    /// Fewest repeats of a 2-5 bp unit.
+    pub min_repeats: u32,
+    /// Longest tract (bp).
+    pub max_len: u32,
+    /// Clean flank required on both sides (bp).
+    pub flank: usize,
+}
+
+impl Default for ScanSettings {
+    fn default() -> Self {
+        ScanSettings {
+            min_homopolymer: SCAN_MIN_HOMOPOLYMER,
+            min_repeats: SCAN_MIN_REPEATS,
+            max_len: SCAN_MAX_LEN,
+            flank: SCAN_FLANK,
+        }
+    }
+}
+
+/// The longest qualifying tract starting at `i` (unit length, units), if any: a primitive unit
+/// of 1-5 bp that starts a tract here (the previous unit differs), repeated enough times, at
+/// most `max_len` bp. Longer tracts win.
+fn best_at(seq: &[u8], i: usize, st: &ScanSettings) -> Option<(usize, u32)> {
+    let n = seq.len();
+    let mut best: Option<(usize, u32)> = None;
+    for u in 1..=5usize {
+        if i + u > n || seq[i..i + u].contains(&b'N') {
+            continue;
+        }
+        // only primitive units (AA is not a unit) and only tract starts
+        if u > 1 && super::normalize::repeat_unit(&seq[i..i + u]).len() != u {
+            continue;
+        }
+        if i >= u && seq[i - u..i] == seq[i..i + u] {
+            continue;
+        }
+        let mut c = 1u32;
+        while i + (c as usize + 1) * u <= n
+            && seq[i + c as usize * u..i + (c as usize + 1) * u] == seq[i..i + u]
+        {
+            c += 1;
+        }
+        let need = if u == 1 {
+            st.min_homopolymer
+        } else {
+            st.min_repeats
+        };
+        let len = c * u as u32;
+        if c >= need && len <= st.max_len && best.is_none_or(|(bu, bc)| len > bu as u32 * bc) {
+            best = Some((u, c));
+        }
+    }
+    best
+}
+
+/// The greedy left-to-right scan of `seq` from `from` to `until` (sites starting before
+/// `until`): a qualifying tract with clean flanks is a site; the scan continues after any
+/// qualifying tract (flanks clean or not), else one base further.
+fn scan_range(
+    contig: ContigId,
     seq: &[u8],
-    min_homopolymer: u32,
-    min_repeats: u32,
-    max_len: u32,
-    flank: usize,
+    offset: u64,
+    from: usize,
+    until: usize,
+    st: &ScanSettings,
 ) -> Vec<MsSite> {
     let n = seq.len();
+    let flank = st.flank;
     let mut out: Vec<MsSite> = Vec::new();
-    let mut i = flank;
-    while i + flank < n {
-        let mut best: Option<(usize, u32)> = None; // (unit len, count)
-        for u in 1..=5usize {
-            if i + u > n || seq[i..i + u].contains(&b'N') {
-                continue;
-            }
-            // only primitive units (AA is not a unit) and only tract starts
-            if u > 1 && super::normalize::repeat_unit(&seq[i..i + u]).len() != u {
-                continue;
-            }
-            if i >= u && seq[i - u..i] == seq[i..i + u] {
-                continue;
-            }
-            let mut c = 1u32;
-            while i + (c as usize + 1) * u <= n
-                && seq[i + c as usize * u..i + (c as usize + 1) * u] == seq[i..i + u]
-            {
-                c += 1;
-            }
-            let need = if u == 1 { min_homopolymer } else { min_repeats };
-            let len = c * u as u32;
-            if c >= need && len <= max_len && best.is_none_or(|(bu, bc)| len > bu as u32 * bc) {
-                best = Some((u, c));
-            }
-        }
-        if let Some((u, c)) = best {
+    let mut i = from.max(flank);
+    while i + flank < n && i < until {
+        if let Some((u, c)) = best_at(seq, i, st) {
             let end = i + u * c as usize;
             if end + flank <= n && i >= flank {
                 let left = &seq[i - flank..i];
                 let right = &seq[end..end + flank];
                 if !left.contains(&b'N') && !right.contains(&b'N') {
                     out.push(MsSite {
-                        contig: ContigId::new(contig),
-                        start: Pos0::new(i as u64),
+                        contig,
+                        start: Pos0::new(offset + i as u64),
                         unit: String::from_utf8_lossy(&seq[i..i + u]).into_owned(),
                         count: c,
                         left: String::from_utf8_lossy(left).into_owned(),
@@ -78,6 +114,65 @@ pub fn scan(
         }
     }
     out
+}
+
+/// Finds microsatellites in a whole sequence (a contig): homopolymers of at least
+/// `min_homopolymer` bases and 2-5 bp units repeated at least `min_repeats` times, at most
+/// `max_len` bp, with `flank` clean (non-N) flanking bases. Longer tracts win overlaps.
+pub fn scan(
+    contig: usize,
+    seq: &[u8],
+    min_homopolymer: u32,
+    min_repeats: u32,
+    max_len: u32,
+    flank: usize,
+) -> Vec<MsSite> {
+    let st = ScanSettings {
+        min_homopolymer,
+        min_repeats,
+        max_len,
+        flank,
+    };
+    scan_range(ContigId::new(contig), seq, 0, 0, seq.len(), &st)
+}
+
+/// METHOD: the sites of one shard, identical to those of a whole-contig [`scan`] (so output
+/// never depends on shards). The greedy scan is restarted at a break point `b <= core.start`
+/// that no qualifying tract starting before it covers: the whole-contig scan cannot jump over
+/// such a point, so both scans agree from `b` on. `reference` must start at least
+/// `max_len + flank` bases before the core (where the contig allows) and end `max_len + flank`
+/// after it.
+pub fn scan_shard(reference: &RefSlice<'_>, core: Region, st: &ScanSettings) -> Vec<MsSite> {
+    let seq = reference.seq;
+    let off = reference.start;
+    if seq.is_empty() || core.start < off {
+        return Vec::new();
+    }
+    let rel = |p: u64| (p - off) as usize;
+    let reach = st.max_len as usize;
+    let mut b = rel(core.start);
+    loop {
+        let lo = b.saturating_sub(reach);
+        // the leftmost qualifying tract before `b` that reaches past it
+        let cover =
+            (lo..b).find(|&j| best_at(seq, j, st).is_some_and(|(u, c)| j + u * c as usize > b));
+        match cover {
+            None => break,
+            Some(j) => {
+                b = j;
+                if j == 0 || (off == 0 && j <= st.flank) {
+                    break;
+                }
+            }
+        }
+    }
+    // at a contig start the whole-contig scan starts at the flank
+    let from = if off == 0 { b.max(st.flank) } else { b };
+    let until = rel(core.end.min(off + seq.len() as u64));
+    scan_range(core.contig, seq, off, from, until, st)
+        .into_iter()
+        .filter(|s| s.start.get() >= core.start && s.start.get() < core.end)
+        .collect()
 }
 
 /// msisensor-pro's sequence search: the first occurrence of the left flank that is followed by
@@ -112,60 +207,70 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
-/// Adds a shard's per-site histograms (`(site, per-sample)`) into per-sample maps.
-pub fn merge_histograms(acc: &mut [HashMap<usize, Histogram>], part: Vec<(usize, Vec<Histogram>)>) {
-    for (i, hs) in part {
-        for (k, h) in hs.into_iter().enumerate() {
-            let e = acc[k].entry(i).or_default();
-            if e.len() < h.len() {
-                e.resize(h.len(), 0);
-            }
-            for (j, v) in h.iter().enumerate() {
-                e[j] += v;
-            }
-        }
-    }
+/// Which sites the MSI observer counts.
+#[derive(Clone, Copy, Debug)]
+pub enum SiteSource<'a> {
+    /// A site list (sorted by contig and start).
+    List(&'a [MsSite]),
+    /// Sites scanned from the reference of each shard ([`scan_shard`], default settings).
+    Scan,
 }
 
-/// Rows `(site, sample name, histogram)` in site order, for the histogram table.
-pub fn histogram_rows(
-    hists: &[HashMap<usize, Histogram>],
-    names: &[String],
-) -> Vec<(usize, String, Histogram)> {
-    let mut idx: Vec<usize> = hists.iter().flat_map(|h| h.keys().copied()).collect();
-    idx.sort_unstable();
-    idx.dedup();
-    let mut rows = Vec::new();
-    for i in idx {
-        for (k, hs) in hists.iter().enumerate() {
-            if let Some(x) = hs.get(&i) {
-                rows.push((i, names[k].clone(), x.clone()));
-            }
-        }
-    }
-    rows
-}
-
-/// The MSI observer: per site fully inside the shard core (by start), the tumor and normal
-/// histograms (sample index = input index).
+/// The MSI observer: per site whose repeat starts in the shard core, the repeat-length
+/// histogram of each sample (sample index = input index).
 pub struct MsiObserver<'a> {
-    /// Sites sorted by (contig, start).
-    pub sites: &'a [MsSite],
+    /// Where the sites come from.
+    pub sites: SiteSource<'a>,
     /// Samples fetched.
     pub n_samples: usize,
     /// Minimum mapping quality of a counted read.
     pub min_mapq: u8,
     /// A read counts for a site only if it starts within this many bp of the repeat start.
     pub read_window: u64,
+    /// Per contig: whether its sites count for MSI (the primary chromosomes of a human genome);
+    /// empty = every contig.
+    pub contigs: Vec<bool>,
 }
 
-/// Per-shard MSI partial: site index -> histogram per sample.
+/// Per-shard MSI partial: the shard's sites and, per site, a histogram per sample.
 #[derive(Default)]
 pub struct MsiPartial {
-    range: (usize, usize),
-    /// (site index, histograms per sample)
-    pub hist: Vec<(usize, Vec<Histogram>)>,
+    /// Sites of the shard, in order.
+    pub sites: Vec<MsSite>,
+    /// Per site: one histogram per sample.
+    pub hist: Vec<Vec<Histogram>>,
 }
+
+/// Every site of a pass with its histograms, in genome order (partials appended in order).
+#[derive(Debug, Default)]
+pub struct MsiCounts {
+    /// Sites.
+    pub sites: Vec<MsSite>,
+    /// Per site: one histogram per sample.
+    pub hist: Vec<Vec<Histogram>>,
+}
+
+impl MsiCounts {
+    /// Appends a shard's partial (shards arrive in genome order).
+    pub fn add(&mut self, p: MsiPartial) {
+        self.sites.extend(p.sites);
+        self.hist.extend(p.hist);
+    }
+
+    /// Rows `(site, sample name, histogram)` in site order, for the histogram table.
+    pub fn rows(&self, names: &[String]) -> Vec<(usize, String, Histogram)> {
+        let mut rows = Vec::new();
+        for (i, hs) in self.hist.iter().enumerate() {
+            for (k, h) in hs.iter().enumerate() {
+                rows.push((i, names[k].clone(), h.clone()));
+            }
+        }
+        rows
+    }
+}
+
+/// Histograms keyed by site location (a baseline pooled from normals).
+pub type Baseline = HashMap<(ContigId, Pos0), Histogram>;
 
 impl ColumnObserver for MsiObserver<'_> {
     type Partial = MsiPartial;
@@ -174,19 +279,24 @@ impl ColumnObserver for MsiObserver<'_> {
         self.read_window
     }
 
-    fn begin(&self, shard: &Shard) -> MsiPartial {
+    fn begin(&self, shard: &Shard, reference: &RefSlice<'_>) -> MsiPartial {
         let c = shard.core;
-        let lo = self
-            .sites
-            .partition_point(|s| (s.contig, s.start) < (c.contig, Pos0::new(c.start)));
-        let hi = self
-            .sites
-            .partition_point(|s| (s.contig, s.start) < (c.contig, Pos0::new(c.end)));
+        if !self.contigs.get(c.contig.index()).copied().unwrap_or(true) {
+            return MsiPartial::default();
+        }
+        let sites: Vec<MsSite> = match self.sites {
+            SiteSource::List(list) => {
+                let lo =
+                    list.partition_point(|s| (s.contig, s.start) < (c.contig, Pos0::new(c.start)));
+                let hi =
+                    list.partition_point(|s| (s.contig, s.start) < (c.contig, Pos0::new(c.end)));
+                list[lo..hi].to_vec()
+            }
+            SiteSource::Scan => scan_shard(reference, c, &ScanSettings::default()),
+        };
         MsiPartial {
-            range: (lo, hi),
-            hist: (lo..hi)
-                .map(|i| (i, vec![Vec::new(); self.n_samples]))
-                .collect(),
+            hist: vec![vec![Vec::new(); self.n_samples]; sites.len()],
+            sites,
         }
     }
 
@@ -198,30 +308,35 @@ impl ColumnObserver for MsiObserver<'_> {
         pass: bool,
         _r: &RefSlice<'_>,
     ) {
-        if !pass || p.range.0 == p.range.1 || (a.mapq != 255 && a.mapq < self.min_mapq) {
+        if !pass || p.sites.is_empty() || (a.mapq != 255 && a.mapq < self.min_mapq) {
             return;
         }
-        let (lo, hi) = p.range;
         let w = self.read_window as i64;
         // sites whose start lies within the read window around the read's start
-        let first = self.sites[lo..hi].partition_point(|s| (s.start.get() as i64) + w < a.start);
+        let first = p
+            .sites
+            .partition_point(|s| (s.start.get() as i64) + w < a.start);
         let mut seq: Option<Vec<u8>> = None;
         const NIB: &[u8; 16] = b"=ACMGRSVTWYHKDBN";
-        for k in first..(hi - lo) {
-            let s = &self.sites[lo + k];
+        for k in first..p.sites.len() {
+            let s = &p.sites[k];
             if (s.start.get() as i64) - w > a.start {
                 break;
             }
             let seq = seq
                 .get_or_insert_with(|| (0..a.seq_len).map(|i| NIB[a.nibble(i) as usize]).collect());
             if let Some(c) = repeat_count_in_seq(seq, s) {
-                let h = &mut p.hist[k].1[sample];
+                let h = &mut p.hist[k][sample];
                 if h.len() <= c as usize {
                     h.resize(c as usize + 1, 0);
                 }
                 h[c as usize] += 1;
             }
         }
+    }
+
+    fn handles_empty(&self, _partial: &Self::Partial) -> bool {
+        true
     }
 
     fn column(&self, _p: &mut MsiPartial, _c: &Column<'_>) {}
@@ -271,37 +386,6 @@ pub const SCAN_FLANK: usize = 5;
 /// METHOD: a read counts for a site only if it starts within 110 bp of it (msisensor-pro).
 pub const READ_WINDOW: u64 = 110;
 
-/// Scans the reference over `regions` (plus 100 bp around each) with the default settings.
-pub fn scan_regions(
-    reference: &dyn SequenceSource,
-    contigs: &[Contig],
-    regions: &[Region],
-) -> Vec<MsSite> {
-    let mut v = Vec::new();
-    for reg in regions {
-        let name = &contigs[reg.contig].name;
-        let from = reg.start.saturating_sub(100);
-        let mut buf = Vec::new();
-        if !reference.fetch_into(name, from, reg.end + 100, &mut buf) {
-            continue;
-        }
-        for mut s in scan(
-            reg.contig.index(),
-            &buf,
-            SCAN_MIN_HOMOPOLYMER,
-            SCAN_MIN_REPEATS,
-            SCAN_MAX_LEN,
-            SCAN_FLANK,
-        ) {
-            s.start = s.start + from;
-            v.push(s);
-        }
-    }
-    v.sort_by_key(|s| (s.contig, s.start));
-    v.dedup_by_key(|s| (s.contig, s.start));
-    v
-}
-
 /// The sites whose repeat starts inside `regions`.
 pub fn sites_in_regions(sites: Vec<MsSite>, regions: &[Region]) -> Vec<MsSite> {
     sites
@@ -332,29 +416,37 @@ pub fn msi_warning(m: &MsiResult) -> Option<String> {
     })
 }
 
-/// Combines per-site histograms into the MSI result. `reference` maps a site index to the
-/// reference histogram (normal or baseline).
+/// What the tumor is compared with.
+pub enum MsiReference<'a> {
+    /// Another sample of the same pass (the matched normal).
+    Sample(usize),
+    /// A baseline pooled from normals.
+    Baseline(&'a Baseline),
+}
+
+/// Combines the per-site histograms of sample `tumor` into the MSI result.
 pub fn score(
-    sites: &[MsSite],
+    counts: &MsiCounts,
     contig_names: &[String],
-    tumor: &HashMap<usize, Histogram>,
-    reference: &HashMap<usize, Histogram>,
+    tumor: usize,
+    reference: MsiReference<'_>,
     t: &MsiThresholds,
-    mode: MsiMode,
 ) -> MsiResult {
     let mut tested = 0;
     let mut unstable = Vec::new();
-    let mut idx: Vec<&usize> = tumor.keys().collect();
-    idx.sort();
-    for &i in idx {
-        let Some(r) = reference.get(&i) else { continue };
-        if let Some((p, u)) = site_test(&tumor[&i], r, t) {
+    for (i, s) in counts.sites.iter().enumerate() {
+        let th = &counts.hist[i][tumor];
+        let r = match &reference {
+            MsiReference::Sample(k) => Some(&counts.hist[i][*k]),
+            MsiReference::Baseline(b) => b.get(&(s.contig, s.start)),
+        };
+        let Some(r) = r else { continue };
+        if let Some((p, u)) = site_test(th, r, t) {
             tested += 1;
             if u {
-                let s = &sites[i];
                 unstable.push(SiteResult {
                     site: format!("{}:{}", contig_names[s.contig.index()], s.start.to_pos1()),
-                    tumor_reads: tumor[&i].iter().sum(),
+                    tumor_reads: th.iter().sum(),
                     reference_reads: r.iter().sum(),
                     p_value: p,
                     unstable: true,
@@ -381,7 +473,10 @@ pub fn score(
         sites_tested: tested,
         sites_unstable: unstable.len() as u32,
         status,
-        mode,
+        mode: match reference {
+            MsiReference::Sample(_) => MsiMode::Paired,
+            MsiReference::Baseline(_) => MsiMode::Baseline,
+        },
         thresholds: *t,
         unstable_sites: unstable,
     }

@@ -7,7 +7,7 @@ use crate::somatic::{
     msi::{MsiObserver, MsiPartial},
     qc::{QcObserver, QcPartial},
 };
-use crate::types::{Aln, Shard};
+use crate::types::{Aln, Region, Shard};
 
 /// Every stage of the pass.
 pub struct RunObserver<'a> {
@@ -36,11 +36,11 @@ impl ColumnObserver for RunObserver<'_> {
         self.call.padding().max(self.msi.padding())
     }
 
-    fn begin(&self, shard: &Shard) -> RunPartial {
+    fn begin(&self, shard: &Shard, reference: &RefSlice<'_>) -> RunPartial {
         RunPartial {
-            call: self.call.begin(shard),
-            msi: self.msi.begin(shard),
-            qc: self.qc.begin(shard),
+            call: self.call.begin(shard, reference),
+            msi: self.msi.begin(shard, reference),
+            qc: self.qc.begin(shard, reference),
         }
     }
 
@@ -60,6 +60,18 @@ impl ColumnObserver for RunObserver<'_> {
         if a.start <= (p.call_core_end() as i64) + self.msi.read_window as i64 {
             self.msi.overlapping(&mut p.msi, sample, a, pass, r);
         }
+    }
+
+    fn handles_empty(&self, p: &RunPartial) -> bool {
+        self.call.handles_empty(&p.call)
+            && self.msi.handles_empty(&p.msi)
+            && self.qc.handles_empty(&p.qc)
+    }
+
+    fn empty_span(&self, p: &mut RunPartial, core: Region) {
+        self.call.empty_span(&mut p.call, core);
+        self.msi.empty_span(&mut p.msi, core);
+        self.qc.empty_span(&mut p.qc, core);
     }
 
     fn column(&self, p: &mut RunPartial, c: &Column<'_>) {

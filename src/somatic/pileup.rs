@@ -1,7 +1,7 @@
 //! [`PileupRows`]: the `pileup` command's observer. It formats each shard's rows on the worker
 //! (in the table format of `io::pileup_tsv`), so the main thread only writes blocks in order.
 
-use crate::engine::{Column, ColumnObserver};
+use crate::engine::{Column, ColumnObserver, RefSlice};
 use crate::io::pileup_tsv::PileupTsv;
 use crate::types::{Shard, Tally};
 
@@ -16,8 +16,13 @@ pub struct PileupRows<'a> {
 impl ColumnObserver for PileupRows<'_> {
     type Partial = Vec<u8>;
 
-    fn begin(&self, _shard: &Shard) -> Vec<u8> {
+    fn begin(&self, _shard: &Shard, _reference: &RefSlice<'_>) -> Vec<u8> {
         Vec::new()
+    }
+
+    fn handles_empty(&self, _partial: &Self::Partial) -> bool {
+        // an empty position is written only with --all-positions
+        !self.all_positions
     }
 
     #[inline]

@@ -5,7 +5,7 @@
 use crate::engine::{Column, ColumnObserver, RefSlice};
 pub use crate::types::results::SampleQcResult;
 use crate::types::results::{Identity, IdentityStatus, QcResult, QcVerdict};
-use crate::types::{aln::flag, Aln, ContigId, Field, Shard};
+use crate::types::{aln::flag, Aln, ContigId, Field, Region, Shard};
 
 /// Depth histogram cap (positions deeper count in the last bin).
 pub const DEPTH_CAP: usize = 20_000;
@@ -37,6 +37,9 @@ pub struct QcObserver {
     pub min_tumor_depth: u32,
     /// Normal depth for callable.
     pub min_normal_depth: u32,
+    /// Per contig: whether its bases can be callable (TMB scope: the primary chromosomes of a
+    /// human genome); empty = every contig.
+    pub callable_contigs: Vec<bool>,
 }
 
 /// A shard's QC partial.
@@ -57,7 +60,7 @@ pub struct QcPartial {
 impl ColumnObserver for QcObserver {
     type Partial = QcPartial;
 
-    fn begin(&self, shard: &Shard) -> QcPartial {
+    fn begin(&self, shard: &Shard, _reference: &RefSlice<'_>) -> QcPartial {
         QcPartial {
             samples: (0..self.n_samples)
                 .map(|_| SampleQc {
@@ -112,7 +115,13 @@ impl ColumnObserver for QcObserver {
             h[d.min(DEPTH_CAP)] += 1;
         }
         let td = col.samples[0].bases();
-        let callable = td >= self.min_tumor_depth
+        let in_scope = self
+            .callable_contigs
+            .get(col.contig.index())
+            .copied()
+            .unwrap_or(true);
+        let callable = in_scope
+            && td >= self.min_tumor_depth
             && (self.n_samples < 2 || col.samples[1].bases() >= self.min_normal_depth);
         if callable {
             match p.callable.last_mut() {
@@ -146,6 +155,17 @@ impl ColumnObserver for QcObserver {
                     }
                 }
             }
+        }
+    }
+
+    fn handles_empty(&self, _partial: &Self::Partial) -> bool {
+        true
+    }
+
+    fn empty_span(&self, p: &mut QcPartial, core: Region) {
+        // every position at depth 0 in every sample; nothing callable, no identity site
+        for s in &mut p.samples {
+            s.depth[0] += core.len();
         }
     }
 

@@ -88,6 +88,8 @@ pub struct Call {
     pub alt_median_end_dist: u16,
     /// Population allele frequency from the germline resource, when listed.
     pub pop_af: Option<f64>,
+    /// Normals of the panel of normals that carry the allele, when listed.
+    pub pon_normals: Option<u32>,
     /// Repeat tract length (bp) the indel sits in, 0 when none.
     pub repeat_len: u32,
     /// Failed filters (empty = PASS), in the order of [`FILTERS`].
@@ -148,15 +150,6 @@ pub fn minimal_alleles(pos: u64, r: &str, a: &str) -> (u64, String, String) {
         String::from_utf8_lossy(&r).into_owned(),
         String::from_utf8_lossy(&a).into_owned(),
     )
-}
-
-/// Population allele frequencies and panel-of-normals sites for the processed regions.
-#[derive(Debug, Default)]
-pub struct Resources {
-    /// Allele -> population AF.
-    pub population: std::collections::HashMap<AlleleKey, f64>,
-    /// Allele -> normals it was seen in.
-    pub pon: std::collections::HashMap<AlleleKey, u32>,
 }
 
 #[cfg(test)]

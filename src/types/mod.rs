@@ -196,6 +196,59 @@ pub struct Contig {
     pub md5: Option<String>,
 }
 
+/// What a reference sequence is, from its name (GRCh38 / hs38DH / b37 naming conventions).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContigClass {
+    /// An autosome or sex chromosome: `chr1`..`chr22`, `chrX`, `chrY` (or without `chr`).
+    Primary,
+    /// The mitochondrial genome: `chrM`, `MT`.
+    Mito,
+    /// An alternate locus (`*_alt`).
+    Alt,
+    /// An unlocalized scaffold (`*_random`).
+    Random,
+    /// An unplaced scaffold (`chrUn_*`, b37 `GL...`/`KI...`).
+    Unplaced,
+    /// A decoy (`*_decoy`, `hs37d5`).
+    Decoy,
+    /// An HLA allele (`HLA-*`).
+    Hla,
+    /// Epstein-Barr virus (`chrEBV`, `NC_007605`).
+    Ebv,
+    /// Anything else (a non-human genome, a slice, a custom reference).
+    Other,
+}
+
+impl ContigClass {
+    /// Classifies a contig name.
+    pub fn of(name: &str) -> ContigClass {
+        let n = name.strip_prefix("chr").unwrap_or(name);
+        let primary = match n.parse::<u32>() {
+            Ok(k) => (1..=22).contains(&k) && !n.starts_with('0'),
+            Err(_) => n == "X" || n == "Y",
+        };
+        if primary {
+            ContigClass::Primary
+        } else if n == "M" || n == "MT" {
+            ContigClass::Mito
+        } else if name.ends_with("_alt") {
+            ContigClass::Alt
+        } else if name.ends_with("_random") {
+            ContigClass::Random
+        } else if name.ends_with("_decoy") || name == "hs37d5" {
+            ContigClass::Decoy
+        } else if name.starts_with("HLA-") {
+            ContigClass::Hla
+        } else if n == "EBV" || name.starts_with("NC_007605") {
+            ContigClass::Ebv
+        } else if name.starts_with("chrUn_") || name.starts_with("GL") || name.starts_with("KI") {
+            ContigClass::Unplaced
+        } else {
+            ContigClass::Other
+        }
+    }
+}
+
 /// A 0-based half-open interval on one contig.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Region {

@@ -6,7 +6,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::msi::MsiStatus;
-use super::results::{FileRecord, QcVerdict, TmbClass};
+use super::results::{FileRecord, QcVerdict, ReferenceRecord, TmbClass};
 use super::transcript::Annotation;
 use super::Pos1;
 
@@ -148,7 +148,7 @@ pub struct ReportInputs {
     /// The somatic VCF.
     pub vcf: FileRecord,
     /// Reference FASTA.
-    pub reference: FileRecord,
+    pub reference: ReferenceRecord,
     /// Transcript models.
     pub gff: Option<FileRecord>,
     /// The run's `results.json`, when given.

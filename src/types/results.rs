@@ -270,6 +270,25 @@ pub struct FileRecord {
     pub md5: Option<String>,
 }
 
+/// The reference genome, identified without hashing the whole file: the MD5 over every contig's
+/// name, length and sequence MD5 (`@SQ M5`), in `.fai` order.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
+pub struct ReferenceRecord {
+    /// Path as given.
+    pub path: String,
+    /// File size in bytes.
+    pub size: u64,
+    /// bgzip-compressed (`.fai` + `.gzi`).
+    pub bgzipped: bool,
+    /// Contigs in the `.fai`.
+    pub contigs: usize,
+    /// MD5 of the `name<TAB>length<TAB>md5` lines of every contig, in `.fai` order.
+    pub digest: String,
+    /// Where the per-contig MD5s came from: `dict` (a sequence dictionary beside the FASTA),
+    /// `cache` (computed by an earlier run) or `computed`.
+    pub digest_source: String,
+}
+
 /// An alignment input of the run.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
 pub struct InputRecord {
@@ -292,7 +311,7 @@ pub struct InputRecord {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct Provenance {
     /// Reference FASTA.
-    pub reference: FileRecord,
+    pub reference: ReferenceRecord,
     /// `--targets` BED.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub targets: Option<FileRecord>,

@@ -52,7 +52,7 @@ pub trait AlignmentSource: Sync {
     /// The header's reference sequences, in header order.
     fn contigs(&self) -> &[Contig];
     /// A reader of its own for one worker (readers never cross threads).
-    fn reader(&self) -> Box<dyn AlignmentReader + '_>;
+    fn reader(&self) -> Result<Box<dyn AlignmentReader + '_>>;
 }
 
 /// One worker's reader of one input.

@@ -106,9 +106,11 @@ fn run_p70_tmb_purity_msi_qc_and_one_read_per_bam() {
     for k in ["reference", "inputs"] {
         assert!(r["provenance"].get(k).is_some(), "provenance.{k}");
     }
+    // the reference's identity: MD5 of "name\tlength\tM5\n" per contig, with M5 as
+    // `samtools dict` computes it (chr2 slice: M5 857e23c56ad670c351b8c2f12a011678)
     assert_eq!(
-        r["provenance"]["reference"]["md5"],
-        "e734dcf943163abb4f5bea3e3c998409"
+        r["provenance"]["reference"]["digest"],
+        "f114123a733df01dd0def87f89ccf831"
     );
     // one read of each BAM: compressed bytes pulled ~ file size (index windows re-read a little)
     let m: serde_json::Value =

@@ -192,7 +192,9 @@ impl CivicFixture {
     ) -> oncostream::clinical::annotate::Annotation {
         use oncostream::clinical::annotate::{annotate, base_at, canonical};
         let rec = &row["slice_record"];
-        let seq = self.reference.fetch_contig(rec);
+        let mut seq = Vec::new();
+        let rs = self.reference.get(rec).unwrap();
+        self.reference.fetch_into(rs, 0, rs.len, &mut seq);
         let cands: Vec<_> = self
             .models
             .iter()

@@ -172,7 +172,7 @@ fn bad_clinical_inputs_are_refused_before_the_pass() {
     refused(
         &with(&["--panel-of-normals", s(&junk)]),
         65,
-        &["junk.vcf", "not a valid VCF"],
+        &["junk.vcf", "not bgzip-compressed", "tabix -p vcf"],
         &out,
     );
     // an exclusion BED on a contig the BAM lacks

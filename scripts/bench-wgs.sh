@@ -47,7 +47,8 @@ sync
 measure view_tumor samtools view -c -@ "$T" "$sim/tumor.bam"
 measure view_normal samtools view -c -@ "$T" "$sim/normal.bam"
 measure view_tumor_cram samtools view -c -@ "$T" -T "$ref" "$sim/tumor.cram"
-rm -rf "$dir/run" "$dir/run_res"
+rm -rf "$dir/run" "$dir/run_res" "$dir/run_2mb"
+measure run_tn_2mb "$bin" run --tumor "$sim/tumor.bam" --normal "$sim/normal.bam" -r "$ref" -t "$T" --quiet --outdir "$dir/run_2mb" --no-input-checksums --region chr1:1-2000000 --shard-size 875000
 measure run_tn "$bin" run --tumor "$sim/tumor.bam" --normal "$sim/normal.bam" -r "$ref" -t "$T" --quiet --outdir "$dir/run" --no-input-checksums
 measure run_tn_resource "$bin" run --tumor "$sim/tumor.bam" --normal "$sim/normal.bam" -r "$ref" -t "$T" --quiet --outdir "$dir/run_res" --no-input-checksums --germline-resource "$res"
 measure pileup_bam "$bin" pileup --bam "$sim/tumor.bam" -r "$ref" -t "$T" --quiet -o /dev/null
@@ -62,3 +63,4 @@ printf 'run + resource RSS - run RSS (MB)       %d     (target <= 150)\n' "$(( $
 printf 'pileup BAM / samtools view -c BAM       %.2f\n' "$(echo "$(get pileup_bam 2) / $(get view_tumor 2)" | bc -l)"
 printf 'pileup CRAM / samtools view -c CRAM     %.2f   (target <= 2.5)\n' "$(echo "$(get pileup_cram 2) / $(get view_tumor_cram 2)" | bc -l)"
 printf 'peak RSS of run (MB)                    %d     (target < 1024)\n' "$(get run_tn_resource 4)"
+printf 'peak RSS 2 Mb -> 28 Mb, same shard size  %d -> %d MB\n' "$(get run_tn_2mb 4)" "$(get run_tn 4)"

@@ -36,3 +36,6 @@ mod validation;
 
 #[path = "suite/schema.rs"]
 mod schema;
+
+#[path = "suite/wgs.rs"]
+mod wgs;

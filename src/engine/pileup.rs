@@ -17,7 +17,9 @@
 //! its own span is held back until the mate arrives; then the pair is resolved position by
 //! position. Memory for this is bounded by the reads whose mates are still to come.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use crate::types::fxhash::FxHashMap;
 
 use super::filter::ReadFilter;
 use crate::types::{
@@ -305,8 +307,10 @@ pub struct SampleCounter {
     pub tallies: Vec<Tally>,
     lo: i64,
     hi: i64,
-    groups: HashMap<Vec<u8>, Group>,
-    order: VecDeque<(Vec<u8>, u64)>,
+    groups: FxHashMap<Vec<u8>, Group>,
+    /// Open groups in creation order: (name, generation, a lower bound of the group's end),
+    /// so that most reads need no map lookup to know nothing can be resolved yet.
+    order: VecDeque<(Vec<u8>, u64, i64)>,
     generation: u64,
     evs: Vec<Vec<Ev>>,
 }
@@ -378,7 +382,8 @@ impl SampleCounter {
                         generation: self.generation,
                     },
                 );
-                self.order.push_back((a.name.to_vec(), self.generation));
+                self.order
+                    .push_back((a.name.to_vec(), self.generation, end));
                 return;
             }
         }
@@ -395,10 +400,15 @@ impl SampleCounter {
 
     /// Resolves groups that no read starting at `start` or later can overlap.
     fn flush_before(&mut self, start: i64, s: &PileupSettings) {
-        while let Some((name, generation)) = self.order.front() {
+        while let Some((name, generation, known_end)) = self.order.front_mut() {
+            if *known_end > start {
+                // the group ends after `start` at the earliest: nothing to resolve yet
+                break;
+            }
             match self.groups.get(name) {
                 Some(g) if g.generation == *generation => {
                     if g.max_end > start {
+                        *known_end = g.max_end;
                         break;
                     }
                     let g = self.groups.remove(name).expect("present");
@@ -432,18 +442,39 @@ impl SampleCounter {
         }
         // METHOD: reads of one template are one fragment: one observation per position.
         let views: Vec<Aln<'_>> = g.members.iter().map(Held::view).collect();
-        let lo = views
-            .iter()
-            .map(|a| a.start)
-            .min()
-            .unwrap_or(0)
-            .max(self.lo);
-        let hi = views
-            .iter()
-            .map(|a| a.end())
-            .max()
-            .unwrap_or(0)
-            .min(self.hi);
+        let (lo, hi) = if views.len() == 2 {
+            // two mates (the common case): only where both cover a position is there a choice;
+            // elsewhere each mate is counted on its own, as if alone
+            let (a, b) = (&views[0], &views[1]);
+            let ov_lo = a.start.max(b.start).max(self.lo);
+            let ov_hi = a.end().min(b.end()).min(self.hi).max(ov_lo);
+            for m in [a, b] {
+                let pass = s.filter.pass(m);
+                if ov_lo > self.lo {
+                    let t = &mut self.tallies[..(ov_lo - self.lo) as usize];
+                    count_read(t, self.lo, ov_lo, m, pass, min_bq);
+                }
+                if ov_hi < self.hi {
+                    let t = &mut self.tallies[(ov_hi - self.lo) as usize..];
+                    count_read(t, ov_hi, self.hi, m, pass, min_bq);
+                }
+            }
+            (ov_lo, ov_hi)
+        } else {
+            let lo = views
+                .iter()
+                .map(|a| a.start)
+                .min()
+                .unwrap_or(0)
+                .max(self.lo);
+            let hi = views
+                .iter()
+                .map(|a| a.end())
+                .max()
+                .unwrap_or(0)
+                .min(self.hi);
+            (lo, hi)
+        };
         if lo >= hi {
             return;
         }

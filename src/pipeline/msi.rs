@@ -16,11 +16,15 @@ use crate::io::{
     reference::Reference,
 };
 use crate::log;
+/// Bases scanned per window by `ms-scan`.
+const WINDOW: u64 = 1_000_000;
+
+use crate::engine::RefSlice;
 use crate::somatic::msi::{
-    scan, score, site_windows, MsSite, MsiCounts, MsiObserver, MsiReference, MsiResult,
-    MsiThresholds, SiteSource, READ_WINDOW,
+    scan_shard, score, site_windows, MsSite, MsiCounts, MsiObserver, MsiReference, MsiResult,
+    MsiThresholds, ScanSettings, SiteSource, READ_WINDOW,
 };
-use crate::types::Contig;
+use crate::types::{Contig, ContigId, Region};
 
 /// What `ms-scan` is asked to do.
 #[derive(Clone, Debug)]
@@ -52,18 +56,36 @@ pub fn ms_scan(opts: &ScanOptions) -> Result<usize> {
             md5: None,
         })
         .collect();
+    // window by window (1 Mb plus margins), never a whole contig in memory; the break-point
+    // restart of `scan_shard` makes the result identical to one scan of the whole contig
+    let st = ScanSettings {
+        min_homopolymer: opts.min_homopolymer,
+        min_repeats: opts.min_repeats,
+        max_len: opts.max_length,
+        flank: opts.flank,
+    };
+    let margin = (opts.max_length as u64 + opts.flank as u64) * 2 + 10;
     let mut sites = Vec::new();
+    let mut buf = Vec::new();
     for (i, s) in r.seqs().iter().enumerate() {
-        let mut seq = Vec::with_capacity(s.len as usize);
-        r.fetch_into(s, 0, s.len, &mut seq);
-        sites.extend(scan(
-            i,
-            &seq,
-            opts.min_homopolymer,
-            opts.min_repeats,
-            opts.max_length,
-            opts.flank,
-        ));
+        let mut start = 0;
+        while start < s.len {
+            let end = (start + WINDOW).min(s.len);
+            let from = start.saturating_sub(margin);
+            buf.clear();
+            r.fetch_into(s, from, end + margin, &mut buf);
+            let slice = RefSlice {
+                start: from,
+                seq: &buf,
+            };
+            let core = Region {
+                contig: ContigId::new(i),
+                start,
+                end,
+            };
+            sites.extend(scan_shard(&slice, core, &st));
+            start = end;
+        }
     }
     write_sites(&opts.output, &sites, &contigs)?;
     log::info(&format!("{} microsatellite sites", sites.len()));

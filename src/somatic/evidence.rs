@@ -11,6 +11,8 @@
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
+use crate::types::fxhash::Fx;
+
 use super::model::{binom_two_sided, nlod, phred_to_err, tlod};
 use super::normalize::{left_align_del, left_align_ins, repeat_unit, tract_len};
 use super::{Allele, Call, SampleSupport, VarKind};
@@ -90,8 +92,52 @@ struct Obs {
     fragment: u64,
 }
 
+/// The reference slice of a shard packed like BAM sequences (two 4-bit codes per byte), in both
+/// phases: `[0]` byte `j` holds bases `2j, 2j+1`; `[1]` holds `2j+1, 2j+2`. A read's aligned
+/// block is compared 16 bases at a time against the phase that lines up with its packing, and
+/// only chunks that differ are looked at base by base.
+fn pack_reference(seq: &[u8]) -> [Vec<u8>; 2] {
+    let code = |b: u8| -> u8 {
+        match b {
+            b'A' => 1,
+            b'C' => 2,
+            b'G' => 4,
+            b'T' => 8,
+            _ => 15,
+        }
+    };
+    let at = |i: usize| seq.get(i).map_or(15, |&b| code(b));
+    let half = seq.len() / 2 + 2;
+    let p0 = (0..half).map(|j| at(2 * j) << 4 | at(2 * j + 1)).collect();
+    let p1 = (0..half)
+        .map(|j| at(2 * j + 1) << 4 | at(2 * j + 2))
+        .collect();
+    [p0, p1]
+}
+
+/// The length of the leading run (in bases, even) over which the packed read bytes equal the
+/// packed reference bytes.
+#[inline]
+fn equal_prefix(read: &[u8], reference: &[u8]) -> usize {
+    let n = read.len().min(reference.len());
+    let mut k = 0;
+    while k + 8 <= n {
+        let a = u64::from_ne_bytes(read[k..k + 8].try_into().expect("8 bytes"));
+        let b = u64::from_ne_bytes(reference[k..k + 8].try_into().expect("8 bytes"));
+        if a != b {
+            break;
+        }
+        k += 8;
+    }
+    while k < n && read[k] == reference[k] {
+        k += 1;
+    }
+    2 * k
+}
+
 /// Per-shard state of the caller.
 pub struct CallPartial {
+    packed_ref: [Vec<u8>; 2],
     core: Region,
     obs: Vec<Obs>,
     /// Per sample: forward/reverse strand coverage (a difference array until `finish`).
@@ -117,28 +163,6 @@ pub struct CallObserver {
     pub settings: CallSettings,
     /// Number of samples fetched.
     pub n_samples: usize,
-}
-
-/// A fast non-cryptographic hash (the Fx/rustc multiply-rotate scheme): identities of
-/// templates and fragments are compared, never trusted for security, and this runs per
-/// mismatching base.
-#[derive(Default)]
-struct Fx(u64);
-
-impl Hasher for Fx {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut b = [0u8; 8];
-            b[..chunk.len()].copy_from_slice(chunk);
-            self.write_u64(u64::from_le_bytes(b));
-        }
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
 }
 
 fn hash_of<T: Hash>(t: &T) -> u64 {
@@ -181,9 +205,10 @@ impl ColumnObserver for CallObserver {
         1000
     }
 
-    fn begin(&self, shard: &Shard, _reference: &RefSlice<'_>) -> CallPartial {
+    fn begin(&self, shard: &Shard, reference: &RefSlice<'_>) -> CallPartial {
         let n = shard.core.len() as usize;
         CallPartial {
+            packed_ref: pack_reference(reference.seq),
             core: shard.core,
             obs: Vec::new(),
             ref_fwd: vec![vec![0; n + 1]; self.n_samples],
@@ -231,6 +256,7 @@ impl ColumnObserver for CallObserver {
         };
         let min_bq = self.settings.min_base_quality;
         let full = a.seq_len > 0 && a.qual.len() >= a.seq_len;
+        let mut read_ids: Option<(u64, u64)> = None;
         // strand coverage as a difference array over aligned blocks (O(blocks) per read);
         // reference-strand counts are this coverage minus the alt reads on that strand
         let strand = if reverse {
@@ -257,11 +283,25 @@ impl ColumnObserver for CallObserver {
                         let rs = (from - rf.start as i64) as usize;
                         let refs = rf.seq.get(rs..rs + n).unwrap_or(&[]);
                         if refs.len() == n && q0 + n <= a.seq_len {
-                            for (i, &refb) in refs.iter().enumerate() {
+                            let mut i = 0usize;
+                            while i < n {
                                 let qi = q0 + i;
+                                // skip runs equal to the reference, 16 bases at a time
+                                if qi & 1 == 0 && i + 16 <= n {
+                                    let ri = rs + i;
+                                    let packed = &p.packed_ref[ri & 1][ri >> 1..];
+                                    let read = &a.seq[qi >> 1..(q0 + n) >> 1];
+                                    let same = equal_prefix(read, packed);
+                                    if same > 0 {
+                                        i += same;
+                                        continue;
+                                    }
+                                }
+                                let refb = refs[i];
                                 let byte = a.seq[qi >> 1];
                                 let nib = if qi & 1 == 0 { byte >> 4 } else { byte & 0xf };
                                 let base = NIB2BASE[nib as usize];
+                                i += 1;
                                 if base == refb || base == b'N' || refb == b'N' {
                                     continue;
                                 }
@@ -269,10 +309,10 @@ impl ColumnObserver for CallObserver {
                                 if bq < min_bq {
                                     continue;
                                 }
-                                let (template, fragment) = ids();
+                                let (template, fragment) = *read_ids.get_or_insert_with(ids);
                                 p.obs.push(Obs {
                                     sample: sample as u8,
-                                    pos: from + i as i64,
+                                    pos: from + (i - 1) as i64,
                                     allele: Allele::Snv(base),
                                     bq,
                                     mq: a.mapq,
@@ -291,7 +331,7 @@ impl ColumnObserver for CallObserver {
                     if l > 0 && r > 0 {
                         let anchor = left_align_del(r - 1, l as u32, min_ref, |x| rf.base(x));
                         if anchor >= lo && anchor < hi {
-                            let (template, fragment) = ids();
+                            let (template, fragment) = *read_ids.get_or_insert_with(ids);
                             p.obs.push(Obs {
                                 sample: sample as u8,
                                 pos: anchor,
@@ -317,7 +357,7 @@ impl ColumnObserver for CallObserver {
                             if anchor >= lo && anchor < hi {
                                 let bq =
                                     (q..q + l as usize).map(|i| a.qual_at(i)).min().unwrap_or(0);
-                                let (template, fragment) = ids();
+                                let (template, fragment) = *read_ids.get_or_insert_with(ids);
                                 p.obs.push(Obs {
                                     sample: sample as u8,
                                     pos: anchor,
@@ -581,6 +621,7 @@ impl ColumnObserver for CallObserver {
         p.calls = calls;
         p.ref_fwd = Vec::new();
         p.ref_rev = Vec::new();
+        p.packed_ref = Default::default();
         p.tallies = HashMap::new();
     }
 }

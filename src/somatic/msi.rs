@@ -204,7 +204,7 @@ pub fn repeat_count_in_seq(seq: &[u8], site: &MsSite) -> Option<u32> {
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(hay, needle)
 }
 
 /// Which sites the MSI observer counts.
@@ -498,6 +498,65 @@ mod tests {
         assert_eq!(sites[0].left, "ACGTC");
         assert_eq!(sites[0].right, "GTCAG");
         assert_eq!((sites[1].unit.as_str(), sites[1].count), ("CA", 6));
+    }
+
+    /// A sequence dense in overlapping and adjacent repeats (the hard case for restarting a
+    /// greedy scan mid-sequence).
+    fn repeat_rich(n: usize) -> Vec<u8> {
+        let mut x = 7u64;
+        let mut rnd = || {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) as usize
+        };
+        let mut v = Vec::with_capacity(n);
+        while v.len() < n {
+            match rnd() % 4 {
+                0 => {
+                    let b = b"ACGT"[rnd() % 4];
+                    v.extend(std::iter::repeat_n(b, 5 + rnd() % 20));
+                }
+                1 => {
+                    let u: Vec<u8> = (0..1 + rnd() % 5).map(|_| b"ACGT"[rnd() % 4]).collect();
+                    for _ in 0..2 + rnd() % 12 {
+                        v.extend_from_slice(&u);
+                    }
+                }
+                _ => v.extend((0..1 + rnd() % 8).map(|_| b"ACGT"[rnd() % 4])),
+            }
+        }
+        v.truncate(n);
+        v
+    }
+
+    #[test]
+    fn scanning_shard_by_shard_equals_scanning_the_whole_contig() {
+        let seq = repeat_rich(60_000);
+        let whole = scan(0, &seq, 10, 5, 60, 5);
+        assert!(whole.len() > 300, "{}", whole.len());
+        let st = ScanSettings::default();
+        for shard in [97u64, 1000, 7777, 60_000] {
+            let mut got = Vec::new();
+            let mut start = 0;
+            while start < seq.len() as u64 {
+                let end = (start + shard).min(seq.len() as u64);
+                let from = start.saturating_sub(140);
+                let to = (end + 140).min(seq.len() as u64);
+                let r = RefSlice {
+                    start: from,
+                    seq: &seq[from as usize..to as usize],
+                };
+                let core = Region {
+                    contig: ContigId::new(0),
+                    start,
+                    end,
+                };
+                got.extend(scan_shard(&r, core, &st));
+                start = end;
+            }
+            assert_eq!(got, whole, "shard size {shard}");
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@
 pub mod aln;
 pub mod call;
 pub mod coverage;
+pub mod fxhash;
 pub mod manifest;
 pub mod metrics;
 pub mod msi;

@@ -31,11 +31,13 @@ impl Read {
             mapq: 60,
             mate_tid: 0,
             mate_start: self.mate_start,
+            tlen: 0,
             name: &self.name,
             cigar: &self.cigar,
             seq: &self.seq,
             seq_len: self.len,
             qual: &self.qual,
+            aux: &[],
         }
     }
 }

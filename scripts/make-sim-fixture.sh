@@ -51,3 +51,29 @@ sim() {  # dir region purity snvs indels seed extra...
 sim sim_p20 chr2:1200001-1300000 0.2 120 30 21
 sim sim_msih chr2:200001-300000 0.7 80 20 31 --msi msi-h
 sim sim_other_normal chr2:1000001-1150000 0.7 10 2 99
+
+# fixtures/sim_structural (issue 10): copy number and fusions over real GRCh38 gene loci (the
+# annotation fixture's slices: EGFR, ETV6, NTRK1, MET, TP53, BRAF, ALK), tumor 25x / normal 16x,
+# purity 0.7, MET amplified to 10 copies, TP53 reduced to one copy (LOH), ETV6 intron 5 joined to
+# NTRK1 intron 9 (ETV6::NTRK1) and an EGFR intron 1 - intron 7 junction (EGFRvIII), seed 7;
+# binned qualities and CRAM keep it at ~7 MB.
+structural() {
+  local t; t=$(mktemp -d)
+  local slices=$here/fixtures/annotation/cancer_genes.GRCh38.slices.fa
+  local E=EGFR__LRG_304__chr7_55014032_55258620 T=ETV6__LRG_609__chr12_11644854_11897402
+  local N=NTRK1__LRG_261__chr1_156810750_156883850 M=MET__LRG_662__chr7_116667405_116800386
+  local P=TP53__LRG_321__chr17_7659779_7692550 B=BRAF__LRG_299__chr7_140717327_140929764
+  local A=ALK__LRG_488__chr2_29190774_29926566
+  python3 "$shared/sim/simulate.py" -r "$slices" --region $E --region $T --region $N --region $M \
+    --region $P --region $B --region $A -o "$t/sim" --tumor-depth 25 --normal-depth 16 \
+    --purity 0.7 --snvs 80 --indels 12 --amp $M:1-132982:10 --amp $P:1-32772:1 \
+    --fusion $T:232000,$N:63740,tra --fusion $E:60000,$E:141000,tra --cram --seed 7 \
+    --qual-model binned
+  mkdir -p "$here/fixtures/sim_structural"
+  for f in tumor.cram tumor.cram.crai normal.cram normal.cram.crai cnv_truth.bed \
+    fusions_truth.tsv truth.vcf params.json regions.bed; do
+    cp "$t/sim/$f" "$here/fixtures/sim_structural/"
+  done
+  rm -rf "$t"
+}
+structural

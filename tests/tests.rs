@@ -39,3 +39,6 @@ mod schema;
 
 #[path = "suite/wgs.rs"]
 mod wgs;
+
+#[path = "suite/structural.rs"]
+mod structural;

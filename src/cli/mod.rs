@@ -37,7 +37,8 @@ pub enum Command {
     Depth(depth::DepthArgs),
     /// Somatic SNVs and indels (tumor-normal or tumor-only) as VCF 4.2.
     Call(call::CallArgs),
-    /// Panel of normals from normal BAM/CRAMs (for `call --panel-of-normals`).
+    /// Panel of normals from normal BAM/CRAMs (artifact sites for `--panel-of-normals`, and the
+    /// copy-number reference of tumor-only runs).
     Pon(pon::PonArgs),
     /// Find microsatellites in a reference (msisensor-pro site-list format).
     MsScan(msi::MsScanArgs),
@@ -45,8 +46,9 @@ pub enum Command {
     Msi(msi::MsiArgs),
     /// Baseline of repeat-length histograms from normals, for tumor-only MSI.
     MsiBaseline(msi::MsiBaselineArgs),
-    /// The whole pass: somatic calls, TMB, MSI, purity and QC in one read of each BAM.
-    Run(run::RunArgs),
+    /// The whole pass: somatic calls, copy number, fusions, TMB, MSI, purity and QC in one read
+    /// of each BAM.
+    Run(Box<run::RunArgs>),
     /// Knowledge-base tools (`kb validate`).
     Kb(kb::KbArgs),
     /// Annotate and tier a somatic VCF for a cancer type: report.json + report.html.

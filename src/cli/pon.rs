@@ -26,9 +26,15 @@ pub struct PonArgs {
     #[arg(long, default_value_t = 3.0)]
     pub emit_lod: f64,
 
-    /// Output VCF (bgzipped + tabix-indexed when it ends in .gz).
+    /// Output VCF (bgzipped + tabix-indexed when it ends in .gz); the copy-number reference
+    /// is written beside it as <stem>.cnv.tsv.
     #[arg(long, short = 'o', value_name = "VCF")]
     pub output: PathBuf,
+
+    /// Copy-number bin size in bases (default: 1000 up to 200 Mb of regions, else 10000; the
+    /// tumor-only runs use the reference's).
+    #[arg(long)]
+    pub cnv_bin_size: Option<u64>,
 }
 
 /// Runs the command.
@@ -39,6 +45,7 @@ pub fn run(args: &PonArgs) -> Result<()> {
         min_samples: args.min_samples,
         emit_lod: args.emit_lod,
         output: args.output.clone(),
+        cnv_bin_size: args.cnv_bin_size,
         metrics: args.common.metrics.clone(),
     })?;
     Ok(())

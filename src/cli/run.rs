@@ -34,6 +34,16 @@ pub struct RunArgs {
     pub msi_baseline: Option<PathBuf>,
     #[command(flatten)]
     pub msi: MsiThresholdArgs,
+    /// Skip copy number and structural variants (results.json records them as not assessed).
+    #[arg(long)]
+    pub skip_structural: bool,
+    /// Copy-number bin size in bases (default: 1000 up to 200 Mb of regions, else 10000).
+    #[arg(long)]
+    pub cnv_bin_size: Option<u64>,
+    /// Copy-number reference from `pon` for tumor-only runs (default: <pon>.cnv.tsv beside
+    /// --panel-of-normals, when it exists).
+    #[arg(long)]
+    pub cnv_reference: Option<PathBuf>,
     /// Lowest tumor VAF counted in TMB.
     #[arg(long, default_value_t = 0.05)]
     pub tmb_min_vaf: f64,
@@ -91,6 +101,9 @@ impl RunArgs {
             ms_sites: self.ms_sites.clone(),
             msi_baseline: self.msi_baseline.clone(),
             msi: self.msi.get(),
+            structural: !self.skip_structural,
+            cnv_bin_size: self.cnv_bin_size,
+            cnv_reference: self.cnv_reference.clone(),
             tmb_min_vaf: self.tmb_min_vaf,
             callable_tumor_depth: self.callable_tumor_depth,
             callable_normal_depth: self.callable_normal_depth,

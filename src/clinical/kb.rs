@@ -6,7 +6,8 @@
 //! tumor-agnostic; `*-COADREAD,...` = any except those); `cancer_type` is an OncoTree code. Matchers: a protein change (`V600E`,
 //! `E746_A750del`), `codon:N`, `exonN:<consequence>` or `exonN-M:<consequence>`
 //! (`exon19:inframe_deletion`, `exon18-21:missense_variant`),
-//! `truncating`, `amplification`, `fusion:<partner or *>`, `biomarker:MSI-H`,
+//! `truncating`, `amplification`, `deletion` (deep deletion), `fusion:<partner or *>` (either partner of
+//! a fusion in the gene column), `biomarker:MSI-H`,
 //! `biomarker:TMB>=N`. Levels: A B C D E R. `approved_japan`/`approved_us`: yes/no.
 //! `direction`: sensitive/resistant.
 
@@ -36,6 +37,8 @@ pub enum Matcher {
     Truncating,
     /// Copy-number amplification.
     Amplification,
+    /// Deep (homozygous) deletion.
+    Deletion,
     /// A fusion with a partner (`*` any).
     Fusion(String),
     /// MSI-H.
@@ -113,6 +116,7 @@ fn parse_matcher(s: &str) -> Result<Matcher, String> {
     match s {
         "truncating" => return Ok(Matcher::Truncating),
         "amplification" => return Ok(Matcher::Amplification),
+        "deletion" => return Ok(Matcher::Deletion),
         "biomarker:MSI-H" => return Ok(Matcher::MsiHigh),
         _ => {}
     }

@@ -3,6 +3,7 @@
 //! through the pipeline; the starter KB and OncoTree are compiled in).
 
 pub mod annotate;
+pub mod fusion;
 pub mod kb;
 pub mod oncotree;
 pub mod tier;

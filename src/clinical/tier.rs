@@ -36,12 +36,17 @@ pub enum Alteration {
         /// Gene.
         gene: String,
     },
-    /// A gene fusion.
+    /// Deep (homozygous) deletion.
+    Deletion {
+        /// Gene.
+        gene: String,
+    },
+    /// A gene fusion (`five::three`).
     Fusion {
         /// 5' gene.
-        gene: String,
-        /// Partner gene.
-        partner: String,
+        five: String,
+        /// 3' gene.
+        three: String,
     },
     /// MSI-H status.
     MsiHigh,
@@ -50,16 +55,29 @@ pub enum Alteration {
 }
 
 impl Alteration {
-    fn gene(&self) -> &str {
+    /// The gene as a finding shows it (`EML4::ALK` for a fusion, `*` for biomarkers).
+    fn gene(&self) -> String {
         match self {
             Alteration::Variant { gene, .. }
             | Alteration::Amplification { gene }
-            | Alteration::Fusion { gene, .. } => gene,
-            _ => "*",
+            | Alteration::Deletion { gene } => gene.clone(),
+            Alteration::Fusion { five, three } => format!("{five}::{three}"),
+            _ => "*".into(),
         }
     }
 
-    /// Display name (`V600E`, `amplification`, `EML4 fusion`, `MSI-H`, `TMB-high`).
+    /// Whether a KB item's gene column names this alteration's gene (either partner of a fusion).
+    fn has_gene(&self, g: &str) -> bool {
+        match self {
+            Alteration::Variant { gene, .. }
+            | Alteration::Amplification { gene }
+            | Alteration::Deletion { gene } => gene == g,
+            Alteration::Fusion { five, three } => five == g || three == g,
+            _ => false,
+        }
+    }
+
+    /// Display name (`V600E`, `amplification`, `deletion`, `fusion`, `MSI-H`, `TMB-high`).
     pub fn display(&self) -> String {
         match self {
             Alteration::Variant {
@@ -70,7 +88,8 @@ impl Alteration {
                 .clone()
                 .unwrap_or_else(|| consequence.clone()),
             Alteration::Amplification { .. } => "amplification".into(),
-            Alteration::Fusion { partner, .. } => format!("{partner} fusion"),
+            Alteration::Deletion { .. } => "deletion".into(),
+            Alteration::Fusion { .. } => "fusion".into(),
             Alteration::MsiHigh => "MSI-H".into(),
             Alteration::Tmb(_) => "TMB-high".into(),
         }
@@ -88,7 +107,7 @@ fn codon_of(pc: &str) -> Option<u32> {
 
 /// True when `item` matches `alt`.
 pub fn matches(item: &Evidence, alt: &Alteration) -> bool {
-    if item.gene != "*" && item.gene != alt.gene() {
+    if item.gene != "*" && !alt.has_gene(&item.gene) {
         return false;
     }
     match (&item.matcher, alt) {
@@ -132,7 +151,15 @@ pub fn matches(item: &Evidence, alt: &Alteration) -> bool {
             })
         }
         (Matcher::Amplification, Alteration::Amplification { .. }) => true,
-        (Matcher::Fusion(p), Alteration::Fusion { partner, .. }) => p == "*" || p == partner,
+        (Matcher::Deletion, Alteration::Deletion { .. }) => true,
+        // a fusion matches by EITHER partner: `ALK fusion:*` matches EML4::ALK; a named partner
+        // must be the other gene (`ALK fusion:EML4`)
+        (Matcher::Fusion(p), Alteration::Fusion { five, three }) => {
+            p == "*"
+                || (item.gene == *five && p == three)
+                || (item.gene == *three && p == five)
+                || (item.gene == "*" && (p == five || p == three))
+        }
         (Matcher::MsiHigh, Alteration::MsiHigh) => true,
         (Matcher::TmbAtLeast(t), Alteration::Tmb(v)) => v >= t,
         _ => false,
@@ -184,7 +211,7 @@ pub fn tier(kb: &Kb, tree: &OncoTree, cancer: &str, alts: &[Alteration]) -> Vec<
             drugs.sort();
             drugs.dedup();
             out.push(Finding {
-                gene: alt.gene().to_string(),
+                gene: alt.gene(),
                 alteration: alt.display(),
                 level: b,
                 approved_in_japan: jp,
@@ -208,7 +235,7 @@ pub fn tier(kb: &Kb, tree: &OncoTree, cancer: &str, alts: &[Alteration]) -> Vec<
             drugs.sort();
             drugs.dedup();
             out.push(Finding {
-                gene: alt.gene().to_string(),
+                gene: alt.gene(),
                 alteration: alt.display(),
                 level: Level::R,
                 approved_in_japan: false,

@@ -4,9 +4,28 @@
 use super::kb::Kb;
 use super::oncotree::OncoTree;
 use super::tier::{tier, Alteration, Finding, Level};
+use crate::types::cnv::{CnCall, CopyNumberResult};
 use crate::types::msi::MsiStatus;
 use crate::types::report::{ReportVariant, Triage};
 use crate::types::results::QcVerdict;
+use crate::types::sv::SvResult;
+
+/// What a report tiers: variants, copy number, fusions and biomarkers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TierInput<'a> {
+    /// Annotated PASS variants.
+    pub variants: &'a [ReportVariant],
+    /// Copy number (gene calls), when assessed.
+    pub copy_number: Option<&'a CopyNumberResult>,
+    /// Structural variants and fusions, when assessed.
+    pub structural: Option<&'a SvResult>,
+    /// TMB per Mb.
+    pub tmb: Option<f64>,
+    /// MSI status.
+    pub msi: Option<MsiStatus>,
+    /// QC verdict.
+    pub qc_verdict: Option<QcVerdict>,
+}
 
 /// Genes whose germline variants predispose to cancer: a germline-like VAF there sends the case
 /// to the expert panel (secondary-findings review).
@@ -20,14 +39,11 @@ pub const GERMLINE_LIKE_HET: (f64, f64) = (0.35, 0.65);
 /// See [`GERMLINE_LIKE_HET`].
 pub const GERMLINE_LIKE_HOM: f64 = 0.90;
 
-/// The alterations of the annotated variants that tiering can match (protein-changing or at a
-/// splice site), plus the biomarkers.
-pub fn alterations(
-    variants: &[ReportVariant],
-    tmb: Option<f64>,
-    msi: Option<MsiStatus>,
-) -> Vec<Alteration> {
-    let mut alts: Vec<Alteration> = variants
+/// The alterations tiering can match: annotated variants (protein-changing or at a splice
+/// site), amplified and deeply deleted genes, fusions (each gene pair once), biomarkers.
+pub fn alterations(input: &TierInput<'_>) -> Vec<Alteration> {
+    let mut alts: Vec<Alteration> = input
+        .variants
         .iter()
         .filter_map(|v| v.annotation.as_ref())
         .filter(|a| a.hgvs_p.is_some() || a.consequence.contains("splice"))
@@ -44,10 +60,35 @@ pub fn alterations(
                 .and_then(|x| x.parse().ok()),
         })
         .collect();
-    if msi == Some(MsiStatus::MsiH) {
+    if let Some(cn) = input.copy_number {
+        for g in &cn.genes {
+            match g.call {
+                CnCall::Amplification => alts.push(Alteration::Amplification {
+                    gene: g.gene.clone(),
+                }),
+                CnCall::DeepDeletion => alts.push(Alteration::Deletion {
+                    gene: g.gene.clone(),
+                }),
+                _ => {}
+            }
+        }
+    }
+    if let Some(sv) = input.structural {
+        let mut seen = std::collections::BTreeSet::new();
+        for f in sv.fusions.iter().filter(|f| !f.intragenic) {
+            let pair = (f.five_prime.gene.clone(), f.three_prime.gene.clone());
+            if seen.insert(pair.clone()) {
+                alts.push(Alteration::Fusion {
+                    five: pair.0,
+                    three: pair.1,
+                });
+            }
+        }
+    }
+    if input.msi == Some(MsiStatus::MsiH) {
         alts.push(Alteration::MsiHigh);
     }
-    if let Some(t) = tmb {
+    if let Some(t) = input.tmb {
         alts.push(Alteration::Tmb(t));
     }
     alts
@@ -58,12 +99,10 @@ pub fn tier_and_triage(
     k: &Kb,
     tree: &OncoTree,
     cancer_type: &str,
-    variants: &[ReportVariant],
-    tmb: Option<f64>,
-    msi: Option<MsiStatus>,
-    qc_verdict: Option<QcVerdict>,
+    input: &TierInput<'_>,
 ) -> (Vec<Finding>, Triage) {
-    let findings = tier(k, tree, cancer_type, &alterations(variants, tmb, msi));
+    let findings = tier(k, tree, cancer_type, &alterations(input));
+    let (variants, qc_verdict) = (input.variants, input.qc_verdict);
     // METHOD: expert-panel triage (documented rules, README)
     let mut reasons = Vec::new();
     for f in &findings {

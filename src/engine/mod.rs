@@ -129,6 +129,58 @@ pub trait ColumnObserver: Sync {
     fn finish(&self, _partial: &mut Self::Partial, _reference: &RefSlice<'_>) {}
 }
 
+/// Two observers as one (each sees everything; their partials travel together).
+impl<A: ColumnObserver, B: ColumnObserver> ColumnObserver for (A, B) {
+    type Partial = (A::Partial, B::Partial);
+
+    fn begin(&self, shard: &Shard, reference: &RefSlice<'_>) -> Self::Partial {
+        (
+            self.0.begin(shard, reference),
+            self.1.begin(shard, reference),
+        )
+    }
+
+    fn padding(&self) -> u64 {
+        self.0.padding().max(self.1.padding())
+    }
+
+    fn read(&self, p: &mut Self::Partial, sample: usize, aln: &Aln<'_>, pass: bool) {
+        self.0.read(&mut p.0, sample, aln, pass);
+        self.1.read(&mut p.1, sample, aln, pass);
+    }
+
+    fn overlapping(
+        &self,
+        p: &mut Self::Partial,
+        sample: usize,
+        aln: &Aln<'_>,
+        pass: bool,
+        reference: &RefSlice<'_>,
+    ) {
+        self.0.overlapping(&mut p.0, sample, aln, pass, reference);
+        self.1.overlapping(&mut p.1, sample, aln, pass, reference);
+    }
+
+    fn column(&self, p: &mut Self::Partial, column: &Column<'_>) {
+        self.0.column(&mut p.0, column);
+        self.1.column(&mut p.1, column);
+    }
+
+    fn handles_empty(&self, p: &Self::Partial) -> bool {
+        self.0.handles_empty(&p.0) && self.1.handles_empty(&p.1)
+    }
+
+    fn empty_span(&self, p: &mut Self::Partial, core: Region) {
+        self.0.empty_span(&mut p.0, core);
+        self.1.empty_span(&mut p.1, core);
+    }
+
+    fn finish(&self, p: &mut Self::Partial, reference: &RefSlice<'_>) {
+        self.0.finish(&mut p.0, reference);
+        self.1.finish(&mut p.1, reference);
+    }
+}
+
 /// How progress is shown while a pass runs.
 #[derive(Clone, Copy, Debug)]
 pub struct ProgressConfig {

@@ -97,6 +97,7 @@ struct Held {
     mapq: u8,
     mate_tid: i32,
     mate_start: i64,
+    tlen: i64,
     name: Vec<u8>,
     cigar: Vec<u32>,
     seq: Vec<u8>,
@@ -113,6 +114,7 @@ impl Held {
             mapq: a.mapq,
             mate_tid: a.mate_tid,
             mate_start: a.mate_start,
+            tlen: a.tlen,
             name: a.name.to_vec(),
             cigar: a.cigar.to_vec(),
             seq: a.seq.to_vec(),
@@ -129,11 +131,13 @@ impl Held {
             mapq: self.mapq,
             mate_tid: self.mate_tid,
             mate_start: self.mate_start,
+            tlen: self.tlen,
             name: &self.name,
             cigar: &self.cigar,
             seq: &self.seq,
             seq_len: self.seq_len,
             qual: &self.qual,
+            aux: &[],
         }
     }
 }

@@ -714,11 +714,13 @@ fn view_bam<'a>(rec: &'a bam::Record, cigar: &'a mut Vec<u32>) -> io::Result<Aln
         mapq: rec.mapping_quality().map(u8::from).unwrap_or(255),
         mate_tid,
         mate_start,
+        tlen: i64::from(rec.template_length()),
         name,
         cigar,
         seq: seq.as_bytes(),
         seq_len: seq.len(),
         qual: rec.quality_scores().as_bytes(),
+        aux: rec.data().as_bytes(),
     })
 }
 
@@ -726,6 +728,16 @@ fn view_bam<'a>(rec: &'a bam::Record, cigar: &'a mut Vec<u32>) -> io::Result<Aln
 /// 4-bit packed sequence, phred qualities), so nothing is copied.
 fn view_hts(rec: &rust_htslib::bam::Record) -> Aln<'_> {
     let seq = rec.seq();
+    let b = rec.inner();
+    let l_seq = b.core.l_qseq.max(0) as usize;
+    let aux_at = b.core.l_qname as usize + 4 * b.core.n_cigar as usize + l_seq.div_ceil(2) + l_seq;
+    let data: &[u8] = if b.data.is_null() || b.l_data <= 0 {
+        &[]
+    } else {
+        // SAFETY: htslib keeps `l_data` initialised bytes at `data` for the record's lifetime
+        // (qname, CIGAR, SEQ, QUAL, then the optional fields), borrowed here with `rec`.
+        unsafe { std::slice::from_raw_parts(b.data, b.l_data as usize) }
+    };
     Aln {
         tid: rec.tid(),
         start: rec.pos(),
@@ -733,10 +745,12 @@ fn view_hts(rec: &rust_htslib::bam::Record) -> Aln<'_> {
         mapq: rec.mapq(),
         mate_tid: rec.mtid(),
         mate_start: rec.mpos(),
+        tlen: rec.insert_size(),
         name: rec.qname(),
         cigar: rec.raw_cigar(),
         seq: seq.encoded,
         seq_len: rec.seq_len(),
         qual: rec.qual(),
+        aux: data.get(aux_at..).unwrap_or(&[]),
     }
 }

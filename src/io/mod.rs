@@ -20,6 +20,7 @@
 pub mod alignment;
 pub mod bed;
 pub mod bgzf_check;
+pub mod cnv;
 pub mod depth_tsv;
 pub mod gff;
 pub mod json;

@@ -16,6 +16,7 @@ use noodles::{csi, tabix, vcf};
 use super::output::AtomicOutput;
 use crate::error::{fail, ExitKind};
 use crate::types::call::{Call, SampleSupport, VarKind, FILTERS};
+use crate::types::sv::{Orientation, StructuralVariant};
 use crate::types::Contig;
 
 /// What the header says about the run.
@@ -211,7 +212,6 @@ pub fn write_vcf(
     calls: &[Call],
 ) -> Result<()> {
     let target: PathBuf = path.to_path_buf();
-    let name = target.display().to_string();
     check_vcf_output(path, kind)?;
     let mut out = AtomicOutput::create(&target)?;
     out.write_all(header(meta).as_bytes())?;
@@ -220,25 +220,176 @@ pub fn write_vcf(
     }
     out.commit()?;
     if kind == VcfOutputType::Bgzf {
-        let index = vcf::fs::index(&target).with_context(|| format!("cannot index '{name}'"))?;
-        let (ext, bytes) = match index {
-            vcf::Index::Tabix(ix) => {
-                let mut w = tabix::io::Writer::new(Vec::new());
-                w.write_index(&ix)?;
-                ("tbi", w.into_inner().finish()?)
-            }
-            vcf::Index::Csi(ix) => {
-                let mut w = csi::io::Writer::new(Vec::new());
-                w.write_index(&ix)?;
-                ("csi", w.into_inner().finish()?)
-            }
-        };
-        let ipath = PathBuf::from(format!("{name}.{ext}"));
-        let mut o = AtomicOutput::create(&ipath)?;
-        o.write_all(&bytes)?;
-        o.commit()?;
+        index_vcf(&target)?;
     }
     Ok(())
+}
+
+/// Writes the tabix (or, for contigs beyond its limits, CSI) index of a bgzipped VCF.
+pub fn index_vcf(target: &Path) -> Result<()> {
+    let name = target.display().to_string();
+    let index = vcf::fs::index(target).with_context(|| format!("cannot index '{name}'"))?;
+    let (ext, bytes) = match index {
+        vcf::Index::Tabix(ix) => {
+            let mut w = tabix::io::Writer::new(Vec::new());
+            w.write_index(&ix)?;
+            ("tbi", w.into_inner().finish()?)
+        }
+        vcf::Index::Csi(ix) => {
+            let mut w = csi::io::Writer::new(Vec::new());
+            w.write_index(&ix)?;
+            ("csi", w.into_inner().finish()?)
+        }
+    };
+    let ipath = PathBuf::from(format!("{name}.{ext}"));
+    let mut o = AtomicOutput::create(&ipath)?;
+    o.write_all(&bytes)?;
+    o.commit()
+}
+
+/// The VCF 4.2 breakend ALT of a breakend at `t` (its reference base) joined to `mate`.
+/// `ori`/`mate_ori`: `+` = the kept sequence ends at the breakend (VCF spec 4.2, 5.4).
+pub fn bnd_alt(t: char, ori: Orientation, chrom: &str, pos: u64, mate_ori: Orientation) -> String {
+    match (ori, mate_ori) {
+        (Orientation::Plus, Orientation::Minus) => format!("{t}[{chrom}:{pos}["),
+        (Orientation::Plus, Orientation::Plus) => format!("{t}]{chrom}:{pos}]"),
+        (Orientation::Minus, Orientation::Plus) => format!("]{chrom}:{pos}]{t}"),
+        (Orientation::Minus, Orientation::Minus) => format!("[{chrom}:{pos}[{t}"),
+    }
+}
+
+/// Writes somatic structural variants as VCF 4.2 breakend pairs (`SVTYPE=BND`, `MATEID`,
+/// `EVENT`), bgzipped with a tabix index. `ref_bases[i]` are the reference bases at the two
+/// breakends of `svs[i]`.
+pub fn write_sv_vcf(
+    path: &Path,
+    meta: &VcfMeta<'_>,
+    svs: &[StructuralVariant],
+    ref_bases: &[(u8, u8)],
+) -> Result<()> {
+    check_vcf_output(path, VcfOutputType::Bgzf)?;
+    let mut h = String::new();
+    h.push_str("##fileformat=VCFv4.2\n");
+    h.push_str(&format!(
+        "##source=oncostream-{}\n",
+        env!("CARGO_PKG_VERSION")
+    ));
+    h.push_str(&format!(
+        "##reference=file://{}\n",
+        meta.reference.display()
+    ));
+    for c in meta.contigs {
+        h.push_str(&format!("##contig=<ID={},length={}>\n", c.name, c.len));
+    }
+    h.push_str(&format!("##tumor_sample={}\n", meta.tumor));
+    if let Some(n) = meta.normal {
+        h.push_str(&format!("##normal_sample={n}\n"));
+    }
+    for (k, v) in &meta.extra {
+        h.push_str(&format!("##{k}={v}\n"));
+    }
+    for line in [
+        "##ALT=<ID=BND,Description=\"Breakend; the translocation/rearrangement partner is in the ALT\">",
+        "##FILTER=<ID=PASS,Description=\"All filters passed\">",
+        "##INFO=<ID=SVTYPE,Number=1,Type=String,Description=\"Type of structural variant (BND)\">",
+        "##INFO=<ID=MATEID,Number=.,Type=String,Description=\"ID of the mate breakend\">",
+        "##INFO=<ID=EVENT,Number=1,Type=String,Description=\"ID of the junction (both breakends)\">",
+        "##INFO=<ID=SVCLASS,Number=1,Type=String,Description=\"Class of the junction: DEL, DUP, INV (same contig by orientation) or TRA\">",
+        "##INFO=<ID=SVLEN,Number=1,Type=Integer,Description=\"Distance between the breakends of a same-contig junction\">",
+        "##INFO=<ID=SOMATIC,Number=0,Type=Flag,Description=\"No support in the matched normal\">",
+        "##INFO=<ID=IMPRECISE,Number=0,Type=Flag,Description=\"Position from discordant pairs only\">",
+        "##INFO=<ID=CIPOS,Number=2,Type=Integer,Description=\"Confidence interval around POS for imprecise breakends\">",
+        "##INFO=<ID=GENES,Number=.,Type=String,Description=\"Genes whose transcript span holds the breakend\">",
+        "##FORMAT=<ID=SR,Number=1,Type=Integer,Description=\"Fragments with a split read (SA tag) across the junction\">",
+        "##FORMAT=<ID=PR,Number=1,Type=Integer,Description=\"Discordant read pairs supporting the junction\">",
+    ] {
+        h.push_str(line);
+        h.push('\n');
+    }
+    h.push_str(&format!(
+        "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\t{}",
+        meta.tumor
+    ));
+    if let Some(n) = meta.normal {
+        h.push_str(&format!("\t{n}"));
+    }
+    h.push('\n');
+    let idx = |name: &str| {
+        meta.contigs
+            .iter()
+            .position(|c| c.name == name)
+            .unwrap_or(usize::MAX)
+    };
+    let mut rows: Vec<(usize, u64, String)> = Vec::new();
+    for (sv, &(r1, r2)) in svs.iter().zip(ref_bases) {
+        let ends = [
+            (
+                &sv.chrom1,
+                sv.pos1.get(),
+                sv.orientation1,
+                r1,
+                &sv.chrom2,
+                sv.pos2.get(),
+                sv.orientation2,
+                &sv.genes1,
+                1,
+                2,
+            ),
+            (
+                &sv.chrom2,
+                sv.pos2.get(),
+                sv.orientation2,
+                r2,
+                &sv.chrom1,
+                sv.pos1.get(),
+                sv.orientation1,
+                &sv.genes2,
+                2,
+                1,
+            ),
+        ];
+        for (chrom, pos, ori, rb, mchrom, mpos, mori, genes, me, mate) in ends {
+            let t = rb as char;
+            let mut info = format!(
+                "SVTYPE=BND;MATEID={id}_{mate};EVENT={id};SVCLASS={}",
+                sv.sv_type.short(),
+                id = sv.id
+            );
+            if let Some(l) = sv.length {
+                info.push_str(&format!(";SVLEN={l}"));
+            }
+            if sv.normal.is_some() {
+                info.push_str(";SOMATIC");
+            }
+            if !sv.precise {
+                info.push_str(&format!(";IMPRECISE;CIPOS=-{ci},{ci}", ci = sv.ci));
+            }
+            if !genes.is_empty() {
+                info.push_str(&format!(";GENES={}", genes.join(",")));
+            }
+            let mut line = format!(
+                "{chrom}\t{pos}\t{}_{me}\t{t}\t{}\t.\tPASS\t{info}\tSR:PR\t{}:{}",
+                sv.id,
+                bnd_alt(t, ori, mchrom, mpos, mori),
+                sv.tumor.split_reads,
+                sv.tumor.discordant_pairs
+            );
+            if meta.normal.is_some() {
+                let n = sv.normal.unwrap_or_default();
+                line.push_str(&format!("\t{}:{}", n.split_reads, n.discordant_pairs));
+            }
+            line.push('\n');
+            rows.push((idx(chrom), pos, line));
+        }
+    }
+    rows.sort_by(|a, b| (a.0, a.1, &a.2).cmp(&(b.0, b.1, &b.2)));
+    let mut out = AtomicOutput::create(path)?;
+    out.write_all(h.as_bytes())?;
+    for (_, _, l) in &rows {
+        out.write_all(l.as_bytes())?;
+    }
+    out.commit()?;
+    index_vcf(path)
 }
 
 /// One panel-of-normals site: (contig, 0-based position, REF, ALT) and the normals it was seen in.

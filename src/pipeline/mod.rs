@@ -39,5 +39,6 @@ pub mod prepare;
 pub mod report;
 pub mod retier;
 pub mod run;
+pub mod structural;
 
 pub use prepare::{InputOptions, Inputs};

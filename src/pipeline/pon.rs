@@ -3,8 +3,9 @@
 //! METHOD: each normal is called in tumor-only mode (as GATK builds its panels with Mutect2);
 //! every allele emitted (TLOD >= `emit_lod`, whatever its filters) in at least `min_samples`
 //! normals becomes a panel site: recurrent sequencing/mapping artifacts and common germline
-//! variants. Every normal is opened and validated before the first pass; then one streaming
-//! pass per normal.
+//! variants. The same pass counts copy-number bins: `<output stem>.cnv.tsv` is the copy-number
+//! reference of tumor-only runs. Every normal is opened and validated before the first pass;
+//! then one streaming pass per normal.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -13,11 +14,18 @@ use anyhow::Result;
 
 use super::metrics::{Clock, MetricsBuilder};
 use super::prepare::{InputOptions, Inputs};
+use super::structural::{companion_cnv_reference, MIN_MAPQ};
 use crate::engine::{self, MateOverlap, RunStats};
 use crate::error::{fail, ExitKind};
-use crate::io::{json::write_json, output::check_output_path, vcf::write_pon_vcf};
+use crate::io::{
+    cnv::write_cnv_reference, json::write_json, output::check_output_path, vcf::write_pon_vcf,
+};
 use crate::log;
+use crate::somatic::cnv::{
+    auto_bin_size, relative_density, segment::median, BinLayout, BinTable, CnvObserver,
+};
 use crate::somatic::evidence::{CallObserver, CallSettings};
+use crate::types::cnv::CnvReference;
 use crate::types::source::InputInfo;
 use crate::types::{ContigId, Pos0};
 
@@ -34,6 +42,8 @@ pub struct PonOptions {
     pub emit_lod: f64,
     /// Output VCF.
     pub output: PathBuf,
+    /// Copy-number bin size (None: as `run` chooses it).
+    pub cnv_bin_size: Option<u64>,
     /// Metrics JSON.
     pub metrics: Option<PathBuf>,
 }
@@ -55,6 +65,7 @@ pub fn pon(opts: &PonOptions) -> Result<usize> {
         ));
     }
     check_output_path(&opts.output)?;
+    check_output_path(&companion_cnv_reference(&opts.output))?;
     let mut inputs = opts.inputs.clone();
     if inputs.min_base_quality == 0 {
         inputs.min_base_quality = 10;
@@ -80,25 +91,52 @@ pub fn pon(opts: &PonOptions) -> Result<usize> {
     clock.lap("validate");
     let mut seen: BTreeMap<(ContigId, Pos0, String, String), u32> = BTreeMap::new();
     let mut stats_all = RunStats::default();
+    let first = &prepared[0];
+    let bin_size = opts
+        .cnv_bin_size
+        .unwrap_or_else(|| auto_bin_size(first.pass.total_positions()));
+    if bin_size == 0 {
+        return Err(fail(ExitKind::Usage, "--cnv-bin-size must be at least 1"));
+    }
+    let layout = BinLayout::new(
+        &first.pass.regions,
+        first.pass.contigs.len(),
+        bin_size,
+        &first.biomarker_contigs,
+    );
+    let mut densities: Vec<Vec<Option<(f64, f64)>>> = Vec::new();
     for p in &prepared {
-        let observer = CallObserver {
-            settings: CallSettings {
-                min_base_quality: inputs.min_base_quality,
-                emit_lod: opts.emit_lod,
-                has_normal: false,
-                ..CallSettings::default()
+        let observer = (
+            CallObserver {
+                settings: CallSettings {
+                    min_base_quality: inputs.min_base_quality,
+                    emit_lod: opts.emit_lod,
+                    has_normal: false,
+                    ..CallSettings::default()
+                },
+                n_samples: 1,
             },
-            n_samples: 1,
-        };
+            CnvObserver {
+                layout: &layout,
+                n_samples: 1,
+                min_mapq: MIN_MAPQ,
+                het_sample: None,
+                het_min_depth: u32::MAX,
+            },
+        );
         let mut keys = Vec::new();
-        let stats = engine::run(&p.pass, &observer, |_, part| {
+        let mut table = BinTable::new(layout.len(), 1);
+        let stats = engine::run(&p.pass, &observer, |_, (calls, bins)| {
             keys.extend(
-                part.calls
+                calls
+                    .calls
                     .into_iter()
                     .map(|c| (c.contig, c.pos, c.ref_allele, c.alt_allele)),
             );
+            table.add(bins);
             Ok(())
         })?;
+        densities.push(relative_density(&layout, &table, 0));
         keys.sort();
         keys.dedup();
         for k in keys {
@@ -124,6 +162,41 @@ pub fn pon(opts: &PonOptions) -> Result<usize> {
         n,
         opts.min_samples,
     )?;
+    // METHOD: the copy-number reference of a bin is the median over the normals of their
+    // GC-corrected, median-normalised fragment densities (and of their mappabilities); a bin
+    // needs a value in at least half of the normals.
+    let mut bins = Vec::new();
+    for (i, b) in layout.bins.iter().enumerate() {
+        let vals: Vec<(f64, f64)> = densities.iter().filter_map(|d| d[i]).collect();
+        if vals.is_empty() || vals.len() * 2 < n {
+            continue;
+        }
+        let mut d: Vec<f64> = vals.iter().map(|v| v.0).collect();
+        let mut m: Vec<f64> = vals.iter().map(|v| v.1).collect();
+        let (d, m) = (median(&mut d), median(&mut m));
+        if d > 0.0 {
+            bins.push((
+                first.pass.contigs[b.contig].name.clone(),
+                b.start,
+                b.end,
+                d,
+                m,
+            ));
+        }
+    }
+    let cnv_path = companion_cnv_reference(&opts.output);
+    write_cnv_reference(
+        &cnv_path,
+        &CnvReference {
+            bin_size,
+            normals: n,
+            bins,
+        },
+    )?;
+    log::info(&format!(
+        "copy-number reference: {} ({bin_size} bp bins)",
+        cnv_path.display()
+    ));
     log::info(&format!(
         "panel of normals: {} sites seen in >= {} of {n} normals",
         sites.len(),

@@ -12,7 +12,7 @@ use super::outdir::{inspect, new_run_id, now_utc, Manifest, OutdirState};
 use crate::clinical::{
     annotate::{from_csq, Annotator, SNPEFF_FIELDS},
     oncotree::OncoTree,
-    triage::{highest_level, tier_and_triage},
+    triage::{highest_level, tier_and_triage, TierInput},
 };
 use crate::error::{fail, ExitKind};
 use crate::io::{
@@ -24,12 +24,14 @@ use crate::io::{
 use crate::log;
 use crate::report::render_html;
 use crate::somatic::biomarkers::tmb_class;
+use crate::types::cnv::CopyNumberResult;
 use crate::types::msi::MsiStatus;
 use crate::types::report::{
     Report, ReportInputs, ReportSample, ReportVariant, TmbSummary, ValueSource, REPORT_KIND,
     REPORT_SCHEMA_VERSION,
 };
-use crate::types::results::{FileRecord, Mode, QcVerdict, RunResults};
+use crate::types::results::{FileRecord, Mode, NotAssessed, QcVerdict, RunResults};
+use crate::types::sv::SvResult;
 use crate::types::transcript::Transcript;
 
 /// What `report` is asked to do (flags, unvalidated).
@@ -119,6 +121,12 @@ pub struct ReportSource {
     pub purity: Option<f64>,
     /// QC verdict.
     pub qc_verdict: Option<QcVerdict>,
+    /// Copy number of the run.
+    pub copy_number: Option<CopyNumberResult>,
+    /// Structural variants and fusions of the run.
+    pub structural: Option<SvResult>,
+    /// What the run did not assess.
+    pub not_assessed: Vec<NotAssessed>,
     /// Warnings of the run.
     pub limitations: Vec<String>,
 }
@@ -158,12 +166,21 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
         &ctx.kb.kb,
         &ctx.tree,
         &ctx.cancer_type,
-        &variants,
-        src.tmb.as_ref().map(|t| t.per_mb),
-        src.msi,
-        src.qc_verdict,
+        &TierInput {
+            variants: &variants,
+            copy_number: src.copy_number.as_ref(),
+            structural: src.structural.as_ref(),
+            tmb: src.tmb.as_ref().map(|t| t.per_mb),
+            msi: src.msi,
+            qc_verdict: src.qc_verdict,
+        },
     );
     let mut limitations = src.limitations;
+    for n in &src.not_assessed {
+        if !limitations.iter().any(|l| l == &n.reason) {
+            limitations.push(n.reason.clone());
+        }
+    }
     if src.mode == Some(Mode::TumorOnly) && !limitations.iter().any(|l| l.contains("tumor-only")) {
         limitations.push(
             "tumor-only analysis: germline variants may remain among the reported variants".into(),
@@ -188,6 +205,9 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
         highest_level: highest_level(&findings),
         findings,
         variants,
+        copy_number: src.copy_number,
+        structural_variants: src.structural,
+        not_assessed: src.not_assessed,
         expert_panel,
         limitations,
     }
@@ -221,8 +241,25 @@ pub fn source_from_results(
         msi: results.msi.as_ref().map(|m| m.status),
         purity: results.purity.estimate,
         qc_verdict: Some(results.qc.verdict),
+        copy_number: results.copy_number.clone(),
+        structural: results.structural_variants.clone(),
+        not_assessed: results.not_assessed.clone(),
         limitations: results.warnings.clone(),
     }
+}
+
+/// What a report from a VCF alone (no run results) cannot show.
+fn vcf_only_not_assessed() -> Vec<NotAssessed> {
+    ["copy_number", "structural_variants"]
+        .iter()
+        .map(|item| NotAssessed {
+            item: item.to_string(),
+            reason: format!(
+                "{} not assessed: this report was made from a VCF without the run's results.json (copy number and fusions come from `oncostream run`)",
+                item.replace('_', " ")
+            ),
+        })
+        .collect()
 }
 
 /// Writes `report.json` and `report.html` into `dir` and records them in the manifest.
@@ -377,6 +414,9 @@ impl ReportPlan {
                 msi: None,
                 purity: None,
                 qc_verdict: None,
+                copy_number: None,
+                structural: None,
+                not_assessed: vcf_only_not_assessed(),
                 limitations: Vec::new(),
             },
         };

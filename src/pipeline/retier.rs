@@ -10,7 +10,7 @@ use super::outdir::{inspect, now_utc, Manifest};
 use super::report::write_report;
 use crate::clinical::{
     oncotree::OncoTree,
-    triage::{highest_level, tier_and_triage},
+    triage::{highest_level, tier_and_triage, TierInput},
 };
 use crate::error::{fail, ExitKind};
 use crate::io::{
@@ -107,10 +107,14 @@ pub fn retier(opts: &RetierOptions) -> Result<RetierOutcome> {
         &k.kb,
         &tree,
         &old.sample.cancer_type,
-        &old.variants,
-        old.tmb.as_ref().map(|t| t.per_mb),
-        old.msi_status,
-        old.qc_verdict,
+        &TierInput {
+            variants: &old.variants,
+            copy_number: old.copy_number.as_ref(),
+            structural: old.structural_variants.as_ref(),
+            tmb: old.tmb.as_ref().map(|t| t.per_mb),
+            msi: old.msi_status,
+            qc_verdict: old.qc_verdict,
+        },
     );
     let mut new = old.clone();
     new.kb = k.info.clone();

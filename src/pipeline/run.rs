@@ -16,6 +16,9 @@ use super::metrics::{Clock, MetricsBuilder};
 use super::outdir::{inspect, new_run_id, now_utc, Manifest, OutdirState};
 use super::prepare::{InputOptions, Inputs};
 use super::report::{build_report, source_from_results, write_report, ReportContext};
+use super::structural::{
+    self, analyze_structural, write_structural, StructuralContext, StructuralPlan,
+};
 use crate::clinical::annotate::{coding_class, Annotator};
 use crate::engine;
 use crate::error::{fail, ExitKind};
@@ -29,6 +32,7 @@ use crate::io::{
     vcf_input::InputVariant,
 };
 use crate::log;
+use crate::somatic::cnv::{PurityChoice, PuritySource, VafScope};
 use crate::somatic::{
     biomarkers::{
         coding_split, purity, purity_warning, tmb_counted, tmb_excluding, TmbScope, TmbSettings,
@@ -70,6 +74,13 @@ pub struct RunOptions {
     pub msi_baseline: Option<PathBuf>,
     /// MSI thresholds.
     pub msi: MsiThresholds,
+    /// Collect copy number and structural variants (false: `--skip-structural`).
+    pub structural: bool,
+    /// Copy-number bin size (None: 1 kb up to 200 Mb of regions, else 10 kb).
+    pub cnv_bin_size: Option<u64>,
+    /// Copy-number reference for tumor-only runs (None: `<pon>.cnv.tsv` beside
+    /// `--panel-of-normals` when it exists).
+    pub cnv_reference: Option<PathBuf>,
     /// Lowest VAF counted in TMB.
     pub tmb_min_vaf: f64,
     /// Tumor depth of a callable base.
@@ -117,6 +128,9 @@ impl RunOptions {
             ms_sites: None,
             msi_baseline: None,
             msi: MsiThresholds::default(),
+            structural: true,
+            cnv_bin_size: None,
+            cnv_reference: None,
             tmb_min_vaf: TmbSettings::default().min_vaf,
             callable_tumor_depth: TmbSettings::default().min_tumor_depth,
             callable_normal_depth: TmbSettings::default().min_normal_depth,
@@ -146,6 +160,7 @@ pub struct RunPlan {
     germline: Option<VcfResource>,
     pon: Option<VcfResource>,
     exclude: Vec<Region>,
+    structural: StructuralPlan,
     report: Option<ReportContext>,
     models: Vec<crate::types::transcript::Transcript>,
     preferred: std::collections::HashSet<String>,
@@ -274,8 +289,37 @@ impl RunOptions {
                 .collect(),
             None => Vec::new(),
         };
+        let cnv_reference = match (&self.normal, &self.cnv_reference, &self.panel_of_normals) {
+            (Some(_), Some(_), _) => {
+                log::warn("--cnv-reference is used only without --normal; the matched normal is the copy-number reference");
+                None
+            }
+            (None, Some(p), _) => Some(p.clone()),
+            (None, None, Some(pon)) => {
+                let c = structural::companion_cnv_reference(pon);
+                c.exists().then(|| {
+                    log::info(&format!(
+                        "copy-number reference: {} (beside the panel of normals)",
+                        c.display()
+                    ));
+                    c
+                })
+            }
+            _ => None,
+        };
+        let structural = if self.structural {
+            StructuralPlan::new(
+                &inputs,
+                self.cnv_bin_size,
+                cnv_reference.as_deref(),
+                self.normal.is_none(),
+            )?
+        } else {
+            StructuralPlan::disabled(&inputs, self.normal.is_none())
+        };
         let mut opts = self;
         opts.inputs = opts_in;
+        opts.cnv_reference = cnv_reference;
         Ok(RunPlan {
             opts,
             inputs,
@@ -284,6 +328,7 @@ impl RunOptions {
             germline,
             pon,
             exclude,
+            structural,
             report,
             models,
             preferred,
@@ -335,7 +380,10 @@ impl RunPlan {
                 min_normal_depth: o.callable_normal_depth,
                 callable_contigs: self.inputs.biomarker_contigs.clone(),
             },
+            cnv: self.structural.cnv_observer(),
+            sv: self.structural.sv_observer(),
         };
+        let mut sv_state = self.structural.state();
         let mut calls: Vec<Call> = Vec::new();
         let mut msi_counts = MsiCounts::default();
         let mut qc = QcPartial::default();
@@ -356,6 +404,7 @@ impl RunPlan {
                 calls.extend(part.call.calls);
                 msi_counts.add(part.msi);
                 combine(&mut qc, part.qc, &mut callable);
+                sv_state.add(part.cnv, part.sv);
                 Ok(())
             },
             move || -> Result<Vec<Option<String>>> {
@@ -403,10 +452,41 @@ impl RunPlan {
             });
         }
         warnings.extend(tmb.warnings.iter().cloned());
-        // purity
+        // purity (somatic VAF), then copy number and rearrangements, whose fit may replace it
         let all: Vec<&Call> = calls.iter().collect();
-        let pur = purity(&all);
+        let mut pur = purity(&all);
+        let vaf_purity = |within: Option<&[Region]>| -> Option<f64> {
+            match within {
+                None => pur.vaf_estimate,
+                Some(regions) => {
+                    let inside: Vec<&Call> = calls
+                        .iter()
+                        .filter(|c| regions.iter().any(|r| r.contains(c.contig, c.pos)))
+                        .collect();
+                    purity(&inside).estimate
+                }
+            }
+        };
+        let structural = analyze_structural(
+            &self.structural,
+            sv_state,
+            &StructuralContext {
+                contig_names: &contig_names,
+                vaf_purity: &vaf_purity,
+                models: &self.models,
+                preferred: &self.preferred,
+                tumor_qc: qc.samples.first(),
+            },
+        );
+        merge_purity(&mut pur, structural.purity.as_ref());
         warnings.extend(purity_warning(&pur));
+        if let Some(cn) = &structural.copy_number {
+            warnings.extend(cn.warnings.iter().cloned());
+        }
+        if let Some(sv) = &structural.sv {
+            warnings.extend(sv.warnings.iter().cloned());
+        }
+        self.clock.lap("structural");
         // MSI
         let msi = if !tumor_only {
             Some(score(
@@ -493,6 +573,22 @@ impl RunPlan {
             &rows,
         )?;
         manifest.output("msi_histograms", "msi_histograms.tsv")?;
+        write_structural(
+            dir,
+            &structural,
+            &VcfMeta {
+                contigs: &pass.contigs,
+                reference: &reference_path,
+                tumor: &tumor_name,
+                normal: normal_name.as_deref(),
+                extra: vec![
+                    ("oncostream_mode".into(), mode.as_str().into()),
+                    ("oncostream_run_id".into(), run_id.clone()),
+                ],
+            },
+            self.inputs.reference.as_ref().expect("run has a reference"),
+            &mut manifest,
+        )?;
         if o.callable_bed {
             use std::io::Write;
             let mut out = AtomicOutput::create(&dir.join("callable.bed"))?;
@@ -520,6 +616,11 @@ impl RunPlan {
             },
             germline_resource: with_md5(&o.germline_resource)?,
             panel_of_normals: with_md5(&o.panel_of_normals)?,
+            cnv_reference: if tumor_only {
+                with_md5(&o.cnv_reference)?
+            } else {
+                None
+            },
             tmb_exclude: with_md5(&o.tmb_exclude)?,
             gff: with_md5(&o.gff)?,
             inputs: (0..n_samples)
@@ -551,6 +652,7 @@ impl RunPlan {
             ("msi_baseline", &provenance.msi_baseline),
             ("germline_resource", &provenance.germline_resource),
             ("panel_of_normals", &provenance.panel_of_normals),
+            ("cnv_reference", &provenance.cnv_reference),
             ("tmb_exclude", &provenance.tmb_exclude),
             ("gff", &provenance.gff),
         ] {
@@ -576,6 +678,9 @@ impl RunPlan {
             tmb,
             msi,
             purity: pur,
+            copy_number: structural.copy_number.clone(),
+            structural_variants: structural.sv.clone(),
+            not_assessed: structural.not_assessed.clone(),
             qc,
             calls: CallsSummary {
                 records: calls.len(),
@@ -667,6 +772,47 @@ impl RunPlan {
             manifest,
         })
     }
+}
+
+/// Records the copy-number fit in the purity block and lets it win when it was identifiable.
+fn merge_purity(pur: &mut crate::types::results::PurityResult, cn: Option<&PurityChoice>) {
+    use crate::types::results::PuritySource as S;
+    let Some(c) = cn else {
+        return;
+    };
+    pur.copy_number_estimate = c.cn_purity.map(|p| round(p, 2));
+    pur.copy_number_identifiable = Some(c.cn_identifiable);
+    pur.ploidy = c.ploidy.map(|p| round(p, 2));
+    if c.vaf_scope == VafScope::CopyNeutral {
+        // the clonal peak of SNVs in copy-neutral segments replaces the genome-wide one
+        pur.vaf_estimate = c.vaf_purity.map(|p| round(p, 2));
+        pur.method = "somatic_vaf_clonal_peak_copy_neutral".into();
+        if pur.source == S::VafPeak {
+            pur.estimate = pur.vaf_estimate;
+        }
+    }
+    match c.source {
+        PuritySource::CopyNumberFit => {
+            pur.estimate = c.purity.map(|p| round(p, 2));
+            pur.source = S::CopyNumberFit;
+            pur.method = "copy_number_baf_fit".into();
+            pur.note = Some(match pur.vaf_estimate {
+                Some(v) => format!("the copy-number/BAF fit determines the purity; the somatic-VAF estimate is {v:.2}"),
+                None => "the copy-number/BAF fit determines the purity; too few somatic SNVs for a VAF estimate".into(),
+            });
+        }
+        PuritySource::VafPeak => {
+            pur.estimate = c.purity.map(|p| round(p, 2));
+            pur.note = Some(format!(
+                "the copy-number profile does not determine the purity (best fit {:.2}, not identifiable); the somatic-VAF estimate is used",
+                c.cn_purity.unwrap_or(0.0)
+            ));
+        }
+        PuritySource::None => {}
+    }
+    pur.low_purity = pur
+        .estimate
+        .is_some_and(|p| p < crate::somatic::biomarkers::LOW_PURITY);
 }
 
 /// The PASS calls as a report reads them from the VCF (VAF with the VCF's 4 decimals).

@@ -87,6 +87,110 @@ fn vaf_plot(r: &Report) -> String {
     svg
 }
 
+/// Copy number, rearrangements and fusions, and what was not assessed.
+fn structural_sections(r: &Report) -> String {
+    use crate::types::cnv::CnCall;
+    let mut h = String::new();
+    h.push_str("<h2>Copy number</h2>");
+    match &r.copy_number {
+        Some(cn) => {
+            h.push_str(&format!(
+                "<p>Purity {} and ploidy {} used for absolute copy numbers; {} of {} bins of {} bp used; bin-to-bin noise {:.2}. Amplification: copy number &ge; {:.1} (3 &times; ploidy); deep deletion: &lt; 0.5 copies.{}</p>",
+                cn.purity.map(|p| format!("{p:.2}")).unwrap_or_else(|| "unknown".into()),
+                cn.ploidy.map(|p| format!("{p:.2}")).unwrap_or_else(|| "unknown".into()),
+                cn.bins_used,
+                cn.bins_total,
+                cn.bin_size,
+                cn.noise,
+                cn.amplification_threshold,
+                cn.fit
+                    .as_ref()
+                    .and_then(|f| f.genome_doubled_alternative)
+                    .map(|(p, q)| format!(" A genome-doubled solution (purity {p:.2}, ploidy {q:.2}) fits the data as well."))
+                    .unwrap_or_default()
+            ));
+            h.push_str(&super::cnv_plot::cnv_plot(cn));
+            h.push_str("<table><tr><th>Gene</th><th>Call</th><th>Copy number (min-max)</th><th>Minor allele copies</th><th>LOH</th><th>Region</th></tr>");
+            for g in &cn.genes {
+                let class = match g.call {
+                    CnCall::Amplification => " class=\"lvA\"",
+                    CnCall::DeepDeletion => " class=\"lvR\"",
+                    _ => "",
+                };
+                h.push_str(&format!(
+                    "<tr{class}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}:{}-{}</td></tr>",
+                    esc(&g.gene),
+                    g.call.as_str(),
+                    match (g.min_copy_number, g.max_copy_number) {
+                        (Some(a), Some(b)) => format!("{a:.1}-{b:.1}"),
+                        _ => format!("log2 ratio {:.2}", g.min_log2_ratio),
+                    },
+                    g.minor_cn.map(|m| m.to_string()).unwrap_or_default(),
+                    if g.loh { "yes" } else { "" },
+                    esc(&g.chrom),
+                    g.start + 1,
+                    g.end
+                ));
+            }
+            if cn.genes.is_empty() {
+                h.push_str(&format!(
+                    "<tr><td colspan=\"6\">No gene with a copy-number change ({} genes evaluated).</td></tr>",
+                    cn.genes_evaluated
+                ));
+            }
+            h.push_str("</table>");
+        }
+        None => h.push_str("<p>Not assessed (see below).</p>"),
+    }
+    h.push_str("<h2>Structural variants and fusions</h2>");
+    match &r.structural_variants {
+        Some(sv) => {
+            h.push_str("<table><tr><th>Fusion</th><th>5' partner</th><th>3' partner</th><th>Frame</th><th>Split reads / pairs</th><th>Known</th></tr>");
+            for f in &sv.fusions {
+                h.push_str(&format!(
+                    "<tr><td>{}{}</td><td>{} {} ({}:{})</td><td>{} {} ({}:{})</td><td>{}</td><td>{} / {}</td><td>{}</td></tr>",
+                    esc(&f.name),
+                    if f.intragenic { " (intragenic)" } else { "" },
+                    esc(&f.five_prime.transcript),
+                    esc(&f.five_prime.location),
+                    esc(&f.five_prime.chrom),
+                    f.five_prime.pos,
+                    esc(&f.three_prime.transcript),
+                    esc(&f.three_prime.location),
+                    esc(&f.three_prime.chrom),
+                    f.three_prime.pos,
+                    f.frame.as_str().replace('_', "-"),
+                    f.tumor.split_reads,
+                    f.tumor.discordant_pairs,
+                    match &f.known_source {
+                        Some(u) => format!("<a href=\"{}\">CIViC</a>", esc(u)),
+                        None => String::new(),
+                    }
+                ));
+            }
+            if sv.fusions.is_empty() {
+                h.push_str("<tr><td colspan=\"6\">No fusion.</td></tr>");
+            }
+            h.push_str("</table>");
+            h.push_str(&format!(
+                "<p class=\"muted\">{} somatic rearrangement(s) in sv.vcf.gz; {} seen in the matched normal were removed; {} candidate(s) had too little support.</p>",
+                sv.variants.len(),
+                sv.germline_filtered,
+                sv.low_support
+            ));
+        }
+        None => h.push_str("<p>Not assessed (see below).</p>"),
+    }
+    if !r.not_assessed.is_empty() {
+        h.push_str("<h2>Not assessed</h2><ul>");
+        for n in &r.not_assessed {
+            h.push_str(&format!("<li>{}</li>", esc(&n.reason)));
+        }
+        h.push_str("</ul>");
+    }
+    h
+}
+
 /// Renders the self-contained HTML report.
 pub fn render_html(r: &Report) -> String {
     let mut h = String::new();
@@ -226,6 +330,7 @@ pub fn render_html(r: &Report) -> String {
         ));
     }
     h.push_str("</table>");
+    h.push_str(&structural_sections(r));
     h.push_str("<h2>Variant allele fractions</h2>");
     h.push_str(&vaf_plot(r));
     h.push_str("<p class=\"muted\">A clonal heterozygous mutation in a diploid region has VAF = purity / 2 (dashed line).</p>");

@@ -2,6 +2,7 @@
 //! [`crate::types::report::Report`]. They format; they never recompute a metric, and they never
 //! touch a file (the pipeline writes what they return through `io`).
 
+pub mod cnv_plot;
 pub mod diff;
 pub mod html;
 

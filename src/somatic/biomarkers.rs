@@ -3,7 +3,7 @@
 
 use super::model::ln_gamma;
 use super::{Call, VarKind};
-pub use crate::types::results::{PurityResult, TmbClass, TmbResult, TmbSettings};
+pub use crate::types::results::{PurityResult, PuritySource, TmbClass, TmbResult, TmbSettings};
 use crate::types::Region;
 
 /// METHOD: TMB classes follow KEYNOTE-158 / the Japanese TMB-High approval (>= 10 mut/Mb) and
@@ -230,7 +230,8 @@ pub fn gamma_p(a: f64, x: f64) -> f64 {
 }
 
 /// METHOD: purity from the clonal peak of somatic SNV allele fractions. A clonal heterozygous
-/// mutation in a diploid region has VAF = purity / 2. Gaussian kernel density (bandwidth 0.02)
+/// mutation in a diploid region has VAF = purity / 2. Gaussian kernel density (bandwidth from
+/// the depth, 0.02-0.05)
 /// over the VAFs of PASS SNVs with tumor depth >= 20; among local maxima at least 25% as high
 /// as the highest, the one with the largest VAF below 0.55 is the clonal peak (subclones sit
 /// lower, germline leaks and LOH higher); purity = min(1, 2 x peak).
@@ -245,6 +246,11 @@ pub fn purity(calls: &[&Call]) -> PurityResult {
         return PurityResult {
             estimate: None,
             method,
+            source: PuritySource::None,
+            vaf_estimate: None,
+            copy_number_estimate: None,
+            copy_number_identifiable: None,
+            ploidy: None,
             clonal_vaf_peak: None,
             variants_used: vafs.len(),
             low_purity: false,
@@ -254,7 +260,16 @@ pub fn purity(calls: &[&Call]) -> PurityResult {
             )),
         };
     }
-    let bw = 0.02;
+    // METHOD: kernel bandwidth from the sampling noise of a VAF near 0.35 at the median
+    // depth (half its binomial SD, 0.02-0.05): spiky densities at low depth make false peaks
+    let mut depths: Vec<u32> = calls
+        .iter()
+        .filter(|c| c.is_pass() && c.kind == VarKind::Snv && c.tumor.depth >= 20)
+        .map(|c| c.tumor.depth)
+        .collect();
+    depths.sort_unstable();
+    let median_depth = depths[depths.len() / 2].max(1) as f64;
+    let bw = (0.5 * (0.35f64 * 0.65 / median_depth).sqrt()).clamp(0.02, 0.05);
     let grid: Vec<f64> = (0..=1000).map(|i| i as f64 / 1000.0).collect();
     let dens: Vec<f64> = grid
         .iter()
@@ -289,6 +304,11 @@ pub fn purity(calls: &[&Call]) -> PurityResult {
     PurityResult {
         estimate: Some(est),
         method,
+        source: PuritySource::VafPeak,
+        vaf_estimate: Some(est),
+        copy_number_estimate: None,
+        copy_number_identifiable: None,
+        ploidy: None,
         clonal_vaf_peak: Some(peak),
         variants_used: vafs.len(),
         low_purity: est < LOW_PURITY,

@@ -6,12 +6,14 @@
 //! events) or external resources (population allele frequencies, panel of normals).
 
 pub mod biomarkers;
+pub mod cnv;
 pub mod evidence;
 pub mod filters;
 pub mod model;
 pub mod msi;
 pub mod normalize;
 pub mod qc;
+pub mod sv;
 
 pub mod coverage;
 pub mod pass;

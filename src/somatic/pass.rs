@@ -1,11 +1,14 @@
-//! The whole pass of `oncostream run`: the caller, MSI and QC observers composed into one
+//! The whole pass of `oncostream run`: the caller, MSI, QC, copy-number and structural-variant
+//! observers composed into one
 //! [`ColumnObserver`], so each BAM is read once.
 
 use crate::engine::{Column, ColumnObserver, RefSlice};
 use crate::somatic::{
+    cnv::{CnvObserver, CnvPartial},
     evidence::{CallObserver, CallPartial},
     msi::{MsiObserver, MsiPartial},
     qc::{QcObserver, QcPartial},
+    sv::{SvObserver, SvPartial},
 };
 use crate::types::{Aln, Region, Shard};
 
@@ -17,6 +20,10 @@ pub struct RunObserver<'a> {
     pub msi: MsiObserver<'a>,
     /// QC, callable bases, identity.
     pub qc: QcObserver,
+    /// Copy-number bins and heterozygous sites.
+    pub cnv: CnvObserver<'a>,
+    /// Split reads and discordant pairs.
+    pub sv: SvObserver<'a>,
 }
 
 /// One shard's partials of every stage.
@@ -27,6 +34,10 @@ pub struct RunPartial {
     pub msi: MsiPartial,
     /// QC partial.
     pub qc: QcPartial,
+    /// Copy-number partial.
+    pub cnv: CnvPartial,
+    /// Structural-variant evidence.
+    pub sv: SvPartial,
 }
 
 impl ColumnObserver for RunObserver<'_> {
@@ -41,11 +52,15 @@ impl ColumnObserver for RunObserver<'_> {
             call: self.call.begin(shard, reference),
             msi: self.msi.begin(shard, reference),
             qc: self.qc.begin(shard, reference),
+            cnv: self.cnv.begin(shard, reference),
+            sv: self.sv.begin(shard, reference),
         }
     }
 
     fn read(&self, p: &mut RunPartial, sample: usize, a: &Aln<'_>, pass: bool) {
         self.qc.read(&mut p.qc, sample, a, pass);
+        self.cnv.read(&mut p.cnv, sample, a, pass);
+        self.sv.read(&mut p.sv, sample, a, pass);
     }
 
     fn overlapping(
@@ -66,23 +81,28 @@ impl ColumnObserver for RunObserver<'_> {
         self.call.handles_empty(&p.call)
             && self.msi.handles_empty(&p.msi)
             && self.qc.handles_empty(&p.qc)
+            && self.cnv.handles_empty(&p.cnv)
+            && self.sv.handles_empty(&p.sv)
     }
 
     fn empty_span(&self, p: &mut RunPartial, core: Region) {
         self.call.empty_span(&mut p.call, core);
         self.msi.empty_span(&mut p.msi, core);
         self.qc.empty_span(&mut p.qc, core);
+        self.cnv.empty_span(&mut p.cnv, core);
     }
 
     fn column(&self, p: &mut RunPartial, c: &Column<'_>) {
         self.call.column(&mut p.call, c);
         self.qc.column(&mut p.qc, c);
+        self.cnv.column(&mut p.cnv, c);
     }
 
     fn finish(&self, p: &mut RunPartial, r: &RefSlice<'_>) {
         self.call.finish(&mut p.call, r);
         self.msi.finish(&mut p.msi, r);
         self.qc.finish(&mut p.qc, r);
+        self.cnv.finish(&mut p.cnv, r);
     }
 }
 

@@ -42,12 +42,16 @@ pub mod op {
 pub mod flag {
     /// template has multiple segments
     pub const PAIRED: u16 = 0x1;
+    /// each segment properly aligned according to the aligner
+    pub const PROPER_PAIR: u16 = 0x2;
     /// segment unmapped
     pub const UNMAPPED: u16 = 0x4;
     /// next segment unmapped
     pub const MATE_UNMAPPED: u16 = 0x8;
     /// SEQ reverse complemented
     pub const REVERSE: u16 = 0x10;
+    /// SEQ of the next segment reverse complemented
+    pub const MATE_REVERSE: u16 = 0x20;
     /// first segment
     pub const READ1: u16 = 0x40;
     /// secondary alignment
@@ -75,6 +79,8 @@ pub struct Aln<'a> {
     pub mate_tid: i32,
     /// Mate 0-based position, -1 when unplaced.
     pub mate_start: i64,
+    /// Observed template length (TLEN), 0 when unavailable.
+    pub tlen: i64,
     /// Query name without the trailing NUL.
     pub name: &'a [u8],
     /// CIGAR words, `len << 4 | op`.
@@ -85,6 +91,8 @@ pub struct Aln<'a> {
     pub seq_len: usize,
     /// Phred base qualities; empty or `0xff` when QUAL is `*`.
     pub qual: &'a [u8],
+    /// Optional fields in BAM binary layout (tag, type, value ...); empty when not kept.
+    pub aux: &'a [u8],
 }
 
 impl Aln<'_> {
@@ -132,6 +140,75 @@ impl Aln<'_> {
     pub fn has(&self, f: u16) -> bool {
         self.flags & f == f
     }
+
+    /// The value of a `Z` (string) optional field, e.g. `SA`, without its NUL.
+    pub fn aux_str(&self, tag: [u8; 2]) -> Option<&[u8]> {
+        match aux_find(self.aux, tag)? {
+            (b'Z', v) => v.split(|&b| b == 0).next(),
+            _ => None,
+        }
+    }
+
+    /// Soft-clipped bases at the start and at the end of the alignment.
+    #[inline]
+    pub fn soft_clips(&self) -> (u32, u32) {
+        let clip = |w: Option<&u32>| match w {
+            Some(&w) if w & 0xf == op::SOFT => w >> 4,
+            _ => 0,
+        };
+        // a hard clip may sit outside the soft clip
+        let lead = self
+            .cigar
+            .iter()
+            .take_while(|&&w| w & 0xf == op::HARD)
+            .count();
+        let trail = self
+            .cigar
+            .iter()
+            .rev()
+            .take_while(|&&w| w & 0xf == op::HARD)
+            .count();
+        (
+            clip(self.cigar.get(lead)),
+            clip(
+                self.cigar
+                    .len()
+                    .checked_sub(trail + 1)
+                    .and_then(|i| self.cigar.get(i)),
+            ),
+        )
+    }
+}
+
+/// Finds optional field `tag` in BAM binary aux data: its type code and the bytes from its
+/// value to the end of the data (`None` when absent or when the data are malformed).
+fn aux_find(mut d: &[u8], tag: [u8; 2]) -> Option<(u8, &[u8])> {
+    while d.len() >= 3 {
+        let (t, ty, rest) = ([d[0], d[1]], d[2], &d[3..]);
+        if t == tag {
+            return Some((ty, rest));
+        }
+        let size = match ty {
+            b'A' | b'c' | b'C' => 1,
+            b's' | b'S' => 2,
+            b'i' | b'I' | b'f' => 4,
+            b'Z' | b'H' => rest.iter().position(|&b| b == 0)? + 1,
+            b'B' => {
+                let sub = *rest.first()?;
+                let n = u32::from_le_bytes(rest.get(1..5)?.try_into().ok()?) as usize;
+                let w = match sub {
+                    b'c' | b'C' => 1,
+                    b's' | b'S' => 2,
+                    b'i' | b'I' | b'f' => 4,
+                    _ => return None,
+                };
+                5 + n * w
+            }
+            _ => return None,
+        };
+        d = rest.get(size..)?;
+    }
+    None
 }
 
 /// Packs ASCII bases into BAM 4-bit codes (used for CRAM records).
@@ -186,15 +263,60 @@ mod tests {
             mapq: 60,
             mate_tid: -1,
             mate_start: -1,
+            tlen: 0,
             name: b"r",
             cigar: &[5 << 4],
             seq: &packed,
             seq_len: 5,
             qual: &[],
+            aux: &[],
         };
         let got: Vec<u8> = (0..5).map(|i| a.nibble(i)).collect();
         assert_eq!(got, vec![1, 2, 4, 8, 15]);
         assert_eq!(a.end(), 5);
         assert_eq!(a.qual_at(0), 255);
+        assert_eq!(a.soft_clips(), (0, 0));
+    }
+
+    #[test]
+    fn aux_fields_are_walked_by_type() {
+        // NM:i:3, XB:B:s,2 values, SA:Z:chr1,100,+,50M,60,0;
+        let mut aux = Vec::new();
+        aux.extend_from_slice(b"NMi");
+        aux.extend_from_slice(&3i32.to_le_bytes());
+        aux.extend_from_slice(b"XBBs");
+        aux.extend_from_slice(&2u32.to_le_bytes());
+        aux.extend_from_slice(&[1, 0, 2, 0]);
+        aux.extend_from_slice(b"SAZchr1,100,+,50M,60,0;\0");
+        let cigar = [
+            3 << 4 | op::HARD,
+            10 << 4 | op::SOFT,
+            90 << 4,
+            5 << 4 | op::SOFT,
+        ];
+        let a = Aln {
+            tid: 0,
+            start: 0,
+            flags: 0,
+            mapq: 60,
+            mate_tid: -1,
+            mate_start: -1,
+            tlen: 0,
+            name: b"r",
+            cigar: &cigar,
+            seq: &[],
+            seq_len: 0,
+            qual: &[],
+            aux: &aux,
+        };
+        assert_eq!(a.aux_str(*b"SA"), Some(&b"chr1,100,+,50M,60,0;"[..]));
+        assert_eq!(a.aux_str(*b"NM"), None, "NM is not a string");
+        assert_eq!(a.aux_str(*b"XA"), None);
+        assert_eq!(a.soft_clips(), (10, 5));
+        let truncated = Aln {
+            aux: &aux[..9],
+            ..a
+        };
+        assert_eq!(truncated.aux_str(*b"SA"), None);
     }
 }

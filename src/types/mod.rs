@@ -14,6 +14,7 @@
 
 pub mod aln;
 pub mod call;
+pub mod cnv;
 pub mod coverage;
 pub mod fxhash;
 pub mod manifest;
@@ -22,6 +23,7 @@ pub mod msi;
 pub mod report;
 pub mod results;
 pub mod source;
+pub mod sv;
 pub mod tally;
 pub mod transcript;
 

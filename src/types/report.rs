@@ -11,7 +11,7 @@ use super::transcript::Annotation;
 use super::Pos1;
 
 /// Version of the `report.json` layout.
-pub const REPORT_SCHEMA_VERSION: u32 = 2;
+pub const REPORT_SCHEMA_VERSION: u32 = 3;
 
 /// The `kind` written into every `report.json`.
 pub const REPORT_KIND: &str = "oncostream-report";
@@ -183,8 +183,8 @@ pub struct Report {
     /// Always `oncostream-report`.
     #[schemars(extend("const" = "oncostream-report"))]
     pub kind: String,
-    /// Layout version of this document (2 for this build).
-    #[schemars(extend("const" = 2))]
+    /// Layout version of this document (3 for this build).
+    #[schemars(extend("const" = 3))]
     pub schema_version: u32,
     /// The run this report belongs to (from `results.json` or the VCF header); absent for a
     /// report of a VCF from another caller.
@@ -211,6 +211,12 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// All PASS variants with annotation.
     pub variants: Vec<ReportVariant>,
+    /// Copy number (from the run), when assessed.
+    pub copy_number: Option<super::cnv::CopyNumberResult>,
+    /// Structural variants and fusions (from the run), when assessed.
+    pub structural_variants: Option<super::sv::SvResult>,
+    /// What was not assessed, and why.
+    pub not_assessed: Vec<super::results::NotAssessed>,
     /// Expert-panel triage.
     pub expert_panel: Triage,
     /// Limitations and warnings.

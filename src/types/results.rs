@@ -13,7 +13,7 @@ use super::source::InputFormat;
 use super::Pos1;
 
 /// Version of the `results.json` layout; bumped whenever a field changes meaning or moves.
-pub const RESULTS_SCHEMA_VERSION: u32 = 2;
+pub const RESULTS_SCHEMA_VERSION: u32 = 3;
 
 /// The `kind` written into every `results.json`, so no other JSON is mistaken for one.
 pub const RESULTS_KIND: &str = "oncostream-results";
@@ -150,10 +150,21 @@ pub struct TmbResult {
 /// The purity block of results.json.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct PurityResult {
-    /// Estimated tumor purity (fraction of tumor cells), when it could be estimated.
+    /// Estimated tumor purity (fraction of tumor cells), when it could be estimated: the
+    /// estimate of `source`.
     pub estimate: Option<f64>,
     /// How it was estimated.
     pub method: String,
+    /// Which estimate won.
+    pub source: PuritySource,
+    /// The somatic-VAF (clonal peak) estimate.
+    pub vaf_estimate: Option<f64>,
+    /// The copy-number/BAF fit's estimate.
+    pub copy_number_estimate: Option<f64>,
+    /// Whether the copy-number profile alone determines the purity.
+    pub copy_number_identifiable: Option<bool>,
+    /// Tumor ploidy of the copy-number fit at the chosen purity.
+    pub ploidy: Option<f64>,
     /// VAF of the clonal peak.
     pub clonal_vaf_peak: Option<f64>,
     /// Somatic SNVs used.
@@ -162,6 +173,27 @@ pub struct PurityResult {
     pub low_purity: bool,
     /// Explanation when no estimate.
     pub note: Option<String>,
+}
+
+/// Which purity estimate a run used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PuritySource {
+    /// The clonal peak of somatic SNV allele fractions.
+    VafPeak,
+    /// The copy-number/BAF fit (it was identifiable).
+    CopyNumberFit,
+    /// No estimate.
+    None,
+}
+
+/// Something a run did not assess, and why.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
+pub struct NotAssessed {
+    /// What (`copy_number`, `structural_variants`, `fusions`, `msi`, `loh`, ...).
+    pub item: String,
+    /// Why, in words for the report.
+    pub reason: String,
 }
 
 /// The QC block of results.json for one sample.
@@ -327,6 +359,9 @@ pub struct Provenance {
     /// `--panel-of-normals`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub panel_of_normals: Option<FileRecord>,
+    /// `--cnv-reference` (tumor-only copy-number reference).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub cnv_reference: Option<FileRecord>,
     /// `--tmb-exclude`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub tmb_exclude: Option<FileRecord>,
@@ -353,8 +388,8 @@ pub struct RunResults {
     /// Always `oncostream-results`.
     #[schemars(extend("const" = "oncostream-results"))]
     pub kind: String,
-    /// Layout version of this document (2 for this build).
-    #[schemars(extend("const" = 2))]
+    /// Layout version of this document (3 for this build).
+    #[schemars(extend("const" = 3))]
     pub schema_version: u32,
     /// Unique id of the run (also in the VCF header, the report and the manifest).
     pub run_id: String,
@@ -378,6 +413,12 @@ pub struct RunResults {
     pub msi: Option<MsiResult>,
     /// Purity estimate.
     pub purity: PurityResult,
+    /// Copy number (absent when not assessed; see `not_assessed`).
+    pub copy_number: Option<super::cnv::CopyNumberResult>,
+    /// Structural variants and fusions.
+    pub structural_variants: Option<super::sv::SvResult>,
+    /// What this run could not assess, and why.
+    pub not_assessed: Vec<NotAssessed>,
     /// QC and identity.
     pub qc: QcResult,
     /// VCF record counts.

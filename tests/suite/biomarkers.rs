@@ -65,7 +65,7 @@ fn run_p70_tmb_purity_msi_qc_and_one_read_per_bam() {
     ] {
         assert!(out.join(f).exists(), "{f} missing");
     }
-    assert_eq!(r["schema_version"], 2);
+    assert_eq!(r["schema_version"], 3);
     assert_eq!(r["kind"], "oncostream-results");
     assert_eq!(r["mode"], "tumor-normal");
     // TMB within 10% of the truth count per callable Mb

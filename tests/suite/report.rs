@@ -63,7 +63,7 @@ fn report_tiers_another_callers_vcf_and_escapes_html() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let r: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
-    assert_eq!(r["schema_version"], 2);
+    assert_eq!(r["schema_version"], 3);
     assert_eq!(r["kind"], "oncostream-report");
     assert_eq!(r["kb"]["version"], "2026.11-starter");
     assert_eq!(

@@ -100,18 +100,35 @@ fn biomarkers_are_tiered_like_alterations() {
         tiered("UCEC", &[Alteration::Tmb(8.0)]).is_empty(),
         "TMB 8/Mb is not TMB-high"
     );
+    // TPM3::NTRK1 (NTRK1 is the 3' partner) matches the tumor-agnostic `NTRK1 fusion:*` row
     let ntrk = tiered(
         "SARCNOS",
         &[Alteration::Fusion {
-            gene: "NTRK1".into(),
-            partner: "TPM3".into(),
+            five: "TPM3".into(),
+            three: "NTRK1".into(),
         }],
     );
-    assert!(
-        level_of(&ntrk, "TPM3 fusion", "A")
-            .unwrap()
-            .approved_in_japan
-    );
+    let f = level_of(&ntrk, "fusion", "A").unwrap();
+    assert!(f.approved_in_japan);
+    assert_eq!(f.gene, "TPM3::NTRK1");
+}
+
+#[test]
+fn a_fusion_matches_by_either_partner() {
+    // EML4::ALK: the KB row is written on ALK, the 3' partner
+    let eml4_alk = Alteration::Fusion {
+        five: "EML4".into(),
+        three: "ALK".into(),
+    };
+    let f = tiered("LUAD", std::slice::from_ref(&eml4_alk));
+    let a = level_of(&f, "fusion", "A").expect("EML4::ALK is level A in lung adenocarcinoma");
+    assert!(a.drugs.iter().any(|d| d == "alectinib"));
+    // the reciprocal product ALK::EML4 also carries ALK, and a fusion of two other genes none
+    let other = Alteration::Fusion {
+        five: "EML4".into(),
+        three: "TP53".into(),
+    };
+    assert!(tiered("LUAD", &[other]).is_empty());
 }
 
 #[test]

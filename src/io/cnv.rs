@@ -1,0 +1,162 @@
+//! Copy-number files: the IGV `.seg` segment file, the gene-level TSV, and the `pon`
+//! copy-number reference (written by `pon`, read by tumor-only `run`).
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Result;
+
+use super::output::AtomicOutput;
+use super::text::read_text;
+use crate::error::{fail, ExitKind};
+use crate::types::cnv::{CnSegment, CnvReference, GeneCopyNumber};
+use crate::types::Contig;
+
+fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_else(|| "NA".into())
+}
+
+/// Writes segments as an IGV/DNAcopy segment file: `ID chrom loc.start loc.end num.mark
+/// seg.mean` (1-based inclusive, as DNAcopy and GATK write them; `seg.mean` is the log2
+/// ratio), then our columns: copy number, major/minor, BAF, call.
+pub fn write_seg(path: &Path, sample: &str, segments: &[CnSegment]) -> Result<()> {
+    let mut out = AtomicOutput::create(path)?;
+    writeln!(
+        out,
+        "ID\tchrom\tloc.start\tloc.end\tnum.mark\tseg.mean\tcopy_number\ttotal_cn\tmajor_cn\tminor_cn\tbaf\thet_sites\tcall\tloh"
+    )?;
+    for s in segments {
+        writeln!(
+            out,
+            "{sample}\t{}\t{}\t{}\t{}\t{:.4}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            s.chrom,
+            s.start + 1,
+            s.end,
+            s.bins,
+            s.log2_ratio,
+            opt(s.copy_number),
+            opt(s.total_cn),
+            opt(s.major_cn),
+            opt(s.minor_cn),
+            opt(s.baf),
+            s.het_sites,
+            s.call.as_str(),
+            if s.loh { "yes" } else { "no" }
+        )?;
+    }
+    out.commit()
+}
+
+/// Writes every evaluated gene (0-based half-open spans, BED-like first columns).
+pub fn write_gene_tsv(path: &Path, genes: &[GeneCopyNumber]) -> Result<()> {
+    let mut out = AtomicOutput::create(path)?;
+    writeln!(
+        out,
+        "#chrom\tstart\tend\tgene\ttranscript\tmin_copy_number\tmax_copy_number\tmin_log2_ratio\tminor_cn\tcall\tloh\tsegments"
+    )?;
+    for g in genes {
+        writeln!(
+            out,
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{:.4}\t{}\t{}\t{}\t{}",
+            g.chrom,
+            g.start,
+            g.end,
+            g.gene,
+            g.transcript,
+            opt(g.min_copy_number),
+            opt(g.max_copy_number),
+            g.min_log2_ratio,
+            opt(g.minor_cn),
+            g.call.as_str(),
+            if g.loh { "yes" } else { "no" },
+            g.segments
+        )?;
+    }
+    out.commit()
+}
+
+/// The header line that marks a copy-number reference.
+const REF_MAGIC: &str = "##oncostream_cnv_reference=1";
+
+/// Writes a copy-number reference.
+pub fn write_cnv_reference(path: &Path, r: &CnvReference) -> Result<()> {
+    let mut out = AtomicOutput::create(path)?;
+    writeln!(out, "{REF_MAGIC}")?;
+    writeln!(out, "##bin_size={}", r.bin_size)?;
+    writeln!(out, "##normals={}", r.normals)?;
+    writeln!(out, "#chrom\tstart\tend\trelative_depth\tmappability")?;
+    for (c, s, e, d, m) in &r.bins {
+        writeln!(out, "{c}\t{s}\t{e}\t{d:.5}\t{m:.4}")?;
+    }
+    out.commit()
+}
+
+/// Reads a copy-number reference, checking its contigs against the run's.
+pub fn read_cnv_reference(path: &Path, contigs: &[Contig]) -> Result<CnvReference> {
+    let name = path.display().to_string();
+    let text = read_text(path, "copy-number reference")?;
+    let bad = |line: usize, why: &str| {
+        fail(
+            ExitKind::Data,
+            format!("copy-number reference '{name}' line {line}: {why}; rebuild it with `oncostream pon`"),
+        )
+    };
+    let mut lines = text.lines().enumerate();
+    match lines.next() {
+        Some((_, l)) if l.trim_end() == REF_MAGIC => {}
+        _ => {
+            return Err(fail(
+                ExitKind::Data,
+                format!("'{name}' is not an oncostream copy-number reference (no `{REF_MAGIC}` line); build one with `oncostream pon ... --output pon.vcf.gz` (it writes pon.cnv.tsv)"),
+            ))
+        }
+    }
+    let mut r = CnvReference::default();
+    for (i, line) in lines {
+        let n = i + 1;
+        if let Some(v) = line.strip_prefix("##bin_size=") {
+            r.bin_size = v
+                .trim()
+                .parse()
+                .map_err(|_| bad(n, "bin_size is not a number"))?;
+            continue;
+        }
+        if let Some(v) = line.strip_prefix("##normals=") {
+            r.normals = v
+                .trim()
+                .parse()
+                .map_err(|_| bad(n, "normals is not a number"))?;
+            continue;
+        }
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() < 5 {
+            return Err(bad(n, "expected 5 columns"));
+        }
+        let num = |s: &str| {
+            s.parse::<u64>()
+                .map_err(|_| bad(n, "start/end is not a number"))
+        };
+        let fl = |s: &str| {
+            s.parse::<f64>()
+                .map_err(|_| bad(n, "value is not a number"))
+        };
+        let (s, e) = (num(f[1])?, num(f[2])?);
+        let Some(c) = contigs.iter().find(|c| c.name == f[0]) else {
+            return Err(bad(
+                n,
+                &format!("contig '{}' is not in the alignments' header", f[0]),
+            ));
+        };
+        if e > c.len || s >= e {
+            return Err(bad(n, "bin outside its contig"));
+        }
+        r.bins.push((f[0].to_string(), s, e, fl(f[3])?, fl(f[4])?));
+    }
+    if r.bin_size == 0 || r.bins.is_empty() {
+        return Err(bad(1, "no bin size or no bins"));
+    }
+    Ok(r)
+}

@@ -1,0 +1,459 @@
+//! The copy-number and structural-variant stage of `run`: its plan (bins, copy-number
+//! reference, contig lookups) made before the pass, the sink's combine, the analysis after the
+//! gather, and its files (`copy_number.seg`, `copy_number_genes.tsv`, `sv.vcf.gz` + `.tbi`).
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+
+use super::outdir::Manifest;
+use super::prepare::Inputs;
+use crate::clinical::fusion::{genes_at, interpret, KnownFusions};
+use crate::error::{fail, ExitKind};
+use crate::io::{
+    cnv::{read_cnv_reference, write_gene_tsv, write_seg},
+    reference::Reference,
+    vcf::{write_sv_vcf, VcfMeta},
+};
+use crate::log;
+use crate::somatic::cnv::{
+    analyze, auto_bin_size,
+    genes::{gene_calls, gene_spans},
+    BinLayout, BinTable, CnvInput, CnvObserver, CnvOutcome, CnvPartial, CnvSettings, PurityChoice,
+    Reference as CnRef,
+};
+use crate::somatic::qc::SampleQc;
+use crate::somatic::sv::{cluster, Evidence, SvObserver, SvPartial, SvSettings};
+use crate::types::cnv::{CnCall, CnvReference, CopyNumberResult, GeneCopyNumber};
+use crate::types::results::NotAssessed;
+use crate::types::sv::{StructuralVariant, SvResult};
+use crate::types::transcript::Transcript;
+use crate::types::Pos1;
+
+/// Minimum MAPQ of a counted fragment and of every alignment of SV evidence.
+pub const MIN_MAPQ: u8 = 20;
+
+/// The companion copy-number reference `pon` writes next to its VCF
+/// (`pon.vcf.gz` -> `pon.cnv.tsv`).
+pub fn companion_cnv_reference(pon_vcf: &Path) -> PathBuf {
+    let name = pon_vcf
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let stem = [".vcf.gz", ".vcf.bgz", ".vcf"]
+        .iter()
+        .find_map(|ext| name.strip_suffix(ext))
+        .unwrap_or(&name)
+        .to_string();
+    pon_vcf.with_file_name(format!("{stem}.cnv.tsv"))
+}
+
+/// Made before the pass: bins, reference, lookups.
+pub struct StructuralPlan {
+    /// Bins.
+    pub layout: BinLayout,
+    /// Copy-number reference (tumor-only).
+    pub cnv_reference: Option<CnvReference>,
+    /// Where it came from.
+    pub cnv_reference_path: Option<PathBuf>,
+    contig_ids: HashMap<Vec<u8>, u32>,
+    contig_mask: Vec<bool>,
+    tumor_only: bool,
+    n_samples: usize,
+    enabled: bool,
+}
+
+impl StructuralPlan {
+    /// A plan that collects nothing (`run --skip-structural`).
+    pub fn disabled(inputs: &Inputs, tumor_only: bool) -> StructuralPlan {
+        let pass = &inputs.pass;
+        StructuralPlan {
+            layout: BinLayout::new(&[], pass.contigs.len(), 1000, &[]),
+            cnv_reference: None,
+            cnv_reference_path: None,
+            contig_ids: HashMap::new(),
+            contig_mask: Vec::new(),
+            tumor_only,
+            n_samples: pass.inputs.len(),
+            enabled: false,
+        }
+    }
+
+    /// Validates the copy-number options against the run's inputs.
+    pub fn new(
+        inputs: &Inputs,
+        bin_size: Option<u64>,
+        cnv_reference: Option<&Path>,
+        tumor_only: bool,
+    ) -> Result<StructuralPlan> {
+        let pass = &inputs.pass;
+        let reference = cnv_reference
+            .map(|p| read_cnv_reference(p, &pass.contigs))
+            .transpose()?;
+        let size = match (&reference, bin_size) {
+            (Some(r), Some(b)) if r.bin_size != b => {
+                return Err(fail(
+                    ExitKind::Usage,
+                    format!(
+                        "--cnv-bin-size {b} differs from the {} bp bins of the copy-number reference; drop --cnv-bin-size or rebuild the reference with it",
+                        r.bin_size
+                    ),
+                ))
+            }
+            (Some(r), _) => r.bin_size,
+            (None, Some(0)) => {
+                return Err(fail(ExitKind::Usage, "--cnv-bin-size must be at least 1"))
+            }
+            (None, Some(b)) => b,
+            (None, None) => auto_bin_size(pass.total_positions()),
+        };
+        let layout = BinLayout::new(
+            &pass.regions,
+            pass.contigs.len(),
+            size,
+            &inputs.biomarker_contigs,
+        );
+        if let (Some(r), Some(p)) = (&reference, cnv_reference) {
+            let have: HashSet<(&str, u64, u64)> = r
+                .bins
+                .iter()
+                .map(|(c, s, e, _, _)| (c.as_str(), *s, *e))
+                .collect();
+            let matched = layout
+                .bins
+                .iter()
+                .filter(|b| have.contains(&(pass.contigs[b.contig].name.as_str(), b.start, b.end)))
+                .count();
+            if !layout.is_empty() && matched * 2 < layout.len() {
+                return Err(fail(
+                    ExitKind::Data,
+                    format!(
+                        "copy-number reference '{}' covers {matched} of this run's {} bins: it was built for other regions (or another --targets/--regions); rebuild it with `oncostream pon` over the same regions",
+                        p.display(),
+                        layout.len()
+                    ),
+                ));
+            }
+        }
+        let contig_ids = pass
+            .contigs
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.name.as_bytes().to_vec(), i as u32))
+            .collect();
+        Ok(StructuralPlan {
+            layout,
+            cnv_reference: reference,
+            cnv_reference_path: cnv_reference.map(Path::to_path_buf),
+            contig_ids,
+            contig_mask: inputs.biomarker_contigs.clone(),
+            tumor_only,
+            n_samples: pass.inputs.len(),
+            enabled: true,
+        })
+    }
+
+    /// The copy-number observer.
+    pub fn cnv_observer(&self) -> CnvObserver<'_> {
+        CnvObserver {
+            layout: &self.layout,
+            n_samples: self.n_samples,
+            min_mapq: MIN_MAPQ,
+            het_sample: self.enabled.then_some(if self.tumor_only { 0 } else { 1 }),
+            het_min_depth: if self.tumor_only { 20 } else { 15 },
+        }
+    }
+
+    /// The structural-variant observer.
+    pub fn sv_observer(&self) -> SvObserver<'_> {
+        SvObserver {
+            enabled: self.enabled,
+            min_mapq: MIN_MAPQ,
+            min_clip: 20,
+            contig_ids: &self.contig_ids,
+            contigs: &self.contig_mask,
+        }
+    }
+
+    /// An empty accumulator for the sink.
+    pub fn state(&self) -> StructuralState {
+        StructuralState {
+            table: BinTable::new(self.layout.len(), self.n_samples),
+            splits: Vec::new(),
+            pairs: Vec::new(),
+        }
+    }
+}
+
+/// What the sink accumulates.
+pub struct StructuralState {
+    /// Bin counts and sites.
+    pub table: BinTable,
+    splits: Vec<Evidence>,
+    pairs: Vec<Evidence>,
+}
+
+impl StructuralState {
+    /// Adds one shard's partials (in genome order).
+    pub fn add(&mut self, cnv: CnvPartial, sv: SvPartial) {
+        self.table.add(cnv);
+        self.splits.extend(sv.splits);
+        self.pairs.extend(sv.pairs);
+    }
+}
+
+/// What the analysis needs besides the accumulated evidence.
+pub struct StructuralContext<'a> {
+    /// Contig names by index.
+    pub contig_names: &'a [String],
+    /// Somatic-VAF purity of the SNVs in the given regions (all SNVs for None).
+    pub vaf_purity: &'a dyn Fn(Option<&[crate::types::Region]>) -> Option<f64>,
+    /// Transcript models (may be empty).
+    pub models: &'a [Transcript],
+    /// Preferred transcripts.
+    pub preferred: &'a HashSet<String>,
+    /// The tumor's QC counters (insert sizes).
+    pub tumor_qc: Option<&'a SampleQc>,
+}
+
+/// What the stage found.
+pub struct StructuralOutcome {
+    /// Copy number, when assessed.
+    pub copy_number: Option<CopyNumberResult>,
+    /// Every evaluated gene (for the TSV).
+    pub all_genes: Vec<GeneCopyNumber>,
+    /// Purity choice of the copy-number stage.
+    pub purity: Option<PurityChoice>,
+    /// Structural variants and fusions (None when skipped).
+    pub sv: Option<SvResult>,
+    /// What could not be assessed.
+    pub not_assessed: Vec<NotAssessed>,
+}
+
+/// The largest fragment length a discordant pair may span: the 99.5th percentile of the
+/// tumor's insert sizes, within 300-3000 (1000 without pairs).
+pub fn max_fragment(qc: Option<&SampleQc>) -> u64 {
+    let Some(q) = qc else {
+        return 1000;
+    };
+    let total: u64 = q.insert.iter().sum();
+    if total < 100 {
+        return 1000;
+    }
+    let want = (total as f64 * 0.995).ceil() as u64;
+    let mut acc = 0;
+    for (i, n) in q.insert.iter().enumerate() {
+        acc += n;
+        if acc >= want {
+            return (i as u64).clamp(300, 3000);
+        }
+    }
+    1000
+}
+
+/// The analysis after the gather.
+pub fn analyze_structural(
+    plan: &StructuralPlan,
+    state: StructuralState,
+    ctx: &StructuralContext<'_>,
+) -> StructuralOutcome {
+    let mut not_assessed = Vec::new();
+    if !plan.enabled {
+        for item in ["copy_number", "structural_variants", "fusions"] {
+            not_assessed.push(NotAssessed {
+                item: item.into(),
+                reason: format!(
+                    "{} not assessed: the run was made with --skip-structural",
+                    item.replace('_', " ")
+                ),
+            });
+        }
+        return StructuralOutcome {
+            copy_number: None,
+            all_genes: Vec::new(),
+            purity: None,
+            sv: None,
+            not_assessed,
+        };
+    }
+    let genes = gene_spans(ctx.models, ctx.preferred);
+    // copy number
+    let reference = if !plan.tumor_only {
+        Some(CnRef::Sample(1))
+    } else {
+        plan.cnv_reference.as_ref().map(CnRef::Panel)
+    };
+    let (mut copy_number, mut all_genes, mut purity) = (None, Vec::new(), None);
+    match reference {
+        None => not_assessed.push(NotAssessed {
+            item: "copy_number".into(),
+            reason: "copy number not assessed: tumor-only run without a copy-number reference (build one from normals with `oncostream pon`, which writes <pon>.cnv.tsv, and pass it with --cnv-reference)".into(),
+        }),
+        Some(r) => {
+            let input = CnvInput {
+                layout: &plan.layout,
+                table: &state.table,
+                reference: r,
+                contig_names: ctx.contig_names,
+                vaf_purity: ctx.vaf_purity,
+                settings: CnvSettings::default(),
+            };
+            match analyze(&input) {
+                CnvOutcome::NotAssessed(why) => not_assessed.push(NotAssessed {
+                    item: "copy_number".into(),
+                    reason: why,
+                }),
+                CnvOutcome::Assessed(mut res, choice) => {
+                    if genes.is_empty() {
+                        not_assessed.push(NotAssessed {
+                            item: "gene_copy_number".into(),
+                            reason: "gene-level copy number (amplifications, deep deletions) not assessed: no transcript models (--gff)".into(),
+                        });
+                    } else {
+                        all_genes = gene_calls(
+                            &res.segments,
+                            &genes,
+                            choice.ploidy,
+                            CnvSettings::default().amp_factor,
+                        );
+                        res.genes_evaluated = all_genes.len();
+                        res.genes = all_genes
+                            .iter()
+                            .filter(|g| g.call != CnCall::Neutral || g.loh)
+                            .cloned()
+                            .collect();
+                    }
+                    if plan.tumor_only {
+                        not_assessed.push(NotAssessed {
+                            item: "loh".into(),
+                            reason: "loss of heterozygosity not assessed: without a matched normal the heterozygous sites are taken from the tumor itself".into(),
+                        });
+                    }
+                    copy_number = Some(*res);
+                    purity = Some(choice);
+                }
+            }
+        }
+    }
+    // structural variants
+    let mf = max_fragment(ctx.tumor_qc);
+    let settings = SvSettings {
+        max_fragment: mf,
+        has_normal: !plan.tumor_only,
+        ..SvSettings::default()
+    };
+    let calls = cluster(state.splits, state.pairs, &settings);
+    let names = ctx.contig_names;
+    let svs: Vec<StructuralVariant> = calls
+        .junctions
+        .iter()
+        .enumerate()
+        .map(|(i, j)| {
+            let (c1, c2) = (&names[j.a.contig as usize], &names[j.b.contig as usize]);
+            let (p1, p2) = (j.a.pos + 1, j.b.pos + 1);
+            let g = |c: &str, p: u64| -> Vec<String> {
+                let mut v: Vec<String> = genes_at(&genes, c, p)
+                    .iter()
+                    .map(|t| t.gene.clone())
+                    .collect();
+                v.sort();
+                v.dedup();
+                v
+            };
+            StructuralVariant {
+                id: format!("SV{}", i + 1),
+                sv_type: j.sv_type(),
+                chrom1: c1.clone(),
+                pos1: Pos1::new(p1).expect("1-based"),
+                orientation1: j.a.ori,
+                chrom2: c2.clone(),
+                pos2: Pos1::new(p2).expect("1-based"),
+                orientation2: j.b.ori,
+                precise: j.precise,
+                ci: j.ci,
+                tumor: j.tumor,
+                normal: (!plan.tumor_only).then_some(j.normal),
+                length: (j.a.contig == j.b.contig).then(|| j.b.pos - j.a.pos),
+                genes1: g(c1, p1),
+                genes2: g(c2, p2),
+            }
+        })
+        .collect();
+    let mut warnings = Vec::new();
+    let fusions = if genes.is_empty() {
+        not_assessed.push(NotAssessed {
+            item: "fusions".into(),
+            reason: "fusion partners not assessed: no transcript models (--gff); rearrangements are listed without genes".into(),
+        });
+        Vec::new()
+    } else {
+        interpret(&svs, &genes, &KnownFusions::bundled())
+    };
+    if plan.tumor_only {
+        warnings.push("tumor-only: rearrangements cannot be told apart from germline structural variants without a matched normal".into());
+    }
+    let sv = SvResult {
+        method: "split reads (SA) and discordant pairs, MAPQ >= 20, clustered into junctions (Manta/DELLY evidence model without assembly); somatic = no support in the matched normal".into(),
+        variants: svs,
+        germline_filtered: calls.germline,
+        low_support: calls.low_support,
+        fusions,
+        max_fragment: mf,
+        warnings,
+    };
+    StructuralOutcome {
+        copy_number,
+        all_genes,
+        purity,
+        sv: Some(sv),
+        not_assessed,
+    }
+}
+
+/// Writes `copy_number.seg`, `copy_number_genes.tsv` (when assessed) and `sv.vcf.gz` + index.
+pub fn write_structural(
+    dir: &Path,
+    outcome: &StructuralOutcome,
+    meta: &VcfMeta<'_>,
+    reference: &Reference,
+    manifest: &mut Manifest,
+) -> Result<()> {
+    if let Some(cn) = &outcome.copy_number {
+        write_seg(&dir.join("copy_number.seg"), meta.tumor, &cn.segments)?;
+        manifest.output("copy_number_seg", "copy_number.seg")?;
+        if cn.genes_evaluated > 0 {
+            write_gene_tsv(&dir.join("copy_number_genes.tsv"), &outcome.all_genes)?;
+            manifest.output("copy_number_genes", "copy_number_genes.tsv")?;
+        }
+    }
+    let base = |chrom: &str, pos: u64| -> u8 {
+        let mut buf = Vec::new();
+        match reference.get(chrom) {
+            Some(s) => {
+                reference.fetch_into(s, pos - 1, pos, &mut buf);
+                buf.first().copied().unwrap_or(b'N').to_ascii_uppercase()
+            }
+            None => b'N',
+        }
+    };
+    let Some(sv) = &outcome.sv else {
+        return Ok(());
+    };
+    let bases: Vec<(u8, u8)> = sv
+        .variants
+        .iter()
+        .map(|v| (base(&v.chrom1, v.pos1.get()), base(&v.chrom2, v.pos2.get())))
+        .collect();
+    write_sv_vcf(&dir.join("sv.vcf.gz"), meta, &sv.variants, &bases)?;
+    manifest.output("sv_vcf", "sv.vcf.gz")?;
+    manifest.output("sv_vcf_index", "sv.vcf.gz.tbi")?;
+    if !sv.variants.is_empty() {
+        log::info(&format!(
+            "{} somatic rearrangement(s), {} fusion(s)",
+            sv.variants.len(),
+            sv.fusions.len()
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,204 @@
+//! Gene-level copy number: each gene's transcript span against the segments.
+//!
+//! METHOD: as PURPLE's gene copy number: a gene's copy number is the lowest copy number of the
+//! segments over its transcript span (`min_copy_number`), so an amplification is called only
+//! when the whole gene is amplified, and a deep deletion when any part of it has no copy left
+//! (the gene cannot be intact). One transcript per gene: a preferred one (MANE Select / the
+//! `--transcripts` list), else the longest coding, else the longest.
+
+use std::collections::{BTreeMap, HashSet};
+
+use crate::types::cnv::{CnCall, CnSegment, GeneCopyNumber};
+use crate::types::round;
+use crate::types::transcript::Transcript;
+
+/// One transcript per gene, in gene order.
+pub fn gene_spans<'a>(
+    models: &'a [Transcript],
+    preferred: &HashSet<String>,
+) -> Vec<&'a Transcript> {
+    let mut by_gene: BTreeMap<&str, &Transcript> = BTreeMap::new();
+    let span = |t: &Transcript| -> u64 {
+        let s = t.exons.iter().map(|e| e.0).min().unwrap_or(0);
+        let e = t.exons.iter().map(|e| e.1).max().unwrap_or(0);
+        e.saturating_sub(s)
+    };
+    let rank = |t: &Transcript| -> (bool, bool, bool, u64) {
+        (
+            preferred.contains(&t.id) || t.mane,
+            t.coding,
+            t.lrg_primary || t.canonical,
+            span(t),
+        )
+    };
+    for t in models {
+        if t.exons.is_empty() {
+            continue;
+        }
+        match by_gene.get(t.gene.as_str()) {
+            Some(cur) if rank(cur) >= rank(t) => {}
+            _ => {
+                by_gene.insert(&t.gene, t);
+            }
+        }
+    }
+    by_gene.into_values().collect()
+}
+
+/// Gene calls from the segments. Genes over no segment (outside the processed regions, or in
+/// bins that were filtered out) are left out.
+pub fn gene_calls(
+    segments: &[CnSegment],
+    genes: &[&Transcript],
+    ploidy: Option<f64>,
+    amp_factor: f64,
+) -> Vec<GeneCopyNumber> {
+    let mut out = Vec::new();
+    for t in genes {
+        let start = t.exons.iter().map(|e| e.0).min().unwrap_or(1) - 1;
+        let end = t.exons.iter().map(|e| e.1).max().unwrap_or(0);
+        let over: Vec<&CnSegment> = segments
+            .iter()
+            .filter(|s| s.chrom == t.contig && s.start < end && start < s.end)
+            .collect();
+        if over.is_empty() {
+            continue;
+        }
+        let lowest = over
+            .iter()
+            .min_by(|a, b| {
+                a.copy_number
+                    .unwrap_or(a.log2_ratio)
+                    .total_cmp(&b.copy_number.unwrap_or(b.log2_ratio))
+            })
+            .expect("non-empty");
+        let min_cn = over.iter().filter_map(|s| s.copy_number).reduce(f64::min);
+        let max_cn = over.iter().filter_map(|s| s.copy_number).reduce(f64::max);
+        let min_r = over
+            .iter()
+            .map(|s| s.log2_ratio)
+            .fold(f64::INFINITY, f64::min);
+        let call = match (min_cn, ploidy) {
+            (Some(n), Some(psi)) => {
+                if n < 0.5 {
+                    CnCall::DeepDeletion
+                } else if n >= amp_factor * psi {
+                    CnCall::Amplification
+                } else {
+                    lowest.call
+                }
+            }
+            _ => {
+                // purity unknown: the lowest segment's ratio-based call
+                over.iter()
+                    .map(|s| s.call)
+                    .min_by_key(|c| match c {
+                        CnCall::Amplification => 4,
+                        CnCall::Gain => 3,
+                        CnCall::Neutral => 2,
+                        CnCall::Loss => 1,
+                        CnCall::DeepDeletion => 0,
+                    })
+                    .unwrap_or(CnCall::Neutral)
+            }
+        };
+        out.push(GeneCopyNumber {
+            gene: t.gene.clone(),
+            transcript: t.id.clone(),
+            chrom: t.contig.clone(),
+            start,
+            end,
+            min_copy_number: min_cn.map(|v| round(v, 2)),
+            max_copy_number: max_cn.map(|v| round(v, 2)),
+            min_log2_ratio: round(min_r, 4),
+            minor_cn: lowest.minor_cn,
+            call,
+            loh: over.iter().any(|s| s.loh),
+            segments: over.len() as u32,
+        });
+    }
+    out.sort_by(|a, b| (&a.chrom, a.start, &a.gene).cmp(&(&b.chrom, b.start, &b.gene)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seg(start: u64, end: u64, cn: f64, call: CnCall) -> CnSegment {
+        CnSegment {
+            chrom: "chr1".into(),
+            start,
+            end,
+            bins: 10,
+            log2_ratio: 0.0,
+            baf: None,
+            het_sites: 0,
+            copy_number: Some(cn),
+            total_cn: Some(cn.round() as u32),
+            major_cn: None,
+            minor_cn: None,
+            call,
+            loh: false,
+        }
+    }
+
+    fn tx(id: &str, gene: &str, s: u64, e: u64, coding: bool) -> Transcript {
+        Transcript {
+            id: id.into(),
+            gene: gene.into(),
+            contig: "chr1".into(),
+            strand: 1,
+            exons: vec![(s, s + 10), (e - 10, e)],
+            cds: vec![],
+            coding,
+            mane: false,
+            canonical: false,
+            lrg_primary: false,
+        }
+    }
+
+    #[test]
+    fn a_gene_is_amplified_only_when_all_of_it_is() {
+        let segs = vec![
+            seg(0, 1000, 2.0, CnCall::Neutral),
+            seg(1000, 2000, 8.0, CnCall::Amplification),
+            seg(2000, 3000, 0.1, CnCall::DeepDeletion),
+        ];
+        let a = tx("A.1", "A", 1101, 1900, true);
+        let b = tx("B.1", "B", 901, 1900, true);
+        let c = tx("C.1", "C", 1901, 2100, true);
+        let calls = gene_calls(&segs, &[&a, &b, &c], Some(2.0), 3.0);
+        let got: Vec<(&str, CnCall)> = calls.iter().map(|g| (g.gene.as_str(), g.call)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("B", CnCall::Neutral),
+                ("A", CnCall::Amplification),
+                ("C", CnCall::DeepDeletion)
+            ]
+        );
+        assert_eq!(calls[1].min_copy_number, Some(8.0));
+    }
+
+    #[test]
+    fn the_preferred_then_coding_then_longest_transcript_is_used() {
+        let models = vec![
+            tx("G.long", "G", 100, 5000, false),
+            tx("G.cod", "G", 100, 2000, true),
+            tx("H.1", "H", 100, 200, true),
+        ];
+        let none = HashSet::new();
+        let ids: Vec<&str> = gene_spans(&models, &none)
+            .iter()
+            .map(|t| t.id.as_str())
+            .collect();
+        assert_eq!(ids, vec!["G.cod", "H.1"]);
+        let pref: HashSet<String> = ["G.long".to_string()].into();
+        let ids: Vec<&str> = gene_spans(&models, &pref)
+            .iter()
+            .map(|t| t.id.as_str())
+            .collect();
+        assert_eq!(ids, vec!["G.long", "H.1"]);
+    }
+}

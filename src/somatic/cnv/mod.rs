@@ -1,0 +1,686 @@
+//! Copy number from the one pass: bins, corrections, segmentation, purity/ploidy, calls.
+//!
+//! ```text
+//! CnvObserver (per shard) ──▶ BinTable (added in genome order)
+//!   ──▶ usable bins: N-, depth- and mappability-filtered, GC-corrected per sample
+//!   ──▶ log2 tumor/reference ratio (matched normal, or a `pon` copy-number reference)
+//!   ──▶ PELT segmentation of ratio + BAF, per contig          (segment)
+//!   ──▶ purity/ploidy grid fit, identifiability               (fit)
+//!   ──▶ absolute copy number, major/minor, calls, merged segments; genes (genes)
+//! ```
+//!
+//! Pure: no file is opened here; `pipeline` hands in the table and writes the outputs.
+
+pub mod bins;
+pub mod fit;
+pub mod genes;
+pub mod segment;
+
+use std::collections::HashMap;
+
+pub use bins::{BinLayout, BinTable, CnvObserver, CnvPartial, HetSite};
+use fit::{best_major, copy_number, grid, ploidy_at, BafProfile, Noise, SegmentStats};
+use segment::{diff_sd, median, pelt, Point};
+
+use crate::types::cnv::{
+    CnCall, CnFit, CnPoint, CnReferenceKind, CnSegment, CnvReference, CopyNumberResult,
+};
+use crate::types::{round, Region};
+
+/// Bin size when none is given: 1 kb up to 200 Mb of processed sequence (panels, exomes,
+/// regions), 10 kb for whole genomes (about 300,000 bins for GRCh38).
+pub fn auto_bin_size(total_bases: u64) -> u64 {
+    if total_bases <= 200_000_000 {
+        1_000
+    } else {
+        10_000
+    }
+}
+
+/// Settings.
+#[derive(Clone, Copy, Debug)]
+pub struct CnvSettings {
+    /// A gene or segment is amplified at copy number >= `amp_factor * ploidy` (PURPLE: 3).
+    pub amp_factor: f64,
+    /// PELT penalty per change point, times ln(bins).
+    pub penalty: f64,
+    /// Shortest segment (bins).
+    pub min_bins: usize,
+    /// Sites needed for a segment's BAF.
+    pub min_het_sites: usize,
+    /// Usable bins needed to assess copy number at all.
+    pub min_usable_bins: usize,
+    /// Lowest mappability (share of MAPQ >= min fragments) of a usable bin.
+    pub min_mappability: f64,
+}
+
+impl Default for CnvSettings {
+    fn default() -> Self {
+        CnvSettings {
+            amp_factor: 3.0,
+            penalty: 3.0,
+            min_bins: 3,
+            min_het_sites: 10,
+            min_usable_bins: 50,
+            min_mappability: 0.75,
+        }
+    }
+}
+
+/// What the tumor's depth is compared with.
+pub enum Reference<'a> {
+    /// Sample `i` of the table (the matched normal).
+    Sample(usize),
+    /// A `pon` copy-number reference.
+    Panel(&'a CnvReference),
+}
+
+/// Purity and ploidy chosen for absolute copy numbers, and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PurityChoice {
+    /// Purity used.
+    pub purity: Option<f64>,
+    /// Ploidy used.
+    pub ploidy: Option<f64>,
+    /// Purity of the copy-number fit alone.
+    pub cn_purity: Option<f64>,
+    /// Whether that fit was identifiable.
+    pub cn_identifiable: bool,
+    /// Which estimate won.
+    pub source: PuritySource,
+    /// The somatic-VAF estimate the choice saw.
+    pub vaf_purity: Option<f64>,
+    /// Which SNVs it came from.
+    pub vaf_scope: VafScope,
+}
+
+/// Which somatic SNVs a VAF purity estimate used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VafScope {
+    /// Those in copy-neutral, allele-balanced segments.
+    CopyNeutral,
+    /// All of them.
+    All,
+}
+
+/// Which purity estimate was used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PuritySource {
+    /// The copy-number/BAF fit.
+    CopyNumberFit,
+    /// The somatic-VAF peak.
+    VafPeak,
+    /// Neither was available.
+    None,
+}
+
+/// A usable bin after filtering and correction.
+#[derive(Clone, Debug)]
+struct Usable {
+    bin: usize,
+    r: f64,
+    sites: Vec<(u32, u32)>,
+}
+
+/// GC correction: divides each value by the median of its GC stratum (1 % strata, pooled with
+/// neighbours until 20 bins) relative to the overall median. Zeros (bins without reads: not
+/// sequenced, or deleted) take no part in the medians.
+// METHOD: stratified median GC normalisation (as in CNVkit's and Benjamini & Speed 2012's
+// bin-level GC correction); each sample is corrected on its own before the ratio is taken.
+pub fn gc_correct(values: &mut [f64], gc: &[f64]) {
+    let n = values.len();
+    if n == 0 {
+        return;
+    }
+    let mut strata: Vec<Vec<f64>> = vec![Vec::new(); 101];
+    for (v, g) in values.iter().zip(gc) {
+        if *v > 0.0 {
+            strata[(g * 100.0).round().clamp(0.0, 100.0) as usize].push(*v);
+        }
+    }
+    let mut all: Vec<f64> = values.iter().copied().filter(|v| *v > 0.0).collect();
+    let nonzero = all.len();
+    let global = median(&mut all);
+    if global <= 0.0 {
+        return;
+    }
+    let need = 20.min(nonzero);
+    let mut factor = [1.0f64; 101];
+    for (s, f) in factor.iter_mut().enumerate() {
+        if strata[s].is_empty() {
+            continue;
+        }
+        let mut k = 0usize;
+        let mut pool: Vec<f64>;
+        loop {
+            pool = Vec::new();
+            for stratum in &strata[s.saturating_sub(k)..=(s + k).min(100)] {
+                pool.extend_from_slice(stratum);
+            }
+            if pool.len() >= need || k > 100 {
+                break;
+            }
+            k += 1;
+        }
+        let m = median(&mut pool);
+        if m > 0.0 {
+            *f = m / global;
+        }
+    }
+    for (v, g) in values.iter_mut().zip(gc) {
+        *v /= factor[(g * 100.0).round().clamp(0.0, 100.0) as usize];
+    }
+}
+
+/// Per-bin relative densities (GC-corrected, median 1) of `sample`, with the bins' GC and
+/// mappability; None for bins without reference composition or reads.
+pub fn relative_density(
+    layout: &BinLayout,
+    table: &BinTable,
+    sample: usize,
+) -> Vec<Option<(f64, f64)>> {
+    let mut idx = Vec::new();
+    let mut val = Vec::new();
+    let mut gcs = Vec::new();
+    for (i, b) in layout.bins.iter().enumerate() {
+        let (g, acgt) = table.gc[i];
+        let len = b.len() as f64;
+        if (acgt as f64) < 0.9 * len || acgt == 0 {
+            continue;
+        }
+        idx.push(i);
+        val.push(table.fragments(i, sample) as f64 / len);
+        gcs.push(g as f64 / acgt as f64);
+    }
+    gc_correct(&mut val, &gcs);
+    let mut v: Vec<f64> = val.iter().copied().filter(|x| *x > 0.0).collect();
+    let m = median(&mut v);
+    let mut out = vec![None; layout.len()];
+    for (k, &i) in idx.iter().enumerate() {
+        let all = table.all_fragments(i, sample);
+        let mappability = if all == 0 {
+            0.0
+        } else {
+            table.fragments(i, sample) as f64 / all as f64
+        };
+        let d = if m > 0.0 { val[k] / m } else { 0.0 };
+        out[i] = Some((d, mappability));
+    }
+    out
+}
+
+/// Everything `analyze` needs.
+pub struct CnvInput<'a> {
+    /// Bins.
+    pub layout: &'a BinLayout,
+    /// Counts.
+    pub table: &'a BinTable,
+    /// Reference depth.
+    pub reference: Reference<'a>,
+    /// Contig names by index.
+    pub contig_names: &'a [String],
+    /// The somatic-VAF purity estimate from the SNVs inside the given regions (all SNVs for
+    /// None), when there are enough.
+    pub vaf_purity: &'a dyn Fn(Option<&[Region]>) -> Option<f64>,
+    /// Settings.
+    pub settings: CnvSettings,
+}
+
+/// Assessed copy number, or why not.
+pub enum CnvOutcome {
+    /// The result and the purity choice.
+    Assessed(Box<CopyNumberResult>, PurityChoice),
+    /// Why copy number could not be assessed.
+    NotAssessed(String),
+}
+
+/// Runs the post-gather analysis.
+pub fn analyze(input: &CnvInput<'_>) -> CnvOutcome {
+    let s = input.settings;
+    let layout = input.layout;
+    let table = input.table;
+    let tumor = relative_density(layout, table, 0);
+    let (reference, kind): (Vec<Option<(f64, f64)>>, CnReferenceKind) = match &input.reference {
+        Reference::Sample(i) => (
+            relative_density(layout, table, *i),
+            CnReferenceKind::MatchedNormal,
+        ),
+        Reference::Panel(p) => {
+            let map: HashMap<(&str, u64, u64), (f64, f64)> = p
+                .bins
+                .iter()
+                .map(|(c, a, b, d, m)| ((c.as_str(), *a, *b), (*d, *m)))
+                .collect();
+            (
+                layout
+                    .bins
+                    .iter()
+                    .map(|b| {
+                        map.get(&(
+                            input.contig_names[b.contig.index()].as_str(),
+                            b.start,
+                            b.end,
+                        ))
+                        .copied()
+                    })
+                    .collect(),
+                CnReferenceKind::PanelOfNormals,
+            )
+        }
+    };
+    // sites per bin
+    let mut sites: Vec<Vec<(u32, u32)>> = vec![Vec::new(); layout.len()];
+    for h in &table.het {
+        if h.tumor_ref + h.tumor_alt >= 8 {
+            sites[h.bin as usize].push((h.tumor_ref, h.tumor_alt));
+        }
+    }
+    let mut usable: Vec<Usable> = Vec::new();
+    for i in 0..layout.len() {
+        let (Some((t, _)), Some((n, map))) = (tumor[i], reference[i]) else {
+            continue;
+        };
+        // METHOD: a usable bin has reference depth within 0.3-3x of the median (not a
+        // germline deletion, collapsed repeat or capture dropout) and mappability >= 0.75
+        if !(0.3..=3.0).contains(&n) || map < s.min_mappability {
+            continue;
+        }
+        let eps = 0.5 / layout.bins[i].len() as f64;
+        usable.push(Usable {
+            bin: i,
+            r: ((t + eps) / n).log2(),
+            sites: std::mem::take(&mut sites[i]),
+        });
+    }
+    if usable.len() < s.min_usable_bins {
+        return CnvOutcome::NotAssessed(format!(
+            "copy number not assessed: {} usable bins of {} (at least {} needed; the processed regions are too small or too shallow)",
+            usable.len(),
+            layout.len(),
+            s.min_usable_bins
+        ));
+    }
+    // normalise to a mean linear ratio of 1 (the ploidy model's normalisation)
+    let mean = usable.iter().map(|u| 2f64.powf(u.r)).sum::<f64>() / usable.len() as f64;
+    let shift = mean.log2();
+    for u in &mut usable {
+        u.r -= shift;
+    }
+    // noise
+    let mut rs_by_contig: Vec<f64> = Vec::new();
+    let mut sds = Vec::new();
+    let mut k = 0;
+    while k < usable.len() {
+        let c = layout.bins[usable[k].bin].contig;
+        let mut j = k;
+        while j < usable.len() && layout.bins[usable[j].bin].contig == c {
+            j += 1;
+        }
+        rs_by_contig.clear();
+        rs_by_contig.extend(usable[k..j].iter().map(|u| u.r));
+        if j - k >= 10 {
+            sds.push((diff_sd(&rs_by_contig), j - k));
+        }
+        k = j;
+    }
+    let sigma_r = if sds.is_empty() {
+        diff_sd(&usable.iter().map(|u| u.r).collect::<Vec<_>>())
+    } else {
+        sds.iter().map(|(s, n)| s * *n as f64).sum::<f64>()
+            / sds.iter().map(|(_, n)| *n as f64).sum::<f64>()
+    }
+    .max(0.01);
+    let site_mirrored: Vec<f64> = usable
+        .iter()
+        .flat_map(|u| u.sites.iter())
+        .map(|&(r, a)| r.max(a) as f64 / (r + a) as f64)
+        .collect();
+    let n_sites = site_mirrored.len();
+    let sigma_b = if n_sites >= 20 {
+        diff_sd(&site_mirrored).max(0.02)
+    } else {
+        0.1
+    };
+    // segmentation per contig
+    let penalty = s.penalty * (usable.len() as f64).ln();
+    let mut raw: Vec<(usize, usize)> = Vec::new(); // [from, to) in `usable`
+    let mut k = 0;
+    while k < usable.len() {
+        let c = layout.bins[usable[k].bin].contig;
+        let mut j = k;
+        while j < usable.len() && layout.bins[usable[j].bin].contig == c {
+            j += 1;
+        }
+        let pts: Vec<Point> = usable[k..j]
+            .iter()
+            .map(|u| {
+                let w = u.sites.len() as f64;
+                let b = if u.sites.is_empty() {
+                    0.0
+                } else {
+                    u.sites
+                        .iter()
+                        .map(|&(r, a)| r.max(a) as f64 / (r + a) as f64)
+                        .sum::<f64>()
+                        / w
+                };
+                Point { r: u.r, b, w }
+            })
+            .collect();
+        let mut from = k;
+        for e in pelt(&pts, sigma_r, sigma_b, penalty, s.min_bins) {
+            raw.push((from, k + e));
+            from = k + e;
+        }
+        k = j;
+    }
+    let stats = |a: usize, b: usize| -> SegmentStats {
+        let part = &usable[a..b];
+        let all_sites: Vec<(u32, u32)> = part.iter().flat_map(|u| u.sites.clone()).collect();
+        let baf = if all_sites.len() >= s.min_het_sites {
+            BafProfile::new(&all_sites)
+        } else {
+            None
+        };
+        SegmentStats {
+            r: part.iter().map(|u| u.r).sum::<f64>() / part.len() as f64,
+            bins: part.len(),
+            len: part.iter().map(|u| layout.bins[u.bin].len()).sum(),
+            baf,
+        }
+    };
+    let seg_stats: Vec<SegmentStats> = raw.iter().map(|&(a, b)| stats(a, b)).collect();
+    // METHOD: the somatic-VAF purity is taken from SNVs in copy-neutral, allele-balanced
+    // segments (the modal depth ratio, BAF <= 0.56): there a clonal heterozygous mutation sits
+    // at purity / 2, whatever the amplifications and losses elsewhere.
+    let span = |&(a, b): &(usize, usize)| Region {
+        contig: layout.bins[usable[a].bin].contig,
+        start: layout.bins[usable[a].bin].start,
+        end: layout.bins[usable[b - 1].bin].end,
+    };
+    let balanced: Vec<usize> = (0..raw.len())
+        .filter(|&i| seg_stats[i].baf.as_ref().is_some_and(|b| b.ml <= 0.56))
+        .collect();
+    let neutral: Vec<Region> = if balanced.is_empty() {
+        Vec::new()
+    } else {
+        let mut w: Vec<(f64, u64)> = balanced
+            .iter()
+            .map(|&i| (seg_stats[i].r, seg_stats[i].len))
+            .collect();
+        w.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let half = w.iter().map(|x| x.1).sum::<u64>() / 2;
+        let mut acc = 0;
+        let modal = w
+            .iter()
+            .find(|x| {
+                acc += x.1;
+                acc >= half
+            })
+            .map(|x| x.0)
+            .unwrap_or(0.0);
+        balanced
+            .iter()
+            .filter(|&&i| (seg_stats[i].r - modal).abs() <= 0.1)
+            .map(|&i| span(&raw[i]))
+            .collect()
+    };
+    let neutral_vaf = if neutral.is_empty() {
+        None
+    } else {
+        (input.vaf_purity)(Some(&neutral))
+    };
+    let (vaf_purity, vaf_scope) = match neutral_vaf {
+        Some(p) => (Some(p), VafScope::CopyNeutral),
+        None => ((input.vaf_purity)(None), VafScope::All),
+    };
+    let noise = Noise { sigma_r };
+    let g = grid(&seg_stats, noise);
+    let choice = if g.identifiable {
+        PurityChoice {
+            purity: Some(g.best.purity),
+            ploidy: Some(g.best.ploidy),
+            cn_purity: Some(g.best.purity),
+            cn_identifiable: true,
+            source: PuritySource::CopyNumberFit,
+            vaf_purity,
+            vaf_scope,
+        }
+    } else if let Some(p) = vaf_purity {
+        let p = p.clamp(0.1, 1.0);
+        PurityChoice {
+            purity: Some(p),
+            ploidy: Some(ploidy_at(&seg_stats, p, noise)),
+            cn_purity: Some(g.best.purity),
+            cn_identifiable: false,
+            source: PuritySource::VafPeak,
+            vaf_purity,
+            vaf_scope,
+        }
+    } else {
+        PurityChoice {
+            purity: None,
+            ploidy: None,
+            cn_purity: Some(g.best.purity),
+            cn_identifiable: false,
+            source: PuritySource::None,
+            vaf_purity,
+            vaf_scope,
+        }
+    };
+    let mut warnings = Vec::new();
+    // calls per raw segment, then adjacent segments with the same state are merged
+    let call_of = |st: &SegmentStats| -> CallState {
+        match (choice.purity, choice.ploidy) {
+            (Some(p), Some(psi)) => {
+                let n = copy_number(st.r, p, psi);
+                let k = n.round().max(0.0) as u32;
+                let (major, minor) = match &st.baf {
+                    // a single copy is one allele, whatever the sites show
+                    _ if k == 1 => (Some(1), Some(0)),
+                    Some(b) if k >= 1 => {
+                        let m = best_major(b.ml, k, p);
+                        (Some(m), Some(k - m))
+                    }
+                    _ => (None, None),
+                };
+                // METHOD: neutral = the integer copy numbers within 0.7 of the ploidy (2 for a
+                // diploid tumor, 2 and 3 at ploidy 2.5); gain/loss above/below; amplification
+                // from amp_factor x ploidy (PURPLE); deep deletion below 0.5 copies
+                let call = if n < 0.5 {
+                    CnCall::DeepDeletion
+                } else if n >= s.amp_factor * psi {
+                    CnCall::Amplification
+                } else if (k as f64 - psi).abs() < 0.7 {
+                    CnCall::Neutral
+                } else if (k as f64) > psi {
+                    CnCall::Gain
+                } else {
+                    CnCall::Loss
+                };
+                CallState {
+                    total: Some(k),
+                    major,
+                    minor,
+                    call,
+                }
+            }
+            _ => {
+                // purity unknown: 2 x ratio is a lower bound of the copy number at any purity
+                let ratio = 2f64.powf(st.r);
+                let call = if 2.0 * ratio >= 2.0 * s.amp_factor {
+                    CnCall::Amplification
+                } else if st.r > 0.2 {
+                    CnCall::Gain
+                } else if st.r < -0.25 {
+                    CnCall::Loss
+                } else {
+                    CnCall::Neutral
+                };
+                CallState {
+                    total: None,
+                    major: None,
+                    minor: None,
+                    call,
+                }
+            }
+        }
+    };
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    let mut states: Vec<CallState> = Vec::new();
+    for (i, &(a, b)) in raw.iter().enumerate() {
+        let st = call_of(&seg_stats[i]);
+        if let (Some(&(pa, pb)), Some(last)) = (merged.last(), states.last()) {
+            let same_contig =
+                layout.bins[usable[pa].bin].contig == layout.bins[usable[a].bin].contig;
+            if same_contig && pb == a && *last == st {
+                let m = merged.last_mut().expect("non-empty");
+                *m = (pa, b);
+                // re-derive the merged state from the merged statistics
+                let merged_stats = stats(pa, b);
+                *states.last_mut().expect("non-empty") = call_of(&merged_stats);
+                continue;
+            }
+        }
+        let _ = i;
+        merged.push((a, b));
+        states.push(st);
+    }
+    let segments: Vec<CnSegment> = merged
+        .iter()
+        .zip(&states)
+        .map(|(&(a, b), st)| {
+            let ss = stats(a, b);
+            let first = &layout.bins[usable[a].bin];
+            let last = &layout.bins[usable[b - 1].bin];
+            let n = match (choice.purity, choice.ploidy) {
+                (Some(p), Some(psi)) => Some(round(copy_number(ss.r, p, psi), 2)),
+                _ => None,
+            };
+            CnSegment {
+                chrom: input.contig_names[first.contig.index()].clone(),
+                start: first.start,
+                end: last.end,
+                bins: ss.bins as u32,
+                log2_ratio: round(ss.r, 4),
+                baf: ss.baf.as_ref().map(|b| round(b.ml, 3)),
+                het_sites: ss
+                    .baf
+                    .as_ref()
+                    .map(|b| b.sites as u32)
+                    .unwrap_or_else(|| usable[a..b].iter().map(|u| u.sites.len() as u32).sum()),
+                copy_number: n,
+                total_cn: st.total,
+                major_cn: st.major,
+                minor_cn: st.minor,
+                call: st.call,
+                loh: st.minor == Some(0) && st.total.unwrap_or(0) >= 1,
+            }
+        })
+        .collect();
+    if choice.purity.is_none() {
+        warnings.push("absolute copy number not estimated: the copy-number profile does not determine the purity and no somatic-VAF purity is available; amplification is called only where the depth ratio alone proves copy number >= 6 (ratio >= 3)".into());
+    }
+    if let Some(p) = choice.purity {
+        if p < crate::somatic::biomarkers::LOW_PURITY {
+            warnings.push(format!("tumor purity {p:.2} is below {:.2}: losses, deep deletions and LOH are hard to see and may be missed; amplifications of few copies may be missed", crate::somatic::biomarkers::LOW_PURITY));
+        }
+    }
+    if sigma_r > 0.35 {
+        warnings.push(format!(
+            "noisy copy-number profile (bin-to-bin log2 SD {sigma_r:.2}): small segments are unreliable"
+        ));
+    }
+    if matches!(input.reference, Reference::Panel(_)) {
+        warnings.push("copy number against a panel-of-normals reference (no matched normal): germline copy-number variants appear as somatic; BAF from the tumor's own heterozygous-looking sites, so LOH is not assessed".into());
+    }
+    let profile = downsample(&usable, layout, input.contig_names, 3000);
+    let result = CopyNumberResult {
+        reference: kind,
+        method: "fragment counts per bin (MAPQ >= 20, one per pair, at the fragment midpoint), GC-stratified median correction per sample, log2 tumor/reference ratio, PELT segmentation of ratio and BAF, purity/ploidy grid fit (ASCAT/PURPLE model)".into(),
+        bin_size: layout.size,
+        bins_total: layout.len(),
+        bins_used: usable.len(),
+        het_sites: n_sites,
+        noise: round(sigma_r, 4),
+        purity: choice.purity.map(|p| round(p, 3)),
+        ploidy: choice.ploidy.map(|p| round(p, 2)),
+        fit: Some(CnFit {
+            purity: round(g.best.purity, 3),
+            ploidy: round(g.best.ploidy, 2),
+            identifiable: g.identifiable,
+            purity_range: (round(g.range.0, 2), round(g.range.1, 2)),
+            genome_doubled_alternative: g
+                .doubled
+                .map(|d| (round(d.purity, 2), round(d.ploidy, 2))),
+        }),
+        amplification_threshold: round(s.amp_factor * choice.ploidy.unwrap_or(2.0), 2),
+        segments,
+        genes: Vec::new(),
+        genes_evaluated: 0,
+        profile,
+        warnings,
+    };
+    CnvOutcome::Assessed(Box::new(result), choice)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct CallState {
+    total: Option<u32>,
+    major: Option<u32>,
+    minor: Option<u32>,
+    call: CnCall,
+}
+
+fn downsample(
+    usable: &[Usable],
+    layout: &BinLayout,
+    names: &[String],
+    max_points: usize,
+) -> Vec<CnPoint> {
+    let group = usable.len().div_ceil(max_points.max(1)).max(1);
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < usable.len() {
+        let c = layout.bins[usable[k].bin].contig;
+        let mut j = k;
+        while j < usable.len() && j - k < group && layout.bins[usable[j].bin].contig == c {
+            j += 1;
+        }
+        let part = &usable[k..j];
+        let mut rs: Vec<f64> = part.iter().map(|u| u.r).collect();
+        let sites: Vec<f64> = part
+            .iter()
+            .flat_map(|u| u.sites.iter())
+            .map(|&(r, a)| r.max(a) as f64 / (r + a) as f64)
+            .collect();
+        let first = &layout.bins[part[0].bin];
+        let last = &layout.bins[part[part.len() - 1].bin];
+        out.push(CnPoint {
+            chrom: names[c.index()].clone(),
+            pos: (first.start + last.end) / 2,
+            log2_ratio: round(median(&mut rs), 3),
+            baf: (!sites.is_empty())
+                .then(|| round(sites.iter().sum::<f64>() / sites.len() as f64, 3)),
+        });
+        k = j;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gc_correction_removes_a_linear_gc_bias() {
+        let gc: Vec<f64> = (0..1000)
+            .map(|i| 0.3 + 0.4 * (i % 100) as f64 / 100.0)
+            .collect();
+        let mut v: Vec<f64> = gc.iter().map(|g| 100.0 * (0.5 + g)).collect();
+        gc_correct(&mut v, &gc);
+        let spread = v.iter().cloned().fold(f64::NEG_INFINITY, f64::max)
+            - v.iter().cloned().fold(f64::INFINITY, f64::min);
+        assert!(spread < 1.0, "spread {spread}");
+    }
+}

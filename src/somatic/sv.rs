@@ -1,0 +1,865 @@
+//! Structural variants from the one pass: split reads and discordant pairs, clustered into
+//! junctions after the gather.
+//!
+//! Evidence (an observer's `read` hook, so each record is seen once, in the shard owning its
+//! start; primary records only, not duplicate or QC-failed, MAPQ >= `min_mapq`):
+//! - **split reads**: a record with >= `min_clip` clipped bases and an `SA` tag. Its
+//!   alignments (itself and the `SA` parts with MAPQ >= `min_mapq`) are ordered along the
+//!   read as sequenced; the junctions next to the primary part become evidence with exact
+//!   breakend positions;
+//! - **discordant pairs**: a pair the aligner did not mark proper, on two contigs, or on one
+//!   contig facing the wrong way or further apart than [`DISCORDANT_SPAN`]. The mate that
+//!   starts first (READ1 on ties) gives the evidence: its own breakend (after its end when
+//!   forward, before its start when reverse) and its mate's, each within a fragment length of
+//!   the junction.
+//!
+//! METHOD (clustering, after the gather): split evidence with the same contigs and
+//! orientations and both positions within [`SPLIT_WINDOW`] bases is one junction, placed at
+//! the position pair most tumor fragments show; discordant pairs whose two reads lie on the
+//! junction's kept sides within the largest fragment length support it; remaining discordant
+//! pairs are clustered by single linkage (both breakends within a fragment length) into
+//! imprecise junctions. A fragment counts once per junction however many of its reads show
+//! it. Somatic = no support in the matched normal (the same rules applied to its reads).
+//! This follows the evidence model of Manta (Chen et al. 2016, Bioinformatics 32:1220) and
+//! DELLY (Rausch et al. 2012, Bioinformatics 28:i333) without their local assembly.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
+use crate::engine::{Column, ColumnObserver, RefSlice};
+use crate::types::aln::{flag, op};
+use crate::types::fxhash::Fx;
+use crate::types::sv::{Orientation, SvSupport, SvType};
+use crate::types::{Aln, Shard};
+
+/// Split positions within this many bases are one junction (microhomology shifts them).
+pub const SPLIT_WINDOW: u64 = 5;
+/// A same-contig pair facing each other is discordant only when further apart than this.
+pub const DISCORDANT_SPAN: i64 = 1000;
+/// Largest gap or overlap (read bases) between two parts of a split read at a junction.
+pub const MAX_SPLIT_GAP: i64 = 20;
+
+/// A breakend.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct End {
+    /// Contig.
+    pub contig: u32,
+    /// 0-based position.
+    pub pos: u64,
+    /// Orientation.
+    pub ori: Orientation,
+}
+
+/// Evidence of one read (or pair) for one junction, breakends in canonical order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Evidence {
+    /// First breakend (lower contig/position).
+    pub a: End,
+    /// Second breakend.
+    pub b: End,
+    /// Sample index (0 tumor, 1 normal).
+    pub sample: u8,
+    /// Fragment (hash of the read name).
+    pub frag: u64,
+}
+
+fn canonical(a: End, b: End) -> (End, End) {
+    if (a.contig, a.pos, a.ori) <= (b.contig, b.pos, b.ori) {
+        (a, b)
+    } else {
+        (b, a)
+    }
+}
+
+/// The observer.
+pub struct SvObserver<'a> {
+    /// False: the observer does nothing (`run --skip-structural`).
+    pub enabled: bool,
+    /// Mapping quality of every alignment used.
+    pub min_mapq: u8,
+    /// Clipped bases that make a record worth an `SA` lookup.
+    pub min_clip: u32,
+    /// Contig ids by name (for `SA` entries).
+    pub contig_ids: &'a HashMap<Vec<u8>, u32>,
+    /// Per contig: whether breakends there are used (primary chromosomes); empty = all.
+    pub contigs: &'a [bool],
+}
+
+/// A shard's evidence.
+#[derive(Debug, Default)]
+pub struct SvPartial {
+    /// Split-read evidence.
+    pub splits: Vec<Evidence>,
+    /// Discordant-pair evidence.
+    pub pairs: Vec<Evidence>,
+}
+
+/// One alignment of a read: strand, reference span, and query span in sequencing order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Part {
+    contig: u32,
+    start: u64,
+    end: u64,
+    reverse: bool,
+    q0: i64,
+    q1: i64,
+}
+
+/// (leading clip, aligned query bases, trailing clip, reference bases) of a CIGAR.
+fn cigar_shape(ops: impl Iterator<Item = (u32, u32)>) -> (u32, u32, u32, u64) {
+    let (mut lead, mut aligned, mut trail, mut rlen) = (0u32, 0u32, 0u32, 0u64);
+    let mut seen_aligned = false;
+    for (len, o) in ops {
+        match o {
+            op::SOFT | op::HARD => {
+                if seen_aligned {
+                    trail += len;
+                } else {
+                    lead += len;
+                }
+            }
+            _ => {
+                if op::consumes_read(o) {
+                    aligned += len;
+                    seen_aligned = true;
+                }
+                if op::consumes_ref(o) {
+                    rlen += len as u64;
+                    seen_aligned = true;
+                }
+            }
+        }
+    }
+    (lead, aligned, trail, rlen)
+}
+
+fn part(contig: u32, start: u64, reverse: bool, shape: (u32, u32, u32, u64)) -> Part {
+    let (lead, aligned, trail, rlen) = shape;
+    let q0 = if reverse { trail } else { lead } as i64;
+    Part {
+        contig,
+        start,
+        end: start + rlen,
+        reverse,
+        q0,
+        q1: q0 + aligned as i64,
+    }
+}
+
+/// Parses a SAM CIGAR string into (len, op) pairs.
+fn parse_cigar(s: &[u8]) -> Option<Vec<(u32, u32)>> {
+    let mut out = Vec::new();
+    let mut n: u32 = 0;
+    let mut any = false;
+    for &c in s {
+        if c.is_ascii_digit() {
+            n = n.checked_mul(10)?.checked_add((c - b'0') as u32)?;
+            any = true;
+        } else {
+            let o = match c {
+                b'M' => op::MATCH,
+                b'I' => op::INS,
+                b'D' => op::DEL,
+                b'N' => op::SKIP,
+                b'S' => op::SOFT,
+                b'H' => op::HARD,
+                b'P' => op::PAD,
+                b'=' => op::EQ,
+                b'X' => op::DIFF,
+                _ => return None,
+            };
+            if !any {
+                return None;
+            }
+            out.push((n, o));
+            n = 0;
+            any = false;
+        }
+    }
+    (!any).then_some(out)
+}
+
+impl SvObserver<'_> {
+    fn used(&self, contig: u32) -> bool {
+        self.contigs.is_empty() || self.contigs.get(contig as usize).copied().unwrap_or(false)
+    }
+
+    fn frag(a: &Aln<'_>) -> u64 {
+        let mut h = Fx::default();
+        a.name.hash(&mut h);
+        h.finish()
+    }
+
+    /// The alignments of a split read from its `SA` tag (those passing MAPQ).
+    fn sa_parts(&self, sa: &[u8]) -> Vec<Part> {
+        let mut out = Vec::new();
+        for entry in sa.split(|&b| b == b';').filter(|e| !e.is_empty()) {
+            let f: Vec<&[u8]> = entry.split(|&b| b == b',').collect();
+            if f.len() < 6 {
+                continue;
+            }
+            let Some(&contig) = self.contig_ids.get(f[0]) else {
+                continue;
+            };
+            let num = |x: &[u8]| std::str::from_utf8(x).ok()?.parse::<u64>().ok();
+            let (Some(pos), Some(mapq)) = (num(f[1]), num(f[4])) else {
+                continue;
+            };
+            if pos == 0 || mapq < self.min_mapq as u64 {
+                continue;
+            }
+            let reverse = match f[2] {
+                b"+" => false,
+                b"-" => true,
+                _ => continue,
+            };
+            let Some(ops) = parse_cigar(f[3]) else {
+                continue;
+            };
+            out.push(part(contig, pos - 1, reverse, cigar_shape(ops.into_iter())));
+        }
+        out
+    }
+
+    fn splits(&self, p: &mut SvPartial, sample: usize, a: &Aln<'_>) {
+        let Some(sa) = a.aux_str(*b"SA") else {
+            return;
+        };
+        let me = part(
+            a.tid as u32,
+            a.start as u64,
+            a.flags & flag::REVERSE != 0,
+            cigar_shape(a.cigar.iter().map(|&w| (w >> 4, w & 0xf))),
+        );
+        let mut parts = self.sa_parts(sa);
+        parts.push(me);
+        parts.sort_by_key(|x| (x.q0, x.q1, x.contig, x.start));
+        let Some(i) = parts.iter().position(|x| *x == me) else {
+            return;
+        };
+        let frag = Self::frag(a);
+        let mut junction = |x: &Part, y: &Part| {
+            if (y.q0 - x.q1).abs() > MAX_SPLIT_GAP || !self.used(x.contig) || !self.used(y.contig) {
+                return;
+            }
+            let ex = if x.reverse {
+                End {
+                    contig: x.contig,
+                    pos: x.start,
+                    ori: Orientation::Minus,
+                }
+            } else {
+                End {
+                    contig: x.contig,
+                    pos: x.end.saturating_sub(1),
+                    ori: Orientation::Plus,
+                }
+            };
+            let ey = if y.reverse {
+                End {
+                    contig: y.contig,
+                    pos: y.end.saturating_sub(1),
+                    ori: Orientation::Plus,
+                }
+            } else {
+                End {
+                    contig: y.contig,
+                    pos: y.start,
+                    ori: Orientation::Minus,
+                }
+            };
+            let (a, b) = canonical(ex, ey);
+            p.splits.push(Evidence {
+                a,
+                b,
+                sample: sample as u8,
+                frag,
+            });
+        };
+        if i > 0 {
+            junction(&parts[i - 1], &parts[i]);
+        }
+        if i + 1 < parts.len() {
+            junction(&parts[i], &parts[i + 1]);
+        }
+    }
+
+    fn discordant(&self, p: &mut SvPartial, sample: usize, a: &Aln<'_>) {
+        let f = a.flags;
+        if f & flag::PAIRED == 0
+            || f & (flag::MATE_UNMAPPED | flag::PROPER_PAIR) != 0
+            || a.mate_tid < 0
+            || a.mate_start < 0
+        {
+            return;
+        }
+        let first = (a.tid, a.start) < (a.mate_tid, a.mate_start)
+            || ((a.tid, a.start) == (a.mate_tid, a.mate_start) && f & flag::READ1 != 0);
+        if !first || !self.used(a.tid as u32) || !self.used(a.mate_tid as u32) {
+            return;
+        }
+        let rev = f & flag::REVERSE != 0;
+        let mate_rev = f & flag::MATE_REVERSE != 0;
+        if a.tid == a.mate_tid {
+            // `a` is the left read: facing each other = forward then reverse
+            let facing = !rev && mate_rev;
+            let span = a.mate_start + a.seq_len as i64 - a.start;
+            if facing && span <= DISCORDANT_SPAN {
+                return;
+            }
+        }
+        let own = if rev {
+            End {
+                contig: a.tid as u32,
+                pos: a.start as u64,
+                ori: Orientation::Minus,
+            }
+        } else {
+            End {
+                contig: a.tid as u32,
+                pos: (a.end() - 1).max(0) as u64,
+                ori: Orientation::Plus,
+            }
+        };
+        let mate = if mate_rev {
+            End {
+                contig: a.mate_tid as u32,
+                pos: a.mate_start as u64,
+                ori: Orientation::Minus,
+            }
+        } else {
+            End {
+                contig: a.mate_tid as u32,
+                pos: (a.mate_start + a.seq_len.max(1) as i64 - 1) as u64,
+                ori: Orientation::Plus,
+            }
+        };
+        let (x, y) = canonical(own, mate);
+        p.pairs.push(Evidence {
+            a: x,
+            b: y,
+            sample: sample as u8,
+            frag: Self::frag(a),
+        });
+    }
+}
+
+impl ColumnObserver for SvObserver<'_> {
+    type Partial = SvPartial;
+
+    fn begin(&self, _shard: &Shard, _reference: &RefSlice<'_>) -> SvPartial {
+        SvPartial::default()
+    }
+
+    fn read(&self, p: &mut SvPartial, sample: usize, a: &Aln<'_>, _pass: bool) {
+        if !self.enabled {
+            return;
+        }
+        if a.flags
+            & (flag::UNMAPPED | flag::SECONDARY | flag::SUPPLEMENTARY | flag::DUP | flag::QCFAIL)
+            != 0
+            || a.mapq < self.min_mapq
+            || a.mapq == 255
+            || a.start < 0
+        {
+            return;
+        }
+        let (lead, trail) = a.soft_clips();
+        if lead.max(trail) >= self.min_clip
+            || a.cigar.first().is_some_and(|&w| w & 0xf == op::HARD)
+            || a.cigar.last().is_some_and(|&w| w & 0xf == op::HARD)
+        {
+            self.splits(p, sample, a);
+        }
+        self.discordant(p, sample, a);
+    }
+
+    fn column(&self, _p: &mut SvPartial, _col: &Column<'_>) {}
+
+    fn handles_empty(&self, _p: &SvPartial) -> bool {
+        true
+    }
+}
+
+/// Settings of the clustering.
+#[derive(Clone, Copy, Debug)]
+pub struct SvSettings {
+    /// Largest fragment a discordant pair may span (from the insert sizes).
+    pub max_fragment: u64,
+    /// Distinct tumor fragments a junction needs.
+    pub min_support: u32,
+    /// Tumor discordant pairs an imprecise (no split read) junction needs.
+    pub min_pairs_imprecise: u32,
+    /// Shortest same-contig event reported (smaller ones are the small-variant caller's).
+    pub min_size: u64,
+    /// Whether a matched normal was read (sample 1).
+    pub has_normal: bool,
+}
+
+impl Default for SvSettings {
+    fn default() -> Self {
+        SvSettings {
+            max_fragment: 1000,
+            min_support: 4,
+            min_pairs_imprecise: 6,
+            min_size: 300,
+            has_normal: true,
+        }
+    }
+}
+
+/// A clustered junction.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Junction {
+    /// First breakend.
+    pub a: End,
+    /// Second breakend.
+    pub b: End,
+    /// Exact (split reads).
+    pub precise: bool,
+    /// Uncertainty (bases) when imprecise.
+    pub ci: u32,
+    /// Tumor support.
+    pub tumor: SvSupport,
+    /// Normal support.
+    pub normal: SvSupport,
+}
+
+impl Junction {
+    /// The class of the junction.
+    pub fn sv_type(&self) -> SvType {
+        if self.a.contig != self.b.contig {
+            return SvType::Translocation;
+        }
+        match (self.a.ori, self.b.ori) {
+            (Orientation::Plus, Orientation::Minus) => SvType::Deletion,
+            (Orientation::Minus, Orientation::Plus) => SvType::Duplication,
+            _ => SvType::Inversion,
+        }
+    }
+}
+
+/// What the clustering returns.
+#[derive(Debug, Default)]
+pub struct SvCalls {
+    /// Junctions that passed (somatic with a normal), genome order.
+    pub junctions: Vec<Junction>,
+    /// Junctions supported in the normal.
+    pub germline: usize,
+    /// Candidate junctions below the support thresholds.
+    pub low_support: usize,
+}
+
+fn key(e: &Evidence) -> (u32, Orientation, u32, Orientation) {
+    (e.a.contig, e.a.ori, e.b.contig, e.b.ori)
+}
+
+/// Whether a discordant pair fits a junction: each read on the kept side, within a fragment.
+fn pair_fits(j_a: &End, j_b: &End, e: &Evidence, max_frag: u64) -> bool {
+    let side = |j: &End, x: &End| -> bool {
+        match j.ori {
+            Orientation::Plus => x.pos <= j.pos + SPLIT_WINDOW && x.pos + max_frag >= j.pos,
+            Orientation::Minus => x.pos + SPLIT_WINDOW >= j.pos && x.pos <= j.pos + max_frag,
+        }
+    };
+    (e.a.contig, e.a.ori, e.b.contig, e.b.ori) == (j_a.contig, j_a.ori, j_b.contig, j_b.ori)
+        && side(j_a, &e.a)
+        && side(j_b, &e.b)
+}
+
+fn distinct(frags: impl Iterator<Item = u64>) -> u32 {
+    let mut v: Vec<u64> = frags.collect();
+    v.sort_unstable();
+    v.dedup();
+    v.len() as u32
+}
+
+/// Clusters all evidence into junctions and applies the support and somatic filters.
+pub fn cluster(mut splits: Vec<Evidence>, mut pairs: Vec<Evidence>, s: &SvSettings) -> SvCalls {
+    let order = |x: &Evidence, y: &Evidence| {
+        (key(x), x.a.pos, x.b.pos, x.sample, x.frag).cmp(&(
+            key(y),
+            y.a.pos,
+            y.b.pos,
+            y.sample,
+            y.frag,
+        ))
+    };
+    splits.sort_by(order);
+    pairs.sort_by(order);
+    let mut candidates: Vec<Junction> = Vec::new();
+    // 1. split-read junctions
+    let mut i = 0;
+    while i < splits.len() {
+        // single linkage on the first position within one key
+        let mut j = i + 1;
+        while j < splits.len()
+            && key(&splits[j]) == key(&splits[i])
+            && splits[j].a.pos <= splits[j - 1].a.pos + SPLIT_WINDOW
+        {
+            j += 1;
+        }
+        let mut group: Vec<Evidence> = splits[i..j].to_vec();
+        group.sort_by_key(|e| (e.b.pos, e.a.pos, e.sample, e.frag));
+        let mut k = 0;
+        while k < group.len() {
+            let mut l = k + 1;
+            while l < group.len() && group[l].b.pos <= group[l - 1].b.pos + SPLIT_WINDOW {
+                l += 1;
+            }
+            let sub = &group[k..l];
+            // the position pair most tumor fragments show (ties: the smallest)
+            let mut counts: HashMap<(u64, u64), Vec<u64>> = HashMap::new();
+            for e in sub.iter().filter(|e| e.sample == 0) {
+                counts.entry((e.a.pos, e.b.pos)).or_default().push(e.frag);
+            }
+            let best = counts
+                .iter()
+                .map(|(p, f)| (distinct(f.iter().copied()), std::cmp::Reverse(*p)))
+                .max()
+                .map(|(_, std::cmp::Reverse(p))| p);
+            if let Some((pa, pb)) = best {
+                let t = distinct(sub.iter().filter(|e| e.sample == 0).map(|e| e.frag));
+                let n = distinct(sub.iter().filter(|e| e.sample == 1).map(|e| e.frag));
+                candidates.push(Junction {
+                    a: End {
+                        pos: pa,
+                        ..sub[0].a
+                    },
+                    b: End {
+                        pos: pb,
+                        ..sub[0].b
+                    },
+                    precise: true,
+                    ci: 0,
+                    tumor: SvSupport {
+                        split_reads: t,
+                        discordant_pairs: 0,
+                    },
+                    normal: SvSupport {
+                        split_reads: n,
+                        discordant_pairs: 0,
+                    },
+                });
+            } else {
+                // normal-only split evidence: a germline junction
+                let n = distinct(sub.iter().map(|e| e.frag));
+                candidates.push(Junction {
+                    a: sub[0].a,
+                    b: sub[0].b,
+                    precise: true,
+                    ci: 0,
+                    tumor: SvSupport::default(),
+                    normal: SvSupport {
+                        split_reads: n,
+                        discordant_pairs: 0,
+                    },
+                });
+            }
+            k = l;
+        }
+        i = j;
+    }
+    // 2. discordant pairs supporting the split junctions
+    let mf = s.max_fragment;
+    let mut used = vec![false; pairs.len()];
+    for jn in candidates.iter_mut() {
+        let lo_pos = jn.a.pos.saturating_sub(mf);
+        let start = pairs.partition_point(|e| {
+            (key(e), e.a.pos) < ((jn.a.contig, jn.a.ori, jn.b.contig, jn.b.ori), lo_pos)
+        });
+        let (mut tf, mut nf) = (Vec::new(), Vec::new());
+        for (k, e) in pairs.iter().enumerate().skip(start) {
+            if key(e) != (jn.a.contig, jn.a.ori, jn.b.contig, jn.b.ori) || e.a.pos > jn.a.pos + mf {
+                break;
+            }
+            if !used[k] && pair_fits(&jn.a, &jn.b, e, mf) {
+                used[k] = true;
+                if e.sample == 0 {
+                    tf.push(e.frag);
+                } else {
+                    nf.push(e.frag);
+                }
+            }
+        }
+        jn.tumor.discordant_pairs = distinct(tf.into_iter());
+        jn.normal.discordant_pairs += distinct(nf.into_iter());
+    }
+    // 3. the remaining pairs: imprecise junctions
+    let rest: Vec<Evidence> = pairs
+        .iter()
+        .zip(&used)
+        .filter(|(_, u)| !**u)
+        .map(|(e, _)| *e)
+        .collect();
+    let mut i = 0;
+    while i < rest.len() {
+        let mut j = i + 1;
+        while j < rest.len()
+            && key(&rest[j]) == key(&rest[i])
+            && rest[j].a.pos <= rest[j - 1].a.pos + mf
+        {
+            j += 1;
+        }
+        let mut group: Vec<Evidence> = rest[i..j].to_vec();
+        group.sort_by_key(|e| (e.b.pos, e.a.pos, e.sample, e.frag));
+        let mut k = 0;
+        while k < group.len() {
+            let mut l = k + 1;
+            while l < group.len() && group[l].b.pos <= group[l - 1].b.pos + mf {
+                l += 1;
+            }
+            let sub = &group[k..l];
+            let t: Vec<&Evidence> = sub.iter().filter(|e| e.sample == 0).collect();
+            let tn = distinct(t.iter().map(|e| e.frag));
+            let nn = distinct(sub.iter().filter(|e| e.sample == 1).map(|e| e.frag));
+            // the junction lies beyond the read nearest to it
+            let edge = |ends: &mut dyn Iterator<Item = End>, ori: Orientation| -> u64 {
+                let v: Vec<u64> = ends.map(|e| e.pos).collect();
+                match ori {
+                    Orientation::Plus => v.into_iter().max().unwrap_or(0),
+                    Orientation::Minus => v.into_iter().min().unwrap_or(0),
+                }
+            };
+            let src: Vec<&Evidence> = if t.is_empty() {
+                sub.iter().collect()
+            } else {
+                t
+            };
+            let a = End {
+                pos: edge(&mut src.iter().map(|e| e.a), sub[0].a.ori),
+                ..sub[0].a
+            };
+            let b = End {
+                pos: edge(&mut src.iter().map(|e| e.b), sub[0].b.ori),
+                ..sub[0].b
+            };
+            candidates.push(Junction {
+                a,
+                b,
+                precise: false,
+                ci: mf as u32,
+                tumor: SvSupport {
+                    split_reads: 0,
+                    discordant_pairs: tn,
+                },
+                normal: SvSupport {
+                    split_reads: 0,
+                    discordant_pairs: nn,
+                },
+            });
+            k = l;
+        }
+        i = j;
+    }
+    // 4. filters
+    let mut out = SvCalls::default();
+    // normal evidence near a tumor junction (any of its split or pair clusters) vetoes it
+    let normal_near: Vec<(End, End)> = candidates
+        .iter()
+        .filter(|j| j.normal.split_reads + j.normal.discordant_pairs > 0)
+        .map(|j| (j.a, j.b))
+        .collect();
+    for j in candidates {
+        if j.tumor.split_reads + j.tumor.discordant_pairs == 0 {
+            continue;
+        }
+        let size_ok = j.a.contig != j.b.contig || j.b.pos.abs_diff(j.a.pos) >= s.min_size;
+        if !size_ok {
+            continue;
+        }
+        let support = j.tumor.split_reads + j.tumor.discordant_pairs;
+        let enough = if j.precise {
+            support >= s.min_support
+        } else {
+            j.tumor.discordant_pairs >= s.min_pairs_imprecise
+        };
+        if !enough {
+            out.low_support += 1;
+            continue;
+        }
+        if s.has_normal {
+            let window = mf + SPLIT_WINDOW;
+            let vetoed = j.normal.split_reads + j.normal.discordant_pairs > 0
+                || normal_near.iter().any(|(a, b)| {
+                    (a.contig, a.ori, b.contig, b.ori) == (j.a.contig, j.a.ori, j.b.contig, j.b.ori)
+                        && a.pos.abs_diff(j.a.pos) <= window
+                        && b.pos.abs_diff(j.b.pos) <= window
+                });
+            if vetoed {
+                out.germline += 1;
+                continue;
+            }
+        }
+        out.junctions.push(j);
+    }
+    out.junctions
+        .sort_by_key(|j| (j.a.contig, j.a.pos, j.b.contig, j.b.pos, j.a.ori, j.b.ori));
+    // a split junction and an imprecise cluster of the same event: keep the precise one
+    let precise: Vec<Junction> = out
+        .junctions
+        .iter()
+        .filter(|j| j.precise)
+        .cloned()
+        .collect();
+    out.junctions.retain(|j| {
+        j.precise
+            || !precise.iter().any(|k| {
+                (k.a.contig, k.a.ori, k.b.contig, k.b.ori)
+                    == (j.a.contig, j.a.ori, j.b.contig, j.b.ori)
+                    && k.a.pos.abs_diff(j.a.pos) <= mf
+                    && k.b.pos.abs_diff(j.b.pos) <= mf
+            })
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn end(c: u32, pos: u64, ori: Orientation) -> End {
+        End {
+            contig: c,
+            pos,
+            ori,
+        }
+    }
+
+    #[test]
+    fn sa_cigars_give_query_spans_in_sequencing_order() {
+        // 100M50S forward, and its supplementary 100H50M on the reverse strand
+        let a = part(
+            0,
+            1000,
+            false,
+            cigar_shape(parse_cigar(b"100M50S").unwrap().into_iter()),
+        );
+        assert_eq!((a.q0, a.q1, a.start, a.end), (0, 100, 1000, 1100));
+        let b = part(
+            1,
+            5000,
+            true,
+            cigar_shape(parse_cigar(b"100H50M").unwrap().into_iter()),
+        );
+        // reversed: the 50 aligned bases are the read's first 50 as sequenced... of the
+        // reverse complement, i.e. read positions 100..150 of the forward read become 0..50
+        assert_eq!((b.q0, b.q1), (0, 50));
+        assert_eq!(parse_cigar(b"10M5"), None);
+        assert_eq!(parse_cigar(b"M"), None);
+    }
+
+    #[test]
+    fn a_junction_read_from_either_strand_is_the_same_evidence() {
+        let ids: HashMap<Vec<u8>, u32> = [(b"c1".to_vec(), 0), (b"c2".to_vec(), 1)].into();
+        let obs = SvObserver {
+            enabled: true,
+            min_mapq: 20,
+            min_clip: 20,
+            contig_ids: &ids,
+            contigs: &[],
+        };
+        // der: c1[..=1099] + c2[5000..]; read 1 forward: 100M50S on c1, SA c2 5001 + 100S50M
+        let cig1 = [100 << 4, 50 << 4 | op::SOFT];
+        let aux1 = b"SAZc2,5001,+,100S50M,60,0;\0".to_vec();
+        let r1 = Aln {
+            tid: 0,
+            start: 1000,
+            flags: flag::PAIRED | flag::READ1,
+            mapq: 60,
+            mate_tid: 0,
+            mate_start: 800,
+            tlen: 0,
+            name: b"q1",
+            cigar: &cig1,
+            seq: &[],
+            seq_len: 150,
+            qual: &[],
+            aux: &aux1,
+        };
+        let mut p = SvPartial::default();
+        obs.read(&mut p, 0, &r1, true);
+        assert_eq!(p.splits.len(), 1);
+        let e = p.splits[0];
+        assert_eq!(
+            (e.a, e.b),
+            (
+                end(0, 1099, Orientation::Plus),
+                end(1, 5000, Orientation::Minus)
+            )
+        );
+        // the same junction seen by a read of the other strand whose primary part is on c2:
+        // sequenced as revcomp: c2 part first (reverse), then c1 part (reverse)
+        let cig2 = [30 << 4 | op::SOFT, 120 << 4];
+        let aux2 = b"SAZc1,1071,-,30M120S,60,0;\0".to_vec();
+        let r2 = Aln {
+            tid: 1,
+            start: 5000,
+            flags: flag::PAIRED | flag::REVERSE,
+            cigar: &cig2,
+            aux: &aux2,
+            name: b"q2",
+            ..r1
+        };
+        obs.read(&mut p, 0, &r2, true);
+        assert_eq!(p.splits.len(), 2);
+        let f = p.splits[1];
+        assert_eq!((f.a, f.b), (e.a, e.b));
+    }
+
+    #[test]
+    fn clusters_split_and_pair_evidence_and_vetoes_normal_support() {
+        let (a, b) = (
+            end(0, 1099, Orientation::Plus),
+            end(1, 5000, Orientation::Minus),
+        );
+        let mut splits = Vec::new();
+        for f in 0..3u64 {
+            splits.push(Evidence {
+                a,
+                b,
+                sample: 0,
+                frag: f,
+            });
+        }
+        // one read shifted by microhomology
+        splits.push(Evidence {
+            a: End { pos: 1101, ..a },
+            b: End { pos: 5002, ..b },
+            sample: 0,
+            frag: 9,
+        });
+        let mut pairs = Vec::new();
+        for f in 10..14u64 {
+            pairs.push(Evidence {
+                a: End { pos: 900 + f, ..a },
+                b: End { pos: 5200 + f, ..b },
+                sample: 0,
+                frag: f,
+            });
+        }
+        let s = SvSettings::default();
+        let got = cluster(splits.clone(), pairs.clone(), &s);
+        assert_eq!(got.junctions.len(), 1);
+        let j = &got.junctions[0];
+        assert_eq!((j.a, j.b, j.precise), (a, b, true));
+        assert_eq!(
+            j.tumor,
+            SvSupport {
+                split_reads: 4,
+                discordant_pairs: 4
+            }
+        );
+        assert_eq!(j.sv_type(), SvType::Translocation);
+        // one normal pair on the junction makes it germline
+        pairs.push(Evidence {
+            a: End { pos: 950, ..a },
+            b: End { pos: 5300, ..b },
+            sample: 1,
+            frag: 99,
+        });
+        let got = cluster(splits, pairs, &s);
+        assert!(got.junctions.is_empty());
+        assert_eq!(got.germline, 1);
+    }
+}

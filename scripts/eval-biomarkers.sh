@@ -21,7 +21,7 @@ for c in p20:0.2:mss p50:0.5:mss p70:0.7:mss p80:0.8:mss msih:0.7:msi-h; do
       --tumor-depth 60 --normal-depth 30 --purity "$purity" --snvs 300 --indels 60 --msi "$msi" \
       --seed 41 --threads "$T" >&2
   "$bin" run --tumor "$d/tumor.bam" --normal "$d/normal.bam" -r "$ref" --region "$region" -t "$T" \
-      --outdir "$d/out" --quiet 2> /dev/null
+      --outdir "$d/out" --force --quiet 2> /dev/null
   python3 - "$d" "$name" "$purity" <<'PY'
 import json, sys
 d, name, purity = sys.argv[1], sys.argv[2], float(sys.argv[3])

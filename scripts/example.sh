@@ -9,6 +9,10 @@
 #                  report.json + report.html (tiered for lung adenocarcinoma)
 #   report/        report.json + report.html for a VCF of real EGFR/BRAF variants on the bundled
 #                  cancer-gene transcript models (shows annotation, evidence levels, triage)
+#   structural/    the whole pass on a simulated pair over real GRCh38 cancer-gene loci with a
+#                  MET amplification, a TP53 loss and an ETV6::NTRK1 fusion: copy_number.seg,
+#                  copy_number_genes.tsv, sv.vcf.gz, results.json, report.html (copy-number plot,
+#                  fusion table, tiered for NSCLC)
 #   *.metrics.json throughput metrics for dashboards
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,4 +53,11 @@ a=fixtures/annotation
 printf '##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tNORMAL\tTUMOR\nEGFR__LRG_304__chr7_55014032_55258620\t177791\t.\tT\tG\t.\tPASS\t.\tAF:DP\t0:40\t0.31:120\nEGFR__LRG_304__chr7_55014032_55258620\t167347\t.\tC\tT\t.\tPASS\t.\tAF:DP\t0:40\t0.12:110\nBRAF__LRG_299__chr7_140717327_140929764\t36010\t.\tA\tT\t.\tPASS\t.\tAF:DP\t0:30\t0.28:90\n' > "$out/demo_variants.vcf"
 $bin report --vcf "$out/demo_variants.vcf" -r $a/cancer_genes.GRCh38.slices.fa --gff $a/cancer_genes.GRCh38.slices.refseq_lrg.gff3 \
     --transcripts $a/mane_select.tsv --cancer-type LUAD --tmb 14.2 --msi-status MSS --outdir "$out/report" --force
-echo "open $out/run/report.html and $out/report/report.html in a browser"
+$bin run --tumor fixtures/sim_structural/tumor.cram --normal fixtures/sim_structural/normal.cram \
+    -r $a/cancer_genes.GRCh38.slices.fa --gff $a/cancer_genes.GRCh38.slices.refseq_lrg.gff3 \
+    --transcripts $a/mane_select.tsv --cancer-type NSCLC --outdir "$out/structural" --force
+echo "structural/copy_number_genes.tsv (simulated truth: MET 10 copies, TP53 1 copy):"
+cut -f 4,6,7,10,11 "$out/structural/copy_number_genes.tsv"
+echo "structural/sv.vcf.gz (simulated truth: ETV6 intron 5 :: NTRK1 intron 9, EGFR intron 1 - intron 7):"
+gzip -dc "$out/structural/sv.vcf.gz" | grep -v '^##' | cut -f 1-5
+echo "open $out/run/report.html, $out/report/report.html and $out/structural/report.html in a browser"

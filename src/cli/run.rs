@@ -40,6 +40,11 @@ pub struct RunArgs {
     /// Copy-number bin size in bases (default: 1000 up to 200 Mb of regions, else 10000).
     #[arg(long)]
     pub cnv_bin_size: Option<u64>,
+    /// Reference-derived mappability track for the copy-number bins (BED, optionally gzipped:
+    /// mappable intervals, e.g. Umap, with an optional score 0-1 in column 4); default: the
+    /// share of MAPQ >= 20 fragments in the reference sample.
+    #[arg(long)]
+    pub mappability: Option<PathBuf>,
     /// Copy-number reference from `pon` for tumor-only runs (default: <pon>.cnv.tsv beside
     /// --panel-of-normals, when it exists).
     #[arg(long)]
@@ -103,6 +108,7 @@ impl RunArgs {
             msi: self.msi.get(),
             structural: !self.skip_structural,
             cnv_bin_size: self.cnv_bin_size,
+            mappability: self.mappability.clone(),
             cnv_reference: self.cnv_reference.clone(),
             tmb_min_vaf: self.tmb_min_vaf,
             callable_tumor_depth: self.callable_tumor_depth,

@@ -232,6 +232,22 @@ pub fn canonical<'a>(
     })
 }
 
+/// One transcript per gene (the [`canonical`] choice among the gene's transcripts), in gene
+/// order: the transcripts gene-level copy number and fusions are read on.
+pub fn canonical_per_gene<'a>(
+    models: &'a [Transcript],
+    preferred: &std::collections::HashSet<String>,
+) -> Vec<&'a Transcript> {
+    let mut by_gene: std::collections::BTreeMap<&str, Vec<&Transcript>> = Default::default();
+    for t in models.iter().filter(|t| !t.exons.is_empty()) {
+        by_gene.entry(t.gene.as_str()).or_default().push(t);
+    }
+    by_gene
+        .into_values()
+        .filter_map(|txs| canonical(&txs, preferred))
+        .collect()
+}
+
 /// Annotates an allele on the canonical transcript among `models` on `contig` that contain
 /// `pos` (see [`canonical`]); None when no transcript covers it.
 pub fn annotate_at(
@@ -911,5 +927,53 @@ impl<'a> Annotator<'a> {
             }
         };
         Some(annotate(t, pos, r, a, &at))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tx(id: &str, gene: &str, end: u64, coding: bool) -> Transcript {
+        Transcript {
+            id: id.into(),
+            gene: gene.into(),
+            contig: "c".into(),
+            strand: 1,
+            exons: vec![(100, 200), (300, end)],
+            cds: if coding {
+                vec![(150, 200), (300, end)]
+            } else {
+                vec![]
+            },
+            coding,
+            mane: false,
+            canonical: false,
+            lrg_primary: false,
+        }
+    }
+
+    #[test]
+    fn one_canonical_transcript_per_gene() {
+        let models = vec![
+            tx("NM_1.1", "G", 5000, false),
+            tx("NM_2.3", "G", 2000, true),
+            tx("NM_3.1", "G", 900, true),
+            tx("NM_9.1", "H", 400, true),
+        ];
+        let none = std::collections::HashSet::new();
+        let ids: Vec<&str> = canonical_per_gene(&models, &none)
+            .iter()
+            .map(|t| t.id.as_str())
+            .collect();
+        // coding before non-coding, then the longest CDS
+        assert_eq!(ids, vec!["NM_2.3", "NM_9.1"]);
+        // a preferred accession is matched without its version
+        let pref: std::collections::HashSet<String> = ["NM_3".to_string()].into();
+        let ids: Vec<&str> = canonical_per_gene(&models, &pref)
+            .iter()
+            .map(|t| t.id.as_str())
+            .collect();
+        assert_eq!(ids, vec!["NM_3.1", "NM_9.1"]);
     }
 }

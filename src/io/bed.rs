@@ -26,7 +26,22 @@ pub struct BedInterval {
 /// Lines starting with `#`, `track` or `browser` are skipped. An interval on a contig the
 /// header lacks, with `end < start`, or past the contig end is an error naming file:line.
 pub fn read_bed(path: &Path, contigs: &[Contig]) -> Result<Vec<BedInterval>> {
+    read_bed_with(path, contigs, false).map(|(v, _)| v)
+}
+
+/// A genome-wide track (e.g. a mappability BED): like [`read_bed`], but lines on contigs the
+/// header lacks are skipped and counted instead of refused.
+pub fn read_track(path: &Path, contigs: &[Contig]) -> Result<(Vec<BedInterval>, usize)> {
+    read_bed_with(path, contigs, true)
+}
+
+fn read_bed_with(
+    path: &Path,
+    contigs: &[Contig],
+    skip_unknown: bool,
+) -> Result<(Vec<BedInterval>, usize)> {
     let name = path.display().to_string();
+    let mut skipped = 0usize;
     let file = File::open(path).map_err(|e| {
         fail(
             ExitKind::NoInput,
@@ -54,12 +69,20 @@ pub fn read_bed(path: &Path, contigs: &[Contig]) -> Result<Vec<BedInterval>> {
                 "expected at least 3 tab-separated columns (contig, start, end)",
             ));
         }
-        let contig = contigs.iter().position(|c| c.name == cols[0]).map(ContigId::new).ok_or_else(|| {
-            bad(&format!(
+        let Some(contig) = contigs
+            .iter()
+            .position(|c| c.name == cols[0])
+            .map(ContigId::new)
+        else {
+            if skip_unknown {
+                skipped += 1;
+                continue;
+            }
+            return Err(bad(&format!(
                 "contig '{}' is not in the alignment header; check the BED matches the reference build",
                 cols[0]
-            ))
-        })?;
+            )));
+        };
         let start: u64 = cols[1].parse().map_err(|_| {
             bad(&format!(
                 "start '{}' is not a non-negative integer",
@@ -83,7 +106,7 @@ pub fn read_bed(path: &Path, contigs: &[Contig]) -> Result<Vec<BedInterval>> {
             name: cols.get(3).map(|s| s.to_string()),
         });
     }
-    Ok(out)
+    Ok((out, skipped))
 }
 
 pub use crate::types::merge_regions as merge;

@@ -136,7 +136,7 @@ pub fn pon(opts: &PonOptions) -> Result<usize> {
             table.add(bins);
             Ok(())
         })?;
-        densities.push(relative_density(&layout, &table, 0));
+        densities.push(relative_density(&layout, &table, 0, None));
         keys.sort();
         keys.dedup();
         for k in keys {

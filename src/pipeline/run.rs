@@ -78,6 +78,8 @@ pub struct RunOptions {
     pub structural: bool,
     /// Copy-number bin size (None: 1 kb up to 200 Mb of regions, else 10 kb).
     pub cnv_bin_size: Option<u64>,
+    /// Reference-derived mappability track (BED: mappable intervals, optional score column).
+    pub mappability: Option<PathBuf>,
     /// Copy-number reference for tumor-only runs (None: `<pon>.cnv.tsv` beside
     /// `--panel-of-normals` when it exists).
     pub cnv_reference: Option<PathBuf>,
@@ -130,6 +132,7 @@ impl RunOptions {
             msi: MsiThresholds::default(),
             structural: true,
             cnv_bin_size: None,
+            mappability: None,
             cnv_reference: None,
             tmb_min_vaf: TmbSettings::default().min_vaf,
             callable_tumor_depth: TmbSettings::default().min_tumor_depth,
@@ -312,6 +315,7 @@ impl RunOptions {
                 &inputs,
                 self.cnv_bin_size,
                 cnv_reference.as_deref(),
+                self.mappability.as_deref(),
                 self.normal.is_none(),
             )?
         } else {
@@ -622,6 +626,7 @@ impl RunPlan {
                 None
             },
             tmb_exclude: with_md5(&o.tmb_exclude)?,
+            mappability: with_md5(&o.mappability)?,
             gff: with_md5(&o.gff)?,
             inputs: (0..n_samples)
                 .map(|i| {
@@ -654,6 +659,7 @@ impl RunPlan {
             ("panel_of_normals", &provenance.panel_of_normals),
             ("cnv_reference", &provenance.cnv_reference),
             ("tmb_exclude", &provenance.tmb_exclude),
+            ("mappability", &provenance.mappability),
             ("gff", &provenance.gff),
         ] {
             if let Some(f) = f {
@@ -786,7 +792,7 @@ fn merge_purity(pur: &mut crate::types::results::PurityResult, cn: Option<&Purit
     if c.vaf_scope == VafScope::CopyNeutral {
         // the clonal peak of SNVs in copy-neutral segments replaces the genome-wide one
         pur.vaf_estimate = c.vaf_purity.map(|p| round(p, 2));
-        pur.method = "somatic_vaf_clonal_peak_copy_neutral".into();
+        pur.method = "somatic_vaf_clonal_cluster_copy_neutral".into();
         if pur.source == S::VafPeak {
             pur.estimate = pur.vaf_estimate;
         }
@@ -800,6 +806,15 @@ fn merge_purity(pur: &mut crate::types::results::PurityResult, cn: Option<&Purit
                 Some(v) => format!("the copy-number/BAF fit determines the purity; the somatic-VAF estimate is {v:.2}"),
                 None => "the copy-number/BAF fit determines the purity; too few somatic SNVs for a VAF estimate".into(),
             });
+        }
+        PuritySource::CopyNumberFitVafSelected => {
+            pur.estimate = c.purity.map(|p| round(p, 2));
+            pur.source = S::CopyNumberFitVafSelected;
+            pur.method = "copy_number_baf_fit_vaf_selected".into();
+            pur.note = Some(format!(
+                "the copy-number profile fits several purities equally well; the one nearest the somatic-VAF estimate ({:.2}) is used",
+                c.vaf_purity.unwrap_or(0.0)
+            ));
         }
         PuritySource::VafPeak => {
             pur.estimate = c.purity.map(|p| round(p, 2));

@@ -9,27 +9,27 @@ use anyhow::Result;
 
 use super::outdir::Manifest;
 use super::prepare::Inputs;
+use crate::clinical::annotate::canonical_per_gene;
 use crate::clinical::fusion::{genes_at, interpret, KnownFusions};
 use crate::error::{fail, ExitKind};
 use crate::io::{
+    bed::read_track,
     cnv::{read_cnv_reference, write_gene_tsv, write_seg},
     reference::Reference,
     vcf::{write_sv_vcf, VcfMeta},
 };
 use crate::log;
 use crate::somatic::cnv::{
-    analyze, auto_bin_size,
-    genes::{gene_calls, gene_spans},
-    BinLayout, BinTable, CnvInput, CnvObserver, CnvOutcome, CnvPartial, CnvSettings, PurityChoice,
-    Reference as CnRef,
+    analyze, auto_bin_size, bin_mappability, genes::gene_calls, BinLayout, BinTable, CnvInput,
+    CnvObserver, CnvOutcome, CnvPartial, CnvSettings, PurityChoice, Reference as CnRef,
 };
 use crate::somatic::qc::SampleQc;
-use crate::somatic::sv::{cluster, Evidence, SvObserver, SvPartial, SvSettings};
+use crate::somatic::sv::{cluster, Clip, Evidence, SvObserver, SvPartial, SvSettings};
 use crate::types::cnv::{CnCall, CnvReference, CopyNumberResult, GeneCopyNumber};
 use crate::types::results::NotAssessed;
 use crate::types::sv::{StructuralVariant, SvResult};
 use crate::types::transcript::Transcript;
-use crate::types::Pos1;
+use crate::types::{Pos1, Region};
 
 /// Minimum MAPQ of a counted fragment and of every alignment of SV evidence.
 pub const MIN_MAPQ: u8 = 20;
@@ -57,6 +57,8 @@ pub struct StructuralPlan {
     pub cnv_reference: Option<CnvReference>,
     /// Where it came from.
     pub cnv_reference_path: Option<PathBuf>,
+    /// Reference-derived mappability per bin (`--mappability`).
+    pub mappability: Option<Vec<f64>>,
     contig_ids: HashMap<Vec<u8>, u32>,
     contig_mask: Vec<bool>,
     tumor_only: bool,
@@ -72,6 +74,7 @@ impl StructuralPlan {
             layout: BinLayout::new(&[], pass.contigs.len(), 1000, &[]),
             cnv_reference: None,
             cnv_reference_path: None,
+            mappability: None,
             contig_ids: HashMap::new(),
             contig_mask: Vec::new(),
             tumor_only,
@@ -85,6 +88,7 @@ impl StructuralPlan {
         inputs: &Inputs,
         bin_size: Option<u64>,
         cnv_reference: Option<&Path>,
+        mappability: Option<&Path>,
         tumor_only: bool,
     ) -> Result<StructuralPlan> {
         let pass = &inputs.pass;
@@ -136,6 +140,36 @@ impl StructuralPlan {
                 ));
             }
         }
+        let mappability = match mappability {
+            Some(p) => {
+                let (track, skipped) = read_track(p, &pass.contigs)?;
+                if skipped > 0 {
+                    log::info(&format!(
+                        "mappability track '{}': {skipped} line(s) on contigs the alignments lack were skipped",
+                        p.display()
+                    ));
+                }
+                let scored: Vec<(Region, f64)> = track
+                    .into_iter()
+                    .map(|b| {
+                        let score = match b.name.as_deref().map(str::parse::<f64>) {
+                            None | Some(Err(_)) => Ok(1.0),
+                            Some(Ok(v)) if (0.0..=1.0).contains(&v) => Ok(v),
+                            Some(Ok(v)) => Err(fail(
+                                ExitKind::Data,
+                                format!(
+                                    "mappability track '{}': score {v} is outside 0-1 (column 4 is the interval's mappability)",
+                                    p.display()
+                                ),
+                            )),
+                        }?;
+                        Ok((b.region, score))
+                    })
+                    .collect::<Result<_>>()?;
+                Some(bin_mappability(&layout, &scored))
+            }
+            None => None,
+        };
         let contig_ids = pass
             .contigs
             .iter()
@@ -146,6 +180,7 @@ impl StructuralPlan {
             layout,
             cnv_reference: reference,
             cnv_reference_path: cnv_reference.map(Path::to_path_buf),
+            mappability,
             contig_ids,
             contig_mask: inputs.biomarker_contigs.clone(),
             tumor_only,
@@ -182,6 +217,7 @@ impl StructuralPlan {
             table: BinTable::new(self.layout.len(), self.n_samples),
             splits: Vec::new(),
             pairs: Vec::new(),
+            clips: Vec::new(),
         }
     }
 }
@@ -192,6 +228,7 @@ pub struct StructuralState {
     pub table: BinTable,
     splits: Vec<Evidence>,
     pairs: Vec<Evidence>,
+    clips: Vec<Clip>,
 }
 
 impl StructuralState {
@@ -200,6 +237,7 @@ impl StructuralState {
         self.table.add(cnv);
         self.splits.extend(sv.splits);
         self.pairs.extend(sv.pairs);
+        self.clips.extend(sv.clips);
     }
 }
 
@@ -277,7 +315,7 @@ pub fn analyze_structural(
             not_assessed,
         };
     }
-    let genes = gene_spans(ctx.models, ctx.preferred);
+    let genes = canonical_per_gene(ctx.models, ctx.preferred);
     // copy number
     let reference = if !plan.tumor_only {
         Some(CnRef::Sample(1))
@@ -297,6 +335,7 @@ pub fn analyze_structural(
                 reference: r,
                 contig_names: ctx.contig_names,
                 vaf_purity: ctx.vaf_purity,
+                mappability: plan.mappability.as_deref(),
                 settings: CnvSettings::default(),
             };
             match analyze(&input) {
@@ -343,7 +382,7 @@ pub fn analyze_structural(
         has_normal: !plan.tumor_only,
         ..SvSettings::default()
     };
-    let calls = cluster(state.splits, state.pairs, &settings);
+    let calls = cluster(state.splits, state.pairs, state.clips, &settings);
     let names = ctx.contig_names;
     let svs: Vec<StructuralVariant> = calls
         .junctions

@@ -66,7 +66,9 @@ pub fn cnv_plot(cn: &CopyNumberResult) -> String {
                 baf_top + BAF_H - 10.0
             ));
         }
-        let label: String = c.chars().take(14).collect();
+        // as much of the name as fits the contig's band (about 6 px per character)
+        let fit = ((wd / 6.0) as usize).min(14);
+        let label: String = c.chars().take(fit).collect();
         svg.push_str(&format!(
             "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}<title>{}</title></text>",
             x0 + wd / 2.0,

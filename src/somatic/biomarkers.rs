@@ -229,20 +229,81 @@ pub fn gamma_p(a: f64, x: f64) -> f64 {
     }
 }
 
-/// METHOD: purity from the clonal peak of somatic SNV allele fractions. A clonal heterozygous
-/// mutation in a diploid region has VAF = purity / 2. Gaussian kernel density (bandwidth from
-/// the depth, 0.02-0.05)
-/// over the VAFs of PASS SNVs with tumor depth >= 20; among local maxima at least 25% as high
-/// as the highest, the one with the largest VAF below 0.55 is the clonal peak (subclones sit
-/// lower, germline leaks and LOH higher); purity = min(1, 2 x peak).
+/// Fits a mixture of binomials to (alt, depth) counts: `k` components with free fractions in
+/// 0.01-0.70 and weights, by EM from quantile starts. Returns (log-likelihood, [(mean, weight)]).
+pub fn binomial_mixture(obs: &[(u32, u32)], k: usize) -> (f64, Vec<(f64, f64)>) {
+    let n = obs.len();
+    let mut vafs: Vec<f64> = obs.iter().map(|&(a, d)| a as f64 / d as f64).collect();
+    vafs.sort_by(|a, b| a.total_cmp(b));
+    let mut comps: Vec<(f64, f64)> = (0..k)
+        .map(|j| {
+            let q = vafs[((2 * j + 1) * n / (2 * k)).min(n - 1)];
+            (q.clamp(0.01, 0.7), 1.0 / k as f64)
+        })
+        .collect();
+    let loglik =
+        |a: u32, d: u32, m: f64| -> f64 { a as f64 * m.ln() + (d - a) as f64 * (1.0 - m).ln() };
+    let mut resp = vec![vec![0.0f64; k]; n];
+    let mut ll = f64::NEG_INFINITY;
+    for _ in 0..300 {
+        // E step
+        let mut total = 0.0;
+        for (i, &(a, d)) in obs.iter().enumerate() {
+            let l: Vec<f64> = comps
+                .iter()
+                .map(|&(m, w)| w.max(1e-12).ln() + loglik(a, d, m))
+                .collect();
+            let mx = l.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            let z: f64 = l.iter().map(|x| (x - mx).exp()).sum();
+            for j in 0..k {
+                resp[i][j] = (l[j] - mx).exp() / z;
+            }
+            total += mx + z.ln();
+        }
+        // M step
+        for (j, c) in comps.iter_mut().enumerate() {
+            let w: f64 = resp.iter().map(|r| r[j]).sum();
+            let alt: f64 = obs
+                .iter()
+                .zip(&resp)
+                .map(|(&(a, _), r)| r[j] * a as f64)
+                .sum();
+            let dep: f64 = obs
+                .iter()
+                .zip(&resp)
+                .map(|(&(_, d), r)| r[j] * d as f64)
+                .sum();
+            if dep > 0.0 {
+                c.0 = (alt / dep).clamp(0.01, 0.7);
+            }
+            c.1 = w / n as f64;
+        }
+        if (total - ll).abs() < 1e-6 {
+            ll = total;
+            break;
+        }
+        ll = total;
+    }
+    comps.sort_by(|a, b| a.0.total_cmp(&b.0));
+    (ll, comps)
+}
+
+/// METHOD: purity from the clonal cluster of somatic SNV allele fractions. A clonal heterozygous
+/// mutation in a diploid region has VAF = purity / 2. The (alt, depth) counts of PASS SNVs with
+/// tumor depth >= 20 and VAF <= 0.7 are fitted by mixtures of 1-3 binomials (EM; the number of
+/// clusters chosen by BIC), so each variant's sampling noise is its own depth's (as in
+/// sciClone/PyClone-style clustering); the clonal cluster is the one with the highest fraction
+/// among those holding >= 20 % of the variants (subclones sit lower; germline leaks and LOH, above
+/// 0.7, are left out); purity = min(1, 2 x its fraction).
 pub fn purity(calls: &[&Call]) -> PurityResult {
-    let vafs: Vec<f64> = calls
+    let obs: Vec<(u32, u32)> = calls
         .iter()
         .filter(|c| c.is_pass() && c.kind == VarKind::Snv && c.tumor.depth >= 20)
-        .map(|c| c.tumor.af())
+        .filter(|c| c.tumor.af() <= 0.7)
+        .map(|c| (c.tumor.alt_count.min(c.tumor.depth), c.tumor.depth))
         .collect();
-    let method = "somatic_vaf_clonal_peak".to_string();
-    if vafs.len() < 10 {
+    let method = "somatic_vaf_clonal_cluster".to_string();
+    if obs.len() < 10 {
         return PurityResult {
             estimate: None,
             method,
@@ -252,53 +313,31 @@ pub fn purity(calls: &[&Call]) -> PurityResult {
             copy_number_identifiable: None,
             ploidy: None,
             clonal_vaf_peak: None,
-            variants_used: vafs.len(),
+            variants_used: obs.len(),
             low_purity: false,
             note: Some(format!(
                 "only {} PASS SNVs with depth >= 20: too few to estimate purity from allele fractions",
-                vafs.len()
+                obs.len()
             )),
         };
     }
-    // METHOD: kernel bandwidth from the sampling noise of a VAF near 0.35 at the median
-    // depth (half its binomial SD, 0.02-0.05): spiky densities at low depth make false peaks
-    let mut depths: Vec<u32> = calls
-        .iter()
-        .filter(|c| c.is_pass() && c.kind == VarKind::Snv && c.tumor.depth >= 20)
-        .map(|c| c.tumor.depth)
-        .collect();
-    depths.sort_unstable();
-    let median_depth = depths[depths.len() / 2].max(1) as f64;
-    let bw = (0.5 * (0.35f64 * 0.65 / median_depth).sqrt()).clamp(0.02, 0.05);
-    let grid: Vec<f64> = (0..=1000).map(|i| i as f64 / 1000.0).collect();
-    let dens: Vec<f64> = grid
-        .iter()
-        .map(|&x| {
-            vafs.iter()
-                .map(|&v| (-0.5 * ((x - v) / bw).powi(2)).exp())
-                .sum()
+    let n = obs.len() as f64;
+    let best = (1..=3usize)
+        .filter(|&k| obs.len() >= 10 * k)
+        .map(|k| {
+            let (ll, comps) = binomial_mixture(&obs, k);
+            let bic = -2.0 * ll + (2 * k - 1) as f64 * n.ln();
+            (bic, comps)
         })
-        .collect();
-    let maxd = dens.iter().cloned().fold(0.0, f64::max);
-    let mut peak = None;
-    for i in 1..grid.len() - 1 {
-        if dens[i] >= dens[i - 1]
-            && dens[i] > dens[i + 1]
-            && dens[i] >= 0.25 * maxd
-            && grid[i] < 0.55
-        {
-            peak = Some(grid[i]);
-        }
-    }
-    let peak = peak.unwrap_or_else(|| {
-        let i = dens
-            .iter()
-            .enumerate()
-            .max_by(|a, b| a.1.total_cmp(b.1))
-            .map(|(i, _)| i)
-            .unwrap_or(0);
-        grid[i]
-    });
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+        .expect("at least one mixture");
+    let peak = best
+        .iter()
+        .filter(|(_, w)| *w >= 0.2)
+        .map(|(m, _)| *m)
+        .fold(0.0f64, f64::max);
+    let peak = (peak * 1000.0).round() / 1000.0;
     let est = (2.0 * peak).min(1.0);
     let est = (est * 100.0).round() / 100.0;
     PurityResult {
@@ -310,7 +349,7 @@ pub fn purity(calls: &[&Call]) -> PurityResult {
         copy_number_identifiable: None,
         ploidy: None,
         clonal_vaf_peak: Some(peak),
-        variants_used: vafs.len(),
+        variants_used: obs.len(),
         low_purity: est < LOW_PURITY,
         note: None,
     }
@@ -319,6 +358,22 @@ pub fn purity(calls: &[&Call]) -> PurityResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_clonal_cluster_is_found_under_subclones() {
+        // 60 clonal variants at 0.25 (purity 0.5) and 40 subclonal at 0.10, depth 60
+        let mut obs = Vec::new();
+        for i in 0..60u32 {
+            obs.push((15 + i % 5 - 2, 60));
+        }
+        for i in 0..40u32 {
+            obs.push((6 + i % 3 - 1, 60));
+        }
+        let (_, comps) = binomial_mixture(&obs, 2);
+        assert!((comps[1].0 - 0.25).abs() < 0.01, "{comps:?}");
+        assert!((comps[0].0 - 0.10).abs() < 0.01, "{comps:?}");
+        assert!((comps[1].1 - 0.6).abs() < 0.05, "{comps:?}");
+    }
 
     #[test]
     fn poisson_interval_matches_published_table() {

@@ -6,12 +6,13 @@
 //! - **split reads**: a record with >= `min_clip` clipped bases and an `SA` tag. Its
 //!   alignments (itself and the `SA` parts with MAPQ >= `min_mapq`) are ordered along the
 //!   read as sequenced; the junctions next to the primary part become evidence with exact
-//!   breakend positions;
+//!   breakend positions. A record soft-clipped by >= `min_clip` good bases (mean quality >= 20)
+//!   without `SA` (its clipped part too short to place) is kept as a clip at the breakend;
 //! - **discordant pairs**: a pair the aligner did not mark proper, on two contigs, or on one
 //!   contig facing the wrong way or further apart than [`DISCORDANT_SPAN`]. The mate that
 //!   starts first (READ1 on ties) gives the evidence: its own breakend (after its end when
 //!   forward, before its start when reverse) and its mate's, each within a fragment length of
-//!   the junction.
+//!   the junction; a mate with `MQ` below `min_mapq` disqualifies the pair.
 //!
 //! METHOD (clustering, after the gather): split evidence with the same contigs and
 //! orientations and both positions within [`SPLIT_WINDOW`] bases is one junction, placed at
@@ -85,6 +86,22 @@ pub struct SvObserver<'a> {
     pub contigs: &'a [bool],
 }
 
+/// A read soft-clipped at a possible breakend without an `SA` tag (its clipped part is too
+/// short for the aligner to place); compact, since such reads are common.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Clip {
+    /// Contig.
+    pub contig: u32,
+    /// 0-based position of the last (`+`) or first (`-`) aligned base next to the clip.
+    pub pos: u32,
+    /// Orientation of the kept (aligned) side.
+    pub ori: Orientation,
+    /// Sample.
+    pub sample: u8,
+    /// Fragment (low 32 bits of the name hash).
+    pub frag: u32,
+}
+
 /// A shard's evidence.
 #[derive(Debug, Default)]
 pub struct SvPartial {
@@ -92,6 +109,8 @@ pub struct SvPartial {
     pub splits: Vec<Evidence>,
     /// Discordant-pair evidence.
     pub pairs: Vec<Evidence>,
+    /// Soft clips without `SA`.
+    pub clips: Vec<Clip>,
 }
 
 /// One alignment of a read: strand, reference span, and query span in sequencing order.
@@ -221,8 +240,42 @@ impl SvObserver<'_> {
         out
     }
 
+    /// Soft clips of >= `min_clip` bases whose mean base quality is >= 20, as breakend evidence.
+    fn clips(&self, p: &mut SvPartial, sample: usize, a: &Aln<'_>, lead: u32, trail: u32) {
+        let mean_q = |r: std::ops::Range<usize>| -> f64 {
+            let n = r.len().max(1) as f64;
+            r.map(|i| a.qual_at(i).min(60) as f64).sum::<f64>() / n
+        };
+        let frag = Self::frag(a) as u32;
+        let mut push = |pos: i64, ori: Orientation| {
+            if let Ok(pos) = u32::try_from(pos) {
+                p.clips.push(Clip {
+                    contig: a.tid as u32,
+                    pos,
+                    ori,
+                    sample: sample as u8,
+                    frag,
+                });
+            }
+        };
+        if lead >= self.min_clip && mean_q(0..lead as usize) >= 20.0 {
+            push(a.start, Orientation::Minus);
+        }
+        let len = a.seq_len;
+        if trail >= self.min_clip
+            && len >= trail as usize
+            && mean_q(len - trail as usize..len) >= 20.0
+        {
+            push(a.end() - 1, Orientation::Plus);
+        }
+    }
+
     fn splits(&self, p: &mut SvPartial, sample: usize, a: &Aln<'_>) {
         let Some(sa) = a.aux_str(*b"SA") else {
+            let (lead, trail) = a.soft_clips();
+            if self.used(a.tid as u32) {
+                self.clips(p, sample, a, lead, trail);
+            }
             return;
         };
         let me = part(
@@ -296,6 +349,13 @@ impl SvObserver<'_> {
         let first = (a.tid, a.start) < (a.mate_tid, a.mate_start)
             || ((a.tid, a.start) == (a.mate_tid, a.mate_start) && f & flag::READ1 != 0);
         if !first || !self.used(a.tid as u32) || !self.used(a.mate_tid as u32) {
+            return;
+        }
+        // the mate's mapping quality, when the aligner wrote it (MQ): pairs with a mate in a
+        // repeat are the commonest discordant noise
+        if a.aux_int(*b"MQ")
+            .is_some_and(|mq| mq < self.min_mapq as i64)
+        {
             return;
         }
         let rev = f & flag::REVERSE != 0;
@@ -474,8 +534,32 @@ fn distinct(frags: impl Iterator<Item = u64>) -> u32 {
     v.len() as u32
 }
 
+/// Soft clips within 2 bases of a breakend, with its orientation, of `sample`: distinct
+/// fragments not in `seen`.
+fn clips_at(clips: &[Clip], e: &End, sample: u8, seen: &[u32]) -> Vec<u32> {
+    let lo = (e.pos.saturating_sub(2)).min(u32::MAX as u64) as u32;
+    let start = clips.partition_point(|c| (c.contig, c.pos) < (e.contig, lo));
+    let mut out: Vec<u32> = clips[start..]
+        .iter()
+        .take_while(|c| c.contig == e.contig && (c.pos as u64) <= e.pos + 2)
+        .filter(|c| c.ori == e.ori && c.sample == sample && !seen.contains(&c.frag))
+        .map(|c| c.frag)
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 /// Clusters all evidence into junctions and applies the support and somatic filters.
-pub fn cluster(mut splits: Vec<Evidence>, mut pairs: Vec<Evidence>, s: &SvSettings) -> SvCalls {
+/// Soft-clipped reads (no `SA`) at a split junction's breakends count as split reads (the
+/// tumor's any; the normal's from two on, as single clipped normal reads are common noise).
+pub fn cluster(
+    mut splits: Vec<Evidence>,
+    mut pairs: Vec<Evidence>,
+    mut clips: Vec<Clip>,
+    s: &SvSettings,
+) -> SvCalls {
+    clips.sort_unstable();
     let order = |x: &Evidence, y: &Evidence| {
         (key(x), x.a.pos, x.b.pos, x.sample, x.frag).cmp(&(
             key(y),
@@ -559,6 +643,33 @@ pub fn cluster(mut splits: Vec<Evidence>, mut pairs: Vec<Evidence>, s: &SvSettin
             k = l;
         }
         i = j;
+    }
+    // soft clips at the split junctions
+    for jn in candidates.iter_mut() {
+        let frags_of = |sample: u8| -> Vec<u32> {
+            splits
+                .iter()
+                .filter(|e| {
+                    e.sample == sample
+                        && key(e) == (jn.a.contig, jn.a.ori, jn.b.contig, jn.b.ori)
+                        && e.a.pos.abs_diff(jn.a.pos) <= SPLIT_WINDOW
+                        && e.b.pos.abs_diff(jn.b.pos) <= SPLIT_WINDOW
+                })
+                .map(|e| e.frag as u32)
+                .collect()
+        };
+        for sample in [0u8, 1u8] {
+            let mut seen = frags_of(sample);
+            let mut extra = clips_at(&clips, &jn.a, sample, &seen);
+            seen.extend(&extra);
+            extra.extend(clips_at(&clips, &jn.b, sample, &seen));
+            let n = extra.len() as u32;
+            if sample == 0 {
+                jn.tumor.split_reads += n;
+            } else if n >= 2 {
+                jn.normal.split_reads += n;
+            }
+        }
     }
     // 2. discordant pairs supporting the split junctions
     let mf = s.max_fragment;
@@ -839,7 +950,7 @@ mod tests {
             });
         }
         let s = SvSettings::default();
-        let got = cluster(splits.clone(), pairs.clone(), &s);
+        let got = cluster(splits.clone(), pairs.clone(), Vec::new(), &s);
         assert_eq!(got.junctions.len(), 1);
         let j = &got.junctions[0];
         assert_eq!((j.a, j.b, j.precise), (a, b, true));
@@ -858,8 +969,36 @@ mod tests {
             sample: 1,
             frag: 99,
         });
-        let got = cluster(splits, pairs, &s);
+        let got = cluster(splits.clone(), pairs.clone(), Vec::new(), &s);
         assert!(got.junctions.is_empty());
         assert_eq!(got.germline, 1);
+        // without that pair: soft clips at the breakends add split support (a fragment already
+        // counted by its SA read is not counted twice); two clipped normal reads veto
+        pairs.pop();
+        let clip = |pos: u64, ori, sample, frag| Clip {
+            contig: if ori == Orientation::Plus { 0 } else { 1 },
+            pos: pos as u32,
+            ori,
+            sample,
+            frag,
+        };
+        let clips = vec![
+            clip(1099, Orientation::Plus, 0, 50),
+            clip(1100, Orientation::Plus, 0, 51),
+            clip(5001, Orientation::Minus, 0, 2),
+            clip(1099, Orientation::Minus, 0, 52),
+        ];
+        let got = cluster(splits.clone(), pairs.clone(), clips.clone(), &s);
+        assert_eq!(
+            got.junctions[0].tumor.split_reads, 6,
+            "4 SA + 2 clipped, wrong side ignored"
+        );
+        let mut with_normal = clips;
+        with_normal.push(clip(1099, Orientation::Plus, 1, 60));
+        let got = cluster(splits.clone(), pairs.clone(), with_normal.clone(), &s);
+        assert_eq!(got.junctions.len(), 1, "one clipped normal read is noise");
+        with_normal.push(clip(5000, Orientation::Minus, 1, 61));
+        let got = cluster(splits, pairs, with_normal, &s);
+        assert!(got.junctions.is_empty());
     }
 }

@@ -149,6 +149,20 @@ impl Aln<'_> {
         }
     }
 
+    /// The value of an integer optional field (`c C s S i I`), e.g. `MQ`.
+    pub fn aux_int(&self, tag: [u8; 2]) -> Option<i64> {
+        let (ty, v) = aux_find(self.aux, tag)?;
+        Some(match ty {
+            b'c' => *v.first()? as i8 as i64,
+            b'C' => *v.first()? as i64,
+            b's' => i16::from_le_bytes(v.get(..2)?.try_into().ok()?) as i64,
+            b'S' => u16::from_le_bytes(v.get(..2)?.try_into().ok()?) as i64,
+            b'i' => i32::from_le_bytes(v.get(..4)?.try_into().ok()?) as i64,
+            b'I' => u32::from_le_bytes(v.get(..4)?.try_into().ok()?) as i64,
+            _ => return None,
+        })
+    }
+
     /// Soft-clipped bases at the start and at the end of the alignment.
     #[inline]
     pub fn soft_clips(&self) -> (u32, u32) {
@@ -311,6 +325,8 @@ mod tests {
         };
         assert_eq!(a.aux_str(*b"SA"), Some(&b"chr1,100,+,50M,60,0;"[..]));
         assert_eq!(a.aux_str(*b"NM"), None, "NM is not a string");
+        assert_eq!(a.aux_int(*b"NM"), Some(3));
+        assert_eq!(a.aux_int(*b"SA"), None);
         assert_eq!(a.aux_str(*b"XA"), None);
         assert_eq!(a.soft_clips(), (10, 5));
         let truncated = Aln {

@@ -183,6 +183,9 @@ pub enum PuritySource {
     VafPeak,
     /// The copy-number/BAF fit (it was identifiable).
     CopyNumberFit,
+    /// The copy-number/BAF fit, whose equally good solutions the somatic-VAF estimate chose
+    /// between.
+    CopyNumberFitVafSelected,
     /// No estimate.
     None,
 }
@@ -365,6 +368,9 @@ pub struct Provenance {
     /// `--tmb-exclude`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub tmb_exclude: Option<FileRecord>,
+    /// `--mappability` (reference-derived mappability track of the copy-number bins).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub mappability: Option<FileRecord>,
     /// `--gff` transcript models.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub gff: Option<FileRecord>,

@@ -64,7 +64,8 @@ impl Orientation {
 /// Reads supporting a junction in one sample.
 #[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
 pub struct SvSupport {
-    /// Fragments with a split read across the junction (`SA` tag).
+    /// Fragments with a split read across the junction (`SA` tag, or soft-clipped at the
+    /// breakend).
     pub split_reads: u32,
     /// Discordant pairs (not properly paired, placed and oriented for the junction).
     pub discordant_pairs: u32,

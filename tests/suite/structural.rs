@@ -398,3 +398,70 @@ fn no_amplification_or_fusion_where_there_is_none() {
         .unwrap_or(0);
     assert_eq!(amplified, 0);
 }
+
+#[test]
+fn a_mappability_track_removes_unmappable_bins() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = run_structural(&tmp.path().join("plain"), false, &[]);
+    // every simulated locus mappable, except the first 50 kb of MET (score 0.2)
+    let fai = std::fs::read_to_string(fx(&format!("{SLICES}.fai"))).unwrap();
+    let mut bed = String::from("track name=mappability\n");
+    for l in fai.lines() {
+        let f: Vec<&str> = l.split('\t').collect();
+        if f[0].starts_with("MET__") {
+            bed.push_str(&format!(
+                "{}\t0\t50000\t0.2\n{}\t50000\t{}\t1\n",
+                f[0], f[0], f[1]
+            ));
+        } else {
+            bed.push_str(&format!("{}\t0\t{}\t1\n", f[0], f[1]));
+        }
+    }
+    bed.push_str("chrUn_not_in_header\t0\t1000\t1\n");
+    let track = tmp.path().join("map.bed");
+    std::fs::write(&track, bed).unwrap();
+    let r = run_structural(
+        &tmp.path().join("track"),
+        false,
+        &["--mappability", s(&track)],
+    );
+    let (b0, b1) = (
+        base["copy_number"]["bins_used"].as_u64().unwrap(),
+        r["copy_number"]["bins_used"].as_u64().unwrap(),
+    );
+    assert_eq!(b0 - b1, 50, "the 50 bins of MET:0-50000 are dropped");
+    let met: Vec<&Value> = r["copy_number"]["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["chrom"].as_str().unwrap().starts_with("MET__"))
+        .collect();
+    assert_eq!(met[0]["start"], 50000);
+    assert_eq!(met[0]["call"], "amplification");
+    assert_eq!(r["provenance"]["mappability"]["path"], s(&track));
+    // a score outside 0-1 is refused before the pass
+    std::fs::write(
+        &track,
+        "MET__LRG_662__chr7_116667405_116800386\t0\t100\t1.5\n",
+    )
+    .unwrap();
+    let (t, rf) = (fx("sim_structural/tumor.cram"), fx(SLICES));
+    let o = run(&[
+        "run",
+        "--tumor",
+        s(&t),
+        "-r",
+        s(&rf),
+        "--mappability",
+        s(&track),
+        "--outdir",
+        s(&tmp.path().join("bad")),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(65),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(!tmp.path().join("bad").join("results.json").exists());
+}

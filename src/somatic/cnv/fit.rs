@@ -23,6 +23,9 @@ pub const SE_R_FLOOR: f64 = 0.03;
 pub const SE_B_FLOOR: f64 = 0.015;
 /// Cap of one segment's contribution (an outlier segment cannot dominate).
 pub const SEGMENT_CAP: f64 = 50.0;
+/// Score added per unit of ploidy: the lower ploidy wins unless a higher one fits clearly better
+/// (low purity compresses the ratio scale, so near-equal fits at twice the ploidy are common).
+pub const PLOIDY_PENALTY: f64 = 2.0;
 /// Highest copy number modelled.
 pub const MAX_CN: u32 = 40;
 
@@ -227,7 +230,7 @@ pub fn score(segs: &[SegmentStats], p: f64, psi: f64, noise: Noise) -> f64 {
         total += e * e;
     }
     // parsimony: the lower ploidy wins a tie (genome doubling fits any profile as well)
-    total + 0.5 * psi
+    total + PLOIDY_PENALTY * psi
 }
 
 /// The grid search.
@@ -270,22 +273,43 @@ pub fn grid(segs: &[SegmentStats], noise: Noise) -> GridFit {
         let r = hi.ploidy / lo.ploidy;
         (1.7..=2.3).contains(&r) && (hi.purity - lo.purity / (2.0 - lo.purity)).abs() <= 0.08
     };
-    let undoubled = profile
-        .iter()
-        .filter(|f| f.ploidy < best.ploidy && alias_of(f, &best))
-        .min_by(|a, b| a.score.total_cmp(&b.score))
-        .copied();
-    if let Some(u) = undoubled {
-        if u.score <= best.score + IDENTIFIABLE_DELTA {
-            best = u;
+    // the undoubled alias of the best, searched around p / (2 - p) inverted and half the ploidy
+    // (the per-purity profile keeps only each purity's best ploidy, which may be the doubled one)
+    let search = |p0: f64, psi0: f64| -> Option<FitPoint> {
+        let mut out: Option<FitPoint> = None;
+        for dp in -6..=6 {
+            let p = (p0 + dp as f64 * 0.01).clamp(0.1, 1.0);
+            for dq in -15..=15 {
+                let psi = psi0 + dq as f64 * 0.02;
+                if !(1.5..=5.5).contains(&psi) {
+                    continue;
+                }
+                let sc = score(segs, p, psi, noise);
+                if out.is_none_or(|o| sc < o.score) {
+                    out = Some(FitPoint {
+                        purity: p,
+                        ploidy: psi,
+                        score: sc,
+                    });
+                }
+            }
+        }
+        out
+    };
+    if best.ploidy >= 3.0 {
+        let p_u = (2.0 * best.purity / (1.0 + best.purity)).min(1.0);
+        if let Some(u) = search(p_u, best.ploidy / 2.0) {
+            if u.score <= best.score + IDENTIFIABLE_DELTA {
+                best = u;
+            }
         }
     }
-    let doubled = profile
-        .iter()
-        .filter(|f| f.ploidy > best.ploidy && alias_of(f, &best))
-        .filter(|f| f.score <= best.score + IDENTIFIABLE_DELTA)
-        .min_by(|a, b| a.score.total_cmp(&b.score))
-        .copied();
+    let doubled = if 2.0 * best.ploidy <= 5.5 {
+        search(best.purity / (2.0 - best.purity), 2.0 * best.ploidy)
+            .filter(|d| d.score <= best.score + IDENTIFIABLE_DELTA)
+    } else {
+        None
+    };
     let near: Vec<&FitPoint> = profile
         .iter()
         .filter(|f| f.score <= best.score + IDENTIFIABLE_DELTA)
@@ -306,6 +330,34 @@ pub fn grid(segs: &[SegmentStats], noise: Noise) -> GridFit {
         range: (lo, hi),
         doubled,
     }
+}
+
+/// The local optimum of the purity profile (within [`IDENTIFIABLE_DELTA`] of the best) nearest
+/// `purity`, when one lies within `max_distance` and fits clearly better (by 2) than `purity`
+/// itself: a flat profile (no copy-number change) has no solution to offer.
+pub fn nearest_solution(g: &GridFit, purity: f64, max_distance: f64) -> Option<FitPoint> {
+    let p = &g.profile;
+    let at = p
+        .iter()
+        .min_by(|a, b| {
+            (a.purity - purity)
+                .abs()
+                .total_cmp(&(b.purity - purity).abs())
+        })?
+        .score;
+    (0..p.len())
+        .filter(|&i| {
+            let left = i == 0 || p[i].score <= p[i - 1].score;
+            let right = i + 1 == p.len() || p[i].score <= p[i + 1].score;
+            left && right && p[i].score <= g.best.score + IDENTIFIABLE_DELTA
+        })
+        .map(|i| p[i])
+        .filter(|f| (f.purity - purity).abs() <= max_distance && f.score + 2.0 <= at)
+        .min_by(|a, b| {
+            (a.purity - purity)
+                .abs()
+                .total_cmp(&(b.purity - purity).abs())
+        })
 }
 
 /// The best ploidy at a fixed purity.
@@ -390,13 +442,21 @@ mod tests {
 
     #[test]
     fn a_diploid_profile_with_one_gain_is_not_identifiable() {
-        let (p, psi) = (0.7, 2.0);
+        // ratios normalised by the profile's own mean copy number, as the pipeline does
+        let (p, psi) = (0.7, (2.0 * 800.0 + 8.0 * 40.0) / 840.0);
         let segs = vec![
             seg(2.0, Some(1), p, psi, 800),
             seg(8.0, Some(7), p, psi, 40),
         ];
         let g = grid(&segs, NOISE);
         assert!(!g.identifiable, "{:?}", g.best);
+        // a VAF estimate near the truth picks the fit's exact solution, or stands where it is
+        if let Some(sel) = nearest_solution(&g, 0.66, 0.15) {
+            assert!((sel.purity - p).abs() <= 0.02, "{sel:?}");
+        }
+        // a flat diploid profile offers no solution: the VAF estimate stands
+        let flat = vec![seg(2.0, Some(1), p, psi, 800)];
+        assert!(nearest_solution(&grid(&flat, NOISE), 0.79, 0.15).is_none());
         // at the true purity, the amplification's copy number is recovered
         let psi_hat = ploidy_at(&segs, p, NOISE);
         assert!((copy_number(segs[1].r, p, psi_hat) - 8.0).abs() < 0.6);

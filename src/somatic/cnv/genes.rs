@@ -3,47 +3,12 @@
 //! METHOD: as PURPLE's gene copy number: a gene's copy number is the lowest copy number of the
 //! segments over its transcript span (`min_copy_number`), so an amplification is called only
 //! when the whole gene is amplified, and a deep deletion when any part of it has no copy left
-//! (the gene cannot be intact). One transcript per gene: a preferred one (MANE Select / the
-//! `--transcripts` list), else the longest coding, else the longest.
-
-use std::collections::{BTreeMap, HashSet};
+//! (the gene cannot be intact). One transcript per gene, the annotation's canonical choice
+//! (`clinical::annotate::canonical_per_gene`).
 
 use crate::types::cnv::{CnCall, CnSegment, GeneCopyNumber};
 use crate::types::round;
 use crate::types::transcript::Transcript;
-
-/// One transcript per gene, in gene order.
-pub fn gene_spans<'a>(
-    models: &'a [Transcript],
-    preferred: &HashSet<String>,
-) -> Vec<&'a Transcript> {
-    let mut by_gene: BTreeMap<&str, &Transcript> = BTreeMap::new();
-    let span = |t: &Transcript| -> u64 {
-        let s = t.exons.iter().map(|e| e.0).min().unwrap_or(0);
-        let e = t.exons.iter().map(|e| e.1).max().unwrap_or(0);
-        e.saturating_sub(s)
-    };
-    let rank = |t: &Transcript| -> (bool, bool, bool, u64) {
-        (
-            preferred.contains(&t.id) || t.mane,
-            t.coding,
-            t.lrg_primary || t.canonical,
-            span(t),
-        )
-    };
-    for t in models {
-        if t.exons.is_empty() {
-            continue;
-        }
-        match by_gene.get(t.gene.as_str()) {
-            Some(cur) if rank(cur) >= rank(t) => {}
-            _ => {
-                by_gene.insert(&t.gene, t);
-            }
-        }
-    }
-    by_gene.into_values().collect()
-}
 
 /// Gene calls from the segments. Genes over no segment (outside the processed regions, or in
 /// bins that were filtered out) are left out.
@@ -179,26 +144,5 @@ mod tests {
             ]
         );
         assert_eq!(calls[1].min_copy_number, Some(8.0));
-    }
-
-    #[test]
-    fn the_preferred_then_coding_then_longest_transcript_is_used() {
-        let models = vec![
-            tx("G.long", "G", 100, 5000, false),
-            tx("G.cod", "G", 100, 2000, true),
-            tx("H.1", "H", 100, 200, true),
-        ];
-        let none = HashSet::new();
-        let ids: Vec<&str> = gene_spans(&models, &none)
-            .iter()
-            .map(|t| t.id.as_str())
-            .collect();
-        assert_eq!(ids, vec!["G.cod", "H.1"]);
-        let pref: HashSet<String> = ["G.long".to_string()].into();
-        let ids: Vec<&str> = gene_spans(&models, &pref)
-            .iter()
-            .map(|t| t.id.as_str())
-            .collect();
-        assert_eq!(ids, vec!["G.long", "H.1"]);
     }
 }

@@ -108,6 +108,9 @@ pub enum VafScope {
 pub enum PuritySource {
     /// The copy-number/BAF fit.
     CopyNumberFit,
+    /// The copy-number/BAF fit solution nearest the somatic-VAF estimate (the fit alone
+    /// cannot choose).
+    CopyNumberFitVafSelected,
     /// The somatic-VAF peak.
     VafPeak,
     /// Neither was available.
@@ -122,11 +125,13 @@ struct Usable {
     sites: Vec<(u32, u32)>,
 }
 
-/// GC correction: divides each value by the median of its GC stratum (1 % strata, pooled with
-/// neighbours until 20 bins) relative to the overall median. Zeros (bins without reads: not
-/// sequenced, or deleted) take no part in the medians.
-// METHOD: stratified median GC normalisation (as in CNVkit's and Benjamini & Speed 2012's
-// bin-level GC correction); each sample is corrected on its own before the ratio is taken.
+/// Stratified correction by a covariate in [0, 1] (GC content, mappability): divides each value
+/// by the median of its 1 % stratum (pooled with neighbours until 20 bins) relative to the
+/// overall median. Zeros (bins without reads: not sequenced, or deleted) take no part in the
+/// medians.
+// METHOD: stratified median normalisation (as in CNVkit's and Benjamini & Speed 2012's
+// bin-level GC correction, and HMMcopy's mappability correction); each sample is corrected on
+// its own before the ratio is taken.
 pub fn gc_correct(values: &mut [f64], gc: &[f64]) {
     let n = values.len();
     if n == 0 {
@@ -172,12 +177,14 @@ pub fn gc_correct(values: &mut [f64], gc: &[f64]) {
     }
 }
 
-/// Per-bin relative densities (GC-corrected, median 1) of `sample`, with the bins' GC and
-/// mappability; None for bins without reference composition or reads.
+/// Per-bin relative densities (GC-corrected, then corrected by the reference-derived
+/// `mappability` when given; median 1) of `sample`, with the bins' mappability (the track's, else
+/// the sample's share of MAPQ >= min fragments); None for bins without reference composition.
 pub fn relative_density(
     layout: &BinLayout,
     table: &BinTable,
     sample: usize,
+    mappability: Option<&[f64]>,
 ) -> Vec<Option<(f64, f64)>> {
     let mut idx = Vec::new();
     let mut val = Vec::new();
@@ -193,15 +200,30 @@ pub fn relative_density(
         gcs.push(g as f64 / acgt as f64);
     }
     gc_correct(&mut val, &gcs);
+    if let Some(track) = mappability {
+        // only bins the track calls mappable enough take part (the rest are dropped later)
+        let maps: Vec<f64> = idx.iter().map(|&i| track[i]).collect();
+        let mut kept: Vec<f64> = val
+            .iter()
+            .zip(&maps)
+            .map(|(v, m)| if *m >= 0.5 { *v } else { 0.0 })
+            .collect();
+        gc_correct(&mut kept, &maps);
+        for ((v, k), m) in val.iter_mut().zip(kept).zip(&maps) {
+            if *m >= 0.5 {
+                *v = k;
+            }
+        }
+    }
     let mut v: Vec<f64> = val.iter().copied().filter(|x| *x > 0.0).collect();
     let m = median(&mut v);
     let mut out = vec![None; layout.len()];
     for (k, &i) in idx.iter().enumerate() {
         let all = table.all_fragments(i, sample);
-        let mappability = if all == 0 {
-            0.0
-        } else {
-            table.fragments(i, sample) as f64 / all as f64
+        let mappability = match mappability {
+            Some(track) => track[i],
+            None if all == 0 => 0.0,
+            None => table.fragments(i, sample) as f64 / all as f64,
         };
         let d = if m > 0.0 { val[k] / m } else { 0.0 };
         out[i] = Some((d, mappability));
@@ -222,8 +244,28 @@ pub struct CnvInput<'a> {
     /// The somatic-VAF purity estimate from the SNVs inside the given regions (all SNVs for
     /// None), when there are enough.
     pub vaf_purity: &'a dyn Fn(Option<&[Region]>) -> Option<f64>,
+    /// Reference-derived mappability per bin (a `--mappability` track), when given.
+    pub mappability: Option<&'a [f64]>,
     /// Settings.
     pub settings: CnvSettings,
+}
+
+/// Per-bin mappability from a track of (interval, score in [0, 1]): the score-weighted share of
+/// each bin the intervals cover.
+pub fn bin_mappability(layout: &BinLayout, track: &[(Region, f64)]) -> Vec<f64> {
+    let mut covered = vec![0.0f64; layout.len()];
+    for (r, score) in track {
+        for i in layout.overlapping(r.contig, r.start, r.end) {
+            let b = &layout.bins[i];
+            let ov = r.end.min(b.end).saturating_sub(r.start.max(b.start));
+            covered[i] += ov as f64 * score;
+        }
+    }
+    covered
+        .iter()
+        .zip(&layout.bins)
+        .map(|(c, b)| (c / b.len().max(1) as f64).min(1.0))
+        .collect()
 }
 
 /// Assessed copy number, or why not.
@@ -239,10 +281,10 @@ pub fn analyze(input: &CnvInput<'_>) -> CnvOutcome {
     let s = input.settings;
     let layout = input.layout;
     let table = input.table;
-    let tumor = relative_density(layout, table, 0);
-    let (reference, kind): (Vec<Option<(f64, f64)>>, CnReferenceKind) = match &input.reference {
+    let tumor = relative_density(layout, table, 0, input.mappability);
+    let (mut reference, kind): (Vec<Option<(f64, f64)>>, CnReferenceKind) = match &input.reference {
         Reference::Sample(i) => (
-            relative_density(layout, table, *i),
+            relative_density(layout, table, *i, input.mappability),
             CnReferenceKind::MatchedNormal,
         ),
         Reference::Panel(p) => {
@@ -268,6 +310,14 @@ pub fn analyze(input: &CnvInput<'_>) -> CnvOutcome {
             )
         }
     };
+    if let Some(track) = input.mappability {
+        // the reference-derived track decides mappability, whatever the reference's own reads say
+        for (i, r) in reference.iter_mut().enumerate() {
+            if let Some((_, m)) = r {
+                *m = track[i];
+            }
+        }
+    }
     // sites per bin
     let mut sites: Vec<Vec<(u32, u32)>> = vec![Vec::new(); layout.len()];
     for h in &table.het {
@@ -336,10 +386,19 @@ pub fn analyze(input: &CnvInput<'_>) -> CnvOutcome {
         .map(|&(r, a)| r.max(a) as f64 / (r + a) as f64)
         .collect();
     let n_sites = site_mirrored.len();
+    // per-site BAF noise for the segmentation: at least the binomial SD of an unfolded 0.5 at
+    // the sites' median depth (folding shrinks the spread of balanced sites, not of imbalanced
+    // ones, so the folded spread alone would over-segment)
+    let mut depths: Vec<f64> = usable
+        .iter()
+        .flat_map(|u| u.sites.iter())
+        .map(|&(r, a)| (r + a) as f64)
+        .collect();
+    let binomial = 0.5 / median(&mut depths).max(1.0).sqrt();
     let sigma_b = if n_sites >= 20 {
-        diff_sd(&site_mirrored).max(0.02)
+        diff_sd(&site_mirrored).max(binomial)
     } else {
-        0.1
+        binomial.max(0.1)
     };
     // segmentation per contig
     let penalty = s.penalty * (usable.len() as f64).ln();
@@ -443,6 +502,23 @@ pub fn analyze(input: &CnvInput<'_>) -> CnvOutcome {
             cn_purity: Some(g.best.purity),
             cn_identifiable: true,
             source: PuritySource::CopyNumberFit,
+            vaf_purity,
+            vaf_scope,
+        }
+    } else if let Some(sel) =
+        vaf_purity.and_then(|v| fit::nearest_solution(&g, v, (0.35 * v).min(0.15)))
+    {
+        // METHOD: when several purities fit the profile equally well (e.g. purity 0.5 diploid
+        // and purity 1.0 tetraploid with one more copy of each allele), the local optimum of
+        // the fit nearest the somatic-VAF estimate (within 0.15 and 35 % of it, and fitting
+        // clearly better than the estimate itself) is taken: the VAF chooses
+        // among the profile's exact solutions instead of replacing them
+        PurityChoice {
+            purity: Some(sel.purity),
+            ploidy: Some(sel.ploidy),
+            cn_purity: Some(g.best.purity),
+            cn_identifiable: false,
+            source: PuritySource::CopyNumberFitVafSelected,
             vaf_purity,
             vaf_scope,
         }

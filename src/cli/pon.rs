@@ -27,7 +27,7 @@ pub struct PonArgs {
     pub emit_lod: f64,
 
     /// Output VCF (bgzipped + tabix-indexed when it ends in .gz); the copy-number reference
-    /// is written beside it as <stem>.cnv.tsv.
+    /// is written beside it as STEM.cnv.tsv (pon.vcf.gz: pon.cnv.tsv).
     #[arg(long, short = 'o', value_name = "VCF")]
     pub output: PathBuf,
 

@@ -45,7 +45,7 @@ pub struct RunArgs {
     /// share of MAPQ >= 20 fragments in the reference sample.
     #[arg(long)]
     pub mappability: Option<PathBuf>,
-    /// Copy-number reference from `pon` for tumor-only runs (default: <pon>.cnv.tsv beside
+    /// Copy-number reference from `pon` for tumor-only runs (default: PON.cnv.tsv beside
     /// --panel-of-normals, when it exists).
     #[arg(long)]
     pub cnv_reference: Option<PathBuf>,

@@ -4,6 +4,10 @@
 # in fixtures/ (bcftools and chromium are used by two tests; .ci/run installs them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# No test reads the terminal: cargo's rustc probes (`rustc -`) inherit stdin, and a CI runner's
+# stdin can hold unrelated text that rustc then tries to compile (seen: `cargo doc` failing with
+# "failed to run rustc to learn about target-specific information").
+exec </dev/null
 command -v cargo >/dev/null || { echo "cargo not found: install the Rust toolchain (rustup) first" >&2; exit 1; }
 cargo fmt --all -- --check
 cargo clippy --release --all-targets --locked -- -D warnings

@@ -9,9 +9,9 @@ root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 cargo install --quiet --locked --path . --root "$root" --target-dir target
 cd "$root"
-"$root/bin/oncostream" kb validate | grep -q '^builtin:oncostream_starter_kb.tsv: ok'
+"$root/bin/oncostream" kb validate | grep -q '^builtin:data/kb: ok'
 printf '##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n' > v.vcf
 "$root/bin/oncostream" report --quiet --vcf v.vcf -r "$repo/fixtures/nfcore_chr22/genome.fasta" \
     --cancer-type COADREAD --msi-status MSI-H --outdir rep
-grep -q '"path": "builtin:oncostream_starter_kb.tsv"' rep/report.json
+grep -q '"path": "builtin:data/kb"' rep/report.json
 echo "installed binary: ok (kb validate and report from $root, KB built in)"

@@ -1,11 +1,12 @@
-//! `oncostream kb validate`: check a knowledge-base file (every bad row reported with file:line).
+//! `oncostream kb validate|build`: check a knowledge base (every bad row reported with
+//! file:line), or build its CIViC layer from a CIViC dump.
 
 use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::{Args, Subcommand};
 
-use crate::pipeline::kb::validate_kb;
+use crate::pipeline::kb::{build_civic, validate_kb, BuildOptions};
 
 /// `oncostream kb ...`
 #[derive(Args, Debug)]
@@ -18,11 +19,26 @@ pub struct KbArgs {
 /// KB actions.
 #[derive(Subcommand, Debug)]
 pub enum KbAction {
-    /// Validate a KB TSV against the format and the bundled OncoTree.
+    /// Validate a knowledge base against its formats, the bundled OncoTree and the MANE table.
     Validate {
-        /// KB file (default: the KB built into this binary).
+        /// KB directory or file (default: the KB built into this binary).
         #[arg(long)]
         kb: Option<PathBuf>,
+    },
+    /// Build civic.tsv and civic_known.tsv from a CIViC dump (CC0).
+    Build {
+        /// Directory of the CIViC dump (holding DD-Mon-YYYY-ClinicalEvidenceSummaries.tsv).
+        #[arg(long)]
+        civic: PathBuf,
+        /// CIViC disease -> OncoTree crosswalk (default: the shipped one).
+        #[arg(long)]
+        crosswalk: Option<PathBuf>,
+        /// MANE Select table (default: the shipped one).
+        #[arg(long)]
+        mane: Option<PathBuf>,
+        /// Output directory.
+        #[arg(long, short = 'o')]
+        outdir: PathBuf,
     },
 }
 
@@ -35,9 +51,32 @@ pub fn run(args: &KbArgs) -> Result<()> {
                 "{}: ok, {} evidence items, version {}, date {}",
                 k.info.path,
                 k.kb.items.len(),
-                k.kb.version,
-                k.kb.date
+                k.info.version,
+                k.info.date
             );
+            for f in &k.kb.files {
+                println!(
+                    "  {}: {} rows, version {}, date {}",
+                    f.name, f.rows, f.version, f.date
+                );
+            }
+            Ok(())
+        }
+        KbAction::Build {
+            civic,
+            crosswalk,
+            mane,
+            outdir,
+        } => {
+            let log = build_civic(&BuildOptions {
+                civic: civic.clone(),
+                crosswalk: crosswalk.clone(),
+                mane: mane.clone(),
+                outdir: outdir.clone(),
+            })?;
+            for l in log.lines() {
+                println!("{l}");
+            }
             Ok(())
         }
     }

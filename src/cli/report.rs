@@ -27,7 +27,7 @@ pub struct ReportArgs {
     /// Cancer type (OncoTree code, e.g. LUAD).
     #[arg(long)]
     pub cancer_type: String,
-    /// Knowledge base (default: the bundled starter KB).
+    /// Knowledge base: a directory of KB files or one file (default: data/kb, compiled in).
     #[arg(long)]
     pub kb: Option<PathBuf>,
     /// TMB (mutations/Mb) when not taken from --results; marked as user-supplied.

@@ -79,7 +79,7 @@ pub struct RunArgs {
     /// Preferred transcripts (gene, accession) for the report, e.g. MANE Select.
     #[arg(long)]
     pub transcripts: Option<PathBuf>,
-    /// Knowledge base for the report (default: bundled starter KB).
+    /// Knowledge base for the report: a directory or one file (default: data/kb, compiled in).
     #[arg(long)]
     pub kb: Option<PathBuf>,
     /// Output directory (created; must be empty, or hold only this tool's files with --force).

@@ -1,6 +1,6 @@
 //! Clinical interpretation: annotation (consequence, HGVS), the knowledge base, OncoTree,
 //! tiering and the expert-panel triage. Pure: reads nothing from disk (texts come from `io`
-//! through the pipeline; the starter KB and OncoTree are compiled in).
+//! through the pipeline; the knowledge base (data/kb) and OncoTree are compiled in).
 
 pub mod annotate;
 pub mod fusion;

@@ -1,259 +1,319 @@
 //! Tiering: match alterations and biomarkers to the knowledge base and assign C-CAT-style
-//! evidence levels for the patient's cancer type.
+//! evidence levels for the patient's cancer type, one level per drug.
 //!
-//! METHOD (JSMO/JSCO/JCA guidance ed. 2.1 and C-CAT, see README): an item for the patient's
-//! cancer type (the item's OncoTree code is the type or one of its ancestors, or `*`) keeps
-//! its level; an A or B item for ANOTHER cancer type counts as C ("approved or strong evidence
-//! in another cancer type"); C, D, E stay; resistance (R) items apply only to the patient's
-//! type. A finding's level is its best level (A > B > C > D > E); `approved_in_japan` is true
-//! when a level-A item for this cancer type is approved in Japan. Resistance is reported as
-//! its own finding with level R.
+//! METHOD (JSMO/JSCO/JCA guidance ed. 2.1 and C-CAT, see README): for each alteration, every
+//! matching item gives a level to its regimen:
+//! - an approval in Japan, an FDA approval or a guideline recommendation covering the patient's
+//!   cancer type → A (`approved in Japan` / `FDA-approved` / `guideline`); the same for another
+//!   cancer type → C ("approved in another cancer type"); an explicitly excluded type → nothing;
+//! - CIViC sensitivity evidence A/B in the patient's type → B (A only through an approval or
+//!   guideline row), in another type → C; level C (case reports) → D; D and E (preclinical,
+//!   inferential) → E;
+//! - resistance (guideline rows; CIViC A/B) in the patient's type → a separate R finding;
+//! - real-world caveats (`low_benefit`, `greater_benefit`) in the patient's type become notes on
+//!   the regimen they concern; prognostic and diagnostic items become their own findings (CIViC
+//!   A/B in the patient's type → B, C → D, D/E → E; the cohort-study statements of
+//!   `guidelines.tsv` → B).
+//!
+//! A regimen's level is its best item; a finding lists every regimen with its own level and
+//! approval status (a drug approved in Japan and another only FDA-approved both show).
 
-use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
-use super::kb::{Evidence, Kb, Matcher};
+pub use super::kb::{matcher::matches, Alteration};
+use super::kb::{Applies, Direction, EvidenceType, Item, Kb, SourceKind};
 use super::oncotree::OncoTree;
-pub use crate::types::report::{Finding, Level};
+pub use crate::types::report::{Citation, Finding, FindingKind, Level, Therapy};
 
-/// Something found in the sample.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum Alteration {
-    /// A small variant with its annotation.
-    Variant {
-        /// Gene.
-        gene: String,
-        /// Short protein change (`V600E`), if coding.
-        protein_change: Option<String>,
-        /// Consequence (SO term, `&`-joined).
-        consequence: String,
-        /// Exon number, when exonic.
-        exon: Option<u32>,
-        /// Intron number, when intronic.
-        intron: Option<u32>,
-    },
-    /// Copy-number amplification.
-    Amplification {
-        /// Gene.
-        gene: String,
-    },
-    /// Deep (homozygous) deletion.
-    Deletion {
-        /// Gene.
-        gene: String,
-    },
-    /// A gene fusion (`five::three`).
-    Fusion {
-        /// 5' gene.
-        five: String,
-        /// 3' gene.
-        three: String,
-    },
-    /// MSI-H status.
-    MsiHigh,
-    /// Tumor mutation burden (mutations per Mb).
-    Tmb(f64),
-}
-
-impl Alteration {
-    /// The gene as a finding shows it (`EML4::ALK` for a fusion, `*` for biomarkers).
-    fn gene(&self) -> String {
-        match self {
-            Alteration::Variant { gene, .. }
-            | Alteration::Amplification { gene }
-            | Alteration::Deletion { gene } => gene.clone(),
-            Alteration::Fusion { five, three } => format!("{five}::{three}"),
-            _ => "*".into(),
-        }
-    }
-
-    /// Whether a KB item's gene column names this alteration's gene (either partner of a fusion).
-    fn has_gene(&self, g: &str) -> bool {
-        match self {
-            Alteration::Variant { gene, .. }
-            | Alteration::Amplification { gene }
-            | Alteration::Deletion { gene } => gene == g,
-            Alteration::Fusion { five, three } => five == g || three == g,
-            _ => false,
-        }
-    }
-
-    /// Display name (`V600E`, `amplification`, `deletion`, `fusion`, `MSI-H`, `TMB-high`).
-    pub fn display(&self) -> String {
-        match self {
-            Alteration::Variant {
-                protein_change,
-                consequence,
-                ..
-            } => protein_change
-                .clone()
-                .unwrap_or_else(|| consequence.clone()),
-            Alteration::Amplification { .. } => "amplification".into(),
-            Alteration::Deletion { .. } => "deletion".into(),
-            Alteration::Fusion { .. } => "fusion".into(),
-            Alteration::MsiHigh => "MSI-H".into(),
-            Alteration::Tmb(_) => "TMB-high".into(),
-        }
+fn citation(i: &Item) -> Citation {
+    Citation {
+        id: i.id.clone(),
+        source: i.source_text.clone(),
+        url: i.url.clone(),
+        verified: i.verified.clone(),
+        cancer_types: i.cancer.display(),
+        statement: i.statement.clone(),
     }
 }
 
-fn codon_of(pc: &str) -> Option<u32> {
-    let digits: String = pc
-        .chars()
-        .skip(1)
-        .take_while(|c| c.is_ascii_digit())
-        .collect();
-    digits.parse().ok()
+/// The regimen's key: components in a fixed order (`trametinib+dabrafenib` is
+/// `dabrafenib+trametinib`).
+fn regimen_key(r: &str) -> String {
+    let mut v: Vec<&str> = r.split('+').map(str::trim).collect();
+    v.sort_unstable();
+    v.join("+")
 }
 
-/// True when `item` matches `alt`.
-pub fn matches(item: &Evidence, alt: &Alteration) -> bool {
-    if item.gene != "*" && !alt.has_gene(&item.gene) {
-        return false;
-    }
-    match (&item.matcher, alt) {
-        (
-            Matcher::Protein(p),
-            Alteration::Variant {
-                protein_change: Some(pc),
-                ..
-            },
-        ) => p == pc,
-        (
-            Matcher::Codon(n),
-            Alteration::Variant {
-                protein_change: Some(pc),
-                ..
-            },
-        ) => codon_of(pc) == Some(*n),
-        (
-            Matcher::Exon(a, b, class),
-            Alteration::Variant {
-                consequence,
-                exon,
-                intron,
-                ..
-            },
-        ) => {
-            let within = |x: &Option<u32>| x.is_some_and(|v| v >= *a && v <= *b);
-            (within(exon) || (within(intron) && class.starts_with("splice")))
-                && consequence.split('&').any(|c| c == class)
+/// The level an item gives for the patient's cancer type (None: it does not apply).
+fn item_level(i: &Item, here: Applies) -> Option<Level> {
+    match (i.source, here) {
+        (_, Applies::Excluded) => None,
+        // prognostic and diagnostic statements of `guidelines.tsv` come from large cohort studies
+        // (C-CAT real-world data), not from a practice guideline: B, never A
+        (SourceKind::Guideline, Applies::Here) if i.evidence_type != EvidenceType::Predictive => {
+            Some(Level::B)
         }
-        (Matcher::Truncating, Alteration::Variant { consequence, .. }) => {
-            consequence.split('&').any(|c| {
-                matches!(
-                    c,
-                    "stop_gained"
-                        | "frameshift_variant"
-                        | "splice_donor_variant"
-                        | "splice_acceptor_variant"
-                        | "start_lost"
-                )
+        (
+            SourceKind::ApprovalJp | SourceKind::ApprovalUs | SourceKind::Guideline,
+            Applies::Here,
+        ) => Some(Level::A),
+        (
+            SourceKind::ApprovalJp | SourceKind::ApprovalUs | SourceKind::Guideline,
+            Applies::Elsewhere,
+        ) => Some(Level::C),
+        (SourceKind::Civic, a) => match (i.civic_level, a) {
+            (Some('A' | 'B'), Applies::Here) => Some(Level::B),
+            (Some('A' | 'B'), _) => Some(Level::C),
+            (Some('C'), _) => Some(Level::D),
+            _ => Some(Level::E),
+        },
+    }
+}
+
+#[derive(Default)]
+struct Acc<'a> {
+    regimen: String,
+    level: Option<Level>,
+    jp: bool,
+    us: bool,
+    guideline: bool,
+    elsewhere: Vec<String>,
+    notes: Vec<String>,
+    items: Vec<(&'a Item, Level)>,
+}
+
+fn label(level: Level, jp: bool, us: bool, guideline: bool) -> String {
+    match level {
+        Level::A if jp => "A (approved in Japan)".into(),
+        Level::A if us => "A (FDA-approved)".into(),
+        Level::A if guideline => "A (guideline)".into(),
+        l => l.as_str().to_string(),
+    }
+}
+
+fn therapies(accs: BTreeMap<String, Acc<'_>>) -> Vec<Therapy> {
+    let mut out: Vec<Therapy> = accs
+        .into_values()
+        .filter_map(|a| {
+            let level = a.level?;
+            let mut items = a.items;
+            items.sort_by(|x, y| {
+                (x.1.rank(), x.0.source, &x.0.id).cmp(&(y.1.rank(), y.0.source, &y.0.id))
+            });
+            let mut elsewhere = a.elsewhere;
+            elsewhere.sort();
+            elsewhere.dedup();
+            let mut notes = a.notes;
+            notes.sort();
+            notes.dedup();
+            Some(Therapy {
+                level_label: label(level, a.jp, a.us, a.guideline),
+                regimen: a.regimen,
+                level,
+                approved_in_japan: a.jp,
+                approved_us: a.us,
+                guideline: a.guideline,
+                approved_elsewhere: elsewhere,
+                notes,
+                citations: items.iter().map(|(i, _)| citation(i)).collect(),
             })
-        }
-        (Matcher::Amplification, Alteration::Amplification { .. }) => true,
-        (Matcher::Deletion, Alteration::Deletion { .. }) => true,
-        // a fusion matches by EITHER partner: `ALK fusion:*` matches EML4::ALK; a named partner
-        // must be the other gene (`ALK fusion:EML4`)
-        (Matcher::Fusion(p), Alteration::Fusion { five, three }) => {
-            p == "*"
-                || (item.gene == *five && p == three)
-                || (item.gene == *three && p == five)
-                || (item.gene == "*" && (p == five || p == three))
-        }
-        (Matcher::MsiHigh, Alteration::MsiHigh) => true,
-        (Matcher::TmbAtLeast(t), Alteration::Tmb(v)) => v >= t,
-        _ => false,
-    }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (
+            a.level.rank(),
+            !a.approved_in_japan,
+            !a.approved_us,
+            &a.regimen,
+        )
+            .cmp(&(
+                b.level.rank(),
+                !b.approved_in_japan,
+                !b.approved_us,
+                &b.regimen,
+            ))
+    });
+    out
 }
 
-/// Whether an item's cancer type covers the patient's.
-fn applies(item: &Evidence, cancer: &str, tree: &OncoTree) -> bool {
-    let ct = item.cancer_type.as_str();
-    if let Some(rest) = ct.strip_prefix('*') {
-        let excluded = rest
-            .trim_start_matches('-')
-            .split(',')
-            .filter(|c| !c.is_empty());
-        return !excluded.into_iter().any(|x| tree.is_within(cancer, x));
-    }
-    tree.is_within(cancer, ct)
+fn finding(alt: &Alteration, kind: FindingKind, therapies: Vec<Therapy>) -> Option<Finding> {
+    let best = therapies.first()?;
+    Some(Finding {
+        gene: alt.gene(),
+        alteration: alt.display(),
+        kind,
+        level: best.level,
+        approved_in_japan: therapies
+            .iter()
+            .any(|t| t.level == Level::A && t.approved_in_japan),
+        level_label: best.level_label.clone(),
+        drugs: therapies.iter().map(|t| t.regimen.clone()).collect(),
+        therapies,
+        statements: Vec::new(),
+        citations: Vec::new(),
+    })
 }
 
-/// Tiers `alts` for `cancer` (an OncoTree code). Findings are sorted by level, then gene.
+/// Tiers `alts` for `cancer` (an OncoTree code). Findings are sorted by kind, level, then gene.
 pub fn tier(kb: &Kb, tree: &OncoTree, cancer: &str, alts: &[Alteration]) -> Vec<Finding> {
     let mut out = Vec::new();
     for alt in alts {
-        let hits: Vec<&Evidence> = kb.items.iter().filter(|i| matches(i, alt)).collect();
-        // sensitivity
-        let mut best: Option<Level> = None;
-        let mut used: Vec<(&Evidence, Level)> = Vec::new();
-        for i in hits.iter().filter(|i| !i.resistant) {
-            let here = applies(i, cancer, tree);
-            let lvl = if here {
-                i.level
-            } else if matches!(i.level, Level::A | Level::B) {
-                Level::C
-            } else {
-                i.level
+        let hits: Vec<&Item> = kb
+            .items
+            .iter()
+            .filter(|i| matches(i.gene.as_deref(), &i.matcher, &i.mane, &kb.known, alt))
+            .collect();
+        let mut sens: BTreeMap<String, Acc<'_>> = BTreeMap::new();
+        let mut res: BTreeMap<String, Acc<'_>> = BTreeMap::new();
+        let mut caveats: Vec<&Item> = Vec::new();
+        let mut other: Vec<(&Item, Level)> = Vec::new();
+        for i in hits {
+            let here = i.cancer.applies(tree, cancer);
+            let Some(level) = item_level(i, here) else {
+                continue;
             };
-            used.push((i, lvl));
-            if best.is_none_or(|b| lvl.rank() < b.rank()) {
-                best = Some(lvl);
+            match (i.evidence_type, i.direction) {
+                (EvidenceType::Predictive, Direction::Sensitive) => {
+                    let r = i.regimen.clone().unwrap_or_default();
+                    let a = sens.entry(regimen_key(&r)).or_default();
+                    if a.regimen.is_empty() {
+                        a.regimen = r;
+                    }
+                    if a.level.is_none_or(|b| level.rank() < b.rank()) {
+                        a.level = Some(level);
+                    }
+                    let a_here = here == Applies::Here;
+                    a.jp |= a_here && i.source == SourceKind::ApprovalJp;
+                    a.us |= a_here && i.source == SourceKind::ApprovalUs;
+                    a.guideline |= a_here && i.source == SourceKind::Guideline;
+                    if !a_here
+                        && matches!(i.source, SourceKind::ApprovalJp | SourceKind::ApprovalUs)
+                    {
+                        let who = if i.source == SourceKind::ApprovalJp {
+                            "Japan"
+                        } else {
+                            "US"
+                        };
+                        a.elsewhere.push(format!("{} ({who})", i.cancer.display()));
+                    }
+                    if a_here {
+                        if let Some(l) = &i.line_of_therapy {
+                            a.notes.push(format!("{}: {l}", i.id));
+                        }
+                    }
+                    a.items.push((i, level));
+                }
+                (EvidenceType::Predictive, Direction::Resistant) => {
+                    // resistance counts only in the patient's cancer type, from strong evidence
+                    if here != Applies::Here {
+                        continue;
+                    }
+                    let r = i.regimen.clone().unwrap_or_default();
+                    let a = res.entry(regimen_key(&r)).or_default();
+                    if a.regimen.is_empty() {
+                        a.regimen = r;
+                    }
+                    a.level = Some(Level::R);
+                    a.guideline |= i.source == SourceKind::Guideline;
+                    a.items.push((i, Level::R));
+                }
+                (EvidenceType::Predictive, _) => {
+                    if here == Applies::Here {
+                        caveats.push(i);
+                    }
+                }
+                _ => {
+                    if here == Applies::Here {
+                        other.push((i, level));
+                    }
+                }
             }
         }
-        if let Some(b) = best {
-            let at: Vec<&(&Evidence, Level)> = used.iter().filter(|(_, l)| *l == b).collect();
-            let jp = b == Level::A
-                && at
-                    .iter()
-                    .any(|(i, _)| i.approved_japan && applies(i, cancer, tree));
-            let mut drugs: Vec<String> = at.iter().flat_map(|(i, _)| i.drugs.clone()).collect();
-            drugs.sort();
-            drugs.dedup();
-            out.push(Finding {
-                gene: alt.gene(),
-                alteration: alt.display(),
-                level: b,
-                approved_in_japan: jp,
-                level_label: match (b, jp) {
-                    (Level::A, true) => "A (approved in Japan)".into(),
-                    (Level::A, false) => "A (US-approved / guideline)".into(),
-                    (l, _) => l.as_str().to_string(),
-                },
-                drugs,
-                citations: at.iter().map(|(i, _)| i.citation.clone()).collect(),
-                kb_lines: at.iter().map(|(i, _)| i.line).collect(),
-            });
+        // caveats attach to the regimen they concern
+        for c in caveats {
+            let key = regimen_key(c.regimen.as_deref().unwrap_or(""));
+            if let Some(a) = sens.get_mut(&key) {
+                let what = if c.direction == Direction::LowBenefit {
+                    "caveat (less benefit)"
+                } else {
+                    "note (more benefit)"
+                };
+                a.notes.push(format!(
+                    "{what}: {} [{}]",
+                    c.statement.as_deref().unwrap_or(""),
+                    c.id
+                ));
+                a.items.push((c, a.level.unwrap_or(Level::E)));
+            }
         }
-        // resistance, for this cancer type only
-        let res: Vec<&&Evidence> = hits
-            .iter()
-            .filter(|i| i.resistant && applies(i, cancer, tree))
-            .collect();
-        if !res.is_empty() {
-            let mut drugs: Vec<String> = res.iter().flat_map(|i| i.drugs.clone()).collect();
-            drugs.sort();
-            drugs.dedup();
+        if let Some(f) = finding(alt, FindingKind::Therapeutic, therapies(sens)) {
+            out.push(f);
+        }
+        if let Some(f) = finding(alt, FindingKind::Resistance, therapies(res)) {
+            out.push(f);
+        }
+        for kind in [FindingKind::Prognostic, FindingKind::Diagnostic] {
+            let mut these: Vec<&(&Item, Level)> = other
+                .iter()
+                .filter(|(i, _)| {
+                    (kind == FindingKind::Prognostic)
+                        == (i.evidence_type == EvidenceType::Prognostic)
+                })
+                .collect();
+            if these.is_empty() {
+                continue;
+            }
+            these.sort_by(|x, y| (x.1.rank(), &x.0.id).cmp(&(y.1.rank(), &y.0.id)));
+            let level = these[0].1;
+            let mut statements: Vec<String> = these
+                .iter()
+                .map(|(i, _)| {
+                    let d = match i.direction {
+                        Direction::PoorPrognosis => "poor prognosis",
+                        Direction::GoodPrognosis => "better prognosis",
+                        _ => "supports diagnosis",
+                    };
+                    format!("{d}: {}", i.statement.as_deref().unwrap_or("-"))
+                })
+                .collect();
+            statements.dedup();
             out.push(Finding {
                 gene: alt.gene(),
                 alteration: alt.display(),
-                level: Level::R,
+                kind,
+                level,
                 approved_in_japan: false,
-                level_label: "R (resistance)".into(),
-                drugs,
-                citations: res.iter().map(|i| i.citation.clone()).collect(),
-                kb_lines: res.iter().map(|i| i.line).collect(),
+                level_label: format!(
+                    "{} ({})",
+                    level.as_str(),
+                    if kind == FindingKind::Prognostic {
+                        "prognostic"
+                    } else {
+                        "diagnostic"
+                    }
+                ),
+                therapies: Vec::new(),
+                statements,
+                drugs: Vec::new(),
+                citations: these.iter().map(|(i, _)| citation(i)).collect(),
             });
         }
     }
     out.sort_by(|a, b| {
-        let (ra, rb) = (a.level.rank(), b.level.rank());
-        (ra, !a.approved_in_japan, &a.gene, &a.alteration).cmp(&(
-            rb,
-            !b.approved_in_japan,
-            &b.gene,
-            &b.alteration,
-        ))
+        (
+            a.kind,
+            a.level.rank(),
+            !a.approved_in_japan,
+            &a.gene,
+            &a.alteration,
+        )
+            .cmp(&(
+                b.kind,
+                b.level.rank(),
+                !b.approved_in_japan,
+                &b.gene,
+                &b.alteration,
+            ))
     });
     out
 }

@@ -1,9 +1,10 @@
 //! From annotated variants and biomarkers to tiered findings and the expert-panel triage.
 //! Shared by `report` and `retier`, so a re-tier with the same KB reproduces a report exactly.
 
+use super::kb::matcher::intron_offsets;
 use super::kb::Kb;
 use super::oncotree::OncoTree;
-use super::tier::{tier, Alteration, Finding, Level};
+use super::tier::{tier, Alteration, Finding, FindingKind, Level};
 use crate::types::cnv::{CnCall, CopyNumberResult};
 use crate::types::msi::MsiStatus;
 use crate::types::report::{ReportVariant, Triage};
@@ -39,16 +40,23 @@ pub const GERMLINE_LIKE_HET: (f64, f64) = (0.35, 0.65);
 /// See [`GERMLINE_LIKE_HET`].
 pub const GERMLINE_LIKE_HOM: f64 = 0.90;
 
-/// The alterations tiering can match: annotated variants (protein-changing or at a splice
-/// site), amplified and deeply deleted genes, fusions (each gene pair once), biomarkers.
+/// The alterations tiering can match: annotated variants (protein-changing, at a splice site or
+/// near one), amplified and deeply deleted genes, fusions (each gene pair once), biomarkers.
 pub fn alterations(input: &TierInput<'_>) -> Vec<Alteration> {
     let mut alts: Vec<Alteration> = input
         .variants
         .iter()
         .filter_map(|v| v.annotation.as_ref())
-        .filter(|a| a.hgvs_p.is_some() || a.consequence.contains("splice"))
+        .filter(|a| {
+            // protein-changing, at a splice site, or an intronic change within 30 bases of an
+            // exon (the acceptor-region deletions of MET exon 14 skipping reach -30)
+            a.hgvs_p.is_some()
+                || a.consequence.contains("splice")
+                || intron_offsets(&a.hgvs_c).iter().any(|o| o.abs() <= 30)
+        })
         .map(|a| Alteration::Variant {
             gene: a.gene.clone(),
+            transcript: a.transcript.clone(),
             protein_change: a.protein_change.clone(),
             consequence: a.consequence.clone(),
             exon: a.exon,
@@ -58,6 +66,7 @@ pub fn alterations(input: &TierInput<'_>) -> Vec<Alteration> {
                 .and_then(|l| l.strip_prefix("intron "))
                 .and_then(|x| x.split('/').next())
                 .and_then(|x| x.parse().ok()),
+            hgvs_c: a.hgvs_c.clone(),
         })
         .collect();
     if let Some(cn) = input.copy_number {
@@ -106,10 +115,24 @@ pub fn tier_and_triage(
     // METHOD: expert-panel triage (documented rules, README)
     let mut reasons = Vec::new();
     for f in &findings {
-        if f.level != Level::R && !(f.level == Level::A && f.approved_in_japan) {
+        if f.kind != FindingKind::Therapeutic {
+            continue;
+        }
+        // one reason per alteration: its options without a Japanese approval for this cancer
+        // type, counted, with the best of them named
+        let open: Vec<_> = f
+            .therapies
+            .iter()
+            .filter(|t| !(t.level == Level::A && t.approved_in_japan))
+            .collect();
+        if let Some(best) = open.first() {
             reasons.push(format!(
-                "{} {}: level {} (off-label or investigational option)",
-                f.gene, f.alteration, f.level_label
+                "{} {}: {} off-label or investigational option(s) (best: {}, level {})",
+                f.gene,
+                f.alteration,
+                open.len(),
+                best.regimen,
+                best.level_label
             ));
         }
     }
@@ -147,10 +170,11 @@ pub fn tier_and_triage(
     )
 }
 
-/// The highest sensitivity level among findings, as its label.
+/// The highest therapeutic level among findings, as its label.
 pub fn highest_level(findings: &[Finding]) -> Option<String> {
     findings
         .iter()
-        .find(|f| f.level != Level::R)
+        .filter(|f| f.kind == FindingKind::Therapeutic)
+        .min_by_key(|f| (f.level.rank(), !f.approved_in_japan))
         .map(|f| f.level_label.clone())
 }

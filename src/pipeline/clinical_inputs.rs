@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::Result;
 
 use crate::clinical::{
-    kb::{self, Kb, BUILTIN_KB, BUILTIN_KB_NAME},
+    kb::{self, Kb, BUILTIN_KB_NAME},
     oncotree::OncoTree,
 };
 use crate::error::{fail, ExitKind};
@@ -28,19 +28,90 @@ pub struct LoadedKb {
     pub info: KbInfo,
 }
 
-/// Loads and validates the KB at `path`, or the one compiled into the binary.
+/// The KB files at `path`: a directory (every `*.tsv` KB file in it; the shipped MANE and
+/// known-change tables unless it has its own) or one item file (plus the shipped tables).
+fn kb_files(path: &Path) -> Result<Vec<(String, String)>> {
+    let mut files: Vec<(String, String)> = Vec::new();
+    if path.is_dir() {
+        let mut names: Vec<std::path::PathBuf> = std::fs::read_dir(path)
+            .map_err(|e| {
+                fail(
+                    ExitKind::NoInput,
+                    format!(
+                        "cannot read knowledge-base directory '{}': {e}",
+                        path.display()
+                    ),
+                )
+            })?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "tsv"))
+            .collect();
+        names.sort();
+        for p in names {
+            let text = read_text(&p, "knowledge-base file")?;
+            // only KB files (the crosswalk and other TSVs of the directory are not)
+            if text
+                .lines()
+                .next()
+                .is_some_and(|l| l.starts_with("# file:"))
+                && !text.starts_with("# file: civic_disease_oncotree.tsv")
+            {
+                files.push((p.display().to_string(), text));
+            }
+        }
+        if files.is_empty() {
+            return Err(fail(
+                ExitKind::Data,
+                format!(
+                    "'{}' holds no knowledge-base file (*.tsv starting with '# file:')",
+                    path.display()
+                ),
+            ));
+        }
+    } else {
+        files.push((
+            path.display().to_string(),
+            read_text(path, "knowledge base")?,
+        ));
+    }
+    for (name, text) in kb::BUILTIN_FILES {
+        let tag = format!("# file: {name}");
+        let table = name.starts_with("mane")
+            || name.starts_with("civic_known")
+            || name.starts_with("known_");
+        if table && !files.iter().any(|(_, t)| t.starts_with(&tag)) {
+            files.push((format!("builtin:data/kb/{name}"), text.to_string()));
+        }
+    }
+    Ok(files)
+}
+
+/// Loads and validates the KB at `path` (a directory or a file), or the one compiled into the
+/// binary. The MD5 covers every file's bytes, in name order.
 pub fn load_kb(path: Option<&Path>, tree: &OncoTree) -> Result<LoadedKb> {
-    let (text, name) = match path {
-        Some(p) => (read_text(p, "knowledge base")?, p.display().to_string()),
-        None => (BUILTIN_KB.to_string(), BUILTIN_KB_NAME.to_string()),
+    let (files, name) = match path {
+        Some(p) => (kb_files(p)?, p.display().to_string()),
+        None => (
+            kb::BUILTIN_FILES
+                .iter()
+                .map(|(n, t)| (format!("builtin:data/kb/{n}"), t.to_string()))
+                .collect(),
+            BUILTIN_KB_NAME.to_string(),
+        ),
     };
-    let k = kb::parse(&text, &name, tree)?;
+    let k = kb::parse_files(&files, tree)?;
+    let mut sorted: Vec<&(String, String)> = files.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut all = Vec::new();
+    for (_, t) in sorted {
+        all.extend_from_slice(t.as_bytes());
+    }
     Ok(LoadedKb {
         info: KbInfo {
             path: name,
-            version: k.version.clone(),
-            date: k.date.clone(),
-            md5: md5_hex(text.as_bytes()),
+            version: k.version(),
+            date: k.date(),
+            md5: md5_hex(&all),
         },
         kb: k,
     })

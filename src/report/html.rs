@@ -87,6 +87,128 @@ fn vaf_plot(r: &Report) -> String {
     svg
 }
 
+/// Up to this many source links show in a table cell; the rest fold into a `<details>`.
+const SOURCES_SHOWN: usize = 4;
+
+fn sources(cs: &[crate::types::report::Citation]) -> String {
+    let links: Vec<String> = cs
+        .iter()
+        .map(|c| {
+            format!(
+                "<a href=\"{}\" title=\"{}{}\">{}</a>",
+                esc(&c.url),
+                esc(&c.source),
+                if c.verified == "knowledge" {
+                    " (curator knowledge, not re-checked against the document)"
+                } else {
+                    ""
+                },
+                esc(&c.id)
+            )
+        })
+        .collect();
+    if links.len() <= SOURCES_SHOWN + 1 {
+        return links.join(" ");
+    }
+    format!(
+        "{} <details><summary>{} more</summary>{}</details>",
+        links[..SOURCES_SHOWN].join(" "),
+        links.len() - SOURCES_SHOWN,
+        links[SOURCES_SHOWN..].join(" ")
+    )
+}
+
+/// Findings: one row per drug with its own level and approval status; resistance; prognostic
+/// and diagnostic statements.
+fn findings_sections(r: &Report) -> String {
+    use crate::types::report::FindingKind;
+    let mut h = String::new();
+    h.push_str("<h2>Alterations by evidence level (one row per drug)</h2><table><tr><th>Level</th><th>Gene</th><th>Alteration</th><th>Drug / regimen</th><th>Status for this cancer type</th><th>Notes</th><th>Sources</th></tr>");
+    let mut any = false;
+    for f in r
+        .findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::Therapeutic)
+    {
+        for t in &f.therapies {
+            any = true;
+            let mut status = Vec::new();
+            if t.approved_in_japan {
+                status.push("approved in Japan".to_string());
+            }
+            if t.approved_us {
+                status.push("FDA-approved".to_string());
+            }
+            if t.guideline {
+                status.push("guideline".to_string());
+            }
+            // where else it is approved matters when it is not approved in Japan here (the
+            // off-label route the panel discusses)
+            if !t.approved_in_japan && !t.approved_elsewhere.is_empty() {
+                status.push(format!(
+                    "approved for other cancer types: {}",
+                    t.approved_elsewhere.join("; ")
+                ));
+            }
+            h.push_str(&format!(
+                "<tr class=\"lv{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                t.level.as_str(),
+                esc(&t.level_label),
+                esc(&f.gene),
+                esc(&f.alteration),
+                esc(&t.regimen),
+                esc(&status.join("; ")),
+                esc(&t.notes.join("; ")),
+                sources(&t.citations)
+            ));
+        }
+    }
+    if !any {
+        h.push_str("<tr><td colspan=\"7\">No alteration with therapeutic evidence in the knowledge base.</td></tr>");
+    }
+    h.push_str("</table>");
+    let res: Vec<&crate::types::report::Finding> = r
+        .findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::Resistance)
+        .collect();
+    if !res.is_empty() {
+        h.push_str("<h2>Resistance (level R)</h2><table><tr><th>Gene</th><th>Alteration</th><th>Drug / regimen</th><th>Sources</th></tr>");
+        for f in res {
+            for t in &f.therapies {
+                h.push_str(&format!(
+                    "<tr class=\"lvR\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    esc(&f.gene),
+                    esc(&f.alteration),
+                    esc(&t.regimen),
+                    sources(&t.citations)
+                ));
+            }
+        }
+        h.push_str("</table>");
+    }
+    let other: Vec<&crate::types::report::Finding> = r
+        .findings
+        .iter()
+        .filter(|f| matches!(f.kind, FindingKind::Prognostic | FindingKind::Diagnostic))
+        .collect();
+    if !other.is_empty() {
+        h.push_str("<h2>Prognostic and diagnostic findings</h2><table><tr><th>Level</th><th>Gene</th><th>Alteration</th><th>Statement</th><th>Sources</th></tr>");
+        for f in other {
+            h.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&f.level_label),
+                esc(&f.gene),
+                esc(&f.alteration),
+                esc(&f.statements.join("; ")),
+                sources(&f.citations)
+            ));
+        }
+        h.push_str("</table>");
+    }
+    h
+}
+
 /// Copy number, rearrangements and fusions, and what was not assessed.
 fn structural_sections(r: &Report) -> String {
     use crate::types::cnv::CnCall;
@@ -195,7 +317,7 @@ fn structural_sections(r: &Report) -> String {
 pub fn render_html(r: &Report) -> String {
     let mut h = String::new();
     h.push_str("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>oncostream report</title><style>");
-    h.push_str("body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}h1{font-size:1.5em}h2{border-bottom:2px solid #4a7ab5;padding-bottom:.2em;font-size:1.15em}table{border-collapse:collapse;width:100%;font-size:.9em}td,th{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top}th{background:#eef3f9}.lvA{background:#d4efdf}.lvB{background:#e8f6d4}.lvC{background:#fdf2d0}.lvR{background:#f8d7da}.warn{background:#fff3cd;border:1px solid #e0c36c;padding:.6em;margin:.5em 0}.muted{color:#666;font-size:.85em}");
+    h.push_str("body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}h1{font-size:1.5em}h2{border-bottom:2px solid #4a7ab5;padding-bottom:.2em;font-size:1.15em}table{border-collapse:collapse;width:100%;font-size:.9em}td,th{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top;overflow-wrap:break-word}details summary{cursor:pointer;color:#4a7ab5}th{background:#eef3f9}.lvA{background:#d4efdf}.lvB{background:#e8f6d4}.lvC{background:#fdf2d0}.lvR{background:#f8d7da}.warn{background:#fff3cd;border:1px solid #e0c36c;padding:.6em;margin:.5em 0}.muted{color:#666;font-size:.85em}");
     h.push_str("</style></head><body>");
     h.push_str("<h1>Cancer genomic profiling report</h1>");
     for l in &r.limitations {
@@ -290,23 +412,7 @@ pub fn render_html(r: &Report) -> String {
         h.push_str(&format!("<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(&v)));
     }
     h.push_str("</table>");
-    h.push_str("<h2>Alterations by evidence level</h2><table><tr><th>Level</th><th>Gene</th><th>Alteration</th><th>Drugs</th></tr>");
-    for f in &r.findings {
-        h.push_str(&format!(
-            "<tr class=\"lv{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            f.level.as_str(),
-            esc(&f.level_label),
-            esc(&f.gene),
-            esc(&f.alteration),
-            esc(&f.drugs.join(", "))
-        ));
-    }
-    if r.findings.is_empty() {
-        h.push_str(
-            "<tr><td colspan=\"4\">No alteration with evidence in the knowledge base.</td></tr>",
-        );
-    }
-    h.push_str("</table>");
+    h.push_str(&findings_sections(r));
     h.push_str("<h2>Details per alteration</h2><table><tr><th>Gene</th><th>HGVS</th><th>Consequence</th><th>Exon</th><th>VAF</th><th>Depth</th><th>Evidence</th></tr>");
     for v in &r.variants {
         let Some(a) = &v.annotation else { continue };
@@ -314,7 +420,18 @@ pub fn render_html(r: &Report) -> String {
             .findings
             .iter()
             .filter(|f| f.gene == a.gene && Some(&f.alteration) == a.protein_change.as_ref())
-            .map(|f| format!("{}: {}", f.level_label, f.citations.join(" | ")))
+            .map(|f| {
+                let best: Vec<String> = f
+                    .therapies
+                    .iter()
+                    .map(|t| format!("{} {}", t.regimen, t.level_label))
+                    .collect();
+                if best.is_empty() {
+                    f.level_label.clone()
+                } else {
+                    best.join(", ")
+                }
+            })
             .collect();
         h.push_str(&format!(
             "<tr><td>{}</td><td>{}:{}<br>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",

@@ -11,7 +11,7 @@ use super::transcript::Annotation;
 use super::Pos1;
 
 /// Version of the `report.json` layout.
-pub const REPORT_SCHEMA_VERSION: u32 = 3;
+pub const REPORT_SCHEMA_VERSION: u32 = 4;
 
 /// The `kind` written into every `report.json`.
 pub const REPORT_KIND: &str = "oncostream-report";
@@ -68,25 +68,86 @@ impl Level {
     }
 }
 
+/// What a finding is about.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    /// Therapies the alteration makes an option for (levels A-E).
+    Therapeutic,
+    /// Therapies the alteration makes ineffective (level R).
+    Resistance,
+    /// Outcome (prognosis).
+    Prognostic,
+    /// Diagnosis.
+    Diagnostic,
+}
+
+/// A source a reviewer can open.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Citation {
+    /// KB item id (`JP-0012`, `US-0040`, `GL-0003`, `CIVIC-EID1409`).
+    pub id: String,
+    /// The document (package insert, label, guideline, CIViC evidence item).
+    pub source: String,
+    /// Its URL.
+    pub url: String,
+    /// `search` (seen in the document), `knowledge` (curator, not re-checked), `civic`.
+    pub verified: String,
+    /// Cancer types the item covers (OncoTree codes).
+    pub cancer_types: String,
+    /// Label condition or statement, when given.
+    pub statement: Option<String>,
+}
+
+/// One regimen of a finding, with its own level and approval status.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Therapy {
+    /// Drugs joined by `+`.
+    pub regimen: String,
+    /// Level for this cancer type.
+    pub level: Level,
+    /// `A (approved in Japan)`, `A (FDA-approved)`, `A (guideline)`, `B`, ... `R`.
+    pub level_label: String,
+    /// Approved in Japan for this cancer type (with this alteration).
+    pub approved_in_japan: bool,
+    /// FDA-approved for this cancer type.
+    pub approved_us: bool,
+    /// Recommended by a guideline for this cancer type.
+    pub guideline: bool,
+    /// Cancer types where it is approved instead (level C "approved in another cancer type").
+    pub approved_elsewhere: Vec<String>,
+    /// Caveats from real-world data (C-CAT), settings and companion diagnostics.
+    pub notes: Vec<String>,
+    /// The items behind it.
+    pub citations: Vec<Citation>,
+}
+
 /// One tiered finding: an alteration (or biomarker) with its evidence for this cancer type.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Finding {
-    /// Gene (`*` for biomarkers).
+    /// Gene (`EML4::ALK` for a fusion, `*` for biomarkers).
     pub gene: String,
     /// Alteration name.
     pub alteration: String,
-    /// A, B, C, D, E or R.
+    /// Therapeutic, resistance, prognostic or diagnostic.
+    pub kind: FindingKind,
+    /// The best level of its therapies (R for resistance; for prognostic and diagnostic
+    /// findings the level of their best evidence).
     pub level: Level,
-    /// Level A with a drug approved in Japan for this cancer type.
+    /// A therapy at level A is approved in Japan for this cancer type.
     pub approved_in_japan: bool,
-    /// `A (approved in Japan)`, `A (US-approved / guideline)`, or the level.
+    /// The best therapy's label.
     pub level_label: String,
-    /// Drugs at this level.
+    /// Every regimen with its own level (best first).
+    pub therapies: Vec<Therapy>,
+    /// Prognostic/diagnostic statements.
+    pub statements: Vec<String>,
+    /// All regimens, best first (a summary of `therapies`).
     pub drugs: Vec<String>,
-    /// Citations of the items behind the level.
-    pub citations: Vec<String>,
-    /// KB lines used (for audit and re-tiering diffs).
-    pub kb_lines: Vec<usize>,
+    /// Sources of prognostic/diagnostic findings (therapies carry their own).
+    pub citations: Vec<Citation>,
 }
 
 /// One annotated PASS variant.
@@ -183,8 +244,8 @@ pub struct Report {
     /// Always `oncostream-report`.
     #[schemars(extend("const" = "oncostream-report"))]
     pub kind: String,
-    /// Layout version of this document (3 for this build).
-    #[schemars(extend("const" = 3))]
+    /// Layout version of this document (4 for this build).
+    #[schemars(extend("const" = 4))]
     pub schema_version: u32,
     /// The run this report belongs to (from `results.json` or the VCF header); absent for a
     /// report of a VCF from another caller.

@@ -63,9 +63,13 @@ fn report_tiers_another_callers_vcf_and_escapes_html() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let r: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
-    assert_eq!(r["schema_version"], 3);
+    assert_eq!(r["schema_version"], 4);
     assert_eq!(r["kind"], "oncostream-report");
-    assert_eq!(r["kb"]["version"], "2026.11-starter");
+    let kbv = r["kb"]["version"].as_str().unwrap();
+    assert!(
+        kbv.contains("approvals_jp 2026.11.1") && kbv.contains("civic 01-Aug-2024"),
+        "{kbv}"
+    );
     assert_eq!(
         r["variants"].as_array().unwrap().len(),
         3,
@@ -88,6 +92,8 @@ fn report_tiers_another_callers_vcf_and_escapes_html() {
             "alteration",
             "level",
             "approved_in_japan",
+            "kind",
+            "therapies",
             "drugs",
             "citations",
         ] {
@@ -228,16 +234,15 @@ fn report_html_renders_in_headless_chromium() {
     );
 }
 
-/// Re-tiering with the same KB reproduces report.json byte for byte; a changed KB changes the
-/// levels and the diff says which alteration changed and why.
+/// Re-tiering with the same KB reproduces report.json byte for byte; a new KB release changes
+/// the levels and `retier_diff.tsv` says, per patient finding and drug, what changed and why.
 #[test]
 fn retier_reproduces_with_the_same_kb_and_diffs_a_new_kb() {
     let tmp = tempfile::tempdir().unwrap();
     let v = vcf(tmp.path());
     let out = tmp.path().join("out");
     let d = fx("annotation");
-    let kb =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/kb/oncostream_starter_kb.tsv");
+    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/kb");
     let run = |args: &[&str]| {
         let o = std::process::Command::new(env!("CARGO_BIN_EXE_oncostream"))
             .args(args)
@@ -248,6 +253,7 @@ fn retier_reproduces_with_the_same_kb_and_diffs_a_new_kb() {
             "{args:?}: {}",
             String::from_utf8_lossy(&o.stderr)
         );
+        String::from_utf8_lossy(&o.stderr).to_string()
     };
     run(&[
         "report",
@@ -262,7 +268,7 @@ fn retier_reproduces_with_the_same_kb_and_diffs_a_new_kb() {
         "--cancer-type",
         "LUAD",
         "--kb",
-        s(&kb),
+        s(&shipped),
         "--tmb",
         "12.3",
         "--outdir",
@@ -274,7 +280,7 @@ fn retier_reproduces_with_the_same_kb_and_diffs_a_new_kb() {
         "--results",
         s(&out.join("report.json")),
         "--kb",
-        s(&kb),
+        s(&shipped),
         "-o",
         s(&same),
     ]);
@@ -287,23 +293,33 @@ fn retier_reproduces_with_the_same_kb_and_diffs_a_new_kb() {
         std::fs::read(out.join("report.html")).unwrap(),
         std::fs::read(same.join("report.html")).unwrap()
     );
-    // a newer KB where EGFR L858R evidence in NSCLC is downgraded to B and T790M resistance removed
-    let newkb = tmp.path().join("kb_v2.tsv");
-    let text = std::fs::read_to_string(&kb).unwrap();
-    let text = text
-        .replace("# version: 2026.11-starter", "# version: 2026.12-test")
-        .replace("# date: 2026-11-21", "# date: 2026-12-01")
-        .replace(
-            "EGFR\tL858R\tNSCLC\tosimertinib;gefitinib;erlotinib;afatinib\tA\tyes\tyes",
-            "EGFR\tL858R\tNSCLC\tosimertinib;gefitinib;erlotinib;afatinib\tB\tno\tno",
-        )
-        .lines()
-        .filter(|l| !l.starts_with("EGFR\tT790M\tNSCLC\tgefitinib;erlotinib\tR"))
-        .collect::<Vec<_>>()
-        .join("\n");
-    std::fs::write(&newkb, text + "\n").unwrap();
+    // the next KB release: the Japanese approvals of osimertinib for L858R are withdrawn (the US
+    // approval stays) and the guideline row of T790M resistance to gefitinib is removed (CIViC
+    // evidence keeps the resistance)
+    let newkb = tmp.path().join("kb_v2");
+    std::fs::create_dir(&newkb).unwrap();
+    for e in std::fs::read_dir(&shipped).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap().to_str().unwrap().to_string();
+        let text = std::fs::read_to_string(&p).unwrap();
+        let text = match name.as_str() {
+            "approvals_jp.tsv" => text
+                .replace("# version: 2026.11.1", "# version: 2026.12.1")
+                .lines()
+                .filter(|l| !(l.contains("\tEGFR\tp.L858R\t") && l.contains("\tosimertinib\t")))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            "guidelines.tsv" => text
+                .lines()
+                .filter(|l| !l.starts_with("GL-0027\t"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            _ => text,
+        };
+        std::fs::write(newkb.join(name), text + "\n").unwrap();
+    }
     let new = tmp.path().join("new");
-    run(&[
+    let log = run(&[
         "retier",
         "--results",
         s(&out.join("report.json")),
@@ -314,24 +330,39 @@ fn retier_reproduces_with_the_same_kb_and_diffs_a_new_kb() {
     ]);
     let r: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(new.join("report.json")).unwrap()).unwrap();
-    assert_eq!(r["kb"]["version"], "2026.12-test");
+    assert!(r["kb"]["version"]
+        .as_str()
+        .unwrap()
+        .contains("approvals_jp 2026.12.1"));
     let l858r = r["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|f| f["alteration"] == "L858R")
+        .find(|f| f["alteration"] == "L858R" && f["kind"] == "therapeutic")
         .unwrap();
-    assert_eq!(l858r["level"], "B");
+    let osi = l858r["therapies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["regimen"] == "osimertinib")
+        .unwrap();
+    assert_eq!(osi["level_label"], "A (FDA-approved)");
+    assert_eq!(osi["approved_in_japan"], false);
     let diff = std::fs::read_to_string(new.join("retier_diff.tsv")).unwrap();
     assert!(
-        diff.contains("EGFR\tL858R\tA (approved in Japan)\tB\tlevel changed"),
+        diff.contains("EGFR\tL858R\ttherapeutic\tosimertinib\tA (approved in Japan)\tA (FDA-approved)\tlevel changed"),
         "{diff}"
     );
     assert!(
-        diff.contains("EGFR\tT790M") && diff.contains("R (resistance)"),
+        diff.contains("EGFR\tT790M\tresistance\tgefitinib\tR\tR\tevidence changed\tGL-0027,"),
         "{diff}"
     );
-    // re-tier without any BAM or reference: only report.json and the KB were given
+    // unchanged drugs are not listed
+    assert!(
+        !diff.contains("\tgefitinib\tA (approved in Japan)\tA (approved in Japan)"),
+        "{diff}"
+    );
+    assert!(log.contains("changed"), "{log}");
 }
 
 /// A VCF already annotated by VEP (CSQ) or SnpEff (ANN) is tiered without any GFF.

@@ -135,14 +135,15 @@ fn bad_clinical_inputs_are_refused_before_the_pass() {
     let kb = tmp.path().join("bad_kb.tsv");
     std::fs::write(
         &kb,
-        "# version: x\n# date: 2026-11-21\ngene\tmatcher\tcancer_type\tdrugs\tlevel\tapproved_japan\tapproved_us\tdirection\tcitation\n\
-         EGFR\tL858R\tNOT_A_CODE\tdrugX\tB\tno\tno\tsensitive\tsome citation\n",
+        "# file: guidelines.tsv\n# version: x\n# date: 2026-11-21\n# licence: CC0-1.0\n\
+         id\tgene\talteration\tcancer_types\texclude\tevidence_type\tregimen\tdirection\tstatement\tguideline\tguideline_version\tsource_url\tverified\tnotes\n\
+         GL-0001\tEGFR\tp.L858R\tNOT_A_CODE\t-\tpredictive\tosimertinib\tsensitive\tx\tSome guideline\t2026\thttps://example.org/\tsearch\t-\n",
     )
     .unwrap();
     refused(
         &with(&["--cancer-type", "LUAD", "--kb", s(&kb)]),
         65,
-        &["bad_kb.tsv:4", "NOT_A_CODE"],
+        &["bad_kb.tsv:6", "NOT_A_CODE"],
         &out,
     );
     // transcript models: missing, and not a GFF
@@ -542,15 +543,21 @@ fn an_installed_binary_finds_its_knowledge_base() {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        text.starts_with("builtin:oncostream_starter_kb.tsv: ok"),
-        "{text}"
-    );
-    // the built-in KB is byte for byte the shipped data file
-    let shipped = std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("data/kb/oncostream_starter_kb.tsv"),
-    )
-    .unwrap();
+    assert!(text.starts_with("builtin:data/kb: ok"), "{text}");
+    // the built-in KB is byte for byte the shipped data files (MD5 over them in name order)
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/kb");
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.extension().is_some_and(|x| x == "tsv") && !p.ends_with("civic_disease_oncotree.tsv")
+        })
+        .collect();
+    names.sort();
+    let mut shipped = Vec::new();
+    for p in names {
+        shipped.extend(std::fs::read(p).unwrap());
+    }
     let vcf = tmp.path().join("v.vcf");
     std::fs::write(
         &vcf,
@@ -579,7 +586,7 @@ fn an_installed_binary_finds_its_knowledge_base() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let r: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
-    assert_eq!(r["kb"]["path"], "builtin:oncostream_starter_kb.tsv");
+    assert_eq!(r["kb"]["path"], "builtin:data/kb");
     use md5::{Digest, Md5};
     let md5: String = Md5::digest(&shipped)
         .iter()

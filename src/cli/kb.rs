@@ -1,6 +1,7 @@
 //! `oncostream kb validate|build`: check a knowledge base (every bad row reported with
 //! file:line), or build its CIViC layer from a CIViC dump.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Result;
@@ -42,25 +43,26 @@ pub enum KbAction {
     },
 }
 
-/// Runs the command.
+/// Runs the command. Output goes through one write, so a closed pipe (`| head`, `| grep -q`)
+/// ends the command quietly instead of panicking.
 pub fn run(args: &KbArgs) -> Result<()> {
+    let mut text = String::new();
     match &args.action {
         KbAction::Validate { kb } => {
             let k = validate_kb(kb.as_deref())?;
-            println!(
-                "{}: ok, {} evidence items, version {}, date {}",
+            text.push_str(&format!(
+                "{}: ok, {} evidence items, version {}, date {}\n",
                 k.info.path,
                 k.kb.items.len(),
                 k.info.version,
                 k.info.date
-            );
+            ));
             for f in &k.kb.files {
-                println!(
-                    "  {}: {} rows, version {}, date {}",
+                text.push_str(&format!(
+                    "  {}: {} rows, version {}, date {}\n",
                     f.name, f.rows, f.version, f.date
-                );
+                ));
             }
-            Ok(())
         }
         KbAction::Build {
             civic,
@@ -75,9 +77,13 @@ pub fn run(args: &KbArgs) -> Result<()> {
                 outdir: outdir.clone(),
             })?;
             for l in log.lines() {
-                println!("{l}");
+                text.push_str(&l);
+                text.push('\n');
             }
-            Ok(())
         }
     }
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
 }

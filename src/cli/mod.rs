@@ -2,6 +2,7 @@
 //! [`crate::pipeline`] function and calls it; `main` maps the error to an exit code.
 
 pub mod call;
+pub mod case;
 pub mod common;
 pub mod depth;
 pub mod kb;

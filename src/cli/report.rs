@@ -49,6 +49,9 @@ pub struct ReportArgs {
     /// No info lines on stderr.
     #[arg(long)]
     pub quiet: bool,
+    /// Basic items of the test.
+    #[command(flatten)]
+    pub case: crate::cli::case::CaseArgs,
 }
 
 /// Runs the command.
@@ -63,6 +66,7 @@ pub fn run(args: &ReportArgs) -> Result<()> {
         tmb: args.tmb,
         msi_status: args.msi_status.clone(),
         results: args.results.clone(),
+        case: args.case.options(),
         outdir: args.outdir.clone(),
         force: args.force,
         quiet: args.quiet,

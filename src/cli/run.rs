@@ -82,6 +82,9 @@ pub struct RunArgs {
     /// Knowledge base for the report: a directory or one file (default: data/kb, compiled in).
     #[arg(long)]
     pub kb: Option<PathBuf>,
+    /// Basic items of the report (with --cancer-type).
+    #[command(flatten)]
+    pub case: crate::cli::case::CaseArgs,
     /// Output directory (created; must be empty, or hold only this tool's files with --force).
     #[arg(long)]
     pub outdir: PathBuf,
@@ -121,6 +124,7 @@ impl RunArgs {
             gff: self.gff.clone(),
             transcripts: self.transcripts.clone(),
             kb: self.kb.clone(),
+            case: self.case.options(),
             outdir: self.outdir.clone(),
             force: self.force,
             input_checksums: !self.no_input_checksums,

@@ -5,6 +5,7 @@
 pub mod annotate;
 pub mod fusion;
 pub mod kb;
+pub mod oncogenicity;
 pub mod oncotree;
 pub mod tier;
 pub mod triage;

@@ -91,6 +91,33 @@ fn label(level: Level, jp: bool, us: bool, guideline: bool) -> String {
     }
 }
 
+/// Japan's access routes to a drug (C-CAT findings; JSMO/JSCO/JCA guidance ed. 2.1, Table 4).
+pub const ACCESS_APPROVED: &str = "approved in Japan for this cancer type (insurance-covered)";
+/// See [`ACCESS_APPROVED`].
+pub const ACCESS_OFF_LABEL: &str = "approved in Japan for another cancer type: off-label use through a clinical trial, patient-proposed healthcare or advanced medical care";
+/// See [`ACCESS_APPROVED`].
+pub const ACCESS_ABROAD: &str = "not approved in Japan (approved abroad or recommended in guidelines): clinical trial or patient-proposed healthcare";
+/// See [`ACCESS_APPROVED`].
+pub const ACCESS_INVESTIGATIONAL: &str = "investigational: clinical trial";
+/// See [`ACCESS_APPROVED`].
+pub const ACCESS_RESISTANCE: &str = "expected to be ineffective (resistance)";
+
+/// METHOD: the access route of a regimen, from its approvals here and elsewhere.
+fn access(level: Level, jp_here: bool, abroad_here: bool, elsewhere: &[String]) -> String {
+    if level == Level::R {
+        ACCESS_RESISTANCE
+    } else if jp_here {
+        ACCESS_APPROVED
+    } else if elsewhere.iter().any(|e| e.ends_with("(Japan)")) {
+        ACCESS_OFF_LABEL
+    } else if abroad_here || !elsewhere.is_empty() {
+        ACCESS_ABROAD
+    } else {
+        ACCESS_INVESTIGATIONAL
+    }
+    .to_string()
+}
+
 fn therapies(accs: BTreeMap<String, Acc<'_>>) -> Vec<Therapy> {
     let mut out: Vec<Therapy> = accs
         .into_values()
@@ -107,6 +134,7 @@ fn therapies(accs: BTreeMap<String, Acc<'_>>) -> Vec<Therapy> {
             notes.sort();
             notes.dedup();
             Some(Therapy {
+                access: access(level, a.jp, a.us || a.guideline, &elsewhere),
                 level_label: label(level, a.jp, a.us, a.guideline),
                 regimen: a.regimen,
                 level,

@@ -7,8 +7,8 @@ use super::oncotree::OncoTree;
 use super::tier::{tier, Alteration, Finding, FindingKind, Level};
 use crate::types::cnv::{CnCall, CopyNumberResult};
 use crate::types::msi::MsiStatus;
-use crate::types::report::{ReportVariant, Triage};
-use crate::types::results::QcVerdict;
+use crate::types::report::{Priority, ReportVariant, Triage, PANEL_STATEMENT};
+use crate::types::results::{IdentityStatus, QcResult, QcVerdict};
 use crate::types::sv::SvResult;
 
 /// What a report tiers: variants, copy number, fusions and biomarkers.
@@ -20,12 +20,18 @@ pub struct TierInput<'a> {
     pub copy_number: Option<&'a CopyNumberResult>,
     /// Structural variants and fusions, when assessed.
     pub structural: Option<&'a SvResult>,
-    /// TMB per Mb.
+    /// TMB per Mb, when evaluable (a TMB that is not evaluable is not tiered).
     pub tmb: Option<f64>,
-    /// MSI status.
+    /// MSI status, when evaluable.
     pub msi: Option<MsiStatus>,
     /// QC verdict.
     pub qc_verdict: Option<QcVerdict>,
+    /// The run's QC (failed rules, identity), when known.
+    pub qc: Option<&'a QcResult>,
+    /// Purity estimate, when known.
+    pub purity: Option<f64>,
+    /// Biomarkers that are not evaluable, with the reason (for the triage).
+    pub not_evaluable: &'a [String],
 }
 
 /// Genes whose germline variants predispose to cancer: a germline-like VAF there sends the case
@@ -39,6 +45,24 @@ pub const PREDISPOSITION: &[&str] = &[
 pub const GERMLINE_LIKE_HET: (f64, f64) = (0.35, 0.65);
 /// See [`GERMLINE_LIKE_HET`].
 pub const GERMLINE_LIKE_HOM: f64 = 0.90;
+
+/// The alteration an annotated variant is matched as.
+pub fn variant_alteration(a: &crate::types::transcript::Annotation) -> Alteration {
+    Alteration::Variant {
+        gene: a.gene.clone(),
+        transcript: a.transcript.clone(),
+        protein_change: a.protein_change.clone(),
+        consequence: a.consequence.clone(),
+        exon: a.exon,
+        intron: a
+            .location
+            .as_deref()
+            .and_then(|l| l.strip_prefix("intron "))
+            .and_then(|x| x.split('/').next())
+            .and_then(|x| x.parse().ok()),
+        hgvs_c: a.hgvs_c.clone(),
+    }
+}
 
 /// The alterations tiering can match: annotated variants (protein-changing, at a splice site or
 /// near one), amplified and deeply deleted genes, fusions (each gene pair once), biomarkers.
@@ -54,20 +78,7 @@ pub fn alterations(input: &TierInput<'_>) -> Vec<Alteration> {
                 || a.consequence.contains("splice")
                 || intron_offsets(&a.hgvs_c).iter().any(|o| o.abs() <= 30)
         })
-        .map(|a| Alteration::Variant {
-            gene: a.gene.clone(),
-            transcript: a.transcript.clone(),
-            protein_change: a.protein_change.clone(),
-            consequence: a.consequence.clone(),
-            exon: a.exon,
-            intron: a
-                .location
-                .as_deref()
-                .and_then(|l| l.strip_prefix("intron "))
-                .and_then(|x| x.split('/').next())
-                .and_then(|x| x.parse().ok()),
-            hgvs_c: a.hgvs_c.clone(),
-        })
+        .map(variant_alteration)
         .collect();
     if let Some(cn) = input.copy_number {
         for g in &cn.genes {
@@ -111,63 +122,109 @@ pub fn tier_and_triage(
     input: &TierInput<'_>,
 ) -> (Vec<Finding>, Triage) {
     let findings = tier(k, tree, cancer_type, &alterations(input));
-    let (variants, qc_verdict) = (input.variants, input.qc_verdict);
-    // METHOD: expert-panel triage (documented rules, README)
+    let triage = triage(&findings, input);
+    (findings, triage)
+}
+
+/// METHOD: expert-panel triage. Every case goes to the panel; the priority is `discuss first`
+/// when any of these holds, each listed as a reason: a resistance (R) finding; QC failed (each
+/// failed rule) or a tumor/normal identity mismatch; purity below 0.30 (TMB underestimated,
+/// sensitivity reduced); a biomarker that is not evaluable; a variant in a
+/// cancer-predisposition gene at a germline-like VAF; therapeutic options that are only
+/// off-label or investigational in Japan. Otherwise `routine`, with the reason (only options
+/// approved in Japan for this cancer type; or no alteration with evidence).
+pub fn triage(findings: &[Finding], input: &TierInput<'_>) -> Triage {
     let mut reasons = Vec::new();
-    for f in &findings {
-        if f.kind != FindingKind::Therapeutic {
-            continue;
+    for f in findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::Resistance)
+    {
+        reasons.push(format!(
+            "{} {}: resistance to {}",
+            f.gene,
+            f.alteration,
+            f.drugs.join(", ")
+        ));
+    }
+    if input.qc_verdict == Some(QcVerdict::Fail) {
+        match input.qc.filter(|q| !q.reasons.is_empty()) {
+            Some(q) => {
+                for r in &q.reasons {
+                    reasons.push(format!("QC failed: {r}"));
+                }
+            }
+            None => reasons.push("QC failed".into()),
         }
-        // one reason per alteration: its options without a Japanese approval for this cancer
-        // type, counted, with the best of them named
-        let open: Vec<_> = f
-            .therapies
-            .iter()
-            .filter(|t| !(t.level == Level::A && t.approved_in_japan))
-            .collect();
-        if let Some(best) = open.first() {
+    }
+    if let Some(id) = input.qc.and_then(|q| q.identity.as_ref()) {
+        if id.status == IdentityStatus::Mismatch {
             reasons.push(format!(
-                "{} {}: {} off-label or investigational option(s) (best: {}, level {})",
-                f.gene,
-                f.alteration,
-                open.len(),
-                best.regimen,
-                best.level_label
+                "tumor/normal identity mismatch ({} of {} germline sites shared): another person's normal or swapped samples",
+                id.shared, id.sites
             ));
         }
     }
-    for v in variants {
+    if let Some(p) = input
+        .purity
+        .filter(|p| *p < crate::somatic::biomarkers::LOW_PURITY)
+    {
+        reasons.push(format!(
+            "tumor purity {:.0}% (< 30%): TMB is underestimated and variants at low allele fraction may be missed",
+            p * 100.0
+        ));
+    }
+    reasons.extend(input.not_evaluable.iter().cloned());
+    for v in input.variants {
         if let (Some(a), Some(vaf)) = (&v.annotation, v.vaf) {
             let (lo, hi) = GERMLINE_LIKE_HET;
             if PREDISPOSITION.contains(&a.gene.as_str())
                 && ((lo..=hi).contains(&vaf) || vaf >= GERMLINE_LIKE_HOM)
             {
                 reasons.push(format!(
-                    "{} {} at VAF {vaf:.2}: possible germline variant in a cancer-predisposition gene (confirmatory germline testing)",
+                    "{} {} at VAF {vaf:.2}: possibly germline, in a cancer-predisposition gene (confirm with a clinical germline test)",
                     a.gene,
                     a.protein_change.clone().unwrap_or_else(|| a.hgvs_c.clone())
                 ));
             }
         }
     }
-    if qc_verdict == Some(QcVerdict::Fail) {
-        reasons.push("QC failed (see limitations)".into());
+    let therapeutic: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::Therapeutic)
+        .collect();
+    let approved_here = |f: &Finding| {
+        f.therapies
+            .iter()
+            .any(|t| t.level == Level::A && t.approved_in_japan)
+    };
+    for f in therapeutic.iter().filter(|f| !approved_here(f)) {
+        let best = &f.therapies[0];
+        reasons.push(format!(
+            "{} {}: only off-label or investigational options in Japan ({} regimen(s); best: {}, level {})",
+            f.gene,
+            f.alteration,
+            f.therapies.len(),
+            best.regimen,
+            best.level_label
+        ));
     }
-    let recommended = !reasons.is_empty();
-    if !recommended {
-        reasons.push(if findings.is_empty() {
-            "no reportable alteration with evidence".into()
+    let priority = if reasons.is_empty() {
+        Priority::Routine
+    } else {
+        Priority::DiscussFirst
+    };
+    if reasons.is_empty() {
+        reasons.push(if therapeutic.is_empty() {
+            "no alteration with therapeutic evidence".into()
         } else {
-            "only level-A alterations with a drug approved in Japan for this cancer type".into()
+            "every alteration with therapeutic evidence has an option approved in Japan for this cancer type".into()
         });
     }
-    (
-        findings,
-        Triage {
-            recommended,
-            reasons,
-        },
-    )
+    Triage {
+        priority,
+        reasons,
+        statement: PANEL_STATEMENT.into(),
+    }
 }
 
 /// The highest therapeutic level among findings, as its label.

@@ -159,3 +159,164 @@ pub fn load_models(
     };
     Ok((models, read_transcript_list(transcripts)?))
 }
+
+/// Basic items of a report as given (flags and an optional file), unvalidated.
+#[derive(Clone, Debug, Default)]
+pub struct CaseOptions {
+    /// `key: value` or `key,value` file.
+    pub file: Option<std::path::PathBuf>,
+    /// `--patient-id`.
+    pub patient_id: Option<String>,
+    /// `--specimen-id`.
+    pub specimen_id: Option<String>,
+    /// `--specimen-type`.
+    pub specimen_type: Option<String>,
+    /// `--collection-date`.
+    pub collection_date: Option<String>,
+    /// `--tumor-content` (percent).
+    pub tumor_content: Option<f64>,
+    /// `--institution`.
+    pub institution: Option<String>,
+    /// `--test-name`.
+    pub test_name: Option<String>,
+    /// `--genome-build`.
+    pub genome_build: Option<String>,
+}
+
+/// Whether `d` is a calendar date YYYY-MM-DD.
+fn calendar_date(d: &str) -> bool {
+    let p: Vec<&str> = d.split('-').collect();
+    if p.len() != 3 || p[0].len() != 4 || p[1].len() != 2 || p[2].len() != 2 {
+        return false;
+    }
+    let (Ok(y), Ok(m), Ok(day)) = (
+        p[0].parse::<u32>(),
+        p[1].parse::<u32>(),
+        p[2].parse::<u32>(),
+    ) else {
+        return false;
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    (1..=12).contains(&m) && day >= 1 && day <= days[(m - 1) as usize]
+}
+
+/// Validates the basic items (exit 64 for a bad flag, 65 for a bad file line): dates are calendar
+/// dates, tumor content is a percentage, text has no control characters, unknown keys are refused.
+pub fn load_case(o: &CaseOptions) -> Result<crate::types::report::CaseInfo> {
+    let mut c = crate::types::report::CaseInfo::default();
+    let mut content: Option<(f64, String)> = None;
+    if let Some(p) = &o.file {
+        let text = read_text(p, "case-info file")?;
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') || line == "key,value" {
+                continue;
+            }
+            let (k, v) = line
+                .split_once(':')
+                .filter(|(k, _)| !k.contains(','))
+                .or_else(|| line.split_once(','))
+                .ok_or_else(|| {
+                    fail(
+                        ExitKind::Data,
+                        format!(
+                            "{}:{}: expected 'key: value' or 'key,value'",
+                            p.display(),
+                            i + 1
+                        ),
+                    )
+                })?;
+            let (k, v) = (k.trim(), v.trim().trim_matches('"').to_string());
+            let at = format!("{}:{}", p.display(), i + 1);
+            match k {
+                "patient-id" | "patient_id" => c.patient_id = Some(v),
+                "specimen-id" | "specimen_id" => c.specimen_id = Some(v),
+                "specimen-type" | "specimen_type" => c.specimen_type = Some(v),
+                "collection-date" | "collection_date" => c.collection_date = Some(v),
+                "tumor-content" | "tumor_content" => {
+                    let x = v.trim_end_matches('%').trim().parse::<f64>().map_err(|_| {
+                        fail(ExitKind::Data, format!("{at}: tumor-content '{v}' is not a percentage"))
+                    })?;
+                    content = Some((x, at));
+                }
+                "institution" => c.institution = Some(v),
+                "test-name" | "test_name" => c.test_name = Some(v),
+                "genome-build" | "genome_build" => c.genome_build = Some(v),
+                other => {
+                    return Err(fail(
+                        ExitKind::Data,
+                        format!("{at}: unknown key '{other}' (patient-id, specimen-id, specimen-type, collection-date, tumor-content, institution, test-name, genome-build)"),
+                    ))
+                }
+            }
+        }
+    }
+    let set = |slot: &mut Option<String>, v: &Option<String>| {
+        if v.is_some() {
+            *slot = v.clone();
+        }
+    };
+    set(&mut c.patient_id, &o.patient_id);
+    set(&mut c.specimen_id, &o.specimen_id);
+    set(&mut c.specimen_type, &o.specimen_type);
+    set(&mut c.collection_date, &o.collection_date);
+    set(&mut c.institution, &o.institution);
+    set(&mut c.test_name, &o.test_name);
+    set(&mut c.genome_build, &o.genome_build);
+    if let Some(x) = o.tumor_content {
+        content = Some((x, "--tumor-content".into()));
+    }
+    if let Some((x, at)) = content {
+        if !(x.is_finite() && (0.0..=100.0).contains(&x)) {
+            return Err(fail(
+                ExitKind::Usage,
+                format!("{at}: tumor content {x} is not a percentage (0-100)"),
+            ));
+        }
+        c.pathology_tumor_content = Some(x);
+    }
+    if let Some(d) = &c.collection_date {
+        if !calendar_date(d) {
+            return Err(fail(
+                ExitKind::Usage,
+                format!("collection date '{d}' is not a date YYYY-MM-DD"),
+            ));
+        }
+    }
+    for v in [
+        &c.patient_id,
+        &c.specimen_id,
+        &c.specimen_type,
+        &c.institution,
+        &c.test_name,
+        &c.genome_build,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if v.is_empty() || v.chars().any(|ch| ch.is_control()) || v.len() > 200 {
+            return Err(fail(
+                ExitKind::Usage,
+                format!(
+                    "basic item '{}' is empty, too long or holds control characters",
+                    v.escape_debug()
+                ),
+            ));
+        }
+    }
+    Ok(c)
+}

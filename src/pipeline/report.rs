@@ -7,8 +7,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use super::clinical_inputs::{check_cancer_type, load_kb, load_models, LoadedKb};
+use super::clinical_inputs::{
+    check_cancer_type, load_case, load_kb, load_models, CaseOptions, LoadedKb,
+};
 use super::outdir::{inspect, new_run_id, now_utc, Manifest, OutdirState};
+use crate::clinical::oncogenicity::classify;
+use crate::clinical::triage::variant_alteration;
 use crate::clinical::{
     annotate::{from_csq, Annotator, SNPEFF_FIELDS},
     oncotree::OncoTree,
@@ -23,12 +27,12 @@ use crate::io::{
 };
 use crate::log;
 use crate::report::render_html;
-use crate::somatic::biomarkers::tmb_class;
+use crate::somatic::biomarkers::{tmb_class, LOW_PURITY, MIN_RELIABLE_CALLABLE_MB};
 use crate::types::cnv::CopyNumberResult;
 use crate::types::msi::MsiStatus;
 use crate::types::report::{
-    Report, ReportInputs, ReportSample, ReportVariant, TmbSummary, ValueSource, REPORT_KIND,
-    REPORT_SCHEMA_VERSION,
+    CaseInfo, Evaluability, MsiSummary, Report, ReportInputs, ReportSample, ReportVariant,
+    TmbSummary, ValueSource, REPORT_KIND, REPORT_SCHEMA_VERSION,
 };
 use crate::types::results::{FileRecord, Mode, NotAssessed, QcVerdict, RunResults};
 use crate::types::sv::SvResult;
@@ -55,6 +59,8 @@ pub struct ReportOptions {
     pub msi_status: Option<String>,
     /// The run's results.json.
     pub results: Option<PathBuf>,
+    /// Basic items of the test.
+    pub case: CaseOptions,
     /// Output directory.
     pub outdir: PathBuf,
     /// Replace another run's outputs in `outdir`.
@@ -75,6 +81,8 @@ pub struct ReportContext {
     pub models: Vec<Transcript>,
     /// Preferred transcript accessions.
     pub preferred: HashSet<String>,
+    /// Basic items of the test (validated).
+    pub case: CaseInfo,
 }
 
 impl ReportContext {
@@ -84,9 +92,11 @@ impl ReportContext {
         kb: Option<&Path>,
         gff: Option<&Path>,
         transcripts: Option<&Path>,
+        case: &CaseOptions,
     ) -> Result<ReportContext> {
         let tree = OncoTree::bundled();
         check_cancer_type(&tree, cancer_type)?;
+        let case = load_case(case)?;
         let kb = load_kb(kb, &tree)?;
         let (models, preferred) = load_models(gff, transcripts)?;
         Ok(ReportContext {
@@ -95,6 +105,7 @@ impl ReportContext {
             cancer_type: cancer_type.to_string(),
             models,
             preferred,
+            case,
         })
     }
 }
@@ -113,14 +124,18 @@ pub struct ReportSource {
     pub prior: Option<PriorAnnotation>,
     /// Inputs with checksums.
     pub inputs: ReportInputs,
+    /// Matched normal sample name.
+    pub normal: Option<String>,
     /// TMB.
     pub tmb: Option<TmbSummary>,
-    /// MSI status.
-    pub msi: Option<MsiStatus>,
+    /// MSI.
+    pub msi: Option<MsiSummary>,
     /// Purity estimate.
     pub purity: Option<f64>,
     /// QC verdict.
     pub qc_verdict: Option<QcVerdict>,
+    /// QC metrics of the run.
+    pub qc: Option<crate::types::results::QcResult>,
     /// Copy number of the run.
     pub copy_number: Option<CopyNumberResult>,
     /// Structural variants and fusions of the run.
@@ -129,6 +144,124 @@ pub struct ReportSource {
     pub not_assessed: Vec<NotAssessed>,
     /// Warnings of the run.
     pub limitations: Vec<String>,
+}
+
+/// METHOD: fewest microsatellite sites tested for an MSI status to be read: below 20, one site
+/// moves the score by 5 points or more around the 20% MSI-H threshold.
+pub const MIN_MSI_SITES: u32 = 20;
+
+/// TMB measured by the run, evaluable from [`MIN_RELIABLE_CALLABLE_MB`] of callable sequence.
+pub fn measured_tmb(t: &crate::types::results::TmbResult) -> TmbSummary {
+    let ok = t.callable_mb >= MIN_RELIABLE_CALLABLE_MB;
+    TmbSummary {
+        per_mb: t.per_mb,
+        class: ok.then_some(t.class),
+        source: ValueSource::Measured,
+        callable_mb: Some(t.callable_mb),
+        ci95: Some(t.ci95),
+        evaluability: Evaluability {
+            evaluable: ok,
+            reason: (!ok).then(|| {
+                format!(
+                    "TMB not evaluable: {:.3} Mb of callable sequence, below the minimum of {MIN_RELIABLE_CALLABLE_MB} Mb (measured {:.1}/Mb, 95% CI {:.1}-{:.1})",
+                    t.callable_mb, t.per_mb, t.ci95[0], t.ci95[1]
+                )
+            }),
+        },
+    }
+}
+
+/// MSI measured by the run, evaluable from [`MIN_MSI_SITES`] tested sites.
+pub fn measured_msi(m: &crate::types::msi::MsiResult) -> MsiSummary {
+    let ok = m.sites_tested >= MIN_MSI_SITES;
+    MsiSummary {
+        status: ok.then_some(m.status),
+        score: Some(m.score),
+        sites_tested: Some(m.sites_tested),
+        source: ValueSource::Measured,
+        evaluability: Evaluability {
+            evaluable: ok,
+            reason: if !ok {
+                Some(format!(
+                    "MSI not evaluable: {} microsatellite site(s) tested, below the minimum of {MIN_MSI_SITES}",
+                    m.sites_tested
+                ))
+            } else if m.status == MsiStatus::Indeterminate {
+                Some(format!(
+                    "MSI indeterminate: score {:.1}% over {} sites lies between the MSS and MSI-H thresholds",
+                    m.score, m.sites_tested
+                ))
+            } else {
+                None
+            },
+        },
+    }
+}
+
+const USER_SUPPLIED: &str = "user-supplied value, not measured by this analysis";
+
+/// A TMB typed in with `--tmb`.
+pub fn user_tmb(t: f64) -> TmbSummary {
+    TmbSummary {
+        per_mb: t,
+        class: Some(tmb_class(t)),
+        source: ValueSource::UserSupplied,
+        callable_mb: None,
+        ci95: None,
+        evaluability: Evaluability {
+            evaluable: true,
+            reason: Some(USER_SUPPLIED.into()),
+        },
+    }
+}
+
+/// An MSI status typed in with `--msi-status`.
+pub fn user_msi(s: MsiStatus) -> MsiSummary {
+    MsiSummary {
+        status: Some(s),
+        score: None,
+        sites_tested: None,
+        source: ValueSource::UserSupplied,
+        evaluability: Evaluability {
+            evaluable: true,
+            reason: Some(USER_SUPPLIED.into()),
+        },
+    }
+}
+
+/// The biomarker values tiering may use (evaluable only) and the reasons of those it may not.
+pub fn tierable_biomarkers(
+    tmb: Option<&TmbSummary>,
+    msi: Option<&MsiSummary>,
+) -> (Option<f64>, Option<MsiStatus>, Vec<String>) {
+    let mut reasons = Vec::new();
+    let t = tmb.and_then(|t| {
+        if t.evaluability.evaluable {
+            Some(t.per_mb)
+        } else {
+            reasons.extend(t.evaluability.reason.clone());
+            None
+        }
+    });
+    let m = msi.and_then(|m| {
+        if m.evaluability.evaluable {
+            m.status
+        } else {
+            reasons.extend(m.evaluability.reason.clone());
+            None
+        }
+    });
+    (t, m, reasons)
+}
+
+/// Oncogenicity of every annotated variant (recomputed by `retier`: it depends on the KB).
+pub fn classify_variants(variants: &mut [ReportVariant], kb: &crate::clinical::kb::Kb) {
+    for v in variants {
+        v.oncogenicity = v
+            .annotation
+            .as_ref()
+            .map(|a| classify(&variant_alteration(a), kb));
+    }
 }
 
 /// Annotates, tiers and triages: the typed report.
@@ -159,9 +292,14 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
                 vaf: v.vaf,
                 depth: v.depth,
                 annotation,
+                oncogenicity: None,
             }
         })
         .collect();
+    let mut variants = variants;
+    classify_variants(&mut variants, &ctx.kb.kb);
+    let (tmb_value, msi_value, not_evaluable) =
+        tierable_biomarkers(src.tmb.as_ref(), src.msi.as_ref());
     let (findings, expert_panel) = tier_and_triage(
         &ctx.kb.kb,
         &ctx.tree,
@@ -170,12 +308,47 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
             variants: &variants,
             copy_number: src.copy_number.as_ref(),
             structural: src.structural.as_ref(),
-            tmb: src.tmb.as_ref().map(|t| t.per_mb),
-            msi: src.msi,
+            tmb: tmb_value,
+            msi: msi_value,
             qc_verdict: src.qc_verdict,
+            qc: src.qc.as_ref(),
+            purity: src.purity,
+            not_evaluable: &not_evaluable,
         },
     );
     let mut limitations = src.limitations;
+    // a "not evaluable" statement replaces the run's softer warning about the same biomarker
+    if not_evaluable
+        .iter()
+        .any(|r| r.starts_with("TMB not evaluable"))
+    {
+        limitations.retain(|l| !l.contains("TMB from less than"));
+    }
+    if not_evaluable
+        .iter()
+        .any(|r| r.starts_with("MSI not evaluable"))
+    {
+        limitations.retain(|l| !l.starts_with("MSI indeterminate"));
+    }
+    for r in &not_evaluable {
+        if !limitations.contains(r) {
+            limitations.push(r.clone());
+        }
+    }
+    if let Some(q) = src.qc.as_ref().filter(|q| q.verdict == QcVerdict::Fail) {
+        for r in &q.reasons {
+            let l = format!("QC failed: {r}");
+            if !limitations.contains(&l) {
+                limitations.push(l);
+            }
+        }
+    }
+    if let Some(p) = src.purity.filter(|p| *p < LOW_PURITY) {
+        limitations.push(format!(
+            "tumor purity estimated at {:.0}% (< 30%): TMB is underestimated and variants at low allele fraction may be missed (sensitivity falls with purity)",
+            p * 100.0
+        ));
+    }
     for n in &src.not_assessed {
         if !limitations.iter().any(|l| l == &n.reason) {
             limitations.push(n.reason.clone());
@@ -192,16 +365,24 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
         run_id: src.run_id,
         software: format!("oncostream {}", env!("CARGO_PKG_VERSION")),
         kb: ctx.kb.info.clone(),
+        report_date: now_utc()[..10].to_string(),
+        case: ctx.case.clone(),
         sample: ReportSample {
             tumor: src.tumor,
             cancer_type: ctx.cancer_type.clone(),
             cancer_type_name: ctx.tree.name(&ctx.cancer_type).unwrap_or("").to_string(),
+            normal: src.normal,
+            mode: src.mode.map(|m| match m {
+                Mode::TumorNormal => "tumor-normal".to_string(),
+                Mode::TumorOnly => "tumor-only".to_string(),
+            }),
         },
         inputs: src.inputs,
         tmb: src.tmb,
-        msi_status: src.msi,
+        msi: src.msi,
         purity: src.purity,
         qc_verdict: src.qc_verdict,
+        qc: src.qc,
         highest_level: highest_level(&findings),
         findings,
         variants,
@@ -233,14 +414,12 @@ pub fn source_from_results(
             gff,
             results: results_file,
         },
-        tmb: Some(TmbSummary {
-            per_mb: results.tmb.per_mb,
-            class: results.tmb.class,
-            source: ValueSource::Measured,
-        }),
-        msi: results.msi.as_ref().map(|m| m.status),
+        normal: results.samples.normal.clone(),
+        tmb: Some(measured_tmb(&results.tmb)),
+        msi: results.msi.as_ref().map(measured_msi),
         purity: results.purity.estimate,
         qc_verdict: Some(results.qc.verdict),
+        qc: Some(results.qc.clone()),
         copy_number: results.copy_number.clone(),
         structural: results.structural_variants.clone(),
         not_assessed: results.not_assessed.clone(),
@@ -292,6 +471,7 @@ impl ReportOptions {
             self.kb.as_deref(),
             self.gff.as_deref(),
             self.transcripts.as_deref(),
+            &self.case,
         )?;
         let msi = match &self.msi_status {
             Some(s) => Some(MsiStatus::parse(s).ok_or_else(|| {
@@ -410,10 +590,12 @@ impl ReportPlan {
                     gff: gff_rec,
                     results: None,
                 },
+                normal: None,
                 tmb: None,
                 msi: None,
                 purity: None,
                 qc_verdict: None,
+                qc: None,
                 copy_number: None,
                 structural: None,
                 not_assessed: vcf_only_not_assessed(),
@@ -422,14 +604,10 @@ impl ReportPlan {
         };
         src.prior = self.vcf.prior.clone();
         if let Some(t) = o.tmb {
-            src.tmb = Some(TmbSummary {
-                per_mb: t,
-                class: tmb_class(t),
-                source: ValueSource::UserSupplied,
-            });
+            src.tmb = Some(user_tmb(t));
         }
-        if self.msi.is_some() {
-            src.msi = self.msi;
+        if let Some(m) = self.msi {
+            src.msi = Some(user_msi(m));
         }
         let report = build_report(&self.ctx, src, &self.reference);
         let reuse = self
@@ -456,14 +634,10 @@ impl ReportPlan {
         write_report(&o.outdir, &report, &mut manifest)?;
         manifest.finish()?;
         log::info(&format!(
-            "{} findings; highest level {}; expert panel {}",
+            "{} findings; highest level {}; expert panel priority: {}",
             report.findings.len(),
             report.highest_level.as_deref().unwrap_or("none"),
-            if report.expert_panel.recommended {
-                "recommended"
-            } else {
-                "not required"
-            }
+            report.expert_panel.priority.as_str()
         ));
         Ok(report)
     }

@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use super::clinical_inputs::load_kb;
 use super::outdir::{inspect, now_utc, Manifest};
-use super::report::write_report;
+use super::report::{classify_variants, tierable_biomarkers, write_report};
 use crate::clinical::{
     oncotree::OncoTree,
     triage::{highest_level, tier_and_triage, TierInput},
@@ -103,20 +103,25 @@ pub fn retier(opts: &RetierOptions) -> Result<RetierOutcome> {
         ));
     }
     let outdir = inspect(&opts.output, opts.force, None)?;
+    let mut new = old.clone();
+    classify_variants(&mut new.variants, &k.kb);
+    let (tmb, msi, not_evaluable) = tierable_biomarkers(old.tmb.as_ref(), old.msi.as_ref());
     let (findings, triage) = tier_and_triage(
         &k.kb,
         &tree,
         &old.sample.cancer_type,
         &TierInput {
-            variants: &old.variants,
+            variants: &new.variants,
             copy_number: old.copy_number.as_ref(),
             structural: old.structural_variants.as_ref(),
-            tmb: old.tmb.as_ref().map(|t| t.per_mb),
-            msi: old.msi_status,
+            tmb,
+            msi,
             qc_verdict: old.qc_verdict,
+            qc: old.qc.as_ref(),
+            purity: old.purity,
+            not_evaluable: &not_evaluable,
         },
     );
-    let mut new = old.clone();
     new.kb = k.info.clone();
     new.highest_level = highest_level(&findings);
     new.findings = findings;

@@ -105,6 +105,8 @@ pub struct RunOptions {
     pub transcripts: Option<PathBuf>,
     /// KB file (None: the built-in KB).
     pub kb: Option<PathBuf>,
+    /// Basic items of the report.
+    pub case: super::clinical_inputs::CaseOptions,
     /// Output directory.
     pub outdir: PathBuf,
     /// Replace another run's outputs in `outdir`.
@@ -145,6 +147,7 @@ impl RunOptions {
             gff: None,
             transcripts: None,
             kb: None,
+            case: Default::default(),
             outdir: outdir.to_path_buf(),
             force: false,
             input_checksums: true,
@@ -222,6 +225,7 @@ impl RunOptions {
                 self.kb.as_deref(),
                 self.gff.as_deref(),
                 self.transcripts.as_deref(),
+                &self.case,
             )?),
             None => {
                 if self.kb.is_some() {
@@ -751,14 +755,10 @@ impl RunPlan {
                 manifest.input("kb", &rep.kb.path, 0, Some(rep.kb.md5.clone()));
                 write_report(dir, &rep, &mut manifest)?;
                 log::info(&format!(
-                    "{} findings; highest level {}; expert panel {}",
+                    "{} findings; highest level {}; expert panel priority: {}",
                     rep.findings.len(),
                     rep.highest_level.as_deref().unwrap_or("none"),
-                    if rep.expert_panel.recommended {
-                        "recommended"
-                    } else {
-                        "not required"
-                    }
+                    rep.expert_panel.priority.as_str()
                 ));
                 self.clock.lap("report");
                 Some(rep)

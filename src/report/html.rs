@@ -123,7 +123,7 @@ fn sources(cs: &[crate::types::report::Citation]) -> String {
 fn findings_sections(r: &Report) -> String {
     use crate::types::report::FindingKind;
     let mut h = String::new();
-    h.push_str("<h2>Alterations by evidence level (one row per drug)</h2><table><tr><th>Level</th><th>Gene</th><th>Alteration</th><th>Drug / regimen</th><th>Status for this cancer type</th><th>Notes</th><th>Sources</th></tr>");
+    h.push_str("<h2>Alterations by evidence level (one row per drug)</h2><table><tr><th>Level</th><th>Gene</th><th>Alteration</th><th>Drug / regimen</th><th>Status for this cancer type</th><th>Access route in Japan</th><th>Notes</th><th>Sources</th></tr>");
     let mut any = false;
     for f in r
         .findings
@@ -151,20 +151,21 @@ fn findings_sections(r: &Report) -> String {
                 ));
             }
             h.push_str(&format!(
-                "<tr class=\"lv{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr class=\"lv{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 t.level.as_str(),
                 esc(&t.level_label),
                 esc(&f.gene),
                 esc(&f.alteration),
                 esc(&t.regimen),
                 esc(&status.join("; ")),
+                esc(&t.access),
                 esc(&t.notes.join("; ")),
                 sources(&t.citations)
             ));
         }
     }
     if !any {
-        h.push_str("<tr><td colspan=\"7\">No alteration with therapeutic evidence in the knowledge base.</td></tr>");
+        h.push_str("<tr><td colspan=\"8\">No alteration with therapeutic evidence in the knowledge base.</td></tr>");
     }
     h.push_str("</table>");
     let res: Vec<&crate::types::report::Finding> = r
@@ -313,109 +314,237 @@ fn structural_sections(r: &Report) -> String {
     h
 }
 
-/// Renders the self-contained HTML report.
-pub fn render_html(r: &Report) -> String {
-    let mut h = String::new();
-    h.push_str("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>oncostream report</title><style>");
-    h.push_str("body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}h1{font-size:1.5em}h2{border-bottom:2px solid #4a7ab5;padding-bottom:.2em;font-size:1.15em}table{border-collapse:collapse;width:100%;font-size:.9em}td,th{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top;overflow-wrap:break-word}details summary{cursor:pointer;color:#4a7ab5}th{background:#eef3f9}.lvA{background:#d4efdf}.lvB{background:#e8f6d4}.lvC{background:#fdf2d0}.lvR{background:#f8d7da}.warn{background:#fff3cd;border:1px solid #e0c36c;padding:.6em;margin:.5em 0}.muted{color:#666;font-size:.85em}");
-    h.push_str("</style></head><body>");
-    h.push_str("<h1>Cancer genomic profiling report</h1>");
-    for l in &r.limitations {
-        h.push_str(&format!("<div class=\"warn\">{}</div>", esc(l)));
-    }
-    h.push_str("<h2>Sample and test information</h2><table>");
+fn or_dash(v: &Option<String>) -> String {
+    v.clone().unwrap_or_else(|| "not given".into())
+}
+
+/// Basic items, in the C-CAT order: patient, specimen, test, cancer type.
+fn basic_items(r: &Report) -> String {
+    let c = &r.case;
+    let mut h = String::from("<h2>Basic items</h2><table>");
+    let content = match (c.pathology_tumor_content, r.purity) {
+        (Some(p), Some(e)) => format!(
+            "{p:.0}% (pathology); {:.0}% (estimated from the data)",
+            e * 100.0
+        ),
+        (Some(p), None) => format!("{p:.0}% (pathology); not estimated from the data"),
+        (None, Some(e)) => format!(
+            "not given (pathology); {:.0}% (estimated from the data)",
+            e * 100.0
+        ),
+        (None, None) => "not given (pathology); not estimated".into(),
+    };
     for (k, v) in [
+        ("Patient ID", or_dash(&c.patient_id)),
+        ("Institution", or_dash(&c.institution)),
+        ("Specimen ID", or_dash(&c.specimen_id)),
+        ("Specimen type", or_dash(&c.specimen_type)),
+        ("Collection date", or_dash(&c.collection_date)),
+        ("Test", or_dash(&c.test_name)),
+        ("Genome build", or_dash(&c.genome_build)),
         ("Tumor sample", r.sample.tumor.clone()),
         (
-            "Cancer type",
-            format!("{} ({})", r.sample.cancer_type_name, r.sample.cancer_type),
+            "Matched normal",
+            r.sample.normal.clone().unwrap_or_else(|| "none".into()),
         ),
+        (
+            "Analysis",
+            r.sample.mode.clone().unwrap_or_else(|| "not stated".into()),
+        ),
+        (
+            "Cancer type",
+            format!(
+                "{} (OncoTree {})",
+                r.sample.cancer_type_name, r.sample.cancer_type
+            ),
+        ),
+        ("Tumor content", content),
         (
             "Run id",
             r.run_id
                 .clone()
                 .unwrap_or_else(|| "none (VCF of another caller)".into()),
         ),
-        ("Software", r.software.clone()),
-        (
-            "Knowledge base",
-            format!("{} (version {}, {})", r.kb.path, r.kb.version, r.kb.date),
-        ),
     ] {
         h.push_str(&format!("<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(&v)));
     }
     h.push_str("</table>");
-    h.push_str("<h2>Summary</h2><table>");
-    let tmb = r
-        .tmb
-        .as_ref()
-        .map(|t| {
-            format!(
-                "{} /Mb ({}){}",
-                t.per_mb,
-                t.class.as_str(),
-                if t.source == crate::types::report::ValueSource::UserSupplied {
-                    ", user-supplied"
-                } else {
-                    ""
+    h
+}
+
+/// Quality control: the verdict with every failed rule, per-sample metrics, identity.
+fn qc_section(r: &Report) -> String {
+    let mut h = String::from("<h2>Quality control</h2>");
+    let Some(q) = &r.qc else {
+        h.push_str(&format!(
+            "<p>QC verdict: {}. No sequencing metrics: this report was made from a VCF without the run's results.json.</p>",
+            r.qc_verdict.map(|v| v.as_str()).unwrap_or("not given")
+        ));
+        return h;
+    };
+    h.push_str(&format!("<p><b>QC verdict: {}</b></p>", q.verdict.as_str()));
+    if !q.reasons.is_empty() {
+        h.push_str("<ul>");
+        for reason in &q.reasons {
+            h.push_str(&format!("<li class=\"fail\">failed: {}</li>", esc(reason)));
+        }
+        h.push_str("</ul>");
+    }
+    h.push_str("<table><tr><th>Sample</th><th>Mean depth</th><th>Median depth</th><th>&ge; 20x</th><th>&ge; 100x</th><th>Duplicates</th><th>Mapped</th><th>Median insert</th></tr>");
+    for s in &q.samples {
+        h.push_str(&format!(
+            "<tr><td>{}</td><td>{:.1}</td><td>{}</td><td>{:.1}%</td><td>{:.1}%</td><td>{:.1}%</td><td>{:.1}%</td><td>{}</td></tr>",
+            esc(&s.sample),
+            s.mean_depth,
+            s.median_depth,
+            s.pct_ge_20x,
+            s.pct_ge_100x,
+            s.duplicate_rate * 100.0,
+            s.mapped_rate * 100.0,
+            s.insert_size_median.map(|x| x.to_string()).unwrap_or_else(|| "-".into())
+        ));
+    }
+    h.push_str("</table>");
+    match &q.identity {
+        Some(id) => h.push_str(&format!(
+            "<p>Tumor/normal identity: {} ({} of {} germline sites of the normal seen in the tumor{}).</p>",
+            match id.status {
+                crate::types::results::IdentityStatus::Match => "same person",
+                crate::types::results::IdentityStatus::Mismatch => "MISMATCH",
+                crate::types::results::IdentityStatus::InsufficientSites => "too few sites to tell",
+            },
+            id.shared,
+            id.sites,
+            id.concordance.map(|c| format!(", concordance {c:.3}")).unwrap_or_default()
+        )),
+        None => h.push_str("<p>Tumor/normal identity: not checked (no matched normal).</p>"),
+    }
+    h.push_str(
+        "<p class=\"muted\">FFPE/oxidative damage metrics: not assessed by this version.</p>",
+    );
+    h
+}
+
+/// Biomarkers: TMB and MSI with their evaluability; user-supplied values marked.
+fn biomarker_section(r: &Report) -> String {
+    use crate::types::report::ValueSource;
+    let src = |s: ValueSource| match s {
+        ValueSource::Measured => "measured in this analysis",
+        ValueSource::UserSupplied => "user-supplied, not measured by this analysis",
+    };
+    let mut h = String::from("<h2>Biomarkers</h2><table><tr><th>Biomarker</th><th>Result</th><th>Basis</th><th>Source</th></tr>");
+    match &r.tmb {
+        Some(t) => {
+            let result = match (t.evaluability.evaluable, t.class) {
+                (true, Some(c)) => {
+                    format!("{:.1} mut/Mb ({})", t.per_mb, c.as_str().replace('_', " "))
                 }
-            )
-        })
-        .unwrap_or_else(|| "not assessed".into());
-    let coding = r
-        .variants
-        .iter()
-        .filter(|v| v.annotation.as_ref().is_some_and(|a| a.hgvs_p.is_some()))
-        .count();
-    for (k, v) in [
-        (
-            "Somatic variants (PASS)",
-            format!("{} ({} coding)", r.variants.len(), coding),
-        ),
-        ("Findings with evidence", r.findings.len().to_string()),
-        (
-            "Highest evidence level",
-            r.highest_level.clone().unwrap_or_else(|| "none".into()),
-        ),
-        ("TMB", tmb),
-        (
-            "MSI",
-            r.msi_status
-                .map(|m| m.as_str().to_string())
-                .unwrap_or_else(|| "not assessed".into()),
-        ),
-        (
-            "Tumor purity",
-            r.purity
-                .map(|p| format!("{p:.2}"))
-                .unwrap_or_else(|| "not estimated".into()),
-        ),
-        (
-            "QC verdict",
-            r.qc_verdict
-                .map(|v| v.as_str().to_string())
-                .unwrap_or_else(|| "not given".into()),
-        ),
-        (
-            "Expert panel",
-            format!(
-                "{}: {}",
-                if r.expert_panel.recommended {
-                    "discussion recommended"
-                } else {
-                    "not required"
-                },
-                r.expert_panel.reasons.join("; ")
-            ),
-        ),
-    ] {
-        h.push_str(&format!("<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(&v)));
+                _ => "not evaluable".into(),
+            };
+            let mut basis = Vec::new();
+            if t.evaluability.evaluable {
+                if let Some(mb) = t.callable_mb {
+                    basis.push(format!("{mb:.3} Mb callable"));
+                }
+                if let Some(ci) = t.ci95 {
+                    basis.push(format!("95% CI {:.1}-{:.1}/Mb", ci[0], ci[1]));
+                }
+            }
+            if let Some(reason) = &t.evaluability.reason {
+                basis.push(reason.clone());
+            }
+            h.push_str(&format!(
+                "<tr><td>TMB</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&result),
+                esc(&basis.join("; ")),
+                src(t.source)
+            ));
+        }
+        None => h.push_str("<tr><td>TMB</td><td>not assessed</td><td></td><td></td></tr>"),
+    }
+    match &r.msi {
+        Some(m) => {
+            let result = match (m.evaluability.evaluable, m.status) {
+                (true, Some(s)) => s.as_str().to_string(),
+                _ => "not evaluable".into(),
+            };
+            let mut basis = Vec::new();
+            if let (Some(sc), Some(n), true) = (m.score, m.sites_tested, m.evaluability.evaluable) {
+                basis.push(format!("score {sc:.1}% of {n} sites"));
+            }
+            if let Some(reason) = &m.evaluability.reason {
+                basis.push(reason.clone());
+            }
+            h.push_str(&format!(
+                "<tr><td>MSI</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&result),
+                esc(&basis.join("; ")),
+                src(m.source)
+            ));
+        }
+        None => h.push_str("<tr><td>MSI</td><td>not assessed</td><td></td><td></td></tr>"),
     }
     h.push_str("</table>");
-    h.push_str(&findings_sections(r));
-    h.push_str("<h2>Details per alteration</h2><table><tr><th>Gene</th><th>HGVS</th><th>Consequence</th><th>Exon</th><th>VAF</th><th>Depth</th><th>Evidence</th></tr>");
+    h
+}
+
+/// Germline findings and clinical trials: what this version does and does not assess.
+fn germline_and_trials(r: &Report) -> String {
+    let mut h = String::from("<h2>Germline findings</h2>");
+    let flagged: Vec<&String> = r
+        .expert_panel
+        .reasons
+        .iter()
+        .filter(|x| x.contains("possibly germline"))
+        .collect();
+    h.push_str("<p>The matched normal was not examined for germline (secondary) findings by this version: no germline finding is reported, and none is excluded.</p>");
+    if flagged.is_empty() {
+        h.push_str("<p>No somatic call in a cancer-predisposition gene at a germline-like allele fraction.</p>");
+    } else {
+        h.push_str("<p>Possibly germline (tumor allele fraction only; confirm with a clinical germline test):</p><ul>");
+        for f in flagged {
+            h.push_str(&format!("<li>{}</li>", esc(f)));
+        }
+        h.push_str("</ul>");
+    }
+    h.push_str("<h2>Candidate clinical trials</h2><p>No trial list was given: candidate trials were not searched. Consult jRCT and the C-CAT findings report.</p>");
+    h
+}
+
+/// Appendix: every PASS somatic variant, annotated, with its oncogenicity and evidence.
+fn variant_appendix(r: &Report) -> String {
+    let mut h = String::from("<h2>Appendix: somatic variants</h2><table><thead><tr><th>Gene</th><th>Position</th><th>HGVS</th><th>Consequence</th><th>Location</th><th>VAF</th><th>Depth</th><th>Oncogenicity</th><th>Evidence</th></tr></thead>");
+    if r.variants.is_empty() {
+        h.push_str("<tr><td colspan=\"9\">No PASS somatic variant.</td></tr>");
+    }
     for v in &r.variants {
-        let Some(a) = &v.annotation else { continue };
+        let pos = format!("{}:{} {}>{}", v.chrom, v.pos.get(), v.ref_allele, v.alt);
+        let (vaf, depth) = (
+            v.vaf.map(|x| format!("{x:.3}")).unwrap_or_default(),
+            v.depth.map(|x| x.to_string()).unwrap_or_default(),
+        );
+        let onc = v
+            .oncogenicity
+            .as_ref()
+            .map(|o| {
+                format!(
+                    "{} <span class=\"muted\">({})</span>",
+                    esc(&format!("{:?}", o.class)
+                        .replace("LikelyOncogenic", "likely oncogenic")
+                        .replace("NotClassified", "not classified")
+                        .replace("Oncogenic", "oncogenic")
+                        .replace("Vus", "VUS")),
+                    esc(&o.rule)
+                )
+            })
+            .unwrap_or_else(|| "not annotated".into());
+        let Some(a) = &v.annotation else {
+            h.push_str(&format!(
+                "<tr><td></td><td>{}</td><td></td><td>outside the transcript models</td><td></td><td>{vaf}</td><td>{depth}</td><td>{onc}</td><td></td></tr>",
+                esc(&pos)
+            ));
+            continue;
+        };
         let ev: Vec<String> = r
             .findings
             .iter()
@@ -424,6 +553,7 @@ pub fn render_html(r: &Report) -> String {
                 let best: Vec<String> = f
                     .therapies
                     .iter()
+                    .take(3)
                     .map(|t| format!("{} {}", t.regimen, t.level_label))
                     .collect();
                 if best.is_empty() {
@@ -434,20 +564,88 @@ pub fn render_html(r: &Report) -> String {
             })
             .collect();
         h.push_str(&format!(
-            "<tr><td>{}</td><td>{}:{}<br>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}:{}<br>{}</td><td>{}</td><td>{}</td><td>{vaf}</td><td>{depth}</td><td>{onc}</td><td>{}</td></tr>",
             esc(&a.gene),
+            esc(&pos),
             esc(&a.transcript),
             esc(&a.hgvs_c),
             esc(a.hgvs_p.as_deref().unwrap_or("")),
             esc(&a.consequence),
             esc(a.location.as_deref().unwrap_or("")),
-            v.vaf.map(|x| format!("{x:.3}")).unwrap_or_default(),
-            v.depth.map(|x| x.to_string()).unwrap_or_default(),
             esc(&ev.join("; "))
         ));
     }
     h.push_str("</table>");
+    h
+}
+
+/// References: every KB item cited by a finding, once.
+fn references(r: &Report) -> String {
+    let mut seen = std::collections::BTreeMap::new();
+    for f in &r.findings {
+        for c in f
+            .citations
+            .iter()
+            .chain(f.therapies.iter().flat_map(|t| t.citations.iter()))
+        {
+            seen.entry(c.id.clone()).or_insert(c);
+        }
+    }
+    let mut h = format!("<h2>References ({})</h2>", seen.len());
+    if seen.is_empty() {
+        return h + "<p>None.</p>";
+    }
+    h.push_str("<details><summary>show all</summary><ol>");
+    for (id, c) in seen {
+        h.push_str(&format!(
+            "<li>{}: <a href=\"{}\">{}</a>{}</li>",
+            esc(&id),
+            esc(&c.url),
+            esc(&c.source),
+            if c.verified == "knowledge" {
+                " (curator knowledge, not re-checked against the document)"
+            } else {
+                ""
+            }
+        ));
+    }
+    h.push_str("</ol></details>");
+    h
+}
+
+/// Renders the self-contained HTML report.
+pub fn render_html(r: &Report) -> String {
+    let mut h = String::new();
+    h.push_str("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>oncostream report</title><style>");
+    h.push_str("body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}h1{font-size:1.5em}h2{border-bottom:2px solid #4a7ab5;padding-bottom:.2em;font-size:1.15em}table{border-collapse:collapse;width:100%;font-size:.9em}td,th{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top;overflow-wrap:break-word}details summary{cursor:pointer;color:#4a7ab5}th{background:#eef3f9}.lvA{background:#d4efdf}.lvB{background:#e8f6d4}.lvC{background:#fdf2d0}.lvR{background:#f8d7da}.warn{background:#fff3cd;border:1px solid #e0c36c;padding:.6em;margin:.5em 0}.muted{color:#666;font-size:.85em}.signoff td{height:2.2em}@page{size:A4;margin:14mm}@media print{body{max-width:none;margin:0;font-size:10pt}h2{break-after:avoid}tr,svg,.warn{break-inside:avoid}thead{display:table-header-group}a{color:#222;text-decoration:none}}");
+    h.push_str("</style></head><body>");
+    h.push_str("<h1>Cancer genomic profiling report</h1>");
+    h.push_str(&format!(
+        "<p class=\"muted\">Report date {} · {} · knowledge base {} ({})</p>",
+        esc(&r.report_date),
+        esc(&r.software),
+        esc(&r.kb.version),
+        esc(&r.kb.date)
+    ));
+    for l in &r.limitations {
+        h.push_str(&format!("<div class=\"warn\">{}</div>", esc(l)));
+    }
+    h.push_str(&basic_items(r));
+    h.push_str(&qc_section(r));
+    h.push_str(&biomarker_section(r));
+    h.push_str(&format!(
+        "<h2>Expert panel</h2><p>{}</p><p><b>Discussion priority: {}</b></p><ul>",
+        esc(&r.expert_panel.statement),
+        esc(r.expert_panel.priority.as_str())
+    ));
+    for reason in &r.expert_panel.reasons {
+        h.push_str(&format!("<li>{}</li>", esc(reason)));
+    }
+    h.push_str("</ul>");
+    h.push_str(&findings_sections(r));
     h.push_str(&structural_sections(r));
+    h.push_str(&germline_and_trials(r));
+    h.push_str(&variant_appendix(r));
     h.push_str("<h2>Variant allele fractions</h2>");
     h.push_str(&vaf_plot(r));
     h.push_str("<p class=\"muted\">A clonal heterozygous mutation in a diploid region has VAF = purity / 2 (dashed line).</p>");
@@ -492,9 +690,16 @@ pub fn render_html(r: &Report) -> String {
     if let Some(x) = &r.inputs.results {
         row(&mut h, "Run results", x);
     }
-    h.push_str("</table><h2>Limitations and disclaimer</h2><p>");
-    h.push_str("This report is produced by software for review by a molecular tumour board (expert panel). Evidence levels follow the JSMO/JSCO/JCA guidance as implemented by the knowledge base version shown; drug availability must be confirmed against current approvals. Variants are somatic calls; germline findings require confirmatory germline testing.");
-    h.push_str("</p></body></html>\n");
+    h.push_str("</table>");
+    h.push_str(&references(r));
+    h.push_str("<h2>Limitations and disclaimer</h2><ul>");
+    for l in &r.limitations {
+        h.push_str(&format!("<li>{}</li>", esc(l)));
+    }
+    h.push_str("</ul><p>");
+    h.push_str("This report is produced by software for review by the expert panel (molecular tumour board), which reviews every case. Evidence levels follow the JSMO/JSCO/JCA guidance as implemented by the knowledge base version shown; drug availability and approval status must be confirmed against current package inserts. Variants are somatic calls; a variant that may be germline must be confirmed by a clinical germline test before it is disclosed as such.");
+    h.push_str("</p><h2>Sign-off</h2><table class=\"signoff\"><tr><th>Reviewed by (expert panel)</th><td></td></tr><tr><th>Date of review</th><td></td></tr><tr><th>Comments</th><td></td></tr></table>");
+    h.push_str("</body></html>\n");
     h
 }
 

@@ -6,7 +6,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::msi::MsiStatus;
-use super::results::{FileRecord, QcVerdict, ReferenceRecord, TmbClass};
+use super::results::{FileRecord, QcResult, QcVerdict, ReferenceRecord, TmbClass};
 use super::transcript::Annotation;
 use super::Pos1;
 
@@ -118,6 +118,10 @@ pub struct Therapy {
     pub guideline: bool,
     /// Cancer types where it is approved instead (level C "approved in another cancer type").
     pub approved_elsewhere: Vec<String>,
+    /// The access route a panel discusses: approved for this cancer type in Japan; off-label
+    /// in Japan (approved for another type); approved only abroad or in guidelines;
+    /// investigational; or resistance.
+    pub access: String,
     /// Caveats from real-world data (C-CAT), settings and companion diagnostics.
     pub notes: Vec<String>,
     /// The items behind it.
@@ -168,15 +172,119 @@ pub struct ReportVariant {
     pub depth: Option<u32>,
     /// Annotation on the canonical transcript (None outside any transcript).
     pub annotation: Option<Annotation>,
+    /// Oncogenicity class (rules in `clinical::oncogenicity`), for annotated variants.
+    #[serde(default)]
+    pub oncogenicity: Option<Oncogenicity>,
 }
+
+/// Oncogenicity class of a variant.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum OncogenicityClass {
+    /// Known oncogenic (hotspot or KB-supported residue, truncating in a tumour suppressor).
+    Oncogenic,
+    /// Likely oncogenic (truncating in a gene whose loss is oncogenic elsewhere; in-frame change
+    /// in a known oncogenic exon class).
+    LikelyOncogenic,
+    /// Variant of unknown significance (protein-altering, no rule applies).
+    Vus,
+    /// Not classified (no protein change: synonymous, intronic, UTR, intergenic).
+    NotClassified,
+}
+
+/// A variant's oncogenicity and the rule that gave it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+pub struct Oncogenicity {
+    /// Class.
+    pub class: OncogenicityClass,
+    /// The rule, in words, with its source.
+    pub rule: String,
+}
+
+/// How soon the expert panel should take the case: every case is reviewed (software cannot
+/// waive the panel); the priority only orders the discussion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    /// Something needs the panel's judgement before the rest (resistance, QC, identity,
+    /// unreliable biomarkers, possible germline findings, only off-label options).
+    DiscussFirst,
+    /// Nothing of the above.
+    Routine,
+}
+
+impl Priority {
+    /// `discuss first` / `routine`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::DiscussFirst => "discuss first",
+            Priority::Routine => "routine",
+        }
+    }
+}
+
+/// The statement every report carries about the expert panel.
+pub const PANEL_STATEMENT: &str = "Every case is reviewed by the expert panel (required for insurance-covered gene-panel testing in Japan); this software cannot waive that review. The priority below only orders the panel's discussion.";
 
 /// Expert-panel triage.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct Triage {
-    /// Whether the case should go to the expert panel.
-    pub recommended: bool,
+    /// Discussion priority.
+    pub priority: Priority,
     /// Why (each rule that fired).
     pub reasons: Vec<String>,
+    /// [`PANEL_STATEMENT`].
+    pub statement: String,
+}
+
+/// Basic items of the test (C-CAT order): who, what specimen, which test; given by the user
+/// (`--patient-id`, ... or `--case-info FILE`), never guessed.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, JsonSchema)]
+pub struct CaseInfo {
+    /// Patient identifier (as the hospital uses it).
+    pub patient_id: Option<String>,
+    /// Specimen identifier.
+    pub specimen_id: Option<String>,
+    /// Specimen type (e.g. FFPE tissue, fresh frozen, blood).
+    pub specimen_type: Option<String>,
+    /// Collection date (YYYY-MM-DD).
+    pub collection_date: Option<String>,
+    /// Tumor content from pathology, percent.
+    pub pathology_tumor_content: Option<f64>,
+    /// Hospital / institution.
+    pub institution: Option<String>,
+    /// Test name (panel, whole genome).
+    pub test_name: Option<String>,
+    /// Genome build of the analysis (e.g. GRCh38).
+    pub genome_build: Option<String>,
+    /// Target region (BED) or `whole genome`.
+    pub target_region: Option<String>,
+}
+
+/// Whether a biomarker value can be read, and why not.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+pub struct Evaluability {
+    /// The value can be interpreted (and is tiered).
+    pub evaluable: bool,
+    /// Why not, or a caveat.
+    pub reason: Option<String>,
+}
+
+/// MSI as the report shows it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+pub struct MsiSummary {
+    /// Status (None when not evaluable).
+    pub status: Option<MsiStatus>,
+    /// Percent of tested sites unstable (measured).
+    pub score: Option<f64>,
+    /// Sites tested (measured).
+    pub sites_tested: Option<u32>,
+    /// Measured or user-supplied.
+    pub source: ValueSource,
+    /// Evaluable, and why not.
+    pub evaluability: Evaluability,
 }
 
 /// The knowledge base a report was tiered with.
@@ -201,6 +309,12 @@ pub struct ReportSample {
     pub cancer_type: String,
     /// OncoTree name.
     pub cancer_type_name: String,
+    /// Matched normal sample name (tumor-normal runs).
+    #[serde(default)]
+    pub normal: Option<String>,
+    /// `tumor-normal` or `tumor-only`, when known.
+    #[serde(default)]
+    pub mode: Option<String>,
 }
 
 /// Inputs of the report, with checksums.
@@ -232,10 +346,16 @@ pub enum ValueSource {
 pub struct TmbSummary {
     /// Mutations per Mb.
     pub per_mb: f64,
-    /// Class.
-    pub class: TmbClass,
+    /// Class (None when not evaluable).
+    pub class: Option<TmbClass>,
     /// Measured or user-supplied.
     pub source: ValueSource,
+    /// Callable megabases (measured).
+    pub callable_mb: Option<f64>,
+    /// 95% confidence interval per Mb (measured).
+    pub ci95: Option<[f64; 2]>,
+    /// Evaluable, and why not.
+    pub evaluability: Evaluability,
 }
 
 /// The whole `report.json`.
@@ -254,18 +374,24 @@ pub struct Report {
     pub software: String,
     /// Knowledge base version and date.
     pub kb: KbInfo,
+    /// Report date (UTC, YYYY-MM-DD); a re-tier keeps the date of the report it re-tiers.
+    pub report_date: String,
+    /// Basic items of the test.
+    pub case: CaseInfo,
     /// Sample and cancer type.
     pub sample: ReportSample,
     /// Input files with md5.
     pub inputs: ReportInputs,
     /// TMB per Mb and class, when known.
     pub tmb: Option<TmbSummary>,
-    /// MSI status, when known.
-    pub msi_status: Option<MsiStatus>,
+    /// MSI, when known.
+    pub msi: Option<MsiSummary>,
     /// Purity estimate, when known.
     pub purity: Option<f64>,
     /// QC verdict, when known.
     pub qc_verdict: Option<QcVerdict>,
+    /// The run's QC metrics (depth, coverage, duplicates, insert size, identity), when known.
+    pub qc: Option<QcResult>,
     /// Highest evidence level among findings.
     pub highest_level: Option<String>,
     /// Tiered findings, sorted by level.

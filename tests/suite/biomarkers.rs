@@ -212,13 +212,15 @@ fn msi_high_pair_is_msi_h_with_truth_sites() {
     );
 }
 
+/// Another person's normal: QC fails; the report's QC section names the failing rule and the
+/// identity numbers, and the panel is asked to discuss the case first.
 #[test]
 fn identity_check_flags_another_persons_normal() {
-    let (_t, r, stderr) = run_pipeline(
+    let (t, r, stderr) = run_pipeline(
         "sim_tn60/tumor.bam",
         Some("sim_other_normal/normal.bam"),
         "chr2:1000001-1150000",
-        &[],
+        &["--cancer-type", "LUAD", "--patient-id", "P-0001"],
     );
     assert_eq!(
         r["qc"]["identity"]["status"], "mismatch",
@@ -227,6 +229,23 @@ fn identity_check_flags_another_persons_normal() {
     );
     assert!(stderr.contains("TUMOR/NORMAL MISMATCH"));
     assert_eq!(r["qc"]["verdict"], "fail");
+    let out = t.path().join("out");
+    let rep: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(rep["case"]["patient_id"], "P-0001");
+    assert_eq!(rep["expert_panel"]["priority"], "discuss_first");
+    let reasons = rep["expert_panel"]["reasons"].to_string();
+    assert!(
+        reasons.contains("identity mismatch") && reasons.contains("QC failed"),
+        "{reasons}"
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("QC verdict: fail"));
+    assert!(
+        html.contains("<li class=\"fail\">failed: "),
+        "the failing rule is shown"
+    );
+    assert!(html.contains("MISMATCH"));
 }
 
 #[test]
@@ -300,21 +319,35 @@ fn run_with_a_cancer_type_ends_with_the_report() {
     let rep: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
     assert_eq!(rep["sample"]["cancer_type"], "LUAD");
-    // the simulated TMB is very high: TMB-high is tiered (pembrolizumab, approved in Japan)
-    let tmb = rep["findings"]
+    // the simulated TMB is very high but measured over 0.15 Mb: not evaluable (below 1 Mb of
+    // callable sequence), never a class, never tiered; the reason is in the report
+    assert_eq!(rep["tmb"]["evaluability"]["evaluable"], false);
+    assert!(rep["tmb"]["class"].is_null());
+    let why = rep["tmb"]["evaluability"]["reason"].as_str().unwrap();
+    assert!(
+        why.contains("0.150 Mb") && why.contains("minimum of 1 Mb"),
+        "{why}"
+    );
+    assert!(rep["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|f| f["alteration"] == "TMB-high")
-        .unwrap();
-    assert_eq!(tmb["level"], "A");
+        .all(|f| f["alteration"] != "TMB-high"));
+    assert_eq!(rep["expert_panel"]["priority"], "discuss_first");
+    assert!(rep["expert_panel"]["reasons"]
+        .to_string()
+        .contains("TMB not evaluable"));
+    // QC numbers, the normal and the mode reach the report
+    assert_eq!(rep["sample"]["mode"], "tumor-normal");
+    assert!(rep["sample"]["normal"].is_string());
+    assert!(rep["qc"]["samples"][0]["mean_depth"].as_f64().unwrap() > 10.0);
     assert_eq!(
         rep["variants"].as_array().unwrap().len() as u64,
         r["calls"]["pass"].as_u64().unwrap()
     );
-    assert!(std::fs::read_to_string(out.join("report.html"))
-        .unwrap()
-        .contains("TMB-high"));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("TMB not evaluable"));
+    assert!(!html.contains("not required"), "the panel is never waived");
 }
 
 /// With transcript models, the TMB numerator is split into synonymous / non-synonymous.

@@ -100,8 +100,19 @@ fn report_tiers_another_callers_vcf_and_escapes_html() {
             assert!(f.get(k).is_some(), "finding lacks {k}");
         }
     }
-    // BRCA2 M1R at VAF 0.49: possible germline in a predisposition gene -> expert panel
-    assert_eq!(r["expert_panel"]["recommended"], true);
+    // BRCA2 M1R at VAF 0.49: possible germline in a predisposition gene -> discuss first
+    assert_eq!(r["expert_panel"]["priority"], "discuss_first");
+    assert!(r["expert_panel"]["statement"]
+        .as_str()
+        .unwrap()
+        .contains("cannot waive"));
+    // a TMB typed in is marked as such, and tiered
+    assert_eq!(r["tmb"]["source"], "user_supplied");
+    assert_eq!(r["msi"]["source"], "user_supplied");
+    // every variant carries an oncogenicity class
+    for v in r["variants"].as_array().unwrap() {
+        assert!(v["oncogenicity"]["class"].is_string(), "{v}");
+    }
     let reasons = r["expert_panel"]["reasons"].to_string();
     assert!(
         reasons.contains("BRCA2") && reasons.contains("germline"),
@@ -111,10 +122,16 @@ fn report_tiers_another_callers_vcf_and_escapes_html() {
     assert!(!html.contains("<script>"), "sample name must be escaped");
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     for section in [
-        "Sample and test information",
-        "Summary",
+        "Basic items",
+        "Quality control",
+        "Biomarkers",
+        "Expert panel",
         "Alterations by evidence level",
-        "Details per alteration",
+        "Germline findings",
+        "Candidate clinical trials",
+        "Appendix: somatic variants",
+        "References",
+        "Sign-off",
         "Evidence-level definitions",
         "Limitations and disclaimer",
         "<svg",
@@ -126,7 +143,7 @@ fn report_tiers_another_callers_vcf_and_escapes_html() {
 }
 
 #[test]
-fn report_without_actionable_findings_needs_no_panel() {
+fn report_without_actionable_findings_is_routine_but_never_waived() {
     let tmp = tempfile::tempdir().unwrap();
     let p = tmp.path().join("empty.vcf");
     std::fs::write(
@@ -155,10 +172,12 @@ fn report_without_actionable_findings_needs_no_panel() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let r: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
-    assert_eq!(r["expert_panel"]["recommended"], false);
+    assert_eq!(r["expert_panel"]["priority"], "routine");
     assert!(r["expert_panel"]["reasons"]
         .to_string()
-        .contains("no reportable alteration"));
+        .contains("no alteration with therapeutic evidence"));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("cannot waive") && !html.contains("not required"));
     let bad = std::process::Command::new(env!("CARGO_BIN_EXE_oncostream"))
         .args([
             "report",
@@ -232,6 +251,40 @@ fn report_html_renders_in_headless_chromium() {
         "a blank page would be tiny: {} bytes",
         png.len()
     );
+    // printed (A4, the print stylesheet): several pages, rows never split across pages
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("@media print") && html.contains("tr,svg,.warn{break-inside:avoid}"));
+    let pdf = tmp.path().join("report.pdf");
+    let st = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", out.join("report.html").display()))
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF"), "a PDF");
+    let text = String::from_utf8_lossy(&bytes);
+    let pages = text.matches("/Type /Page\n").count()
+        + text.matches("/Type /Page/").count()
+        + text.matches("/Type /Page>>").count()
+        + text.matches("/Type /Page ").count();
+    assert!(pages >= 2, "the report paginates: {pages} page(s)");
 }
 
 /// Re-tiering with the same KB reproduces report.json byte for byte; a new KB release changes

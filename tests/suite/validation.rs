@@ -599,3 +599,72 @@ fn an_installed_binary_finds_its_knowledge_base() {
         .iter()
         .any(|f| f["alteration"] == "MSI-H"));
 }
+
+/// Basic items are validated before anything is written: a calendar date, a percentage, known
+/// keys in a case-info file (file:line).
+#[test]
+fn bad_basic_items_are_refused_before_anything_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let vcf = tmp.path().join("v.vcf");
+    std::fs::write(
+        &vcf,
+        "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("rep");
+    let reference = fx(REF);
+    let report = |extra: &[&str]| {
+        let mut a = vec![
+            "report",
+            "--vcf",
+            s(&vcf),
+            "-r",
+            s(&reference),
+            "--cancer-type",
+            "COADREAD",
+            "--outdir",
+            s(&out),
+        ];
+        a.extend_from_slice(extra);
+        oncostream(&a)
+    };
+    refused(
+        &report(&["--collection-date", "2026-02-30"]),
+        64,
+        &["'2026-02-30' is not a date"],
+        &out,
+    );
+    refused(
+        &report(&["--tumor-content", "130"]),
+        64,
+        &["not a percentage"],
+        &out,
+    );
+    let info = tmp.path().join("case.yaml");
+    std::fs::write(
+        &info,
+        "patient-id: P-1\nspecimen-type: FFPE tissue\nward: 5\n",
+    )
+    .unwrap();
+    refused(
+        &report(&["--case-info", s(&info)]),
+        65,
+        &["case.yaml:3: unknown key 'ward'"],
+        &out,
+    );
+    // a good file, with a flag overriding it
+    std::fs::write(
+        &info,
+        "# basic items\npatient-id: P-1\nspecimen-type: FFPE tissue\ncollection-date: 2026-10-01\ntumor-content: 40%\n",
+    )
+    .unwrap();
+    let o = report(&["--case-info", s(&info), "--patient-id", "P-2"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(r["case"]["patient_id"], "P-2");
+    assert_eq!(r["case"]["specimen_type"], "FFPE tissue");
+    assert_eq!(r["case"]["pathology_tumor_content"], 40.0);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("40% (pathology)") && html.contains("2026-10-01"));
+}

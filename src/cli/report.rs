@@ -49,6 +49,10 @@ pub struct ReportArgs {
     /// No info lines on stderr.
     #[arg(long)]
     pub quiet: bool,
+    /// Report scope: `full`, or `cdx` for a companion-diagnostic use that leaves secondary
+    /// (germline) findings out.
+    #[arg(long, default_value = "full")]
+    pub scope: String,
     /// Basic items of the test.
     #[command(flatten)]
     pub case: crate::cli::case::CaseArgs,
@@ -67,6 +71,7 @@ pub fn run(args: &ReportArgs) -> Result<()> {
         msi_status: args.msi_status.clone(),
         results: args.results.clone(),
         case: args.case.options(),
+        scope: args.scope.clone(),
         outdir: args.outdir.clone(),
         force: args.force,
         quiet: args.quiet,

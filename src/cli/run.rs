@@ -82,6 +82,9 @@ pub struct RunArgs {
     /// Knowledge base for the report: a directory or one file (default: data/kb, compiled in).
     #[arg(long)]
     pub kb: Option<PathBuf>,
+    /// Report scope: `full`, or `cdx` (companion diagnostic: no secondary findings).
+    #[arg(long, default_value = "full")]
+    pub scope: String,
     /// Basic items of the report (with --cancer-type).
     #[command(flatten)]
     pub case: crate::cli::case::CaseArgs,
@@ -125,6 +128,7 @@ impl RunArgs {
             transcripts: self.transcripts.clone(),
             kb: self.kb.clone(),
             case: self.case.options(),
+            scope: self.scope.clone(),
             outdir: self.outdir.clone(),
             force: self.force,
             input_checksums: !self.no_input_checksums,

@@ -4,6 +4,7 @@
 
 pub mod annotate;
 pub mod fusion;
+pub mod germline;
 pub mod kb;
 pub mod oncogenicity;
 pub mod oncotree;

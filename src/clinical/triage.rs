@@ -32,6 +32,9 @@ pub struct TierInput<'a> {
     pub purity: Option<f64>,
     /// Biomarkers that are not evaluable, with the reason (for the triage).
     pub not_evaluable: &'a [String],
+    /// A matched normal was examined: a somatic call's VAF says nothing about germline origin
+    /// then (germline alleles are filtered, and reported as germline findings).
+    pub paired: bool,
 }
 
 /// Genes whose germline variants predispose to cancer: a germline-like VAF there sends the case
@@ -129,8 +132,8 @@ pub fn tier_and_triage(
 /// METHOD: expert-panel triage. Every case goes to the panel; the priority is `discuss first`
 /// when any of these holds, each listed as a reason: a resistance (R) finding; QC failed (each
 /// failed rule) or a tumor/normal identity mismatch; purity below 0.30 (TMB underestimated,
-/// sensitivity reduced); a biomarker that is not evaluable; a variant in a
-/// cancer-predisposition gene at a germline-like VAF; therapeutic options that are only
+/// sensitivity reduced); a biomarker that is not evaluable; without a matched normal, a variant
+/// in a cancer-predisposition gene at a germline-like VAF; therapeutic options that are only
 /// off-label or investigational in Japan. Otherwise `routine`, with the reason (only options
 /// approved in Japan for this cancer type; or no alteration with evidence).
 pub fn triage(findings: &[Finding], input: &TierInput<'_>) -> Triage {
@@ -174,7 +177,7 @@ pub fn triage(findings: &[Finding], input: &TierInput<'_>) -> Triage {
         ));
     }
     reasons.extend(input.not_evaluable.iter().cloned());
-    for v in input.variants {
+    for v in input.variants.iter().filter(|_| !input.paired) {
         if let (Some(a), Some(vaf)) = (&v.annotation, v.vaf) {
             let (lo, hi) = GERMLINE_LIKE_HET;
             if PREDISPOSITION.contains(&a.gene.as_str())
@@ -224,6 +227,26 @@ pub fn triage(findings: &[Finding], input: &TierInput<'_>) -> Triage {
         priority,
         reasons,
         statement: PANEL_STATEMENT.into(),
+    }
+}
+
+/// Germline findings make the case `discuss first` (each one a reason).
+pub fn add_germline_reasons(t: &mut Triage, g: &crate::types::report::GermlineResult) {
+    if g.findings.is_empty() {
+        return;
+    }
+    if t.priority == Priority::Routine {
+        t.priority = Priority::DiscussFirst;
+        t.reasons.clear();
+    }
+    for f in &g.findings {
+        t.reasons.push(format!(
+            "germline finding {} {} ({}, {}): confirm with a clinical germline test; genetic counselling",
+            f.gene,
+            f.hgvs_p.clone().unwrap_or_else(|| f.hgvs_c.clone()),
+            f.class,
+            f.zygosity
+        ));
     }
 }
 

@@ -60,6 +60,10 @@ pub struct InputVcf {
     pub prior: Option<PriorAnnotation>,
     /// PASS records, one per ALT allele, in file order.
     pub variants: Vec<InputVariant>,
+    /// Alleles our caller saw in the matched normal (FILTER `normal_support`), with the normal's
+    /// allele fraction and depth in `vaf`/`depth`: the germline candidates. None unless the VCF
+    /// is an oncostream tumor-normal VCF (other callers' somatic VCFs do not carry them).
+    pub germline: Option<Vec<InputVariant>>,
 }
 
 fn other(header: &vcf::Header, key: &str) -> Option<String> {
@@ -121,6 +125,9 @@ pub fn read_input_vcf(path: &Path) -> Result<InputVcf> {
         None => None,
     };
     let mut variants = Vec::new();
+    let ours_paired = other(&header, "oncostream_mode").as_deref() == Some("tumor-normal");
+    let mut germline = Vec::new();
+    let ncol = tcol.and_then(|t| (samples.len() == 2).then_some(1 - t));
     let mut record = vcf::Record::default();
     let mut n = 0usize;
     loop {
@@ -131,7 +138,8 @@ pub fn read_input_vcf(path: &Path) -> Result<InputVcf> {
             Err(e) => return Err(bad(format!("record {n}: {e}"))),
         }
         let filter = record.filters().as_ref().to_string();
-        if filter != "PASS" && filter != "." && !filter.is_empty() {
+        let germline_candidate = ours_paired && filter.split(';').any(|f| f == "normal_support");
+        if filter != "PASS" && filter != "." && !filter.is_empty() && !germline_candidate {
             continue;
         }
         let pos = match record.variant_start() {
@@ -145,13 +153,34 @@ pub fn read_input_vcf(path: &Path) -> Result<InputVcf> {
                 .find_map(|kv| kv.strip_prefix(k).and_then(|v| v.strip_prefix('=')))
                 .map(String::from)
         };
-        let fmt_get = |key: &str| -> Option<String> {
+        let fmt_col = |key: &str, col: Option<usize>| -> Option<String> {
             let s = record.samples();
             let keys: Vec<&str> = s.keys().iter().collect();
             let i = keys.iter().position(|k| *k == key)?;
-            let sample = s.get_index(tcol?)?;
+            let sample = s.get_index(col?)?;
             sample.as_ref().split(':').nth(i).map(String::from)
         };
+        let fmt_get = |key: &str| fmt_col(key, tcol);
+        if germline_candidate {
+            let vaf = info_get("NAF")
+                .or_else(|| fmt_col("AF", ncol))
+                .and_then(|v| v.split(',').next()?.parse::<f64>().ok());
+            let depth = info_get("NDP")
+                .or_else(|| fmt_col("DP", ncol))
+                .and_then(|v| v.parse::<u32>().ok());
+            for alt in record.alternate_bases().as_ref().split(',') {
+                germline.push(InputVariant {
+                    chrom: record.reference_sequence_name().to_string(),
+                    pos,
+                    ref_allele: record.reference_bases().to_string(),
+                    alt: alt.to_string(),
+                    vaf,
+                    depth,
+                    prior_annotation: None,
+                });
+            }
+            continue;
+        }
         let vaf = info_get("TAF")
             .or_else(|| fmt_get("AF"))
             .and_then(|v| v.split(',').next()?.parse::<f64>().ok());
@@ -183,5 +212,6 @@ pub fn read_input_vcf(path: &Path) -> Result<InputVcf> {
         mode: other(&header, "oncostream_mode"),
         prior,
         variants,
+        germline: ours_paired.then_some(germline),
     })
 }

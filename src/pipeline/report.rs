@@ -11,8 +11,9 @@ use super::clinical_inputs::{
     check_cancer_type, load_case, load_kb, load_models, CaseOptions, LoadedKb,
 };
 use super::outdir::{inspect, new_run_id, now_utc, Manifest, OutdirState};
+use crate::clinical::germline;
 use crate::clinical::oncogenicity::classify;
-use crate::clinical::triage::variant_alteration;
+use crate::clinical::triage::{add_germline_reasons, variant_alteration};
 use crate::clinical::{
     annotate::{from_csq, Annotator, SNPEFF_FIELDS},
     oncotree::OncoTree,
@@ -31,8 +32,8 @@ use crate::somatic::biomarkers::{tmb_class, LOW_PURITY, MIN_RELIABLE_CALLABLE_MB
 use crate::types::cnv::CopyNumberResult;
 use crate::types::msi::MsiStatus;
 use crate::types::report::{
-    CaseInfo, Evaluability, MsiSummary, Report, ReportInputs, ReportSample, ReportVariant,
-    TmbSummary, ValueSource, REPORT_KIND, REPORT_SCHEMA_VERSION,
+    CaseInfo, Evaluability, GermlineResult, GermlineStatus, MsiSummary, Report, ReportInputs,
+    ReportSample, ReportVariant, TmbSummary, ValueSource, REPORT_KIND, REPORT_SCHEMA_VERSION,
 };
 use crate::types::results::{FileRecord, Mode, NotAssessed, QcVerdict, RunResults};
 use crate::types::sv::SvResult;
@@ -61,6 +62,8 @@ pub struct ReportOptions {
     pub results: Option<PathBuf>,
     /// Basic items of the test.
     pub case: CaseOptions,
+    /// `full` or `cdx`.
+    pub scope: String,
     /// Output directory.
     pub outdir: PathBuf,
     /// Replace another run's outputs in `outdir`.
@@ -83,6 +86,8 @@ pub struct ReportContext {
     pub preferred: HashSet<String>,
     /// Basic items of the test (validated).
     pub case: CaseInfo,
+    /// Report scope: `cdx` leaves secondary (germline) findings out.
+    pub scope_cdx: bool,
 }
 
 impl ReportContext {
@@ -93,7 +98,18 @@ impl ReportContext {
         gff: Option<&Path>,
         transcripts: Option<&Path>,
         case: &CaseOptions,
+        scope: &str,
     ) -> Result<ReportContext> {
+        let scope_cdx = match scope {
+            "full" => false,
+            "cdx" => true,
+            s => {
+                return Err(fail(
+                    ExitKind::Usage,
+                    format!("--scope '{s}' is not 'full' or 'cdx'"),
+                ))
+            }
+        };
         let tree = OncoTree::bundled();
         check_cancer_type(&tree, cancer_type)?;
         let case = load_case(case)?;
@@ -106,6 +122,7 @@ impl ReportContext {
             models,
             preferred,
             case,
+            scope_cdx,
         })
     }
 }
@@ -126,6 +143,8 @@ pub struct ReportSource {
     pub inputs: ReportInputs,
     /// Matched normal sample name.
     pub normal: Option<String>,
+    /// Germline candidates from the matched normal (None: not examined), with the reason.
+    pub germline: Result<Vec<InputVariant>, String>,
     /// TMB.
     pub tmb: Option<TmbSummary>,
     /// MSI.
@@ -264,6 +283,71 @@ pub fn classify_variants(variants: &mut [ReportVariant], kb: &crate::clinical::k
     }
 }
 
+/// Germline findings of a report: examined from the candidates, omitted by scope, or not
+/// examined with the reason.
+fn germline_result(
+    ctx: &ReportContext,
+    annotator: &Annotator<'_>,
+    candidates: Result<Vec<InputVariant>, String>,
+) -> GermlineResult {
+    let list = format!(
+        "{} genes: {} ({})",
+        germline::genes().len(),
+        germline::GENE_LIST_SOURCE,
+        germline::GENE_LIST_URL
+    );
+    let none = |status, note: String| GermlineResult {
+        status,
+        note,
+        gene_list: list.clone(),
+        findings: Vec::new(),
+        other_variants: 0,
+    };
+    if ctx.scope_cdx {
+        return none(
+            GermlineStatus::Omitted,
+            "omitted: the report's scope is a companion diagnostic (--scope cdx)".into(),
+        );
+    }
+    let candidates = match candidates {
+        Ok(c) => c,
+        Err(why) => return none(GermlineStatus::NotExamined, format!("not examined: {why}")),
+    };
+    let annotated: Vec<ReportVariant> = candidates
+        .iter()
+        .map(|v| ReportVariant {
+            chrom: v.chrom.clone(),
+            pos: v.pos,
+            ref_allele: v.ref_allele.clone(),
+            alt: v.alt.clone(),
+            vaf: v.vaf,
+            depth: v.depth,
+            annotation: annotator.annotate(&v.chrom, v.pos.get(), &v.ref_allele, &v.alt),
+            oncogenicity: None,
+        })
+        .collect();
+    let (findings, other) = germline::assess(&annotated);
+    GermlineResult {
+        status: GermlineStatus::Examined,
+        note: format!(
+            "the matched normal was examined: {} allele(s) seen in the normal (allele fraction >= {}, depth >= {}); {} in the listed genes reported, {} other variant(s) in them not classified as pathogenic{}",
+            candidates.len(),
+            germline::MIN_NORMAL_AF,
+            germline::MIN_NORMAL_DEPTH,
+            findings.len(),
+            other,
+            if ctx.models.is_empty() {
+                "; no transcript models (--gff): alleles could not be annotated, so none could be classified"
+            } else {
+                ""
+            }
+        ),
+        gene_list: list,
+        findings,
+        other_variants: other,
+    }
+}
+
 /// Annotates, tiers and triages: the typed report.
 pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Reference) -> Report {
     let annotator = Annotator::new(&ctx.models, &ctx.preferred, reference);
@@ -298,9 +382,10 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
         .collect();
     let mut variants = variants;
     classify_variants(&mut variants, &ctx.kb.kb);
+    let germline = germline_result(ctx, &annotator, src.germline);
     let (tmb_value, msi_value, not_evaluable) =
         tierable_biomarkers(src.tmb.as_ref(), src.msi.as_ref());
-    let (findings, expert_panel) = tier_and_triage(
+    let (findings, mut expert_panel) = tier_and_triage(
         &ctx.kb.kb,
         &ctx.tree,
         &ctx.cancer_type,
@@ -314,8 +399,11 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
             qc: src.qc.as_ref(),
             purity: src.purity,
             not_evaluable: &not_evaluable,
+            paired: src.mode == Some(Mode::TumorNormal)
+                || germline.status == GermlineStatus::Examined,
         },
     );
+    add_germline_reasons(&mut expert_panel, &germline);
     let mut limitations = src.limitations;
     // a "not evaluable" statement replaces the run's softer warning about the same biomarker
     if not_evaluable
@@ -383,6 +471,7 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
         purity: src.purity,
         qc_verdict: src.qc_verdict,
         qc: src.qc,
+        germline,
         highest_level: highest_level(&findings),
         findings,
         variants,
@@ -415,6 +504,7 @@ pub fn source_from_results(
             results: results_file,
         },
         normal: results.samples.normal.clone(),
+        germline: Err("set by the caller".into()),
         tmb: Some(measured_tmb(&results.tmb)),
         msi: results.msi.as_ref().map(measured_msi),
         purity: results.purity.estimate,
@@ -472,6 +562,7 @@ impl ReportOptions {
             self.gff.as_deref(),
             self.transcripts.as_deref(),
             &self.case,
+            &self.scope,
         )?;
         let msi = match &self.msi_status {
             Some(s) => Some(MsiStatus::parse(s).ok_or_else(|| {
@@ -591,6 +682,9 @@ impl ReportPlan {
                     results: None,
                 },
                 normal: None,
+                germline: self.vcf.germline.clone().ok_or_else(|| {
+                    "the VCF is not an oncostream tumor-normal VCF: a somatic VCF of another caller does not carry the normal's germline alleles".to_string()
+                }),
                 tmb: None,
                 msi: None,
                 purity: None,

@@ -120,12 +120,14 @@ pub fn retier(opts: &RetierOptions) -> Result<RetierOutcome> {
             qc: old.qc.as_ref(),
             purity: old.purity,
             not_evaluable: &not_evaluable,
+            paired: old.sample.mode.as_deref() == Some("tumor-normal"),
         },
     );
     new.kb = k.info.clone();
     new.highest_level = highest_level(&findings);
     new.findings = findings;
     new.expert_panel = triage;
+    crate::clinical::triage::add_germline_reasons(&mut new.expert_panel, &new.germline);
     outdir.claim(&[])?;
     let id = new.run_id.clone().unwrap_or_else(super::outdir::new_run_id);
     let mut manifest = Manifest::new(&opts.output, &id, "retier", &started);

@@ -107,6 +107,8 @@ pub struct RunOptions {
     pub kb: Option<PathBuf>,
     /// Basic items of the report.
     pub case: super::clinical_inputs::CaseOptions,
+    /// Report scope (`full`, `cdx`).
+    pub scope: String,
     /// Output directory.
     pub outdir: PathBuf,
     /// Replace another run's outputs in `outdir`.
@@ -148,6 +150,7 @@ impl RunOptions {
             transcripts: None,
             kb: None,
             case: Default::default(),
+            scope: "full".into(),
             outdir: outdir.to_path_buf(),
             force: false,
             input_checksums: true,
@@ -226,6 +229,7 @@ impl RunOptions {
                 self.gff.as_deref(),
                 self.transcripts.as_deref(),
                 &self.case,
+                &self.scope,
             )?),
             None => {
                 if self.kb.is_some() {
@@ -742,13 +746,18 @@ impl RunPlan {
         let report = match &self.report {
             Some(ctx) => {
                 let vcf_rec = file_record(&dir.join("calls.vcf.gz"), true)?;
-                let src = source_from_results(
+                let mut src = source_from_results(
                     &results,
                     report_variants(&calls, &contig_names),
                     vcf_rec,
                     Some(file_record(&dir.join("results.json"), true)?),
                     results.provenance.gff.clone(),
                 );
+                src.germline = if results.samples.normal.is_some() {
+                    Ok(germline_candidates(&calls, &contig_names))
+                } else {
+                    Err("tumor-only analysis: no matched normal".into())
+                };
                 let r = self.inputs.reference.as_ref().expect("run has a reference");
                 let rep = build_report(ctx, src, r);
                 manifest.kb(&rep.kb.version);
@@ -843,6 +852,27 @@ fn report_variants(calls: &[Call], contig_names: &[String]) -> Vec<InputVariant>
             vaf: format!("{:.4}", c.tumor.af()).parse().ok(),
             depth: Some(c.tumor.depth),
             prior_annotation: None,
+        })
+        .collect()
+}
+
+/// Alleles seen in the matched normal (`normal_support`): the germline candidates, with the
+/// normal's allele fraction and depth.
+fn germline_candidates(calls: &[Call], contig_names: &[String]) -> Vec<InputVariant> {
+    calls
+        .iter()
+        .filter(|c| c.filters.iter().any(|f| f == "normal_support"))
+        .filter_map(|c| {
+            let n = c.normal.as_ref()?;
+            Some(InputVariant {
+                chrom: contig_names[c.contig.index()].clone(),
+                pos: Pos1::new(c.pos.to_pos1().get()).expect("1-based"),
+                ref_allele: c.ref_allele.clone(),
+                alt: c.alt_allele.clone(),
+                vaf: format!("{:.4}", n.af()).parse().ok(),
+                depth: Some(n.depth),
+                prior_annotation: None,
+            })
         })
         .collect()
 }

@@ -488,20 +488,49 @@ fn biomarker_section(r: &Report) -> String {
     h
 }
 
-/// Germline findings and clinical trials: what this version does and does not assess.
+/// Germline findings and clinical trials: what was and was not assessed.
 fn germline_and_trials(r: &Report) -> String {
-    let mut h = String::from("<h2>Germline findings</h2>");
+    use crate::types::report::GermlineStatus;
+    let g = &r.germline;
+    let mut h = String::from("<h2>Germline findings (secondary findings)</h2>");
+    h.push_str(&format!("<p>{}.</p>", esc(&g.note)));
+    if g.status == GermlineStatus::Examined {
+        h.push_str(&format!(
+            "<p class=\"muted\">Genes examined: {}.</p>",
+            esc(&g.gene_list)
+        ));
+        if g.findings.is_empty() {
+            h.push_str("<p>No pathogenic or likely pathogenic germline variant was found in the listed genes. This does not exclude a hereditary cancer syndrome (copy-number changes, structural variants and variants outside the examined regions are not assessed).</p>");
+        } else {
+            h.push_str("<table><tr><th>Gene</th><th>Variant</th><th>Zygosity (normal VAF, depth)</th><th>Class</th><th>Disorder</th><th>Disclosure grade (Japan)</th><th>Basis</th></tr>");
+            for f in &g.findings {
+                h.push_str(&format!(
+                    "<tr class=\"lvR\"><td>{}</td><td>{}:{}<br>{}</td><td>{} ({:.2}, {})</td><td>{}</td><td>{}</td><td>{}</td><td>{} <a href=\"{}\">source</a></td></tr>",
+                    esc(&f.gene),
+                    esc(&f.transcript),
+                    esc(&f.hgvs_c),
+                    esc(f.hgvs_p.as_deref().unwrap_or("")),
+                    esc(&f.zygosity),
+                    f.normal_vaf,
+                    f.normal_depth,
+                    esc(&f.class),
+                    esc(&f.disorder),
+                    esc(&f.disclosure_grade),
+                    esc(&f.rule),
+                    esc(&f.source_url)
+                ));
+            }
+            h.push_str("</table><p><b>Confirm every germline finding with a clinical germline test before disclosure; offer genetic counselling.</b></p>");
+        }
+    }
     let flagged: Vec<&String> = r
         .expert_panel
         .reasons
         .iter()
         .filter(|x| x.contains("possibly germline"))
         .collect();
-    h.push_str("<p>The matched normal was not examined for germline (secondary) findings by this version: no germline finding is reported, and none is excluded.</p>");
-    if flagged.is_empty() {
-        h.push_str("<p>No somatic call in a cancer-predisposition gene at a germline-like allele fraction.</p>");
-    } else {
-        h.push_str("<p>Possibly germline (tumor allele fraction only; confirm with a clinical germline test):</p><ul>");
+    if !flagged.is_empty() {
+        h.push_str("<p>Somatic calls that may be germline (tumor allele fraction only; confirm with a clinical germline test):</p><ul>");
         for f in flagged {
             h.push_str(&format!("<li>{}</li>", esc(f)));
         }

@@ -239,6 +239,74 @@ pub struct Triage {
     pub statement: String,
 }
 
+/// One germline (secondary) finding from the matched normal.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+pub struct GermlineFinding {
+    /// Contig.
+    pub chrom: String,
+    /// 1-based position.
+    pub pos: Pos1,
+    /// REF.
+    #[serde(rename = "ref")]
+    pub ref_allele: String,
+    /// ALT.
+    pub alt: String,
+    /// Gene.
+    pub gene: String,
+    /// Transcript of the annotation.
+    pub transcript: String,
+    /// HGVS c.
+    pub hgvs_c: String,
+    /// HGVS p.
+    pub hgvs_p: Option<String>,
+    /// Allele fraction in the normal.
+    pub normal_vaf: f64,
+    /// Normal depth.
+    pub normal_depth: u32,
+    /// `heterozygous` or `homozygous`.
+    pub zygosity: String,
+    /// `pathogenic`, `likely pathogenic`, `likely pathogenic (null variant)`.
+    pub class: String,
+    /// The rule that gave the class.
+    pub rule: String,
+    /// The disorder of the gene.
+    pub disorder: String,
+    /// Japanese disclosure recommendation grade of the gene (AAA, AA, A, B).
+    pub disclosure_grade: String,
+    /// Source of the class.
+    pub source: String,
+    /// Its URL.
+    pub source_url: String,
+}
+
+/// Whether the matched normal was examined for germline findings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GermlineStatus {
+    /// The normal was examined.
+    Examined,
+    /// It could not be (tumor-only, or a VCF without the normal's alleles).
+    NotExamined,
+    /// The report's scope leaves secondary findings out (`--scope cdx`).
+    Omitted,
+}
+
+/// Germline (secondary) findings.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+pub struct GermlineResult {
+    /// Examined, not examined or omitted.
+    pub status: GermlineStatus,
+    /// Why not examined / omitted, or what was examined.
+    pub note: String,
+    /// The gene list and its source.
+    pub gene_list: String,
+    /// Reportable findings (pathogenic / likely pathogenic).
+    pub findings: Vec<GermlineFinding>,
+    /// Other germline variants seen in the listed genes (not reported: not classified as
+    /// pathogenic).
+    pub other_variants: usize,
+}
+
 /// Basic items of the test (C-CAT order): who, what specimen, which test; given by the user
 /// (`--patient-id`, ... or `--case-info FILE`), never guessed.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, JsonSchema)]
@@ -398,6 +466,8 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// All PASS variants with annotation.
     pub variants: Vec<ReportVariant>,
+    /// Germline (secondary) findings from the matched normal.
+    pub germline: GermlineResult,
     /// Copy number (from the run), when assessed.
     pub copy_number: Option<super::cnv::CopyNumberResult>,
     /// Structural variants and fusions (from the run), when assessed.

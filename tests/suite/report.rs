@@ -458,3 +458,106 @@ fn report_reads_vep_csq_and_snpeff_ann() {
         assert_eq!(f["level"], "A", "{name}");
     }
 }
+
+/// Runs `run --cancer-type BRCA` on the simulated pair with a planted germline BRCA2
+/// c.7480C>T (p.Arg2494Ter) in tumor and normal (`fixtures/sim_germline`), with `extra` flags.
+fn germline_run(out: &std::path::Path, tumor_only: bool, extra: &[&str]) -> serde_json::Value {
+    let d = fx("annotation");
+    let (t, n) = (fx("sim_germline/tumor.bam"), fx("sim_germline/normal.bam"));
+    let (fa, gff, mane) = (
+        d.join("cancer_genes.GRCh38.slices.fa"),
+        d.join("cancer_genes.GRCh38.slices.refseq_lrg.gff3"),
+        d.join("mane_select.tsv"),
+    );
+    let mut args = vec![
+        "run",
+        "--tumor",
+        s(&t),
+        "-r",
+        s(&fa),
+        "--region",
+        "BRCA2__LRG_293__chr13_32310480_32401672:38001-54000",
+        "--cancer-type",
+        "BRCA",
+        "--gff",
+        s(&gff),
+        "--transcripts",
+        s(&mane),
+        "--outdir",
+        s(out),
+        "--quiet",
+    ];
+    if !tumor_only {
+        args.extend(["--normal", s(&n)]);
+    }
+    args.extend_from_slice(extra);
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_oncostream"))
+        .args(&args)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap()
+}
+
+/// The matched normal is examined for germline findings: the planted BRCA2 null variant is
+/// reported in its own section (heterozygous, likely pathogenic, disclosure grade AAA, "confirm
+/// with a clinical germline test"), kept out of the somatic variants and TMB, and makes the case
+/// `discuss first`; `--scope cdx` omits the section; tumor-only says it was not examined.
+#[test]
+fn germline_findings_from_the_matched_normal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("tn");
+    let r = germline_run(&out, false, &[]);
+    assert_eq!(r["germline"]["status"], "examined");
+    let f = r["germline"]["findings"].as_array().unwrap();
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0]["gene"], "BRCA2");
+    assert_eq!(f[0]["hgvs_c"], "c.7480C>T");
+    assert_eq!(f[0]["hgvs_p"], "p.Arg2494Ter");
+    assert_eq!(f[0]["zygosity"], "heterozygous");
+    assert_eq!(f[0]["class"], "likely pathogenic (null variant)");
+    assert_eq!(f[0]["disclosure_grade"], "AAA");
+    let nvaf = f[0]["normal_vaf"].as_f64().unwrap();
+    assert!((0.25..=0.75).contains(&nvaf), "{nvaf}");
+    // not a somatic call, not in TMB
+    assert!(r["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|v| v["pos"] != 45993));
+    let res: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let truth = std::fs::read_to_string(fx("sim_germline/truth.vcf")).unwrap();
+    let somatic = truth.lines().filter(|l| !l.starts_with('#')).count() as u64;
+    assert!(res["tmb"]["count"].as_u64().unwrap() <= somatic);
+    assert_eq!(r["expert_panel"]["priority"], "discuss_first");
+    let reasons = r["expert_panel"]["reasons"].to_string();
+    assert!(
+        reasons.contains("germline finding BRCA2 p.Arg2494Ter"),
+        "{reasons}"
+    );
+    assert!(
+        !reasons.contains("possibly germline"),
+        "a paired run checked the normal: {reasons}"
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for needle in [
+        "Germline findings (secondary findings)",
+        "c.7480C&gt;T",
+        "AAA",
+        "Confirm every germline finding with a clinical germline test",
+    ] {
+        assert!(html.contains(needle), "HTML lacks {needle}");
+    }
+    // companion-diagnostic scope: the section is omitted, and says so
+    let cdx = germline_run(&tmp.path().join("cdx"), false, &["--scope", "cdx"]);
+    assert_eq!(cdx["germline"]["status"], "omitted");
+    assert!(cdx["germline"]["findings"].as_array().unwrap().is_empty());
+    // tumor-only: not examined, with the reason
+    let to = germline_run(&tmp.path().join("to"), true, &[]);
+    assert_eq!(to["germline"]["status"], "not_examined");
+    assert!(to["germline"]["note"]
+        .as_str()
+        .unwrap()
+        .contains("tumor-only"));
+}

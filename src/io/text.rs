@@ -22,3 +22,23 @@ pub fn read_text(path: &Path, what: &str) -> Result<String> {
         )
     })
 }
+
+/// The files of a directory whose names end with `suffix`, sorted by path; `what` names the
+/// directory's role in the message.
+pub fn list_dir(dir: &Path, suffix: &str, what: &str) -> Result<Vec<std::path::PathBuf>> {
+    let mut out: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| {
+            fail(
+                ExitKind::NoInput,
+                format!("cannot read {what} '{}': {e}", dir.display()),
+            )
+        })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().ends_with(suffix))
+        })
+        .collect();
+    out.sort();
+    Ok(out)
+}

@@ -14,7 +14,7 @@ use crate::error::{fail, ExitKind};
 use crate::io::{
     gff::{read_models, read_transcript_list},
     output::md5_hex,
-    text::read_text,
+    text::{list_dir, read_text},
 };
 use crate::types::report::KbInfo;
 use crate::types::transcript::Transcript;
@@ -33,20 +33,7 @@ pub struct LoadedKb {
 fn kb_files(path: &Path) -> Result<Vec<(String, String)>> {
     let mut files: Vec<(String, String)> = Vec::new();
     if path.is_dir() {
-        let mut names: Vec<std::path::PathBuf> = std::fs::read_dir(path)
-            .map_err(|e| {
-                fail(
-                    ExitKind::NoInput,
-                    format!(
-                        "cannot read knowledge-base directory '{}': {e}",
-                        path.display()
-                    ),
-                )
-            })?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "tsv"))
-            .collect();
-        names.sort();
+        let names = list_dir(path, ".tsv", "knowledge-base directory")?;
         for p in names {
             let text = read_text(&p, "knowledge-base file")?;
             // only KB files (the crosswalk and other TSVs of the directory are not)

@@ -12,7 +12,7 @@ use crate::clinical::oncotree::OncoTree;
 use crate::error::{fail, ExitKind};
 use crate::io::{
     output::{md5_hex, write_atomic},
-    text::read_text,
+    text::{list_dir, read_text},
 };
 
 /// Loads and validates a KB (every bad row reported as `file:line: reason`, exit 65).
@@ -41,13 +41,9 @@ pub const CROSSWALK: &str = include_str!("../../data/kb/civic_disease_oncotree.t
 pub fn build_civic(o: &BuildOptions) -> Result<civic::BuildLog> {
     let tree = OncoTree::bundled();
     let dir = &o.civic;
-    let evidence = std::fs::read_dir(dir)
-        .map_err(|e| fail(ExitKind::NoInput, format!("cannot read CIViC dump directory '{}': {e}", dir.display())))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .find(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().ends_with("-ClinicalEvidenceSummaries.tsv"))
-        })
+    let evidence = list_dir(dir, "-ClinicalEvidenceSummaries.tsv", "CIViC dump directory")?
+        .into_iter()
+        .next()
         .ok_or_else(|| {
             fail(
                 ExitKind::NoInput,

@@ -53,6 +53,13 @@ pub struct ReportArgs {
     /// (germline) findings out.
     #[arg(long, default_value = "full")]
     pub scope: String,
+    /// Language of report.html: `en`, or `ja` (Japanese labels, C-CAT level names).
+    #[arg(long, default_value = "en")]
+    pub lang: String,
+    /// Clinical-trial list (TSV: id, title, gene, alteration, cancer_types, exclude, phase,
+    /// status, sites, url) matched to the patient like knowledge-base rows.
+    #[arg(long)]
+    pub trials: Option<PathBuf>,
     /// Basic items of the test.
     #[command(flatten)]
     pub case: crate::cli::case::CaseArgs,
@@ -72,6 +79,8 @@ pub fn run(args: &ReportArgs) -> Result<()> {
         results: args.results.clone(),
         case: args.case.options(),
         scope: args.scope.clone(),
+        lang: args.lang.clone(),
+        trials: args.trials.clone(),
         outdir: args.outdir.clone(),
         force: args.force,
         quiet: args.quiet,

@@ -85,6 +85,12 @@ pub struct RunArgs {
     /// Report scope: `full`, or `cdx` (companion diagnostic: no secondary findings).
     #[arg(long, default_value = "full")]
     pub scope: String,
+    /// Language of report.html: `en` or `ja`.
+    #[arg(long, default_value = "en")]
+    pub lang: String,
+    /// Clinical-trial list (TSV) for the report's candidate trials.
+    #[arg(long)]
+    pub trials: Option<PathBuf>,
     /// Basic items of the report (with --cancer-type).
     #[command(flatten)]
     pub case: crate::cli::case::CaseArgs,
@@ -129,6 +135,8 @@ impl RunArgs {
             kb: self.kb.clone(),
             case: self.case.options(),
             scope: self.scope.clone(),
+            lang: self.lang.clone(),
+            trials: self.trials.clone(),
             outdir: self.outdir.clone(),
             force: self.force,
             input_checksums: !self.no_input_checksums,

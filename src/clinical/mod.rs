@@ -10,3 +10,4 @@ pub mod oncogenicity;
 pub mod oncotree;
 pub mod tier;
 pub mod triage;
+pub mod trials;

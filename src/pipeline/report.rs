@@ -33,7 +33,8 @@ use crate::types::cnv::CopyNumberResult;
 use crate::types::msi::MsiStatus;
 use crate::types::report::{
     CaseInfo, Evaluability, GermlineResult, GermlineStatus, MsiSummary, Report, ReportInputs,
-    ReportSample, ReportVariant, TmbSummary, ValueSource, REPORT_KIND, REPORT_SCHEMA_VERSION,
+    ReportSample, ReportVariant, TmbSummary, TrialsResult, ValueSource, REPORT_KIND,
+    REPORT_SCHEMA_VERSION,
 };
 use crate::types::results::{FileRecord, Mode, NotAssessed, QcVerdict, RunResults};
 use crate::types::sv::SvResult;
@@ -64,12 +65,28 @@ pub struct ReportOptions {
     pub case: CaseOptions,
     /// `full` or `cdx`.
     pub scope: String,
+    /// `en` or `ja`.
+    pub lang: String,
+    /// Trial list (TSV).
+    pub trials: Option<PathBuf>,
     /// Output directory.
     pub outdir: PathBuf,
     /// Replace another run's outputs in `outdir`.
     pub force: bool,
     /// No info lines.
     pub quiet: bool,
+}
+
+/// How a report is written: basic items, scope, language, trial list (unvalidated).
+pub struct ReportSettings<'a> {
+    /// Basic items.
+    pub case: &'a CaseOptions,
+    /// `full` or `cdx`.
+    pub scope: &'a str,
+    /// `en` or `ja`.
+    pub lang: &'a str,
+    /// Trial list.
+    pub trials: Option<&'a Path>,
 }
 
 /// The clinical context of a report: cancer type, KB, transcript models.
@@ -88,6 +105,10 @@ pub struct ReportContext {
     pub case: CaseInfo,
     /// Report scope: `cdx` leaves secondary (germline) findings out.
     pub scope_cdx: bool,
+    /// Language of report.html.
+    pub lang: crate::types::report::Lang,
+    /// The trial list (validated) with its label (path, MD5).
+    pub trials: Option<(crate::clinical::trials::TrialList, String)>,
 }
 
 impl ReportContext {
@@ -97,9 +118,20 @@ impl ReportContext {
         kb: Option<&Path>,
         gff: Option<&Path>,
         transcripts: Option<&Path>,
-        case: &CaseOptions,
-        scope: &str,
+        settings: &ReportSettings<'_>,
     ) -> Result<ReportContext> {
+        let (case, scope, lang, trials) = (
+            settings.case,
+            settings.scope,
+            settings.lang,
+            settings.trials,
+        );
+        let lang = crate::types::report::Lang::parse(lang).ok_or_else(|| {
+            fail(
+                ExitKind::Usage,
+                format!("--lang '{lang}' is not 'en' or 'ja'"),
+            )
+        })?;
         let scope_cdx = match scope {
             "full" => false,
             "cdx" => true,
@@ -113,6 +145,19 @@ impl ReportContext {
         let tree = OncoTree::bundled();
         check_cancer_type(&tree, cancer_type)?;
         let case = load_case(case)?;
+        let trials = match trials {
+            Some(p) => {
+                let text = crate::io::text::read_text(p, "trial list")?;
+                let list = crate::clinical::trials::parse(&text, &p.display().to_string(), &tree)?;
+                let label = format!(
+                    "{} (md5 {})",
+                    p.display(),
+                    crate::io::output::md5_hex(text.as_bytes())
+                );
+                Some((list, label))
+            }
+            None => None,
+        };
         let kb = load_kb(kb, &tree)?;
         let (models, preferred) = load_models(gff, transcripts)?;
         Ok(ReportContext {
@@ -123,6 +168,8 @@ impl ReportContext {
             preferred,
             case,
             scope_cdx,
+            lang,
+            trials,
         })
     }
 }
@@ -404,6 +451,29 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
         },
     );
     add_germline_reasons(&mut expert_panel, &germline);
+    let trials = TrialsResult {
+        list: ctx.trials.as_ref().map(|(_, label)| label.clone()),
+        matches: ctx
+            .trials
+            .as_ref()
+            .map(|(list, _)| {
+                crate::clinical::trials::candidates(
+                    list,
+                    &ctx.kb.kb,
+                    &ctx.tree,
+                    &ctx.cancer_type,
+                    &crate::clinical::triage::alterations(&TierInput {
+                        variants: &variants,
+                        copy_number: src.copy_number.as_ref(),
+                        structural: src.structural.as_ref(),
+                        tmb: tmb_value,
+                        msi: msi_value,
+                        ..Default::default()
+                    }),
+                )
+            })
+            .unwrap_or_default(),
+    };
     let mut limitations = src.limitations;
     // a "not evaluable" statement replaces the run's softer warning about the same biomarker
     if not_evaluable
@@ -454,6 +524,7 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
         software: format!("oncostream {}", env!("CARGO_PKG_VERSION")),
         kb: ctx.kb.info.clone(),
         report_date: now_utc()[..10].to_string(),
+        lang: ctx.lang,
         case: ctx.case.clone(),
         sample: ReportSample {
             tumor: src.tumor,
@@ -472,6 +543,7 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
         qc_verdict: src.qc_verdict,
         qc: src.qc,
         germline,
+        trials,
         highest_level: highest_level(&findings),
         findings,
         variants,
@@ -561,8 +633,12 @@ impl ReportOptions {
             self.kb.as_deref(),
             self.gff.as_deref(),
             self.transcripts.as_deref(),
-            &self.case,
-            &self.scope,
+            &ReportSettings {
+                case: &self.case,
+                scope: &self.scope,
+                lang: &self.lang,
+                trials: self.trials.as_deref(),
+            },
         )?;
         let msi = match &self.msi_status {
             Some(s) => Some(MsiStatus::parse(s).ok_or_else(|| {

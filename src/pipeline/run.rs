@@ -109,6 +109,10 @@ pub struct RunOptions {
     pub case: super::clinical_inputs::CaseOptions,
     /// Report scope (`full`, `cdx`).
     pub scope: String,
+    /// Report language (`en`, `ja`).
+    pub lang: String,
+    /// Trial list for the report.
+    pub trials: Option<PathBuf>,
     /// Output directory.
     pub outdir: PathBuf,
     /// Replace another run's outputs in `outdir`.
@@ -151,6 +155,8 @@ impl RunOptions {
             kb: None,
             case: Default::default(),
             scope: "full".into(),
+            lang: "en".into(),
+            trials: None,
             outdir: outdir.to_path_buf(),
             force: false,
             input_checksums: true,
@@ -228,8 +234,12 @@ impl RunOptions {
                 self.kb.as_deref(),
                 self.gff.as_deref(),
                 self.transcripts.as_deref(),
-                &self.case,
-                &self.scope,
+                &super::report::ReportSettings {
+                    case: &self.case,
+                    scope: &self.scope,
+                    lang: &self.lang,
+                    trials: self.trials.as_deref(),
+                },
             )?),
             None => {
                 if self.kb.is_some() {

@@ -536,7 +536,32 @@ fn germline_and_trials(r: &Report) -> String {
         }
         h.push_str("</ul>");
     }
-    h.push_str("<h2>Candidate clinical trials</h2><p>No trial list was given: candidate trials were not searched. Consult jRCT and the C-CAT findings report.</p>");
+    h.push_str("<h2>Candidate clinical trials</h2>");
+    match &r.trials.list {
+        None => h.push_str("<p>No trial list was given: candidate trials were not searched. Consult jRCT and the C-CAT findings report.</p>"),
+        Some(list) if r.trials.matches.is_empty() => h.push_str(&format!(
+            "<p>No trial of the list {} matches an alteration of this patient in this cancer type.</p>",
+            esc(list)
+        )),
+        Some(list) => {
+            h.push_str(&format!("<p class=\"muted\">From the trial list {}; recruitment status as listed: check the registry.</p><table><tr><th>Trial</th><th>Title</th><th>Phase</th><th>Status</th><th>Sites</th><th>Patient's alteration</th><th>Criterion</th></tr>", esc(list)));
+            for t in &r.trials.matches {
+                h.push_str(&format!(
+                    "<tr><td><a href=\"{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} {}</td><td>{}</td></tr>",
+                    esc(&t.url),
+                    esc(&t.id),
+                    esc(&t.title),
+                    esc(&t.phase),
+                    esc(&t.status),
+                    esc(&t.sites),
+                    esc(&t.gene),
+                    esc(&t.alteration),
+                    esc(&t.criterion)
+                ));
+            }
+            h.push_str("</table>");
+        }
+    }
     h
 }
 
@@ -729,7 +754,7 @@ pub fn render_html(r: &Report) -> String {
     h.push_str("This report is produced by software for review by the expert panel (molecular tumour board), which reviews every case. Evidence levels follow the JSMO/JSCO/JCA guidance as implemented by the knowledge base version shown; drug availability and approval status must be confirmed against current package inserts. Variants are somatic calls; a variant that may be germline must be confirmed by a clinical germline test before it is disclosed as such.");
     h.push_str("</p><h2>Sign-off</h2><table class=\"signoff\"><tr><th>Reviewed by (expert panel)</th><td></td></tr><tr><th>Date of review</th><td></td></tr><tr><th>Comments</th><td></td></tr></table>");
     h.push_str("</body></html>\n");
-    h
+    super::i18n::translate(h, r.lang)
 }
 
 #[cfg(test)]

@@ -5,5 +5,6 @@
 pub mod cnv_plot;
 pub mod diff;
 pub mod html;
+pub mod i18n;
 
 pub use html::{esc, render_html, LEVELS};

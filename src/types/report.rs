@@ -203,6 +203,28 @@ pub struct Oncogenicity {
     pub rule: String,
 }
 
+/// The language of `report.html` (`report.json` is always English).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Lang {
+    /// English.
+    #[default]
+    En,
+    /// Japanese labels (fixed labels only; KB text and reasons stay in English).
+    Ja,
+}
+
+impl Lang {
+    /// Parses `en` / `ja`.
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s {
+            "en" => Some(Lang::En),
+            "ja" => Some(Lang::Ja),
+            _ => None,
+        }
+    }
+}
+
 /// How soon the expert panel should take the case: every case is reviewed (software cannot
 /// waive the panel); the priority only orders the discussion.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -277,6 +299,38 @@ pub struct GermlineFinding {
     pub source: String,
     /// Its URL.
     pub source_url: String,
+}
+
+/// A candidate clinical trial from the user's trial list.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
+pub struct TrialMatch {
+    /// Registry id (jRCT, NCT).
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Phase.
+    pub phase: String,
+    /// Recruitment status as listed.
+    pub status: String,
+    /// Sites.
+    pub sites: String,
+    /// Registry URL.
+    pub url: String,
+    /// The patient's gene.
+    pub gene: String,
+    /// The patient's alteration.
+    pub alteration: String,
+    /// The trial's criterion that matched.
+    pub criterion: String,
+}
+
+/// Candidate clinical trials.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
+pub struct TrialsResult {
+    /// The trial list given (path and MD5), if any.
+    pub list: Option<String>,
+    /// Trials matching an alteration in the patient's cancer type.
+    pub matches: Vec<TrialMatch>,
 }
 
 /// Whether the matched normal was examined for germline findings.
@@ -444,6 +498,9 @@ pub struct Report {
     pub kb: KbInfo,
     /// Report date (UTC, YYYY-MM-DD); a re-tier keeps the date of the report it re-tiers.
     pub report_date: String,
+    /// Language of report.html.
+    #[serde(default)]
+    pub lang: Lang,
     /// Basic items of the test.
     pub case: CaseInfo,
     /// Sample and cancer type.
@@ -468,6 +525,9 @@ pub struct Report {
     pub variants: Vec<ReportVariant>,
     /// Germline (secondary) findings from the matched normal.
     pub germline: GermlineResult,
+    /// Candidate clinical trials (from a user-supplied list).
+    #[serde(default)]
+    pub trials: TrialsResult,
     /// Copy number (from the run), when assessed.
     pub copy_number: Option<super::cnv::CopyNumberResult>,
     /// Structural variants and fusions (from the run), when assessed.

@@ -561,3 +561,90 @@ fn germline_findings_from_the_matched_normal() {
         .unwrap()
         .contains("tumor-only"));
 }
+
+/// `--lang ja`: the page's fixed labels in Japanese (C-CAT level names), report.json unchanged
+/// but for `lang`; an unknown language is refused before anything is written.
+#[test]
+fn report_in_japanese() {
+    let tmp = tempfile::tempdir().unwrap();
+    let v = vcf(tmp.path());
+    let out = tmp.path().join("ja");
+    let o = fixture_report(&v, &out, &["--lang", "ja", "--tmb", "12.3"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for needle in [
+        "<html lang=\"ja\">",
+        "<h2>基本項目（患者・医療機関・検査に関する情報）</h2>",
+        "<h2>エキスパートパネル</h2>",
+        "A（国内承認薬あり）",
+        "当該がん種で国内承認（保険診療）",
+        "本ソフトウェアはその検討を省略できない",
+        "<h2>二次的所見（Germline findings）</h2>",
+    ] {
+        assert!(html.contains(needle), "missing {needle}");
+    }
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(r["lang"], "ja");
+    let bad = fixture_report(&v, &tmp.path().join("jp"), &["--lang", "jp"]);
+    assert_eq!(bad.status.code(), Some(64));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--lang 'jp'"));
+    assert!(!tmp.path().join("jp").exists());
+}
+
+/// A user-supplied trial list is validated up front (file:line, exit 65, nothing written) and
+/// matched like knowledge-base rows: by alteration, in the patient's cancer type only.
+#[test]
+fn candidate_trials_from_a_trial_list() {
+    let tmp = tempfile::tempdir().unwrap();
+    let v = vcf(tmp.path());
+    let list = tmp.path().join("trials.tsv");
+    let head = "id\ttitle\tgene\talteration\tcancer_types\texclude\tphase\tstatus\tsites\turl\n";
+    // test entries (not real trials): an EGFR L858R trial in NSCLC, the same in colorectal
+    // cancer, and a TMB basket
+    std::fs::write(
+        &list,
+        format!(
+            "# test list\n{head}TEST-0001\tEGFR-mutant NSCLC study\tEGFR\tp.L858R\tNSCLC\t-\tII\trecruiting\tTokyo\thttps://example.org/t1\n\
+             TEST-0002\tEGFR in colorectal cancer\tEGFR\tp.L858R\tCOADREAD\t-\tII\trecruiting\tOsaka\thttps://example.org/t2\n\
+             TEST-0003\tTMB-high basket\t-\tbiomarker:TMB>=10\t*\t-\tII\trecruiting\tChiba\thttps://example.org/t3\n"
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let o = fixture_report(&v, &out, &["--trials", s(&list), "--tmb", "12.3"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let ids: Vec<&str> = r["trials"]["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        ["TEST-0001", "TEST-0003"],
+        "LUAD: not the colorectal trial"
+    );
+    assert!(std::fs::read_to_string(out.join("report.html"))
+        .unwrap()
+        .contains("EGFR-mutant NSCLC study"));
+    // without a list, the section says none was searched
+    let none = tmp.path().join("none");
+    assert!(fixture_report(&v, &none, &[]).status.success());
+    assert!(std::fs::read_to_string(none.join("report.html"))
+        .unwrap()
+        .contains("No trial list was given"));
+    // a bad row: refused before anything is written
+    std::fs::write(
+        &list,
+        format!("{head}TEST-9\tx\tEGFR\tL858R\tNSCLC\t-\tII\tr\ts\thttps://example.org/\n"),
+    )
+    .unwrap();
+    let bad = tmp.path().join("bad");
+    let o = fixture_report(&v, &bad, &["--trials", s(&list)]);
+    assert_eq!(o.status.code(), Some(65));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("trials.tsv:2:"));
+    assert!(!bad.exists());
+}

@@ -53,6 +53,18 @@ a=fixtures/annotation
 printf '##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tNORMAL\tTUMOR\nEGFR__LRG_304__chr7_55014032_55258620\t177791\t.\tT\tG\t.\tPASS\t.\tAF:DP\t0:40\t0.31:120\nEGFR__LRG_304__chr7_55014032_55258620\t167347\t.\tC\tT\t.\tPASS\t.\tAF:DP\t0:40\t0.12:110\nBRAF__LRG_299__chr7_140717327_140929764\t36010\t.\tA\tT\t.\tPASS\t.\tAF:DP\t0:30\t0.28:90\n' > "$out/demo_variants.vcf"
 $bin report --vcf "$out/demo_variants.vcf" -r $a/cancer_genes.GRCh38.slices.fa --gff $a/cancer_genes.GRCh38.slices.refseq_lrg.gff3 \
     --transcripts $a/mane_select.tsv --cancer-type LUAD --tmb 14.2 --msi-status MSS --outdir "$out/report" --force
+# a simulated pair over BRCA2 with a planted germline BRCA2 c.7480C>T: germline (secondary)
+# findings from the matched normal, basic items of the test, Japanese labels
+$bin run --tumor fixtures/sim_germline/tumor.bam --normal fixtures/sim_germline/normal.bam \
+    -r $a/cancer_genes.GRCh38.slices.fa --region BRCA2__LRG_293__chr13_32310480_32401672:38001-54000 \
+    --gff $a/cancer_genes.GRCh38.slices.refseq_lrg.gff3 --transcripts $a/mane_select.tsv \
+    --cancer-type BRCA --patient-id DEMO-001 --specimen-type "FFPE tissue" --tumor-content 60 \
+    --lang ja --outdir "$out/germline" --force
+# the same tumor without its normal: tumor-only (germline findings not examined, and said so)
+$bin run --tumor fixtures/sim_germline/tumor.bam \
+    -r $a/cancer_genes.GRCh38.slices.fa --region BRCA2__LRG_293__chr13_32310480_32401672:38001-54000 \
+    --gff $a/cancer_genes.GRCh38.slices.refseq_lrg.gff3 --transcripts $a/mane_select.tsv \
+    --cancer-type BRCA --outdir "$out/tumor-only" --force
 $bin run --tumor fixtures/sim_structural/tumor.cram --normal fixtures/sim_structural/normal.cram \
     -r $a/cancer_genes.GRCh38.slices.fa --gff $a/cancer_genes.GRCh38.slices.refseq_lrg.gff3 \
     --transcripts $a/mane_select.tsv --cancer-type NSCLC --outdir "$out/structural" --force
@@ -60,4 +72,4 @@ echo "structural/copy_number_genes.tsv (simulated truth: MET 10 copies, TP53 1 c
 cut -f 4,6,7,10,11 "$out/structural/copy_number_genes.tsv"
 echo "structural/sv.vcf.gz (simulated truth: ETV6 intron 5 :: NTRK1 intron 9, EGFR intron 1 - intron 7):"
 gzip -dc "$out/structural/sv.vcf.gz" | grep -v '^##' | cut -f 1-5
-echo "open $out/run/report.html, $out/report/report.html and $out/structural/report.html in a browser"
+echo "open $out/{run,report,structural,germline,tumor-only}/report.html in a browser"

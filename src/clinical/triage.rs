@@ -232,7 +232,7 @@ pub fn triage(findings: &[Finding], input: &TierInput<'_>) -> Triage {
 
 /// Germline findings make the case `discuss first` (each one a reason).
 pub fn add_germline_reasons(t: &mut Triage, g: &crate::types::report::GermlineResult) {
-    if g.findings.is_empty() {
+    if g.findings.is_empty() && g.possibly_germline.is_empty() {
         return;
     }
     if t.priority == Priority::Routine {
@@ -246,6 +246,15 @@ pub fn add_germline_reasons(t: &mut Triage, g: &crate::types::report::GermlineRe
             f.hgvs_p.clone().unwrap_or_else(|| f.hgvs_c.clone()),
             f.class,
             f.zygosity
+        ));
+    }
+    for f in &g.possibly_germline {
+        t.reasons.push(format!(
+            "{} {} (tumor VAF {:.2}): possibly germline, {} if germline (tumor-only; confirm with a clinical germline test)",
+            f.gene,
+            f.hgvs_p.clone().unwrap_or_else(|| f.hgvs_c.clone()),
+            f.normal_vaf,
+            f.class
         ));
     }
 }

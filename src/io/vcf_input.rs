@@ -64,6 +64,9 @@ pub struct InputVcf {
     /// allele fraction and depth in `vaf`/`depth`: the germline candidates. None unless the VCF
     /// is an oncostream tumor-normal VCF (other callers' somatic VCFs do not carry them).
     pub germline: Option<Vec<InputVariant>>,
+    /// Tumor-only oncostream VCFs: calls filtered `germline_af` (tumor allele fraction in
+    /// `vaf`), the *possibly germline* candidates.
+    pub germline_like: Vec<InputVariant>,
 }
 
 fn other(header: &vcf::Header, key: &str) -> Option<String> {
@@ -126,6 +129,8 @@ pub fn read_input_vcf(path: &Path) -> Result<InputVcf> {
     };
     let mut variants = Vec::new();
     let ours_paired = other(&header, "oncostream_mode").as_deref() == Some("tumor-normal");
+    let ours_single = other(&header, "oncostream_mode").as_deref() == Some("tumor-only");
+    let mut germline_like = Vec::new();
     let mut germline = Vec::new();
     let ncol = tcol.and_then(|t| (samples.len() == 2).then_some(1 - t));
     let mut record = vcf::Record::default();
@@ -139,7 +144,13 @@ pub fn read_input_vcf(path: &Path) -> Result<InputVcf> {
         }
         let filter = record.filters().as_ref().to_string();
         let germline_candidate = ours_paired && filter.split(';').any(|f| f == "normal_support");
-        if filter != "PASS" && filter != "." && !filter.is_empty() && !germline_candidate {
+        let germline_like_call = ours_single && filter.split(';').any(|f| f == "germline_af");
+        if filter != "PASS"
+            && filter != "."
+            && !filter.is_empty()
+            && !germline_candidate
+            && !germline_like_call
+        {
             continue;
         }
         let pos = match record.variant_start() {
@@ -192,8 +203,13 @@ pub fn read_input_vcf(path: &Path) -> Result<InputVcf> {
                 .find_map(|kv| kv.strip_prefix(k))
                 .map(String::from)
         });
+        let target = if germline_like_call {
+            &mut germline_like
+        } else {
+            &mut variants
+        };
         for alt in record.alternate_bases().as_ref().split(',') {
-            variants.push(InputVariant {
+            target.push(InputVariant {
                 chrom: record.reference_sequence_name().to_string(),
                 pos,
                 ref_allele: record.reference_bases().to_string(),
@@ -213,5 +229,6 @@ pub fn read_input_vcf(path: &Path) -> Result<InputVcf> {
         prior,
         variants,
         germline: ours_paired.then_some(germline),
+        germline_like,
     })
 }

@@ -192,6 +192,8 @@ pub struct ReportSource {
     pub normal: Option<String>,
     /// Germline candidates from the matched normal (None: not examined), with the reason.
     pub germline: Result<Vec<InputVariant>, String>,
+    /// Tumor-only: calls filtered as germline-like (possibly germline candidates).
+    pub germline_like: Vec<InputVariant>,
     /// TMB.
     pub tmb: Option<TmbSummary>,
     /// MSI.
@@ -336,7 +338,22 @@ fn germline_result(
     ctx: &ReportContext,
     annotator: &Annotator<'_>,
     candidates: Result<Vec<InputVariant>, String>,
+    germline_like: &[InputVariant],
 ) -> GermlineResult {
+    let annotate = |c: &[InputVariant]| -> Vec<ReportVariant> {
+        c.iter()
+            .map(|v| ReportVariant {
+                chrom: v.chrom.clone(),
+                pos: v.pos,
+                ref_allele: v.ref_allele.clone(),
+                alt: v.alt.clone(),
+                vaf: v.vaf,
+                depth: v.depth,
+                annotation: annotator.annotate(&v.chrom, v.pos.get(), &v.ref_allele, &v.alt),
+                oncogenicity: None,
+            })
+            .collect()
+    };
     let list = format!(
         "{} genes: {} ({})",
         germline::genes().len(),
@@ -349,6 +366,7 @@ fn germline_result(
         gene_list: list.clone(),
         findings: Vec::new(),
         other_variants: 0,
+        possibly_germline: Vec::new(),
     };
     if ctx.scope_cdx {
         return none(
@@ -358,21 +376,13 @@ fn germline_result(
     }
     let candidates = match candidates {
         Ok(c) => c,
-        Err(why) => return none(GermlineStatus::NotExamined, format!("not examined: {why}")),
+        Err(why) => {
+            let mut g = none(GermlineStatus::NotExamined, format!("not examined: {why}"));
+            g.possibly_germline = germline::assess(&annotate(germline_like)).0;
+            return g;
+        }
     };
-    let annotated: Vec<ReportVariant> = candidates
-        .iter()
-        .map(|v| ReportVariant {
-            chrom: v.chrom.clone(),
-            pos: v.pos,
-            ref_allele: v.ref_allele.clone(),
-            alt: v.alt.clone(),
-            vaf: v.vaf,
-            depth: v.depth,
-            annotation: annotator.annotate(&v.chrom, v.pos.get(), &v.ref_allele, &v.alt),
-            oncogenicity: None,
-        })
-        .collect();
+    let annotated = annotate(&candidates);
     let (findings, other) = germline::assess(&annotated);
     GermlineResult {
         status: GermlineStatus::Examined,
@@ -392,6 +402,7 @@ fn germline_result(
         gene_list: list,
         findings,
         other_variants: other,
+        possibly_germline: Vec::new(),
     }
 }
 
@@ -429,7 +440,7 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
         .collect();
     let mut variants = variants;
     classify_variants(&mut variants, &ctx.kb.kb);
-    let germline = germline_result(ctx, &annotator, src.germline);
+    let germline = germline_result(ctx, &annotator, src.germline, &src.germline_like);
     let (tmb_value, msi_value, not_evaluable) =
         tierable_biomarkers(src.tmb.as_ref(), src.msi.as_ref());
     let (findings, mut expert_panel) = tier_and_triage(
@@ -577,6 +588,7 @@ pub fn source_from_results(
         },
         normal: results.samples.normal.clone(),
         germline: Err("set by the caller".into()),
+        germline_like: Vec::new(),
         tmb: Some(measured_tmb(&results.tmb)),
         msi: results.msi.as_ref().map(measured_msi),
         purity: results.purity.estimate,
@@ -761,6 +773,7 @@ impl ReportPlan {
                 germline: self.vcf.germline.clone().ok_or_else(|| {
                     "the VCF is not an oncostream tumor-normal VCF: a somatic VCF of another caller does not carry the normal's germline alleles".to_string()
                 }),
+                germline_like: self.vcf.germline_like.clone(),
                 tmb: None,
                 msi: None,
                 purity: None,

@@ -764,8 +764,9 @@ impl RunPlan {
                     results.provenance.gff.clone(),
                 );
                 src.germline = if results.samples.normal.is_some() {
-                    Ok(germline_candidates(&calls, &contig_names))
+                    Ok(germline_candidates(&calls, &contig_names, "normal_support"))
                 } else {
+                    src.germline_like = germline_candidates(&calls, &contig_names, "germline_af");
                     Err("tumor-only analysis: no matched normal".into())
                 };
                 let r = self.inputs.reference.as_ref().expect("run has a reference");
@@ -866,14 +867,19 @@ fn report_variants(calls: &[Call], contig_names: &[String]) -> Vec<InputVariant>
         .collect()
 }
 
-/// Alleles seen in the matched normal (`normal_support`): the germline candidates, with the
-/// normal's allele fraction and depth.
-fn germline_candidates(calls: &[Call], contig_names: &[String]) -> Vec<InputVariant> {
+/// Germline candidates: alleles seen in the matched normal (`normal_support`, with the
+/// normal's allele fraction and depth), or tumor-only calls filtered `germline_af` (with the
+/// tumor's).
+fn germline_candidates(calls: &[Call], contig_names: &[String], filter: &str) -> Vec<InputVariant> {
     calls
         .iter()
-        .filter(|c| c.filters.iter().any(|f| f == "normal_support"))
+        .filter(|c| c.filters.iter().any(|f| f == filter))
         .filter_map(|c| {
-            let n = c.normal.as_ref()?;
+            let n = if filter == "normal_support" {
+                c.normal.as_ref()?
+            } else {
+                &c.tumor
+            };
             Some(InputVariant {
                 chrom: contig_names[c.contig.index()].clone(),
                 pos: Pos1::new(c.pos.to_pos1().get()).expect("1-based"),

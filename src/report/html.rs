@@ -523,6 +523,22 @@ fn germline_and_trials(r: &Report) -> String {
             h.push_str("</table><p><b>Confirm every germline finding with a clinical germline test before disclosure; offer genetic counselling.</b></p>");
         }
     }
+    if !g.possibly_germline.is_empty() {
+        h.push_str("<p><b>Possibly germline</b> (tumor-only: these calls were filtered from the somatic results because their tumor allele fraction looks germline; if germline they would be reportable; confirm with a clinical germline test):</p><ul>");
+        for f in &g.possibly_germline {
+            h.push_str(&format!(
+                "<li>{} {} {} (tumor VAF {:.2}; {}; {}, disclosure grade {})</li>",
+                esc(&f.gene),
+                esc(&f.hgvs_c),
+                esc(f.hgvs_p.as_deref().unwrap_or("")),
+                f.normal_vaf,
+                esc(&f.class),
+                esc(&f.disorder),
+                esc(&f.disclosure_grade)
+            ));
+        }
+        h.push_str("</ul>");
+    }
     let flagged: Vec<&String> = r
         .expert_panel
         .reasons

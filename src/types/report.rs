@@ -359,6 +359,11 @@ pub struct GermlineResult {
     /// Other germline variants seen in the listed genes (not reported: not classified as
     /// pathogenic).
     pub other_variants: usize,
+    /// Tumor-only: calls filtered as germline-like by their tumor allele fraction that would be
+    /// findings if germline (`normal_vaf` holds the tumor VAF): *possibly germline*, to be
+    /// confirmed by a clinical germline test.
+    #[serde(default)]
+    pub possibly_germline: Vec<GermlineFinding>,
 }
 
 /// Basic items of the test (C-CAT order): who, what specimen, which test; given by the user

@@ -648,3 +648,192 @@ fn candidate_trials_from_a_trial_list() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("trials.tsv:2:"));
     assert!(!bad.exists());
 }
+
+/// report.json without what changes from run to run or machine to machine (date, run id, tool
+/// and KB versions, input paths and checksums).
+fn stable(mut r: serde_json::Value) -> serde_json::Value {
+    let o = r.as_object_mut().unwrap();
+    for k in ["report_date", "run_id", "software", "kb", "inputs"] {
+        o.remove(k);
+    }
+    r
+}
+
+/// The three cases of the expert-panel report — the bundled example (real nf-core chr22 pair,
+/// too small for TMB/MSI), a simulated pair with a germline BRCA2 null variant in the normal,
+/// and the same tumor without its normal — each against its golden report.json
+/// (`fixtures/golden/report_<case>.json`; `UPDATE_GOLDEN=1` rewrites them) and rendered in
+/// headless Chromium. No report says the panel is "not required".
+#[test]
+fn three_report_cases_match_their_goldens_and_render() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = fx("annotation");
+    let (fa, gff, mane) = (
+        a.join("cancer_genes.GRCh38.slices.fa"),
+        a.join("cancer_genes.GRCh38.slices.refseq_lrg.gff3"),
+        a.join("mane_select.tsv"),
+    );
+    let nf = fx("nfcore_chr22");
+    let (nt, nn, nref, gnomad) = (
+        nf.join("test2.paired_end.sorted.bam"),
+        nf.join("test.paired_end.sorted.bam"),
+        nf.join("genome.fasta"),
+        nf.join("gnomAD.r2.1.1.vcf.gz"),
+    );
+    let (gt, gn) = (fx("sim_germline/tumor.bam"), fx("sim_germline/normal.bam"));
+    let brca2 = "BRCA2__LRG_293__chr13_32310480_32401672:38001-54000";
+    let cases: Vec<(&str, Vec<&str>)> = vec![
+        (
+            "example",
+            vec![
+                "--tumor",
+                s(&nt),
+                "--normal",
+                s(&nn),
+                "-r",
+                s(&nref),
+                "--germline-resource",
+                s(&gnomad),
+                "--cancer-type",
+                "LUAD",
+            ],
+        ),
+        (
+            "germline",
+            vec![
+                "--tumor",
+                s(&gt),
+                "--normal",
+                s(&gn),
+                "-r",
+                s(&fa),
+                "--region",
+                brca2,
+                "--gff",
+                s(&gff),
+                "--transcripts",
+                s(&mane),
+                "--cancer-type",
+                "BRCA",
+                "--patient-id",
+                "DEMO-001",
+                "--tumor-content",
+                "60",
+            ],
+        ),
+        (
+            "tumor_only",
+            vec![
+                "--tumor",
+                s(&gt),
+                "-r",
+                s(&fa),
+                "--region",
+                brca2,
+                "--gff",
+                s(&gff),
+                "--transcripts",
+                s(&mane),
+                "--cancer-type",
+                "BRCA",
+            ],
+        ),
+    ];
+    let update = std::env::var("UPDATE_GOLDEN").is_ok();
+    for (name, flags) in cases {
+        let out = tmp.path().join(name);
+        let mut args = vec!["run", "--outdir", s(&out), "--quiet"];
+        args.extend(flags);
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_oncostream"))
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let r: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap())
+                .unwrap();
+        let got = serde_json::to_string_pretty(&stable(r.clone())).unwrap() + "\n";
+        let golden = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("fixtures/golden/report_{name}.json"));
+        if update {
+            std::fs::write(&golden, &got).unwrap();
+        }
+        let want = std::fs::read_to_string(&golden).unwrap();
+        assert!(
+            got == want,
+            "{name}: report.json differs from {} (UPDATE_GOLDEN=1 rewrites it after review)",
+            golden.display()
+        );
+        let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+        assert!(!html.contains("not required"), "{name}");
+        assert!(html.contains("cannot waive"), "{name}");
+        match name {
+            "example" => {
+                assert_eq!(r["tmb"]["evaluability"]["evaluable"], false);
+                assert_eq!(r["msi"]["evaluability"]["evaluable"], false);
+                assert!(html.contains("TMB not evaluable") && html.contains("MSI not evaluable"));
+            }
+            "germline" => assert_eq!(r["germline"]["findings"][0]["hgvs_c"], "c.7480C>T"),
+            _ => {
+                assert_eq!(r["germline"]["status"], "not_examined");
+                // the germline null variant is filtered from the somatic calls by its tumor
+                // VAF, and listed as possibly germline
+                assert_eq!(r["germline"]["possibly_germline"][0]["hgvs_c"], "c.7480C>T");
+                assert!(html.contains("Possibly germline"));
+            }
+        }
+        screenshot(
+            &out.join("report.html"),
+            &tmp.path().join(format!("{name}.png")),
+        );
+    }
+}
+
+/// A headless-Chromium screenshot of a page (a real render, not blank); required in CI.
+fn screenshot(page: &std::path::Path, png: &std::path::Path) {
+    let Some(chromium) = ["chromium", "chromium-browser"].into_iter().find(|c| {
+        std::process::Command::new(c)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }) else {
+        assert!(
+            std::env::var("CI").is_err(),
+            "chromium must be installed in CI"
+        );
+        return;
+    };
+    let profile = png.with_extension("profile");
+    let st = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1100,1600",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let bytes = std::fs::read(png).unwrap();
+    assert!(
+        bytes.starts_with(b"\x89PNG") && bytes.len() > 20_000,
+        "{} bytes",
+        bytes.len()
+    );
+}

@@ -390,15 +390,16 @@ fn qc_section(r: &Report) -> String {
         }
         h.push_str("</ul>");
     }
-    h.push_str("<table><tr><th>Sample</th><th>Mean depth</th><th>Median depth</th><th>&ge; 20x</th><th>&ge; 100x</th><th>Duplicates</th><th>Mapped</th><th>Median insert</th></tr>");
+    h.push_str("<table><tr><th>Sample</th><th>Mean depth</th><th>Median depth</th><th>&ge; 20x</th><th>&ge; 100x</th><th>Uniformity (&ge; 0.2&times; mean)</th><th>Duplicates</th><th>Mapped</th><th>Median insert</th></tr>");
     for s in &q.samples {
         h.push_str(&format!(
-            "<tr><td>{}</td><td>{:.1}</td><td>{}</td><td>{:.1}%</td><td>{:.1}%</td><td>{:.1}%</td><td>{:.1}%</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{:.1}</td><td>{}</td><td>{:.1}%</td><td>{:.1}%</td><td>{:.1}%</td><td>{:.1}%</td><td>{:.1}%</td><td>{}</td></tr>",
             esc(&s.sample),
             s.mean_depth,
             s.median_depth,
             s.pct_ge_20x,
             s.pct_ge_100x,
+            s.pct_ge_0_2x_mean,
             s.duplicate_rate * 100.0,
             s.mapped_rate * 100.0,
             s.insert_size_median.map(|x| x.to_string()).unwrap_or_else(|| "-".into())

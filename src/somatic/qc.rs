@@ -210,6 +210,13 @@ pub fn combine(acc: &mut QcPartial, p: QcPartial, callable: &mut Vec<(ContigId, 
     }
 }
 
+/// METHOD: coverage uniformity as panel QC reports it (e.g. Illumina TSO500 "PCT > 0.2x mean"):
+/// the share of positions with at least 0.2 times the mean depth; the threshold is that depth
+/// rounded up (a position needs a whole read more than 0.2 x mean).
+pub fn uniformity_threshold(mean: f64) -> usize {
+    (0.2 * mean).ceil().max(1.0) as usize
+}
+
 /// Summarises one sample.
 pub fn summarize(name: &str, q: &SampleQc, unmapped: u64) -> SampleQcResult {
     let total: u64 = q.depth.iter().sum();
@@ -246,6 +253,11 @@ pub fn summarize(name: &str, q: &SampleQc, unmapped: u64) -> SampleQcResult {
         }),
         median_depth: median(&q.depth).unwrap_or(0),
         pct_ge_20x: r2(at(20)),
+        pct_ge_0_2x_mean: r2(if total > 0 {
+            at(uniformity_threshold(sum as f64 / total as f64))
+        } else {
+            0.0
+        }),
         pct_ge_100x: r2(at(100)),
         duplicate_rate: r4(if q.reads > 0 {
             q.duplicates as f64 / q.reads as f64

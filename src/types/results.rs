@@ -210,6 +210,9 @@ pub struct SampleQcResult {
     pub median_depth: u64,
     /// % of positions at >= 20x.
     pub pct_ge_20x: f64,
+    /// Coverage uniformity: % of positions at >= 0.2 x the mean depth.
+    #[serde(default)]
+    pub pct_ge_0_2x_mean: f64,
     /// % of positions at >= 100x.
     pub pct_ge_100x: f64,
     /// Duplicate-flagged share of primary reads.

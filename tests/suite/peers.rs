@@ -315,3 +315,59 @@ fn targets_restrict_positions_to_the_bed() {
         assert_eq!(r.counts[0] - r.counts[6], sd[k], "at {k:?}");
     }
 }
+
+/// The run's QC depth metrics (mean, median, % >= 20x, coverage uniformity = % >= 0.2 x mean)
+/// equal those computed from `samtools depth -a -J -s` over the same region.
+#[test]
+fn qc_depth_metrics_equal_samtools_depth() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let (t, n, r) = (
+        fx(&format!("{NF}/test2.paired_end.sorted.bam")),
+        fx(&format!("{NF}/test.paired_end.sorted.bam")),
+        fx(&format!("{NF}/genome.fasta")),
+    );
+    run_ok(&[
+        "run",
+        "--tumor",
+        s(&t),
+        "--normal",
+        s(&n),
+        "-r",
+        s(&r),
+        "--outdir",
+        s(&out),
+    ]);
+    let res: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    for (i, sample) in ["test2", "test"].iter().enumerate() {
+        let sd = read_samtools_depth(&fx(&format!(
+            "expected/{NF}/{sample}.samtools_depth_a_J_s.tsv"
+        )));
+        let mut d: Vec<u64> = sd.values().copied().collect();
+        d.sort_unstable();
+        let n = d.len() as f64;
+        let mean = d.iter().sum::<u64>() as f64 / n;
+        let pct = |t: u64| 100.0 * d.iter().filter(|x| **x >= t).count() as f64 / n;
+        let thr = oncostream::somatic::qc::uniformity_threshold(mean) as u64;
+        let q = &res["qc"]["samples"][i];
+        let close = |a: f64, b: f64| (a - b).abs() < 0.01;
+        assert!(
+            close(q["mean_depth"].as_f64().unwrap(), mean),
+            "{sample} mean {q}"
+        );
+        assert_eq!(
+            q["median_depth"].as_u64().unwrap(),
+            d[d.len() / 2],
+            "{sample}"
+        );
+        assert!(
+            close(q["pct_ge_20x"].as_f64().unwrap(), pct(20)),
+            "{sample} {q}"
+        );
+        assert!(
+            close(q["pct_ge_0_2x_mean"].as_f64().unwrap(), pct(thr)),
+            "{sample} {q}"
+        );
+    }
+}

@@ -21,6 +21,7 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
+use super::kb::matcher::TRUNCATING;
 use crate::types::report::{GermlineFinding, ReportVariant};
 
 /// Fewest normal reads for a germline candidate.
@@ -96,14 +97,6 @@ fn known() -> &'static KnownTable {
     })
 }
 
-const NULL: &[&str] = &[
-    "stop_gained",
-    "frameshift_variant",
-    "splice_donor_variant",
-    "splice_acceptor_variant",
-    "start_lost",
-];
-
 /// Classifies germline candidates (annotated; `vaf`/`depth` are the normal's). Returns the
 /// reportable findings and how many other variants in the listed genes were seen.
 pub fn assess(candidates: &[ReportVariant]) -> (Vec<GermlineFinding>, usize) {
@@ -118,7 +111,7 @@ pub fn assess(candidates: &[ReportVariant]) -> (Vec<GermlineFinding>, usize) {
             continue;
         }
         let listed = known().get(&(a.gene.clone(), a.hgvs_c.clone()));
-        let null = a.consequence.split('&').any(|c| NULL.contains(&c));
+        let null = a.consequence.split('&').any(|c| TRUNCATING.contains(&c));
         let (class, rule, source, url) = if let Some((sig, src, url)) = listed {
             (
                 sig.clone(),

@@ -21,7 +21,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
-use super::kb::{matcher::codon_of, Alteration, Direction, EvidenceType, Kb, Matcher};
+use super::kb::matcher::{codon_of, TRUNCATING};
+use super::kb::{Alteration, Direction, EvidenceType, Kb, Matcher};
 use crate::types::report::{Oncogenicity, OncogenicityClass};
 
 /// The shipped hotspot table (ODbL 1.0, cancerhotspots.org).
@@ -46,13 +47,6 @@ fn hotspots() -> &'static BTreeMap<(String, u32), (char, u32)> {
     })
 }
 
-const TRUNCATING: &[&str] = &[
-    "stop_gained",
-    "frameshift_variant",
-    "splice_donor_variant",
-    "splice_acceptor_variant",
-    "start_lost",
-];
 const PROTEIN_ALTERING: &[&str] = &[
     "missense_variant",
     "inframe_deletion",

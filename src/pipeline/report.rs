@@ -332,6 +332,23 @@ pub fn classify_variants(variants: &mut [ReportVariant], kb: &crate::clinical::k
     }
 }
 
+/// An input variant with its annotation (oncogenicity is classified later, against the KB).
+fn report_variant(
+    v: &InputVariant,
+    annotation: Option<crate::types::transcript::Annotation>,
+) -> ReportVariant {
+    ReportVariant {
+        chrom: v.chrom.clone(),
+        pos: v.pos,
+        ref_allele: v.ref_allele.clone(),
+        alt: v.alt.clone(),
+        vaf: v.vaf,
+        depth: v.depth,
+        annotation,
+        oncogenicity: None,
+    }
+}
+
 /// Germline findings of a report: examined from the candidates, omitted by scope, or not
 /// examined with the reason.
 fn germline_result(
@@ -342,15 +359,11 @@ fn germline_result(
 ) -> GermlineResult {
     let annotate = |c: &[InputVariant]| -> Vec<ReportVariant> {
         c.iter()
-            .map(|v| ReportVariant {
-                chrom: v.chrom.clone(),
-                pos: v.pos,
-                ref_allele: v.ref_allele.clone(),
-                alt: v.alt.clone(),
-                vaf: v.vaf,
-                depth: v.depth,
-                annotation: annotator.annotate(&v.chrom, v.pos.get(), &v.ref_allele, &v.alt),
-                oncogenicity: None,
+            .map(|v| {
+                report_variant(
+                    v,
+                    annotator.annotate(&v.chrom, v.pos.get(), &v.ref_allele, &v.alt),
+                )
             })
             .collect()
     };
@@ -426,16 +439,7 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
                     };
                 }
             }
-            ReportVariant {
-                chrom: v.chrom.clone(),
-                pos: v.pos,
-                ref_allele: v.ref_allele.clone(),
-                alt: v.alt.clone(),
-                vaf: v.vaf,
-                depth: v.depth,
-                annotation,
-                oncogenicity: None,
-            }
+            report_variant(v, annotation)
         })
         .collect();
     let mut variants = variants;

@@ -197,31 +197,27 @@ fn report_without_actionable_findings_is_routine_but_never_waived() {
     assert_eq!(bad.status.code(), Some(64));
 }
 
-/// Opens report.html in headless Chromium (Debian `chromium`) and takes a screenshot: the page
-/// must render to a non-trivial PNG. Installed by `.ci/run`; skipped outside CI when absent.
-#[test]
-fn report_html_renders_in_headless_chromium() {
-    let chromium = ["chromium", "chromium-browser"].into_iter().find(|c| {
+/// Debian's `chromium`, when installed (`.ci/run` installs it; required in CI).
+fn chromium() -> Option<&'static str> {
+    let found = ["chromium", "chromium-browser"].into_iter().find(|c| {
         std::process::Command::new(c)
             .arg("--version")
             .output()
             .is_ok_and(|o| o.status.success())
     });
-    let Some(chromium) = chromium else {
+    if found.is_none() {
         assert!(
             std::env::var("CI").is_err(),
             "chromium must be installed in CI (.ci/run)"
         );
         eprintln!("chromium not installed: skipped outside CI");
-        return;
-    };
-    let tmp = tempfile::tempdir().unwrap();
-    let v = vcf(tmp.path());
-    let out = tmp.path().join("out");
-    let o = fixture_report(&v, &out, &[]);
-    assert!(o.status.success());
-    let shot = tmp.path().join("report.png");
-    let profile = tmp.path().join("profile");
+    }
+    found
+}
+
+/// Runs headless Chromium on a page with `action` (`--screenshot=...`, `--print-to-pdf=...`),
+/// a fresh profile, and the flags that keep it off the network.
+fn headless(chromium: &str, page: &std::path::Path, action: &str, profile: &std::path::Path) {
     let st = std::process::Command::new(chromium)
         .args([
             "--headless",
@@ -233,10 +229,11 @@ fn report_html_renders_in_headless_chromium() {
             "--disable-component-update",
             "--disable-sync",
             "--window-size=1100,1600",
+            "--no-pdf-header-footer",
+            action,
         ])
         .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("--screenshot={}", shot.display()))
-        .arg(format!("file://{}", out.join("report.html").display()))
+        .arg(format!("file://{}", page.display()))
         .output()
         .unwrap();
     assert!(
@@ -244,38 +241,46 @@ fn report_html_renders_in_headless_chromium() {
         "{}",
         String::from_utf8_lossy(&st.stderr)
     );
-    let png = std::fs::read(&shot).unwrap();
-    assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
-    assert!(
-        png.len() > 20_000,
-        "a blank page would be tiny: {} bytes",
-        png.len()
+}
+
+/// A headless-Chromium screenshot of a page: a real render, not a blank page.
+fn screenshot(page: &std::path::Path, png: &std::path::Path) {
+    let Some(c) = chromium() else { return };
+    headless(
+        c,
+        page,
+        &format!("--screenshot={}", png.display()),
+        &png.with_extension("profile"),
     );
-    // printed (A4, the print stylesheet): several pages, rows never split across pages
-    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let bytes = std::fs::read(png).unwrap();
+    assert!(bytes.starts_with(b"\x89PNG"), "a PNG screenshot");
+    assert!(
+        bytes.len() > 20_000,
+        "a blank page would be tiny: {} bytes",
+        bytes.len()
+    );
+}
+
+/// Opens report.html in headless Chromium: a screenshot, and a print to PDF (A4, the print
+/// stylesheet) that paginates with rows never split across pages.
+#[test]
+fn report_html_renders_in_headless_chromium() {
+    let tmp = tempfile::tempdir().unwrap();
+    let v = vcf(tmp.path());
+    let out = tmp.path().join("out");
+    let o = fixture_report(&v, &out, &[]);
+    assert!(o.status.success());
+    let page = out.join("report.html");
+    screenshot(&page, &tmp.path().join("report.png"));
+    let Some(c) = chromium() else { return };
+    let html = std::fs::read_to_string(&page).unwrap();
     assert!(html.contains("@media print") && html.contains("tr,svg,.warn{break-inside:avoid}"));
     let pdf = tmp.path().join("report.pdf");
-    let st = std::process::Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-pdf-header-footer",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("--print-to-pdf={}", pdf.display()))
-        .arg(format!("file://{}", out.join("report.html").display()))
-        .output()
-        .unwrap();
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
+    headless(
+        c,
+        &page,
+        &format!("--print-to-pdf={}", pdf.display()),
+        &tmp.path().join("pdf-profile"),
     );
     let bytes = std::fs::read(&pdf).unwrap();
     assert!(bytes.starts_with(b"%PDF"), "a PDF");
@@ -791,49 +796,4 @@ fn three_report_cases_match_their_goldens_and_render() {
             &tmp.path().join(format!("{name}.png")),
         );
     }
-}
-
-/// A headless-Chromium screenshot of a page (a real render, not blank); required in CI.
-fn screenshot(page: &std::path::Path, png: &std::path::Path) {
-    let Some(chromium) = ["chromium", "chromium-browser"].into_iter().find(|c| {
-        std::process::Command::new(c)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    }) else {
-        assert!(
-            std::env::var("CI").is_err(),
-            "chromium must be installed in CI"
-        );
-        return;
-    };
-    let profile = png.with_extension("profile");
-    let st = std::process::Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--window-size=1100,1600",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("--screenshot={}", png.display()))
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .unwrap();
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
-    );
-    let bytes = std::fs::read(png).unwrap();
-    assert!(
-        bytes.starts_with(b"\x89PNG") && bytes.len() > 20_000,
-        "{} bytes",
-        bytes.len()
-    );
 }

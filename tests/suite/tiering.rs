@@ -231,21 +231,7 @@ fn variant(gene: &str, civic_name: &str) -> Alteration {
         .iter()
         .find(|r| r["gene"] == gene && r["civic_variant_name"] == civic_name)
         .expect("variant in fixture");
-    let a = fixture.annotate(row);
-    Alteration::Variant {
-        gene: gene.into(),
-        transcript: a.transcript.clone(),
-        protein_change: a.protein_change.clone(),
-        consequence: a.consequence.clone(),
-        exon: a.exon,
-        intron: a
-            .location
-            .as_deref()
-            .and_then(|l| l.strip_prefix("intron "))
-            .and_then(|x| x.split('/').next())
-            .and_then(|x| x.parse().ok()),
-        hgvs_c: a.hgvs_c.clone(),
-    }
+    oncostream::clinical::triage::variant_alteration(&fixture.annotate(row))
 }
 
 /// Real variants from the fixture transcript models reach the same levels as the golden cases.

@@ -296,7 +296,9 @@ pub struct Known {
     pub loss_of_function: std::collections::BTreeSet<String>,
 }
 
-const TRUNCATING: &[&str] = &[
+/// Consequences that truncate the protein (or abolish it): stop gained, frameshift, canonical
+/// splice site, start lost.
+pub const TRUNCATING: &[&str] = &[
     "stop_gained",
     "frameshift_variant",
     "splice_donor_variant",

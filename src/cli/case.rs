@@ -1,6 +1,6 @@
-//! Basic items of a report (patient, specimen, test), shared by `run --cancer-type` and
-//! `report`: flags, or a small `key: value` / `key,value` file (`--case-info`), validated before
-//! anything runs.
+//! Report settings shared by `run --cancer-type` and `report`: the basic items (patient,
+//! specimen, test) as flags or a small `key: value` / `key,value` file (`--case-info`), the
+//! scope, the language and the trial list; all validated before anything runs.
 
 use std::path::PathBuf;
 
@@ -9,7 +9,7 @@ use clap::Args;
 use crate::pipeline::clinical_inputs::CaseOptions;
 
 /// Basic items of the test, as C-CAT's findings report lists them.
-#[derive(Args, Debug, Clone, Default)]
+#[derive(Args, Debug, Clone)]
 pub struct CaseArgs {
     /// File of basic items: `key: value` (YAML-style) or `key,value` lines; keys are the flag
     /// names below without `--` (patient-id, specimen-id, ...). Flags override the file.
@@ -39,6 +39,17 @@ pub struct CaseArgs {
     /// Genome build of the analysis (e.g. GRCh38).
     #[arg(long, help_heading = "Report basic items")]
     pub genome_build: Option<String>,
+    /// Report scope: `full`, or `cdx` for a companion-diagnostic use that leaves secondary
+    /// (germline) findings out.
+    #[arg(long, default_value = "full", help_heading = "Report")]
+    pub scope: String,
+    /// Language of report.html: `en`, or `ja` (Japanese labels, C-CAT level names).
+    #[arg(long, default_value = "en", help_heading = "Report")]
+    pub lang: String,
+    /// Clinical-trial list (TSV: id, title, gene, alteration, cancer_types, exclude, phase,
+    /// status, sites, url) matched to the patient like knowledge-base rows.
+    #[arg(long, help_heading = "Report")]
+    pub trials: Option<PathBuf>,
 }
 
 impl CaseArgs {

@@ -49,18 +49,7 @@ pub struct ReportArgs {
     /// No info lines on stderr.
     #[arg(long)]
     pub quiet: bool,
-    /// Report scope: `full`, or `cdx` for a companion-diagnostic use that leaves secondary
-    /// (germline) findings out.
-    #[arg(long, default_value = "full")]
-    pub scope: String,
-    /// Language of report.html: `en`, or `ja` (Japanese labels, C-CAT level names).
-    #[arg(long, default_value = "en")]
-    pub lang: String,
-    /// Clinical-trial list (TSV: id, title, gene, alteration, cancer_types, exclude, phase,
-    /// status, sites, url) matched to the patient like knowledge-base rows.
-    #[arg(long)]
-    pub trials: Option<PathBuf>,
-    /// Basic items of the test.
+    /// Basic items of the test, scope, language, trial list.
     #[command(flatten)]
     pub case: crate::cli::case::CaseArgs,
 }
@@ -78,9 +67,9 @@ pub fn run(args: &ReportArgs) -> Result<()> {
         msi_status: args.msi_status.clone(),
         results: args.results.clone(),
         case: args.case.options(),
-        scope: args.scope.clone(),
-        lang: args.lang.clone(),
-        trials: args.trials.clone(),
+        scope: args.case.scope.clone(),
+        lang: args.case.lang.clone(),
+        trials: args.case.trials.clone(),
         outdir: args.outdir.clone(),
         force: args.force,
         quiet: args.quiet,

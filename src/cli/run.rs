@@ -82,16 +82,7 @@ pub struct RunArgs {
     /// Knowledge base for the report: a directory or one file (default: data/kb, compiled in).
     #[arg(long)]
     pub kb: Option<PathBuf>,
-    /// Report scope: `full`, or `cdx` (companion diagnostic: no secondary findings).
-    #[arg(long, default_value = "full")]
-    pub scope: String,
-    /// Language of report.html: `en` or `ja`.
-    #[arg(long, default_value = "en")]
-    pub lang: String,
-    /// Clinical-trial list (TSV) for the report's candidate trials.
-    #[arg(long)]
-    pub trials: Option<PathBuf>,
-    /// Basic items of the report (with --cancer-type).
+    /// Basic items, scope, language and trial list of the report (with --cancer-type).
     #[command(flatten)]
     pub case: crate::cli::case::CaseArgs,
     /// Output directory (created; must be empty, or hold only this tool's files with --force).
@@ -134,9 +125,9 @@ impl RunArgs {
             transcripts: self.transcripts.clone(),
             kb: self.kb.clone(),
             case: self.case.options(),
-            scope: self.scope.clone(),
-            lang: self.lang.clone(),
-            trials: self.trials.clone(),
+            scope: self.case.scope.clone(),
+            lang: self.case.lang.clone(),
+            trials: self.case.trials.clone(),
             outdir: self.outdir.clone(),
             force: self.force,
             input_checksums: !self.no_input_checksums,

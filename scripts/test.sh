@@ -4,14 +4,22 @@
 # in fixtures/ (bcftools and chromium are used by two tests; .ci/run installs them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# No test reads the terminal: cargo's rustc probes (`rustc -`) inherit stdin, and a CI runner's
-# stdin can hold unrelated text that rustc then tries to compile (seen: `cargo doc` failing with
-# "failed to run rustc to learn about target-specific information").
+# No test reads the terminal.
 exec </dev/null
 command -v cargo >/dev/null || { echo "cargo not found: install the Rust toolchain (rustup) first" >&2; exit 1; }
 cargo fmt --all -- --check
 cargo clippy --release --all-targets --locked -- -D warnings
-RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked -q
+# cargo caches rustc's target-info probe in target/.rustc_info.json. A probe that failed while
+# the build scripts of the clippy step ran (seen on clean clones: rustc handed another probe's
+# error text) stays cached and makes every later command fail with "failed to run rustc to learn
+# about target-specific information"; each later step starts from a fresh probe.
+rm -f target/.rustc_info.json
+if ! doc=$(RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked -q 2>&1); then
+  grep -q "target-specific information" <<<"$doc" || { echo "$doc" >&2; exit 1; }
+  rm -f target/.rustc_info.json
+  RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked -q
+fi
+rm -f target/.rustc_info.json
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 cargo test --release --locked 2>&1 | tee "$log"

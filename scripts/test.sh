@@ -8,18 +8,17 @@ cd "$(dirname "$0")/.."
 exec </dev/null
 command -v cargo >/dev/null || { echo "cargo not found: install the Rust toolchain (rustup) first" >&2; exit 1; }
 cargo fmt --all -- --check
-cargo clippy --release --all-targets --locked -- -D warnings
-# cargo caches rustc's target-info probe in target/.rustc_info.json. A probe that failed while
-# the build scripts of the clippy step ran (seen on clean clones: rustc handed another probe's
-# error text) stays cached and makes every later command fail with "failed to run rustc to learn
-# about target-specific information"; each later step starts from a fresh probe.
-rm -f target/.rustc_info.json
+# Docs first. On clean clones (3 of 8 runs) `cargo doc` right after the clippy step failed with
+# "failed to run rustc to learn about target-specific information": rustc's probe read another
+# build probe's error text, and cargo cached that failure in target/.rustc_info.json for every
+# later command. Run before clippy, the probe is taken while nothing else has run and is cached
+# as a success for the test step; a failure of that kind is retried once with a fresh cache.
 if ! doc=$(RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked -q 2>&1); then
   grep -q "target-specific information" <<<"$doc" || { echo "$doc" >&2; exit 1; }
   rm -f target/.rustc_info.json
   RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked -q
 fi
-rm -f target/.rustc_info.json
+cargo clippy --release --all-targets --locked -- -D warnings
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 cargo test --release --locked 2>&1 | tee "$log"

@@ -33,17 +33,18 @@ pub struct VcfMeta<'a> {
     pub extra: Vec<(String, String)>,
 }
 
+/// The first lines of every VCF we write: format, source, reference.
+fn preamble(reference: &std::path::Path) -> String {
+    format!(
+        "##fileformat=VCFv4.2\n##source=oncostream-{}\n##reference=file://{}\n",
+        env!("CARGO_PKG_VERSION"),
+        reference.display()
+    )
+}
+
 fn header(meta: &VcfMeta<'_>) -> String {
     let mut h = String::new();
-    h.push_str("##fileformat=VCFv4.2\n");
-    h.push_str(&format!(
-        "##source=oncostream-{}\n",
-        env!("CARGO_PKG_VERSION")
-    ));
-    h.push_str(&format!(
-        "##reference=file://{}\n",
-        meta.reference.display()
-    ));
+    h.push_str(&preamble(meta.reference));
     for c in meta.contigs {
         match &c.md5 {
             Some(m) => h.push_str(&format!(
@@ -269,15 +270,7 @@ pub fn write_sv_vcf(
 ) -> Result<()> {
     check_vcf_output(path, VcfOutputType::Bgzf)?;
     let mut h = String::new();
-    h.push_str("##fileformat=VCFv4.2\n");
-    h.push_str(&format!(
-        "##source=oncostream-{}\n",
-        env!("CARGO_PKG_VERSION")
-    ));
-    h.push_str(&format!(
-        "##reference=file://{}\n",
-        meta.reference.display()
-    ));
+    h.push_str(&preamble(meta.reference));
     for c in meta.contigs {
         h.push_str(&format!("##contig=<ID={},length={}>\n", c.name, c.len));
     }

@@ -42,3 +42,6 @@ mod wgs;
 
 #[path = "suite/structural.rs"]
 mod structural;
+
+#[path = "suite/batch.rs"]
+mod batch;

@@ -1,6 +1,7 @@
 //! Command-line interface: one file per subcommand. Each maps its flags to the options of a
 //! [`crate::pipeline`] function and calls it; `main` maps the error to an exit code.
 
+pub mod batch;
 pub mod call;
 pub mod case;
 pub mod common;
@@ -50,6 +51,9 @@ pub enum Command {
     /// The whole pass: somatic calls, copy number, fusions, TMB, MSI, purity and QC in one read
     /// of each BAM.
     Run(Box<run::RunArgs>),
+    /// Every tumor of a sample sheet through `run`: locally (--jobs), as a Slurm array
+    /// (--emit-slurm), or one task of it (--task); resumable; writes a batch summary.
+    Batch(Box<batch::BatchArgs>),
     /// Knowledge-base tools (`kb validate`).
     Kb(kb::KbArgs),
     /// Annotate and tier a somatic VCF for a cancer type: report.json + report.html.
@@ -71,6 +75,13 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         Command::Msi(a) => msi::run_msi(a),
         Command::MsiBaseline(a) => msi::run_baseline(a),
         Command::Run(a) => run::run(a),
+        Command::Batch(a) => {
+            let code = batch::run(a)?;
+            if code != 0 {
+                std::process::exit(code);
+            }
+            Ok(())
+        }
         Command::Kb(a) => kb::run(a),
         Command::Report(a) => report::run(a),
         Command::Retier(a) => retier::run(a),

@@ -1,6 +1,6 @@
 //! `oncostream run`: the whole pass (see `pipeline::run`): flags → [`RunOptions`] → results.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::Args;
@@ -18,6 +18,27 @@ pub struct RunArgs {
     /// Matched normal BAM/CRAM (omit for tumor-only).
     #[arg(long)]
     pub normal: Option<PathBuf>,
+    /// Name of this analysis in metrics.json, the MultiQC files and batch summaries (default:
+    /// the tumor's read-group sample name).
+    #[arg(long)]
+    pub sample_id: Option<String>,
+    /// Analysis settings (shared with `batch`).
+    #[command(flatten)]
+    pub settings: RunSettings,
+    /// Basic items, scope, language and trial list of the report (with --cancer-type).
+    #[command(flatten)]
+    pub case: crate::cli::case::CaseArgs,
+    /// Output directory (created; must be empty, or hold only this tool's files with --force).
+    #[arg(long)]
+    pub outdir: PathBuf,
+    /// Replace the outputs of another run in --outdir (they are removed first).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// The analysis flags of `run`, shared by every sample of a `batch`.
+#[derive(Args, Debug, Clone)]
+pub struct RunSettings {
     #[command(flatten)]
     pub common: CommonArgs,
     /// Germline resource VCF(.gz) with INFO/AF.
@@ -82,15 +103,6 @@ pub struct RunArgs {
     /// Knowledge base for the report: a directory or one file (default: data/kb, compiled in).
     #[arg(long)]
     pub kb: Option<PathBuf>,
-    /// Basic items, scope, language and trial list of the report (with --cancer-type).
-    #[command(flatten)]
-    pub case: crate::cli::case::CaseArgs,
-    /// Output directory (created; must be empty, or hold only this tool's files with --force).
-    #[arg(long)]
-    pub outdir: PathBuf,
-    /// Replace the outputs of another run in --outdir (they are removed first).
-    #[arg(long)]
-    pub force: bool,
     /// Skip the MD5 of the BAM/CRAM inputs (computed alongside the pass; recorded in
     /// results.json and run_manifest.json).
     #[arg(long)]
@@ -100,9 +112,32 @@ pub struct RunArgs {
 impl RunArgs {
     /// The pipeline's options.
     pub fn options(&self) -> RunOptions {
+        self.settings.options(
+            &self.tumor,
+            self.normal.as_deref(),
+            self.sample_id.clone(),
+            &self.case,
+            &self.outdir,
+            self.force,
+        )
+    }
+}
+
+impl RunSettings {
+    /// The pipeline's options for one tumor (and normal) written to `outdir`.
+    pub fn options(
+        &self,
+        tumor: &Path,
+        normal: Option<&Path>,
+        sample_id: Option<String>,
+        case: &crate::cli::case::CaseArgs,
+        outdir: &Path,
+        force: bool,
+    ) -> RunOptions {
         RunOptions {
-            tumor: self.tumor.clone(),
-            normal: self.normal.clone(),
+            tumor: tumor.to_path_buf(),
+            normal: normal.map(Path::to_path_buf),
+            sample_id,
             inputs: self.common.options(),
             germline_resource: self.germline_resource.clone(),
             panel_of_normals: self.panel_of_normals.clone(),
@@ -124,12 +159,12 @@ impl RunArgs {
             gff: self.gff.clone(),
             transcripts: self.transcripts.clone(),
             kb: self.kb.clone(),
-            case: self.case.options(),
-            scope: self.case.scope.clone(),
-            lang: self.case.lang.clone(),
-            trials: self.case.trials.clone(),
-            outdir: self.outdir.clone(),
-            force: self.force,
+            case: case.options(),
+            scope: case.scope.clone(),
+            lang: case.lang.clone(),
+            trials: case.trials.clone(),
+            outdir: outdir.to_path_buf(),
+            force,
             input_checksums: !self.no_input_checksums,
             metrics: self.common.metrics.clone(),
         }

@@ -337,6 +337,82 @@ pub fn md5_file(path: &Path) -> Result<String> {
     Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
+/// Takes an exclusive advisory lock (`flock`) on `path` (created when missing) without waiting.
+/// Returns the open file (the lock lasts as long as it lives), or None when another process
+/// holds it.
+pub fn try_lock(path: &Path) -> Result<Option<File>> {
+    use std::os::fd::AsRawFd;
+    let f = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(|e| {
+            fail(
+                ExitKind::CantCreate,
+                format!("cannot create lock file '{}': {e}", path.display()),
+            )
+        })?;
+    // SAFETY: flock on a descriptor we own; no memory is shared.
+    let rc = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    if rc == 0 {
+        Ok(Some(f))
+    } else if io::Error::last_os_error().raw_os_error() == Some(libc::EWOULDBLOCK) {
+        Ok(None)
+    } else {
+        Err(fail(
+            ExitKind::Io,
+            format!(
+                "cannot lock '{}': {}",
+                path.display(),
+                io::Error::last_os_error()
+            ),
+        ))
+    }
+}
+
+/// Opens a log file for appending (created when missing).
+pub fn append_file(path: &Path) -> Result<File> {
+    fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| {
+            fail(
+                ExitKind::CantCreate,
+                format!("cannot open log file '{}': {e}", path.display()),
+            )
+        })
+}
+
+/// The last non-empty line of a text file that starts with `prefix` (e.g. the error line of a
+/// log), reading at most its last 64 KiB.
+pub fn last_line_with(path: &Path, prefix: &str) -> Option<String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = File::open(path).ok()?;
+    let size = f.metadata().ok()?.len();
+    f.seek(SeekFrom::Start(size.saturating_sub(64 << 10)))
+        .ok()?;
+    let mut buf = Vec::new();
+    f.read_to_end(&mut buf).ok()?;
+    String::from_utf8_lossy(&buf)
+        .lines()
+        .rev()
+        .find(|l| l.starts_with(prefix))
+        .map(|l| l.trim().to_string())
+}
+
+/// Sets the executable bits (0755) of a file this program wrote.
+pub fn make_executable(path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(0o755)).map_err(|e| {
+        fail(
+            ExitKind::CantCreate,
+            format!("cannot make '{}' executable: {e}", path.display()),
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

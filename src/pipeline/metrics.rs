@@ -13,8 +13,11 @@ use crate::types::source::InputInfo;
 pub struct Clock {
     start: Instant,
     last: Instant,
-    /// Seconds per stage so far.
+    last_cpu: f64,
+    /// Wall seconds per stage so far.
     pub stages: BTreeMap<String, f64>,
+    /// Process CPU seconds per stage so far.
+    pub cpu: BTreeMap<String, f64>,
 }
 
 impl Default for Clock {
@@ -30,7 +33,9 @@ impl Clock {
         Clock {
             start: now,
             last: now,
+            last_cpu: rusage().0,
             stages: BTreeMap::new(),
+            cpu: BTreeMap::new(),
         }
     }
 
@@ -39,6 +44,9 @@ impl Clock {
         let now = Instant::now();
         *self.stages.entry(name.to_string()).or_default() += (now - self.last).as_secs_f64();
         self.last = now;
+        let cpu = rusage().0;
+        *self.cpu.entry(name.to_string()).or_default() += (cpu - self.last_cpu).max(0.0);
+        self.last_cpu = cpu;
     }
 
     /// Seconds since start.
@@ -67,11 +75,18 @@ pub fn rusage() -> (f64, u64) {
 pub struct MetricsBuilder;
 
 impl MetricsBuilder {
-    /// Builds the document at the end of a run.
-    pub fn build(command: &str, pass: &Prepared, stats: &RunStats, clock: &Clock) -> Metrics {
+    /// Builds the document at the end of a run; `sample` names the analysis.
+    pub fn build(
+        command: &str,
+        sample: &str,
+        pass: &Prepared,
+        stats: &RunStats,
+        clock: &Clock,
+    ) -> Metrics {
         let infos: Vec<&InputInfo> = pass.inputs.iter().map(|i| i.info()).collect();
         Self::build_for(
             command,
+            sample,
             pass.config.threads,
             pass.config.shard_size,
             &infos,
@@ -83,6 +98,7 @@ impl MetricsBuilder {
     /// Builds the document for inputs processed in several passes (`pon`).
     pub fn build_for(
         command: &str,
+        sample: &str,
         threads: usize,
         shard_size: u64,
         inputs: &[&InputInfo],
@@ -98,9 +114,12 @@ impl MetricsBuilder {
         stages.insert("worker_observe".into(), stats.worker_observe_seconds);
         stages.insert("sink".into(), stats.sink_seconds);
         Metrics {
-            schema_version: 1,
+            kind: crate::types::metrics::METRICS_KIND.into(),
+            schema_version: crate::types::metrics::METRICS_SCHEMA_VERSION,
+            sample: sample.to_string(),
             tool: "oncostream".into(),
             version: env!("CARGO_PKG_VERSION").into(),
+            git_commit: env!("ONCOSTREAM_GIT_COMMIT").into(),
             command: command.to_string(),
             argv: std::env::args().collect(),
             threads,
@@ -123,11 +142,13 @@ impl MetricsBuilder {
             peak_rss_bytes: rss,
             reads,
             bases,
+            bytes_read: stats.bytes_read.iter().sum(),
             reads_per_second: if wall > 0.0 { reads as f64 / wall } else { 0.0 },
             bases_per_second: if wall > 0.0 { bases as f64 / wall } else { 0.0 },
             positions: stats.positions,
             shards: stats.shards,
             stages,
+            stage_cpu_seconds: clock.cpu.clone(),
         }
     }
 }
@@ -141,7 +162,15 @@ pub fn write_metrics(
     clock: &Clock,
 ) -> Result<()> {
     if let Some(p) = path {
-        crate::io::json::write_json(p, &MetricsBuilder::build(command, pass, stats, clock))?;
+        let sample = pass
+            .inputs
+            .first()
+            .map(|i| i.info().sample.clone())
+            .unwrap_or_default();
+        crate::io::json::write_document(
+            p,
+            &MetricsBuilder::build(command, &sample, pass, stats, clock),
+        )?;
     }
     Ok(())
 }

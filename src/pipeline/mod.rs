@@ -27,6 +27,7 @@
 //! # Ok::<(), anyhow::Error>(())
 //! ```
 
+pub mod batch;
 pub mod call;
 pub mod clinical_inputs;
 pub mod kb;

@@ -37,6 +37,8 @@ pub const KNOWN_OUTPUTS: &[&str] = &[
     "report.json",
     "report.html",
     "retier_diff.tsv",
+    crate::report::multiqc::GENERAL_FILE,
+    crate::report::multiqc::THROUGHPUT_FILE,
     MANIFEST_FILE,
 ];
 
@@ -189,6 +191,8 @@ impl Manifest {
                 completed: String::new(),
                 tumor_sample: None,
                 normal_sample: None,
+                sample_id: None,
+                settings_digest: None,
                 kb_version: None,
                 inputs: Vec::new(),
                 outputs: Vec::new(),
@@ -212,6 +216,12 @@ impl Manifest {
     pub fn samples(&mut self, tumor: &str, normal: Option<&str>) {
         self.doc.tumor_sample = Some(tumor.into());
         self.doc.normal_sample = normal.map(String::from);
+    }
+
+    /// Sets the analysis name and the settings digest.
+    pub fn analysis(&mut self, sample_id: Option<&str>, digest: &str) {
+        self.doc.sample_id = sample_id.map(String::from);
+        self.doc.settings_digest = Some(digest.into());
     }
 
     /// Sets the KB version.

@@ -210,6 +210,7 @@ pub fn pon(opts: &PonOptions) -> Result<usize> {
             m,
             &MetricsBuilder::build_for(
                 "pon",
+                "panel-of-normals",
                 cfg.threads,
                 cfg.shard_size,
                 &infos,

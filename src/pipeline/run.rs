@@ -62,6 +62,9 @@ pub struct RunOptions {
     pub tumor: PathBuf,
     /// Matched normal (None: tumor-only).
     pub normal: Option<PathBuf>,
+    /// Name of the analysis in metrics, MultiQC files and batch summaries (None: the tumor's
+    /// sample name).
+    pub sample_id: Option<String>,
     /// Reference, regions, read filters, threads.
     pub inputs: InputOptions,
     /// Germline population resource (VCF with INFO/AF).
@@ -129,6 +132,7 @@ impl RunOptions {
         RunOptions {
             tumor: tumor.to_path_buf(),
             normal: normal.map(Path::to_path_buf),
+            sample_id: None,
             inputs: InputOptions {
                 reference: Some(reference.to_path_buf()),
                 ..InputOptions::default()
@@ -181,6 +185,7 @@ pub struct RunPlan {
     preferred: std::collections::HashSet<String>,
     outdir: OutdirState,
     clock: Clock,
+    settings_digest: String,
 }
 
 /// What a run returns.
@@ -204,10 +209,28 @@ fn check_fraction(name: &str, v: f64) -> Result<()> {
 }
 
 impl RunOptions {
+    /// MD5 of every option that can change the results, with the tool version: the same digest
+    /// means the same analysis of the same inputs. Threads, shard size, logging, the output
+    /// directory, `--force` and `--metrics` are left out (outputs never depend on them).
+    pub fn settings_digest(&self) -> String {
+        let mut o = self.clone();
+        o.inputs.threads = None;
+        o.inputs.shard_size = None;
+        o.inputs.quiet = false;
+        o.inputs.progress_interval = 0;
+        o.outdir = PathBuf::new();
+        o.force = false;
+        o.metrics = None;
+        crate::io::output::md5_hex(
+            format!("oncostream {} {o:?}", env!("CARGO_PKG_VERSION")).as_bytes(),
+        )
+    }
+
     /// Checks every input and option; opens the alignments, the reference and the resources;
     /// reads sites, baseline and the KB. Nothing is written and no BAM record is read.
     pub fn validate(self) -> Result<RunPlan> {
         let clock = Clock::new();
+        let settings_digest = self.settings_digest();
         log::set_quiet(self.inputs.quiet);
         if self.inputs.reference.is_none() {
             return Err(fail(
@@ -356,6 +379,7 @@ impl RunOptions {
             preferred,
             outdir,
             clock,
+            settings_digest,
         })
     }
 }
@@ -554,6 +578,7 @@ impl RunPlan {
         let mut manifest = Manifest::new(dir, &run_id, "run", &started);
         let (tumor_name, normal_name) = self.inputs.tumor_normal_names();
         manifest.samples(&tumor_name, normal_name.as_deref());
+        manifest.analysis(o.sample_id.as_deref(), &self.settings_digest);
         let mode = if tumor_only {
             Mode::TumorOnly
         } else {
@@ -785,12 +810,29 @@ impl RunPlan {
             }
             None => None,
         };
-        let m = MetricsBuilder::build("run", pass, &stats, &self.clock);
-        write_json(&dir.join("metrics.json"), &m)?;
+        let m = MetricsBuilder::build(
+            "run",
+            o.sample_id.as_deref().unwrap_or(&tumor_name),
+            pass,
+            &stats,
+            &self.clock,
+        );
+        write_document(&dir.join("metrics.json"), &m)?;
         manifest.output("metrics", "metrics.json")?;
         if let Some(p) = &o.metrics {
-            write_json(p, &m)?;
+            write_document(p, &m)?;
         }
+        use crate::report::multiqc;
+        write_json(
+            &dir.join(multiqc::GENERAL_FILE),
+            &multiqc::general(&m.sample, &results),
+        )?;
+        manifest.output("multiqc", multiqc::GENERAL_FILE)?;
+        write_json(
+            &dir.join(multiqc::THROUGHPUT_FILE),
+            &multiqc::throughput(&m),
+        )?;
+        manifest.output("multiqc", multiqc::THROUGHPUT_FILE)?;
         let manifest = manifest.finish()?;
         Ok(RunOutcome {
             results,

@@ -58,6 +58,14 @@ pub struct RunManifest {
     /// Normal sample name, when the run has one.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub normal_sample: Option<String>,
+    /// The analysis name (`--sample-id`; a batch's sample id), when given.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub sample_id: Option<String>,
+    /// MD5 of every setting that can change the results (inputs, options, tool version; not
+    /// threads, shard size or the output directory): a batch re-run skips a complete sample only
+    /// when this matches.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub settings_digest: Option<String>,
     /// Knowledge-base version, when a report was tiered.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub kb_version: Option<String>,

@@ -13,6 +13,7 @@
 //! written for a user.
 
 pub mod aln;
+pub mod batch;
 pub mod call;
 pub mod cnv;
 pub mod coverage;
@@ -346,6 +347,18 @@ impl Document for report::Report {
     const FILE_NAME: &'static str = "report.json";
 }
 
+impl Document for metrics::Metrics {
+    const KIND: &'static str = metrics::METRICS_KIND;
+    const SCHEMA_VERSION: u32 = metrics::METRICS_SCHEMA_VERSION;
+    const FILE_NAME: &'static str = "metrics.json";
+}
+
+impl Document for batch::BatchSummary {
+    const KIND: &'static str = batch::BATCH_KIND;
+    const SCHEMA_VERSION: u32 = batch::BATCH_SCHEMA_VERSION;
+    const FILE_NAME: &'static str = batch::BATCH_SUMMARY_JSON;
+}
+
 impl Document for manifest::RunManifest {
     const KIND: &'static str = manifest::MANIFEST_KIND;
     const SCHEMA_VERSION: u32 = manifest::MANIFEST_SCHEMA_VERSION;
@@ -372,6 +385,10 @@ pub fn json_schemas() -> Vec<(&'static str, String)> {
             pretty(schemars::schema_for!(manifest::RunManifest)),
         ),
         ("metrics", pretty(schemars::schema_for!(metrics::Metrics))),
+        (
+            "batch_summary",
+            pretty(schemars::schema_for!(batch::BatchSummary)),
+        ),
     ]
 }
 
@@ -381,6 +398,8 @@ pub fn document_name(kind: &str) -> Option<&'static str> {
         results::RESULTS_KIND => Some("results.json"),
         report::REPORT_KIND => Some("report.json"),
         manifest::MANIFEST_KIND => Some("run_manifest.json"),
+        metrics::METRICS_KIND => Some("metrics.json"),
+        batch::BATCH_KIND => Some(batch::BATCH_SUMMARY_JSON),
         _ => None,
     }
 }

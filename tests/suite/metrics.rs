@@ -39,6 +39,31 @@ fn metrics_json_has_the_dashboard_fields() {
         assert!(v.get(k).is_some(), "missing {k}");
     }
     assert_eq!(v["threads"], 2);
+    // schema 2: kind, sample, git commit of the build, bytes read, CPU per stage
+    assert_eq!(v["kind"], "oncostream-metrics");
+    assert_eq!(v["schema_version"], 2);
+    assert_eq!(v["sample"], "testN");
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    if let Some(h) = head {
+        assert_eq!(
+            v["git_commit"],
+            h.as_str(),
+            "the commit the binary was built from"
+        );
+    }
+    assert_eq!(v["bytes_read"], v["inputs"][0]["bytes_read"]);
+    for st in ["validate", "pileup", "finalize"] {
+        assert!(
+            v["stage_cpu_seconds"][st].as_f64().unwrap() >= 0.0,
+            "cpu of {st}"
+        );
+    }
     // samtools flagstat: 5644 records, 2 unmapped; each placed read once despite 41 shards
     assert_eq!(v["reads"], 5642);
     let inp = &v["inputs"][0];

@@ -1,0 +1,462 @@
+//! The sample sheet of `batch`: an nf-core-style CSV, one row per BAM/CRAM.
+//!
+//! Columns (header required, any order, case-insensitive): `patient`, `sample`, `status`
+//! (0 = normal, 1 = tumor), `bam` (or `cram`; either holds a BAM or a CRAM path), and optionally
+//! `bai` / `crai` (the index, which must sit where samtools puts it), `sex` (accepted, unused),
+//! `cancer_type` (OncoTree code; default `--cancer-type`), and the report's basic items
+//! `specimen_id` (default: the sample id), `specimen_type`, `collection_date`, `tumor_content`,
+//! `institution`, `test_name`, `genome_build`. Relative paths are taken from the directory the
+//! command runs in (as nf-core pipelines do). Every tumor row becomes one task; its normal is the
+//! patient's status-0 row (at most one per patient).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+
+use crate::error::{fail, ExitKind};
+use crate::io::text::read_text;
+
+/// Names a sample may not take (they are directories of the batch itself).
+pub const RESERVED: &[&str] = &["logs", "slurm", "multiqc_data"];
+
+const REQUIRED: &[&str] = &["patient", "sample", "status"];
+const OPTIONAL: &[&str] = &[
+    "bai",
+    "crai",
+    "sex",
+    "cancer_type",
+    "specimen_id",
+    "specimen_type",
+    "collection_date",
+    "tumor_content",
+    "institution",
+    "test_name",
+    "genome_build",
+];
+
+/// One row of the sheet.
+#[derive(Clone, Debug)]
+pub struct SheetRow {
+    /// 1-based line number.
+    pub line: usize,
+    /// Patient id.
+    pub patient: String,
+    /// Sample id.
+    pub sample: String,
+    /// True for a tumor (status 1).
+    pub tumor: bool,
+    /// The BAM/CRAM (absolute).
+    pub bam: PathBuf,
+    /// The index named by the sheet (absolute).
+    pub index: Option<PathBuf>,
+    /// The optional columns that were filled (cancer type and basic items).
+    pub fields: BTreeMap<String, String>,
+}
+
+/// One tumor sample to analyse: the unit of work (a local job, a Slurm array task).
+#[derive(Clone, Debug)]
+pub struct Task {
+    /// 1-based number in sheet order of the tumor rows.
+    pub number: usize,
+    /// The tumor's row.
+    pub tumor: SheetRow,
+    /// The matched normal's row (None: tumor-only).
+    pub normal: Option<SheetRow>,
+}
+
+impl Task {
+    /// The sample id.
+    pub fn sample(&self) -> &str {
+        &self.tumor.sample
+    }
+
+    /// An optional column of the tumor row.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.tumor.fields.get(name).map(String::as_str)
+    }
+}
+
+fn bad(path: &Path, line: usize, msg: String) -> anyhow::Error {
+    fail(
+        ExitKind::Data,
+        format!("sample sheet '{}', line {line}: {msg}", path.display()),
+    )
+}
+
+fn valid_id(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('.')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+fn absolute(p: &str) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| PathBuf::from(p))
+}
+
+/// Reads and checks the sheet (syntax, ids, duplicates, pairing); files are checked by
+/// [`check_files`]. Returns the tasks and warnings.
+pub fn read_sheet(path: &Path, require_normal: bool) -> Result<(Vec<Task>, Vec<String>)> {
+    let text = read_text(path, "sample sheet")?;
+    parse_sheet(path, &text, require_normal)
+}
+
+/// [`read_sheet`] on text already read.
+pub fn parse_sheet(
+    path: &Path,
+    text: &str,
+    require_normal: bool,
+) -> Result<(Vec<Task>, Vec<String>)> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .trim(csv::Trim::All)
+        .comment(Some(b'#'))
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = rdr
+        .headers()
+        .map_err(|e| bad(path, 1, format!("cannot read the header: {e}")))?
+        .iter()
+        .map(|h| h.to_ascii_lowercase())
+        .collect();
+    let col = |name: &str| header.iter().position(|h| h == name);
+    for name in REQUIRED {
+        if col(name).is_none() {
+            return Err(bad(
+                path,
+                1,
+                format!(
+                    "no '{name}' column (the header must name patient, sample, status and bam; found: {})",
+                    header.join(",")
+                ),
+            ));
+        }
+    }
+    let bam_col = match (col("bam"), col("cram")) {
+        (Some(b), None) | (None, Some(b)) => b,
+        (Some(_), Some(_)) => {
+            return Err(bad(
+                path,
+                1,
+                "both 'bam' and 'cram' columns: use one (either may hold BAM or CRAM paths)".into(),
+            ))
+        }
+        (None, None) => return Err(bad(path, 1, "no 'bam' (or 'cram') column".into())),
+    };
+    let mut seen_cols = HashSet::new();
+    for h in &header {
+        if !seen_cols.insert(h.as_str()) {
+            return Err(bad(path, 1, format!("column '{h}' appears twice")));
+        }
+        if !REQUIRED.contains(&h.as_str())
+            && !OPTIONAL.contains(&h.as_str())
+            && h != "bam"
+            && h != "cram"
+        {
+            return Err(bad(
+                path,
+                1,
+                format!(
+                    "unknown column '{h}'; known: {}, bam (or cram), {}",
+                    REQUIRED.join(", "),
+                    OPTIONAL.join(", ")
+                ),
+            ));
+        }
+    }
+    let mut rows: Vec<SheetRow> = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| {
+            let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+            bad(path, line, format!("{e}"))
+        })?;
+        let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
+        if rec.iter().all(str::is_empty) {
+            continue;
+        }
+        let get = |i: usize| rec.get(i).unwrap_or("").to_string();
+        let patient = get(col("patient").expect("checked"));
+        let sample = get(col("sample").expect("checked"));
+        for (what, id) in [("patient", &patient), ("sample", &sample)] {
+            if !valid_id(id) {
+                return Err(bad(path, line, format!("{what} id '{id}' must be letters, digits, '_', '-' or '.' (it names a directory)")));
+            }
+        }
+        if RESERVED.contains(&sample.as_str()) {
+            return Err(bad(
+                path,
+                line,
+                format!(
+                    "sample id '{sample}' is reserved (the batch uses a directory of that name)"
+                ),
+            ));
+        }
+        let tumor = match get(col("status").expect("checked")).as_str() {
+            "1" => true,
+            "0" => false,
+            other => {
+                return Err(bad(
+                    path,
+                    line,
+                    format!("status '{other}' must be 0 (normal) or 1 (tumor)"),
+                ))
+            }
+        };
+        let bam = get(bam_col);
+        if bam.is_empty() {
+            return Err(bad(
+                path,
+                line,
+                format!("sample '{sample}' has no bam path"),
+            ));
+        }
+        let index = col("bai")
+            .or(col("crai"))
+            .map(get)
+            .filter(|s| !s.is_empty())
+            .map(|s| absolute(&s));
+        let mut fields = BTreeMap::new();
+        for name in OPTIONAL
+            .iter()
+            .filter(|n| !matches!(**n, "bai" | "crai" | "sex"))
+        {
+            if let Some(v) = col(name).map(get).filter(|v| !v.is_empty()) {
+                fields.insert(name.to_string(), v);
+            }
+        }
+        rows.push(SheetRow {
+            line,
+            patient,
+            sample,
+            tumor,
+            bam: absolute(&bam),
+            index,
+            fields,
+        });
+    }
+    if rows.is_empty() {
+        return Err(fail(
+            ExitKind::Data,
+            format!("sample sheet '{}' has no samples", path.display()),
+        ));
+    }
+    let mut ids: HashMap<&str, usize> = HashMap::new();
+    let mut files: HashMap<&Path, usize> = HashMap::new();
+    for r in &rows {
+        if let Some(first) = ids.insert(&r.sample, r.line) {
+            return Err(bad(
+                path,
+                r.line,
+                format!("sample id '{}' already used on line {first}", r.sample),
+            ));
+        }
+        if let Some(first) = files.insert(&r.bam, r.line) {
+            return Err(bad(
+                path,
+                r.line,
+                format!("'{}' is already the file of line {first}", r.bam.display()),
+            ));
+        }
+    }
+    let mut normals: HashMap<&str, &SheetRow> = HashMap::new();
+    for r in rows.iter().filter(|r| !r.tumor) {
+        if let Some(first) = normals.insert(&r.patient, r) {
+            return Err(bad(
+                path,
+                r.line,
+                format!(
+                    "patient '{}' has two normals ('{}' on line {} and '{}'); give one",
+                    r.patient, first.sample, first.line, r.sample
+                ),
+            ));
+        }
+    }
+    let mut warnings = Vec::new();
+    let mut tasks = Vec::new();
+    for r in rows.iter().filter(|r| r.tumor) {
+        let normal = normals.get(r.patient.as_str()).map(|n| (*n).clone());
+        if normal.is_none() && require_normal {
+            return Err(bad(
+                path,
+                r.line,
+                format!("tumor '{}' of patient '{}' has no normal (status 0) and --require-normal is set", r.sample, r.patient),
+            ));
+        }
+        tasks.push(Task {
+            number: tasks.len() + 1,
+            tumor: r.clone(),
+            normal,
+        });
+    }
+    let tumor_patients: HashSet<&str> = rows
+        .iter()
+        .filter(|r| r.tumor)
+        .map(|r| r.patient.as_str())
+        .collect();
+    for n in normals.values() {
+        if !tumor_patients.contains(n.patient.as_str()) {
+            warnings.push(format!(
+                "sample sheet line {}: normal '{}' of patient '{}' has no tumor; it is not analysed",
+                n.line, n.sample, n.patient
+            ));
+        }
+    }
+    if tasks.is_empty() {
+        return Err(fail(
+            ExitKind::Data,
+            format!(
+                "sample sheet '{}' has no tumor (status 1) row",
+                path.display()
+            ),
+        ));
+    }
+    Ok((tasks, warnings))
+}
+
+/// Index paths samtools writes for an alignment file.
+fn index_candidates(bam: &Path) -> Vec<PathBuf> {
+    let s = bam.display().to_string();
+    if s.ends_with(".cram") {
+        vec![
+            PathBuf::from(format!("{s}.crai")),
+            bam.with_extension("crai"),
+        ]
+    } else {
+        vec![
+            PathBuf::from(format!("{s}.bai")),
+            bam.with_extension("bai"),
+            PathBuf::from(format!("{s}.csi")),
+            bam.with_extension("csi"),
+        ]
+    }
+}
+
+/// Checks that a row's alignment file and its index exist (the index where oncostream looks
+/// for it).
+pub fn check_files(path: &Path, row: &SheetRow) -> Result<()> {
+    if !row.bam.is_file() {
+        return Err(fail(
+            ExitKind::NoInput,
+            format!(
+                "sample sheet '{}', line {}: '{}' of sample '{}' does not exist",
+                path.display(),
+                row.line,
+                row.bam.display(),
+                row.sample
+            ),
+        ));
+    }
+    let candidates = index_candidates(&row.bam);
+    if let Some(ix) = &row.index {
+        if !ix.is_file() {
+            return Err(fail(
+                ExitKind::NoInput,
+                format!(
+                    "sample sheet '{}', line {}: index '{}' does not exist",
+                    path.display(),
+                    row.line,
+                    ix.display()
+                ),
+            ));
+        }
+        if !candidates.iter().any(|c| c == ix) {
+            return Err(fail(
+                ExitKind::Usage,
+                format!(
+                    "sample sheet '{}', line {}: index '{}' must sit beside its file as '{}' (where samtools writes it)",
+                    path.display(),
+                    row.line,
+                    ix.display(),
+                    candidates[0].display()
+                ),
+            ));
+        }
+    } else if !candidates.iter().any(|c| c.is_file()) {
+        return Err(fail(
+            ExitKind::NoInput,
+            format!(
+                "sample sheet '{}', line {}: no index for '{}' (looked for {}); create one with `samtools index`",
+                path.display(),
+                row.line,
+                row.bam.display(),
+                candidates[0].display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str, require: bool) -> Result<(Vec<Task>, Vec<String>)> {
+        parse_sheet(Path::new("s.csv"), text, require)
+    }
+
+    #[test]
+    fn pairs_tumors_with_their_patients_normal() {
+        let (tasks, warnings) = parse(
+            "patient,sample,status,bam,cancer_type\nP1,N1,0,/d/n1.bam,\nP1,T1,1,/d/t1.bam,LUAD\nP2,T2,1,/d/t2.bam,\nP3,N3,0,/d/n3.bam,\n",
+            false,
+        )
+        .unwrap();
+        assert_eq!(tasks.len(), 2);
+        assert_eq!(tasks[0].sample(), "T1");
+        assert_eq!(tasks[0].normal.as_ref().unwrap().sample, "N1");
+        assert_eq!(tasks[0].field("cancer_type"), Some("LUAD"));
+        assert_eq!(tasks[1].number, 2);
+        assert!(tasks[1].normal.is_none());
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].contains("N3"));
+    }
+
+    #[test]
+    fn refuses_what_a_lab_gets_wrong() {
+        let cases = [
+            ("patient,sample,status\nP,T,1\n", "no 'bam'"),
+            ("patient,sample,status,bam\nP,T,2,/t.bam\n", "status '2'"),
+            (
+                "patient,sample,status,bam\nP,T,1,/t.bam\nP,T,1,/u.bam\n",
+                "already used on line 2",
+            ),
+            (
+                "patient,sample,status,bam\nP,T,1,/t.bam\nP,U,1,/t.bam\n",
+                "already the file",
+            ),
+            (
+                "patient,sample,status,bam\nP,N,0,/n.bam\nP,M,0,/m.bam\nP,T,1,/t.bam\n",
+                "two normals",
+            ),
+            (
+                "patient,sample,status,bam,tumour\nP,T,1,/t.bam,x\n",
+                "unknown column 'tumour'",
+            ),
+            (
+                "patient,sample,status,bam\nP,a/b,1,/t.bam\n",
+                "names a directory",
+            ),
+            ("patient,sample,status,bam\nP,logs,1,/t.bam\n", "reserved"),
+            ("patient,sample,status,bam\nP,N,0,/n.bam\n", "no tumor"),
+        ];
+        for (text, want) in cases {
+            let e = parse(text, false).unwrap_err().to_string();
+            assert!(e.contains(want), "{text:?}: {e}");
+        }
+        let e = parse("patient,sample,status,bam\nP,T,1,/t.bam\n", true).unwrap_err();
+        assert!(e.to_string().contains("--require-normal"), "{e}");
+    }
+
+    #[test]
+    fn header_is_case_insensitive_and_cram_column_works() {
+        let (tasks, _) = parse(
+            "Patient,Sample,Status,CRAM,CRAI\nP,T,1,/t.cram,/t.cram.crai\n",
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            tasks[0].tumor.index.as_deref(),
+            Some(Path::new("/t.cram.crai"))
+        );
+    }
+}

@@ -1,0 +1,152 @@
+//! MultiQC custom-content files of a run (`oncostream_general_mqc.json`,
+//! `oncostream_throughput_mqc.json`), so that `multiqc <batch dir>` shows every sample.
+//!
+//! Each file holds one sample; MultiQC merges files with the same `id` into one set of General
+//! Statistics columns (`custom_content_oncostream-<key>` in `multiqc_general_stats.txt`) and one
+//! table (`multiqc_oncostream_throughput_table.txt`). Every file carries the full `headers`
+//! (MultiQC keeps the headers of the last file it reads), values are raw (fractions stay 0-1), and
+//! a value that was not measured is left out. MultiQC cleans sample names (it cuts them at
+//! suffixes such as `.bam` or `_counts`); use `multiqc --fullnames` for ids that carry them.
+
+use serde_json::{json, Map, Value};
+
+use crate::types::metrics::Metrics;
+use crate::types::results::RunResults;
+
+/// File name of the General Statistics file.
+pub const GENERAL_FILE: &str = "oncostream_general_mqc.json";
+/// File name of the throughput table file.
+pub const THROUGHPUT_FILE: &str = "oncostream_throughput_mqc.json";
+
+/// Stages shown in the throughput table (wall seconds each).
+pub const STAGES: &[&str] = &["validate", "pileup", "finalize", "report"];
+
+fn put(m: &mut Map<String, Value>, k: &str, v: Option<Value>) {
+    if let Some(v) = v {
+        m.insert(k.into(), v);
+    }
+}
+
+/// The General Statistics document of one sample.
+pub fn general(sample: &str, r: &RunResults) -> Value {
+    let mut d = Map::new();
+    put(&mut d, "tmb", Some(json!(r.tmb.per_mb)));
+    put(&mut d, "msi_score", r.msi.as_ref().map(|m| json!(m.score)));
+    put(
+        &mut d,
+        "msi_status",
+        r.msi.as_ref().map(|m| json!(m.status.as_str())),
+    );
+    put(&mut d, "purity", r.purity.estimate.map(|p| json!(p)));
+    let tumor = r.qc.samples.first();
+    put(&mut d, "mean_depth", tumor.map(|t| json!(t.mean_depth)));
+    put(&mut d, "dup_rate", tumor.map(|t| json!(t.duplicate_rate)));
+    put(
+        &mut d,
+        "identity_concordance",
+        r.qc.identity
+            .as_ref()
+            .and_then(|i| i.concordance)
+            .map(|c| json!(c)),
+    );
+    put(&mut d, "qc_verdict", Some(json!(r.qc.verdict.as_str())));
+    json!({
+        "id": "oncostream_general",
+        "plot_type": "generalstats",
+        "namespace": "oncostream",
+        "headers": {
+            "tmb": {"title": "TMB", "description": "Tumor mutational burden (mutations per Mb of callable bases)", "suffix": " mut/Mb", "format": "{:,.2f}", "min": 0, "scale": "OrRd", "placement": 1010},
+            "msi_score": {"title": "MSI score", "description": "MSI score: % of tested microsatellite sites that are unstable", "suffix": "%", "format": "{:,.1f}", "min": 0, "max": 100, "scale": "OrRd", "placement": 1020},
+            "msi_status": {"title": "MSI", "description": "MSI status", "scale": false, "placement": 1030,
+                "cond_formatting_rules": {"msi_h": [{"s_eq": "MSI-H"}], "mss": [{"s_eq": "MSS"}]},
+                "cond_formatting_colours": [{"msi_h": "#d9534f"}, {"mss": "#5cb85c"}]},
+            "purity": {"title": "Purity", "description": "Estimated tumor purity (fraction 0-1)", "format": "{:,.2f}", "min": 0, "max": 1, "scale": "RdYlGn", "placement": 1040},
+            "mean_depth": {"title": "Depth", "description": "Tumor mean depth over the processed regions", "suffix": "x", "format": "{:,.1f}", "min": 0, "scale": "Blues", "placement": 1050},
+            "dup_rate": {"title": "Dups", "description": "Tumor duplicate read fraction", "format": "{:,.1%}", "min": 0, "max": 1, "scale": "OrRd", "placement": 1060},
+            "identity_concordance": {"title": "T/N identity", "description": "Tumor/normal genotype concordance (absent for tumor-only)", "format": "{:,.3f}", "min": 0, "max": 1, "scale": "RdYlGn", "placement": 1070},
+            "qc_verdict": {"title": "QC", "description": "oncostream QC verdict (pass / warn / fail)", "scale": false, "placement": 1080,
+                "cond_formatting_rules": {"pass": [{"s_eq": "pass"}], "warn": [{"s_eq": "warn"}], "fail": [{"s_eq": "fail"}]},
+                "cond_formatting_colours": [{"pass": "#5cb85c"}, {"warn": "#f0ad4e"}, {"fail": "#d9534f"}]}
+        },
+        "data": { sample: Value::Object(d) }
+    })
+}
+
+/// The throughput-table document of one sample.
+pub fn throughput(m: &Metrics) -> Value {
+    let mut headers = Map::new();
+    let mut d = Map::new();
+    for s in STAGES {
+        let key = format!("{s}_s");
+        headers.insert(
+            key.clone(),
+            json!({"title": s, "description": format!("Wall seconds in stage '{s}'"), "suffix": " s", "format": "{:,.2f}", "min": 0}),
+        );
+        put(&mut d, &key, m.stages.get(*s).map(|v| json!(v)));
+    }
+    for (key, title, desc, suffix, fmt, v) in [
+        (
+            "total_wall_s",
+            "Total wall",
+            "Wall-clock seconds of the run",
+            " s",
+            "{:,.2f}",
+            json!(m.wall_seconds),
+        ),
+        (
+            "cpu_s",
+            "CPU",
+            "User + system CPU seconds",
+            " s",
+            "{:,.2f}",
+            json!(m.cpu_seconds),
+        ),
+        (
+            "threads",
+            "Threads",
+            "Worker threads",
+            "",
+            "{:,.0f}",
+            json!(m.threads),
+        ),
+        (
+            "peak_rss_mb",
+            "Peak RSS",
+            "Peak resident set size (MiB)",
+            " MiB",
+            "{:,.1f}",
+            json!(m.peak_rss_bytes as f64 / 1048576.0),
+        ),
+        (
+            "reads_per_s",
+            "Reads/s",
+            "Reads per wall second",
+            "",
+            "{:,.0f}",
+            json!(m.reads_per_second),
+        ),
+        (
+            "mbases_per_s",
+            "Mbases/s",
+            "Read bases per wall second (millions)",
+            "",
+            "{:,.1f}",
+            json!(m.bases_per_second / 1e6),
+        ),
+    ] {
+        headers.insert(
+            key.into(),
+            json!({"title": title, "description": desc, "suffix": suffix, "format": fmt, "min": 0}),
+        );
+        d.insert(key.into(), v);
+    }
+    json!({
+        "id": "oncostream_throughput",
+        "section_name": "oncostream throughput",
+        "description": "Wall seconds per stage, CPU seconds, peak memory and read throughput of each oncostream run (from metrics.json).",
+        "plot_type": "table",
+        "pconfig": {"id": "oncostream_throughput_table", "title": "oncostream: throughput", "col1_header": "Sample", "no_violin": true},
+        "headers": Value::Object(headers),
+        "data": { m.sample.clone(): Value::Object(d) }
+    })
+}

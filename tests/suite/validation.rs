@@ -472,7 +472,7 @@ fn documents_of_different_runs_are_not_combined() {
     ]);
     assert_eq!(o.status.code(), Some(65));
     assert!(String::from_utf8_lossy(&o.stderr)
-        .contains("is an oncostream metrics.json, not a results.json"));
+        .contains("is an oncostream metrics.json, not a report.json"));
     let old = tmp.path().join("old_results.json");
     std::fs::write(&old, "{\"tmb\": {\"per_mb\": 3.1}}\n").unwrap();
     let o = oncostream(&["retier", "--results", s(&old), "-o", s(&new)]);

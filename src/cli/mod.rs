@@ -6,6 +6,7 @@ pub mod call;
 pub mod case;
 pub mod common;
 pub mod depth;
+pub mod export;
 pub mod kb;
 pub mod msi;
 pub mod pileup;
@@ -54,6 +55,8 @@ pub enum Command {
     /// Every tumor of a sample sheet through `run`: locally (--jobs), as a Slurm array
     /// (--emit-slurm), or one task of it (--task); resumable; writes a batch summary.
     Batch(Box<batch::BatchArgs>),
+    /// Cohort files from batch or run directories: MAF for cBioPortal (`--maf`).
+    Export(export::ExportArgs),
     /// Knowledge-base tools (`kb validate`).
     Kb(kb::KbArgs),
     /// Annotate and tier a somatic VCF for a cancer type: report.json + report.html.
@@ -82,6 +85,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Export(a) => export::run(a),
         Command::Kb(a) => kb::run(a),
         Command::Report(a) => report::run(a),
         Command::Retier(a) => retier::run(a),

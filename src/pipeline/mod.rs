@@ -30,6 +30,7 @@
 pub mod batch;
 pub mod call;
 pub mod clinical_inputs;
+pub mod export;
 pub mod kb;
 pub mod metrics;
 pub mod msi;

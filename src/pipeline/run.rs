@@ -750,6 +750,8 @@ impl RunPlan {
                     tumor_depth: c.tumor.depth,
                     tumor_alt: c.tumor.alt_count,
                     normal_af: c.normal.as_ref().map(|n| round(n.af(), 4)),
+                    normal_depth: c.normal.as_ref().map(|n| n.depth),
+                    normal_alt: c.normal.as_ref().map(|n| n.alt_count),
                     tlod: round(c.tlod, 2),
                     population_af: c.pop_af,
                 })

@@ -7,6 +7,7 @@ pub mod cnv_plot;
 pub mod diff;
 pub mod html;
 pub mod i18n;
+pub mod maf;
 pub mod multiqc;
 
 pub use html::{esc, render_html, LEVELS};

@@ -289,6 +289,12 @@ pub struct VariantRecord {
     /// Normal allele fraction (tumor-normal runs).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub normal_af: Option<f64>,
+    /// Normal depth (fragments; tumor-normal runs).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub normal_depth: Option<u32>,
+    /// Normal alt fragments (tumor-normal runs).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub normal_alt: Option<u32>,
     /// Tumor LOD.
     pub tlod: f64,
     /// Population allele frequency from the germline resource.

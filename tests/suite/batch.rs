@@ -377,3 +377,162 @@ fn emit_slurm_writes_an_array_that_repeats_the_command() {
     assert_eq!(sum["totals"]["complete"], 1);
     assert_eq!(sum["totals"]["unfinished"], 2);
 }
+
+#[test]
+fn export_maf_of_a_batch_follows_the_maf_specification() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = fx("annotation");
+    let sh = tmp.path().join("s.csv");
+    std::fs::write(
+        &sh,
+        format!(
+            "patient,sample,status,bam,cancer_type\nG1,G1_N,0,{},\nG1,G1_T,1,{},BRCA\n",
+            fx("sim_germline/normal.bam").display(),
+            fx("sim_germline/tumor.bam").display()
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let o = Command::new(env!("CARGO_BIN_EXE_oncostream"))
+        .args([
+            "batch",
+            "--samplesheet",
+            s(&sh),
+            "--outdir",
+            s(&out),
+            "-r",
+            s(&a.join("cancer_genes.GRCh38.slices.fa")),
+            "--region",
+            "BRCA2__LRG_293__chr13_32310480_32401672:38001-54000",
+            "--gff",
+            s(&a.join("cancer_genes.GRCh38.slices.refseq_lrg.gff3")),
+            "--transcripts",
+            s(&a.join("mane_select.tsv")),
+            "--skip-structural",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let maf = tmp.path().join("cohort.maf");
+    run_ok(&[
+        "export",
+        s(&out),
+        "--maf",
+        s(&maf),
+        "--cbioportal-study",
+        "demo_study",
+    ]);
+    let text = std::fs::read_to_string(&maf).unwrap();
+    let mut lines = text.lines();
+    // the MAF specification (GDC) and cBioPortal's validator, as vcf2maf writes it
+    assert_eq!(lines.next(), Some("#version 2.4"));
+    let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
+    assert_eq!(header.len(), 46);
+    assert_eq!(
+        &header[..4],
+        ["Hugo_Symbol", "Entrez_Gene_Id", "Center", "NCBI_Build"]
+    );
+    assert_eq!(header[15], "Tumor_Sample_Barcode");
+    assert_eq!(header[36], "HGVSp_Short");
+    assert_eq!(header[45], "all_effects");
+    let col = |n: &str| header.iter().position(|h| *h == n).unwrap();
+    let res = json(&out.join("G1_T/results.json"));
+    let calls = res["variants"].as_array().unwrap();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split('\t').collect()).collect();
+    assert_eq!(rows.len(), calls.len(), "one row per PASS call");
+    assert!(!rows.is_empty());
+    let classes = [
+        "Frame_Shift_Del",
+        "Frame_Shift_Ins",
+        "In_Frame_Del",
+        "In_Frame_Ins",
+        "Missense_Mutation",
+        "Nonsense_Mutation",
+        "Silent",
+        "Splice_Site",
+        "Translation_Start_Site",
+        "Nonstop_Mutation",
+        "3'UTR",
+        "3'Flank",
+        "5'UTR",
+        "5'Flank",
+        "IGR",
+        "Intron",
+        "RNA",
+        "Targeted_Region",
+        "Splice_Region",
+    ];
+    let mut genes = std::collections::BTreeSet::new();
+    for (r, c) in rows.iter().zip(calls) {
+        assert_eq!(r.len(), 46, "{r:?}");
+        for req in [
+            "Hugo_Symbol",
+            "Tumor_Sample_Barcode",
+            "Variant_Classification",
+            "Chromosome",
+            "Start_Position",
+            "End_Position",
+            "Reference_Allele",
+            "Tumor_Seq_Allele1",
+            "Tumor_Seq_Allele2",
+            "Variant_Type",
+            "NCBI_Build",
+        ] {
+            assert!(!r[col(req)].is_empty(), "{req} empty in {r:?}");
+        }
+        assert_eq!(r[col("Tumor_Sample_Barcode")], "G1_T");
+        assert_eq!(r[col("Matched_Norm_Sample_Barcode")], "G1_N");
+        assert_eq!(r[col("Strand")], "+");
+        assert!(classes.contains(&r[col("Variant_Classification")]), "{r:?}");
+        let short = r[col("HGVSp_Short")];
+        assert!(!short.contains(',') && !short.contains(';'));
+        let (start, end): (u64, u64) = (
+            r[col("Start_Position")].parse().unwrap(),
+            r[col("End_Position")].parse().unwrap(),
+        );
+        let (rf, t1, t2) = (
+            r[col("Reference_Allele")],
+            r[col("Tumor_Seq_Allele1")],
+            r[col("Tumor_Seq_Allele2")],
+        );
+        assert_eq!(rf, t1, "heterozygous somatic: allele 1 is the reference");
+        for al in [rf, t2] {
+            assert!(al.chars().all(|ch| "ACGT-".contains(ch)), "{al}");
+        }
+        match r[col("Variant_Type")] {
+            "SNP" => assert!(start == end && rf.len() == 1 && t2.len() == 1),
+            "INS" => assert!(rf == "-" && end == start + 1),
+            "DEL" => assert!(t2 == "-" && end - start + 1 == rf.len() as u64),
+            other => panic!("type {other}"),
+        }
+        // the row is the call of results.json: position (VCF POS = Start, or Start - 1 for a
+        // deletion's anchor) and counts
+        let pos = c["pos"].as_u64().unwrap();
+        match r[col("Variant_Type")] {
+            "DEL" => assert_eq!(start, pos + 1),
+            _ => assert_eq!(start, pos),
+        }
+        let (td, ta) = (
+            c["tumor_depth"].as_u64().unwrap(),
+            c["tumor_alt"].as_u64().unwrap(),
+        );
+        assert_eq!(r[col("t_depth")], td.to_string());
+        assert_eq!(r[col("t_alt_count")], ta.to_string());
+        assert_eq!(r[col("t_ref_count")], (td - ta).to_string());
+        assert_eq!(
+            r[col("n_depth")],
+            c["normal_depth"].as_u64().unwrap().to_string()
+        );
+        genes.insert(r[col("Hugo_Symbol")].to_string());
+    }
+    // the simulated variants lie in BRCA2 (annotated from the report)
+    assert!(genes.contains("BRCA2"), "{genes:?}");
+    let meta = std::fs::read_to_string(tmp.path().join("meta_mutations_extended.txt")).unwrap();
+    assert!(meta.contains("genetic_alteration_type: MUTATION_EXTENDED\ndatatype: MAF\n"));
+    assert!(meta.contains("data_filename: cohort.maf"));
+    // an incomplete run is refused, or left out on request
+    std::fs::remove_file(out.join("G1_T/run_manifest.json")).unwrap();
+    let o = run(&["export", s(&out), "--maf", s(&maf)]);
+    assert_eq!(o.status.code(), Some(65));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a complete run"));
+}

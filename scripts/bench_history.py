@@ -18,7 +18,7 @@ import re
 import sys
 
 ROW = re.compile(r"^([A-Za-z][\w.\-/]*)\s+(\d+(?:\.\d+)?)\s+(\d+(?:\.\d+)?)\s+(\d+)(?:\s+(\d+(?:\.\d+)?))?\s*$")
-RATIO = re.compile(r"^(.*?\S)\s{2,}(-?\d+(?:\.\d+)?)\b")
+RATIO = re.compile(r"^(.*?\S)\s{2,}(-?\d+(?:\.\d+)?)\s*(?:\(.*\))?\s*$")
 PAIR = re.compile(r"^(.*?):\s*wall\s+(\d+(?:\.\d+)?),\s*cpu\s+(\d+(?:\.\d+)?)")
 
 

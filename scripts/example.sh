@@ -14,6 +14,7 @@
 #                  copy_number_genes.tsv, sv.vcf.gz, results.json, report.html (copy-number plot,
 #                  fusion table, tiered for NSCLC)
 #   *.metrics.json throughput metrics for dashboards
+#   batch/         a sample sheet of three simulated patients through `batch` (summary, agenda)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/devnull.sh
@@ -73,4 +74,19 @@ echo "structural/copy_number_genes.tsv (simulated truth: MET 10 copies, TP53 1 c
 cut -f 4,6,7,10,11 "$out/structural/copy_number_genes.tsv"
 echo "structural/sv.vcf.gz (simulated truth: ETV6 intron 5 :: NTRK1 intron 9, EGFR intron 1 - intron 7):"
 gzip -dc "$out/structural/sv.vcf.gz" | grep -v '^##' | cut -f 1-5
-echo "open $out/{run,report,structural,germline,tumor-only}/report.html in a browser"
+# a batch from a sample sheet: three simulated patients (an MSS pair, an MSI-H colorectal pair,
+# a tumor-only sample), two at a time, resumable; per-sample directories, logs, MultiQC files and
+# batch_summary.{json,tsv,html} with the expert-panel agenda
+s=fixtures
+cat > "$out/samples.csv" <<CSV
+patient,sample,status,bam,cancer_type
+P1,P1_N,0,$s/sim_tn60/normal.bam,
+P1,P1_T,1,$s/sim_tn60/tumor.bam,LUAD
+P2,P2_N,0,$s/sim_msih/normal.bam,
+P2,P2_T,1,$s/sim_msih/tumor.bam,COADREAD
+P3,P3_T,1,$s/sim_p20/tumor.bam,
+CSV
+$bin batch --samplesheet "$out/samples.csv" --outdir "$out/batch" --jobs 2 --force \
+    -r $s/reference/hg38_chr2_1-2333275.fa --region chr2:200001-1300000 --cancer-type NSCLC
+cut -f 2,4-6,8,11,12,16,20 "$out/batch/batch_summary.tsv"
+echo "open $out/{run,report,structural,germline,tumor-only}/report.html and $out/batch/batch_summary.html in a browser"

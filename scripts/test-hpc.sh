@@ -65,7 +65,10 @@ for s in gs:
     assert float(g[col("purity")]) == res["purity"]["estimate"], (s, g)
     assert float(g[col("mean_depth")]) == res["qc"]["samples"][0]["mean_depth"], (s, g)
     msi = res.get("msi")
-    assert g[col("msi_status")] == (msi["status"] if msi else ""), (s, g)
+    # the report's rules: MSI from >= 20 tested sites, TMB from >= 1 callable Mb
+    want = "" if not msi else (msi["status"] if msi["sites_tested"] >= 20 else "not evaluable")
+    assert g[col("msi_status")] == want, (s, g)
+    assert g[col("tmb_evaluable")] == ("yes" if res["tmb"]["callable_mb"] >= 1 else "no"), (s, g)
     ident = (res["qc"].get("identity") or {}).get("concordance")
     assert (g[col("identity_concordance")] == "") == (ident is None), (s, g)
     assert float(tp[s]["total_wall_s"]) == met["wall_seconds"], (s, tp[s])

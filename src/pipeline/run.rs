@@ -827,7 +827,16 @@ impl RunPlan {
         use crate::report::multiqc;
         write_json(
             &dir.join(multiqc::GENERAL_FILE),
-            &multiqc::general(&m.sample, &results),
+            &multiqc::general(
+                &m.sample,
+                &results,
+                &super::report::measured_tmb(&results.tmb),
+                results
+                    .msi
+                    .as_ref()
+                    .map(super::report::measured_msi)
+                    .as_ref(),
+            ),
         )?;
         manifest.output("multiqc", multiqc::GENERAL_FILE)?;
         write_json(

@@ -170,7 +170,7 @@ pub fn render(s: &BatchSummary) -> String {
         h.push_str("</table>");
     }
     // biomarkers
-    h.push_str("<h2>Samples</h2><table><tr><th>sample</th><th>normal</th><th>status</th><th>QC</th><th>TMB /Mb</th><th>TMB class</th><th>MSI score</th><th>MSI</th><th>purity</th><th>mean depth</th><th>duplicates</th><th>identity</th><th>PASS calls</th></tr>");
+    h.push_str("<h2>Samples</h2><table><tr><th>sample</th><th>normal</th><th>status</th><th>QC</th><th>TMB /Mb</th><th>TMB class</th><th>callable Mb</th><th>MSI score</th><th>MSI</th><th>purity</th><th>mean depth</th><th>duplicates</th><th>identity</th><th>PASS calls</th></tr>");
     for r in &s.samples {
         let qc_cls = match r.qc.as_deref() {
             Some("fail") => "bad",
@@ -179,7 +179,7 @@ pub fn render(s: &BatchSummary) -> String {
         };
         let _ = write!(
             h,
-            "<tr><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td class=\"{qc_cls}\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td class=\"{qc_cls}\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             esc(&r.sample),
             cell(r.normal.clone()),
             status_class(r.status),
@@ -187,6 +187,7 @@ pub fn render(s: &BatchSummary) -> String {
             cell(r.qc.clone()),
             num(r.tmb_per_mb, 2),
             cell(r.tmb_class.clone()),
+            num(r.tmb_callable_mb, 3),
             num(r.msi_score, 1),
             cell(r.msi_status.clone()),
             num(r.purity, 2),
@@ -215,6 +216,6 @@ pub fn render(s: &BatchSummary) -> String {
     }
     h.push_str("</table>");
     h.push_str(&throughput_svg(s));
-    h.push_str("<p class=\"note\">Numbers come from each sample's results.json, report.json and metrics.json; a skipped sample shows the figures of the run that completed it.</p></body></html>\n");
+    h.push_str("<p class=\"note\">Numbers come from each sample's results.json, report.json and metrics.json; a skipped sample shows the figures of the run that completed it. A TMB from less than 1 callable Mb, or an MSI status from fewer than 20 tested sites, is not evaluable (the report's rules): its number is shown for QC only and is not interpreted.</p></body></html>\n");
     h
 }

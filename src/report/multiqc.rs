@@ -11,6 +11,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::types::metrics::Metrics;
+use crate::types::report::{MsiSummary, TmbSummary};
 use crate::types::results::RunResults;
 
 /// File name of the General Statistics file.
@@ -27,15 +28,26 @@ fn put(m: &mut Map<String, Value>, k: &str, v: Option<Value>) {
     }
 }
 
-/// The General Statistics document of one sample.
-pub fn general(sample: &str, r: &RunResults) -> Value {
+/// The General Statistics document of one sample. `tmb` and `msi` are the report's reading of
+/// the measured values (evaluability): a TMB that is not evaluable keeps its number with
+/// `tmb_evaluable` = `no`; an MSI status that is not evaluable reads `not evaluable`.
+pub fn general(sample: &str, r: &RunResults, tmb: &TmbSummary, msi: Option<&MsiSummary>) -> Value {
     let mut d = Map::new();
     put(&mut d, "tmb", Some(json!(r.tmb.per_mb)));
+    put(
+        &mut d,
+        "tmb_evaluable",
+        Some(json!(if tmb.evaluability.evaluable {
+            "yes"
+        } else {
+            "no"
+        })),
+    );
     put(&mut d, "msi_score", r.msi.as_ref().map(|m| json!(m.score)));
     put(
         &mut d,
         "msi_status",
-        r.msi.as_ref().map(|m| json!(m.status.as_str())),
+        msi.map(|m| json!(m.status.map(|s| s.as_str()).unwrap_or("not evaluable"))),
     );
     put(&mut d, "purity", r.purity.estimate.map(|p| json!(p)));
     let tumor = r.qc.samples.first();
@@ -56,6 +68,9 @@ pub fn general(sample: &str, r: &RunResults) -> Value {
         "namespace": "oncostream",
         "headers": {
             "tmb": {"title": "TMB", "description": "Tumor mutational burden (mutations per Mb of callable bases)", "suffix": " mut/Mb", "format": "{:,.2f}", "min": 0, "scale": "OrRd", "placement": 1010},
+            "tmb_evaluable": {"title": "TMB eval.", "description": "Whether the TMB can be interpreted (at least 1 callable Mb; otherwise shown for QC only)", "scale": false, "placement": 1015,
+                "cond_formatting_rules": {"no": [{"s_eq": "no"}]},
+                "cond_formatting_colours": [{"no": "#f0ad4e"}]},
             "msi_score": {"title": "MSI score", "description": "MSI score: % of tested microsatellite sites that are unstable", "suffix": "%", "format": "{:,.1f}", "min": 0, "max": 100, "scale": "OrRd", "placement": 1020},
             "msi_status": {"title": "MSI", "description": "MSI status", "scale": false, "placement": 1030,
                 "cond_formatting_rules": {"msi_h": [{"s_eq": "MSI-H"}], "mss": [{"s_eq": "MSS"}]},

@@ -81,11 +81,16 @@ pub struct BatchSample {
     pub completed: Option<String>,
     /// TMB, mutations per Mb.
     pub tmb_per_mb: Option<f64>,
-    /// TMB class (`low`, `intermediate`, `high`, ...).
+    /// TMB class (`low`, `high`, `very_high`), or `not evaluable` (too few callable bases; the
+    /// report gives it no class and does not tier it).
     pub tmb_class: Option<String>,
+    /// Whether the TMB can be interpreted (the report's rule: at least 1 callable Mb).
+    pub tmb_evaluable: Option<bool>,
+    /// Callable megabases behind the TMB.
+    pub tmb_callable_mb: Option<f64>,
     /// MSI score (% unstable sites).
     pub msi_score: Option<f64>,
-    /// MSI status.
+    /// MSI status, or `not evaluable` (too few sites tested; the report's rule).
     pub msi_status: Option<String>,
     /// Tumor purity estimate.
     pub purity: Option<f64>,

@@ -131,6 +131,16 @@ fn a_sheet_runs_concurrently_a_failure_stops_nothing_and_a_rerun_skips_what_is_d
         assert_eq!(r["tmb_per_mb"], res["tmb"]["per_mb"], "{id}");
         assert_eq!(r["purity"], res["purity"]["estimate"], "{id}");
         assert_eq!(r["qc"], res["qc"]["verdict"], "{id}");
+        // a TMB from less than 1 callable Mb is not evaluable (the report's rule), here
+        // ~0.1-0.15 Mb: the number stays for QC, the class says so
+        let callable = res["tmb"]["callable_mb"].as_f64().unwrap();
+        assert!(callable < 1.0);
+        assert_eq!(r["tmb_callable_mb"], res["tmb"]["callable_mb"]);
+        assert_eq!(r["tmb_evaluable"], false, "{id}");
+        assert_eq!(r["tmb_class"], "not evaluable", "{id}");
+        let mq = json(&dir.join("oncostream_general_mqc.json"));
+        assert_eq!(mq["data"][id]["tmb_evaluable"], "no");
+        assert_eq!(mq["data"][id]["tmb"], res["tmb"]["per_mb"]);
         let met = json(&dir.join("metrics.json"));
         assert_eq!(met["sample"], id);
         // two jobs share the two threads

@@ -19,6 +19,9 @@ use crate::types::metrics::Metrics;
 use crate::types::report::Report;
 use crate::types::results::RunResults;
 
+/// What the summary says of a biomarker the report would not interpret.
+pub const NOT_EVALUABLE: &str = "not evaluable";
+
 fn rel(outdir: &Path, p: &Path) -> String {
     p.strip_prefix(outdir).unwrap_or(p).display().to_string()
 }
@@ -40,6 +43,8 @@ fn empty_row(outdir: &Path, t: &Task) -> BatchSample {
         completed: None,
         tmb_per_mb: None,
         tmb_class: None,
+        tmb_evaluable: None,
+        tmb_callable_mb: None,
         msi_score: None,
         msi_status: None,
         purity: None,
@@ -64,10 +69,23 @@ fn empty_row(outdir: &Path, t: &Task) -> BatchSample {
 
 fn fill_from_outputs(row: &mut BatchSample, dir: &Path) {
     if let Ok(r) = read_document::<RunResults>(&dir.join("results.json")) {
+        // the report's evaluability rules, also for runs without a report
+        let tmb = crate::pipeline::report::measured_tmb(&r.tmb);
         row.tmb_per_mb = Some(r.tmb.per_mb);
-        row.tmb_class = Some(r.tmb.class.as_str().to_string());
+        row.tmb_class = Some(
+            tmb.class
+                .map(|c| c.as_str().to_string())
+                .unwrap_or_else(|| NOT_EVALUABLE.into()),
+        );
+        row.tmb_evaluable = Some(tmb.evaluability.evaluable);
+        row.tmb_callable_mb = Some(r.tmb.callable_mb);
         row.msi_score = r.msi.as_ref().map(|m| m.score);
-        row.msi_status = r.msi.as_ref().map(|m| m.status.as_str().to_string());
+        row.msi_status = r.msi.as_ref().map(|m| {
+            crate::pipeline::report::measured_msi(m)
+                .status
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_else(|| NOT_EVALUABLE.into())
+        });
         row.purity = r.purity.estimate;
         if let Some(t) = r.qc.samples.first() {
             row.mean_depth = Some(t.mean_depth);
@@ -206,6 +224,7 @@ pub const TSV_COLUMNS: &[&str] = &[
     "exit_code",
     "tmb_per_mb",
     "tmb_class",
+    "tmb_callable_mb",
     "msi_score",
     "msi_status",
     "purity",
@@ -249,6 +268,7 @@ pub fn tsv(s: &BatchSummary) -> String {
             opt(&r.exit_code),
             f(r.tmb_per_mb, 2),
             opt(&r.tmb_class),
+            f(r.tmb_callable_mb, 3),
             f(r.msi_score, 2),
             opt(&r.msi_status),
             f(r.purity, 3),

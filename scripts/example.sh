@@ -88,5 +88,5 @@ P3,P3_T,1,$s/sim_p20/tumor.bam,
 CSV
 $bin batch --samplesheet "$out/samples.csv" --outdir "$out/batch" --jobs 2 --force \
     -r $s/reference/hg38_chr2_1-2333275.fa --region chr2:200001-1300000 --cancer-type NSCLC
-cut -f 2,4-6,8,11,12,16,20 "$out/batch/batch_summary.tsv"
+cut -f 2,4-6,8-12,17,19,21 "$out/batch/batch_summary.tsv"
 echo "open $out/{run,report,structural,germline,tumor-only}/report.html and $out/batch/batch_summary.html in a browser"

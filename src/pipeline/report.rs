@@ -227,6 +227,15 @@ pub fn measured_tmb(t: &crate::types::results::TmbResult) -> TmbSummary {
         source: ValueSource::Measured,
         callable_mb: Some(t.callable_mb),
         ci95: Some(t.ci95),
+        components: Some(crate::types::report::TmbComponents {
+            snv: t.snv,
+            snv_per_mb: t.snv_per_mb,
+            ms_indels: t.ms_indels,
+            ms_indels_per_mb: t.ms_indels_per_mb,
+            other_indels: t.other_indels,
+            other_indels_per_mb: t.other_indels_per_mb,
+            per_mb_without_ms_indels: t.per_mb_without_ms_indels,
+        }),
         evaluability: Evaluability {
             evaluable: ok,
             reason: (!ok).then(|| {
@@ -276,6 +285,7 @@ pub fn user_tmb(t: f64) -> TmbSummary {
         source: ValueSource::UserSupplied,
         callable_mb: None,
         ci95: None,
+        components: None,
         evaluability: Evaluability {
             evaluable: true,
             reason: Some(USER_SUPPLIED.into()),

@@ -426,6 +426,54 @@ fn qc_section(r: &Report) -> String {
     h
 }
 
+/// The TMB rows of the biomarker table: the headline value, its basis and components, and, when
+/// evaluable, the TMB without microsatellite indels.
+fn tmb_rows(
+    t: &crate::types::report::TmbSummary,
+    src: impl Fn(crate::types::report::ValueSource) -> &'static str,
+) -> String {
+    let mut h = String::new();
+    let result = match (t.evaluability.evaluable, t.class) {
+        (true, Some(c)) => {
+            format!("{:.1} mut/Mb ({})", t.per_mb, c.as_str().replace('_', " "))
+        }
+        _ => "not evaluable".into(),
+    };
+    let mut basis = Vec::new();
+    if t.evaluability.evaluable {
+        if let Some(mb) = t.callable_mb {
+            basis.push(format!("{mb:.3} Mb callable"));
+        }
+        if let Some(ci) = t.ci95 {
+            basis.push(format!("95% CI {:.1}-{:.1}/Mb", ci[0], ci[1]));
+        }
+    }
+    if let Some(reason) = &t.evaluability.reason {
+        basis.push(reason.clone());
+    }
+    if let (true, Some(c)) = (t.evaluability.evaluable, &t.components) {
+        basis.push(format!(
+                "SNVs {:.1}/Mb, indels outside microsatellites {:.1}/Mb, microsatellite indels {:.1}/Mb ({} / {} / {})",
+                c.snv_per_mb, c.other_indels_per_mb, c.ms_indels_per_mb, c.snv, c.other_indels, c.ms_indels
+            ));
+    }
+    h.push_str(&format!(
+        "<tr><td>TMB</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        esc(&result),
+        esc(&basis.join("; ")),
+        src(t.source)
+    ));
+    if let (true, Some(c)) = (t.evaluability.evaluable, &t.components) {
+        h.push_str(&format!(
+                "<tr><td>TMB without microsatellite indels</td><td>{:.1} mut/Mb</td><td>{}</td><td>{}</td></tr>",
+                c.per_mb_without_ms_indels,
+                esc("SNVs and indels outside microsatellites (the headline TMB counts all indels, as the approved assays do; in an MSI-H tumour most indels are repeat slippage)"),
+                src(t.source)
+            ));
+    }
+    h
+}
+
 /// Biomarkers: TMB and MSI with their evaluability; user-supplied values marked.
 fn biomarker_section(r: &Report) -> String {
     use crate::types::report::ValueSource;
@@ -435,32 +483,7 @@ fn biomarker_section(r: &Report) -> String {
     };
     let mut h = String::from("<h2>Biomarkers</h2><table><tr><th>Biomarker</th><th>Result</th><th>Basis</th><th>Source</th></tr>");
     match &r.tmb {
-        Some(t) => {
-            let result = match (t.evaluability.evaluable, t.class) {
-                (true, Some(c)) => {
-                    format!("{:.1} mut/Mb ({})", t.per_mb, c.as_str().replace('_', " "))
-                }
-                _ => "not evaluable".into(),
-            };
-            let mut basis = Vec::new();
-            if t.evaluability.evaluable {
-                if let Some(mb) = t.callable_mb {
-                    basis.push(format!("{mb:.3} Mb callable"));
-                }
-                if let Some(ci) = t.ci95 {
-                    basis.push(format!("95% CI {:.1}-{:.1}/Mb", ci[0], ci[1]));
-                }
-            }
-            if let Some(reason) = &t.evaluability.reason {
-                basis.push(reason.clone());
-            }
-            h.push_str(&format!(
-                "<tr><td>TMB</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&result),
-                esc(&basis.join("; ")),
-                src(t.source)
-            ));
-        }
+        Some(t) => h.push_str(&tmb_rows(t, src)),
         None => h.push_str("<tr><td>TMB</td><td>not assessed</td><td></td><td></td></tr>"),
     }
     match &r.msi {
@@ -777,6 +800,49 @@ pub fn render_html(r: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_evaluable_tmb_is_shown_with_and_without_microsatellite_indels() {
+        use crate::types::report::{Evaluability, TmbComponents, TmbSummary, ValueSource};
+        let mut t = TmbSummary {
+            per_mb: 937.68,
+            class: None,
+            source: ValueSource::Measured,
+            callable_mb: Some(0.016),
+            ci95: Some([524.8, 1546.5]),
+            evaluability: Evaluability {
+                evaluable: false,
+                reason: Some("TMB not evaluable: 0.016 Mb".into()),
+            },
+            components: Some(TmbComponents {
+                snv: 13,
+                snv_per_mb: 812.65,
+                ms_indels: 0,
+                ms_indels_per_mb: 0.0,
+                other_indels: 2,
+                other_indels_per_mb: 125.02,
+                per_mb_without_ms_indels: 937.68,
+            }),
+        };
+        let src = |_| "measured";
+        // not evaluable: no components, no second row
+        let h = tmb_rows(&t, src);
+        assert!(
+            h.contains("not evaluable") && !h.contains("without microsatellite"),
+            "{h}"
+        );
+        t.evaluability.evaluable = true;
+        t.class = Some(crate::types::results::TmbClass::VeryHigh);
+        let h = tmb_rows(&t, src);
+        assert!(
+            h.contains("TMB without microsatellite indels</td><td>937.7 mut/Mb"),
+            "{h}"
+        );
+        assert!(
+            h.contains("microsatellite indels 0.0/Mb (13 / 2 / 0)"),
+            "{h}"
+        );
+    }
 
     #[test]
     fn escapes_markup() {

@@ -2,6 +2,7 @@
 //! and counts; every threshold is a named constant next to its `METHOD`.
 
 use super::model::ln_gamma;
+use super::msi::{SCAN_MIN_HOMOPOLYMER, SCAN_MIN_REPEATS};
 use super::{Call, VarKind};
 pub use crate::types::results::{PurityResult, PuritySource, TmbClass, TmbResult, TmbSettings};
 use crate::types::Region;
@@ -128,6 +129,7 @@ pub fn tmb(calls: &[&Call], excluded: u64, callable_bases: u64, s: TmbSettings) 
         .collect();
     let snv = counted.iter().filter(|c| c.kind == VarKind::Snv).count() as u64;
     let indel = counted.len() as u64 - snv;
+    let ms_indels = counted.iter().filter(|c| is_ms_indel(c)).count() as u64;
     let n = counted.len() as u64;
     let mb = callable_bases as f64 / 1e6;
     let per = |x: f64| if mb > 0.0 { x / mb } else { 0.0 };
@@ -148,6 +150,12 @@ pub fn tmb(calls: &[&Call], excluded: u64, callable_bases: u64, s: TmbSettings) 
         count: n,
         snv,
         indel,
+        snv_per_mb: r(per(snv as f64)),
+        ms_indels,
+        ms_indels_per_mb: r(per(ms_indels as f64)),
+        other_indels: indel - ms_indels,
+        other_indels_per_mb: r(per((indel - ms_indels) as f64)),
+        per_mb_without_ms_indels: r(per((n - ms_indels) as f64)),
         excluded,
         synonymous: None,
         nonsynonymous: None,
@@ -155,6 +163,26 @@ pub fn tmb(calls: &[&Call], excluded: u64, callable_bases: u64, s: TmbSettings) 
         callable_mb: (mb * 1e4).round() / 1e4,
         settings: s,
         warnings,
+    }
+}
+
+/// METHOD: a counted indel is a microsatellite indel when the repeat tract it changes qualifies
+/// as a microsatellite by the rule of the default scan (`ms-scan`, [`super::msi`]): a
+/// homopolymer of at least [`SCAN_MIN_HOMOPOLYMER`] bp, or a 2-5 bp unit repeated at least
+/// [`SCAN_MIN_REPEATS`] times. The headline TMB counts SNVs and all indels (the definition of
+/// the FDA-approved assays behind the >= 10/Mb cut-off, FoundationOne CDx in KEYNOTE-158, which
+/// count coding base substitutions and indels); the split (SNVs, microsatellite indels, other
+/// indels, and the TMB without microsatellite indels, which PURPLE reports apart) shows how much
+/// of a high TMB in an MSI-H tumour is repeat slippage.
+pub fn is_ms_indel(c: &Call) -> bool {
+    if c.kind == VarKind::Snv {
+        return false;
+    }
+    let unit = c.repeat_unit_len as u32;
+    match unit {
+        1 => c.repeat_len >= SCAN_MIN_HOMOPOLYMER,
+        2..=5 => c.repeat_len >= SCAN_MIN_REPEATS * unit,
+        _ => false,
     }
 }
 

@@ -591,6 +591,11 @@ impl ColumnObserver for CallObserver {
                 pop_af: None,
                 pon_normals: None,
                 repeat_len,
+                repeat_unit_len: if kind == VarKind::Snv {
+                    0
+                } else {
+                    unit_len.min(255) as u8
+                },
                 filters: Vec::new(),
             };
             // duplicate-fragment support: alt reads that are copies of few molecules

@@ -92,6 +92,8 @@ pub struct Call {
     pub pon_normals: Option<u32>,
     /// Repeat tract length (bp) the indel sits in, 0 when none.
     pub repeat_len: u32,
+    /// Length (bp) of the unit of that repeat tract (0 for SNVs).
+    pub repeat_unit_len: u8,
     /// Failed filters (empty = PASS), in the order of [`FILTERS`].
     pub filters: Vec<String>,
 }

@@ -483,6 +483,29 @@ pub struct TmbSummary {
     pub ci95: Option<[f64; 2]>,
     /// Evaluable, and why not.
     pub evaluability: Evaluability,
+    /// SNVs, microsatellite indels and other indels per Mb, and the TMB without microsatellite
+    /// indels (measured values only).
+    #[serde(default)]
+    pub components: Option<TmbComponents>,
+}
+
+/// What a measured TMB is made of (`results.json` `tmb`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+pub struct TmbComponents {
+    /// SNVs counted.
+    pub snv: u64,
+    /// SNVs per Mb.
+    pub snv_per_mb: f64,
+    /// Indels in microsatellites counted.
+    pub ms_indels: u64,
+    /// Microsatellite indels per Mb.
+    pub ms_indels_per_mb: f64,
+    /// Other indels counted.
+    pub other_indels: u64,
+    /// Other indels per Mb.
+    pub other_indels_per_mb: f64,
+    /// (SNVs + other indels) per Mb.
+    pub per_mb_without_ms_indels: f64,
 }
 
 /// The whole `report.json`.

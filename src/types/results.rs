@@ -130,6 +130,25 @@ pub struct TmbResult {
     pub snv: u64,
     /// Indels counted.
     pub indel: u64,
+    /// SNVs per callable Mb.
+    #[serde(default)]
+    pub snv_per_mb: f64,
+    /// Counted indels in microsatellites (the repeat tract qualifies as a microsatellite by the
+    /// `ms-scan` rule: homopolymer >= 10 bp, or a 2-5 bp unit repeated >= 5 times).
+    #[serde(default)]
+    pub ms_indels: u64,
+    /// Microsatellite indels per callable Mb.
+    #[serde(default)]
+    pub ms_indels_per_mb: f64,
+    /// Counted indels outside microsatellites.
+    #[serde(default)]
+    pub other_indels: u64,
+    /// Indels outside microsatellites per callable Mb.
+    #[serde(default)]
+    pub other_indels_per_mb: f64,
+    /// TMB without the microsatellite indels: (SNVs + other indels) per callable Mb.
+    #[serde(default)]
+    pub per_mb_without_ms_indels: f64,
     /// Calls excluded because they lie in `--tmb-exclude` (e.g. driver hotspots).
     pub excluded: u64,
     /// Counted mutations that are synonymous (when transcript models were given).

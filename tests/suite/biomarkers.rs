@@ -212,6 +212,77 @@ fn msi_high_pair_is_msi_h_with_truth_sites() {
     );
 }
 
+/// The simulated truth of a pair: (position, is a microsatellite alteration) of every somatic
+/// indel (the simulator flags microsatellite length changes with INFO `MSI`).
+fn truth_indels(dir: &str) -> Vec<(u64, bool)> {
+    std::fs::read_to_string(fx(&format!("{dir}/truth.vcf")))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.contains("VARTYPE=SNV"))
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            (f[1].parse().unwrap(), f[7].split(';').any(|k| k == "MSI"))
+        })
+        .collect()
+}
+
+#[test]
+fn tmb_is_split_into_snvs_microsatellite_indels_and_other_indels() {
+    for (dir, region) in [
+        ("sim_msih", "chr2:200001-300000"),
+        ("sim_tn60", "chr2:1000001-1150000"),
+    ] {
+        let (_t, r, _) = run_pipeline(
+            &format!("{dir}/tumor.bam"),
+            Some(&format!("{dir}/normal.bam")),
+            region,
+            &[],
+        );
+        let t = &r["tmb"];
+        let g = |k: &str| t[k].as_u64().unwrap();
+        let mb = t["callable_bases"].as_f64().unwrap() / 1e6;
+        // the parts add up, and each rate is its count over the same callable Mb
+        assert_eq!(
+            g("snv") + g("ms_indels") + g("other_indels"),
+            g("count"),
+            "{dir}: {t}"
+        );
+        assert_eq!(g("indel"), g("ms_indels") + g("other_indels"));
+        let per = |k: &str| (g(k) as f64 / mb * 100.0).round() / 100.0;
+        assert!((t["ms_indels_per_mb"].as_f64().unwrap() - per("ms_indels")).abs() < 0.02);
+        let without = ((g("snv") + g("other_indels")) as f64 / mb * 100.0).round() / 100.0;
+        assert!((t["per_mb_without_ms_indels"].as_f64().unwrap() - without).abs() < 0.02);
+        // against the simulator's truth: the counted PASS indels at true microsatellite
+        // alterations are the microsatellite indels, the others are not
+        let truth = truth_indels(dir);
+        let counted: Vec<&serde_json::Value> = r["variants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|v| v["kind"] != "snv" && v["tumor_af"].as_f64().unwrap() >= 0.05)
+            .collect();
+        let near_ms = counted
+            .iter()
+            .filter(|v| {
+                let p = v["pos"].as_u64().unwrap();
+                truth.iter().any(|(q, ms)| *ms && p.abs_diff(*q) <= 5)
+            })
+            .count() as u64;
+        let planted_ms = truth.iter().filter(|(_, ms)| *ms).count();
+        if dir == "sim_msih" {
+            assert!(planted_ms >= 10, "{planted_ms}");
+            assert!(g("ms_indels") >= 5, "{dir}: {t}");
+            // without them the TMB drops by their share
+            assert!(
+                t["per_mb_without_ms_indels"].as_f64().unwrap() < t["per_mb"].as_f64().unwrap()
+            );
+        } else {
+            assert_eq!(planted_ms, 0);
+        }
+        assert_eq!(g("ms_indels"), near_ms, "{dir}: {t}");
+    }
+}
+
 /// Another person's normal: QC fails; the report's QC section names the failing rule and the
 /// identity numbers, and the panel is asked to discuss the case first.
 #[test]

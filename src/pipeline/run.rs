@@ -462,6 +462,30 @@ impl RunPlan {
         )?;
         let input_md5 = input_md5?;
         self.clock.lap("pileup");
+        // reads against another reference of the same length (no @SQ M5 to catch it): stop
+        // before any result is written
+        for (i, q) in qc.samples.iter().enumerate() {
+            if let Some(rate) = crate::somatic::qc::reference_mismatch(q) {
+                if rate > crate::somatic::qc::MAX_REFERENCE_MISMATCH {
+                    let info = self.inputs.info(i);
+                    return Err(fail(
+                        ExitKind::Data,
+                        format!(
+                            "{:.0}% of the aligned bases of '{}' (sample {}) differ from the reference '{}' (expected below {:.0}%): the reads were aligned to another reference; pass the FASTA they were aligned to (nothing was written)",
+                            100.0 * rate,
+                            info.path.display(),
+                            info.sample,
+                            o.inputs
+                                .reference
+                                .as_deref()
+                                .map(|p| p.display().to_string())
+                                .unwrap_or_default(),
+                            100.0 * crate::somatic::qc::MAX_REFERENCE_MISMATCH
+                        ),
+                    ));
+                }
+            }
+        }
 
         // genome-order filters and resources
         finalize(&mut calls, o.max_population_af);

@@ -27,6 +27,10 @@ pub struct SampleQc {
     pub pairs: u64,
     /// Depth histogram (fragment depth, bases) over processed positions.
     pub depth: Vec<u64>,
+    /// Passing A/C/G/T bases that equal the reference base (positions with an A/C/G/T reference).
+    pub ref_match: u64,
+    /// Passing A/C/G/T bases that differ from it.
+    pub ref_mismatch: u64,
 }
 
 /// The QC observer (sample 0 tumor, 1 normal when present).
@@ -106,13 +110,30 @@ impl ColumnObserver for QcObserver {
     }
 
     fn column(&self, p: &mut QcPartial, col: &Column<'_>) {
+        let ref_field = match col.ref_base.to_ascii_uppercase() {
+            b'A' => Some(Field::A),
+            b'C' => Some(Field::C),
+            b'G' => Some(Field::G),
+            b'T' => Some(Field::T),
+            _ => None,
+        };
         for (i, t) in col.samples.iter().enumerate() {
             let d = t.bases() as usize;
-            let h = &mut p.samples[i].depth;
+            let q = &mut p.samples[i];
+            let h = &mut q.depth;
             if d >= h.len() {
                 h.resize((d + 1).min(DEPTH_CAP + 1).max(h.len()), 0);
             }
             h[d.min(DEPTH_CAP)] += 1;
+            if let Some(f) = ref_field {
+                let acgt: u32 = [Field::A, Field::C, Field::G, Field::T]
+                    .iter()
+                    .map(|&b| t.get(b))
+                    .sum();
+                let m = t.get(f);
+                q.ref_match += m as u64;
+                q.ref_mismatch += (acgt - m) as u64;
+            }
         }
         let td = col.samples[0].bases();
         let in_scope = self
@@ -190,6 +211,8 @@ pub fn combine(acc: &mut QcPartial, p: QcPartial, callable: &mut Vec<(ContigId, 
         a.duplicates += b.duplicates;
         a.pairs += b.pairs;
         a.overlapping_pairs += b.overlapping_pairs;
+        a.ref_match += b.ref_match;
+        a.ref_mismatch += b.ref_mismatch;
         for (x, y) in a.insert.iter_mut().zip(&b.insert) {
             *x += y;
         }
@@ -215,6 +238,19 @@ pub fn combine(acc: &mut QcPartial, p: QcPartial, callable: &mut Vec<(ContigId, 
 /// rounded up (a position needs a whole read more than 0.2 x mean).
 pub fn uniformity_threshold(mean: f64) -> usize {
     (0.2 * mean).ceil().max(1.0) as usize
+}
+
+/// METHOD: share of passing aligned bases that differ from the reference base. Sequencing errors
+/// and the sample's own variants keep it near 0.1-2% (0.18-0.30% on the bundled nf-core and
+/// simulated pairs, where `samtools stats` gives an error rate of 0.20-0.24%); reads aligned to another reference (a different sequence of the same
+/// length, which the `@SQ M5` check cannot catch when the header has no M5) disagree at most
+/// positions (~50-75%). Above this share the run stops before writing any result.
+pub const MAX_REFERENCE_MISMATCH: f64 = 0.05;
+
+/// The reference-mismatch share of a sample (None without any base at an A/C/G/T reference).
+pub fn reference_mismatch(q: &SampleQc) -> Option<f64> {
+    let n = q.ref_match + q.ref_mismatch;
+    (n > 0).then(|| q.ref_mismatch as f64 / n as f64)
 }
 
 /// Summarises one sample.
@@ -252,6 +288,7 @@ pub fn summarize(name: &str, q: &SampleQc, unmapped: u64) -> SampleQcResult {
             0.0
         }),
         median_depth: median(&q.depth).unwrap_or(0),
+        reference_mismatch_rate: reference_mismatch(q).map(|x| (x * 1e5).round() / 1e5),
         pct_ge_20x: r2(at(20)),
         pct_ge_0_2x_mean: r2(if total > 0 {
             at(uniformity_threshold(sum as f64 / total as f64))

@@ -229,6 +229,10 @@ pub struct SampleQcResult {
     pub median_depth: u64,
     /// % of positions at >= 20x.
     pub pct_ge_20x: f64,
+    /// Share of passing aligned A/C/G/T bases that differ from the reference base (errors and
+    /// variants; a wrong reference gives ~0.5 and stops the run).
+    #[serde(default)]
+    pub reference_mismatch_rate: Option<f64>,
     /// Coverage uniformity: % of positions at >= 0.2 x the mean depth.
     #[serde(default)]
     pub pct_ge_0_2x_mean: f64,

@@ -674,3 +674,85 @@ fn bad_basic_items_are_refused_before_anything_is_written() {
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("40% (pathology)") && html.contains("2026-10-01"));
 }
+
+/// Reads aligned to another reference of the same length (no `@SQ M5` in these BAMs to catch it):
+/// the mismatch share is far above sequencing error, the run stops with exit 65 and writes no
+/// result. On the right reference the share is what `samtools stats` reports as its error rate.
+#[test]
+fn a_wrong_reference_without_md5_tags_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fx22 = fx("nfcore_chr22");
+    let (t, n) = (
+        fx22.join("test2.paired_end.sorted.bam"),
+        fx22.join("test.paired_end.sorted.bam"),
+    );
+    // the same contig names and lengths, every base complemented
+    let right = std::fs::read_to_string(fx22.join("genome.fasta")).unwrap();
+    let wrong: String = right
+        .lines()
+        .map(|l| {
+            if l.starts_with('>') {
+                l.to_string()
+            } else {
+                l.chars()
+                    .map(|c| match c {
+                        'A' | 'a' => 'T',
+                        'C' | 'c' => 'G',
+                        'G' | 'g' => 'C',
+                        'T' | 't' => 'A',
+                        o => o,
+                    })
+                    .collect()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n";
+    let wrong_fa = tmp.path().join("wrong.fa");
+    std::fs::write(&wrong_fa, wrong).unwrap();
+    let out = tmp.path().join("out");
+    let o = oncostream(&[
+        "run",
+        "--tumor",
+        s(&t),
+        "--normal",
+        s(&n),
+        "-r",
+        s(&wrong_fa),
+        "--outdir",
+        s(&out),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(65), "{err}");
+    assert!(
+        err.contains("differ from the reference") && err.contains("testT"),
+        "{err}"
+    );
+    assert!(!out.join("results.json").exists() && !out.join("run_manifest.json").exists());
+    // the right reference: the share equals samtools stats' "error rate" (mismatches / bases
+    // mapped) within 15% (samtools counts NM, which also holds indel bases, over every read)
+    let o = oncostream(&[
+        "run",
+        "--tumor",
+        s(&t),
+        "--normal",
+        s(&n),
+        "-r",
+        s(&fx22.join("genome.fasta")),
+        "--outdir",
+        s(&out),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    // samtools 1.16 stats: tumor 2.382428e-03, normal 2.014930e-03
+    for (i, want) in [(0, 2.382428e-03), (1, 2.014930e-03)] {
+        let got = r["qc"]["samples"][i]["reference_mismatch_rate"]
+            .as_f64()
+            .unwrap();
+        assert!(
+            (got - want).abs() / want < 0.15,
+            "sample {i}: {got} vs samtools {want}"
+        );
+    }
+}

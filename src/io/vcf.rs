@@ -33,12 +33,14 @@ pub struct VcfMeta<'a> {
     pub extra: Vec<(String, String)>,
 }
 
-/// The first lines of every VCF we write: format, source, reference.
+/// The first lines of every VCF we write: format, source, reference (an absolute `file://` URI,
+/// as GATK writes it).
 fn preamble(reference: &std::path::Path) -> String {
+    let abs = std::path::absolute(reference).unwrap_or_else(|_| reference.to_path_buf());
     format!(
         "##fileformat=VCFv4.2\n##source=oncostream-{}\n##reference=file://{}\n",
         env!("CARGO_PKG_VERSION"),
-        reference.display()
+        abs.display()
     )
 }
 
@@ -68,9 +70,9 @@ fn header(meta: &VcfMeta<'_>) -> String {
     for line in [
         "##INFO=<ID=SOMATIC,Number=0,Type=Flag,Description=\"Somatic candidate (in the tumor, not in the normal)\">",
         "##INFO=<ID=VARTYPE,Number=1,Type=String,Description=\"SNV, INS or DEL\">",
-        "##INFO=<ID=TLOD,Number=1,Type=Float,Description=\"Tumor log10 likelihood ratio: allele at its observed fraction vs absent\">",
-        "##INFO=<ID=NLOD,Number=1,Type=Float,Description=\"Normal log10 likelihood ratio: reference vs heterozygous\">",
-        "##INFO=<ID=POPAF,Number=1,Type=Float,Description=\"Population allele frequency in the germline resource\">",
+        "##INFO=<ID=TLOD,Number=A,Type=Float,Description=\"Tumor log10 likelihood ratio: allele at its observed fraction vs absent\">",
+        "##INFO=<ID=NLOD,Number=A,Type=Float,Description=\"Normal log10 likelihood ratio: reference vs heterozygous\">",
+        "##INFO=<ID=POPAF,Number=A,Type=Float,Description=\"Population allele frequency in the germline resource\">",
         "##INFO=<ID=TDP,Number=1,Type=Integer,Description=\"Tumor depth (fragments)\">",
         "##INFO=<ID=TAF,Number=1,Type=Float,Description=\"Tumor alt allele fraction\">",
         "##INFO=<ID=NDP,Number=1,Type=Integer,Description=\"Normal depth (fragments)\">",

@@ -199,7 +199,10 @@ fn vcf_header_and_columns_follow_the_conventions() {
         "##oncostream_command=",
         "##FILTER=<ID=strand_bias",
         "##FILTER=<ID=panel_of_normals",
-        "##INFO=<ID=TLOD",
+        // per-allele values, Number=A as Mutect2 declares them
+        "##INFO=<ID=TLOD,Number=A,",
+        "##INFO=<ID=NLOD,Number=A,",
+        "##INFO=<ID=POPAF,Number=A,",
         "##INFO=<ID=TAF",
         "##FORMAT=<ID=AD",
         "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tNORMAL\tTUMOR\n",
@@ -209,6 +212,13 @@ fn vcf_header_and_columns_follow_the_conventions() {
     assert!(
         tmp.path().join("calls.vcf.gz.tbi").exists(),
         "tabix index written"
+    );
+    // the reference as an absolute file:// URI (the path was given relative or absolute)
+    let rline = vcf.lines().find(|l| l.starts_with("##reference=")).unwrap();
+    let path = rline.strip_prefix("##reference=file://").unwrap();
+    assert!(
+        Path::new(path).is_absolute() && Path::new(path).exists(),
+        "{rline}"
     );
     let first = vcf.lines().find(|l| !l.starts_with('#')).unwrap();
     let f: Vec<&str> = first.split('\t').collect();

@@ -78,14 +78,7 @@ gzip -dc "$out/structural/sv.vcf.gz" | grep -v '^##' | cut -f 1-5
 # a tumor-only sample), two at a time, resumable; per-sample directories, logs, MultiQC files and
 # batch_summary.{json,tsv,html} with the expert-panel agenda
 s=fixtures
-cat > "$out/samples.csv" <<CSV
-patient,sample,status,bam,cancer_type
-P1,P1_N,0,$s/sim_tn60/normal.bam,
-P1,P1_T,1,$s/sim_tn60/tumor.bam,LUAD
-P2,P2_N,0,$s/sim_msih/normal.bam,
-P2,P2_T,1,$s/sim_msih/tumor.bam,COADREAD
-P3,P3_T,1,$s/sim_p20/tumor.bam,
-CSV
+bash scripts/lib/demo-samples.sh "$PWD/$s" > "$out/samples.csv"
 $bin batch --samplesheet "$out/samples.csv" --outdir "$out/batch" --jobs 2 --force \
     -r $s/reference/hg38_chr2_1-2333275.fa --region chr2:200001-1300000 --cancer-type NSCLC
 cut -f 2,4-6,8-12,17,19,21 "$out/batch/batch_summary.tsv"

@@ -32,14 +32,7 @@ step "python tools (MultiQC, Snakemake + Slurm executor plugin, pinned)"
 
 fx=$here/fixtures
 ref=$fx/reference/hg38_chr2_1-2333275.fa
-cat > "$work/samples.csv" <<CSV
-patient,sample,status,bam,cancer_type
-P1,P1_N,0,$fx/sim_tn60/normal.bam,
-P1,P1_T,1,$fx/sim_tn60/tumor.bam,LUAD
-P2,P2_N,0,$fx/sim_msih/normal.bam,
-P2,P2_T,1,$fx/sim_msih/tumor.bam,COADREAD
-P3,P3_T,1,$fx/sim_p20/tumor.bam,
-CSV
+bash scripts/lib/demo-samples.sh "$fx" > "$work/samples.csv"
 flags=(-r "$ref" --region chr2:200001-1300000 --cancer-type NSCLC --skip-structural)
 
 step "batch (local, 2 jobs) + MultiQC"

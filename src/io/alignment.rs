@@ -230,8 +230,7 @@ impl AlignmentInput {
             )
         })?;
         check_sort_order(&header, &name)?;
-        let mut candidates = vec![PathBuf::from(format!("{}.crai", path.display()))];
-        candidates.push(path.with_extension("crai"));
+        let candidates = cram_index_candidates(path);
         let index_path = candidates.iter().find(|p| p.exists()).cloned().ok_or_else(|| {
             fail(
                 ExitKind::NoInput,
@@ -356,14 +355,28 @@ fn warn_if_stale(data: &Path, index: &Path) {
     }
 }
 
-fn find_bam_index(path: &Path) -> Result<(PathBuf, Index)> {
-    let name = display(path);
-    let candidates = [
+/// Where a CRAM's index is looked for, in order (where samtools writes it first).
+pub fn cram_index_candidates(path: &Path) -> Vec<PathBuf> {
+    vec![
+        PathBuf::from(format!("{}.crai", path.display())),
+        path.with_extension("crai"),
+    ]
+}
+
+/// Where a BAM's index is looked for, in order (where samtools writes it first).
+pub fn bam_index_candidates(path: &Path) -> Vec<PathBuf> {
+    let name = path.display();
+    vec![
         PathBuf::from(format!("{name}.bai")),
         path.with_extension("bai"),
         PathBuf::from(format!("{name}.csi")),
         path.with_extension("csi"),
-    ];
+    ]
+}
+
+fn find_bam_index(path: &Path) -> Result<(PathBuf, Index)> {
+    let name = display(path);
+    let candidates = bam_index_candidates(path);
     let Some(p) = candidates.iter().find(|p| p.exists()).cloned() else {
         return Err(fail(
             ExitKind::NoInput,

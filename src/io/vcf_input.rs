@@ -76,6 +76,28 @@ fn other(header: &vcf::Header, key: &str) -> Option<String> {
     }
 }
 
+/// One [`InputVariant`] per ALT allele of `record`.
+fn push_alleles(
+    out: &mut Vec<InputVariant>,
+    record: &vcf::Record,
+    pos: Pos1,
+    vaf: Option<f64>,
+    depth: Option<u32>,
+    prior_annotation: Option<String>,
+) {
+    for alt in record.alternate_bases().as_ref().split(',') {
+        out.push(InputVariant {
+            chrom: record.reference_sequence_name().to_string(),
+            pos,
+            ref_allele: record.reference_bases().to_string(),
+            alt: alt.to_string(),
+            vaf,
+            depth,
+            prior_annotation: prior_annotation.clone(),
+        });
+    }
+}
+
 /// Reads a VCF (plain or bgzip/gzip) and keeps its PASS (`PASS` or `.`) records.
 pub fn read_input_vcf(path: &Path) -> Result<InputVcf> {
     let name = path.display().to_string();
@@ -179,17 +201,7 @@ pub fn read_input_vcf(path: &Path) -> Result<InputVcf> {
             let depth = info_get("NDP")
                 .or_else(|| fmt_col("DP", ncol))
                 .and_then(|v| v.parse::<u32>().ok());
-            for alt in record.alternate_bases().as_ref().split(',') {
-                germline.push(InputVariant {
-                    chrom: record.reference_sequence_name().to_string(),
-                    pos,
-                    ref_allele: record.reference_bases().to_string(),
-                    alt: alt.to_string(),
-                    vaf,
-                    depth,
-                    prior_annotation: None,
-                });
-            }
+            push_alleles(&mut germline, &record, pos, vaf, depth, None);
             continue;
         }
         let vaf = info_get("TAF")
@@ -208,17 +220,7 @@ pub fn read_input_vcf(path: &Path) -> Result<InputVcf> {
         } else {
             &mut variants
         };
-        for alt in record.alternate_bases().as_ref().split(',') {
-            target.push(InputVariant {
-                chrom: record.reference_sequence_name().to_string(),
-                pos,
-                ref_allele: record.reference_bases().to_string(),
-                alt: alt.to_string(),
-                vaf,
-                depth,
-                prior_annotation: prior_annotation.clone(),
-            });
-        }
+        push_alleles(target, &record, pos, vaf, depth, prior_annotation);
     }
     Ok(InputVcf {
         path: path.to_path_buf(),

@@ -2,7 +2,7 @@
 //! and counts; every threshold is a named constant next to its `METHOD`.
 
 use super::model::ln_gamma;
-use super::msi::{SCAN_MIN_HOMOPOLYMER, SCAN_MIN_REPEATS};
+use super::msi::ScanSettings;
 use super::{Call, VarKind};
 pub use crate::types::results::{PurityResult, PuritySource, TmbClass, TmbResult, TmbSettings};
 use crate::types::Region;
@@ -168,8 +168,8 @@ pub fn tmb(calls: &[&Call], excluded: u64, callable_bases: u64, s: TmbSettings) 
 
 /// METHOD: a counted indel is a microsatellite indel when the repeat tract it changes qualifies
 /// as a microsatellite by the rule of the default scan (`ms-scan`, [`super::msi`]): a
-/// homopolymer of at least [`SCAN_MIN_HOMOPOLYMER`] bp, or a 2-5 bp unit repeated at least
-/// [`SCAN_MIN_REPEATS`] times. The headline TMB counts SNVs and all indels (the definition of
+/// homopolymer of at least [`super::msi::SCAN_MIN_HOMOPOLYMER`] bp, or a 2-5 bp unit repeated
+/// at least [`super::msi::SCAN_MIN_REPEATS`] times ([`ScanSettings::qualifies`]). The headline TMB counts SNVs and all indels (the definition of
 /// the FDA-approved assays behind the >= 10/Mb cut-off, FoundationOne CDx in KEYNOTE-158, which
 /// count coding base substitutions and indels); the split (SNVs, microsatellite indels, other
 /// indels, and the TMB without microsatellite indels, which PURPLE reports apart) shows how much
@@ -178,12 +178,8 @@ pub fn is_ms_indel(c: &Call) -> bool {
     if c.kind == VarKind::Snv {
         return false;
     }
-    let unit = c.repeat_unit_len as u32;
-    match unit {
-        1 => c.repeat_len >= SCAN_MIN_HOMOPOLYMER,
-        2..=5 => c.repeat_len >= SCAN_MIN_REPEATS * unit,
-        _ => false,
-    }
+    let unit = c.repeat_unit_len as usize;
+    unit > 0 && ScanSettings::default().qualifies(unit, c.repeat_len / unit as u32)
 }
 
 /// Exact two-sided Poisson interval for a count `k` at level `1 - alpha`.

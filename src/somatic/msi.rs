@@ -40,6 +40,19 @@ impl Default for ScanSettings {
     }
 }
 
+impl ScanSettings {
+    /// Whether `copies` of a `unit`-bp unit (1-5) make a microsatellite: a homopolymer of at
+    /// least `min_homopolymer` bases, or a 2-5 bp unit repeated at least `min_repeats` times
+    /// (the length cap `max_len` is the scan's own).
+    pub fn qualifies(&self, unit: usize, copies: u32) -> bool {
+        match unit {
+            1 => copies >= self.min_homopolymer,
+            2..=5 => copies >= self.min_repeats,
+            _ => false,
+        }
+    }
+}
+
 /// The longest qualifying tract starting at `i` (unit length, units), if any: a primitive unit
 /// of 1-5 bp that starts a tract here (the previous unit differs), repeated enough times, at
 /// most `max_len` bp. Longer tracts win.
@@ -63,13 +76,11 @@ fn best_at(seq: &[u8], i: usize, st: &ScanSettings) -> Option<(usize, u32)> {
         {
             c += 1;
         }
-        let need = if u == 1 {
-            st.min_homopolymer
-        } else {
-            st.min_repeats
-        };
         let len = c * u as u32;
-        if c >= need && len <= st.max_len && best.is_none_or(|(bu, bc)| len > bu as u32 * bc) {
+        if st.qualifies(u, c)
+            && len <= st.max_len
+            && best.is_none_or(|(bu, bc)| len > bu as u32 * bc)
+        {
             best = Some((u, c));
         }
     }

@@ -313,21 +313,12 @@ pub fn parse_sheet(
     Ok((tasks, warnings))
 }
 
-/// Index paths samtools writes for an alignment file.
+/// Where oncostream looks for the index of an alignment file (by its extension).
 fn index_candidates(bam: &Path) -> Vec<PathBuf> {
-    let s = bam.display().to_string();
-    if s.ends_with(".cram") {
-        vec![
-            PathBuf::from(format!("{s}.crai")),
-            bam.with_extension("crai"),
-        ]
+    if bam.extension().is_some_and(|e| e == "cram") {
+        crate::io::alignment::cram_index_candidates(bam)
     } else {
-        vec![
-            PathBuf::from(format!("{s}.bai")),
-            bam.with_extension("bai"),
-            PathBuf::from(format!("{s}.csi")),
-            bam.with_extension("csi"),
-        ]
+        crate::io::alignment::bam_index_candidates(bam)
     }
 }
 

@@ -96,11 +96,10 @@ fn header(
     o: &BatchOptions,
     so: &SlurmOptions,
     name: &str,
-    cpus: usize,
-    mem_mb: u64,
+    (cpus, mem_mb): (usize, u64),
     cwd: &Path,
+    log_pattern: &str,
 ) -> String {
-    let logs = o.outdir.join("logs");
     let mut h = format!(
         "#!/bin/bash\n#SBATCH --job-name={name}\n#SBATCH --cpus-per-task={cpus}\n#SBATCH --mem={mem_mb}M\n#SBATCH --time={}\n#SBATCH --chdir={}\n",
         so.time,
@@ -112,12 +111,10 @@ fn header(
     if let Some(a) = &so.account {
         h.push_str(&format!("#SBATCH --account={a}\n"));
     }
-    let out = if name.ends_with("-summary") {
-        logs.join("slurm-summary-%j.out")
-    } else {
-        logs.join("slurm-%A_%a.out")
-    };
-    h.push_str(&format!("#SBATCH --output={}\n", out.display()));
+    h.push_str(&format!(
+        "#SBATCH --output={}\n",
+        o.outdir.join("logs").join(log_pattern).display()
+    ));
     h
 }
 
@@ -151,13 +148,13 @@ pub fn emit(o: &BatchOptions, so: &SlurmOptions, tasks: &[Task]) -> Result<std::
     );
     let array = format!(
         "{}#SBATCH --array=1-{n}{throttle}\n# One tumor of {} per array task (task number -> sample: tasks.tsv). A task whose\n# sample is complete exits at once; re-submit after failures to redo only the rest.\nset -euo pipefail\n{exe_line}exec \"$ONCOSTREAM\" {args} --task \"$SLURM_ARRAY_TASK_ID\" --threads \"${{SLURM_CPUS_PER_TASK:-{}}}\"\n",
-        header(o, so, "oncostream", so.cpus, mem, &cwd),
+        header(o, so, "oncostream", (so.cpus, mem), &cwd, "slurm-%A_%a.out"),
         o.samplesheet.display(),
         so.cpus
     );
     let summary = format!(
         "{}# The batch summary (batch_summary.json/.tsv/.html), after the array whatever its outcome.\nset -euo pipefail\n{exe_line}exec \"$ONCOSTREAM\" {args} --summary-only\n",
-        header(o, so, "oncostream-summary", 1, 1024, &cwd),
+        header(o, so, "oncostream-summary", (1, 1024), &cwd, "slurm-summary-%j.out"),
     );
     let submit = "#!/bin/bash\n# Submits the array, then the summary once every task has ended (afterany).\nset -euo pipefail\ncd \"$(dirname \"$0\")\"\narray=$(sbatch --parsable oncostream.sbatch)\narray=${array%%;*}\nsummary=$(sbatch --parsable --dependency=afterany:\"$array\" summary.sbatch)\nsummary=${summary%%;*}\necho \"submitted array job $array and summary job $summary\"\n".to_string();
     let mut tsv = String::from("task\tsample\tpatient\tnormal\n");

@@ -22,6 +22,9 @@ mod somatic;
 #[path = "suite/biomarkers.rs"]
 mod biomarkers;
 
+#[path = "suite/artifacts.rs"]
+mod artifacts;
+
 #[path = "suite/annotation.rs"]
 mod annotation;
 

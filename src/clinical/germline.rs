@@ -3,7 +3,7 @@
 //! database.
 //!
 //! METHOD:
-//! - candidates: alleles the caller saw in the matched normal (`normal_support`) at an allele
+//! - candidates: alleles the caller saw in the matched normal (`normal_artifact`) at an allele
 //!   fraction of at least [`MIN_NORMAL_AF`] over at least [`MIN_NORMAL_DEPTH`] reads — the
 //!   somatic calls and TMB never count them (they are filtered there);
 //! - genes: `data/germline/secondary_findings_jp.tsv` (the AMED/MHLW Kosugi-group list of

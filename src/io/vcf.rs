@@ -73,6 +73,8 @@ fn header(meta: &VcfMeta<'_>) -> String {
         "##INFO=<ID=TLOD,Number=A,Type=Float,Description=\"Tumor log10 likelihood ratio: allele at its observed fraction vs absent\">",
         "##INFO=<ID=NLOD,Number=A,Type=Float,Description=\"Normal log10 likelihood ratio: reference vs heterozygous\">",
         "##INFO=<ID=POPAF,Number=A,Type=Float,Description=\"Population allele frequency in the germline resource\">",
+        "##INFO=<ID=GERMQ,Number=1,Type=Integer,Description=\"Tumor-only: phred-scaled posterior probability that the alt allele is germline (-10 log10 P(germline), capped at 99)\">",
+        "##INFO=<ID=ROQ,Number=1,Type=Integer,Description=\"Phred-scaled posterior probability that the call is not a read-orientation (FFPE deamination or oxoG) artifact (C>T, G>A, G>T, C>A SNVs; capped at 99)\">",
         "##INFO=<ID=TDP,Number=1,Type=Integer,Description=\"Tumor depth (fragments)\">",
         "##INFO=<ID=TAF,Number=1,Type=Float,Description=\"Tumor alt allele fraction\">",
         "##INFO=<ID=NDP,Number=1,Type=Integer,Description=\"Normal depth (fragments)\">",
@@ -82,10 +84,12 @@ fn header(meta: &VcfMeta<'_>) -> String {
         "##INFO=<ID=MPOS,Number=1,Type=Integer,Description=\"Median distance of the alt from the nearer read end\">",
         "##INFO=<ID=RPL,Number=1,Type=Integer,Description=\"Length (bp) of the repeat tract an indel lies in\">",
         "##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype\">",
-        "##FORMAT=<ID=AD,Number=R,Type=Integer,Description=\"Allelic depths for the ref and alt alleles\">",
+        "##FORMAT=<ID=AD,Number=R,Type=Integer,Description=\"Allelic depths for the ref and alt alleles (fragments: overlapping mates once)\">",
         "##FORMAT=<ID=AF,Number=A,Type=Float,Description=\"Alt allele fraction\">",
-        "##FORMAT=<ID=DP,Number=1,Type=Integer,Description=\"Depth (fragments)\">",
-        "##FORMAT=<ID=SB,Number=4,Type=Integer,Description=\"Ref forward, ref reverse, alt forward, alt reverse read counts\">",
+        "##FORMAT=<ID=DP,Number=1,Type=Integer,Description=\"Depth (fragments with a base or deletion here, overlapping mates once; includes fragments of other alleles and below-quality bases, so DP >= sum of AD)\">",
+        "##FORMAT=<ID=SB,Number=4,Type=Integer,Description=\"Fragments of AD by strand: ref forward, ref reverse, alt forward, alt reverse (sums to AD)\">",
+        "##FORMAT=<ID=F1R2,Number=R,Type=Integer,Description=\"Fragments of AD in F1R2 pair orientation (read 1 forward), for the ref and alt alleles\">",
+        "##FORMAT=<ID=F2R1,Number=R,Type=Integer,Description=\"Fragments of AD in F2R1 pair orientation (read 1 reverse), for the ref and alt alleles\">",
     ] {
         h.push_str(line);
         h.push('\n');
@@ -111,6 +115,16 @@ fn fmt_f(x: f64) -> String {
     }
 }
 
+/// Phred of a posterior probability (of germline origin: GERMQ; of an orientation artifact:
+/// ROQ), capped at 99 as Mutect2 writes them.
+pub fn germq(p: f64) -> u32 {
+    if p <= 0.0 {
+        99
+    } else {
+        (-10.0 * p.log10()).round().clamp(0.0, 99.0) as u32
+    }
+}
+
 fn record(c: &Call, contigs: &[Contig]) -> String {
     let mut info = vec![
         "SOMATIC".to_string(),
@@ -129,6 +143,12 @@ fn record(c: &Call, contigs: &[Contig]) -> String {
     }
     if let Some(a) = c.pop_af {
         info.push(format!("POPAF={}", fmt_f(a)));
+    }
+    if let Some(a) = c.artifact_posterior {
+        info.push(format!("ROQ={}", germq(a)));
+    }
+    if let Some(g) = c.germline_posterior {
+        info.push(format!("GERMQ={}", germq(g)));
     }
     info.push(format!("TDP={}", c.tumor.depth));
     info.push(format!("TAF={}", fmt_f(c.tumor.af())));
@@ -149,7 +169,7 @@ fn record(c: &Call, contigs: &[Contig]) -> String {
     };
     let sample = |s: &SampleSupport, gt: &str| {
         format!(
-            "{gt}:{},{}:{}:{}:{},{},{},{}",
+            "{gt}:{},{}:{}:{}:{},{},{},{}:{},{}:{},{}",
             s.ref_count,
             s.alt_count,
             fmt_f(s.af()),
@@ -157,11 +177,15 @@ fn record(c: &Call, contigs: &[Contig]) -> String {
             s.ref_fwd,
             s.ref_rev,
             s.alt_fwd,
-            s.alt_rev
+            s.alt_rev,
+            s.ref_f1r2,
+            s.alt_f1r2,
+            s.ref_count - s.ref_f1r2.min(s.ref_count),
+            s.alt_count - s.alt_f1r2.min(s.alt_count)
         )
     };
     let mut line = format!(
-        "{}\t{}\t.\t{}\t{}\t.\t{}\t{}\tGT:AD:AF:DP:SB",
+        "{}\t{}\t.\t{}\t{}\t.\t{}\t{}\tGT:AD:AF:DP:SB:F1R2:F2R1",
         contigs[c.contig].name,
         c.pos.to_pos1(),
         c.ref_allele,

@@ -60,7 +60,7 @@ pub struct InputVcf {
     pub prior: Option<PriorAnnotation>,
     /// PASS records, one per ALT allele, in file order.
     pub variants: Vec<InputVariant>,
-    /// Alleles our caller saw in the matched normal (FILTER `normal_support`), with the normal's
+    /// Alleles our caller saw in the matched normal (FILTER `normal_artifact`; `normal_support` in VCFs of versions before 0.2), with the normal's
     /// allele fraction and depth in `vaf`/`depth`: the germline candidates. None unless the VCF
     /// is an oncostream tumor-normal VCF (other callers' somatic VCFs do not carry them).
     pub germline: Option<Vec<InputVariant>>,
@@ -165,7 +165,10 @@ pub fn read_input_vcf(path: &Path) -> Result<InputVcf> {
             Err(e) => return Err(bad(format!("record {n}: {e}"))),
         }
         let filter = record.filters().as_ref().to_string();
-        let germline_candidate = ours_paired && filter.split(';').any(|f| f == "normal_support");
+        let germline_candidate = ours_paired
+            && filter
+                .split(';')
+                .any(|f| f == "normal_artifact" || f == "normal_support");
         let germline_like_call = ours_single && filter.split(';').any(|f| f == "germline_af");
         if filter != "PASS"
             && filter != "."

@@ -14,8 +14,9 @@ use crate::io::{
 };
 use crate::log;
 use crate::somatic::{
-    evidence::{CallObserver, CallSettings},
-    filters::finalize,
+    evidence::{CallObserver, CallSettings, DamageCounts},
+    filters::{finalize, TumorOnly},
+    germline::ModelPurity,
     model::phred_to_err,
     Call,
 };
@@ -89,7 +90,7 @@ pub fn call(opts: &CallOptions) -> Result<CallOutcome> {
     let names = prep.contig_names();
     clock.lap("validate");
     if opts.normal.is_none() {
-        log::warn("tumor-only mode: without a matched normal, germline variants are removed only by the population resource and by allele fraction; precision is lower");
+        log::warn("tumor-only mode: without a matched normal, germline variants are removed by the population resource and by their allele fraction given the purity; precision is lower");
     }
     let observer = CallObserver {
         settings: CallSettings {
@@ -106,13 +107,32 @@ pub fn call(opts: &CallOptions) -> Result<CallOutcome> {
         n_samples: prep.len(),
     };
     let mut calls: Vec<Call> = Vec::new();
+    let mut damage = DamageCounts::default();
     let stats = engine::run(&prep.pass, &observer, |shard, mut partial| {
         lookups.annotate(&names[shard.core.contig.index()], &mut partial.calls)?;
         calls.extend(partial.calls);
+        if let Some(d) = partial.damage.first() {
+            damage.add(d);
+        }
         Ok(())
     })?;
     clock.lap("pileup");
-    finalize(&mut calls, opts.max_population_af);
+    let diploid = |_: &Call| None;
+    let tumor_only = TumorOnly {
+        purity: ModelPurity::Estimate,
+        local_cn: &diploid,
+    };
+    let finalized = finalize(
+        &mut calls,
+        opts.max_population_af,
+        opts.normal.is_none().then_some(&tumor_only),
+        Some(&damage),
+    );
+    log::info(&finalized.orientation.describe());
+    let germline_model = finalized.germline;
+    if let Some(w) = germline_model.as_ref().and_then(|m| m.warning.as_ref()) {
+        log::warn(w);
+    }
     let mut extra = vec![
         (
             "oncostream_command".to_string(),
@@ -131,8 +151,11 @@ pub fn call(opts: &CallOptions) -> Result<CallOutcome> {
     if opts.normal.is_none() {
         extra.push((
             "oncostream_warning".into(),
-            "\"tumor-only mode: no matched normal; germline variants are filtered by population frequency and allele fraction only, precision is lower\"".into(),
+            "\"tumor-only mode: no matched normal; germline variants are separated by population frequency and by allele fraction given purity, precision is lower\"".into(),
         ));
+    }
+    if let Some(m) = &germline_model {
+        extra.push(("oncostream_germline_model".into(), germline_model_header(m)));
     }
     if let Some(p) = &opts.germline_resource {
         extra.push((
@@ -159,4 +182,18 @@ pub fn call(opts: &CallOptions) -> Result<CallOutcome> {
     log::info(&format!("{} records, {pass} PASS", calls.len()));
     write_metrics(opts.metrics.as_deref(), "call", &prep.pass, &stats, &clock)?;
     Ok(CallOutcome { calls, stats })
+}
+
+/// The VCF header value describing the tumor-only germline classification.
+pub fn germline_model_header(m: &crate::types::results::GermlineModel) -> String {
+    format!(
+        "<Method={},Purity={},PuritySource={},CopyNumberAware={},Candidates={},GermlineShare={},ClassifiedGermline={}>",
+        m.method,
+        m.purity.map_or(".".into(), |p| format!("{p:.2}")),
+        m.purity_source,
+        m.copy_number_aware,
+        m.candidates,
+        m.germline_share.map_or(".".into(), |p| format!("{p:.3}")),
+        m.classified_germline
+    )
 }

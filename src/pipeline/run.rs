@@ -37,15 +37,19 @@ use crate::somatic::{
     biomarkers::{
         coding_split, purity, purity_warning, tmb_counted, tmb_excluding, TmbScope, TmbSettings,
     },
-    evidence::{CallObserver, CallSettings},
-    filters::finalize,
+    evidence::{artifact_class, CallObserver, CallSettings, DamageCounts},
+    filters::{finalize, TumorOnly},
+    germline::{LocalCn, ModelPurity},
     model::phred_to_err,
     msi::{
         msi_warning, score, sites_in_regions, Baseline, MsSite, MsiCounts, MsiObserver,
         MsiReference, MsiThresholds, SiteSource, READ_WINDOW,
     },
     pass::RunObserver,
-    qc::{combine, identity, summarize, verdict, QcObserver, QcPartial},
+    qc::{
+        combine, identity, orientation_bias as orientation_metric, summarize, verdict, QcObserver,
+        QcPartial,
+    },
     Call, VarKind,
 };
 use crate::types::report::Report;
@@ -398,7 +402,7 @@ impl RunPlan {
         self.outdir.claim(&[])?;
         self.clock.lap("validate");
         if tumor_only {
-            log::warn("tumor-only mode: without a matched normal, germline variants are removed only by the population resource and by allele fraction; precision is lower");
+            log::warn("tumor-only mode: without a matched normal, germline variants are removed by the population resource and by their allele fraction given the purity and copy number; precision is lower");
         }
         let observer = RunObserver {
             call: CallObserver {
@@ -431,6 +435,7 @@ impl RunPlan {
         };
         let mut sv_state = self.structural.state();
         let mut calls: Vec<Call> = Vec::new();
+        let mut damage = vec![DamageCounts::default(); n_samples];
         let mut msi_counts = MsiCounts::default();
         let mut qc = QcPartial::default();
         let mut callable: Vec<(ContigId, u64, u64)> = Vec::new();
@@ -448,6 +453,9 @@ impl RunPlan {
                     &mut part.call.calls,
                 )?;
                 calls.extend(part.call.calls);
+                for (d, x) in damage.iter_mut().zip(&part.call.damage) {
+                    d.add(x);
+                }
                 msi_counts.add(part.msi);
                 combine(&mut qc, part.qc, &mut callable);
                 sv_state.add(part.cnv, part.sv);
@@ -487,41 +495,23 @@ impl RunPlan {
             }
         }
 
-        // genome-order filters and resources
-        finalize(&mut calls, o.max_population_af);
+        // genome-order filters and resources; tumor-only: germline classification, first
+        // with diploid copy number and the purity of the candidates' allele fractions
+        let diploid = |_: &Call| None;
+        let first = TumorOnly {
+            purity: ModelPurity::Estimate,
+            local_cn: &diploid,
+        };
+        let mut finalized = finalize(
+            &mut calls,
+            o.max_population_af,
+            tumor_only.then_some(&first),
+            damage.first(),
+        );
         let mut warnings: Vec<String> = Vec::new();
         if tumor_only {
-            warnings.push("tumor-only mode: no matched normal; germline variants are filtered by population frequency and allele fraction only, precision is lower".into());
+            warnings.push("tumor-only mode: no matched normal; germline variants are separated by population frequency and by allele fraction given purity and copy number, precision is lower".into());
         }
-        // TMB
-        let settings = TmbSettings {
-            min_vaf: o.tmb_min_vaf,
-            min_tumor_depth: o.callable_tumor_depth,
-            min_normal_depth: o.callable_normal_depth,
-        };
-        let callable_bases: u64 = callable.iter().map(|(_, s, e)| e - s).sum();
-        let scope = TmbScope {
-            contigs: &self.inputs.biomarker_contigs,
-            exclude: &self.exclude,
-        };
-        let mut tmb = tmb_excluding(&calls, &scope, callable_bases, settings);
-        if !self.models.is_empty() {
-            let r = self.inputs.reference.as_ref().expect("run has a reference");
-            let annotator = Annotator::new(&self.models, &self.preferred, r);
-            let counted = tmb_counted(&calls, &scope, o.tmb_min_vaf);
-            coding_split(&mut tmb, &counted, |c| {
-                annotator
-                    .annotate(
-                        &contig_names[c.contig.index()],
-                        c.pos.to_pos1().get(),
-                        &c.ref_allele,
-                        &c.alt_allele,
-                    )
-                    .map(|a| coding_class(&a))
-                    .unwrap_or(crate::somatic::biomarkers::CodingClass::Other)
-            });
-        }
-        warnings.extend(tmb.warnings.iter().cloned());
         // purity (somatic VAF), then copy number and rearrangements, whose fit may replace it
         let all: Vec<&Call> = calls.iter().collect();
         let mut pur = purity(&all);
@@ -556,6 +546,65 @@ impl RunPlan {
         if let Some(sv) = &structural.sv {
             warnings.extend(sv.warnings.iter().cloned());
         }
+        // tumor-only with an identifiable copy-number fit: classify again with its purity and
+        // the local copy number of each call
+        if tumor_only {
+            if let Some(cn) = structural.copy_number.as_ref() {
+                if let Some(fit) = cn.fit.as_ref().filter(|f| f.identifiable) {
+                    let local = |c: &Call| {
+                        local_copy_number(
+                            &cn.segments,
+                            &contig_names[c.contig.index()],
+                            c.pos.get(),
+                        )
+                    };
+                    let second = TumorOnly {
+                        purity: ModelPurity::Given(fit.purity),
+                        local_cn: &local,
+                    };
+                    finalized = finalize(
+                        &mut calls,
+                        o.max_population_af,
+                        Some(&second),
+                        damage.first(),
+                    );
+                }
+            }
+        }
+        log::info(&finalized.orientation.describe());
+        let germline_model = finalized.germline.clone();
+        if let Some(w) = germline_model.as_ref().and_then(|m| m.warning.clone()) {
+            warnings.push(w);
+        }
+        // TMB
+        let settings = TmbSettings {
+            min_vaf: o.tmb_min_vaf,
+            min_tumor_depth: o.callable_tumor_depth,
+            min_normal_depth: o.callable_normal_depth,
+        };
+        let callable_bases: u64 = callable.iter().map(|(_, s, e)| e - s).sum();
+        let scope = TmbScope {
+            contigs: &self.inputs.biomarker_contigs,
+            exclude: &self.exclude,
+        };
+        let mut tmb = tmb_excluding(&calls, &scope, callable_bases, settings);
+        if !self.models.is_empty() {
+            let r = self.inputs.reference.as_ref().expect("run has a reference");
+            let annotator = Annotator::new(&self.models, &self.preferred, r);
+            let counted = tmb_counted(&calls, &scope, o.tmb_min_vaf);
+            coding_split(&mut tmb, &counted, |c| {
+                annotator
+                    .annotate(
+                        &contig_names[c.contig.index()],
+                        c.pos.to_pos1().get(),
+                        &c.ref_allele,
+                        &c.alt_allele,
+                    )
+                    .map(|a| coding_class(&a))
+                    .unwrap_or(crate::somatic::biomarkers::CodingClass::Other)
+            });
+        }
+        warnings.extend(tmb.warnings.iter().cloned());
         self.clock.lap("structural");
         // MSI
         let msi = if !tumor_only {
@@ -582,15 +631,44 @@ impl RunPlan {
             warnings.extend(msi_warning(m));
         }
         // QC
-        let samples = (0..n_samples)
+        let orientation_filtered = |class: usize| -> u64 {
+            calls
+                .iter()
+                .filter(|c| c.filters.iter().any(|f| f == "orientation"))
+                .filter(|c| {
+                    let (r, a) = (c.ref_allele.as_bytes()[0], c.alt_allele.as_bytes()[0]);
+                    artifact_class(r, a, true).is_some_and(|(k, _)| k == class)
+                })
+                .count() as u64
+        };
+        let filtered = [orientation_filtered(0), orientation_filtered(1)];
+        let samples: Vec<_> = (0..n_samples)
             .map(|i| {
-                summarize(
-                    &self.inputs.info(i).sample,
-                    &qc.samples.get(i).cloned().unwrap_or_default(),
-                    stats.unmapped[i],
-                )
+                let q = qc.samples.get(i).cloned().unwrap_or_default();
+                let mut s = summarize(&self.inputs.info(i).sample, &q, stats.unmapped[i]);
+                let f = if i == 0 { filtered } else { [0, 0] };
+                s.orientation_bias = Some(orientation_metric(&damage[i], &q, f));
+                s
             })
             .collect();
+        for s in &samples {
+            if let Some(b) = &s.orientation_bias {
+                for (name, m, what) in [
+                    ("FFPE deamination", &b.deamination, "C>T/G>A"),
+                    ("oxidative (8-oxoG)", &b.oxog, "G>T/C>A"),
+                ] {
+                    if m.damaged {
+                        warnings.push(format!(
+                            "{name} damage in '{}': {:.0}% of {what} substitutions in the damaged read orientation, {:.0} excess per million bases; {} calls filtered as orientation artifacts; low-allele-fraction {what} calls need orthogonal confirmation",
+                            s.sample,
+                            100.0 * m.orientation_ratio.unwrap_or(0.0),
+                            m.excess_per_million.unwrap_or(0.0),
+                            m.calls_filtered
+                        ));
+                    }
+                }
+            }
+        }
         let ident =
             (!tumor_only).then(|| identity(qc.identity_sites, qc.identity_shared, o.min_identity));
         if let Some((_, Some(w))) = &ident {
@@ -616,6 +694,12 @@ impl RunPlan {
             ("oncostream_mode".into(), mode.as_str().into()),
             ("oncostream_run_id".into(), run_id.clone()),
         ];
+        if let Some(m) = &germline_model {
+            extra.push((
+                "oncostream_germline_model".into(),
+                super::call::germline_model_header(m),
+            ));
+        }
         for w in &warnings {
             extra.push((
                 "oncostream_warning".into(),
@@ -751,6 +835,7 @@ impl RunPlan {
             tmb,
             msi,
             purity: pur,
+            germline_model,
             copy_number: structural.copy_number.clone(),
             structural_variants: structural.sv.clone(),
             not_assessed: structural.not_assessed.clone(),
@@ -815,7 +900,11 @@ impl RunPlan {
                     results.provenance.gff.clone(),
                 );
                 src.germline = if results.samples.normal.is_some() {
-                    Ok(germline_candidates(&calls, &contig_names, "normal_support"))
+                    Ok(germline_candidates(
+                        &calls,
+                        &contig_names,
+                        "normal_artifact",
+                    ))
                 } else {
                     src.germline_like = germline_candidates(&calls, &contig_names, "germline_af");
                     Err("tumor-only analysis: no matched normal".into())
@@ -875,6 +964,23 @@ impl RunPlan {
             manifest,
         })
     }
+}
+
+/// The tumor copy number at a position from the copy-number segments (None outside them or
+/// where the segment has no integer copy numbers).
+fn local_copy_number(
+    segments: &[crate::types::cnv::CnSegment],
+    chrom: &str,
+    pos: u64,
+) -> Option<LocalCn> {
+    let s = segments
+        .iter()
+        .find(|s| s.chrom == chrom && s.start <= pos && pos < s.end)?;
+    let (total, minor) = (s.total_cn?, s.minor_cn?);
+    (total > 0).then_some(LocalCn {
+        total,
+        minor: minor.min(total),
+    })
 }
 
 /// Records the copy-number fit in the purity block and lets it win when it was identifiable.
@@ -944,7 +1050,7 @@ fn report_variants(calls: &[Call], contig_names: &[String]) -> Vec<InputVariant>
         .collect()
 }
 
-/// Germline candidates: alleles seen in the matched normal (`normal_support`, with the
+/// Germline candidates: alleles seen in the matched normal (`normal_artifact`, with the
 /// normal's allele fraction and depth), or tumor-only calls filtered `germline_af` (with the
 /// tumor's).
 fn germline_candidates(calls: &[Call], contig_names: &[String], filter: &str) -> Vec<InputVariant> {
@@ -952,7 +1058,7 @@ fn germline_candidates(calls: &[Call], contig_names: &[String], filter: &str) ->
         .iter()
         .filter(|c| c.filters.iter().any(|f| f == filter))
         .filter_map(|c| {
-            let n = if filter == "normal_support" {
+            let n = if filter == "normal_artifact" {
                 c.normal.as_ref()?
             } else {
                 &c.tumor

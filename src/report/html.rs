@@ -420,10 +420,46 @@ fn qc_section(r: &Report) -> String {
         )),
         None => h.push_str("<p>Tumor/normal identity: not checked (no matched normal).</p>"),
     }
-    h.push_str(
-        "<p class=\"muted\">FFPE/oxidative damage metrics: not assessed by this version.</p>",
-    );
+    h.push_str(&damage_table(&q.samples));
     h
+}
+
+/// Read-orientation damage per sample (FFPE deamination, oxoG): share of the damage class's
+/// substitutions in the damaged orientation, excess per million bases, calls filtered.
+fn damage_table(samples: &[crate::types::results::SampleQcResult]) -> String {
+    let rows: Vec<String> = samples
+        .iter()
+        .filter_map(|s| s.orientation_bias.as_ref().map(|b| (s, b)))
+        .flat_map(|(s, b)| {
+            [
+                ("FFPE deamination (C&gt;T / G&gt;A)", &b.deamination),
+                ("8-oxoG oxidation (G&gt;T / C&gt;A)", &b.oxog),
+            ]
+            .into_iter()
+            .map(move |(name, m)| {
+                format!(
+                    "<tr><td>{}</td><td>{name}</td><td>{}</td><td>{}</td><td{}>{}</td><td>{}</td></tr>",
+                    esc(&s.sample),
+                    m.orientation_ratio
+                        .map(|r| format!("{:.1}%", 100.0 * r))
+                        .unwrap_or_else(|| "-".into()),
+                    m.excess_per_million
+                        .map(|e| format!("{e:.0}"))
+                        .unwrap_or_else(|| "-".into()),
+                    if m.damaged { " class=\"fail\"" } else { "" },
+                    if m.damaged { "damage detected" } else { "not detected" },
+                    m.calls_filtered
+                )
+            })
+        })
+        .collect();
+    if rows.is_empty() {
+        return "<p class=\"muted\">Read-orientation damage: not measured (results from an earlier version).</p>".into();
+    }
+    format!(
+        "<h3>Read-orientation damage</h3><table><tr><th>Sample</th><th>Damage class</th><th>In the damaged orientation (50% = none)</th><th>Excess per million bases</th><th>Status</th><th>Calls filtered (<code>orientation</code>)</th></tr>{}</table><p class=\"muted\">Damage shows as substitutions in one read-pair orientation only; calls carried by that orientation are filtered. Detected damage lowers confidence in low-allele-fraction calls of the class.</p>",
+        rows.join("")
+    )
 }
 
 /// The TMB rows of the biomarker table: the headline value, its basis and components, and, when

@@ -39,15 +39,15 @@ pub struct CallSettings {
     pub min_tlod: f64,
     /// NLOD below which a call is filtered `normal_lod`.
     pub min_nlod: f64,
-    /// Normal alt fragments from which a call is filtered `normal_support` (with `max_normal_af`).
+    /// Normal alt fragments from which a call is filtered `normal_artifact` (with `max_normal_af`).
     pub max_normal_alt: u32,
-    /// Normal allele fraction from which `normal_support` applies.
+    /// Normal allele fraction from which `normal_artifact` applies.
     pub max_normal_af: f64,
-    /// Median alt base quality below which `base_quality` applies.
+    /// Median alt base quality below which `base_qual` applies.
     pub min_median_bq: u8,
-    /// Median alt mapping quality below which `mapping_quality` applies.
+    /// Median alt mapping quality below which `map_qual` applies.
     pub min_median_mq: u8,
-    /// Median alt distance from the read end below which `read_position` applies.
+    /// Median alt distance from the read end below which `position` applies.
     pub min_median_end_dist: u16,
     /// Strand-bias binomial p-value below which `strand_bias` applies.
     pub strand_bias_p: f64,
@@ -87,6 +87,8 @@ struct Obs {
     bq: u8,
     mq: u8,
     reverse: bool,
+    /// F1R2 pair orientation (read 1 forward or read 2 reverse; unpaired: forward).
+    f1r2: bool,
     end_dist: u16,
     template: u64,
     fragment: u64,
@@ -143,11 +145,71 @@ pub struct CallPartial {
     /// Per sample: forward/reverse strand coverage (a difference array until `finish`).
     ref_fwd: Vec<Vec<i32>>,
     ref_rev: Vec<Vec<i32>>,
+    /// Per sample: coverage by reads in F1R2 orientation (a difference array until `finish`).
+    ref_f1r2: Vec<Vec<i32>>,
     cand_pos: Vec<i64>,
     cursor: usize,
     tallies: HashMap<i64, Vec<Tally>>,
     /// The scored calls of the shard, sorted by position.
     pub calls: Vec<Call>,
+    /// Per sample: every non-reference base of the shard by damage class and orientation.
+    pub damage: Vec<DamageCounts>,
+}
+
+/// Non-reference bases (quality >= the evidence threshold, each read) of one sample by artifact
+/// class and pair orientation. METHOD: formalin deamination shows as C>T in F1R2 reads and G>A
+/// in F2R1 reads (the damaged strand is the one read 1 reads), 8-oxoguanine as G>T in F1R2 and
+/// C>A in F2R1; sequencing errors and true variants fall in either orientation alike.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DamageCounts {
+    /// Deamination substitutions (C>T, G>A) in the artifact orientation / the other one.
+    pub deamination: [u64; 2],
+    /// Oxidation substitutions (G>T, C>A) in the artifact orientation / the other one.
+    pub oxog: [u64; 2],
+}
+
+/// Share of a damage class's substitutions in the artifact orientation from which the sample
+/// is damaged (0.5 without damage; 0.6 = the artifacts are a fifth of them).
+pub const DAMAGE_MIN_RATIO: f64 = 0.6;
+/// Fewest substitutions of the class to judge (below: too few bases to tell).
+pub const DAMAGE_MIN_BASES: u64 = 1000;
+
+impl DamageCounts {
+    /// The (artifact orientation, other orientation) counts of class 0 (deamination) or 1 (oxoG).
+    pub fn class(&self, class: usize) -> [u64; 2] {
+        if class == 0 {
+            self.deamination
+        } else {
+            self.oxog
+        }
+    }
+
+    /// Whether the sample shows damage of the class: >= [`DAMAGE_MIN_BASES`] substitutions and
+    /// >= [`DAMAGE_MIN_RATIO`] of them in the artifact orientation.
+    pub fn damaged(&self, class: usize) -> bool {
+        let [a, o] = self.class(class);
+        a + o >= DAMAGE_MIN_BASES && a as f64 >= DAMAGE_MIN_RATIO * (a + o) as f64
+    }
+
+    /// Adds another shard's counts.
+    pub fn add(&mut self, o: &DamageCounts) {
+        for k in 0..2 {
+            self.deamination[k] += o.deamination[k];
+            self.oxog[k] += o.oxog[k];
+        }
+    }
+}
+
+/// The artifact class of a substitution and whether orientation `f1r2` is the one its
+/// artifact shows in: `Some((0 deamination | 1 oxoG, in artifact orientation))`.
+pub fn artifact_class(refb: u8, alt: u8, f1r2: bool) -> Option<(usize, bool)> {
+    match (refb, alt) {
+        (b'C', b'T') => Some((0, f1r2)),
+        (b'G', b'A') => Some((0, !f1r2)),
+        (b'G', b'T') => Some((1, f1r2)),
+        (b'C', b'A') => Some((1, !f1r2)),
+        _ => None,
+    }
 }
 
 impl CallPartial {
@@ -213,10 +275,12 @@ impl ColumnObserver for CallObserver {
             obs: Vec::new(),
             ref_fwd: vec![vec![0; n + 1]; self.n_samples],
             ref_rev: vec![vec![0; n + 1]; self.n_samples],
+            ref_f1r2: vec![vec![0; n + 1]; self.n_samples],
             cand_pos: Vec::new(),
             cursor: 0,
             tallies: HashMap::new(),
             calls: Vec::new(),
+            damage: vec![DamageCounts::default(); self.n_samples],
         }
     }
 
@@ -234,6 +298,8 @@ impl ColumnObserver for CallObserver {
         let (lo, hi) = (p.core.start as i64, p.core.end as i64);
         let min_ref = rf.start as i64;
         let reverse = a.flags & flag::REVERSE != 0;
+        let second = a.flags & flag::PAIRED != 0 && a.flags & flag::READ2 != 0;
+        let f1r2 = reverse == second;
         // hashes are computed only when the read carries evidence (most reads carry none)
         let ids = || {
             let template = hash_of(&a.name);
@@ -264,6 +330,7 @@ impl ColumnObserver for CallObserver {
         } else {
             &mut p.ref_fwd[sample]
         };
+        let orient = &mut p.ref_f1r2[sample];
         let mut r = a.start;
         let mut q = 0usize;
         for &w in a.cigar {
@@ -276,6 +343,10 @@ impl ColumnObserver for CallObserver {
                     if from < to {
                         strand[(from - lo) as usize] += 1;
                         strand[(to - lo) as usize] -= 1;
+                        if f1r2 {
+                            orient[(from - lo) as usize] += 1;
+                            orient[(to - lo) as usize] -= 1;
+                        }
                     }
                     if from < to && full {
                         let q0 = q + (from - r) as usize;
@@ -317,6 +388,7 @@ impl ColumnObserver for CallObserver {
                                     bq,
                                     mq: a.mapq,
                                     reverse,
+                                    f1r2,
                                     end_dist: dist(qi),
                                     template,
                                     fragment,
@@ -339,6 +411,7 @@ impl ColumnObserver for CallObserver {
                                 bq: a.qual_at(q.saturating_sub(1)),
                                 mq: a.mapq,
                                 reverse,
+                                f1r2,
                                 end_dist: dist(q),
                                 template,
                                 fragment,
@@ -365,6 +438,7 @@ impl ColumnObserver for CallObserver {
                                     bq,
                                     mq: a.mapq,
                                     reverse,
+                                    f1r2,
                                     end_dist: dist(q),
                                     template,
                                     fragment,
@@ -412,7 +486,12 @@ impl ColumnObserver for CallObserver {
 
     fn finish(&self, p: &mut CallPartial, rf: &RefSlice<'_>) {
         let s = &self.settings;
-        for arr in p.ref_fwd.iter_mut().chain(p.ref_rev.iter_mut()) {
+        for arr in p
+            .ref_fwd
+            .iter_mut()
+            .chain(p.ref_rev.iter_mut())
+            .chain(p.ref_f1r2.iter_mut())
+        {
             let mut acc = 0i32;
             for v in arr.iter_mut() {
                 acc += *v;
@@ -421,6 +500,19 @@ impl ColumnObserver for CallObserver {
         }
         let mut obs = std::mem::take(&mut p.obs);
         let raw_counts = raw_alt_counts(&obs);
+        for o in &obs {
+            if let Allele::Snv(alt) = o.allele {
+                if let Some((class, artifact)) = artifact_class(rf.base(o.pos), alt, o.f1r2) {
+                    let d = &mut p.damage[o.sample as usize];
+                    let slot = if class == 0 {
+                        &mut d.deamination
+                    } else {
+                        &mut d.oxog
+                    };
+                    slot[usize::from(!artifact)] += 1;
+                }
+            }
+        }
         // one observation per template (overlapping mates are one fragment): keep the best base
         obs.sort_unstable_by(|a, b| {
             (a.pos, &a.allele, a.sample, a.template)
@@ -520,18 +612,36 @@ impl ColumnObserver for CallObserver {
                 };
                 // strand coverage counts reads (both mates) of any allele: subtract every
                 // non-reference read at the position on that strand
-                let (nf, nr) = raw_counts
+                let (nf, nr, n12) = raw_counts
                     .get(&(sample as u8, pos))
                     .copied()
-                    .unwrap_or((0, 0));
+                    .unwrap_or((0, 0, 0));
+                // METHOD: AD, DP, SB and F1R2/F2R1 all count fragments (overlapping mates once):
+                // the alt side by the kept read of each fragment, the reference side by
+                // splitting the reference fragments in the strand and orientation shares of
+                // the reference reads (strand coverage counts both mates).
+                let rf_reads = (p.ref_fwd[sample][off] - nf).max(0) as f64;
+                let rr_reads = (p.ref_rev[sample][off] - nr).max(0) as f64;
+                let r12_reads = (p.ref_f1r2[sample][off] - n12).max(0) as f64;
+                let share = |x: f64| -> u32 {
+                    let total = rf_reads + rr_reads;
+                    if total > 0.0 {
+                        ((ref_count as f64 * x / total).round() as u32).min(ref_count)
+                    } else {
+                        0
+                    }
+                };
+                let ref_fwd = share(rf_reads);
                 SampleSupport {
                     depth,
                     ref_count,
                     alt_count: alt,
-                    ref_fwd: (p.ref_fwd[sample][off] - nf).max(0) as u32,
-                    ref_rev: (p.ref_rev[sample][off] - nr).max(0) as u32,
+                    ref_fwd,
+                    ref_rev: ref_count - ref_fwd,
                     alt_fwd: alts.iter().filter(|o| !o.reverse).count() as u32,
                     alt_rev: alts.iter().filter(|o| o.reverse).count() as u32,
+                    ref_f1r2: share(r12_reads),
+                    alt_f1r2: alts.iter().filter(|o| o.f1r2).count() as u32,
                 }
             };
             let t_sup = support(0, &tumor);
@@ -596,6 +706,8 @@ impl ColumnObserver for CallObserver {
                 } else {
                     unit_len.min(255) as u8
                 },
+                artifact_posterior: None,
+                germline_posterior: None,
                 filters: Vec::new(),
             };
             // duplicate-fragment support: alt reads that are copies of few molecules
@@ -605,7 +717,7 @@ impl ColumnObserver for CallObserver {
             apply_site_filters(&mut call, s, frags.len() as u32, unit_len);
             calls.push(call);
         }
-        // multiallelic: more than one allele emitted at one position
+        // multiallelic: each allele stands on its own evidence; see `multiallelic`
         calls.sort_by(|a, b| {
             (a.pos, &a.ref_allele, &a.alt_allele).cmp(&(b.pos, &b.ref_allele, &b.alt_allele))
         });
@@ -615,25 +727,22 @@ impl ColumnObserver for CallObserver {
             while m < calls.len() && calls[m].pos == calls[k].pos {
                 m += 1;
             }
-            let strong = calls[k..m].iter().filter(|c| c.tlod >= s.min_tlod).count();
-            if strong > 1 {
-                for c in &mut calls[k..m] {
-                    c.fail("multiallelic");
-                }
-            }
+            multiallelic(&mut calls[k..m], s.min_tlod);
             k = m;
         }
         p.calls = calls;
         p.ref_fwd = Vec::new();
         p.ref_rev = Vec::new();
+        p.ref_f1r2 = Vec::new();
         p.packed_ref = Default::default();
         p.tallies = HashMap::new();
     }
 }
 
-/// Non-reference reads per (sample, position) and strand, before template de-duplication.
-fn raw_alt_counts(obs: &[Obs]) -> HashMap<(u8, i64), (i32, i32)> {
-    let mut m: HashMap<(u8, i64), (i32, i32)> = HashMap::new();
+/// Non-reference reads per (sample, position): forward, reverse and F1R2, before template
+/// de-duplication.
+fn raw_alt_counts(obs: &[Obs]) -> HashMap<(u8, i64), (i32, i32, i32)> {
+    let mut m: HashMap<(u8, i64), (i32, i32, i32)> = HashMap::new();
     for o in obs {
         if matches!(o.allele, Allele::Snv(_)) {
             let e = m.entry((o.sample, o.pos)).or_default();
@@ -642,9 +751,54 @@ fn raw_alt_counts(obs: &[Obs]) -> HashMap<(u8, i64), (i32, i32)> {
             } else {
                 e.0 += 1;
             }
+            if o.f1r2 {
+                e.2 += 1;
+            }
         }
     }
     m
+}
+
+/// Fragments of the strongest allele of a site that a second allele needs (as a share) to
+/// stand on its own rather than be a stutter or misread of it.
+pub const MIN_SECOND_ALLELE_SHARE: f64 = 0.2;
+
+/// METHOD: alleles at one position are judged each on its own evidence: its TLOD counts the
+/// fragments of every other allele as not-alt, its normal evidence is its own. Among the
+/// alleles with TLOD >= `min_tlod` that the normal does not carry (not `normal_lod` /
+/// `normal_artifact`: a somatic allele next to a germline one is kept), the strongest stands;
+/// a second one stands when it has at least [`MIN_SECOND_ALLELE_SHARE`] of the strongest one's
+/// fragments (two somatic alleles, one per haplotype, as at unstable microsatellites);
+/// a weaker second one (a stutter or misread of the first) and any third one are
+/// `multiallelic` (more than two somatic alleles would need a subclone or a copy gain).
+pub fn multiallelic(site: &mut [Call], min_tlod: f64) {
+    let mut strong: Vec<usize> = (0..site.len())
+        .filter(|&i| {
+            site[i].tlod >= min_tlod
+                && !site[i]
+                    .filters
+                    .iter()
+                    .any(|f| f == "normal_lod" || f == "normal_artifact")
+        })
+        .collect();
+    if strong.len() < 2 {
+        return;
+    }
+    strong.sort_by(|&a, &b| {
+        site[b]
+            .tumor
+            .alt_count
+            .cmp(&site[a].tumor.alt_count)
+            .then(site[b].tlod.total_cmp(&site[a].tlod))
+            .then(site[a].alt_allele.cmp(&site[b].alt_allele))
+    });
+    let top = site[strong[0]].tumor.alt_count as f64;
+    for (rank, &i) in strong.iter().enumerate().skip(1) {
+        let own = site[i].tumor.alt_count as f64 >= MIN_SECOND_ALLELE_SHARE * top;
+        if rank >= 2 || !own {
+            site[i].fail("multiallelic");
+        }
+    }
 }
 
 /// The filters decided from one site's evidence alone.
@@ -657,7 +811,7 @@ fn apply_site_filters(c: &mut Call, s: &CallSettings, distinct_fragments: u32, u
             c.fail("normal_lod");
         }
         if n.alt_count >= s.max_normal_alt && n.af() >= s.max_normal_af {
-            c.fail("normal_support");
+            c.fail("normal_artifact");
         }
     }
     let t = c.tumor.clone();
@@ -675,13 +829,13 @@ fn apply_site_filters(c: &mut Call, s: &CallSettings, distinct_fragments: u32, u
         }
     }
     if c.alt_median_end_dist < s.min_median_end_dist {
-        c.fail("read_position");
+        c.fail("position");
     }
     if c.kind == VarKind::Snv && c.alt_median_bq < s.min_median_bq {
-        c.fail("base_quality");
+        c.fail("base_qual");
     }
     if c.alt_median_mq < s.min_median_mq {
-        c.fail("mapping_quality");
+        c.fail("map_qual");
     }
     if c.kind != VarKind::Snv {
         let unit_tract = if unit_len == 1 {
@@ -697,16 +851,6 @@ fn apply_site_filters(c: &mut Call, s: &CallSettings, distinct_fragments: u32, u
         }
     }
     if t.alt_count >= 4 && distinct_fragments * 2 <= t.alt_count {
-        c.fail("duplicate_support");
-    }
-    if !s.has_normal {
-        // METHOD: tumor-only germline by allele fraction: consistent with a heterozygous
-        // (0.5, two-sided z < 2) or homozygous (>= 0.9) germline allele.
-        let n = t.depth.max(1) as f64;
-        let af = t.af();
-        let z = (af - 0.5).abs() / (0.25 / n).sqrt();
-        if af >= 0.9 || z < 2.0 {
-            c.fail("germline_af");
-        }
+        c.fail("duplicate");
     }
 }

@@ -3,12 +3,14 @@
 //! Pure: this module never opens a file. [`evidence::CallObserver`] plugs into the engine
 //! (it sees every read of tumor and normal over a shard) and turns each shard into scored
 //! [`Call`]s; [`filters`] adds the filters that need the whole genome in order (clustered
-//! events) or external resources (population allele frequencies, panel of normals).
+//! events) or external resources (population allele frequencies, panel of normals);
+//! [`germline`] separates germline from somatic alleles in tumor-only runs.
 
 pub mod biomarkers;
 pub mod cnv;
 pub mod evidence;
 pub mod filters;
+pub mod germline;
 pub mod model;
 pub mod msi;
 pub mod normalize;

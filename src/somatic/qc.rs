@@ -253,6 +253,38 @@ pub fn reference_mismatch(q: &SampleQc) -> Option<f64> {
     (n > 0).then(|| q.ref_mismatch as f64 / n as f64)
 }
 
+/// METHOD: the sample-level damage metric (as Picard's CollectSequencingArtifactMetrics, by
+/// orientation): every non-reference base of a damage class counts by pair orientation; errors
+/// and real variants fall in both orientations alike, damage in one. Reported: the share in the
+/// artifact orientation and the excess over the other orientation per million aligned bases;
+/// damage is flagged by [`super::evidence::DamageCounts::damaged`] (the rule that also switches
+/// the `orientation` filter on).
+pub fn orientation_bias(
+    counts: &super::evidence::DamageCounts,
+    q: &SampleQc,
+    filtered: [u64; 2],
+) -> crate::types::results::OrientationBias {
+    let aligned = q.ref_match + q.ref_mismatch;
+    let metric = |class: usize, filtered: u64| {
+        let c = counts.class(class);
+        let total = c[0] + c[1];
+        let ratio = (total > 0).then(|| c[0] as f64 / total as f64);
+        let excess = (aligned > 0).then(|| (c[0] as f64 - c[1] as f64) * 1e6 / aligned as f64);
+        crate::types::results::DamageMetric {
+            artifact_orientation: c[0],
+            other_orientation: c[1],
+            orientation_ratio: ratio.map(|x| (x * 1e4).round() / 1e4),
+            excess_per_million: excess.map(|x| (x * 10.0).round() / 10.0),
+            damaged: counts.damaged(class),
+            calls_filtered: filtered,
+        }
+    };
+    crate::types::results::OrientationBias {
+        deamination: metric(0, filtered[0]),
+        oxog: metric(1, filtered[1]),
+    }
+}
+
 /// Summarises one sample.
 pub fn summarize(name: &str, q: &SampleQc, unmapped: u64) -> SampleQcResult {
     let total: u64 = q.depth.iter().sum();
@@ -289,6 +321,7 @@ pub fn summarize(name: &str, q: &SampleQc, unmapped: u64) -> SampleQcResult {
         }),
         median_depth: median(&q.depth).unwrap_or(0),
         reference_mismatch_rate: reference_mismatch(q).map(|x| (x * 1e5).round() / 1e5),
+        orientation_bias: None,
         pct_ge_20x: r2(at(20)),
         pct_ge_0_2x_mean: r2(if total > 0 {
             at(uniformity_threshold(sum as f64 / total as f64))

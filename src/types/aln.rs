@@ -54,6 +54,8 @@ pub mod flag {
     pub const MATE_REVERSE: u16 = 0x20;
     /// first segment
     pub const READ1: u16 = 0x40;
+    /// Last segment in the template (read 2).
+    pub const READ2: u16 = 0x80;
     /// secondary alignment
     pub const SECONDARY: u16 = 0x100;
     /// not passing quality controls

@@ -38,7 +38,8 @@ pub struct SampleSupport {
     pub ref_count: u32,
     /// Fragments supporting the alt allele.
     pub alt_count: u32,
-    /// Reference reads on the forward / reverse strand (mates counted separately).
+    /// Reference fragments on the forward / reverse strand: `ref_count` split by the strand
+    /// shares of the reference reads (both mates), so `ref_fwd + ref_rev = ref_count`.
     pub ref_fwd: u32,
     /// See `ref_fwd`.
     pub ref_rev: u32,
@@ -46,6 +47,13 @@ pub struct SampleSupport {
     pub alt_fwd: u32,
     /// See `alt_fwd`.
     pub alt_rev: u32,
+    /// Reference fragments in F1R2 orientation (read 1 forward or read 2 reverse): `ref_count`
+    /// split by the orientation shares of the reference reads; F2R1 = `ref_count - ref_f1r2`.
+    #[serde(default)]
+    pub ref_f1r2: u32,
+    /// Alt fragments in F1R2 orientation (a pair's property); F2R1 = `alt_count - alt_f1r2`.
+    #[serde(default)]
+    pub alt_f1r2: u32,
 }
 
 impl SampleSupport {
@@ -94,6 +102,13 @@ pub struct Call {
     pub repeat_len: u32,
     /// Length (bp) of the unit of that repeat tract (0 for SNVs).
     pub repeat_unit_len: u8,
+    /// Posterior probability that the call is a read-orientation (FFPE deamination or oxoG)
+    /// artifact (`somatic::filters::orientation_bias`; C>T, G>A, G>T, C>A SNVs only).
+    #[serde(default)]
+    pub artifact_posterior: Option<f64>,
+    /// Tumor-only: posterior probability that the allele is germline (`somatic::germline`).
+    #[serde(default)]
+    pub germline_posterior: Option<f64>,
     /// Failed filters (empty = PASS), in the order of [`FILTERS`].
     pub filters: Vec<String>,
 }
@@ -116,18 +131,19 @@ impl Call {
 pub const FILTERS: &[(&str, &str)] = &[
     ("weak_evidence", "Tumor LOD below --min-tlod: too little evidence that the allele is real"),
     ("normal_lod", "Normal LOD below --min-nlod: the normal is not confidently reference here (variant or too shallow)"),
-    ("normal_support", "Alt allele seen in the matched normal (germline or tumor-in-normal)"),
+    ("normal_artifact", "Alt allele seen in the matched normal (germline or tumor-in-normal)"),
     ("germline", "Population allele frequency in the germline resource at or above --max-population-af"),
-    ("germline_af", "Tumor-only: allele fraction consistent with a heterozygous or homozygous germline variant"),
+    ("germline_af", "Tumor-only: germline origin more likely than somatic given the allele fraction, purity, local copy number and population frequency (GERMQ < 3)"),
     ("panel_of_normals", "Site and allele present in the panel of normals (recurrent artifact or germline)"),
     ("strand_bias", "Alt reads almost all on one strand while reference reads are not"),
-    ("read_position", "Alt bases lie near read ends (median distance below --min-end-distance)"),
-    ("base_quality", "Median base quality of alt reads below --min-median-bq"),
-    ("mapping_quality", "Median mapping quality of alt reads below --min-median-mq"),
+    ("position", "Alt bases lie near read ends (median distance below --min-end-distance)"),
+    ("base_qual", "Median base quality of alt reads below --min-median-bq"),
+    ("map_qual", "Median mapping quality of alt reads below --min-median-mq"),
     ("clustered_events", "Three or more otherwise-passing events within 50 bp (misalignment or complex event)"),
     ("slippage", "One-unit indel in a homopolymer/microsatellite at low allele fraction (polymerase slippage)"),
-    ("multiallelic", "More than one alt allele with strong evidence at this position"),
-    ("duplicate_support", "Alt reads come from few distinct fragments (unmarked PCR duplicates)"),
+    ("multiallelic", "Another somatic allele at this position is much better supported (this one has < 20% of its fragments: stutter or misread), or a third somatic allele"),
+    ("duplicate", "Alt reads come from few distinct fragments (unmarked PCR duplicates)"),
+    ("orientation", "Alt reads in one pair orientation as FFPE deamination (C>T F1R2, G>A F2R1) or oxoG (G>T F1R2, C>A F2R1) damage shows (ROQ < 3)"),
 ];
 
 /// Key of an allele in a resource: (contig name, 1-based POS, REF, ALT).

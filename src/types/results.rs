@@ -233,6 +233,9 @@ pub struct SampleQcResult {
     /// variants; a wrong reference gives ~0.5 and stops the run).
     #[serde(default)]
     pub reference_mismatch_rate: Option<f64>,
+    /// Read-orientation damage (FFPE deamination, oxoG) measured over every non-reference base.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub orientation_bias: Option<OrientationBias>,
     /// Coverage uniformity: % of positions at >= 0.2 x the mean depth.
     #[serde(default)]
     pub pct_ge_0_2x_mean: f64,
@@ -246,6 +249,33 @@ pub struct SampleQcResult {
     pub insert_size_median: Option<u64>,
     /// Share of pairs whose mates overlap.
     pub mate_overlap_fraction: f64,
+}
+
+/// Sample-level read-orientation damage (`somatic::qc::orientation_bias`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+pub struct OrientationBias {
+    /// Formalin deamination: C>T in F1R2 and G>A in F2R1 reads.
+    pub deamination: DamageMetric,
+    /// 8-oxoguanine: G>T in F1R2 and C>A in F2R1 reads.
+    pub oxog: DamageMetric,
+}
+
+/// One damage class.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+pub struct DamageMetric {
+    /// Non-reference bases of the class in the artifact orientation (each read).
+    pub artifact_orientation: u64,
+    /// The same substitutions in the other orientation (errors and variants: the baseline).
+    pub other_orientation: u64,
+    /// `artifact / (artifact + other)`: 0.5 without damage.
+    pub orientation_ratio: Option<f64>,
+    /// `(artifact - other)` per million aligned bases: the damage rate above the baseline.
+    pub excess_per_million: Option<f64>,
+    /// Whether damage was detected (>= 1000 substitutions of the class, >= 60% of them in the
+    /// artifact orientation); the `orientation` filter applies to the class only then.
+    pub damaged: bool,
+    /// Calls of this class filtered `orientation` (tumor only; 0 for the normal).
+    pub calls_filtered: u64,
 }
 
 /// Tumor/normal identity check.
@@ -272,6 +302,29 @@ pub struct QcResult {
     pub verdict: QcVerdict,
     /// Every failed rule, in words.
     pub reasons: Vec<String>,
+}
+
+/// What the tumor-only germline/somatic classification used and found
+/// (`somatic::germline`; absent in tumor-normal runs).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+pub struct GermlineModel {
+    /// `sgz_purity_copy_number`, or `allele_fraction_rule` when too few candidates.
+    pub method: String,
+    /// Purity used.
+    pub purity: Option<f64>,
+    /// `copy_number` (the run's fit), `allele_fractions` (estimated from the candidates) or `none`.
+    pub purity_source: String,
+    /// Whether local copy numbers were used (else every call is taken as diploid).
+    pub copy_number_aware: bool,
+    /// Unfiltered SNV candidates not listed in the population resource (the class shares are
+    /// estimated on them).
+    pub candidates: usize,
+    /// Estimated share of germline alleles among those candidates.
+    pub germline_share: Option<f64>,
+    /// Calls classified germline (filter `germline_af`).
+    pub classified_germline: usize,
+    /// A caveat when the classification is weak.
+    pub warning: Option<String>,
 }
 
 /// Counts of the VCF records.
@@ -451,6 +504,9 @@ pub struct RunResults {
     pub msi: Option<MsiResult>,
     /// Purity estimate.
     pub purity: PurityResult,
+    /// Tumor-only germline/somatic classification (absent in tumor-normal runs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub germline_model: Option<GermlineModel>,
     /// Copy number (absent when not assessed; see `not_assessed`).
     pub copy_number: Option<super::cnv::CopyNumberResult>,
     /// Structural variants and fusions.

@@ -205,6 +205,17 @@ fn vcf_header_and_columns_follow_the_conventions() {
         "##INFO=<ID=POPAF,Number=A,",
         "##INFO=<ID=TAF",
         "##FORMAT=<ID=AD",
+        "##FORMAT=<ID=F1R2,Number=R,Type=Integer",
+        "##FORMAT=<ID=F2R1,Number=R,Type=Integer",
+        "##INFO=<ID=GERMQ,Number=1,Type=Integer",
+        "##INFO=<ID=ROQ,Number=1,Type=Integer",
+        // Mutect2's FILTER names where the concept is the same
+        "##FILTER=<ID=orientation,",
+        "##FILTER=<ID=base_qual,",
+        "##FILTER=<ID=map_qual,",
+        "##FILTER=<ID=position,",
+        "##FILTER=<ID=duplicate,",
+        "##FILTER=<ID=normal_artifact,",
         "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tNORMAL\tTUMOR\n",
     ] {
         assert!(vcf.contains(needle), "header lacks {needle}");
@@ -222,8 +233,28 @@ fn vcf_header_and_columns_follow_the_conventions() {
     );
     let first = vcf.lines().find(|l| !l.starts_with('#')).unwrap();
     let f: Vec<&str> = first.split('\t').collect();
-    assert_eq!(f[8], "GT:AD:AF:DP:SB");
+    assert_eq!(f[8], "GT:AD:AF:DP:SB:F1R2:F2R1");
     assert!(f[9].starts_with("0/0:") && f[10].starts_with("0/1:"));
+    // one count semantics (fragments) in every FORMAT field: SB and F1R2+F2R1 split AD, DP >= AD
+    let mut n = 0;
+    for line in vcf.lines().filter(|l| !l.starts_with('#')) {
+        let f: Vec<&str> = line.split('\t').collect();
+        for sample in &f[9..] {
+            let v: Vec<Vec<u32>> = sample
+                .split(':')
+                .skip(1)
+                .map(|x| x.split(',').filter_map(|y| y.parse().ok()).collect())
+                .collect();
+            let (ad, dp, sb, f1r2, f2r1) = (&v[0], v[2][0], &v[3], &v[4], &v[5]);
+            assert_eq!(sb[0] + sb[1], ad[0], "{line}");
+            assert_eq!(sb[2] + sb[3], ad[1], "{line}");
+            assert_eq!(f1r2[0] + f2r1[0], ad[0], "{line}");
+            assert_eq!(f1r2[1] + f2r1[1], ad[1], "{line}");
+            assert!(dp >= ad[0] + ad[1], "{line}");
+            n += 1;
+        }
+    }
+    assert!(n > 100);
 }
 
 #[test]

@@ -8,7 +8,10 @@
 #   tumor-normal                 oncostream call --tumor T --normal N
 #   tumor-only + germline resource (germline truth minus every 10th site, AF=0.25)
 # with scripts/score_somatic.py (PASS calls; MSI shifts excluded from the truth).
-# Also scores a purity-0.3 pair (TMB/sensitivity collapse at low purity).
+# Also scores a purity-0.3 pair (TMB/sensitivity collapse at low purity), and the purity-0.7
+# tumor with FFPE deamination added by scripts/make-ffpe.py (--rate 0.01 and 0.002 of the
+# cytosines of the strand read 1 reads), called against the clean normal, with and without the
+# `orientation` filter (records failing only it scored as PASS).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 shared=$here/../shared
@@ -43,4 +46,14 @@ for p in p70 p30; do
   python3 "$here/scripts/score_somatic.py" "$d/truth.vcf" "$d/tn.vcf.gz"
   echo "## $p: tumor-only with germline resource"
   python3 "$here/scripts/score_somatic.py" "$d/truth.vcf" "$d/to.vcf.gz"
+done
+d=$out/p70
+for rate in 0.01 0.002; do
+  [ -s "$d/tumor_ffpe_$rate.bam" ] || python3 "$here/scripts/make-ffpe.py" "$d/tumor.bam" "$d/tumor_ffpe_$rate.bam" --rate "$rate" >&2
+  "$bin" call --tumor "$d/tumor_ffpe_$rate.bam" --normal "$d/normal.bam" -r "$ref" --region chr2:1000001-2000000 \
+    -t "$T" -o "$d/ffpe_$rate.vcf.gz" 2>&1 | grep "orientation model" >&2
+  echo "## p70 FFPE deamination rate $rate: tumor-normal with the orientation filter"
+  python3 "$here/scripts/score_somatic.py" "$d/truth.vcf" "$d/ffpe_$rate.vcf.gz"
+  echo "## p70 FFPE deamination rate $rate: the same calls without the orientation filter"
+  python3 "$here/scripts/score_somatic.py" "$d/truth.vcf" "$d/ffpe_$rate.vcf.gz" --ignore-filter orientation
 done

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Scores a somatic VCF against a simulator truth.vcf (designed variants; MSI shifts dropped).
 
-usage: score_somatic.py TRUTH.vcf CALLS.vcf[.gz] [--json]
+usage: score_somatic.py TRUTH.vcf CALLS.vcf[.gz] [--json] [--ignore-filter NAME]
 Prints, per class (SNV, indel) and tumor VAF bin of the truth (<5%, 5-10%, 10-20%, >=20%):
 TP, FN, recall; and over PASS calls: FP, precision, F1. A call matches a truth record with
 the same CHROM, POS, REF, ALT. Calls are binned by their own TAF for precision.
+--ignore-filter NAME scores records failing only NAME as PASS (the calls without that filter).
 """
 import gzip, json, sys
 
@@ -32,7 +33,8 @@ calls = {}
 for l in opener(sys.argv[2]):
     if l.startswith('#'): continue
     f = l.rstrip('\n').split('\t')
-    if f[6] != 'PASS': continue
+    ignored = sys.argv[sys.argv.index('--ignore-filter') + 1] if '--ignore-filter' in sys.argv else None
+    if f[6] != 'PASS' and f[6] != ignored: continue
     info = dict(kv.split('=', 1) if '=' in kv else (kv, True) for kv in f[7].split(';'))
     calls[(f[0], int(f[1]), f[3], f[4])] = float(info.get('TAF', 0))
 

@@ -57,6 +57,8 @@ for s in gs:
     assert g[col("qc_verdict")] == res["qc"]["verdict"], (s, g)
     assert float(g[col("purity")]) == res["purity"]["estimate"], (s, g)
     assert float(g[col("mean_depth")]) == res["qc"]["samples"][0]["mean_depth"], (s, g)
+    ratio = res["qc"]["samples"][0]["orientation_bias"]["deamination"]["orientation_ratio"]
+    assert abs(float(g[col("ffpe_deamination")]) - round(ratio * 1000) / 10) < 1e-6, (s, g)
     msi = res.get("msi")
     # the report's rules: MSI from >= 20 tested sites, TMB from >= 1 callable Mb
     want = "" if not msi else (msi["status"] if msi["sites_tested"] >= 20 else "not evaluable")

@@ -55,6 +55,14 @@ pub fn general(sample: &str, r: &RunResults, tmb: &TmbSummary, msi: Option<&MsiS
     put(&mut d, "dup_rate", tumor.map(|t| json!(t.duplicate_rate)));
     put(
         &mut d,
+        "ffpe_deamination",
+        tumor
+            .and_then(|t| t.orientation_bias.as_ref())
+            .and_then(|b| b.deamination.orientation_ratio)
+            .map(|x| json!((x * 1000.0).round() / 10.0)),
+    );
+    put(
+        &mut d,
         "identity_concordance",
         r.qc.identity
             .as_ref()
@@ -71,6 +79,7 @@ pub fn general(sample: &str, r: &RunResults, tmb: &TmbSummary, msi: Option<&MsiS
             "tmb_evaluable": {"title": "TMB eval.", "description": "Whether the TMB can be interpreted (at least 1 callable Mb; otherwise shown for QC only)", "scale": false, "placement": 1015,
                 "cond_formatting_rules": {"no": [{"s_eq": "no"}]},
                 "cond_formatting_colours": [{"no": "#f0ad4e"}]},
+            "ffpe_deamination": {"title": "C>T orient.", "description": "FFPE deamination: % of the tumor's C>T/G>A substitutions in the damaged read orientation (50% = none; damage flagged at >= 60%)", "suffix": "%", "format": "{:,.1f}", "min": 40, "max": 100, "scale": "OrRd", "placement": 1065},
             "msi_score": {"title": "MSI score", "description": "MSI score: % of tested microsatellite sites that are unstable", "suffix": "%", "format": "{:,.1f}", "min": 0, "max": 100, "scale": "OrRd", "placement": 1020},
             "msi_status": {"title": "MSI", "description": "MSI status", "scale": false, "placement": 1030,
                 "cond_formatting_rules": {"msi_h": [{"s_eq": "MSI-H"}], "mss": [{"s_eq": "MSS"}]},

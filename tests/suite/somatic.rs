@@ -457,3 +457,57 @@ fn call_without_reference_is_a_usage_error() {
     assert_eq!(o.status.code(), Some(64));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--reference"));
 }
+
+/// The VCF as htslib (through pysam) and GATK ValidateVariants read it: every key declared,
+/// value counts as declared (`Number=A/R`), types, contigs, order, REF against the reference, a
+/// working tabix index (`scripts/check_vcf.py`; .ci/run installs pysam and sets
+/// `ONCOSTREAM_PYTHON`). The checker is shown to fail on a VCF with those faults.
+#[test]
+fn pysam_and_validate_variants_style_checks_pass() {
+    let Ok(python) = std::env::var("ONCOSTREAM_PYTHON") else {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI must set ONCOSTREAM_PYTHON to a python with pysam (.ci/run)"
+        );
+        eprintln!("ONCOSTREAM_PYTHON not set: skipped outside CI");
+        return;
+    };
+    let checker = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/check_vcf.py");
+    let check = |vcf: &Path, reference: &Path| {
+        std::process::Command::new(&python)
+            .args([s(&checker), s(vcf), s(reference)])
+            .output()
+            .unwrap()
+    };
+    let r = fx(REF);
+    // tumor-normal and tumor-only (GERMQ), and a run's VCF
+    let n = fx(&format!("{SIM}/normal.bam"));
+    let (tn, vcf, _) = call(&["--normal", s(&n)]);
+    let res = fx(&format!("{SIM}/germline_resource.vcf.gz"));
+    let (to, _, _) = call(&["--germline-resource", s(&res)]);
+    for dir in [&tn, &to] {
+        let o = check(&dir.path().join("calls.vcf.gz"), &r);
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            o.status.success(),
+            "{out}{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(out.contains("records checked"), "{out}");
+    }
+    // the checker fails on what it checks: REF, an undeclared key, a Number=A count
+    let mut lines: Vec<String> = vcf.lines().map(String::from).collect();
+    let i = lines.iter().position(|l| !l.starts_with('#')).unwrap();
+    let mut f: Vec<String> = lines[i].split('\t').map(String::from).collect();
+    f[3] = if f[3] == "A" { "C".into() } else { "A".into() };
+    f[7] = f[7].replace("TLOD=", "UNDECLARED=1;TLOD=1,");
+    lines[i] = f.join("\t");
+    let bad = tn.path().join("bad.vcf");
+    std::fs::write(&bad, lines.join("\n") + "\n").unwrap();
+    let o = check(&bad, &r);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(!o.status.success(), "{out}");
+    for want in ["REF", "UNDECLARED", "INFO TLOD has 2 values"] {
+        assert!(out.contains(want), "{want}: {out}");
+    }
+}

@@ -309,6 +309,21 @@ fn tumor_only_uses_a_panel_copy_number_reference() {
         .find(|g| g["gene"] == "MET")
         .expect("MET");
     assert_eq!(met["call"], "amplification");
+    // the tumor-only germline classification takes the fit's purity and each call's segment
+    // copy number when the fit is identifiable (else the candidates' allele fractions)
+    let gm = &r["germline_model"];
+    eprintln!("germline model {gm}, fit {}", cn["fit"]);
+    if cn["fit"]["identifiable"] == true {
+        assert_eq!(gm["purity_source"], "copy_number", "{gm}");
+        assert_eq!(gm["copy_number_aware"], true, "{gm}");
+        let fit = cn["fit"]["purity"].as_f64().unwrap();
+        assert!(
+            (gm["purity"].as_f64().unwrap() - fit).abs() < 0.006,
+            "{gm} {fit}"
+        );
+    } else {
+        assert_eq!(gm["purity_source"], "allele_fractions", "{gm}");
+    }
     assert_eq!(
         r["provenance"]["cnv_reference"]["path"],
         s(&cnv),

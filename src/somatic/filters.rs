@@ -1,5 +1,6 @@
-//! Filters that need the genome in order or external resources, and the filter catalogue
-//! (VCF `##FILTER` lines).
+//! Filters that need the genome in order, external resources or a model learned from the whole
+//! sample (read-orientation artifacts; the tumor-only germline classification of
+//! [`super::germline`]), and the filter catalogue (VCF `##FILTER` lines).
 
 use super::evidence::DamageCounts;
 use super::germline::{classify, GermlineModel, LocalCn, ModelPurity};

@@ -10,7 +10,8 @@
 # with scripts/score_somatic.py (PASS calls; MSI shifts excluded from the truth).
 # Also scores a purity-0.3 pair (TMB/sensitivity collapse at low purity), and the purity-0.7
 # tumor with FFPE deamination added by scripts/make-ffpe.py (--rate 0.01 and 0.002 of the
-# cytosines of the strand read 1 reads), called against the clean normal, with and without the
+# cytosines of the strand read 1 reads) or 8-oxoG (--oxog-rate 0.01), called against the clean
+# normal, with and without the
 # `orientation` filter (records failing only it scored as PASS).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -48,12 +49,15 @@ for p in p70 p30; do
   python3 "$here/scripts/score_somatic.py" "$d/truth.vcf" "$d/to.vcf.gz"
 done
 d=$out/p70
-for rate in 0.01 0.002; do
-  [ -s "$d/tumor_ffpe_$rate.bam" ] || python3 "$here/scripts/make-ffpe.py" "$d/tumor.bam" "$d/tumor_ffpe_$rate.bam" --rate "$rate" >&2
-  "$bin" call --tumor "$d/tumor_ffpe_$rate.bam" --normal "$d/normal.bam" -r "$ref" --region chr2:1000001-2000000 \
-    -t "$T" -o "$d/ffpe_$rate.vcf.gz" 2>&1 | grep "orientation model" >&2
-  echo "## p70 FFPE deamination rate $rate: tumor-normal with the orientation filter"
-  python3 "$here/scripts/score_somatic.py" "$d/truth.vcf" "$d/ffpe_$rate.vcf.gz"
-  echo "## p70 FFPE deamination rate $rate: the same calls without the orientation filter"
-  python3 "$here/scripts/score_somatic.py" "$d/truth.vcf" "$d/ffpe_$rate.vcf.gz" --ignore-filter orientation
+for kind in deam:0.01 deam:0.002 oxog:0.01; do
+  rate=${kind#*:}
+  if [ "${kind%%:*}" = deam ]; then flags=(--rate "$rate"); name="deamination"; else flags=(--rate 0 --oxog-rate "$rate"); name="8-oxoG"; fi
+  bam=$d/tumor_${kind/:/_}.bam
+  [ -s "$bam" ] || python3 "$here/scripts/make-ffpe.py" "$d/tumor.bam" "$bam" "${flags[@]}" >&2
+  "$bin" call --tumor "$bam" --normal "$d/normal.bam" -r "$ref" --region chr2:1000001-2000000 \
+    -t "$T" -o "$d/${kind/:/_}.vcf.gz" 2>&1 | grep "orientation model" >&2
+  echo "## p70 FFPE $name rate $rate: tumor-normal with the orientation filter"
+  python3 "$here/scripts/score_somatic.py" "$d/truth.vcf" "$d/${kind/:/_}.vcf.gz"
+  echo "## p70 FFPE $name rate $rate: the same calls without the orientation filter"
+  python3 "$here/scripts/score_somatic.py" "$d/truth.vcf" "$d/${kind/:/_}.vcf.gz" --ignore-filter orientation
 done

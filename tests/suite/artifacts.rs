@@ -339,3 +339,79 @@ fn tumor_only_classification_uses_purity() {
         seen.len()
     );
 }
+
+/// 8-oxoguanine damage (the generator's `--oxog-rate`: G>T in F1R2, C>A in F2R1): the oxoG
+/// class is flagged and filtered (>= 90% of its artifacts, >= 95% of true variants kept), the
+/// deamination class is not.
+#[test]
+fn oxog_artifacts_are_filtered_by_orientation() {
+    if !tools_present() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let bam = tmp.path().join("tumor_oxog.bam");
+    let gen = Command::new("python3")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/make-ffpe.py"))
+        .args([
+            s(&fx("sim_tn60/tumor.bam")),
+            s(&bam),
+            "--rate",
+            "0",
+            "--oxog-rate",
+            "0.01",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        gen.status.success(),
+        "{}",
+        String::from_utf8_lossy(&gen.stderr)
+    );
+    let out = tmp.path().join("out");
+    run_ok(&[
+        "run",
+        "--tumor",
+        s(&bam),
+        "--normal",
+        s(&fx("sim_tn60/normal.bam")),
+        "-r",
+        s(&fx(REF)),
+        "--region",
+        "chr2:1000001-1150000",
+        "--outdir",
+        s(&out),
+    ]);
+    let res: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let b = &res["qc"]["samples"][0]["orientation_bias"];
+    assert_eq!(b["oxog"]["damaged"], true, "{b}");
+    assert_eq!(b["deamination"]["damaged"], false, "{b}");
+    let calls = records(&read_vcf(&out.join("calls.vcf.gz")));
+    let t = truth("sim_tn60", false);
+    let only = |f: &BTreeSet<String>| f.iter().all(|x| x == "orientation");
+    let count = |truth: bool, pass: bool| {
+        calls
+            .iter()
+            .filter(|(k, (f, _, _))| {
+                t.contains(*k) == truth && if pass { f.is_empty() } else { only(f) }
+            })
+            .count()
+    };
+    let (fp_without, fp_with) = (count(false, false), count(false, true));
+    let (tp_without, tp_with) = (count(true, false), count(true, true));
+    eprintln!("oxoG: artifact FPs {fp_without} -> {fp_with}; true {tp_without} -> {tp_with}");
+    assert!(fp_without >= 50, "{fp_without}");
+    assert!(fp_with * 10 <= fp_without, "{fp_without} -> {fp_with}");
+    assert!(
+        tp_with * 100 >= tp_without * 95,
+        "{tp_without} -> {tp_with}"
+    );
+    for (k, (f, _, _)) in &calls {
+        if f.contains("orientation") {
+            assert!(
+                matches!((k.2.as_str(), k.3.as_str()), ("G", "T") | ("C", "A")),
+                "{k:?}"
+            );
+        }
+    }
+}

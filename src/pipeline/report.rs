@@ -611,8 +611,43 @@ pub fn source_from_results(
         copy_number: results.copy_number.clone(),
         structural: results.structural_variants.clone(),
         not_assessed: results.not_assessed.clone(),
-        limitations: results.warnings.clone(),
+        limitations: results
+            .warnings
+            .iter()
+            .cloned()
+            .chain(
+                results
+                    .germline_model
+                    .as_ref()
+                    .and_then(germline_model_limitation),
+            )
+            .collect(),
     }
+}
+
+/// What the reader of a tumor-only report must know about how germline and somatic alleles
+/// were told apart (the allele-fraction fallback carries its own warning).
+fn germline_model_limitation(m: &crate::types::results::GermlineModel) -> Option<String> {
+    let purity = m.purity?;
+    (m.method == "sgz_purity_copy_number").then(|| {
+        format!(
+            "tumor-only: germline and somatic origin were told apart by allele fraction at a purity of {:.0}% ({}; {}){}; a germline variant can still be reported as somatic, and a somatic variant at a germline-like allele fraction is filtered (listed as possibly germline when relevant)",
+            purity * 100.0,
+            if m.purity_source == "copy_number" {
+                "from the copy-number fit"
+            } else {
+                "estimated from the variants' allele fractions"
+            },
+            if m.copy_number_aware {
+                "local copy number used"
+            } else {
+                "copy number not used: every locus taken as diploid"
+            },
+            m.germline_share
+                .map(|g| format!(", estimated germline share among variants absent from the population resource {:.0}%", g * 100.0))
+                .unwrap_or_default()
+        )
+    })
 }
 
 /// What a report from a VCF alone (no run results) cannot show.

@@ -515,6 +515,19 @@ impl RunPlan {
         // purity (somatic VAF), then copy number and rearrangements, whose fit may replace it
         let all: Vec<&Call> = calls.iter().collect();
         let mut pur = purity(&all);
+        // tumor-only: the classification estimated the purity jointly with the germline
+        // clusters (the PASS calls alone lose the somatic variants it filtered); one number
+        if let Some(m) = finalized.germline.as_ref() {
+            if let (Some(p), "allele_fractions") = (m.purity, m.purity_source.as_str()) {
+                pur.estimate = Some(p);
+                pur.vaf_estimate = Some(p);
+                pur.clonal_vaf_peak = Some((p * 50.0).round() / 100.0);
+                pur.variants_used = m.candidates;
+                pur.method = "tumor_only_germline_somatic_mixture".into();
+                pur.low_purity = p < crate::somatic::biomarkers::LOW_PURITY;
+                pur.note = Some("tumor-only: estimated with the germline/somatic classification, from the clonal somatic allele fraction beside the germline heterozygous (0.5) and homozygous ones".into());
+            }
+        }
         let vaf_purity = |within: Option<&[Region]>| -> Option<f64> {
             match within {
                 None => pur.vaf_estimate,

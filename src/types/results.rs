@@ -172,7 +172,8 @@ pub struct PurityResult {
     /// Estimated tumor purity (fraction of tumor cells), when it could be estimated: the
     /// estimate of `source`.
     pub estimate: Option<f64>,
-    /// How it was estimated.
+    /// How it was estimated: `somatic_vaf_clonal_cluster`, or in tumor-only runs
+    /// `tumor_only_germline_somatic_mixture` (jointly with the germline classification).
     pub method: String,
     /// Which estimate won.
     pub source: PuritySource,

@@ -191,6 +191,10 @@ impl ResourceCursor<'_> {
                 .or_default()
                 .push(i + n);
             }
+            // the cluster's call positions, sorted (calls arrive in genome order)
+            let mut positions: Vec<u64> =
+                calls[i..j].iter().map(|c| c.pos.to_pos1().get()).collect();
+            positions.sort_unstable();
             let mut query = self
                 .reader
                 .query(&self.resource.header, &region)
@@ -202,6 +206,15 @@ impl ResourceCursor<'_> {
                     Some(Ok(p)) => p.get() as u64,
                     _ => continue,
                 };
+                // trimming to minimal alleles only moves POS forward, by less than REF's
+                // length: a record with no call in [POS, POS + len(REF)) cannot match one, and
+                // is skipped before its INFO and alleles are parsed (most records of a dense
+                // population resource)
+                let span = rec.reference_bases().len().max(1) as u64;
+                let k = positions.partition_point(|&p| p < pos);
+                if k == positions.len() || positions[k] >= pos + span {
+                    continue;
+                }
                 let mut afs: Vec<f64> = Vec::new();
                 let mut nsamples = 1u32;
                 for kv in rec.info().as_ref().split(';') {

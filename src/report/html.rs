@@ -447,7 +447,18 @@ fn damage_table(samples: &[crate::types::results::SampleQcResult]) -> String {
                         .map(|e| format!("{e:.0}"))
                         .unwrap_or_else(|| "-".into()),
                     if m.damaged { " class=\"fail\"" } else { "" },
-                    if m.damaged { "damage detected" } else { "not detected" },
+                    if m.damaged {
+                        "damage detected".to_string()
+                    } else if m.artifact_orientation + m.other_orientation
+                        < crate::types::results::DAMAGE_MIN_BASES
+                    {
+                        format!(
+                            "not evaluable (fewer than {} substitutions of the class)",
+                            crate::types::results::DAMAGE_MIN_BASES
+                        )
+                    } else {
+                        "not detected".to_string()
+                    },
                     m.calls_filtered
                 )
             })

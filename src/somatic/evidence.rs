@@ -172,7 +172,7 @@ pub struct DamageCounts {
 /// is damaged (0.5 without damage; 0.6 = the artifacts are a fifth of them).
 pub const DAMAGE_MIN_RATIO: f64 = 0.6;
 /// Fewest substitutions of the class to judge (below: too few bases to tell).
-pub const DAMAGE_MIN_BASES: u64 = 1000;
+pub use crate::types::results::DAMAGE_MIN_BASES;
 
 impl DamageCounts {
     /// The (artifact orientation, other orientation) counts of class 0 (deamination) or 1 (oxoG).

@@ -261,6 +261,10 @@ pub struct OrientationBias {
     pub oxog: DamageMetric,
 }
 
+/// Fewest substitutions of a damage class from which its orientation share is judged
+/// (`somatic::evidence::DamageCounts::damaged`); below it the class is not evaluable.
+pub const DAMAGE_MIN_BASES: u64 = 1000;
+
 /// One damage class.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct DamageMetric {

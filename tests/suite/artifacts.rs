@@ -3,7 +3,6 @@
 //! classification with purity, and the VCF's per-fragment count semantics.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
 use std::path::Path;
 use std::process::Command;
 
@@ -12,15 +11,6 @@ use crate::util::*;
 const REF: &str = "reference/hg38_chr2_1-2333275.fa";
 
 type Key = (String, u64, String, String);
-
-fn read_vcf(p: &Path) -> String {
-    let bytes = std::fs::read(p).unwrap();
-    let mut s = String::new();
-    flate2::read::MultiGzDecoder::new(&bytes[..])
-        .read_to_string(&mut s)
-        .unwrap();
-    s
-}
 
 /// A record: filters, FORMAT map of the tumor, INFO text.
 type Record = (BTreeSet<String>, BTreeMap<String, String>, String);
@@ -76,6 +66,82 @@ fn tools_present() -> bool {
     false
 }
 
+/// Calls that would pass without the `orientation` filter (false, true), and with it:
+/// (false without, false with, true without, true with).
+fn filter_effect(
+    calls: &BTreeMap<Key, Record>,
+    truth: &BTreeSet<Key>,
+) -> (usize, usize, usize, usize) {
+    let count = |is_true: bool, with: bool| {
+        calls
+            .iter()
+            .filter(|(k, (f, _, _))| {
+                truth.contains(*k) == is_true
+                    && if with {
+                        f.is_empty()
+                    } else {
+                        f.iter().all(|x| x == "orientation")
+                    }
+            })
+            .count()
+    };
+    (
+        count(false, false),
+        count(false, true),
+        count(true, false),
+        count(true, true),
+    )
+}
+
+/// Runs the damage generator (scripts/make-ffpe.py) on the 150 kb tumor.
+fn damaged_tumor(out: &Path, args: &[&str]) {
+    let gen = Command::new("python3")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/make-ffpe.py"))
+        .args([s(&fx("sim_tn60/tumor.bam")), s(out)])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        gen.status.success(),
+        "{}",
+        String::from_utf8_lossy(&gen.stderr)
+    );
+}
+
+/// `run` of a tumor against the 150 kb fixture's normal: (calls, results.json, stderr).
+fn run_tn(tumor: &Path, out: &Path) -> (BTreeMap<Key, Record>, serde_json::Value, String) {
+    let o = run_ok(&[
+        "run",
+        "--tumor",
+        s(tumor),
+        "--normal",
+        s(&fx("sim_tn60/normal.bam")),
+        "-r",
+        s(&fx(REF)),
+        "--region",
+        "chr2:1000001-1150000",
+        "--outdir",
+        s(out),
+    ]);
+    let results =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    (
+        records(&read_text(&out.join("calls.vcf.gz"))),
+        results,
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// `call` over a fixture region with extra arguments: the VCF text.
+fn call_vcf(tmp: &Path, region: &str, args: &[&str]) -> String {
+    let out = tmp.join("calls.vcf.gz");
+    let r = fx(REF);
+    let mut all = vec!["call", "-r", s(&r), "--region", region, "-o", s(&out)];
+    all.extend_from_slice(args);
+    run_ok(&all);
+    read_text(&out)
+}
+
 /// FFPE generator on the 60x/30x pair (deamination of 1% of the cytosines of the strand read 1
 /// reads, both mates alike): the orientation filter removes >= 90% of the artifact calls that
 /// would otherwise pass and keeps >= 95% of the true variants passing without it; the damage
@@ -88,66 +154,10 @@ fn ffpe_artifacts_are_filtered_by_orientation_and_measured() {
     }
     let tmp = tempfile::tempdir().unwrap();
     let ffpe = tmp.path().join("tumor_ffpe.bam");
-    let gen = Command::new("python3")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/make-ffpe.py"))
-        .args([s(&fx("sim_tn60/tumor.bam")), s(&ffpe), "--rate", "0.01"])
-        .output()
-        .unwrap();
-    assert!(
-        gen.status.success(),
-        "{}",
-        String::from_utf8_lossy(&gen.stderr)
-    );
-    let normal = fx("sim_tn60/normal.bam");
-    let r = fx(REF);
-    let run_on = |tumor: &Path, name: &str| {
-        let out = tmp.path().join(name);
-        let o = run_ok(&[
-            "run",
-            "--tumor",
-            s(tumor),
-            "--normal",
-            s(&normal),
-            "-r",
-            s(&r),
-            "--region",
-            "chr2:1000001-1150000",
-            "--outdir",
-            s(&out),
-        ]);
-        let results: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap())
-                .unwrap();
-        let vcf = std::fs::read_dir(&out)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .find(|p| s(p).ends_with(".vcf.gz") && !s(p).contains("sv."))
-            .unwrap();
-        (
-            records(&read_vcf(&vcf)),
-            results,
-            String::from_utf8_lossy(&o.stderr).into_owned(),
-        )
-    };
+    damaged_tumor(&ffpe, &["--rate", "0.01"]);
     let t = truth("sim_tn60", false);
-    let only = |f: &BTreeSet<String>, allowed: &str| f.iter().all(|x| x == allowed);
-    let (ffpe_calls, res, stderr) = run_on(&ffpe, "ffpe");
-    let fp_without = ffpe_calls
-        .iter()
-        .filter(|(k, (f, _, _))| !t.contains(*k) && only(f, "orientation"))
-        .count();
-    let fp_with = ffpe_calls
-        .iter()
-        .filter(|(k, (f, _, _))| !t.contains(*k) && f.is_empty())
-        .count();
-    let tp_without = ffpe_calls
-        .iter()
-        .filter(|(k, (f, _, _))| t.contains(*k) && only(f, "orientation"))
-        .count();
-    let tp_with = ffpe_calls
-        .iter()
-        .filter(|(k, (f, _, _))| t.contains(*k) && f.is_empty())
-        .count();
+    let (ffpe_calls, res, stderr) = run_tn(&ffpe, &tmp.path().join("ffpe"));
+    let (fp_without, fp_with, tp_without, tp_with) = filter_effect(&ffpe_calls, &t);
     eprintln!("FFPE: artifact FPs {fp_without} -> {fp_with}; true {tp_without} -> {tp_with}");
     assert!(
         fp_without >= 50,
@@ -189,7 +199,7 @@ fn ffpe_artifacts_are_filtered_by_orientation_and_measured() {
     assert_eq!(q[0]["orientation_bias"]["oxog"]["damaged"], false);
     assert!(stderr.contains("FFPE deamination damage"), "{stderr}");
     // the clean tumor: no damage, almost nothing lost to the filter
-    let (clean, res, _) = run_on(&fx("sim_tn60/tumor.bam"), "clean");
+    let (clean, res, _) = run_tn(&fx("sim_tn60/tumor.bam"), &tmp.path().join("clean"));
     let deam = &res["qc"]["samples"][0]["orientation_bias"]["deamination"];
     assert_eq!(deam["damaged"], false, "{deam}");
     assert!(
@@ -205,21 +215,13 @@ fn ffpe_artifacts_are_filtered_by_orientation_and_measured() {
 #[test]
 fn two_true_somatic_alleles_at_one_site_both_pass() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("calls.vcf.gz");
-    run_ok(&[
-        "call",
-        "--tumor",
-        s(&fx("sim_msih/tumor.bam")),
-        "--normal",
-        s(&fx("sim_msih/normal.bam")),
-        "-r",
-        s(&fx(REF)),
-        "--region",
+    let (t, n) = (fx("sim_msih/tumor.bam"), fx("sim_msih/normal.bam"));
+    let vcf = call_vcf(
+        tmp.path(),
         "chr2:200001-300000",
-        "-o",
-        s(&out),
-    ]);
-    let calls = records(&read_vcf(&out));
+        &["--tumor", s(&t), "--normal", s(&n)],
+    );
+    let calls = records(&vcf);
     let t = truth("sim_msih", true);
     let mut by_pos: BTreeMap<u64, Vec<&Key>> = BTreeMap::new();
     for k in &t {
@@ -272,21 +274,15 @@ fn two_true_somatic_alleles_at_one_site_both_pass() {
 #[test]
 fn tumor_only_classification_uses_purity() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("calls.vcf.gz");
-    run_ok(&[
-        "call",
-        "--tumor",
-        s(&fx("sim_tn60/tumor.bam")),
-        "--germline-resource",
-        s(&fx("sim_tn60/germline_resource.vcf.gz")),
-        "-r",
-        s(&fx(REF)),
-        "--region",
+    let (t, res) = (
+        fx("sim_tn60/tumor.bam"),
+        fx("sim_tn60/germline_resource.vcf.gz"),
+    );
+    let vcf = call_vcf(
+        tmp.path(),
         "chr2:1000001-1150000",
-        "-o",
-        s(&out),
-    ]);
-    let vcf = read_vcf(&out);
+        &["--tumor", s(&t), "--germline-resource", s(&res)],
+    );
     let model = vcf
         .lines()
         .find(|l| l.starts_with("##oncostream_germline_model="))
@@ -350,55 +346,13 @@ fn oxog_artifacts_are_filtered_by_orientation() {
     }
     let tmp = tempfile::tempdir().unwrap();
     let bam = tmp.path().join("tumor_oxog.bam");
-    let gen = Command::new("python3")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/make-ffpe.py"))
-        .args([
-            s(&fx("sim_tn60/tumor.bam")),
-            s(&bam),
-            "--rate",
-            "0",
-            "--oxog-rate",
-            "0.01",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        gen.status.success(),
-        "{}",
-        String::from_utf8_lossy(&gen.stderr)
-    );
-    let out = tmp.path().join("out");
-    run_ok(&[
-        "run",
-        "--tumor",
-        s(&bam),
-        "--normal",
-        s(&fx("sim_tn60/normal.bam")),
-        "-r",
-        s(&fx(REF)),
-        "--region",
-        "chr2:1000001-1150000",
-        "--outdir",
-        s(&out),
-    ]);
-    let res: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    damaged_tumor(&bam, &["--rate", "0", "--oxog-rate", "0.01"]);
+    let (calls, res, _) = run_tn(&bam, &tmp.path().join("out"));
     let b = &res["qc"]["samples"][0]["orientation_bias"];
     assert_eq!(b["oxog"]["damaged"], true, "{b}");
     assert_eq!(b["deamination"]["damaged"], false, "{b}");
-    let calls = records(&read_vcf(&out.join("calls.vcf.gz")));
-    let t = truth("sim_tn60", false);
-    let only = |f: &BTreeSet<String>| f.iter().all(|x| x == "orientation");
-    let count = |truth: bool, pass: bool| {
-        calls
-            .iter()
-            .filter(|(k, (f, _, _))| {
-                t.contains(*k) == truth && if pass { f.is_empty() } else { only(f) }
-            })
-            .count()
-    };
-    let (fp_without, fp_with) = (count(false, false), count(false, true));
-    let (tp_without, tp_with) = (count(true, false), count(true, true));
+    let (fp_without, fp_with, tp_without, tp_with) =
+        filter_effect(&calls, &truth("sim_tn60", false));
     eprintln!("oxoG: artifact FPs {fp_without} -> {fp_with}; true {tp_without} -> {tp_with}");
     assert!(fp_without >= 50, "{fp_without}");
     assert!(fp_with * 10 <= fp_without, "{fp_without} -> {fp_with}");

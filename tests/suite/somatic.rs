@@ -1,26 +1,12 @@
 //! Somatic calling: accuracy against simulator truth, real-data sanity (golden), VCF validity.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::Read;
 use std::path::Path;
 
 use crate::util::*;
 
 const SIM: &str = "sim_tn60";
 const REF: &str = "reference/hg38_chr2_1-2333275.fa";
-
-fn read_text(p: &Path) -> String {
-    let bytes = std::fs::read(p).unwrap();
-    if bytes.starts_with(&[0x1f, 0x8b]) {
-        let mut s = String::new();
-        flate2::read::MultiGzDecoder::new(&bytes[..])
-            .read_to_string(&mut s)
-            .unwrap();
-        s
-    } else {
-        String::from_utf8(bytes).unwrap()
-    }
-}
 
 /// (chrom, pos, ref, alt) -> (filter, info map)
 type Records = BTreeMap<(String, u64, String, String), (String, HashMap<String, String>)>;

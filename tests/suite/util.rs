@@ -1,5 +1,6 @@
 //! Helpers: run the binary, read tables.
 
+use std::io::Read;
 use std::{
     collections::BTreeMap,
     path::{Path, PathBuf},
@@ -208,5 +209,19 @@ impl CivicFixture {
             &row["vcf_alt"],
             &|p| base_at(&seq, p),
         )
+    }
+}
+
+/// A text file, gunzipped when it is gzip/BGZF.
+pub fn read_text(p: &Path) -> String {
+    let bytes = std::fs::read(p).unwrap();
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut s = String::new();
+        flate2::read::MultiGzDecoder::new(&bytes[..])
+            .read_to_string(&mut s)
+            .unwrap();
+        s
+    } else {
+        String::from_utf8(bytes).unwrap()
     }
 }

@@ -37,7 +37,7 @@ use crate::somatic::{
     biomarkers::{
         coding_split, purity, purity_warning, tmb_counted, tmb_excluding, TmbScope, TmbSettings,
     },
-    evidence::{artifact_class, CallObserver, CallSettings, DamageCounts},
+    evidence::{CallObserver, CallSettings, DamageCounts},
     filters::{finalize, TumorOnly},
     germline::{LocalCn, ModelPurity},
     model::phred_to_err,
@@ -644,17 +644,7 @@ impl RunPlan {
             warnings.extend(msi_warning(m));
         }
         // QC
-        let orientation_filtered = |class: usize| -> u64 {
-            calls
-                .iter()
-                .filter(|c| c.filters.iter().any(|f| f == "orientation"))
-                .filter(|c| {
-                    let (r, a) = (c.ref_allele.as_bytes()[0], c.alt_allele.as_bytes()[0]);
-                    artifact_class(r, a, true).is_some_and(|(k, _)| k == class)
-                })
-                .count() as u64
-        };
-        let filtered = [orientation_filtered(0), orientation_filtered(1)];
+        let filtered = finalized.orientation.filtered;
         let samples: Vec<_> = (0..n_samples)
             .map(|i| {
                 let q = qc.samples.get(i).cloned().unwrap_or_default();

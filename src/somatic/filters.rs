@@ -156,6 +156,7 @@ pub fn orientation_bias(calls: &mut [Call], damage: Option<&DamageCounts>) -> Or
         orientation: [MAX_ARTIFACT_ORIENTATION; 2],
         candidates: [0; 2],
         assessed: [false; 2],
+        filtered: [0; 2],
     };
     for class in 0..2 {
         model.assessed[class] = damage.is_some_and(|d| d.damaged(class));
@@ -215,6 +216,7 @@ pub fn orientation_bias(calls: &mut [Call], damage: Option<&DamageCounts>) -> Or
             c.artifact_posterior = Some(post);
             if post > 0.5 {
                 c.fail("orientation");
+                model.filtered[class] += 1;
             }
         }
     }
@@ -268,6 +270,8 @@ pub struct OrientationModel {
     pub candidates: [usize; 2],
     /// Per class: whether the tumor's bases show the damage (else the class is not filtered).
     pub assessed: [bool; 2],
+    /// Per class: calls filtered `orientation`.
+    pub filtered: [u64; 2],
 }
 
 fn posterior(pi: f64, psi: f64, k: u32, n: u32, q: f64) -> f64 {

@@ -2,7 +2,7 @@
 # Copy-number and fusion accuracy over purities 0.2-0.9 and copy numbers 3-10 (issue 10):
 # simulates pairs with ../shared/sim (2.2 Mb of real hg38 chr2, tumor 40x / normal 25x, a
 # 150 kb gain/amplification, a 30 kb one-copy loss, a designed and a random fusion) and scores
-# oncostream against the truth. Prints the README table; every case is in $OUT/cases.tsv.
+# oncostream against the truth. Prints the table of docs/methods/copy-number-and-fusions.md; every case is in $OUT/cases.tsv.
 #
 #   scripts/eval-structural.sh                 (OUT=/tmp/oncostream-eval-structural, THREADS=2)
 #   PURITIES=0.5,0.7 CNS=8 scripts/eval-structural.sh

@@ -10,7 +10,7 @@ measures:
   - fusion recall: truth fusions (der1 junction) found with both breakpoints within 5 bp and
     the right orientation;
   - false positives: junctions matching no truth junction (der1 or der2), per Gb simulated.
-Writes a TSV of every case and prints a Markdown summary (the README table).
+Writes a TSV of every case and prints a Markdown summary (the table in docs/methods/copy-number-and-fusions.md).
 
 usage: eval_structural.py --sim ../shared/sim/simulate.py --ref REF.fa --bin target/release/oncostream
        [--out DIR] [--purities 0.2,0.3,0.5,0.7,0.9] [--cns 3,4,6,8,10] [--threads 2]

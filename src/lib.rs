@@ -14,7 +14,7 @@
 //! | [`pipeline`] | orchestration: validate every input, run the pass, write outputs and the manifest | decide what is written |
 //! | [`cli`] | flags → pipeline options → exit code | |
 //!
-//! See README.md, "Architecture", for the data flow.
+//! See docs/architecture.md for the data flow.
 
 pub mod cli;
 pub mod clinical;

@@ -23,7 +23,7 @@ use clap::{Parser, Subcommand};
 #[command(name = "oncostream", version, about, long_about = None)]
 #[command(
     after_help = "Exit codes: 0 ok; 64 usage; 65 bad input data; 66 missing input or index; \
-70 internal error; 73 cannot create output; 74 I/O error. See README.md."
+70 internal error; 73 cannot create output; 74 I/O error. See docs/usage.md."
 )]
 pub struct Cli {
     /// The command.

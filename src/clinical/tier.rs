@@ -1,7 +1,7 @@
 //! Tiering: match alterations and biomarkers to the knowledge base and assign C-CAT-style
 //! evidence levels for the patient's cancer type, one level per drug.
 //!
-//! METHOD (JSMO/JSCO/JCA guidance ed. 2.1 and C-CAT, see README): for each alteration, every
+//! METHOD (JSMO/JSCO/JCA guidance ed. 2.1 and C-CAT, see docs/knowledge-base.md): for each alteration, every
 //! matching item gives a level to its regimen:
 //! - an approval in Japan, an FDA approval or a guideline recommendation covering the patient's
 //!   cancer type → A (`approved in Japan` / `FDA-approved` / `guideline`); the same for another

@@ -97,7 +97,7 @@ impl AlignmentInput {
                 format!("'{name}' is empty (0 bytes): it is not a BAM or CRAM file; regenerate it"),
             ));
         }
-        // SAFETY: read-only map of a file we do not modify; see README (memory model).
+        // SAFETY: read-only map of a file we do not modify; see docs/architecture.md (memory).
         let map = Arc::new(
             unsafe { Mmap::map(&file) }
                 .map_err(|e| fail(ExitKind::Io, format!("cannot memory-map '{name}': {e}")))?,

@@ -3,7 +3,7 @@
 //! origin given the tumor purity and the local copy number, with the population frequency of
 //! the allele as a prior.
 //!
-//! METHOD (README, METHODS, "Tumor-only germline classification"; after Sun et al. 2018,
+//! METHOD (docs/methods/somatic-calling.md, "Tumor-only germline classification"; after Sun et al. 2018,
 //! "somatic-germline-zygosity"). In a sample of purity `p` whose tumor cells carry `C` copies
 //! of the locus (`minor` + `major`) and whose normal cells carry 2, an allele present on `k` of
 //! the tumor copies and on `g` of the normal copies has the expected allele fraction

@@ -1,7 +1,7 @@
 //! The statistical model: log-likelihood ratios for a somatic allele in the tumor (TLOD) and
 //! for the normal being reference rather than heterozygous (NLOD). Pure functions.
 //!
-//! METHOD (README, METHODS section, "Model"): each read is an independent observation. A read
+//! METHOD (docs/methods/somatic-calling.md, "Model"): each read is an independent observation. A read
 //! showing the alt allele with error probability `e` has likelihood `f(1-e) + (1-f)e/3` under
 //! "alt present at allele fraction f"; a read showing the reference has `f·e/3 + (1-f)(1-e)`.
 //! `TLOD = log10 L(f̂) - log10 L(0)` with `f̂ = alt/(alt+ref)` (Mutect-style). `NLOD =

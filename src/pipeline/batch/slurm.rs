@@ -7,7 +7,7 @@
 //! `--dependency=afterany:<array>`), and `tasks.tsv` (task number → sample). Re-submitting after
 //! failures re-runs only what is not complete (each task skips a complete sample).
 //!
-//! Memory per task: `--slurm-mem`, else [`default_mem_mb`] (documented in README "HPC").
+//! Memory per task: `--slurm-mem`, else [`default_mem_mb`] (documented in docs/hpc.md).
 
 use std::ffi::OsString;
 use std::path::Path;

@@ -158,6 +158,7 @@ pub fn assess(candidates: &[ReportVariant]) -> (Vec<GermlineFinding>, usize) {
             disclosure_grade: g.grade.clone(),
             source,
             source_url: url,
+            annotation: Some(a.clone()),
         });
     }
     (out, other)

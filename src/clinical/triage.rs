@@ -4,10 +4,12 @@
 use super::kb::matcher::intron_offsets;
 use super::kb::Kb;
 use super::oncotree::OncoTree;
-use super::tier::{tier, Alteration, Finding, FindingKind, Level};
+use super::tier::{
+    tier_observed, Alteration, AlterationOrigin, Finding, FindingKind, Level, Observed,
+};
 use crate::types::cnv::{CnCall, CopyNumberResult};
 use crate::types::msi::MsiStatus;
-use crate::types::report::{Priority, ReportVariant, Triage, PANEL_STATEMENT};
+use crate::types::report::{GermlineFinding, Priority, ReportVariant, Triage, PANEL_STATEMENT};
 use crate::types::results::{IdentityStatus, QcResult, QcVerdict};
 use crate::types::sv::SvResult;
 
@@ -35,6 +37,8 @@ pub struct TierInput<'a> {
     /// A matched normal was examined: a somatic call's VAF says nothing about germline origin
     /// then (germline alleles are filtered, and reported as germline findings).
     pub paired: bool,
+    /// Germline findings from the matched normal (tiered with origin germline).
+    pub germline: &'a [GermlineFinding],
 }
 
 /// Genes whose germline variants predispose to cancer: a germline-like VAF there sends the case
@@ -67,22 +71,18 @@ pub fn variant_alteration(a: &crate::types::transcript::Annotation) -> Alteratio
     }
 }
 
-/// The alterations tiering can match: annotated variants (protein-changing, at a splice site or
-/// near one), amplified and deeply deleted genes, fusions (each gene pair once), biomarkers.
-pub fn alterations(input: &TierInput<'_>) -> Vec<Alteration> {
-    let mut alts: Vec<Alteration> = input
-        .variants
-        .iter()
-        .filter_map(|v| v.annotation.as_ref())
-        .filter(|a| {
-            // protein-changing, at a splice site, or an intronic change within 30 bases of an
-            // exon (the acceptor-region deletions of MET exon 14 skipping reach -30)
-            a.hgvs_p.is_some()
-                || a.consequence.contains("splice")
-                || intron_offsets(&a.hgvs_c).iter().any(|o| o.abs() <= 30)
-        })
-        .map(variant_alteration)
-        .collect();
+/// Whether an annotated variant is something tiering can match: protein-changing, at a splice
+/// site, or an intronic change within 30 bases of an exon (the acceptor-region deletions of MET
+/// exon 14 skipping reach -30).
+fn tierable(a: &crate::types::transcript::Annotation) -> bool {
+    a.hgvs_p.is_some()
+        || a.consequence.contains("splice")
+        || intron_offsets(&a.hgvs_c).iter().any(|o| o.abs() <= 30)
+}
+
+/// Gene-level copy-number calls and fusions (each gene pair once) as alterations.
+fn structural_alterations(input: &TierInput<'_>) -> Vec<Alteration> {
+    let mut alts = Vec::new();
     if let Some(cn) = input.copy_number {
         for g in &cn.genes {
             match g.call {
@@ -108,13 +108,57 @@ pub fn alterations(input: &TierInput<'_>) -> Vec<Alteration> {
             }
         }
     }
+    alts
+}
+
+/// METHOD: what tiering matches, with where it was found: annotated PASS variants (somatic in
+/// a tumor-normal analysis, of unknown origin otherwise), amplified and deeply deleted genes,
+/// fusions and biomarkers (tumour-level: somatic), and the germline findings of the matched
+/// normal (germline).
+pub fn observed(input: &TierInput<'_>) -> Vec<Observed> {
+    let variant_origin = if input.paired {
+        AlterationOrigin::Somatic
+    } else {
+        AlterationOrigin::Unknown
+    };
+    let mut out: Vec<Observed> = input
+        .variants
+        .iter()
+        .filter_map(|v| v.annotation.as_ref())
+        .filter(|a| tierable(a))
+        .map(|a| Observed {
+            alt: variant_alteration(a),
+            origin: variant_origin,
+        })
+        .collect();
+    let mut somatic = structural_alterations(input);
     if input.msi == Some(MsiStatus::MsiH) {
-        alts.push(Alteration::MsiHigh);
+        somatic.push(Alteration::MsiHigh);
     }
     if let Some(t) = input.tmb {
-        alts.push(Alteration::Tmb(t));
+        somatic.push(Alteration::Tmb(t));
     }
-    alts
+    out.extend(somatic.into_iter().map(|alt| Observed {
+        alt,
+        origin: AlterationOrigin::Somatic,
+    }));
+    out.extend(
+        input
+            .germline
+            .iter()
+            .filter_map(|g| g.annotation.as_ref())
+            .filter(|a| tierable(a))
+            .map(|a| Observed {
+                alt: variant_alteration(a),
+                origin: AlterationOrigin::Germline,
+            }),
+    );
+    out
+}
+
+/// The alterations tiering can match (see [`observed`]), without their origin.
+pub fn alterations(input: &TierInput<'_>) -> Vec<Alteration> {
+    observed(input).into_iter().map(|o| o.alt).collect()
 }
 
 /// Tiers the annotated variants and biomarkers for `cancer_type` and applies the triage rules.
@@ -124,38 +168,33 @@ pub fn tier_and_triage(
     cancer_type: &str,
     input: &TierInput<'_>,
 ) -> (Vec<Finding>, Triage) {
-    let findings = tier(k, tree, cancer_type, &alterations(input));
+    let findings = tier_observed(k, tree, cancer_type, &observed(input));
     let triage = triage(&findings, input);
     (findings, triage)
 }
 
-/// METHOD: expert-panel triage. Every case goes to the panel; the priority is `discuss first`
-/// when any of these holds, each listed as a reason: a resistance (R) finding; QC failed (each
-/// failed rule) or a tumor/normal identity mismatch; purity below 0.30 (TMB underestimated,
-/// sensitivity reduced); a biomarker that is not evaluable; without a matched normal, a variant
-/// in a cancer-predisposition gene at a germline-like VAF; therapeutic options that are only
-/// off-label or investigational in Japan. Otherwise `routine`, with the reason (only options
-/// approved in Japan for this cancer type; or no alteration with evidence).
-pub fn triage(findings: &[Finding], input: &TierInput<'_>) -> Triage {
-    let mut reasons = Vec::new();
-    for f in findings
+/// Resistance findings, each a reason.
+fn resistance_reasons(findings: &[Finding]) -> Vec<String> {
+    findings
         .iter()
         .filter(|f| f.kind == FindingKind::Resistance)
-    {
-        reasons.push(format!(
-            "{} {}: resistance to {}",
-            f.gene,
-            f.alteration,
-            f.drugs.join(", ")
-        ));
-    }
+        .map(|f| {
+            format!(
+                "{} {}: resistance to {}",
+                f.gene,
+                f.alteration,
+                f.drugs.join(", ")
+            )
+        })
+        .collect()
+}
+
+/// A failed QC verdict (each failed rule) and a tumor/normal identity mismatch.
+fn qc_reasons(input: &TierInput<'_>) -> Vec<String> {
+    let mut reasons = Vec::new();
     if input.qc_verdict == Some(QcVerdict::Fail) {
         match input.qc.filter(|q| !q.reasons.is_empty()) {
-            Some(q) => {
-                for r in &q.reasons {
-                    reasons.push(format!("QC failed: {r}"));
-                }
-            }
+            Some(q) => reasons.extend(q.reasons.iter().map(|r| format!("QC failed: {r}"))),
             None => reasons.push("QC failed".into()),
         }
     }
@@ -167,16 +206,12 @@ pub fn triage(findings: &[Finding], input: &TierInput<'_>) -> Triage {
             ));
         }
     }
-    if let Some(p) = input
-        .purity
-        .filter(|p| *p < crate::somatic::biomarkers::LOW_PURITY)
-    {
-        reasons.push(format!(
-            "tumor purity {:.0}% (< 30%): TMB is underestimated and variants at low allele fraction may be missed",
-            p * 100.0
-        ));
-    }
-    reasons.extend(input.not_evaluable.iter().cloned());
+    reasons
+}
+
+/// Without a matched normal: variants in cancer-predisposition genes at a germline-like VAF.
+fn possibly_germline_reasons(input: &TierInput<'_>) -> Vec<String> {
+    let mut reasons = Vec::new();
     for v in input.variants.iter().filter(|_| !input.paired) {
         if let (Some(a), Some(vaf)) = (&v.annotation, v.vaf) {
             let (lo, hi) = GERMLINE_LIKE_HET;
@@ -191,26 +226,80 @@ pub fn triage(findings: &[Finding], input: &TierInput<'_>) -> Triage {
             }
         }
     }
-    let therapeutic: Vec<&Finding> = findings
+    reasons
+}
+
+/// Notes that call for germline testing (MSI-H: Lynch syndrome), once per alteration.
+fn germline_testing_reasons(findings: &[Finding]) -> Vec<String> {
+    let mut reasons: Vec<String> = findings
         .iter()
-        .filter(|f| f.kind == FindingKind::Therapeutic)
+        .flat_map(|f| {
+            f.notes
+                .iter()
+                .map(move |n| format!("{} {}: {n}", f.gene, f.alteration))
+        })
         .collect();
+    reasons.dedup();
+    reasons
+}
+
+/// Therapeutic findings without an option approved in Japan for this cancer type.
+fn off_label_reasons(therapeutic: &[&Finding]) -> Vec<String> {
     let approved_here = |f: &Finding| {
         f.therapies
             .iter()
             .any(|t| t.level == Level::A && t.approved_in_japan)
     };
-    for f in therapeutic.iter().filter(|f| !approved_here(f)) {
-        let best = &f.therapies[0];
+    therapeutic
+        .iter()
+        .filter(|f| !approved_here(f))
+        .map(|f| {
+            let best = &f.therapies[0];
+            format!(
+                "{} {}{}: only off-label or investigational options in Japan ({} regimen(s); best: {}, level {})",
+                f.gene,
+                f.alteration,
+                if f.origin == AlterationOrigin::Germline {
+                    " (germline)"
+                } else {
+                    ""
+                },
+                f.therapies.len(),
+                best.regimen,
+                best.level_label
+            )
+        })
+        .collect()
+}
+
+/// METHOD: expert-panel triage. Every case goes to the panel; the priority is `discuss first`
+/// when any of these holds, each listed as a reason: a resistance (R) finding; QC failed (each
+/// failed rule) or a tumor/normal identity mismatch; purity below 0.30 (TMB underestimated,
+/// sensitivity reduced); a biomarker that is not evaluable; without a matched normal, a variant
+/// in a cancer-predisposition gene at a germline-like VAF; a finding that calls for germline
+/// testing (MSI-H: Lynch syndrome); therapeutic options that are only off-label or
+/// investigational in Japan. Otherwise `routine`, with the reason (only options approved in
+/// Japan for this cancer type; or no alteration with evidence).
+pub fn triage(findings: &[Finding], input: &TierInput<'_>) -> Triage {
+    let mut reasons = resistance_reasons(findings);
+    reasons.extend(qc_reasons(input));
+    if let Some(p) = input
+        .purity
+        .filter(|p| *p < crate::somatic::biomarkers::LOW_PURITY)
+    {
         reasons.push(format!(
-            "{} {}: only off-label or investigational options in Japan ({} regimen(s); best: {}, level {})",
-            f.gene,
-            f.alteration,
-            f.therapies.len(),
-            best.regimen,
-            best.level_label
+            "tumor purity {:.0}% (< 30%): TMB is underestimated and variants at low allele fraction may be missed",
+            p * 100.0
         ));
     }
+    reasons.extend(input.not_evaluable.iter().cloned());
+    reasons.extend(possibly_germline_reasons(input));
+    reasons.extend(germline_testing_reasons(findings));
+    let therapeutic: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::Therapeutic)
+        .collect();
+    reasons.extend(off_label_reasons(&therapeutic));
     let priority = if reasons.is_empty() {
         Priority::Routine
     } else {

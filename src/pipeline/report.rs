@@ -473,6 +473,7 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
             not_evaluable: &not_evaluable,
             paired: src.mode == Some(Mode::TumorNormal)
                 || germline.status == GermlineStatus::Examined,
+            germline: &germline.findings,
         },
     );
     add_germline_reasons(&mut expert_panel, &germline);

@@ -121,6 +121,7 @@ pub fn retier(opts: &RetierOptions) -> Result<RetierOutcome> {
             purity: old.purity,
             not_evaluable: &not_evaluable,
             paired: old.sample.mode.as_deref() == Some("tumor-normal"),
+            germline: &old.germline.findings,
         },
     );
     new.kb = k.info.clone();

@@ -122,10 +122,92 @@ pub struct Therapy {
     /// in Japan (approved for another type); approved only abroad or in guidelines;
     /// investigational; or resistance.
     pub access: String,
-    /// Caveats from real-world data (C-CAT), settings and companion diagnostics.
+    /// Caveats from real-world data (C-CAT), settings, conflicting evidence.
     pub notes: Vec<String>,
     /// The items behind it.
     pub citations: Vec<Citation>,
+    /// What insurance use needs: the label condition, companion diagnostic, line of therapy and
+    /// required variant origin of each approval covering this cancer type.
+    #[serde(default)]
+    pub approvals: Vec<ApprovalTerms>,
+}
+
+/// The terms of one approval (package insert or FDA label) for this cancer type.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ApprovalTerms {
+    /// KB item id (`JP-0091`).
+    pub id: String,
+    /// Japan or the US.
+    pub country: ApprovalCountry,
+    /// The label condition (germline-only, HER2-negative, prior therapy ...).
+    pub label_condition: Option<String>,
+    /// Companion diagnostic(s).
+    pub companion_diagnostic: Option<String>,
+    /// Line of therapy / setting.
+    pub line_of_therapy: Option<String>,
+    /// The variant origin the label requires.
+    pub origin: LabelOrigin,
+}
+
+/// Where an approval was granted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalCountry {
+    /// PMDA / MHLW.
+    Japan,
+    /// FDA.
+    Us,
+}
+
+/// The variant origin an approval's label requires.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LabelOrigin {
+    /// A tumour (somatic) test.
+    Somatic,
+    /// A germline variant (e.g. germline BRCA1/2 for olaparib in breast cancer).
+    Germline,
+    /// Either.
+    SomaticOrGermline,
+}
+
+impl LabelOrigin {
+    /// Parses the KB's `origin` column.
+    pub fn parse(s: &str) -> Option<LabelOrigin> {
+        Some(match s {
+            "somatic" => LabelOrigin::Somatic,
+            "germline" => LabelOrigin::Germline,
+            "somatic_or_germline" => LabelOrigin::SomaticOrGermline,
+            _ => return None,
+        })
+    }
+}
+
+/// Where an alteration was found.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum AlterationOrigin {
+    /// In the tumour and not in the matched normal (or a tumour-level finding: copy number,
+    /// fusion, biomarker).
+    #[default]
+    Somatic,
+    /// In the matched normal (a germline finding).
+    Germline,
+    /// Not known (tumor-only analysis, or a VCF that does not say).
+    Unknown,
+}
+
+impl AlterationOrigin {
+    /// `somatic`, `germline`, `unknown`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlterationOrigin::Somatic => "somatic",
+            AlterationOrigin::Germline => "germline",
+            AlterationOrigin::Unknown => "unknown",
+        }
+    }
 }
 
 /// One tiered finding: an alteration (or biomarker) with its evidence for this cancer type.
@@ -152,6 +234,13 @@ pub struct Finding {
     pub drugs: Vec<String>,
     /// Sources of prognostic/diagnostic findings (therapies carry their own).
     pub citations: Vec<Citation>,
+    /// Where the alteration was found (germline: from the matched normal).
+    #[serde(default)]
+    pub origin: AlterationOrigin,
+    /// Notes for the panel on the alteration as a whole (e.g. MSI-H: Lynch syndrome and
+    /// germline testing), each with the KB item it comes from.
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 /// One annotated PASS variant.
@@ -299,6 +388,9 @@ pub struct GermlineFinding {
     pub source: String,
     /// Its URL.
     pub source_url: String,
+    /// The full annotation (what the germline finding is tiered with; `retier` re-tiers it).
+    #[serde(default)]
+    pub annotation: Option<Annotation>,
 }
 
 /// A candidate clinical trial from the user's trial list.

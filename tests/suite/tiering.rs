@@ -407,8 +407,10 @@ fn civic_build_is_reproducible_and_matches_the_shipped_kb() {
         for needle in [
             "evidence rows read: 4375",
             "dropped (does not support): 454",
-            "dropped (expression): 264",
-            "dropped (compound molecular profile): 83",
+            "dropped (expression): 306",
+            "dropped (compound molecular profile): 296",
+            "dropped (non-drug therapy (procedure, drug class or compound code)): 88",
+            "dropped (resistance not established in a cancer type (below C-CAT level B)): 341",
         ] {
             assert!(log.contains(needle), "{needle} not in {log}");
         }

@@ -15,9 +15,9 @@
 //! - variant origin: an approval whose label requires a germline variant (olaparib in breast
 //!   cancer) applies to a germline finding, or, with a "confirm germline origin" note, to a
 //!   variant of unknown origin (tumor-only); a variant shown to be somatic does not meet the
-//!   label condition (C, "approved for germline variants only"); a germline finding is matched
-//!   only by items whose origin admits germline variants (approvals `germline` or
-//!   `somatic_or_germline`, guideline rows, CIViC germline or unknown);
+//!   label condition (C, "approved for germline variants only"), and CIViC evidence from
+//!   germline carriers counts as evidence from elsewhere for it (B → C); a germline finding is
+//!   in the tumour too, so every item applies to it (its findings show origin `germline`);
 //! - real-world caveats (`low_benefit`, `greater_benefit`) in the patient's type become notes on
 //!   the regimen they concern; prognostic and diagnostic items become their own findings (by
 //!   their C-CAT level; the cohort-study statements of `guidelines.tsv` → B); `germline_testing`
@@ -66,31 +66,19 @@ enum OriginFit {
     Fits,
     /// The item applies, but its label needs a germline variant whose origin is not known.
     ConfirmGermline,
-    /// The label needs a germline variant and this one is somatic: not met.
-    LabelNotMet,
-    /// The item is not about variants of this origin.
-    No,
+    /// The item is about germline variants and this one is somatic: its label condition is not
+    /// met (approvals), its evidence is from another population (CIViC): as elsewhere.
+    GermlineOnly,
 }
 
-/// METHOD: the origin rules of the module documentation.
+/// METHOD: the origin rules of the module documentation. A germline variant is in the tumour
+/// too, so every item about the tumour genotype applies to it.
 fn origin_fit(i: &Item, origin: AlterationOrigin) -> OriginFit {
-    let item = i.origin.as_deref().unwrap_or("somatic_or_germline");
+    let germline_only = i.origin.as_deref() == Some("germline");
     let approval = matches!(i.source, SourceKind::ApprovalJp | SourceKind::ApprovalUs);
     match origin {
-        AlterationOrigin::Germline => {
-            let admits = match i.source {
-                SourceKind::Guideline => true,
-                SourceKind::Civic => item != "somatic",
-                _ => item != "somatic",
-            };
-            if admits {
-                OriginFit::Fits
-            } else {
-                OriginFit::No
-            }
-        }
-        AlterationOrigin::Somatic if approval && item == "germline" => OriginFit::LabelNotMet,
-        AlterationOrigin::Unknown if approval && item == "germline" => OriginFit::ConfirmGermline,
+        AlterationOrigin::Somatic if germline_only => OriginFit::GermlineOnly,
+        AlterationOrigin::Unknown if germline_only && approval => OriginFit::ConfirmGermline,
         _ => OriginFit::Fits,
     }
 }
@@ -322,7 +310,7 @@ impl<'a> Collected<'a> {
         } else {
             "US"
         };
-        if fit == OriginFit::LabelNotMet {
+        if fit == OriginFit::GermlineOnly && approval {
             a.elsewhere.push(format!(
                 "{} for germline variants only: this variant is somatic, the label condition is not met ({who})",
                 i.cancer.display()
@@ -348,11 +336,8 @@ impl<'a> Collected<'a> {
     /// Sorts one matching item into sensitivity, resistance, caveats and other findings.
     fn add(&mut self, ctx: &Ctx<'_>, i: &'a Item, origin: AlterationOrigin) {
         let fit = origin_fit(i, origin);
-        if fit == OriginFit::No {
-            return;
-        }
         let mut here = i.cancer.applies(ctx.tree, ctx.cancer);
-        if fit == OriginFit::LabelNotMet && here == Applies::Here {
+        if fit == OriginFit::GermlineOnly && here == Applies::Here {
             here = Applies::Elsewhere;
         }
         let Some(level) = item_level(i, here) else {
@@ -635,10 +620,12 @@ mod tests {
     }
 
     #[test]
-    fn a_somatic_only_item_does_not_reach_a_germline_finding() {
+    fn a_germline_finding_meets_tumour_genotype_items_too() {
         let row = GERMLINE_ROW.replace("\tgermline\t", "\tsomatic\t");
         let (k, tree) = kb(&row, "");
-        assert!(tier_observed(&k, &tree, "BRCA", &[brca2(AlterationOrigin::Germline)]).is_empty());
+        let f = tier_observed(&k, &tree, "BRCA", &[brca2(AlterationOrigin::Germline)]);
+        assert_eq!(f[0].level, Level::A);
+        assert_eq!(f[0].origin, AlterationOrigin::Germline);
     }
 
     #[test]

@@ -191,6 +191,9 @@ mod tests {
                 alt_protein: Vec::new(),
             }),
             oncogenicity: None,
+            ref_mismatch: None,
+            mane_mapping: None,
+            mane_unmapped: None,
         }
     }
 

@@ -9,5 +9,6 @@ pub mod kb;
 pub mod oncogenicity;
 pub mod oncotree;
 pub mod tier;
+pub mod transcripts;
 pub mod triage;
 pub mod trials;

@@ -35,9 +35,12 @@ pub use super::kb::{matcher::matches, Alteration};
 use super::kb::{policy::regimen_key, Applies, Direction, EvidenceType, Item, Kb, SourceKind};
 use super::oncotree::OncoTree;
 pub use crate::types::report::{
-    AlterationOrigin, ApprovalCountry, ApprovalTerms, Citation, Finding, FindingKind, LabelOrigin,
-    Level, Therapy,
+    AccessRoute, AlterationOrigin, ApprovalCountry, ApprovalTerms, Citation, Finding, FindingKind,
+    LabelOrigin, Level, Therapy,
 };
+
+/// How a note from a `germline_testing` item begins (an expert-panel reason as well).
+pub const GERMLINE_TESTING: &str = "germline testing: ";
 
 /// An alteration with where it was found.
 #[derive(Clone, Debug, PartialEq)]
@@ -46,6 +49,8 @@ pub struct Observed {
     pub alt: Alteration,
     /// Somatic, germline (matched normal) or unknown (tumor-only).
     pub origin: AlterationOrigin,
+    /// A note every finding of it carries (e.g. how it was mapped onto the MANE transcript).
+    pub note: Option<String>,
 }
 
 fn citation(i: &Item) -> Citation {
@@ -142,19 +147,6 @@ fn label(level: Level, jp: bool, us: bool, guideline: bool) -> String {
     }
 }
 
-/// Japan's access routes to a drug (C-CAT findings; JSMO/JSCO/JCA guidance ed. 2.1, Table 4).
-pub const ACCESS_APPROVED: &str = "approved in Japan for this cancer type (insurance-covered)";
-/// See [`ACCESS_APPROVED`].
-pub const ACCESS_STANDARD: &str = "approved in Japan for this cancer type without a biomarker condition (standard therapy, insurance-covered); the evidence listed concerns this alteration";
-/// See [`ACCESS_APPROVED`].
-pub const ACCESS_OFF_LABEL: &str = "approved in Japan for another cancer type: off-label use through a clinical trial, patient-proposed healthcare or advanced medical care";
-/// See [`ACCESS_APPROVED`].
-pub const ACCESS_ABROAD: &str = "not approved in Japan (approved abroad or recommended in guidelines): clinical trial or patient-proposed healthcare";
-/// See [`ACCESS_APPROVED`].
-pub const ACCESS_INVESTIGATIONAL: &str = "investigational: clinical trial";
-/// See [`ACCESS_APPROVED`].
-pub const ACCESS_RESISTANCE: &str = "expected to be ineffective (resistance)";
-
 /// Whether every drug of a regimen is approved in Japan for the patient's cancer type without
 /// a biomarker condition (`standard_jp.tsv`).
 fn standard_here(kb: &Kb, tree: &OncoTree, cancer: &str, regimen: &str) -> bool {
@@ -167,21 +159,20 @@ fn standard_here(kb: &Kb, tree: &OncoTree, cancer: &str, regimen: &str) -> bool 
 }
 
 /// METHOD: the access route of a regimen, from its approvals here and elsewhere.
-fn access(a: &Acc<'_>, level: Level, elsewhere: &[String], standard: bool) -> String {
+fn access(a: &Acc<'_>, level: Level, elsewhere: &[String], standard: bool) -> AccessRoute {
     if level == Level::R {
-        ACCESS_RESISTANCE
+        AccessRoute::Resistance
     } else if a.jp {
-        ACCESS_APPROVED
+        AccessRoute::Approved
     } else if standard {
-        ACCESS_STANDARD
+        AccessRoute::Standard
     } else if elsewhere.iter().any(|e| e.ends_with("(Japan)")) {
-        ACCESS_OFF_LABEL
+        AccessRoute::OffLabel
     } else if a.us || a.guideline || !elsewhere.is_empty() {
-        ACCESS_ABROAD
+        AccessRoute::Abroad
     } else {
-        ACCESS_INVESTIGATIONAL
+        AccessRoute::Investigational
     }
-    .to_string()
 }
 
 /// The tiering context of one patient.
@@ -363,7 +354,7 @@ impl<'a> Collected<'a> {
             (_, Direction::GermlineTesting) => {
                 if here == Applies::Here {
                     self.notes.push(format!(
-                        "{} [{}]",
+                        "{GERMLINE_TESTING}{} [{}]",
                         i.statement.as_deref().unwrap_or(""),
                         i.id
                     ));
@@ -492,6 +483,9 @@ fn tier_one(ctx: &Ctx<'_>, o: &Observed) -> Vec<Finding> {
     c.resolve_conflicts();
     c.notes.sort();
     c.notes.dedup();
+    if let Some(n) = &o.note {
+        c.notes.insert(0, n.clone());
+    }
     let mut out = Vec::new();
     let sens = std::mem::take(&mut c.sens);
     let res = std::mem::take(&mut c.res);
@@ -541,6 +535,7 @@ pub fn tier(kb: &Kb, tree: &OncoTree, cancer: &str, alts: &[Alteration]) -> Vec<
         .map(|a| Observed {
             alt: a.clone(),
             origin: AlterationOrigin::Unknown,
+            note: None,
         })
         .collect();
     tier_observed(kb, tree, cancer, &obs)
@@ -589,6 +584,7 @@ mod tests {
                 hgvs_c: "c.7480C>T".into(),
             },
             origin,
+            note: None,
         }
     }
 
@@ -681,7 +677,7 @@ mod tests {
         let (k, tree) = kb("", &row("1", "C"));
         let f = tier(&k, &tree, "LUAD", std::slice::from_ref(&l858r));
         assert_eq!(f[0].level, Level::C, "a small trial here is C");
-        assert_eq!(f[0].therapies[0].access, ACCESS_INVESTIGATIONAL);
+        assert_eq!(f[0].therapies[0].access, AccessRoute::Investigational);
         let (k, tree) = kb("", &row("2", "B"));
         assert_eq!(
             tier(&k, &tree, "LUAD", std::slice::from_ref(&l858r))[0].level,

@@ -124,11 +124,17 @@ pub fn observed(input: &TierInput<'_>) -> Vec<Observed> {
     let mut out: Vec<Observed> = input
         .variants
         .iter()
-        .filter_map(|v| v.annotation.as_ref())
-        .filter(|a| tierable(a))
-        .map(|a| Observed {
+        .filter_map(|v| match &v.mane_mapping {
+            // METHOD: a variant mapped onto the MANE transcript the models lack is tiered on
+            // MANE numbering (`clinical::transcripts`), with the mapping as a note
+            Some(m) => Some((&m.annotation, Some(m.note.clone()))),
+            None => v.annotation.as_ref().map(|a| (a, None)),
+        })
+        .filter(|(a, _)| tierable(a))
+        .map(|(a, note)| Observed {
             alt: variant_alteration(a),
             origin: variant_origin,
+            note,
         })
         .collect();
     let mut somatic = structural_alterations(input);
@@ -141,6 +147,7 @@ pub fn observed(input: &TierInput<'_>) -> Vec<Observed> {
     out.extend(somatic.into_iter().map(|alt| Observed {
         alt,
         origin: AlterationOrigin::Somatic,
+        note: None,
     }));
     out.extend(
         input
@@ -151,6 +158,7 @@ pub fn observed(input: &TierInput<'_>) -> Vec<Observed> {
             .map(|a| Observed {
                 alt: variant_alteration(a),
                 origin: AlterationOrigin::Germline,
+                note: None,
             }),
     );
     out
@@ -168,10 +176,23 @@ pub fn tier_and_triage(
     cancer_type: &str,
     input: &TierInput<'_>,
 ) -> (Vec<Finding>, Triage) {
-    let findings = tier_observed(k, tree, cancer_type, &observed(input));
+    let mut findings = tier_observed(k, tree, cancer_type, &observed(input));
+    // a low-confidence MSI-H is tiered with its reason on every finding of it
+    for r in input
+        .not_evaluable
+        .iter()
+        .filter(|r| r.starts_with(MSI_LOW_CONFIDENCE))
+    {
+        for f in findings.iter_mut().filter(|f| f.alteration == "MSI-H") {
+            f.notes.insert(0, r.clone());
+        }
+    }
     let triage = triage(&findings, input);
     (findings, triage)
 }
+
+/// How the reason of a low-confidence MSI-H call begins (`pipeline::report::measured_msi`).
+pub const MSI_LOW_CONFIDENCE: &str = "MSI-H low confidence";
 
 /// Resistance findings, each a reason.
 fn resistance_reasons(findings: &[Finding]) -> Vec<String> {
@@ -236,6 +257,7 @@ fn germline_testing_reasons(findings: &[Finding]) -> Vec<String> {
         .flat_map(|f| {
             f.notes
                 .iter()
+                .filter(|n| n.starts_with(super::tier::GERMLINE_TESTING))
                 .map(move |n| format!("{} {}: {n}", f.gene, f.alteration))
         })
         .collect();

@@ -27,6 +27,7 @@ use crate::io::{
     vcf_input::{read_input_vcf, InputVariant, PriorAnnotation},
 };
 use crate::log;
+use crate::report::i18n::{self, Lang, Msg};
 use crate::report::render_html;
 use crate::somatic::biomarkers::{tmb_class, LOW_PURITY, MIN_RELIABLE_CALLABLE_MB};
 use crate::types::cnv::CopyNumberResult;
@@ -73,6 +74,9 @@ pub struct ReportOptions {
     pub outdir: PathBuf,
     /// Replace another run's outputs in `outdir`.
     pub force: bool,
+    /// Keep VCF records whose REF disagrees with the reference (flagged, not annotated) instead
+    /// of refusing the VCF.
+    pub allow_ref_mismatch: bool,
     /// No info lines.
     pub quiet: bool,
 }
@@ -214,9 +218,7 @@ pub struct ReportSource {
     pub limitations: Vec<String>,
 }
 
-/// METHOD: fewest microsatellite sites tested for an MSI status to be read: below 20, one site
-/// moves the score by 5 points or more around the 20% MSI-H threshold.
-pub const MIN_MSI_SITES: u32 = 20;
+pub use crate::somatic::biomarkers::{MIN_MSI_SITES, MSI_CONFIDENT_SITES};
 
 /// TMB measured by the run, evaluable from [`MIN_RELIABLE_CALLABLE_MB`] of callable sequence.
 pub fn measured_tmb(t: &crate::types::results::TmbResult) -> TmbSummary {
@@ -239,9 +241,12 @@ pub fn measured_tmb(t: &crate::types::results::TmbResult) -> TmbSummary {
         evaluability: Evaluability {
             evaluable: ok,
             reason: (!ok).then(|| {
-                format!(
-                    "TMB not evaluable: {:.3} Mb of callable sequence, below the minimum of {MIN_RELIABLE_CALLABLE_MB} Mb (measured {:.1}/Mb, 95% CI {:.1}-{:.1})",
-                    t.callable_mb, t.per_mb, t.ci95[0], t.ci95[1]
+                i18n::tmb_not_evaluable(
+                    Lang::En,
+                    t.callable_mb,
+                    MIN_RELIABLE_CALLABLE_MB,
+                    t.per_mb,
+                    t.ci95,
                 )
             }),
         },
@@ -251,23 +256,30 @@ pub fn measured_tmb(t: &crate::types::results::TmbResult) -> TmbSummary {
 /// MSI measured by the run, evaluable from [`MIN_MSI_SITES`] tested sites.
 pub fn measured_msi(m: &crate::types::msi::MsiResult) -> MsiSummary {
     let ok = m.sites_tested >= MIN_MSI_SITES;
+    let low_confidence = ok && m.status == MsiStatus::MsiH && m.sites_tested < MSI_CONFIDENT_SITES;
     MsiSummary {
         status: ok.then_some(m.status),
         score: Some(m.score),
         sites_tested: Some(m.sites_tested),
         source: ValueSource::Measured,
+        low_confidence,
         evaluability: Evaluability {
             evaluable: ok,
             reason: if !ok {
-                Some(format!(
-                    "MSI not evaluable: {} microsatellite site(s) tested, below the minimum of {MIN_MSI_SITES}",
-                    m.sites_tested
+                Some(i18n::msi_not_evaluable(
+                    Lang::En,
+                    m.sites_tested,
+                    MIN_MSI_SITES,
+                ))
+            } else if low_confidence {
+                Some(i18n::msi_low_confidence(
+                    Lang::En,
+                    m.score,
+                    m.sites_tested,
+                    MSI_CONFIDENT_SITES,
                 ))
             } else if m.status == MsiStatus::Indeterminate {
-                Some(format!(
-                    "MSI indeterminate: score {:.1}% over {} sites lies between the MSS and MSI-H thresholds",
-                    m.score, m.sites_tested
-                ))
+                Some(i18n::msi_indeterminate(Lang::En, m.score, m.sites_tested))
             } else {
                 None
             },
@@ -300,6 +312,7 @@ pub fn user_msi(s: MsiStatus) -> MsiSummary {
         score: None,
         sites_tested: None,
         source: ValueSource::UserSupplied,
+        low_confidence: false,
         evaluability: Evaluability {
             evaluable: true,
             reason: Some(USER_SUPPLIED.into()),
@@ -307,7 +320,8 @@ pub fn user_msi(s: MsiStatus) -> MsiSummary {
     }
 }
 
-/// The biomarker values tiering may use (evaluable only) and the reasons of those it may not.
+/// The biomarker values tiering may use (evaluable only) and the reasons of those it may not
+/// (and of a low-confidence MSI-H, which is tiered with its reason as a note).
 pub fn tierable_biomarkers(
     tmb: Option<&TmbSummary>,
     msi: Option<&MsiSummary>,
@@ -323,6 +337,9 @@ pub fn tierable_biomarkers(
     });
     let m = msi.and_then(|m| {
         if m.evaluability.evaluable {
+            if m.low_confidence {
+                reasons.extend(m.evaluability.reason.clone());
+            }
             m.status
         } else {
             reasons.extend(m.evaluability.reason.clone());
@@ -335,10 +352,13 @@ pub fn tierable_biomarkers(
 /// Oncogenicity of every annotated variant (recomputed by `retier`: it depends on the KB).
 pub fn classify_variants(variants: &mut [ReportVariant], kb: &crate::clinical::kb::Kb) {
     for v in variants {
-        v.oncogenicity = v
-            .annotation
+        // on MANE numbering when the variant was mapped onto the transcript the models lack
+        let a = v
+            .mane_mapping
             .as_ref()
-            .map(|a| classify(&variant_alteration(a), kb));
+            .map(|m| &m.annotation)
+            .or(v.annotation.as_ref());
+        v.oncogenicity = a.map(|a| classify(&variant_alteration(a), kb));
     }
 }
 
@@ -356,6 +376,9 @@ fn report_variant(
         depth: v.depth,
         annotation,
         oncogenicity: None,
+        ref_mismatch: v.ref_mismatch.clone(),
+        mane_mapping: None,
+        mane_unmapped: None,
     }
 }
 
@@ -436,6 +459,10 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
         .variants
         .iter()
         .map(|v| {
+            if v.ref_mismatch.is_some() {
+                // annotated from the reference's codon it would be another variant
+                return report_variant(v, None);
+            }
             let mut annotation = annotator.annotate(&v.chrom, v.pos.get(), &v.ref_allele, &v.alt);
             if annotation.is_none() {
                 if let (Some(prior), Some(value)) = (&src.prior, &v.prior_annotation) {
@@ -453,6 +480,13 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
         })
         .collect();
     let mut variants = variants;
+    for v in variants.iter_mut() {
+        match crate::clinical::transcripts::map_to_mane(&annotator, &ctx.models, &ctx.kb.kb, v) {
+            Some(Ok(m)) => v.mane_mapping = Some(m),
+            Some(Err(why)) => v.mane_unmapped = Some(why),
+            None => {}
+        }
+    }
     classify_variants(&mut variants, &ctx.kb.kb);
     let germline = germline_result(ctx, &annotator, src.germline, &src.germline_like);
     let (tmb_value, msi_value, not_evaluable) =
@@ -521,28 +555,38 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
     }
     if let Some(q) = src.qc.as_ref().filter(|q| q.verdict == QcVerdict::Fail) {
         for r in &q.reasons {
-            let l = format!("QC failed: {r}");
+            let l = i18n::f(Lang::En, Msg::LimitQcFailed, &[r]);
             if !limitations.contains(&l) {
                 limitations.push(l);
             }
         }
     }
     if let Some(p) = src.purity.filter(|p| *p < LOW_PURITY) {
-        limitations.push(format!(
-            "tumor purity estimated at {:.0}% (< 30%): TMB is underestimated and variants at low allele fraction may be missed (sensitivity falls with purity)",
-            p * 100.0
-        ));
+        limitations.push(i18n::low_purity(Lang::En, p));
     }
     for n in &src.not_assessed {
         if !limitations.iter().any(|l| l == &n.reason) {
             limitations.push(n.reason.clone());
         }
     }
-    if src.mode == Some(Mode::TumorOnly) && !limitations.iter().any(|l| l.contains("tumor-only")) {
-        limitations.push(
-            "tumor-only analysis: germline variants may remain among the reported variants".into(),
-        );
+    for v in src.variants.iter().filter(|v| v.ref_mismatch.is_some()) {
+        limitations.push(i18n::ref_mismatch(
+            Lang::En,
+            &v.chrom,
+            v.pos.get(),
+            &v.ref_allele,
+            v.ref_mismatch.as_deref().unwrap_or(""),
+        ));
     }
+    if src.mode == Some(Mode::TumorOnly) && !limitations.iter().any(|l| l.contains("tumor-only")) {
+        limitations.push(i18n::t(Lang::En, Msg::LimitTumorOnly).into());
+    }
+    let transcripts = crate::types::report::TranscriptCheck {
+        preferred_absent: crate::clinical::transcripts::preferred_absent(&ctx.models, &ctx.kb.kb),
+        rules_not_evaluated: crate::clinical::transcripts::rules_not_evaluated(
+            &variants, &ctx.kb.kb,
+        ),
+    };
     Report {
         kind: REPORT_KIND.into(),
         schema_version: REPORT_SCHEMA_VERSION,
@@ -576,6 +620,7 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
         copy_number: src.copy_number,
         structural_variants: src.structural,
         not_assessed: src.not_assessed,
+        transcripts,
         expert_panel,
         limitations,
     }
@@ -600,9 +645,14 @@ pub fn source_from_results(
             reference: results.provenance.reference.clone(),
             gff,
             results: results_file,
+            structural: Vec::new(),
         },
         normal: results.samples.normal.clone(),
-        germline: Err("set by the caller".into()),
+        germline: Err(if results.samples.normal.is_some() {
+            "the matched normal's alleles were not handed over with the results".into()
+        } else {
+            "tumor-only analysis: no matched normal".into()
+        }),
         germline_like: Vec::new(),
         tmb: Some(measured_tmb(&results.tmb)),
         msi: results.msi.as_ref().map(measured_msi),
@@ -674,6 +724,58 @@ pub fn write_report(dir: &Path, report: &Report, manifest: &mut Manifest) -> Res
     Ok(())
 }
 
+/// METHOD: every record the report reads (PASS calls, the normal's germline alleles, the
+/// germline-like calls) must carry the reference's bases as REF; a VCF from another build or a
+/// mis-normalised record would otherwise be annotated from the reference's codon (EGFR L858R
+/// with a wrong REF becomes "synonymous"). Refused with every record as `file:line` (exit 65);
+/// with `allow` each is flagged and left unannotated.
+fn check_refs(
+    vcf: &mut crate::io::vcf_input::InputVcf,
+    reference: &Reference,
+    allow: bool,
+) -> Result<()> {
+    use crate::io::vcf_input::ref_mismatches;
+    let all: Vec<&InputVariant> = vcf
+        .variants
+        .iter()
+        .chain(vcf.germline.iter().flatten())
+        .chain(vcf.germline_like.iter())
+        .collect();
+    let bad = ref_mismatches(&all, reference);
+    if bad.is_empty() {
+        return Ok(());
+    }
+    let name = vcf.path.display().to_string();
+    if !allow {
+        let shown: Vec<String> = bad.iter().take(20).map(|m| m.describe(&name)).collect();
+        return Err(fail(
+            ExitKind::Data,
+            format!(
+                "{}{}\n{} record(s) of '{name}' carry a REF that disagrees with the reference: the VCF was made on another reference (genome build) or is not normalised; nothing was annotated. Pass the reference the VCF was called on, or --allow-ref-mismatch to report the other records and flag these",
+                shown.join("\n"),
+                if bad.len() > 20 { format!("\n... and {} more", bad.len() - 20) } else { String::new() },
+                bad.len()
+            ),
+        ));
+    }
+    let flag = |v: &mut InputVariant| {
+        if let Some(m) = bad
+            .iter()
+            .find(|m| m.chrom == v.chrom && m.pos == v.pos.get() && m.vcf_ref == v.ref_allele)
+        {
+            v.ref_mismatch = Some(m.genome.clone());
+        }
+    };
+    vcf.variants.iter_mut().for_each(flag);
+    vcf.germline.iter_mut().flatten().for_each(flag);
+    vcf.germline_like.iter_mut().for_each(flag);
+    log::warn(&format!(
+        "{} record(s) of '{name}' carry a REF that disagrees with the reference: flagged in the report, not annotated (--allow-ref-mismatch)",
+        bad.len()
+    ));
+    Ok(())
+}
+
 /// A validated `report`: everything checked, nothing written yet.
 pub struct ReportPlan {
     opts: ReportOptions,
@@ -720,7 +822,8 @@ impl ReportOptions {
             }
         }
         let reference = Reference::open(&self.reference)?;
-        let vcf = read_input_vcf(&self.vcf)?;
+        let mut vcf = read_input_vcf(&self.vcf)?;
+        check_refs(&mut vcf, &reference, self.allow_ref_mismatch)?;
         let results = match &self.results {
             Some(p) => {
                 let r: RunResults = read_document(p)?;
@@ -796,13 +899,22 @@ impl ReportPlan {
             .map(|p| file_record(p, true))
             .transpose()?;
         let mut src = match &self.results {
-            Some(r) => source_from_results(
-                r,
-                self.vcf.variants.clone(),
-                vcf_rec.clone(),
-                results_rec,
-                gff_rec.clone(),
-            ),
+            Some(r) => {
+                let mut src = source_from_results(
+                    r,
+                    self.vcf.variants.clone(),
+                    vcf_rec.clone(),
+                    results_rec,
+                    gff_rec.clone(),
+                );
+                // the run's VCF carries the normal's alleles (tumor-normal) or the germline-like
+                // calls (tumor-only): the germline section is the run's own
+                if let Some(g) = &self.vcf.germline {
+                    src.germline = Ok(g.clone());
+                }
+                src.germline_like = self.vcf.germline_like.clone();
+                src
+            }
             None => ReportSource {
                 run_id: self.vcf.run_id.clone(),
                 tumor: self.vcf.tumor_sample.clone().unwrap_or_default(),
@@ -818,6 +930,7 @@ impl ReportPlan {
                     reference: self.reference.record()?,
                     gff: gff_rec,
                     results: None,
+                    structural: Vec::new(),
                 },
                 normal: None,
                 germline: self.vcf.germline.clone().ok_or_else(|| {

@@ -124,6 +124,8 @@ pub fn retier(opts: &RetierOptions) -> Result<RetierOutcome> {
             germline: &old.germline.findings,
         },
     );
+    new.transcripts.rules_not_evaluated =
+        crate::clinical::transcripts::rules_not_evaluated(&new.variants, &k.kb);
     new.kb = k.info.clone();
     new.highest_level = highest_level(&findings);
     new.findings = findings;

@@ -27,7 +27,7 @@ use crate::io::{
     json::{write_document, write_json},
     mslist::{read_baseline, read_sites, write_histograms},
     output::{file_record, md5_file, AtomicOutput},
-    resource::{open_resource, ResourceLookups, VcfResource},
+    resource::{check_resource_ref, open_resource, ResourceLookups, VcfResource},
     vcf::{write_vcf, VcfMeta, VcfOutputType},
     vcf_input::InputVariant,
 };
@@ -330,6 +330,18 @@ impl RunOptions {
             .as_deref()
             .map(|p| open_resource(p, "panel of normals", &pass.contigs))
             .transpose()?;
+        if let Some(r) = inputs.reference.as_ref() {
+            for (res, role) in [(&germline, "germline resource"), (&pon, "panel of normals")] {
+                for w in res
+                    .as_ref()
+                    .map(|x| check_resource_ref(x, r, role))
+                    .transpose()?
+                    .unwrap_or_default()
+                {
+                    log::warn(&w);
+                }
+            }
+        }
         let exclude = match &self.tmb_exclude {
             Some(p) => read_bed(p, &pass.contigs)?
                 .into_iter()
@@ -1049,6 +1061,8 @@ fn report_variants(calls: &[Call], contig_names: &[String]) -> Vec<InputVariant>
             vaf: format!("{:.4}", c.tumor.af()).parse().ok(),
             depth: Some(c.tumor.depth),
             prior_annotation: None,
+            line: 0,
+            ref_mismatch: None,
         })
         .collect()
 }
@@ -1074,6 +1088,8 @@ fn germline_candidates(calls: &[Call], contig_names: &[String], filter: &str) ->
                 vaf: format!("{:.4}", n.af()).parse().ok(),
                 depth: Some(n.depth),
                 prior_annotation: None,
+                line: 0,
+                ref_mismatch: None,
             })
         })
         .collect()

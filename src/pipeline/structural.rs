@@ -440,6 +440,7 @@ pub fn analyze_structural(
         fusions,
         max_fragment: mf,
         warnings,
+        external: None,
     };
     StructuralOutcome {
         copy_number,

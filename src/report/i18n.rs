@@ -1,117 +1,682 @@
-//! Report languages: `report.html` is rendered in English and, with `--lang ja`, its fixed labels
-//! (headings, column names, evidence levels, access routes, the expert-panel statement) are put
-//! in Japanese. Text from the knowledge base, the run's warnings and the reasons stay in English.
+//! Report languages: every fixed text of `report.html` (headings, column names, evidence levels,
+//! access routes, the expert-panel statement, the QC, biomarker, germline and limitation
+//! sentences the renderer writes) is a message key looked up at render time in one table per
+//! language ([`EN`], [`JA`]); arguments fill `{0}`, `{1}`, ... Text from the knowledge base
+//! (statements, label conditions, notes), the run's own warnings and the triage reasons stay
+//! in English and are marked `lang="en"` on a Japanese page.
 //!
 //! The Japanese labels follow C-CAT's findings report (C-CAT調査結果) and the JSMO/JSCO/JCA
 //! guidance as quoted by the NCC/Keio press release of 2026-01-08 (levels A（国内承認薬あり）/
-//! A（国内承認薬なし）, B-E) and the MHLW working-group material; labels marked "proposed" in
-//! `data/README.md`-style review (R（耐性）, 検査の限界, 確認者) had no source and need a Japanese
-//! clinician's sign-off.
+//! A（国内承認薬なし）, B-E) and the MHLW working-group material; labels without a source
+//! (R（耐性）, 検査の限界, 確認者, and the sentences) need a Japanese clinician's sign-off.
 
 pub use crate::types::report::Lang;
 
-/// (English, Japanese) for whole element contents of the rendered page.
-pub const JA: &[(&str, &str)] = &[
-    ("Cancer genomic profiling report", "がんゲノムプロファイリング検査 報告書"),
-    ("Basic items", "基本項目（患者・医療機関・検査に関する情報）"),
-    ("Quality control", "検体およびデータの品質"),
-    ("Biomarkers", "バイオマーカー"),
-    ("Expert panel", "エキスパートパネル"),
-    ("Alterations by evidence level (one row per drug)", "調査結果（エビデンスレベル別、薬剤ごと）"),
-    ("Resistance (level R)", "耐性（R）"),
-    ("Prognostic and diagnostic findings", "予後・診断に関するエビデンス"),
-    ("Copy number", "コピー数異常"),
-    ("Structural variants and fusions", "構造異常・融合遺伝子"),
-    ("Not assessed", "評価していない項目"),
-    ("Germline findings (secondary findings)", "二次的所見（Germline findings）"),
-    ("Candidate clinical trials", "候補となる臨床試験一覧"),
-    ("Appendix: somatic variants", "付録：体細胞バリアント一覧"),
-    ("Variant allele fractions", "バリアントアレル頻度"),
-    ("Evidence-level definitions", "エビデンスレベル定義"),
-    ("Software, knowledge base and inputs", "使用ソフトウェア・データベースのバージョン"),
-    ("Limitations and disclaimer", "検査の限界・注意事項・免責事項"),
-    ("Sign-off", "エキスパートパネル検討結果"),
-    ("Patient ID", "患者ID"),
-    ("Institution", "医療機関"),
-    ("Specimen ID", "検体ID"),
-    ("Specimen type", "検体種別"),
-    ("Collection date", "検体採取日"),
-    ("Test", "検査名"),
-    ("Genome build", "参照ゲノム"),
-    ("Tumor sample", "腫瘍検体"),
-    ("Matched normal", "正常検体"),
-    ("Analysis", "解析"),
-    ("Cancer type", "がん種"),
-    ("Tumor content", "腫瘍細胞含有率"),
-    ("Run id", "解析ID"),
-    ("not given", "記載なし"),
-    ("Level", "エビデンスレベル"),
-    ("Gene", "遺伝子"),
-    ("Alteration", "遺伝子異常"),
-    ("Drug / regimen", "薬剤"),
-    ("Status for this cancer type", "当該がん種での承認状況"),
-    ("Access route in Japan", "国内での使用方法"),
-    ("Notes", "備考"),
-    ("Sources", "出典"),
-    ("Biomarker", "バイオマーカー"),
-    ("Result", "結果"),
-    ("Basis", "根拠"),
-    ("Source", "出典"),
-    ("TMB", "腫瘍遺伝子変異量（TMB）"),
-    ("MSI", "マイクロサテライト不安定性（MSI）"),
-    ("not evaluable", "評価不能"),
-    ("not assessed", "評価していない"),
-    ("measured in this analysis", "本解析で測定"),
-    ("user-supplied, not measured by this analysis", "利用者入力値（本解析では測定していない）"),
-    ("Sample", "検体"),
-    ("Mean depth", "平均深度"),
-    ("Median depth", "深度中央値"),
-    ("Duplicates", "重複リード"),
-    ("Mapped", "マップ率"),
-    ("Median insert", "インサート長中央値"),
-    ("Position", "位置"),
-    ("Consequence", "影響"),
-    ("Location", "部位"),
-    ("Depth", "深度"),
-    ("Oncogenicity", "発がん性"),
-    ("Evidence", "エビデンス"),
-    ("Variant", "バリアント"),
-    ("Zygosity (normal VAF, depth)", "接合性（正常検体VAF・深度）"),
-    ("Class", "分類"),
-    ("Disorder", "疾患"),
-    ("Disclosure grade (Japan)", "開示推奨度"),
-    ("Reviewed by (expert panel)", "確認者（エキスパートパネル）"),
-    ("Date of review", "検討日"),
-    ("Comments", "コメント"),
-    ("A (approved in Japan)", "A（国内承認薬あり）"),
-    ("A (FDA-approved)", "A（国内承認薬なし：FDA承認）"),
-    ("A (guideline)", "A（国内承認薬なし：ガイドライン記載）"),
-    ("A (US-approved / guideline)", "A（国内承認薬なし）"),
-    ("R", "R（耐性）"),
-    ("approved in Japan for this cancer type (insurance-covered)", "当該がん種で国内承認（保険診療）"),
-    ("approved in Japan for another cancer type: off-label use through a clinical trial, patient-proposed healthcare or advanced medical care", "他がん種で国内承認：適応外（臨床試験・患者申出療養・先進医療）"),
-    ("not approved in Japan (approved abroad or recommended in guidelines): clinical trial or patient-proposed healthcare", "国内未承認（海外承認またはガイドライン記載）：臨床試験・患者申出療養"),
-    ("investigational: clinical trial", "開発中：臨床試験"),
-    ("expected to be ineffective (resistance)", "効果が期待できない（耐性）"),
-    ("Every case is reviewed by the expert panel (required for insurance-covered gene-panel testing in Japan); this software cannot waive that review. The priority below only orders the panel's discussion.", "すべての症例はエキスパートパネルで検討される（保険診療のがん遺伝子パネル検査で必須）。本ソフトウェアはその検討を省略できない。以下の優先度は検討の順序の目安にすぎない。"),
-    ("Discussion priority: discuss first", "検討の優先度：優先して検討"),
-    ("Discussion priority: routine", "検討の優先度：通常"),
+macro_rules! messages {
+    ($($(#[$doc:meta])* $k:ident),* $(,)?) => {
+        /// A fixed text of the page.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Msg {
+            $($(#[$doc])* $k),*
+        }
+
+        impl Msg {
+            /// Every key.
+            pub const ALL: &'static [Msg] = &[$(Msg::$k),*];
+        }
+    };
+}
+
+messages! {
+    Title, ReportMeta, BasicItems, QualityControl, Biomarkers, ExpertPanel, Alterations,
+    Resistance, PrognosticDiagnostic, CopyNumber, Structural, NotAssessedHeading, Germline,
+    Trials, Appendix, VafHeading, LevelDefinitions, SoftwareInputs, References, Limitations,
+    SignOff, PatientId, Institution, SpecimenId, SpecimenType, CollectionDate, Test, GenomeBuild,
+    TumorSample, MatchedNormal, Analysis, CancerType, TumorContent, RunId, NotGiven, NoneValue,
+    NotStated, CancerTypeValue, ContentBoth, ContentPathologyOnly, ContentEstimateOnly,
+    ContentNeither, RunIdNone, ModeTumorNormal, ModeTumorOnly, QcNoMetrics, QcVerdict, Pass, Fail,
+    FailedRule, Sample, MeanDepth, MedianDepth, Ge20x, Ge100x, Uniformity, Duplicates, Mapped,
+    MedianInsert, Identity, Concordance, IdentitySame, IdentityMismatch, IdentityTooFew,
+    IdentityNotChecked, DamageHeading, DamageClass, DamagedOrientation, ExcessPerMillion, Status,
+    CallsFiltered, Deamination, Oxog, DamageDetected, DamageNotEvaluable, DamageNotDetected,
+    DamageExplain, DamageNotMeasured, Biomarker, Result, Basis, Source, Tmb, Msi, NotAssessed,
+    NotEvaluable, Measured, UserSupplied, TmbValue, TmbLow, TmbHigh, TmbVeryHigh, CallableMb,
+    Ci95, TmbComponents, TmbWithoutMs, TmbWithoutMsBasis, TmbNotEvaluable, MsiScore,
+    MsiNotEvaluable, MsiLowConfidence, MsiIndeterminate, MsiIndeterminateValue, LowConfidence,
+    PanelStatement, PriorityDiscussFirst, PriorityRoutine, Level, Gene, Alteration, Drug,
+    StatusHere, AccessRoute, LabelCdx, Notes, Sources, NoTherapeutic, ApprovedInJapan,
+    FdaApproved, GuidelineStatus, ApprovedElsewhere, OriginGermline, OriginUnknown, Statement,
+    LabelCondition, CompanionDiagnostic, LineOfTherapy, LabelGermline, LabelSomaticOrGermline,
+    JapanLabel, UsLabel, AccessApproved, AccessStandard, AccessOffLabel, AccessAbroad,
+    AccessInvestigational, AccessResistance, LevelAJapan, LevelAFda, LevelAGuideline,
+    LevelAAbroad, LevelR, LevelPrognostic, LevelDiagnostic, DefA, DefAAbroad, DefB, DefC, DefD,
+    DefE, DefR, CnPurityPloidy, CnGenomeDoubled, CnExternal, CnCallHeader, CnRange, MinorCn, Loh,
+    Region, Yes, CnNoGene, CnCallDeepDeletion, CnCallLoss, CnCallNeutral, CnCallGain,
+    CnCallAmplification, NotAssessedSeeBelow, Fusion, FivePrime, ThreePrime, Frame, SplitPairs,
+    Known, Intragenic, NoFusion, SvSummary, SvExternal, FrameInFrame, FrameOutOfFrame,
+    FrameNotCoding, FrameUnknown, GenesExamined, NoGermlineFinding, Variant, Zygosity, Class,
+    Disorder, DisclosureGrade, ConfirmGermline, PossiblyGermline, PossiblyGermlineItem,
+    SomaticMayBeGermline, Heterozygous, Homozygous, NoTrialList, NoTrialMatch, TrialListFrom,
+    Trial, TrialTitle, Phase, Sites, PatientsAlteration, Criterion, Position, Hgvs, Consequence,
+    Location, Vaf, Depth, Oncogenicity, Evidence, NoPassVariant, OutsideModels, NotAnnotated,
+    RefMismatchCell, OncOncogenic, OncLikely, OncVus, OncNotClassified, VafAxis, VafExplain,
+    Item, File, Size, Md5, Software, KnowledgeBase, SomaticVcf, ReferenceFasta, TranscriptModels,
+    RunResults, StructuralInputs, ReferencesCount, ShowAll, CuratorKnowledge, MoreSources,
+    Disclaimer, ReviewedBy, DateOfReview, Comments, TranscriptsHeading, PreferredAbsent,
+    PreferredAbsentItem, MappedByStructure, NotMapped, RulesNotEvaluated, RulesNotEvaluatedItem,
+    NoteHeading, LimitTumorOnly, LimitLowPurity, LimitQcFailed, LimitRefMismatch,
+}
+
+/// English.
+pub const EN: &[(Msg, &str)] = &[
+    (Msg::Title, "Cancer genomic profiling report"),
+    (Msg::ReportMeta, "Report date {0} · {1} · knowledge base {2} ({3})"),
+    (Msg::BasicItems, "Basic items"),
+    (Msg::QualityControl, "Quality control"),
+    (Msg::Biomarkers, "Biomarkers"),
+    (Msg::ExpertPanel, "Expert panel"),
+    (Msg::Alterations, "Alterations by evidence level (one row per drug)"),
+    (Msg::Resistance, "Resistance (level R)"),
+    (Msg::PrognosticDiagnostic, "Prognostic and diagnostic findings"),
+    (Msg::CopyNumber, "Copy number"),
+    (Msg::Structural, "Structural variants and fusions"),
+    (Msg::NotAssessedHeading, "Not assessed"),
+    (Msg::Germline, "Germline findings (secondary findings)"),
+    (Msg::Trials, "Candidate clinical trials"),
+    (Msg::Appendix, "Appendix: somatic variants"),
+    (Msg::VafHeading, "Variant allele fractions"),
+    (Msg::LevelDefinitions, "Evidence-level definitions"),
+    (Msg::SoftwareInputs, "Software, knowledge base and inputs"),
+    (Msg::References, "References ({0})"),
+    (Msg::Limitations, "Limitations and disclaimer"),
+    (Msg::SignOff, "Sign-off"),
+    (Msg::PatientId, "Patient ID"),
+    (Msg::Institution, "Institution"),
+    (Msg::SpecimenId, "Specimen ID"),
+    (Msg::SpecimenType, "Specimen type"),
+    (Msg::CollectionDate, "Collection date"),
+    (Msg::Test, "Test"),
+    (Msg::GenomeBuild, "Genome build"),
+    (Msg::TumorSample, "Tumor sample"),
+    (Msg::MatchedNormal, "Matched normal"),
+    (Msg::Analysis, "Analysis"),
+    (Msg::CancerType, "Cancer type"),
+    (Msg::TumorContent, "Tumor content"),
+    (Msg::RunId, "Run id"),
+    (Msg::NotGiven, "not given"),
+    (Msg::NoneValue, "none"),
+    (Msg::NotStated, "not stated"),
+    (Msg::CancerTypeValue, "{0} (OncoTree {1})"),
+    (Msg::ContentBoth, "{0}% (pathology); {1}% (estimated from the data)"),
+    (Msg::ContentPathologyOnly, "{0}% (pathology); not estimated from the data"),
+    (Msg::ContentEstimateOnly, "not given (pathology); {0}% (estimated from the data)"),
+    (Msg::ContentNeither, "not given (pathology); not estimated"),
+    (Msg::RunIdNone, "none (VCF of another caller)"),
+    (Msg::ModeTumorNormal, "tumor-normal"),
+    (Msg::ModeTumorOnly, "tumor-only"),
+    (Msg::QcNoMetrics, "QC verdict: {0}. No sequencing metrics: this report was made from a VCF without the run's results.json."),
+    (Msg::QcVerdict, "QC verdict: {0}"),
+    (Msg::Pass, "pass"),
+    (Msg::Fail, "fail"),
+    (Msg::FailedRule, "failed: {0}"),
+    (Msg::Sample, "Sample"),
+    (Msg::MeanDepth, "Mean depth"),
+    (Msg::MedianDepth, "Median depth"),
+    (Msg::Ge20x, "≥ 20x"),
+    (Msg::Ge100x, "≥ 100x"),
+    (Msg::Uniformity, "Uniformity (≥ 0.2× mean)"),
+    (Msg::Duplicates, "Duplicates"),
+    (Msg::Mapped, "Mapped"),
+    (Msg::MedianInsert, "Median insert"),
+    (Msg::Identity, "Tumor/normal identity: {0} ({1} of {2} germline sites of the normal seen in the tumor{3})."),
+    (Msg::Concordance, ", concordance {0}"),
+    (Msg::IdentitySame, "same person"),
+    (Msg::IdentityMismatch, "MISMATCH"),
+    (Msg::IdentityTooFew, "too few sites to tell"),
+    (Msg::IdentityNotChecked, "Tumor/normal identity: not checked (no matched normal)."),
+    (Msg::DamageHeading, "Read-orientation damage"),
+    (Msg::DamageClass, "Damage class"),
+    (Msg::DamagedOrientation, "In the damaged orientation (50% = none)"),
+    (Msg::ExcessPerMillion, "Excess per million bases"),
+    (Msg::Status, "Status"),
+    (Msg::CallsFiltered, "Calls filtered (orientation)"),
+    (Msg::Deamination, "FFPE deamination (C>T / G>A)"),
+    (Msg::Oxog, "8-oxoG oxidation (G>T / C>A)"),
+    (Msg::DamageDetected, "damage detected"),
+    (Msg::DamageNotEvaluable, "not evaluable (fewer than {0} substitutions of the class)"),
+    (Msg::DamageNotDetected, "not detected"),
+    (Msg::DamageExplain, "Damage shows as substitutions in one read-pair orientation only; calls carried by that orientation are filtered. Detected damage lowers confidence in low-allele-fraction calls of the class."),
+    (Msg::DamageNotMeasured, "Read-orientation damage: not measured (results from an earlier version)."),
+    (Msg::Biomarker, "Biomarker"),
+    (Msg::Result, "Result"),
+    (Msg::Basis, "Basis"),
+    (Msg::Source, "Source"),
+    (Msg::Tmb, "TMB"),
+    (Msg::Msi, "MSI"),
+    (Msg::NotAssessed, "not assessed"),
+    (Msg::NotEvaluable, "not evaluable"),
+    (Msg::Measured, "measured in this analysis"),
+    (Msg::UserSupplied, "user-supplied, not measured by this analysis"),
+    (Msg::TmbValue, "{0} mut/Mb ({1})"),
+    (Msg::TmbLow, "low"),
+    (Msg::TmbHigh, "high"),
+    (Msg::TmbVeryHigh, "very high"),
+    (Msg::CallableMb, "{0} Mb callable"),
+    (Msg::Ci95, "95% CI {0}-{1}/Mb"),
+    (Msg::TmbComponents, "SNVs {0}/Mb, indels outside microsatellites {1}/Mb, microsatellite indels {2}/Mb ({3} / {4} / {5})"),
+    (Msg::TmbWithoutMs, "TMB without microsatellite indels"),
+    (Msg::TmbWithoutMsBasis, "SNVs and indels outside microsatellites (the headline TMB counts all indels, as the approved assays do; in an MSI-H tumour most indels are repeat slippage)"),
+    (Msg::TmbNotEvaluable, "TMB not evaluable: {0} Mb of callable sequence, below the minimum of {1} Mb (measured {2}/Mb, 95% CI {3}-{4})"),
+    (Msg::MsiScore, "score {0}% of {1} sites"),
+    (Msg::MsiNotEvaluable, "MSI not evaluable: {0} microsatellite site(s) tested, below the minimum of {1}"),
+    (Msg::MsiLowConfidence, "MSI-H low confidence: score {0}% from {1} microsatellite sites, fewer than the {2} a confident call needs (at fewer sites the 95% interval of the score reaches the MSS threshold); confirm with an MSI PCR or MMR immunohistochemistry"),
+    (Msg::MsiIndeterminate, "MSI indeterminate: score {0}% over {1} sites lies between the MSS and MSI-H thresholds"),
+    (Msg::MsiIndeterminateValue, "indeterminate"),
+    (Msg::LowConfidence, "low confidence"),
+    (Msg::PanelStatement, "Every case is reviewed by the expert panel (required for insurance-covered gene-panel testing in Japan); this software cannot waive that review. The priority below only orders the panel's discussion."),
+    (Msg::PriorityDiscussFirst, "Discussion priority: discuss first"),
+    (Msg::PriorityRoutine, "Discussion priority: routine"),
+    (Msg::Level, "Level"),
+    (Msg::Gene, "Gene"),
+    (Msg::Alteration, "Alteration"),
+    (Msg::Drug, "Drug / regimen"),
+    (Msg::StatusHere, "Status for this cancer type"),
+    (Msg::AccessRoute, "Access route in Japan"),
+    (Msg::LabelCdx, "Label condition / companion diagnostic"),
+    (Msg::Notes, "Notes"),
+    (Msg::Sources, "Sources"),
+    (Msg::NoTherapeutic, "No alteration with therapeutic evidence in the knowledge base."),
+    (Msg::ApprovedInJapan, "approved in Japan"),
+    (Msg::FdaApproved, "FDA-approved"),
+    (Msg::GuidelineStatus, "guideline"),
+    (Msg::ApprovedElsewhere, "approved for other cancer types: {0}"),
+    (Msg::OriginGermline, "germline (matched normal)"),
+    (Msg::OriginUnknown, "origin not known (germline or somatic)"),
+    (Msg::Statement, "Statement"),
+    (Msg::LabelCondition, "label condition"),
+    (Msg::CompanionDiagnostic, "companion diagnostic"),
+    (Msg::LineOfTherapy, "line"),
+    (Msg::LabelGermline, "germline variants only"),
+    (Msg::LabelSomaticOrGermline, "somatic or germline"),
+    (Msg::JapanLabel, "Japan"),
+    (Msg::UsLabel, "US"),
+    (Msg::AccessApproved, "approved in Japan for this cancer type (insurance-covered)"),
+    (Msg::AccessStandard, "approved in Japan for this cancer type without a biomarker condition (standard therapy, insurance-covered); the evidence listed concerns this alteration"),
+    (Msg::AccessOffLabel, "approved in Japan for another cancer type: off-label use through a clinical trial, patient-proposed healthcare or advanced medical care"),
+    (Msg::AccessAbroad, "not approved in Japan (approved abroad or recommended in guidelines): clinical trial or patient-proposed healthcare"),
+    (Msg::AccessInvestigational, "investigational: clinical trial"),
+    (Msg::AccessResistance, "expected to be ineffective (resistance)"),
+    (Msg::LevelAJapan, "A (approved in Japan)"),
+    (Msg::LevelAFda, "A (FDA-approved)"),
+    (Msg::LevelAGuideline, "A (guideline)"),
+    (Msg::LevelAAbroad, "A (US-approved / guideline)"),
+    (Msg::LevelR, "R"),
+    (Msg::LevelPrognostic, "{0} (prognostic)"),
+    (Msg::LevelDiagnostic, "{0} (diagnostic)"),
+    (Msg::DefA, "A drug targeting this alteration is approved in Japan for this cancer type."),
+    (Msg::DefAAbroad, "Approved by the US FDA, or recommended in clinical-practice guidelines, for this cancer type; not approved in Japan."),
+    (Msg::DefB, "Statistically reliable clinical trials or meta-analyses with expert consensus in this cancer type."),
+    (Msg::DefC, "Approved or strong evidence in another cancer type, or small clinical trials in any cancer type."),
+    (Msg::DefD, "Case reports."),
+    (Msg::DefE, "Preclinical evidence."),
+    (Msg::DefR, "Evidence of resistance to the drug(s) listed."),
+    (Msg::CnPurityPloidy, "Purity {0} and ploidy {1} used for absolute copy numbers; {2} of {3} bins of {4} bp used; bin-to-bin noise {5}. Amplification: copy number ≥ {6} (3 × ploidy); deep deletion: < 0.5 copies."),
+    (Msg::CnGenomeDoubled, "A genome-doubled solution (purity {0}, ploidy {1}) fits the data as well."),
+    (Msg::CnExternal, "Copy number from another pipeline: {0}. Purity {1}, ploidy {2}. Amplification: copy number ≥ {3} (3 × ploidy); deep deletion: < 0.5 copies."),
+    (Msg::CnCallHeader, "Call"),
+    (Msg::CnRange, "Copy number (min-max)"),
+    (Msg::MinorCn, "Minor allele copies"),
+    (Msg::Loh, "LOH"),
+    (Msg::Region, "Region"),
+    (Msg::Yes, "yes"),
+    (Msg::CnNoGene, "No gene with a copy-number change ({0} genes evaluated)."),
+    (Msg::CnCallDeepDeletion, "deep deletion"),
+    (Msg::CnCallLoss, "loss"),
+    (Msg::CnCallNeutral, "neutral"),
+    (Msg::CnCallGain, "gain"),
+    (Msg::CnCallAmplification, "amplification"),
+    (Msg::NotAssessedSeeBelow, "Not assessed (see below)."),
+    (Msg::Fusion, "Fusion"),
+    (Msg::FivePrime, "5' partner"),
+    (Msg::ThreePrime, "3' partner"),
+    (Msg::Frame, "Frame"),
+    (Msg::SplitPairs, "Split reads / pairs"),
+    (Msg::Known, "Known"),
+    (Msg::Intragenic, " (intragenic)"),
+    (Msg::NoFusion, "No fusion."),
+    (Msg::SvSummary, "{0} somatic rearrangement(s) in sv.vcf.gz; {1} seen in the matched normal were removed; {2} candidate(s) had too little support."),
+    (Msg::SvExternal, "{0} rearrangement(s) read from another pipeline's VCF: {1}."),
+    (Msg::FrameInFrame, "in frame"),
+    (Msg::FrameOutOfFrame, "out of frame"),
+    (Msg::FrameNotCoding, "not coding"),
+    (Msg::FrameUnknown, "unknown"),
+    (Msg::GenesExamined, "Genes examined: {0}."),
+    (Msg::NoGermlineFinding, "No pathogenic or likely pathogenic germline variant was found in the listed genes. This does not exclude a hereditary cancer syndrome (copy-number changes, structural variants and variants outside the examined regions are not assessed)."),
+    (Msg::Variant, "Variant"),
+    (Msg::Zygosity, "Zygosity (normal VAF, depth)"),
+    (Msg::Class, "Class"),
+    (Msg::Disorder, "Disorder"),
+    (Msg::DisclosureGrade, "Disclosure grade (Japan)"),
+    (Msg::ConfirmGermline, "Confirm every germline finding with a clinical germline test before disclosure; offer genetic counselling."),
+    (Msg::PossiblyGermline, "Possibly germline (tumor-only: these calls were filtered from the somatic results because their tumor allele fraction looks germline; if germline they would be reportable; confirm with a clinical germline test):"),
+    (Msg::PossiblyGermlineItem, "{0} {1} {2} (tumor VAF {3}; {4}; {5}, disclosure grade {6})"),
+    (Msg::SomaticMayBeGermline, "Somatic calls that may be germline (tumor allele fraction only; confirm with a clinical germline test):"),
+    (Msg::Heterozygous, "heterozygous"),
+    (Msg::Homozygous, "homozygous"),
+    (Msg::NoTrialList, "No trial list was given: candidate trials were not searched. Consult jRCT and the C-CAT findings report."),
+    (Msg::NoTrialMatch, "No trial of the list {0} matches an alteration of this patient in this cancer type."),
+    (Msg::TrialListFrom, "From the trial list {0}; recruitment status as listed: check the registry."),
+    (Msg::Trial, "Trial"),
+    (Msg::TrialTitle, "Title"),
+    (Msg::Phase, "Phase"),
+    (Msg::Sites, "Sites"),
+    (Msg::PatientsAlteration, "Patient's alteration"),
+    (Msg::Criterion, "Criterion"),
+    (Msg::Position, "Position"),
+    (Msg::Hgvs, "HGVS"),
+    (Msg::Consequence, "Consequence"),
+    (Msg::Location, "Location"),
+    (Msg::Vaf, "VAF"),
+    (Msg::Depth, "Depth"),
+    (Msg::Oncogenicity, "Oncogenicity"),
+    (Msg::Evidence, "Evidence"),
+    (Msg::NoPassVariant, "No PASS somatic variant."),
+    (Msg::OutsideModels, "outside the transcript models"),
+    (Msg::NotAnnotated, "not annotated"),
+    (Msg::RefMismatchCell, "REF disagrees with the reference ({0}): not annotated, not tiered"),
+    (Msg::OncOncogenic, "oncogenic"),
+    (Msg::OncLikely, "likely oncogenic"),
+    (Msg::OncVus, "VUS"),
+    (Msg::OncNotClassified, "not classified"),
+    (Msg::VafAxis, "tumor VAF (n = {0})"),
+    (Msg::VafExplain, "A clonal heterozygous mutation in a diploid region has VAF = purity / 2 (dashed line)."),
+    (Msg::Item, "Item"),
+    (Msg::File, "File"),
+    (Msg::Size, "Size (bytes)"),
+    (Msg::Md5, "MD5"),
+    (Msg::Software, "Software"),
+    (Msg::KnowledgeBase, "Knowledge base {0} ({1})"),
+    (Msg::SomaticVcf, "Somatic VCF"),
+    (Msg::ReferenceFasta, "Reference ({0} contigs{1})"),
+    (Msg::TranscriptModels, "Transcript models"),
+    (Msg::RunResults, "Run results"),
+    (Msg::StructuralInputs, "Structural calls of another pipeline"),
+    (Msg::ReferencesCount, "References ({0})"),
+    (Msg::ShowAll, "show all"),
+    (Msg::CuratorKnowledge, " (curator knowledge, not re-checked against the document)"),
+    (Msg::MoreSources, "{0} more"),
+    (Msg::Disclaimer, "This report is produced by software for review by the expert panel (molecular tumour board), which reviews every case. Evidence levels follow the JSMO/JSCO/JCA guidance as implemented by the knowledge base version shown; drug availability and approval status must be confirmed against current package inserts. Variants are somatic calls; a variant that may be germline must be confirmed by a clinical germline test before it is disclosed as such."),
+    (Msg::ReviewedBy, "Reviewed by (expert panel)"),
+    (Msg::DateOfReview, "Date of review"),
+    (Msg::Comments, "Comments"),
+    (Msg::TranscriptsHeading, "Transcripts and rules not evaluated"),
+    (Msg::PreferredAbsent, "Genes whose preferred (MANE Select) transcript was absent from the transcript models:"),
+    (Msg::PreferredAbsentItem, "{0}: {1} absent (models given: {2}); {3}"),
+    (Msg::MappedByStructure, "its rules are evaluated by mapping onto the MANE exon structure"),
+    (Msg::NotMapped, "its transcript-dependent rules cannot be evaluated"),
+    (Msg::RulesNotEvaluated, "Rules that could not be evaluated (never dropped):"),
+    (Msg::RulesNotEvaluatedItem, "{0} {1}: {2}. Rules: {3}"),
+    (Msg::NoteHeading, "Note"),
+    (Msg::LimitTumorOnly, "tumor-only analysis: germline variants may remain among the reported variants"),
+    (Msg::LimitLowPurity, "tumor purity estimated at {0}% (< 30%): TMB is underestimated and variants at low allele fraction may be missed (sensitivity falls with purity)"),
+    (Msg::LimitQcFailed, "QC failed: {0}"),
+    (Msg::LimitRefMismatch, "{0}:{1} REF '{2}' disagrees with the reference ('{3}'): kept with --allow-ref-mismatch, not annotated and not tiered (check the genome build of the VCF)"),
 ];
 
-/// Puts the page's fixed labels in `lang` (whole element contents only: `>label<`).
-pub fn translate(html: String, lang: Lang) -> String {
+/// Japanese.
+pub const JA: &[(Msg, &str)] = &[
+    (Msg::Title, "がんゲノムプロファイリング検査 報告書"),
+    (Msg::ReportMeta, "報告日 {0} · {1} · 知識データベース {2}（{3}）"),
+    (Msg::BasicItems, "基本項目（患者・医療機関・検査に関する情報）"),
+    (Msg::QualityControl, "検体およびデータの品質"),
+    (Msg::Biomarkers, "バイオマーカー"),
+    (Msg::ExpertPanel, "エキスパートパネル"),
+    (Msg::Alterations, "調査結果（エビデンスレベル別、薬剤ごと）"),
+    (Msg::Resistance, "耐性（R）"),
+    (Msg::PrognosticDiagnostic, "予後・診断に関するエビデンス"),
+    (Msg::CopyNumber, "コピー数異常"),
+    (Msg::Structural, "構造異常・融合遺伝子"),
+    (Msg::NotAssessedHeading, "評価していない項目"),
+    (Msg::Germline, "二次的所見（Germline findings）"),
+    (Msg::Trials, "候補となる臨床試験一覧"),
+    (Msg::Appendix, "付録：体細胞バリアント一覧"),
+    (Msg::VafHeading, "バリアントアレル頻度"),
+    (Msg::LevelDefinitions, "エビデンスレベル定義"),
+    (Msg::SoftwareInputs, "使用ソフトウェア・データベースのバージョン"),
+    (Msg::References, "参考文献（{0}件）"),
+    (Msg::Limitations, "検査の限界・注意事項・免責事項"),
+    (Msg::SignOff, "エキスパートパネル検討結果"),
+    (Msg::PatientId, "患者ID"),
+    (Msg::Institution, "医療機関"),
+    (Msg::SpecimenId, "検体ID"),
+    (Msg::SpecimenType, "検体種別"),
+    (Msg::CollectionDate, "検体採取日"),
+    (Msg::Test, "検査名"),
+    (Msg::GenomeBuild, "参照ゲノム"),
+    (Msg::TumorSample, "腫瘍検体"),
+    (Msg::MatchedNormal, "正常検体"),
+    (Msg::Analysis, "解析"),
+    (Msg::CancerType, "がん種"),
+    (Msg::TumorContent, "腫瘍細胞含有率"),
+    (Msg::RunId, "解析ID"),
+    (Msg::NotGiven, "記載なし"),
+    (Msg::NoneValue, "なし"),
+    (Msg::NotStated, "記載なし"),
+    (Msg::CancerTypeValue, "{0}（OncoTree {1}）"),
+    (Msg::ContentBoth, "{0}%（病理）、{1}%（データからの推定）"),
+    (Msg::ContentPathologyOnly, "{0}%（病理）、データからは推定せず"),
+    (Msg::ContentEstimateOnly, "記載なし（病理）、{0}%（データからの推定）"),
+    (Msg::ContentNeither, "記載なし（病理）、推定せず"),
+    (Msg::RunIdNone, "なし（他の解析ツールのVCF）"),
+    (Msg::ModeTumorNormal, "腫瘍・正常ペア"),
+    (Msg::ModeTumorOnly, "腫瘍のみ"),
+    (Msg::QcNoMetrics, "品質判定：{0}。解析結果ファイル（results.json）のないVCFから作成したため、シーケンス品質指標はない。"),
+    (Msg::QcVerdict, "品質判定：{0}"),
+    (Msg::Pass, "合格"),
+    (Msg::Fail, "不合格"),
+    (Msg::FailedRule, "不合格：{0}"),
+    (Msg::Sample, "検体"),
+    (Msg::MeanDepth, "平均深度"),
+    (Msg::MedianDepth, "深度中央値"),
+    (Msg::Ge20x, "20x以上"),
+    (Msg::Ge100x, "100x以上"),
+    (Msg::Uniformity, "均一性（平均の0.2倍以上）"),
+    (Msg::Duplicates, "重複リード"),
+    (Msg::Mapped, "マップ率"),
+    (Msg::MedianInsert, "インサート長中央値"),
+    (Msg::Identity, "腫瘍・正常検体の同一性：{0}（正常検体の生殖細胞系列部位{2}か所中{1}か所を腫瘍でも検出{3}）。"),
+    (Msg::Concordance, "、一致率 {0}"),
+    (Msg::IdentitySame, "同一人物"),
+    (Msg::IdentityMismatch, "不一致"),
+    (Msg::IdentityTooFew, "部位が少なく判定不能"),
+    (Msg::IdentityNotChecked, "腫瘍・正常検体の同一性：確認していない（正常検体なし）。"),
+    (Msg::DamageHeading, "リード方向性のDNA損傷"),
+    (Msg::DamageClass, "損傷の種類"),
+    (Msg::DamagedOrientation, "損傷方向の割合（50%＝損傷なし）"),
+    (Msg::ExcessPerMillion, "100万塩基あたりの過剰数"),
+    (Msg::Status, "判定"),
+    (Msg::CallsFiltered, "除外したバリアント数（orientation）"),
+    (Msg::Deamination, "FFPE脱アミノ化（C>T / G>A）"),
+    (Msg::Oxog, "8-オキソグアニン酸化（G>T / C>A）"),
+    (Msg::DamageDetected, "損傷あり"),
+    (Msg::DamageNotEvaluable, "評価不能（当該置換が{0}未満）"),
+    (Msg::DamageNotDetected, "損傷なし"),
+    (Msg::DamageExplain, "損傷はリードペアの一方の向きだけに現れる置換として検出され、その向きのリードに支えられたバリアントは除外される。損傷がある場合、同種の低アレル頻度バリアントの信頼度は下がる。"),
+    (Msg::DamageNotMeasured, "リード方向性のDNA損傷：測定していない（旧版の解析結果）。"),
+    (Msg::Biomarker, "バイオマーカー"),
+    (Msg::Result, "結果"),
+    (Msg::Basis, "根拠"),
+    (Msg::Source, "出典"),
+    (Msg::Tmb, "腫瘍遺伝子変異量（TMB）"),
+    (Msg::Msi, "マイクロサテライト不安定性（MSI）"),
+    (Msg::NotAssessed, "評価していない"),
+    (Msg::NotEvaluable, "評価不能"),
+    (Msg::Measured, "本解析で測定"),
+    (Msg::UserSupplied, "利用者入力値（本解析では測定していない）"),
+    (Msg::TmbValue, "{0} 変異/Mb（{1}）"),
+    (Msg::TmbLow, "低"),
+    (Msg::TmbHigh, "高"),
+    (Msg::TmbVeryHigh, "非常に高い"),
+    (Msg::CallableMb, "解析可能領域 {0} Mb"),
+    (Msg::Ci95, "95%信頼区間 {0}-{1}/Mb"),
+    (Msg::TmbComponents, "一塩基置換 {0}/Mb、マイクロサテライト外の挿入欠失 {1}/Mb、マイクロサテライト内の挿入欠失 {2}/Mb（{3} / {4} / {5}）"),
+    (Msg::TmbWithoutMs, "マイクロサテライト内の挿入欠失を除いたTMB"),
+    (Msg::TmbWithoutMsBasis, "一塩基置換とマイクロサテライト外の挿入欠失（表の上段のTMBは承認検査と同様にすべての挿入欠失を数える。MSI-H腫瘍では挿入欠失の多くが反復配列のスリップによる）"),
+    (Msg::TmbNotEvaluable, "TMB評価不能：解析可能領域 {0} Mb は最小値 {1} Mb 未満（測定値 {2}/Mb、95%信頼区間 {3}-{4}）"),
+    (Msg::MsiScore, "{1}部位中のスコア {0}%"),
+    (Msg::MsiNotEvaluable, "MSI評価不能：検査したマイクロサテライト部位 {0} か所は最小値 {1} 未満"),
+    (Msg::MsiLowConfidence, "MSI-H（低信頼度）：{1}部位からのスコア {0}%。信頼できる判定に必要な{2}部位に満たない（これより少ない部位ではスコアの95%区間がMSSの閾値に達する）。MSI-PCR検査またはミスマッチ修復タンパク免疫組織化学で確認すること"),
+    (Msg::MsiIndeterminate, "MSI判定保留：{1}部位でのスコア {0}% はMSSとMSI-Hの閾値の間"),
+    (Msg::MsiIndeterminateValue, "判定保留"),
+    (Msg::LowConfidence, "低信頼度"),
+    (Msg::PanelStatement, "すべての症例はエキスパートパネルで検討される（保険診療のがん遺伝子パネル検査で必須）。本ソフトウェアはその検討を省略できない。以下の優先度は検討の順序の目安にすぎない。"),
+    (Msg::PriorityDiscussFirst, "検討の優先度：優先して検討"),
+    (Msg::PriorityRoutine, "検討の優先度：通常"),
+    (Msg::Level, "エビデンスレベル"),
+    (Msg::Gene, "遺伝子"),
+    (Msg::Alteration, "遺伝子異常"),
+    (Msg::Drug, "薬剤"),
+    (Msg::StatusHere, "当該がん種での承認状況"),
+    (Msg::AccessRoute, "国内での使用方法"),
+    (Msg::LabelCdx, "承認条件・コンパニオン診断"),
+    (Msg::Notes, "備考"),
+    (Msg::Sources, "出典"),
+    (Msg::NoTherapeutic, "知識データベースに治療エビデンスのある遺伝子異常はない。"),
+    (Msg::ApprovedInJapan, "国内承認"),
+    (Msg::FdaApproved, "FDA承認"),
+    (Msg::GuidelineStatus, "ガイドライン記載"),
+    (Msg::ApprovedElsewhere, "他がん種で承認：{0}"),
+    (Msg::OriginGermline, "生殖細胞系列（正常検体で検出）"),
+    (Msg::OriginUnknown, "由来不明（生殖細胞系列または体細胞）"),
+    (Msg::Statement, "内容"),
+    (Msg::LabelCondition, "承認条件"),
+    (Msg::CompanionDiagnostic, "コンパニオン診断"),
+    (Msg::LineOfTherapy, "治療ライン"),
+    (Msg::LabelGermline, "生殖細胞系列の変異のみ"),
+    (Msg::LabelSomaticOrGermline, "体細胞または生殖細胞系列"),
+    (Msg::JapanLabel, "国内"),
+    (Msg::UsLabel, "米国"),
+    (Msg::AccessApproved, "当該がん種で国内承認（保険診療）"),
+    (Msg::AccessStandard, "当該がん種でバイオマーカー条件なしに国内承認（標準治療、保険診療）。記載のエビデンスはこの遺伝子異常に関するもの"),
+    (Msg::AccessOffLabel, "他がん種で国内承認：適応外（臨床試験・患者申出療養・先進医療）"),
+    (Msg::AccessAbroad, "国内未承認（海外承認またはガイドライン記載）：臨床試験・患者申出療養"),
+    (Msg::AccessInvestigational, "開発中：臨床試験"),
+    (Msg::AccessResistance, "効果が期待できない（耐性）"),
+    (Msg::LevelAJapan, "A（国内承認薬あり）"),
+    (Msg::LevelAFda, "A（国内承認薬なし：FDA承認）"),
+    (Msg::LevelAGuideline, "A（国内承認薬なし：ガイドライン記載）"),
+    (Msg::LevelAAbroad, "A（国内承認薬なし）"),
+    (Msg::LevelR, "R（耐性）"),
+    (Msg::LevelPrognostic, "{0}（予後）"),
+    (Msg::LevelDiagnostic, "{0}（診断）"),
+    (Msg::DefA, "当該がん種において国内承認薬がある。"),
+    (Msg::DefAAbroad, "当該がん種において米国での承認薬がある／ガイドラインに記載されている（国内未承認）。"),
+    (Msg::DefB, "当該がん種において統計的信憑性の高い臨床試験・メタ解析と専門家間の合意がある。"),
+    (Msg::DefC, "他がん種において承認薬または信憑性の高いエビデンスがある／がん種に関わらず規模の小さい臨床試験で有用性が示されている。"),
+    (Msg::DefD, "がん種に関わらず、症例報告で有用性が示されている。"),
+    (Msg::DefE, "前臨床試験（動物実験など）で有用性が示されている。"),
+    (Msg::DefR, "記載の薬剤に対する耐性のエビデンスがある。"),
+    (Msg::CnPurityPloidy, "絶対コピー数には腫瘍含有率 {0}、倍数性 {1} を用いた。{4} bpのビン{3}個中{2}個を使用、ビン間ノイズ {5}。増幅：コピー数 {6} 以上（倍数性の3倍）、深い欠失：0.5コピー未満。"),
+    (Msg::CnGenomeDoubled, "全ゲノム倍加の解（腫瘍含有率 {0}、倍数性 {1}）も同等にデータに適合する。"),
+    (Msg::CnExternal, "他の解析パイプラインのコピー数：{0}。腫瘍含有率 {1}、倍数性 {2}。増幅：コピー数 {3} 以上（倍数性の3倍）、深い欠失：0.5コピー未満。"),
+    (Msg::CnCallHeader, "判定"),
+    (Msg::CnRange, "コピー数（最小-最大）"),
+    (Msg::MinorCn, "少数アレルのコピー数"),
+    (Msg::Loh, "LOH"),
+    (Msg::Region, "領域"),
+    (Msg::Yes, "あり"),
+    (Msg::CnNoGene, "コピー数変化のある遺伝子はない（{0}遺伝子を評価）。"),
+    (Msg::CnCallDeepDeletion, "深い欠失"),
+    (Msg::CnCallLoss, "減少"),
+    (Msg::CnCallNeutral, "変化なし"),
+    (Msg::CnCallGain, "増加"),
+    (Msg::CnCallAmplification, "増幅"),
+    (Msg::NotAssessedSeeBelow, "評価していない（下記参照）。"),
+    (Msg::Fusion, "融合遺伝子"),
+    (Msg::FivePrime, "5'側パートナー"),
+    (Msg::ThreePrime, "3'側パートナー"),
+    (Msg::Frame, "読み枠"),
+    (Msg::SplitPairs, "スプリットリード／ペア"),
+    (Msg::Known, "既知"),
+    (Msg::Intragenic, "（遺伝子内）"),
+    (Msg::NoFusion, "融合遺伝子はない。"),
+    (Msg::SvSummary, "sv.vcf.gz の体細胞性構造異常 {0} 件。正常検体でも見られた {1} 件は除外、支持リード不足の候補 {2} 件。"),
+    (Msg::SvExternal, "他の解析パイプラインのVCFから読んだ構造異常 {0} 件：{1}。"),
+    (Msg::FrameInFrame, "インフレーム"),
+    (Msg::FrameOutOfFrame, "フレームシフト"),
+    (Msg::FrameNotCoding, "非コード"),
+    (Msg::FrameUnknown, "不明"),
+    (Msg::GenesExamined, "検討した遺伝子：{0}。"),
+    (Msg::NoGermlineFinding, "リスト中の遺伝子に病的または病的と考えられる生殖細胞系列バリアントは見つからなかった。遺伝性腫瘍症候群を否定するものではない（コピー数変化、構造異常、検討領域外のバリアントは評価していない）。"),
+    (Msg::Variant, "バリアント"),
+    (Msg::Zygosity, "接合性（正常検体VAF・深度）"),
+    (Msg::Class, "分類"),
+    (Msg::Disorder, "疾患"),
+    (Msg::DisclosureGrade, "開示推奨度"),
+    (Msg::ConfirmGermline, "生殖細胞系列の所見は開示前に確認検査を行い、遺伝カウンセリングを提供すること。"),
+    (Msg::PossiblyGermline, "生殖細胞系列の可能性（腫瘍のみの解析：腫瘍のアレル頻度が生殖細胞系列を示唆するため体細胞の結果から除外したもの。生殖細胞系列であれば開示対象。確認検査を行うこと）："),
+    (Msg::PossiblyGermlineItem, "{0} {1} {2}（腫瘍VAF {3}、{4}、{5}、開示推奨度 {6}）"),
+    (Msg::SomaticMayBeGermline, "生殖細胞系列の可能性がある体細胞バリアント（腫瘍のアレル頻度のみによる判断。確認検査を行うこと）："),
+    (Msg::Heterozygous, "ヘテロ接合"),
+    (Msg::Homozygous, "ホモ接合"),
+    (Msg::NoTrialList, "臨床試験リストが指定されていないため、候補となる臨床試験は検索していない。jRCTおよびC-CAT調査結果を参照すること。"),
+    (Msg::NoTrialMatch, "リスト {0} に、この患者のこのがん種での遺伝子異常に合致する試験はない。"),
+    (Msg::TrialListFrom, "臨床試験リスト {0} より。募集状況はリストの記載：登録サイトで確認すること。"),
+    (Msg::Trial, "試験"),
+    (Msg::TrialTitle, "試験名"),
+    (Msg::Phase, "相"),
+    (Msg::Sites, "実施施設"),
+    (Msg::PatientsAlteration, "患者の遺伝子異常"),
+    (Msg::Criterion, "適格基準"),
+    (Msg::Position, "位置"),
+    (Msg::Hgvs, "HGVS表記"),
+    (Msg::Consequence, "影響"),
+    (Msg::Location, "部位"),
+    (Msg::Vaf, "VAF"),
+    (Msg::Depth, "深度"),
+    (Msg::Oncogenicity, "発がん性"),
+    (Msg::Evidence, "エビデンス"),
+    (Msg::NoPassVariant, "PASSの体細胞バリアントはない。"),
+    (Msg::OutsideModels, "転写産物モデルの範囲外"),
+    (Msg::NotAnnotated, "注釈なし"),
+    (Msg::RefMismatchCell, "REFが参照配列（{0}）と一致しない：注釈・ティアリングしていない"),
+    (Msg::OncOncogenic, "発がん性あり"),
+    (Msg::OncLikely, "発がん性の可能性が高い"),
+    (Msg::OncVus, "意義不明（VUS）"),
+    (Msg::OncNotClassified, "分類なし"),
+    (Msg::VafAxis, "腫瘍VAF（n = {0}）"),
+    (Msg::VafExplain, "二倍体領域のクローン性ヘテロ接合変異のVAFは腫瘍含有率の1/2（破線）。"),
+    (Msg::Item, "項目"),
+    (Msg::File, "ファイル"),
+    (Msg::Size, "サイズ（バイト）"),
+    (Msg::Md5, "MD5"),
+    (Msg::Software, "ソフトウェア"),
+    (Msg::KnowledgeBase, "知識データベース {0}（{1}）"),
+    (Msg::SomaticVcf, "体細胞VCF"),
+    (Msg::ReferenceFasta, "参照配列（コンティグ {0} 本{1}）"),
+    (Msg::TranscriptModels, "転写産物モデル"),
+    (Msg::RunResults, "解析結果"),
+    (Msg::StructuralInputs, "他の解析パイプラインの構造異常"),
+    (Msg::ReferencesCount, "参考文献（{0}件）"),
+    (Msg::ShowAll, "すべて表示"),
+    (Msg::CuratorKnowledge, "（キュレーターの知識による。文書との再確認なし）"),
+    (Msg::MoreSources, "ほか{0}件"),
+    (Msg::Disclaimer, "本報告書はソフトウェアが作成したもので、すべての症例を検討するエキスパートパネル（分子腫瘍委員会）での検討に供するものである。エビデンスレベルは表示の知識データベース版によるJSMO/JSCO/JCAガイダンスの実装に従う。薬剤の入手可能性と承認状況は最新の添付文書で確認すること。バリアントは体細胞の検出結果であり、生殖細胞系列の可能性があるものは開示前に確認検査を行うこと。"),
+    (Msg::ReviewedBy, "確認者（エキスパートパネル）"),
+    (Msg::DateOfReview, "検討日"),
+    (Msg::Comments, "コメント"),
+    (Msg::TranscriptsHeading, "転写産物と評価できなかったルール"),
+    (Msg::PreferredAbsent, "優先転写産物（MANE Select）が転写産物モデルになかった遺伝子："),
+    (Msg::PreferredAbsentItem, "{0}：{1} なし（指定されたモデル：{2}）。{3}"),
+    (Msg::MappedByStructure, "MANEのエクソン構造への対応づけでルールを評価"),
+    (Msg::NotMapped, "転写産物に依存するルールは評価できない"),
+    (Msg::RulesNotEvaluated, "評価できなかったルール（省略せず記載）："),
+    (Msg::RulesNotEvaluatedItem, "{0} {1}：{2}。ルール：{3}"),
+    (Msg::NoteHeading, "注記"),
+    (Msg::LimitTumorOnly, "腫瘍のみの解析：報告したバリアントに生殖細胞系列バリアントが含まれる可能性がある"),
+    (Msg::LimitLowPurity, "推定腫瘍含有率 {0}%（30%未満）：TMBは過小評価され、低アレル頻度のバリアントは検出されない可能性がある（感度は含有率とともに低下する）"),
+    (Msg::LimitQcFailed, "品質不合格：{0}"),
+    (Msg::LimitRefMismatch, "{0}:{1} のREF「{2}」が参照配列（「{3}」）と一致しない。--allow-ref-mismatch により保持したが、注釈・ティアリングしていない（VCFのゲノムビルドを確認すること）"),
+];
+
+fn table(lang: Lang) -> &'static [(Msg, &'static str)] {
     match lang {
-        Lang::En => html,
-        Lang::Ja => {
-            let mut out = html.replacen("<html lang=\"en\">", "<html lang=\"ja\">", 1);
-            for (en, ja) in JA {
-                let from = format!(">{}<", super::html::esc(en));
-                if out.contains(&from) {
-                    out = out.replace(&from, &format!(">{ja}<"));
-                }
-            }
-            out
-        }
+        Lang::En => EN,
+        Lang::Ja => JA,
+    }
+}
+
+/// The text of a key in a language.
+pub fn t(lang: Lang, m: Msg) -> &'static str {
+    table(lang)
+        .iter()
+        .find(|(k, _)| *k == m)
+        .map(|(_, v)| *v)
+        .unwrap_or_else(|| {
+            // the test below makes this unreachable for the shipped tables
+            EN.iter()
+                .find(|(k, _)| *k == m)
+                .map(|(_, v)| *v)
+                .unwrap_or("")
+        })
+}
+
+/// The text of a key with its arguments in place of `{0}`, `{1}`, ...
+pub fn f(lang: Lang, m: Msg, args: &[&dyn std::fmt::Display]) -> String {
+    let mut out = t(lang, m).to_string();
+    for (i, a) in args.iter().enumerate() {
+        out = out.replace(&format!("{{{i}}}"), &a.to_string());
+    }
+    out
+}
+
+/// TMB not evaluable: callable Mb, the minimum, the measured TMB and its 95% CI.
+pub fn tmb_not_evaluable(
+    lang: Lang,
+    callable_mb: f64,
+    min: f64,
+    per_mb: f64,
+    ci: [f64; 2],
+) -> String {
+    f(
+        lang,
+        Msg::TmbNotEvaluable,
+        &[
+            &format!("{callable_mb:.3}"),
+            &min,
+            &format!("{per_mb:.1}"),
+            &format!("{:.1}", ci[0]),
+            &format!("{:.1}", ci[1]),
+        ],
+    )
+}
+
+/// MSI not evaluable: sites tested and the minimum.
+pub fn msi_not_evaluable(lang: Lang, sites: u32, min: u32) -> String {
+    f(lang, Msg::MsiNotEvaluable, &[&sites, &min])
+}
+
+/// A low-confidence MSI-H: score, sites, the sites a confident call needs.
+pub fn msi_low_confidence(lang: Lang, score: f64, sites: u32, min: u32) -> String {
+    f(
+        lang,
+        Msg::MsiLowConfidence,
+        &[&format!("{score:.1}"), &sites, &min],
+    )
+}
+
+/// MSI indeterminate: score and sites.
+pub fn msi_indeterminate(lang: Lang, score: f64, sites: u32) -> String {
+    f(
+        lang,
+        Msg::MsiIndeterminate,
+        &[&format!("{score:.1}"), &sites],
+    )
+}
+
+/// Low tumor purity.
+pub fn low_purity(lang: Lang, purity: f64) -> String {
+    f(
+        lang,
+        Msg::LimitLowPurity,
+        &[&format!("{:.0}", purity * 100.0)],
+    )
+}
+
+/// A VCF record whose REF disagrees with the reference (kept with --allow-ref-mismatch).
+pub fn ref_mismatch(lang: Lang, chrom: &str, pos: u64, vcf_ref: &str, genome: &str) -> String {
+    f(
+        lang,
+        Msg::LimitRefMismatch,
+        &[&chrom, &pos, &vcf_ref, &genome],
+    )
+}
+
+/// The `lang` attribute of the page.
+pub fn code(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "en",
+        Lang::Ja => "ja",
     }
 }
 
@@ -120,17 +685,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_whole_labels_are_translated() {
-        let html = "<html lang=\"en\"><h2>Biomarkers</h2><td>Biomarkers of X</td><td>A (approved in Japan)</td>".to_string();
-        let ja = translate(html.clone(), Lang::Ja);
-        assert!(ja.contains("<html lang=\"ja\">"));
-        assert!(ja.contains("<h2>バイオマーカー</h2>"));
-        assert!(
-            ja.contains("<td>Biomarkers of X</td>"),
-            "a longer text is left alone"
-        );
-        assert!(ja.contains("A（国内承認薬あり）"));
-        assert_eq!(translate(html.clone(), Lang::En), html);
+    fn every_key_has_both_languages_once() {
+        for lang in [Lang::En, Lang::Ja] {
+            for m in Msg::ALL {
+                let n = table(lang).iter().filter(|(k, _)| k == m).count();
+                assert_eq!(n, 1, "{m:?} appears {n} times in {lang:?}");
+            }
+            assert_eq!(table(lang).len(), Msg::ALL.len());
+        }
+        // placeholders: the same set in both languages
+        for m in Msg::ALL {
+            let marks = |s: &str| {
+                (0..10)
+                    .filter(|i| s.contains(&format!("{{{i}}}")))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(marks(t(Lang::En, *m)), marks(t(Lang::Ja, *m)), "{m:?}");
+        }
+        assert_eq!(f(Lang::Ja, Msg::References, &[&3]), "参考文献（3件）");
         assert_eq!(Lang::parse("ja"), Some(Lang::Ja));
         assert_eq!(Lang::parse("jp"), None);
     }

@@ -379,6 +379,16 @@ pub fn purity(calls: &[&Call]) -> PurityResult {
     }
 }
 
+/// METHOD: fewest microsatellite sites tested for an MSI status to be read: below 20, one site
+/// moves the score by 5 points or more around the 20% MSI-H threshold.
+pub const MIN_MSI_SITES: u32 = 20;
+
+/// METHOD: fewest sites for a confident MSI-H call: below 62, the 95% binomial interval of a
+/// score at the 20% MSI-H threshold is wider than +-10 points (1.96 * sqrt(0.2 * 0.8 / n) > 0.10),
+/// so it reaches the MSS threshold (10%) by sampling alone; such a call is shown and tiered but
+/// marked low-confidence, with a note on the finding and an expert-panel reason.
+pub const MSI_CONFIDENT_SITES: u32 = 62;
+
 #[cfg(test)]
 mod tests {
     use super::*;

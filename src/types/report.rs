@@ -118,10 +118,10 @@ pub struct Therapy {
     pub guideline: bool,
     /// Cancer types where it is approved instead (level C "approved in another cancer type").
     pub approved_elsewhere: Vec<String>,
-    /// The access route a panel discusses: approved for this cancer type in Japan; off-label
-    /// in Japan (approved for another type); approved only abroad or in guidelines;
-    /// investigational; or resistance.
-    pub access: String,
+    /// The access route a panel discusses: approved for this cancer type in Japan; approved
+    /// here without a biomarker condition (standard therapy); off-label in Japan (approved for
+    /// another type); approved only abroad or in guidelines; investigational; or resistance.
+    pub access: AccessRoute,
     /// Caveats from real-world data (C-CAT), settings, conflicting evidence.
     pub notes: Vec<String>,
     /// The items behind it.
@@ -130,6 +130,48 @@ pub struct Therapy {
     /// required variant origin of each approval covering this cancer type.
     #[serde(default)]
     pub approvals: Vec<ApprovalTerms>,
+}
+
+/// Japan's access routes to a drug (C-CAT findings; JSMO/JSCO/JCA guidance ed. 2.1, Table 4).
+/// Reports of earlier versions wrote the English descriptions; they are read as aliases.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessRoute {
+    /// Approved in Japan for this cancer type with this alteration (insurance-covered).
+    #[serde(alias = "approved in Japan for this cancer type (insurance-covered)")]
+    Approved,
+    /// Every drug approved in Japan for this cancer type without a biomarker condition.
+    Standard,
+    /// Approved in Japan for another cancer type: off-label use.
+    #[serde(
+        alias = "approved in Japan for another cancer type: off-label use through a clinical trial, patient-proposed healthcare or advanced medical care"
+    )]
+    OffLabel,
+    /// Approved abroad or recommended in guidelines, not approved in Japan.
+    #[serde(
+        alias = "not approved in Japan (approved abroad or recommended in guidelines): clinical trial or patient-proposed healthcare"
+    )]
+    Abroad,
+    /// Investigational.
+    #[serde(alias = "investigational: clinical trial")]
+    Investigational,
+    /// Expected to be ineffective.
+    #[serde(alias = "expected to be ineffective (resistance)")]
+    Resistance,
+}
+
+impl AccessRoute {
+    /// The English description (`report::i18n` has both languages).
+    pub fn describe(self) -> &'static str {
+        match self {
+            AccessRoute::Approved => "approved in Japan for this cancer type (insurance-covered)",
+            AccessRoute::Standard => "approved in Japan for this cancer type without a biomarker condition (standard therapy, insurance-covered); the evidence listed concerns this alteration",
+            AccessRoute::OffLabel => "approved in Japan for another cancer type: off-label use through a clinical trial, patient-proposed healthcare or advanced medical care",
+            AccessRoute::Abroad => "not approved in Japan (approved abroad or recommended in guidelines): clinical trial or patient-proposed healthcare",
+            AccessRoute::Investigational => "investigational: clinical trial",
+            AccessRoute::Resistance => "expected to be ineffective (resistance)",
+        }
+    }
 }
 
 /// The terms of one approval (package insert or FDA label) for this cancer type.
@@ -264,6 +306,66 @@ pub struct ReportVariant {
     /// Oncogenicity class (rules in `clinical::oncogenicity`), for annotated variants.
     #[serde(default)]
     pub oncogenicity: Option<Oncogenicity>,
+    /// The reference's bases where the record's REF disagrees with them (kept with
+    /// `--allow-ref-mismatch`): the variant is flagged, not annotated and not tiered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_mismatch: Option<String>,
+    /// The annotation on the gene's MANE Select transcript when the transcript models lack it
+    /// (mapped by exon structure, `clinical::transcripts`): what tiering uses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mane_mapping: Option<ManeMapping>,
+    /// Why the variant could not be mapped onto its gene's MANE Select transcript.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mane_unmapped: Option<String>,
+}
+
+/// A variant's annotation mapped onto the MANE Select transcript the models lack.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+pub struct ManeMapping {
+    /// The annotation on MANE numbering (exon, intron, HGVS c., protein change).
+    pub annotation: Annotation,
+    /// The transcript of the models the variant was annotated on.
+    pub from_transcript: String,
+    /// Where the MANE exon structure comes from.
+    pub structure: String,
+    /// The note findings of this variant carry.
+    pub note: String,
+}
+
+/// A gene whose preferred transcript the models lack.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
+pub struct PreferredAbsent {
+    /// Gene.
+    pub gene: String,
+    /// Its MANE Select accessions (RefSeq / Ensembl).
+    pub preferred: String,
+    /// The models of the gene that were given.
+    pub models: Vec<String>,
+    /// The knowledge base holds the MANE exon structure: rules are evaluated by mapping.
+    pub mapped_by_structure: bool,
+}
+
+/// Transcript-dependent rules that could not be evaluated for a variant.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
+pub struct RulesNotEvaluated {
+    /// Gene.
+    pub gene: String,
+    /// The variant (`chrom:pos REF>ALT (transcript:c.)`).
+    pub variant: String,
+    /// Why not.
+    pub reason: String,
+    /// The rules (`KB id alteration`).
+    pub rules: Vec<String>,
+}
+
+/// Transcript checks of a report: preferred transcripts absent from the models, and rules
+/// that could not be evaluated.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
+pub struct TranscriptCheck {
+    /// Genes whose preferred (MANE Select) transcript was absent.
+    pub preferred_absent: Vec<PreferredAbsent>,
+    /// Rules not evaluated, per variant.
+    pub rules_not_evaluated: Vec<RulesNotEvaluated>,
 }
 
 /// Oncogenicity class of a variant.
@@ -504,6 +606,10 @@ pub struct MsiSummary {
     pub source: ValueSource,
     /// Evaluable, and why not.
     pub evaluability: Evaluability,
+    /// An MSI-H call from fewer sites than `MSI_CONFIDENT_SITES`: shown and tiered, marked
+    /// low-confidence (with the reason in `evaluability.reason`).
+    #[serde(default)]
+    pub low_confidence: bool,
 }
 
 /// The knowledge base a report was tiered with.
@@ -548,6 +654,9 @@ pub struct ReportInputs {
     /// The run's `results.json`, when given.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub results: Option<FileRecord>,
+    /// Structural calls of another pipeline (`--sv`, `--cnv`), when given.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub structural: Vec<FileRecord>,
 }
 
 /// Where a biomarker value came from.
@@ -654,6 +763,9 @@ pub struct Report {
     pub structural_variants: Option<super::sv::SvResult>,
     /// What was not assessed, and why.
     pub not_assessed: Vec<super::results::NotAssessed>,
+    /// Preferred transcripts absent from the models; rules not evaluated.
+    #[serde(default)]
+    pub transcripts: TranscriptCheck,
     /// Expert-panel triage.
     pub expert_panel: Triage,
     /// Limitations and warnings.

@@ -67,6 +67,10 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
         "standard_jp.tsv",
         include_str!("../../../data/kb/standard_jp.tsv"),
     ),
+    (
+        "mane_structures.tsv",
+        include_str!("../../../data/kb/mane_structures.tsv"),
+    ),
 ];
 
 /// How the built-in KB is named in provenance.
@@ -236,6 +240,67 @@ pub struct Kb {
     /// Drugs approved in Japan for a cancer type without a biomarker condition
     /// (`standard_jp.tsv`): their access route is never "investigational".
     pub standard_jp: Vec<StandardDrug>,
+    /// Exon structures of MANE Select transcripts (`mane_structures.tsv`), for rules whose
+    /// transcript the transcript models lack.
+    pub structures: HashMap<String, ManeStructure>,
+}
+
+/// The exon structure of a gene's MANE Select transcript relative to its start codon.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ManeStructure {
+    /// Gene.
+    pub gene: String,
+    /// MANE Select accession.
+    pub mane: String,
+    /// The model the structure was read from (accession and version).
+    pub model: String,
+    /// Where (LRG record).
+    pub source: String,
+    /// Exons, transcript order: start..end relative to the first base of the start codon (0),
+    /// in transcript direction.
+    pub exons: Vec<(i64, i64)>,
+    /// The stop codon's last base, relative.
+    pub cds_end: i64,
+}
+
+impl ManeStructure {
+    fn parse(f: &[&str]) -> Result<ManeStructure, String> {
+        let mut exons = Vec::new();
+        for e in f[4].split(',') {
+            let (a, b) = e
+                .split_once("..")
+                .ok_or_else(|| format!("exon '{e}' is not start..end"))?;
+            let (a, b): (i64, i64) = match (a.parse(), b.parse()) {
+                (Ok(a), Ok(b)) if a <= b => (a, b),
+                _ => return Err(format!("exon '{e}' is not start..end")),
+            };
+            if exons.last().is_some_and(|&(_, pe): &(i64, i64)| a <= pe) {
+                return Err(format!("exon '{e}' overlaps or precedes the one before"));
+            }
+            exons.push((a, b));
+        }
+        let cds_end: i64 = f[5]
+            .parse()
+            .map_err(|_| format!("cds_end '{}' is not a number", f[5]))?;
+        let inside = |p: i64| exons.iter().any(|&(a, b)| a <= p && p <= b);
+        if !inside(0) || !inside(cds_end) {
+            return Err("the start codon (0) and cds_end must lie in exons".into());
+        }
+        if !f[1].starts_with("NM_") || !valid_gene(f[0]) {
+            return Err(format!(
+                "'{} {}' is not a gene and a RefSeq accession",
+                f[0], f[1]
+            ));
+        }
+        Ok(ManeStructure {
+            gene: f[0].to_string(),
+            mane: f[1].to_string(),
+            model: f[2].to_string(),
+            source: f[3].to_string(),
+            exons,
+            cds_end,
+        })
+    }
 }
 
 /// A drug approved in Japan for cancer types without a biomarker condition (cytotoxic
@@ -290,6 +355,7 @@ enum FileKind {
     Mane,
     Activating,
     StandardJp,
+    Structures,
 }
 
 const APPROVAL_HEADER: &str = "id\tgene\talteration\tcancer_types\texclude\tregimen\tapproval_date\tline_of_therapy\tlabel_condition\tcompanion_diagnostic\torigin\tsource\tsource_url\tverified\tnotes";
@@ -302,9 +368,10 @@ const KNOWN_CURATED_HEADER: &str = "gene\tkind\tvalue\tsource\tsource_url";
 const MANE_HEADER: &str = "gene\trefseq\tensembl\tmane_status";
 const ACTIVATING_HEADER: &str = "gene\talteration\tsource\tsource_url";
 const STANDARD_HEADER: &str = "drug\tcancer_types\texclude\tsource\tsource_url\tverified\tnotes";
+const STRUCTURES_HEADER: &str = "gene\tmane\tmodel\tsource\texons\tcds_end";
 
 /// The file kinds a `# file:` line may name.
-const FILE_KINDS: &str = "approvals_jp.tsv, approvals_us.tsv, guidelines.tsv, civic.tsv, civic_known.tsv, known_curated.tsv, mane_select.tsv, activating_classes.tsv, standard_jp.tsv";
+const FILE_KINDS: &str = "approvals_jp.tsv, approvals_us.tsv, guidelines.tsv, civic.tsv, civic_known.tsv, known_curated.tsv, mane_select.tsv, activating_classes.tsv, standard_jp.tsv, mane_structures.tsv";
 
 impl FileKind {
     fn of(name_line: &str) -> Option<FileKind> {
@@ -318,6 +385,7 @@ impl FileKind {
             "mane_select.tsv" => FileKind::Mane,
             "activating_classes.tsv" => FileKind::Activating,
             "standard_jp.tsv" => FileKind::StandardJp,
+            "mane_structures.tsv" => FileKind::Structures,
             _ => return None,
         })
     }
@@ -332,6 +400,7 @@ impl FileKind {
             FileKind::Mane => MANE_HEADER,
             FileKind::Activating => ACTIVATING_HEADER,
             FileKind::StandardJp => STANDARD_HEADER,
+            FileKind::Structures => STRUCTURES_HEADER,
         }
     }
 
@@ -349,7 +418,11 @@ impl FileKind {
     fn is_table(self) -> bool {
         matches!(
             self,
-            FileKind::Mane | FileKind::Known | FileKind::KnownCurated | FileKind::Activating
+            FileKind::Mane
+                | FileKind::Known
+                | FileKind::KnownCurated
+                | FileKind::Activating
+                | FileKind::Structures
         )
     }
 }
@@ -584,6 +657,12 @@ fn table_row(k: FileKind, f: &[&str], tree: &OncoTree, kb: &mut Kb, bad: &mut dy
             }
         }
         FileKind::StandardJp => standard_row(f, tree, kb, bad),
+        FileKind::Structures => match ManeStructure::parse(f) {
+            Ok(st) => {
+                kb.structures.insert(st.gene.clone(), st);
+            }
+            Err(e) => bad(e),
+        },
         _ => unreachable!("table files only"),
     }
 }

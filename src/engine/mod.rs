@@ -181,6 +181,23 @@ impl<A: ColumnObserver, B: ColumnObserver> ColumnObserver for (A, B) {
     }
 }
 
+/// An observer that sees nothing and costs nothing (a stage slot left empty).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoObserver;
+
+impl ColumnObserver for NoObserver {
+    type Partial = ();
+
+    fn begin(&self, _shard: &Shard, _reference: &RefSlice<'_>) {}
+
+    #[inline]
+    fn column(&self, _partial: &mut (), _column: &Column<'_>) {}
+
+    fn handles_empty(&self, _partial: &()) -> bool {
+        true
+    }
+}
+
 /// How progress is shown while a pass runs.
 #[derive(Clone, Copy, Debug)]
 pub struct ProgressConfig {

@@ -629,11 +629,11 @@ pub fn source_from_results(
 /// were told apart (the allele-fraction fallback carries its own warning).
 fn germline_model_limitation(m: &crate::types::results::GermlineModel) -> Option<String> {
     let purity = m.purity?;
-    (m.method == "sgz_purity_copy_number").then(|| {
+    (m.method == crate::types::results::GermlineMethod::SgzPurityCopyNumber).then(|| {
         format!(
             "tumor-only: germline and somatic origin were told apart by allele fraction at a purity of {:.0}% ({}; {}){}; a germline variant can still be reported as somatic, and a somatic variant at a germline-like allele fraction is filtered (listed as possibly germline when relevant)",
             purity * 100.0,
-            if m.purity_source == "copy_number" {
+            if m.purity_source == crate::types::results::GermlinePuritySource::CopyNumber {
                 "from the copy-number fit"
             } else {
                 "estimated from the variants' allele fractions"

@@ -4,7 +4,11 @@
 
 use super::evidence::DamageCounts;
 use super::germline::{classify, GermlineModel, LocalCn, ModelPurity};
-pub use crate::types::call::{AlleleKey, FILTERS as ALL};
+pub use crate::types::call::{AlleleKey, Filter};
+
+/// Population allele frequency from which a call is filtered `germline` (Mutect2's default for
+/// its germline resource is 0.01 too).
+pub const DEFAULT_MAX_POPULATION_AF: f64 = 0.01;
 use crate::types::call::{Call, VarKind};
 
 /// `clustered_events`: three or more events that pass every site filter so far, within
@@ -27,7 +31,7 @@ pub fn clustered_events(calls: &mut [Call], window: u64) {
     }
     for (k, f) in flag.into_iter().enumerate() {
         if f {
-            calls[idx[k]].fail("clustered_events");
+            calls[idx[k]].fail(Filter::ClusteredEvents);
         }
     }
 }
@@ -37,10 +41,10 @@ pub fn clustered_events(calls: &mut [Call], window: u64) {
 pub fn apply_resources(calls: &mut [Call], max_population_af: f64) {
     for c in calls.iter_mut() {
         if c.pop_af.is_some_and(|af| af >= max_population_af) {
-            c.fail("germline");
+            c.fail(Filter::Germline);
         }
         if c.pon_normals.is_some() {
-            c.fail("panel_of_normals");
+            c.fail(Filter::PanelOfNormals);
         }
     }
 }
@@ -67,12 +71,12 @@ pub fn finalize(
     for c in calls.iter_mut() {
         c.filters.retain(|f| {
             !matches!(
-                f.as_str(),
-                "clustered_events"
-                    | "germline"
-                    | "panel_of_normals"
-                    | "germline_af"
-                    | "orientation"
+                f,
+                Filter::ClusteredEvents
+                    | Filter::Germline
+                    | Filter::PanelOfNormals
+                    | Filter::GermlineAf
+                    | Filter::Orientation
             )
         });
     }
@@ -215,7 +219,7 @@ pub fn orientation_bias(calls: &mut [Call], damage: Option<&DamageCounts>) -> Or
             let post = posterior(pi, model.orientation[class], k, n, q);
             c.artifact_posterior = Some(post);
             if post > 0.5 {
-                c.fail("orientation");
+                c.fail(Filter::Orientation);
                 model.filtered[class] += 1;
             }
         }
@@ -285,6 +289,5 @@ fn posterior(pi: f64, psi: f64, k: u32, n: u32, q: f64) -> f64 {
 
 /// Sorts a call's filters into catalogue order (stable output).
 pub fn sort_filters(c: &mut Call) {
-    c.filters
-        .sort_by_key(|f| ALL.iter().position(|(n, _)| n == f).unwrap_or(usize::MAX));
+    c.filters.sort();
 }

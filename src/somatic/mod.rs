@@ -21,4 +21,4 @@ pub mod coverage;
 pub mod pass;
 pub mod pileup;
 
-pub use crate::types::call::{Allele, Call, SampleSupport, VarKind};
+pub use crate::types::call::{Allele, Call, Filter, SampleSupport, VarKind};

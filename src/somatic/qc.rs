@@ -383,6 +383,31 @@ pub fn identity(sites: u64, shared: u64, min_identity: f64) -> (Identity, Option
     )
 }
 
+/// The warnings of FFPE deamination and oxoG damage found in the samples' orientation metrics.
+pub fn damage_warnings(samples: &[SampleQcResult]) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for s in samples {
+        let Some(b) = &s.orientation_bias else {
+            continue;
+        };
+        for (name, m, what) in [
+            ("FFPE deamination", &b.deamination, "C>T/G>A"),
+            ("oxidative (8-oxoG)", &b.oxog, "G>T/C>A"),
+        ] {
+            if m.damaged {
+                warnings.push(format!(
+                    "{name} damage in '{}': {:.0}% of {what} substitutions in the damaged read orientation, {:.0} excess per million bases; {} calls filtered as orientation artifacts; low-allele-fraction {what} calls need orthogonal confirmation",
+                    s.sample,
+                    100.0 * m.orientation_ratio.unwrap_or(0.0),
+                    m.excess_per_million.unwrap_or(0.0),
+                    m.calls_filtered
+                ));
+            }
+        }
+    }
+    warnings
+}
+
 /// METHOD: the QC verdict fails on any of: tumor mean depth below [`MIN_TUMOR_MEAN_DEPTH`],
 /// a tumor/normal identity mismatch, purity below `biomarkers::LOW_PURITY`. Each failed rule
 /// is a reason, in words.

@@ -174,7 +174,8 @@ pub struct PurityResult {
     pub estimate: Option<f64>,
     /// How it was estimated: `somatic_vaf_clonal_cluster`, or in tumor-only runs
     /// `tumor_only_germline_somatic_mixture` (jointly with the germline classification).
-    pub method: String,
+    #[schemars(with = "String")]
+    pub method: PurityMethod,
     /// Which estimate won.
     pub source: PuritySource,
     /// The somatic-VAF (clonal peak) estimate.
@@ -193,6 +194,22 @@ pub struct PurityResult {
     pub low_purity: bool,
     /// Explanation when no estimate.
     pub note: Option<String>,
+}
+
+/// How a run's purity was estimated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PurityMethod {
+    /// The clonal peak of the somatic SNV allele fractions (binomial mixture).
+    SomaticVafClonalCluster,
+    /// The same, from the SNVs in copy-neutral, allele-balanced segments.
+    SomaticVafClonalClusterCopyNeutral,
+    /// Tumor-only: jointly with the germline/somatic classification.
+    TumorOnlyGermlineSomaticMixture,
+    /// The copy-number/BAF fit (identifiable).
+    CopyNumberBafFit,
+    /// The copy-number/BAF fit's solution nearest the somatic-VAF estimate.
+    CopyNumberBafFitVafSelected,
 }
 
 /// Which purity estimate a run used.
@@ -309,16 +326,61 @@ pub struct QcResult {
     pub reasons: Vec<String>,
 }
 
+/// The tumor-only germline/somatic classification used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GermlineMethod {
+    /// Expected allele fractions from purity and local copy number (SGZ-style mixture).
+    SgzPurityCopyNumber,
+    /// Too few candidates for the mixture: an allele-fraction rule.
+    AlleleFractionRule,
+}
+
+/// Where the purity of the tumor-only classification came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GermlinePuritySource {
+    /// The run's copy-number fit.
+    CopyNumber,
+    /// Estimated from the candidates' allele fractions.
+    AlleleFractions,
+    /// None available.
+    None,
+}
+
+impl GermlinePuritySource {
+    /// The serialised name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GermlinePuritySource::CopyNumber => "copy_number",
+            GermlinePuritySource::AlleleFractions => "allele_fractions",
+            GermlinePuritySource::None => "none",
+        }
+    }
+}
+
+impl GermlineMethod {
+    /// The serialised name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GermlineMethod::SgzPurityCopyNumber => "sgz_purity_copy_number",
+            GermlineMethod::AlleleFractionRule => "allele_fraction_rule",
+        }
+    }
+}
+
 /// What the tumor-only germline/somatic classification used and found
 /// (`somatic::germline`; absent in tumor-normal runs).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct GermlineModel {
     /// `sgz_purity_copy_number`, or `allele_fraction_rule` when too few candidates.
-    pub method: String,
+    #[schemars(with = "String")]
+    pub method: GermlineMethod,
     /// Purity used.
     pub purity: Option<f64>,
     /// `copy_number` (the run's fit), `allele_fractions` (estimated from the candidates) or `none`.
-    pub purity_source: String,
+    #[schemars(with = "String")]
+    pub purity_source: GermlinePuritySource,
     /// Whether local copy numbers were used (else every call is taken as diploid).
     pub copy_number_aware: bool,
     /// Unfiltered SNV candidates not listed in the population resource (the class shares are

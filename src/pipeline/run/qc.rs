@@ -1,0 +1,154 @@
+//! The QC stage of `run`: depth, coverage uniformity, duplicates, insert sizes, the callable
+//! bases (the TMB denominator), read-orientation damage, the tumor/normal identity and the
+//! verdict; and the check, right after the pass, that the reads were aligned to this reference.
+
+use anyhow::Result;
+
+use super::stage::{PartialOf, Stage};
+use crate::error::{fail, ExitKind};
+use crate::somatic::evidence::DamageCounts;
+use crate::somatic::qc::{
+    combine, damage_warnings, identity, orientation_bias, reference_mismatch, summarize, verdict,
+    QcObserver, QcPartial, MAX_REFERENCE_MISMATCH,
+};
+use crate::types::results::QcResult;
+use crate::types::source::InputInfo;
+use crate::types::{ContigId, Shard};
+
+/// The plan: callable-depth thresholds and the identity threshold.
+pub struct QcStage {
+    /// Samples read (tumor, then normal).
+    pub n_samples: usize,
+    /// Tumor depth of a callable base.
+    pub min_tumor_depth: u32,
+    /// Normal depth of a callable base.
+    pub min_normal_depth: u32,
+    /// Per contig: whether its bases can be callable.
+    pub callable_contigs: Vec<bool>,
+    /// Identity concordance below which the pair is flagged.
+    pub min_identity: f64,
+}
+
+/// The combined QC counts and the callable intervals.
+#[derive(Default)]
+pub struct QcState {
+    /// Counts per sample, identity sites.
+    pub counts: QcPartial,
+    /// Callable intervals (0-based half-open), in genome order.
+    pub callable: Vec<(ContigId, u64, u64)>,
+}
+
+impl QcState {
+    /// Callable bases (the TMB denominator).
+    pub fn callable_bases(&self) -> u64 {
+        self.callable.iter().map(|(_, s, e)| e - s).sum()
+    }
+}
+
+/// What the verdict needs from the other stages.
+pub struct QcContext<'c> {
+    /// Inputs in order (sample names).
+    pub inputs: Vec<&'c InputInfo>,
+    /// Unmapped records per input (from the engine).
+    pub unmapped: &'c [u64],
+    /// Orientation counts per sample (from the caller).
+    pub damage: &'c [DamageCounts],
+    /// Tumor calls filtered as orientation artifacts, [deamination, oxoG].
+    pub filtered: [u64; 2],
+    /// Whether the purity estimate is low (a failed rule of the verdict).
+    pub low_purity: bool,
+}
+
+/// The QC block and what it warns about.
+pub struct QcOutcome {
+    /// `results.json` `qc`.
+    pub result: QcResult,
+    /// Damage and identity warnings.
+    pub warnings: Vec<String>,
+}
+
+impl Stage for QcStage {
+    const NAME: &'static str = "qc";
+    type Observer<'s> = QcObserver;
+    type State<'s> = QcState;
+    type Context<'c> = QcContext<'c>;
+    type Output = QcOutcome;
+
+    fn observer(&self) -> QcObserver {
+        QcObserver {
+            n_samples: self.n_samples,
+            min_tumor_depth: self.min_tumor_depth,
+            min_normal_depth: self.min_normal_depth,
+            callable_contigs: self.callable_contigs.clone(),
+        }
+    }
+
+    fn state(&self) -> Result<QcState> {
+        Ok(QcState::default())
+    }
+
+    fn add<'s>(
+        &'s self,
+        state: &mut QcState,
+        _shard: &Shard,
+        partial: PartialOf<'s, Self>,
+    ) -> Result<()> {
+        combine(&mut state.counts, partial, &mut state.callable);
+        Ok(())
+    }
+
+    fn finish(&self, state: QcState, ctx: QcContext<'_>) -> Result<QcOutcome> {
+        let q = &state.counts;
+        let samples: Vec<_> = (0..self.n_samples)
+            .map(|i| {
+                let counts = q.samples.get(i).cloned().unwrap_or_default();
+                let mut s = summarize(&ctx.inputs[i].sample, &counts, ctx.unmapped[i]);
+                let f = if i == 0 { ctx.filtered } else { [0, 0] };
+                s.orientation_bias = Some(orientation_bias(&ctx.damage[i], &counts, f));
+                s
+            })
+            .collect();
+        let mut warnings = damage_warnings(&samples);
+        let ident = (self.n_samples > 1)
+            .then(|| identity(q.identity_sites, q.identity_shared, self.min_identity));
+        if let Some((_, Some(w))) = &ident {
+            warnings.push(w.clone());
+        }
+        Ok(QcOutcome {
+            result: verdict(samples, ident, ctx.low_purity),
+            warnings,
+        })
+    }
+}
+
+impl QcStage {
+    /// Reads aligned to another reference of the same length (no `@SQ M5` to catch it) differ
+    /// from it at far more bases than sequencing errors and variants explain: stop before any
+    /// result is written.
+    pub fn check_reference(
+        &self,
+        state: &QcState,
+        inputs: &[&InputInfo],
+        reference: &std::path::Path,
+    ) -> Result<()> {
+        for (q, info) in state.counts.samples.iter().zip(inputs) {
+            let Some(rate) = reference_mismatch(q) else {
+                continue;
+            };
+            if rate > MAX_REFERENCE_MISMATCH {
+                return Err(fail(
+                    ExitKind::Data,
+                    format!(
+                        "{:.0}% of the aligned bases of '{}' (sample {}) differ from the reference '{}' (expected below {:.0}%): the reads were aligned to another reference; pass the FASTA they were aligned to (nothing was written)",
+                        100.0 * rate,
+                        info.path.display(),
+                        info.sample,
+                        reference.display(),
+                        100.0 * MAX_REFERENCE_MISMATCH
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}

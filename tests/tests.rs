@@ -48,3 +48,9 @@ mod structural;
 
 #[path = "suite/batch.rs"]
 mod batch;
+
+#[path = "suite/stage_example.rs"]
+mod stage_example;
+
+#[path = "suite/layers.rs"]
+mod layers;

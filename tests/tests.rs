@@ -54,3 +54,6 @@ mod stage_example;
 
 #[path = "suite/layers.rs"]
 mod layers;
+
+#[path = "suite/docs.rs"]
+mod docs;

@@ -10,7 +10,9 @@
 //!   that error in phred, and a base counts from `min_consensus_quality`;
 //! - duplex: a family whose UMI is `A-B` and whose read 1 is forward pairs with the family of
 //!   the same fragment (same aligned ends) whose read 1 is reverse and whose UMI is `B-A` — the
-//!   other strand of the same double-stranded molecule. Where both strands have a consensus base
+//!   other strand of the same double-stranded molecule (then, among the families left, the one
+//!   family of the other strand of the same fragment whose swapped UMI is one base away: a
+//!   strand whose UMI reads all carried one error). Where both strands have a consensus base
 //!   they must agree (a disagreement is a strand-specific error or damage: no base), the duplex
 //!   quality is their sum (capped); where one strand has a base the molecule takes it (simplex).
 //!   Each molecule gives at most one base per position: duplex strands are never counted twice.
@@ -256,12 +258,12 @@ pub(crate) fn duplex_calls(a: &[(u32, u8, u8)], b: &[(u32, u8, u8)]) -> Vec<(u32
 /// families without a partner. Top = read 1 forward with UMI `A-B`; its partner has read 1
 /// reverse, UMI `B-A` and the same fragment ends. A key claimed twice on one strand pairs none.
 pub(crate) fn pair_strands(fams: &[Family], umi_text: &[Vec<u8>]) -> Vec<(usize, Option<usize>)> {
-    let key = |f: &Family| -> Option<(i64, i64, Vec<u8>, Vec<u8>)> {
+    let key = |f: &Family| -> Option<DuplexKey> {
         let (x, y) = super::umi::duplex_halves(&umi_text[f.umi as usize])?;
         let (a, b) = if f.bundle.reverse { (y, x) } else { (x, y) };
         Some((f.span.0, f.span.1, a.to_vec(), b.to_vec()))
     };
-    let mut slots: HashMap<(i64, i64, Vec<u8>, Vec<u8>), [Vec<usize>; 2]> = HashMap::new();
+    let mut slots: HashMap<DuplexKey, [Vec<usize>; 2]> = HashMap::new();
     for (i, f) in fams.iter().enumerate() {
         if let Some(k) = key(f) {
             slots.entry(k).or_default()[f.bundle.reverse as usize].push(i);
@@ -274,6 +276,7 @@ pub(crate) fn pair_strands(fams: &[Family], umi_text: &[Vec<u8>]) -> Vec<(usize,
             partner[s[1][0]] = Some(s[0][0]);
         }
     }
+    pair_near(fams, &mut partner, &key);
     let mut out = Vec::new();
     for (i, p) in partner.iter().enumerate() {
         match p {
@@ -283,6 +286,54 @@ pub(crate) fn pair_strands(fams: &[Family], umi_text: &[Vec<u8>]) -> Vec<(usize,
         }
     }
     out
+}
+
+type DuplexKey = (i64, i64, Vec<u8>, Vec<u8>);
+
+/// Second pass of the strand pairing: a family left without a partner pairs with the one
+/// unpaired family of the other strand on the same fragment whose (swapped) UMI is one base
+/// away — a strand family whose UMI reads all carried the same error (a singleton, mostly).
+fn pair_near(
+    fams: &[Family],
+    partner: &mut [Option<usize>],
+    key: &dyn Fn(&Family) -> Option<DuplexKey>,
+) {
+    let mut by_span: HashMap<(i64, i64), [Vec<(usize, Vec<u8>)>; 2]> = HashMap::new();
+    for (i, f) in fams.iter().enumerate() {
+        if partner[i].is_some() {
+            continue;
+        }
+        if let Some((l, r, a, b)) = key(f) {
+            let mut u = a;
+            u.push(b'-');
+            u.extend(b);
+            by_span.entry((l, r)).or_default()[f.bundle.reverse as usize].push((i, u));
+        }
+    }
+    let near = |x: &[u8], y: &[u8]| {
+        x.len() == y.len() && x.iter().zip(y).filter(|(p, q)| p != q).count() == 1
+    };
+    let mut spans: Vec<_> = by_span.into_iter().collect();
+    spans.sort_unstable_by_key(|(k, _)| *k);
+    for (_, [top, bottom]) in spans {
+        for (i, u) in &top {
+            let cands: Vec<usize> = bottom
+                .iter()
+                .filter(|(j, v)| partner[*j].is_none() && near(u, v))
+                .map(|(j, _)| *j)
+                .collect();
+            let mutual = cands.len() == 1
+                && top
+                    .iter()
+                    .filter(|(k, w)| partner[*k].is_none() && near(w, &bottom.iter().find(|(j, _)| *j == cands[0]).unwrap().1))
+                    .count()
+                    == 1;
+            if mutual {
+                partner[*i] = Some(cands[0]);
+                partner[cands[0]] = Some(*i);
+            }
+        }
+    }
 }
 
 #[cfg(test)]

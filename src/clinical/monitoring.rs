@@ -178,7 +178,9 @@ mod tests {
     #[test]
     fn the_tables_parse() {
         let w = watchlist();
-        assert!(w.iter().any(|r| r.gene == "EGFR" && r.pos == 790 && r.aa == b'T'));
+        assert!(w
+            .iter()
+            .any(|r| r.gene == "EGFR" && r.pos == 790 && r.aa == b'T'));
         assert!(w
             .iter()
             .any(|r| r.gene == "DNMT3A" && r.watched_as == WatchReason::ClonalHaematopoiesis));

@@ -34,7 +34,11 @@ fn label(s: &MonitorSample, i: usize) -> String {
 /// y position of a tumor fraction on the log axis (1e-5 .. 1); 0 and below go to the floor.
 fn y_of(f: f64, top: f64, h: f64) -> f64 {
     let lo = -5.0f64;
-    let l = if f <= 0.0 { lo } else { f.log10().clamp(lo, 0.0) };
+    let l = if f <= 0.0 {
+        lo
+    } else {
+        f.log10().clamp(lo, 0.0)
+    };
     top + h * (0.0 - l) / (0.0 - lo)
 }
 
@@ -130,7 +134,9 @@ fn summary_table(doc: &MonitorDoc) -> String {
     let mut s = String::from("<table><tr><th>time point</th><th>sample</th><th>MRD</th><th>tumor fraction (95% CI)</th><th>p-value</th><th>limit of detection</th><th>alt / molecules (used variants)</th><th>background alt expected</th><th>families</th><th>mean family size</th><th>duplex</th><th>UMIs</th></tr>");
     for (i, smp) in doc.samples.iter().enumerate() {
         let tf = match (smp.tumor_fraction.estimate, smp.tumor_fraction.ci95) {
-            (Some(f), Some([lo, hi])) => format!("{} ({} - {})", pct(Some(f)), pct(Some(lo)), pct(Some(hi))),
+            (Some(f), Some([lo, hi])) => {
+                format!("{} ({} - {})", pct(Some(f)), pct(Some(lo)), pct(Some(hi)))
+            }
             _ => "n/a".into(),
         };
         let _ = write!(
@@ -155,10 +161,20 @@ fn summary_table(doc: &MonitorDoc) -> String {
     s.push_str("</table>");
     for (i, smp) in doc.samples.iter().enumerate() {
         if let Some(r) = &smp.mrd.reason {
-            let _ = write!(s, "<p class=\"warn\">{}: {}</p>", esc(&label(smp, i)), esc(r));
+            let _ = write!(
+                s,
+                "<p class=\"warn\">{}: {}</p>",
+                esc(&label(smp, i)),
+                esc(r)
+            );
         }
         if smp.umi.mode != crate::types::monitor::UmiMode::Tag {
-            let _ = write!(s, "<p class=\"warn\">{}: {}</p>", esc(&label(smp, i)), esc(&smp.umi.note));
+            let _ = write!(
+                s,
+                "<p class=\"warn\">{}: {}</p>",
+                esc(&label(smp, i)),
+                esc(&smp.umi.note)
+            );
         }
     }
     s
@@ -168,7 +184,9 @@ fn status_text(s: TrackedStatus) -> &'static str {
     match s {
         TrackedStatus::Used => "used",
         TrackedStatus::TooFewFamilies => "too few molecules",
-        TrackedStatus::PossiblyHaematopoietic => "left out: clonal-haematopoiesis gene, no white-cell normal shows it absent",
+        TrackedStatus::PossiblyHaematopoietic => {
+            "left out: clonal-haematopoiesis gene, no white-cell normal shows it absent"
+        }
         TrackedStatus::InWhiteCells => "left out: present in the white-cell normal",
         TrackedStatus::ReferenceMismatch => "left out: REF differs from the reference",
     }
@@ -225,7 +243,14 @@ fn new_variant_table(doc: &MonitorDoc) -> String {
         let kb: Vec<String> = v
             .findings
             .iter()
-            .map(|f| format!("{} ({}): {}", f.level_label, esc(&f.alteration), esc(&f.drugs.join(", "))))
+            .map(|f| {
+                format!(
+                    "{} ({}): {}",
+                    f.level_label,
+                    esc(&f.alteration),
+                    esc(&f.drugs.join(", "))
+                )
+            })
             .collect();
         let _ = write!(
             s,
@@ -278,7 +303,12 @@ fn not_evaluable(doc: &MonitorDoc) -> String {
                 smp.variants.len(),
                 left.iter()
                     .take(8)
-                    .map(|v| format!("{}:{} {}", esc(&v.chrom), v.pos.get(), status_text(v.status)))
+                    .map(|v| format!(
+                        "{}:{} {}",
+                        esc(&v.chrom),
+                        v.pos.get(),
+                        status_text(v.status)
+                    ))
                     .collect::<Vec<_>>()
                     .join("; ")
             );
@@ -320,7 +350,12 @@ pub(crate) fn render_monitor_html(doc: &MonitorDoc) -> String {
         esc(&doc.version)
     );
     if let Some(n) = &doc.normal {
-        let _ = write!(h, "<p>White-cell normal: {} ({})</p>", esc(&n.sample), esc(&n.path));
+        let _ = write!(
+            h,
+            "<p>White-cell normal: {} ({})</p>",
+            esc(&n.sample),
+            esc(&n.path)
+        );
     }
     h.push_str("<h2>Tumor fraction over time</h2>");
     h.push_str(&timeline(doc));
@@ -336,9 +371,9 @@ pub(crate) fn render_monitor_html(doc: &MonitorDoc) -> String {
     for l in &doc.limitations {
         let _ = write!(h, "<li>{}</li>", esc(l));
     }
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "</ul><p class=\"small\">Method: UMI families (UMI-tools directional), consensus per molecule (duplex when both strands), background error per substitution context measured in this sample, conditional exact test at alpha {}; see docs/methods/monitoring.md. This page supports, and does not replace, the expert panel's review.</p></body></html>\n",
+        "</ul><p class=\"small\">Method: UMI families (UMI-tools directional), consensus per molecule (duplex when both strands), background error per substitution context measured in this sample, conditional exact test at alpha {}; see docs/methods/monitoring.md. This page supports, and does not replace, the expert panel's review.</p></body></html>",
         doc.settings.alpha
     );
     h

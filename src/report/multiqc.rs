@@ -184,12 +184,28 @@ pub fn monitor_general(doc: &crate::types::monitor::MonitorDoc) -> Value {
     let mut data = Map::new();
     for s in &doc.samples {
         let mut d = Map::new();
-        put(&mut d, "tumor_fraction", s.tumor_fraction.estimate.map(|f| json!(100.0 * f)));
+        put(
+            &mut d,
+            "tumor_fraction",
+            s.tumor_fraction.estimate.map(|f| json!(100.0 * f)),
+        );
         put(&mut d, "mrd_status", Some(json!(s.mrd.status.as_str())));
-        put(&mut d, "mrd_lod", s.mrd.limit_of_detection.map(|f| json!(100.0 * f)));
+        put(
+            &mut d,
+            "mrd_lod",
+            s.mrd.limit_of_detection.map(|f| json!(100.0 * f)),
+        );
         put(&mut d, "umi_families", Some(json!(s.umi.families)));
-        put(&mut d, "mean_family_size", Some(json!(s.umi.mean_family_size)));
-        put(&mut d, "duplex_families", Some(json!(s.umi.duplex_families)));
+        put(
+            &mut d,
+            "mean_family_size",
+            Some(json!(s.umi.mean_family_size)),
+        );
+        put(
+            &mut d,
+            "duplex_families",
+            Some(json!(s.umi.duplex_families)),
+        );
         put(&mut d, "new_variants", Some(json!(s.new_variants.len())));
         let id = match &s.timepoint {
             Some(t) => format!("{}_{t}", s.sample),

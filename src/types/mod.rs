@@ -396,7 +396,10 @@ pub fn json_schemas() -> Vec<(&'static str, String)> {
             "batch_summary",
             pretty(schemars::schema_for!(batch::BatchSummary)),
         ),
-        ("monitor", pretty(schemars::schema_for!(monitor::MonitorDoc))),
+        (
+            "monitor",
+            pretty(schemars::schema_for!(monitor::MonitorDoc)),
+        ),
     ]
 }
 

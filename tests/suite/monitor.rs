@@ -47,7 +47,12 @@ type Group = (String, u64, String, u64);
 
 fn groups(path: &Path, cols: [usize; 4]) -> BTreeMap<Group, usize> {
     let mut m = BTreeMap::new();
-    for l in std::fs::read_to_string(path).unwrap().lines().skip_while(|l| l.starts_with('#')).skip(1) {
+    for l in std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .skip_while(|l| l.starts_with('#'))
+        .skip(1)
+    {
         let f: Vec<&str> = l.split('\t').collect();
         let key = (
             f[cols[0]].to_string(),
@@ -82,7 +87,10 @@ fn umi_families_equal_umi_tools_directional_on_the_duplex_fixture() {
     let theirs = groups(&fx("expected/monitor/umi_tools_groups.tsv"), [0, 1, 2, 3]);
     let n: usize = theirs.values().sum();
     assert!(n > 4000, "the fixture has {n} UMI-tools groups");
-    assert_eq!(ours, theirs, "families differ from umi_tools group --method directional");
+    assert_eq!(
+        ours, theirs,
+        "families differ from umi_tools group --method directional"
+    );
     let m = doc(&out);
     let umi = &m["samples"][0]["umi"];
     assert_eq!(umi["families"].as_u64().unwrap() as usize, n);
@@ -93,14 +101,24 @@ fn umi_families_equal_umi_tools_directional_on_the_duplex_fixture() {
         serde_json::from_str(&std::fs::read_to_string(d.join("params.json")).unwrap()).unwrap();
     let truth = params["strand_families"].as_f64().unwrap() - params["molecules"].as_f64().unwrap();
     let duplex = umi["duplex_families"].as_f64().unwrap();
-    assert!(duplex <= truth && duplex >= 0.95 * truth, "{duplex} duplex molecules of {truth}");
+    assert!(
+        duplex <= truth && duplex >= 0.95 * truth,
+        "{duplex} duplex molecules of {truth}"
+    );
     let molecules = umi["molecules"].as_f64().unwrap();
     assert_eq!(umi["families"].as_f64().unwrap(), molecules + duplex);
 }
 
 /// One sample of the 100-site design: 1,050 molecules per site, families of mean 2.
 fn cfdna(dir: &Path, name: &str, tf: &str, seed: &str, sites: Option<&Path>) -> PathBuf {
-    let mut args = vec!["-r", REF_ABS.as_str(), "--tumor-fraction", tf, "--molecules", "1050"];
+    let mut args = vec![
+        "-r",
+        REF_ABS.as_str(),
+        "--tumor-fraction",
+        tf,
+        "--molecules",
+        "1050",
+    ];
     args.extend(["--family-mean", "2", "--seed", seed, "--sample", name]);
     let truth;
     match sites {
@@ -164,7 +182,10 @@ fn one_and_a_tenth_percent_are_detected_and_estimated_a_tumor_free_sample_is_not
             .unwrap();
         assert!(min_families >= 1000, "{min_families} molecules at a site");
         let est = s["tumor_fraction"]["estimate"].as_f64().unwrap();
-        assert!((est - tf).abs() <= tol * tf, "tumor fraction {tf}: estimate {est}");
+        assert!(
+            (est - tf).abs() <= tol * tf,
+            "tumor fraction {tf}: estimate {est}"
+        );
         let ci = s["tumor_fraction"]["ci95"].as_array().unwrap();
         assert!(ci[0].as_f64().unwrap() < est && est < ci[1].as_f64().unwrap());
     }
@@ -174,7 +195,12 @@ fn one_and_a_tenth_percent_are_detected_and_estimated_a_tumor_free_sample_is_not
     assert!(lod > 1e-5 && lod < 1e-3, "limit of detection {lod}");
     assert_eq!(z["timepoint"], "week24");
     let html = std::fs::read_to_string(out.join("monitor.html")).unwrap();
-    for want in ["Tumor fraction over time", "week12", "limit of detection", "not detected"] {
+    for want in [
+        "Tumor fraction over time",
+        "week12",
+        "limit of detection",
+        "not detected",
+    ] {
         assert!(html.contains(want), "monitor.html lacks {want}");
     }
     let tsv = std::fs::read_to_string(out.join("monitor_variants.tsv")).unwrap();
@@ -196,8 +222,19 @@ fn a_sample_without_umis_runs_and_says_so() {
     let bam = generate(
         &tmp.path().join("n"),
         &[
-            "-r", s(&fx(REF)), "--tumor-fraction", "0.02", "--random-snvs", "30", "--region",
-            "chr2:300001-2300000", "--molecules", "400", "--no-umi", "--seed", "5",
+            "-r",
+            s(&fx(REF)),
+            "--tumor-fraction",
+            "0.02",
+            "--random-snvs",
+            "30",
+            "--region",
+            "chr2:300001-2300000",
+            "--molecules",
+            "400",
+            "--no-umi",
+            "--seed",
+            "5",
         ],
     );
     let out = tmp.path().join("m");
@@ -223,10 +260,24 @@ fn a_sample_without_umis_runs_and_says_so() {
         .contains("no UMIs"));
     // an explicit tag that the reads lack is an error
     let o = run(&[
-        "monitor", "--variants", s(&tmp.path().join("n/baseline.vcf")), "--sample", s(&bam),
-        "-r", s(&fx(REF)), "--umi-tag", "RX", "-o", s(&tmp.path().join("m2")),
+        "monitor",
+        "--variants",
+        s(&tmp.path().join("n/baseline.vcf")),
+        "--sample",
+        s(&bam),
+        "-r",
+        s(&fx(REF)),
+        "--umi-tag",
+        "RX",
+        "-o",
+        s(&tmp.path().join("m2")),
     ]);
-    assert_eq!(o.status.code(), Some(65), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(65),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 #[test]
@@ -245,24 +296,64 @@ fn new_variants_are_found_tiered_and_told_from_clonal_haematopoiesis() {
     let plasma = generate(
         &tmp.path().join("p"),
         &[
-            "-r", s(&slices), "--tumor-fraction", "0.01", "--random-snvs", "20", "--region",
-            &region, "--molecules", "500", "--spike", &t790m, "--spike", &r273h, "--spike",
-            &r175h, "--seed", "7",
+            "-r",
+            s(&slices),
+            "--tumor-fraction",
+            "0.01",
+            "--random-snvs",
+            "20",
+            "--region",
+            &region,
+            "--molecules",
+            "500",
+            "--spike",
+            &t790m,
+            "--spike",
+            &r273h,
+            "--spike",
+            &r175h,
+            "--seed",
+            "7",
         ],
     );
     let baseline = tmp.path().join("p/baseline.vcf");
     let normal = generate(
         &tmp.path().join("n"),
         &[
-            "-r", s(&slices), "--tumor-fraction", "0", "--truth", s(&baseline), "--molecules",
-            "500", "--spike", &r273h, "--spike", &r175_wt, "--seed", "8", "--sample", "WBC",
+            "-r",
+            s(&slices),
+            "--tumor-fraction",
+            "0",
+            "--truth",
+            s(&baseline),
+            "--molecules",
+            "500",
+            "--spike",
+            &r273h,
+            "--spike",
+            &r175_wt,
+            "--seed",
+            "8",
+            "--sample",
+            "WBC",
         ],
     );
     let gff = fx("annotation/cancer_genes.GRCh38.slices.refseq_lrg.gff3");
     let found = |out: &Path, with_normal: bool| -> BTreeMap<String, serde_json::Value> {
         let mut args = vec![
-            "monitor", "--variants", s(&baseline), "--sample", s(&plasma), "-r", s(&slices),
-            "--gff", s(&gff), "--cancer-type", "LUAD", "-o", s(out),
+            "monitor",
+            "--variants",
+            s(&baseline),
+            "--sample",
+            s(&plasma),
+            "-r",
+            s(&slices),
+            "--gff",
+            s(&gff),
+            "--cancer-type",
+            "LUAD",
+            "-o",
+            s(out),
         ];
         if with_normal {
             args.extend(["--normal", s(&normal)]);
@@ -274,7 +365,16 @@ fn new_variants_are_found_tiered_and_told_from_clonal_haematopoiesis() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|v| (format!("{} {}", v["gene"].as_str().unwrap(), v["protein_change"].as_str().unwrap_or("?")), v.clone()))
+            .map(|v| {
+                (
+                    format!(
+                        "{} {}",
+                        v["gene"].as_str().unwrap(),
+                        v["protein_change"].as_str().unwrap_or("?")
+                    ),
+                    v.clone(),
+                )
+            })
             .collect()
     };
     let alone = found(&tmp.path().join("m1"), false);
@@ -288,7 +388,10 @@ fn new_variants_are_found_tiered_and_told_from_clonal_haematopoiesis() {
     let vaf = t["vaf"].as_f64().unwrap();
     assert!((0.01..0.03).contains(&vaf), "T790M at {vaf}");
     assert!(
-        t["findings"].as_array().unwrap().iter().any(|f| f["drugs"].to_string().to_lowercase().contains("osimertinib")),
+        t["findings"].as_array().unwrap().iter().any(|f| f["drugs"]
+            .to_string()
+            .to_lowercase()
+            .contains("osimertinib")),
         "T790M is tiered with osimertinib for LUAD: {}",
         t["findings"]
     );
@@ -298,7 +401,12 @@ fn new_variants_are_found_tiered_and_told_from_clonal_haematopoiesis() {
     // with the normal: R273H is in the white cells, R175H is not
     let both = found(&tmp.path().join("m2"), true);
     assert_eq!(both["TP53 R273H"]["possibly_haematopoietic"], true);
-    assert!(both["TP53 R273H"]["white_cell_alt_families"].as_u64().unwrap() >= 3);
+    assert!(
+        both["TP53 R273H"]["white_cell_alt_families"]
+            .as_u64()
+            .unwrap()
+            >= 3
+    );
     assert_eq!(both["TP53 R175H"]["possibly_haematopoietic"], false);
     assert_eq!(both["TP53 R175H"]["white_cell_alt_families"], 0);
 }
@@ -324,7 +432,17 @@ fn bad_baselines_and_inputs_are_refused_before_anything_is_written() {
     )
     .unwrap();
     expect(
-        &["monitor", "--variants", s(&indels), "--sample", s(&bam), "-r", s(&fx(REF)), "-o", s(&out)],
+        &[
+            "monitor",
+            "--variants",
+            s(&indels),
+            "--sample",
+            s(&bam),
+            "-r",
+            s(&fx(REF)),
+            "-o",
+            s(&out),
+        ],
         65,
         "no SNV to track",
     );
@@ -347,7 +465,17 @@ fn bad_baselines_and_inputs_are_refused_before_anything_is_written() {
     let other = tmp.path().join("other.vcf");
     std::fs::write(&other, wrong + "\n").unwrap();
     expect(
-        &["monitor", "--variants", s(&other), "--sample", s(&bam), "-r", s(&fx(REF)), "-o", s(&out)],
+        &[
+            "monitor",
+            "--variants",
+            s(&other),
+            "--sample",
+            s(&bam),
+            "-r",
+            s(&fx(REF)),
+            "-o",
+            s(&out),
+        ],
         65,
         "different references",
     );
@@ -355,22 +483,53 @@ fn bad_baselines_and_inputs_are_refused_before_anything_is_written() {
     let bare = tmp.path().join("bare.bam");
     std::fs::copy(&bam, &bare).unwrap();
     expect(
-        &["monitor", "--variants", s(&d.join("baseline.vcf")), "--sample", s(&bare), "-r", s(&fx(REF)), "-o", s(&out)],
+        &[
+            "monitor",
+            "--variants",
+            s(&d.join("baseline.vcf")),
+            "--sample",
+            s(&bare),
+            "-r",
+            s(&fx(REF)),
+            "-o",
+            s(&out),
+        ],
         66,
         "no index",
     );
     // labels must match the samples
     expect(
         &[
-            "monitor", "--variants", s(&d.join("baseline.vcf")), "--sample", s(&bam), "--timepoint",
-            "a", "--timepoint", "b", "-r", s(&fx(REF)), "-o", s(&out),
+            "monitor",
+            "--variants",
+            s(&d.join("baseline.vcf")),
+            "--sample",
+            s(&bam),
+            "--timepoint",
+            "a",
+            "--timepoint",
+            "b",
+            "-r",
+            s(&fx(REF)),
+            "-o",
+            s(&out),
         ],
         64,
         "--timepoint",
     );
     // a run directory that is not one
     expect(
-        &["monitor", "--baseline", s(tmp.path()), "--sample", s(&bam), "-r", s(&fx(REF)), "-o", s(&out)],
+        &[
+            "monitor",
+            "--baseline",
+            s(tmp.path()),
+            "--sample",
+            s(&bam),
+            "-r",
+            s(&fx(REF)),
+            "-o",
+            s(&out),
+        ],
         66,
         "results.json",
     );

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 
 use crate::clinical::annotate::Annotator;
 use crate::clinical::monitoring::{interpret, is_ch_gene, WatchCodon};
-use crate::somatic::mrd::assess::{background_summary, call, variant_rows, CallSettings, TrackedSite};
+use crate::somatic::mrd::assess::{
+    background_summary, call, variant_rows, CallSettings, TrackedSite,
+};
 use crate::somatic::mrd::background::{sub_class, Background};
 use crate::somatic::mrd::model::poisson_tail;
 use crate::somatic::mrd::observer::{SampleShard, TargetCounts};
@@ -190,9 +192,8 @@ pub(crate) fn new_variants(
                     families: n,
                     vaf,
                     p_value: p,
-                    white_cell_alt_families: normal.map(|(nc, _)| {
-                        nc.get(&id).map(|c| c.counts[b] as u64).unwrap_or(0)
-                    }),
+                    white_cell_alt_families: normal
+                        .map(|(nc, _)| nc.get(&id).map(|c| c.counts[b] as u64).unwrap_or(0)),
                     oncogenicity: onc,
                     findings,
                 });

@@ -129,7 +129,12 @@ pub(crate) fn read_baseline(
                 .filter_map(|v| {
                     let g = v.annotation.as_ref()?.gene.clone();
                     Some((
-                        (v.chrom.clone(), v.pos.get(), v.ref_allele.clone(), v.alt.clone()),
+                        (
+                            v.chrom.clone(),
+                            v.pos.get(),
+                            v.ref_allele.clone(),
+                            v.alt.clone(),
+                        ),
                         g,
                     ))
                 })
@@ -206,7 +211,12 @@ fn tracked_sites(
         }
         let p = c.pos.get();
         buf.clear();
-        reference.fetch_into(reference.get(&c.chrom).unwrap(), p.saturating_sub(2), p + 1, &mut buf);
+        reference.fetch_into(
+            reference.get(&c.chrom).unwrap(),
+            p.saturating_sub(2),
+            p + 1,
+            &mut buf,
+        );
         let tri = if p >= 2 && buf.len() == 3 {
             [buf[0], buf[1], buf[2]]
         } else {

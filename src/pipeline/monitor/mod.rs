@@ -162,7 +162,10 @@ fn check_args(o: &MonitorOptions) -> Result<()> {
         ));
     }
     if s.umi_separator.len() != 1 {
-        return Err(fail(ExitKind::Usage, "--umi-separator must be one character"));
+        return Err(fail(
+            ExitKind::Usage,
+            "--umi-separator must be one character",
+        ));
     }
     Ok(())
 }
@@ -286,7 +289,10 @@ fn validate(o: &MonitorOptions) -> Result<Plan> {
 }
 
 /// Per contig, the sites (0-based, target id): tracked ids first, then the codon bases.
-fn targets(plan: &Plan, flank: u64) -> (Vec<Vec<(u64, u32)>>, Vec<Region>, u32) {
+/// Per contig, the sites of the pass: (0-based position, target id), sorted.
+type SitesByContig = Vec<Vec<(u64, u32)>>;
+
+fn targets(plan: &Plan, flank: u64) -> (SitesByContig, Vec<Region>, u32) {
     let contigs = &plan.inputs.pass.contigs;
     let id_of = |name: &str| contigs.iter().position(|c| c.name == name);
     let mut per: Vec<Vec<(u64, u32)>> = vec![Vec::new(); contigs.len()];
@@ -403,7 +409,10 @@ pub fn monitor(o: MonitorOptions) -> Result<MonitorDoc> {
         log::info(&format!(
             "{}{}: MRD {} (tumor fraction {}), {} new variant(s)",
             s.sample,
-            s.timepoint.as_deref().map(|t| format!(" [{t}]")).unwrap_or_default(),
+            s.timepoint
+                .as_deref()
+                .map(|t| format!(" [{t}]"))
+                .unwrap_or_default(),
             s.mrd.status.as_str(),
             s.tumor_fraction
                 .estimate
@@ -458,8 +467,13 @@ fn build_document(
                 info.path.display().to_string(),
             );
             let (mut block, counts) = sample_block(&merged[i], &sites, &o.settings, umi, name);
-            block.new_variants =
-                new_variants(&ctx, &counts, &merged[i].background, normal_ref, &o.settings);
+            block.new_variants = new_variants(
+                &ctx,
+                &counts,
+                &merged[i].background,
+                normal_ref,
+                &o.settings,
+            );
             block
         })
         .collect();

@@ -42,7 +42,9 @@ fn variants_tsv(doc: &MonitorDoc) -> String {
                 v.gene.as_deref().unwrap_or("."),
                 v.alt_families,
                 v.families,
-                v.vaf.map(|x| format!("{x:.6}")).unwrap_or_else(|| ".".into()),
+                v.vaf
+                    .map(|x| format!("{x:.6}"))
+                    .unwrap_or_else(|| ".".into()),
                 v.background_rate,
                 v.weight,
                 status
@@ -57,9 +59,7 @@ fn variants_tsv(doc: &MonitorDoc) -> String {
 fn families_tsv(shard: &SampleShard, inputs: &Inputs) -> String {
     let mut s = String::from("contig\tposition\tstrand\ttlen\tumi\tumis\tread_pairs\tduplex\n");
     let mut rows: Vec<_> = shard.family_rows.iter().collect();
-    rows.sort_by(|a, b| {
-        (a.contig, a.bundle, &a.umi).cmp(&(b.contig, b.bundle, &b.umi))
-    });
+    rows.sort_by(|a, b| (a.contig, a.bundle, &a.umi).cmp(&(b.contig, b.bundle, &b.umi)));
     for f in rows {
         let _ = writeln!(
             s,
@@ -103,7 +103,11 @@ pub(crate) fn write_all(
     let mut manifest = Manifest::new(dir, &doc.run_id, "monitor", &doc.created);
     for i in 0..inputs.len() {
         let info = inputs.info(i);
-        let role = if i < o.samples.len() { "plasma" } else { "normal" };
+        let role = if i < o.samples.len() {
+            "plasma"
+        } else {
+            "normal"
+        };
         manifest.input(role, &info.path.display().to_string(), info.size, None);
     }
     for (role, p) in [("baseline", &o.baseline), ("variants", &o.variants)] {
@@ -123,7 +127,10 @@ pub(crate) fn write_all(
     if o.write_families {
         for (i, smp) in doc.samples.iter().enumerate() {
             let name = families_file(i, &smp.sample);
-            write_atomic(&dir.join(&name), families_tsv(&merged[i], inputs).as_bytes())?;
+            write_atomic(
+                &dir.join(&name),
+                families_tsv(&merged[i], inputs).as_bytes(),
+            )?;
             manifest.output("families", &name)?;
         }
     }

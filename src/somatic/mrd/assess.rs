@@ -7,8 +7,8 @@ use super::background::{sub_class, Background, CLASSES};
 use super::model::{self, SiteData, TestClass};
 use super::observer::TargetCounts;
 use crate::types::monitor::{
-    BackgroundError, ClassRate, MrdResult, MrdStatus, TrackedStatus, TrackedVariant,
-    TumorFraction, WeightBasis,
+    BackgroundError, ClassRate, MrdResult, MrdStatus, TrackedStatus, TrackedVariant, TumorFraction,
+    WeightBasis,
 };
 use crate::types::Pos1;
 
@@ -285,7 +285,11 @@ mod tests {
             bg.add_position(*b"ACG", [0, 1000, 0, 0]);
         }
         bg.add_position(*b"ACA", [0, 100, 0, 0]);
-        let sites = vec![site(0, b"ACG", b'T'), site(1, b"ACA", b'T'), site(2, b"ATA", b'C')];
+        let sites = vec![
+            site(0, b"ACG", b'T'),
+            site(1, b"ACA", b'T'),
+            site(2, b"ATA", b'C'),
+        ];
         let d = SiteData {
             families: 1000,
             alt: 1,

@@ -194,9 +194,18 @@ mod tests {
         let ga = sub_class(*b"CGT", b'A').unwrap();
         assert_eq!(ct, ga, "C>T in ACG is G>A in CGT on the other strand");
         assert_eq!(CLASSES[ct.class6 as usize], "C>T");
-        assert_eq!(CLASSES[sub_class(*b"AAA", b'G').unwrap().class6 as usize], "T>C");
-        assert_eq!(CLASSES[sub_class(*b"TTT", b'G').unwrap().class6 as usize], "T>G");
-        assert_eq!(CLASSES[sub_class(*b"GCA", b'A').unwrap().class6 as usize], "C>A");
+        assert_eq!(
+            CLASSES[sub_class(*b"AAA", b'G').unwrap().class6 as usize],
+            "T>C"
+        );
+        assert_eq!(
+            CLASSES[sub_class(*b"TTT", b'G').unwrap().class6 as usize],
+            "T>G"
+        );
+        assert_eq!(
+            CLASSES[sub_class(*b"GCA", b'A').unwrap().class6 as usize],
+            "C>A"
+        );
         assert!(sub_class(*b"ANA", b'G').is_none());
         // all 96 classes are distinct
         let mut seen = std::collections::HashSet::new();

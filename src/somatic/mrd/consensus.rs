@@ -298,7 +298,8 @@ fn pair_near(
     partner: &mut [Option<usize>],
     key: &dyn Fn(&Family) -> Option<DuplexKey>,
 ) {
-    let mut by_span: HashMap<(i64, i64), [Vec<(usize, Vec<u8>)>; 2]> = HashMap::new();
+    type Strands = [Vec<(usize, Vec<u8>)>; 2];
+    let mut by_span: HashMap<(i64, i64), Strands> = HashMap::new();
     for (i, f) in fams.iter().enumerate() {
         if partner[i].is_some() {
             continue;
@@ -325,7 +326,10 @@ fn pair_near(
             let mutual = cands.len() == 1
                 && top
                     .iter()
-                    .filter(|(k, w)| partner[*k].is_none() && near(w, &bottom.iter().find(|(j, _)| *j == cands[0]).unwrap().1))
+                    .filter(|(k, w)| {
+                        partner[*k].is_none()
+                            && near(w, &bottom.iter().find(|(j, _)| *j == cands[0]).unwrap().1)
+                    })
                     .count()
                     == 1;
             if mutual {
@@ -369,7 +373,8 @@ mod tests {
         assert_eq!(b, 2);
         assert!(q > 30 && q < 45, "{q}");
         let (b, q) = consensus_base(&obs[..1]).unwrap();
-        assert_eq!((b, q), (2, 37));
+        // one read pair: its own quality plus the pre-UMI error (Q37 -> Q36)
+        assert_eq!((b, q), (2, 36));
         let (_, q) = consensus_base(&[(0, 1, 37), (0, 2, 37)]).unwrap();
         assert!(q < 5, "a tie is no base: {q}");
         // the pre-UMI error caps agreement
@@ -379,7 +384,11 @@ mod tests {
 
     #[test]
     fn families_group_umis_and_duplex_strands_pair() {
-        let umis: Vec<Vec<u8>> = vec![b"AAAA-CCCC".to_vec(), b"AAAT-CCCC".to_vec(), b"CCCC-AAAA".to_vec()];
+        let umis: Vec<Vec<u8>> = vec![
+            b"AAAA-CCCC".to_vec(),
+            b"AAAT-CCCC".to_vec(),
+            b"CCCC-AAAA".to_vec(),
+        ];
         let mut ts = vec![t(0, 100, &[]), t(0, 100, &[]), t(1, 100, &[])];
         let mut bottom = t(2, 267, &[]);
         bottom.bundle.reverse = true;
@@ -392,7 +401,10 @@ mod tests {
         assert_eq!(f[0].umi, 0);
         let pairs = pair_strands(&f, &umis);
         assert_eq!(pairs, vec![(0, Some(1))]);
-        let calls = duplex_calls(&[(5, 1, 40), (6, 2, 40)], &[(5, 1, 40), (6, 3, 40), (7, 0, 30)]);
+        let calls = duplex_calls(
+            &[(5, 1, 40), (6, 2, 40)],
+            &[(5, 1, 40), (6, 3, 40), (7, 0, 30)],
+        );
         assert_eq!(calls, vec![(5, 1, 80, true), (7, 0, 30, false)]);
     }
 }

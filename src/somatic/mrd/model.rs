@@ -79,7 +79,11 @@ pub(crate) fn mle(sites: &[SiteData]) -> f64 {
     grid.extend((0..=140).map(|i| 10f64.powf(-7.0 + i as f64 * 0.05)));
     let ll: Vec<f64> = grid.iter().map(|&f| log_likelihood(f, sites)).collect();
     let best = (0..grid.len())
-        .max_by(|&a, &b| ll[a].partial_cmp(&ll[b]).unwrap_or(std::cmp::Ordering::Equal))
+        .max_by(|&a, &b| {
+            ll[a]
+                .partial_cmp(&ll[b])
+                .unwrap_or(std::cmp::Ordering::Equal)
+        })
         .unwrap_or(0);
     if best == 0 {
         return 0.0;
@@ -412,7 +416,10 @@ mod tests {
         let parts = [(4000u64, 0.01), (3000, 0.02)];
         let exact = binomial_sum_tail(&parts, 150);
         let bound = chernoff_tail(&parts, 150);
-        assert!(bound >= exact && bound < 50.0 * exact.max(1e-300), "{exact} {bound}");
+        assert!(
+            bound >= exact && bound < 50.0 * exact.max(1e-300),
+            "{exact} {bound}"
+        );
     }
 
     #[test]
@@ -432,7 +439,10 @@ mod tests {
     fn baseline_copies_follow_the_allele_fraction() {
         use crate::types::monitor::WeightBasis;
         // purity 0.5, cn 2: v1 = 0.25
-        assert_eq!(baseline_copies(25, 100, 0.5, 2.0), (1.0, WeightBasis::Clonal));
+        assert_eq!(
+            baseline_copies(25, 100, 0.5, 2.0),
+            (1.0, WeightBasis::Clonal)
+        );
         let (mc, b) = baseline_copies(50, 100, 0.5, 2.0);
         assert_eq!((mc, b), (2.0, WeightBasis::ClonalMultiCopy));
         let (mc, b) = baseline_copies(5, 100, 0.5, 2.0);

@@ -182,7 +182,9 @@ impl ColumnObserver for MonitorObserver<'_> {
     fn begin(&self, shard: &Shard, _reference: &RefSlice<'_>) -> MonitorPartial {
         MonitorPartial {
             core: shard.core,
-            collect: (0..self.sources.len()).map(|_| Collect::default()).collect(),
+            collect: (0..self.sources.len())
+                .map(|_| Collect::default())
+                .collect(),
             samples: Vec::new(),
         }
     }
@@ -240,7 +242,8 @@ impl ColumnObserver for MonitorObserver<'_> {
             .copied()
             .collect();
         for c in std::mem::take(&mut p.collect) {
-            p.samples.push(self.sample_shard(c, core, &sites, reference));
+            p.samples
+                .push(self.sample_shard(c, core, &sites, reference));
         }
     }
 }

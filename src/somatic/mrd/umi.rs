@@ -270,8 +270,7 @@ mod tests {
         let mut slow_edges = vec![Vec::new(); n];
         for a in 0..n {
             for b in 0..n {
-                if a != b && one_apart(v[a].0, v[b].0) && v[a].1 >= (2 * v[b].1).saturating_sub(1)
-                {
+                if a != b && one_apart(v[a].0, v[b].0) && v[a].1 >= (2 * v[b].1).saturating_sub(1) {
                     slow_edges[a].push(b);
                 }
             }
@@ -290,7 +289,10 @@ mod tests {
         assert_eq!(cigar_text_shape(b"5S90M5S"), Some((5, 5, 90)));
         assert_eq!(cigar_text_shape(b"100M"), Some((0, 0, 100)));
         assert_eq!(cigar_text_shape(b"10M2D10M3I5M"), Some((0, 0, 27)));
-        assert_eq!(duplex_halves(b"ACGT-TTGA"), Some((&b"ACGT"[..], &b"TTGA"[..])));
+        assert_eq!(
+            duplex_halves(b"ACGT-TTGA"),
+            Some((&b"ACGT"[..], &b"TTGA"[..]))
+        );
         assert_eq!(duplex_halves(b"ACGTTTGA"), None);
     }
 }

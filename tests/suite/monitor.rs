@@ -534,3 +534,95 @@ fn bad_baselines_and_inputs_are_refused_before_anything_is_written() {
         "results.json",
     );
 }
+
+#[test]
+fn a_batch_sheet_with_follow_up_plasma_monitors_it_against_the_tumors_run() {
+    if !tools_present() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    // plasma of the sim_tn60 patient: its tumor's haplotypes (truth SNVs with their CCF,
+    // multiplicity and copy number; germline alleles) at 2% and at 0
+    let plasma = |name: &str, tf: &str, seed: &str| {
+        generate(
+            &t.join(name),
+            &[
+                "-r",
+                s(&fx(REF)),
+                "--tumor-fraction",
+                tf,
+                "--truth",
+                s(&fx("sim_tn60/truth.vcf")),
+                "--germline",
+                s(&fx("sim_tn60/germline.vcf")),
+                "--molecules",
+                "400",
+                "--family-mean",
+                "2",
+                "--seed",
+                seed,
+                "--sample",
+                name,
+            ],
+        )
+    };
+    let c1 = plasma("C1", "0.02", "31");
+    let c2 = plasma("C2", "0", "32");
+    let sheet = t.join("samples.csv");
+    std::fs::write(
+        &sheet,
+        format!(
+            "patient,sample,status,bam,timepoint\nP1,P1_N,0,{},\nP1,P1_T,1,{},\nP1,C1,2,{},week4\nP1,C2,2,{},week12\n",
+            s(&fx("sim_tn60/normal.bam")),
+            s(&fx("sim_tn60/tumor.bam")),
+            s(&c1),
+            s(&c2)
+        ),
+    )
+    .unwrap();
+    let out = t.join("batch");
+    run_ok(&[
+        "batch",
+        "--samplesheet",
+        s(&sheet),
+        "--outdir",
+        s(&out),
+        "-r",
+        s(&fx(REF)),
+        "--region",
+        "chr2:1000001-1150000",
+        "--cancer-type",
+        "LUAD",
+        "--skip-structural",
+    ]);
+    let m = doc(&out.join("P1_T/monitor"));
+    assert_eq!(m["baseline"]["source"], "run_directory");
+    assert!(m["baseline"]["purity"].as_f64().unwrap() > 0.5);
+    assert_eq!(m["baseline"]["cancer_type"], "LUAD");
+    assert_eq!(m["normal"]["sample"], "NORMAL");
+    let smp = m["samples"].as_array().unwrap();
+    assert_eq!(smp[0]["timepoint"], "week4");
+    let used = smp[0]["tumor_fraction"]["variants_used"].as_u64().unwrap();
+    assert!(used >= 80, "{used} variants used");
+    // the run's clonality weights: some variants are subclonal, most clonal
+    let bases: Vec<&str> = smp[0]["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["weight_basis"].as_str().unwrap())
+        .collect();
+    assert!(
+        bases.iter().filter(|b| **b == "clonal").count() > bases.len() / 3,
+        "{bases:?}"
+    );
+    assert!(bases.contains(&"subclonal"), "{bases:?}");
+    assert_eq!(smp[0]["mrd"]["status"], "detected", "{}", smp[0]["mrd"]);
+    let est = smp[0]["tumor_fraction"]["estimate"].as_f64().unwrap();
+    assert!(
+        (est - 0.02).abs() < 0.4 * 0.02,
+        "2% plasma estimated at {est}"
+    );
+    assert_eq!(smp[1]["mrd"]["status"], "not_detected", "{}", smp[1]["mrd"]);
+    assert!(out.join("P1_T/monitor/run_manifest.json").exists());
+}

@@ -198,19 +198,20 @@ pub fn parse_sheet(
                 ),
             ));
         }
-        let (tumor, plasma) =
-            match get(col("status").expect("checked")).as_str() {
-                "1" => (true, false),
-                "0" => (false, false),
-                "2" => (false, true),
-                other => return Err(bad(
+        let (tumor, plasma) = match get(col("status").expect("checked")).as_str() {
+            "1" => (true, false),
+            "0" => (false, false),
+            "2" => (false, true),
+            other => {
+                return Err(bad(
                     path,
                     line,
                     format!(
                         "status '{other}' must be 0 (normal), 1 (tumor) or 2 (follow-up plasma)"
                     ),
-                )),
-            };
+                ))
+            }
+        };
         let bam = get(bam_col);
         if bam.is_empty() {
             return Err(bad(

@@ -194,7 +194,11 @@ pub(crate) fn call(
     let data: Vec<SiteData> = used.iter().map(|(_, d)| *d).collect();
     let alt: u64 = data.iter().map(|d| d.alt).sum();
     let families: u64 = data.iter().map(|d| d.families).sum();
-    let expected: f64 = data.iter().map(|d| d.families as f64 * d.error).sum();
+    let expected: f64 = data
+        .iter()
+        .map(|d| d.families as f64 * d.error)
+        .sum::<f64>()
+        + 0.0;
     if data.is_empty() {
         let why = format!(
             "no tracked variant has {} or more molecules in this sample",

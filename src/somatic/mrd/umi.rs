@@ -284,6 +284,58 @@ mod tests {
         });
     }
 
+    fn aln<'a>(name: &'a [u8], flags: u16, aux: &'a [u8], cigar: &'a [u32]) -> Aln<'a> {
+        Aln {
+            tid: 0,
+            start: 100,
+            flags,
+            mapq: 60,
+            mate_tid: 0,
+            mate_start: 150,
+            tlen: 150,
+            name,
+            cigar,
+            seq: &[],
+            seq_len: 0,
+            qual: &[],
+            aux,
+        }
+    }
+
+    #[test]
+    fn umis_from_a_tag_or_the_read_name_and_bundles_from_either_mate() {
+        let cigar = [2 << 4 | op::SOFT, 98 << 4];
+        let r1 = aln(
+            b"A01:1:2_ACGTACGT",
+            0x1 | 0x40,
+            b"RXZAAAA-CCCC\0MCZ100M\0",
+            &cigar,
+        );
+        assert_eq!(UmiSource::Tag(*b"RX").umi(&r1), Some(&b"AAAA-CCCC"[..]));
+        assert_eq!(UmiSource::ReadName(b'_').umi(&r1), Some(&b"ACGTACGT"[..]));
+        assert_eq!(UmiSource::ReadName(b'#').umi(&r1), None);
+        assert_eq!(UmiSource::None.umi(&r1), Some(&b""[..]));
+        // read 1 forward: its unclipped start; its mate (read 2, reverse) gives the same key
+        let k1 = bundle_of(&r1).unwrap();
+        assert_eq!(
+            k1,
+            BundleKey {
+                reverse: false,
+                pos5: 98,
+                tlen: 150
+            }
+        );
+        let mut r2 = aln(b"x", 0x1 | 0x80 | 0x10, b"MCZ2S98M\0", &[100 << 4]);
+        r2.start = 150;
+        r2.mate_start = 100;
+        r2.tlen = -150;
+        assert_eq!(bundle_of(&r2).unwrap(), k1);
+        // mate on another contig: left out, as UMI-tools does in paired mode
+        let mut chimeric = r1;
+        chimeric.mate_tid = 1;
+        assert!(bundle_of(&chimeric).is_none());
+    }
+
     #[test]
     fn mate_cigar_shape_and_duplex_halves() {
         assert_eq!(cigar_text_shape(b"5S90M5S"), Some((5, 5, 90)));

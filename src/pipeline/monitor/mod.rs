@@ -382,8 +382,9 @@ pub fn monitor(o: MonitorOptions) -> Result<MonitorDoc> {
     let started = now_utc();
     let mut plan = validate(&o)?;
     let (per_contig, windows, first_codon) = targets(&plan, o.settings.background_flank);
-    plan.outdir.claim(&[])?;
+    // the UMI check reads a few records of each input: still before anything is written
     let umis = detect_umis(&o, &plan.inputs.pass.inputs, &windows)?;
+    plan.outdir.claim(&[])?;
     plan.inputs.pass.restrict_to_whole_windows(windows);
     let observer = MonitorObserver {
         targets: &per_contig,

@@ -278,7 +278,10 @@ fn a_sample_without_umis_runs_and_says_so() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    assert!(!tmp.path().join("m2").exists(), "nothing is written on a refusal");
+    assert!(
+        !tmp.path().join("m2").exists(),
+        "nothing is written on a refusal"
+    );
 }
 
 #[test]

@@ -382,6 +382,18 @@ fn new_variants_are_found_tiered_and_told_from_clonal_haematopoiesis() {
             .collect()
     };
     let alone = found(&tmp.path().join("m1"), false);
+    // the tracked EGFR variants are annotated from the models (the VCF has no genes)
+    let m1 = doc(&tmp.path().join("m1"));
+    let genes: Vec<&str> = m1["samples"][0]["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v["gene"].as_str())
+        .collect();
+    assert!(
+        genes.iter().filter(|g| **g == "EGFR").count() >= 5,
+        "{genes:?}"
+    );
     assert_eq!(
         alone.keys().cloned().collect::<Vec<_>>(),
         vec!["EGFR T790M", "TP53 R175H", "TP53 R273H"]

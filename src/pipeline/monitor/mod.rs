@@ -257,7 +257,7 @@ fn validate(o: &MonitorOptions) -> Result<Plan> {
         .reference
         .clone()
         .expect("monitor always opens its reference");
-    let baseline = read_baseline(
+    let mut baseline = read_baseline(
         o.baseline.as_deref(),
         o.variants.as_deref(),
         &reference,
@@ -277,6 +277,7 @@ fn validate(o: &MonitorOptions) -> Result<Plan> {
     }
     let clinical = load_clinical(o, &baseline)?;
     let (codons, scan) = scan_plan(&clinical, &reference);
+    annotate_sites(&mut baseline, &clinical, &reference);
     Ok(Plan {
         outdir,
         inputs,
@@ -289,6 +290,24 @@ fn validate(o: &MonitorOptions) -> Result<Plan> {
 }
 
 /// Per contig, the sites (0-based, target id): tracked ids first, then the codon bases.
+/// Genes of the tracked variants the baseline report did not annotate, from the transcript
+/// models (the clonal-haematopoiesis rule needs them).
+fn annotate_sites(baseline: &mut Baseline, clinical: &Clinical, reference: &Reference) {
+    if clinical.models.is_empty() {
+        return;
+    }
+    let annotator = Annotator::new(&clinical.models, &clinical.preferred, reference);
+    for s in baseline.sites.iter_mut().filter(|s| s.gene.is_none()) {
+        let (r, a) = (
+            (s.ref_base as char).to_string(),
+            (s.alt_base as char).to_string(),
+        );
+        s.gene = annotator
+            .annotate(&s.chrom, s.pos.get(), &r, &a)
+            .map(|x| x.gene);
+    }
+}
+
 /// Per contig, the sites of the pass: (0-based position, target id), sorted.
 type SitesByContig = Vec<Vec<(u64, u32)>>;
 

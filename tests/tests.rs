@@ -57,3 +57,6 @@ mod layers;
 
 #[path = "suite/docs.rs"]
 mod docs;
+
+#[path = "suite/monitor.rs"]
+mod monitor;

@@ -17,6 +17,7 @@ PAGES = {
     'docs/knowledge-base.md': ['src/clinical/kb/matcher.rs', 'src/clinical/kb/cancer.rs', 'src/clinical/kb/civic.rs', 'src/clinical/tier.rs', 'src/clinical/triage.rs', 'src/clinical/oncogenicity.rs', 'src/clinical/germline.rs'],
     'docs/hpc.md': ['src/pipeline/batch/mod.rs', 'src/pipeline/batch/state.rs', 'src/report/maf.rs'],
     'docs/architecture.md': ['src/pipeline/outdir.rs'],
+    'docs/methods/monitoring.md': ['src/somatic/mrd/mod.rs', 'src/somatic/mrd/umi.rs', 'src/somatic/mrd/consensus.rs', 'src/somatic/mrd/background.rs', 'src/somatic/mrd/model.rs', 'src/clinical/monitoring.rs', 'src/pipeline/monitor/assemble.rs'],
 }
 HEADING = '\n## In the code\n'
 
@@ -39,7 +40,7 @@ def notes(path):
         while j < len(lines) and re.match(r'\s*//', lines[j]) and 'METHOD' not in lines[j]:
             text += ' ' + re.sub(r'^\s*//[/!]?\s*', '', lines[j])
             j += 1
-        out.append(first_sentence(text))
+        out.append(first_sentence(text.strip().lstrip('-').strip()))
     return out
 
 

@@ -51,3 +51,15 @@ mod batch;
 
 #[path = "suite/evidence.rs"]
 mod evidence;
+
+#[path = "suite/stage_example.rs"]
+mod stage_example;
+
+#[path = "suite/layers.rs"]
+mod layers;
+
+#[path = "suite/docs.rs"]
+mod docs;
+
+#[path = "suite/monitor.rs"]
+mod monitor;

@@ -8,6 +8,7 @@ use clap::{Args, ValueEnum};
 use super::common::CommonArgs;
 use crate::io::vcf::VcfOutputType;
 use crate::pipeline::call::{self, CallOptions};
+use crate::somatic::evidence::CallSettings;
 
 /// `--output-type`.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -41,27 +42,27 @@ pub struct CallArgs {
     pub panel_of_normals: Option<PathBuf>,
 
     /// Population AF from which a call is filtered `germline`.
-    #[arg(long, default_value_t = 0.01)]
+    #[arg(long, default_value_t = crate::somatic::filters::DEFAULT_MAX_POPULATION_AF)]
     pub max_population_af: f64,
 
     /// Tumor LOD below which a call is filtered `weak_evidence`.
-    #[arg(long, default_value_t = 6.3)]
+    #[arg(long, default_value_t = CallSettings::default().min_tlod)]
     pub min_tlod: f64,
 
     /// Normal LOD below which a call is filtered `normal_lod`.
-    #[arg(long, default_value_t = 2.2)]
+    #[arg(long, default_value_t = CallSettings::default().min_nlod)]
     pub min_nlod: f64,
 
     /// Lowest TLOD written at all.
-    #[arg(long, default_value_t = 3.0)]
+    #[arg(long, default_value_t = CallSettings::default().emit_lod)]
     pub emit_lod: f64,
 
     /// Fewest supporting fragments for an SNV / an indel candidate.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = CallSettings::default().min_alt_reads)]
     pub min_alt_snv: u32,
 
     /// See --min-alt-snv.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = CallSettings::default().min_alt_reads_indel)]
     pub min_alt_indel: u32,
 
     /// Output VCF (`.vcf.gz` with `--output-type z`).

@@ -8,7 +8,7 @@ use clap::Args;
 use super::common::CommonArgs;
 use crate::log;
 use crate::pipeline::msi::{self, BaselineOptions, MsiOptions, ScanOptions};
-use crate::somatic::msi::MsiThresholds;
+use crate::somatic::msi::{MsiThresholds, ScanSettings};
 
 /// Flags of `oncostream ms-scan`.
 #[derive(Args, Debug)]
@@ -17,16 +17,16 @@ pub struct MsScanArgs {
     #[arg(long, short = 'r')]
     pub reference: PathBuf,
     /// Shortest homopolymer.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = ScanSettings::default().min_homopolymer)]
     pub min_homopolymer: u32,
     /// Fewest repeats of a 2-5 bp unit.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = ScanSettings::default().min_repeats)]
     pub min_repeats: u32,
     /// Longest tract (bp).
-    #[arg(long, default_value_t = 60)]
+    #[arg(long, default_value_t = ScanSettings::default().max_len)]
     pub max_length: u32,
     /// Flank length (bp) written and required clean.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = ScanSettings::default().flank)]
     pub flank: usize,
     /// Output site list (msisensor-pro format).
     #[arg(long, short = 'o')]
@@ -81,16 +81,16 @@ pub struct MsiArgs {
 #[derive(Args, Debug, Clone)]
 pub struct MsiThresholdArgs {
     /// Score (% unstable sites) from which the status is MSI-H.
-    #[arg(long, default_value_t = 20.0)]
+    #[arg(long, default_value_t = MsiThresholds::default().msi_h)]
     pub msi_h_score: f64,
     /// Score below which the status is MSS (between: indeterminate).
-    #[arg(long, default_value_t = 10.0)]
+    #[arg(long, default_value_t = MsiThresholds::default().mss)]
     pub mss_score: f64,
     /// Fewest spanning reads per sample for a site to be tested.
-    #[arg(long, default_value_t = 15)]
+    #[arg(long, default_value_t = MsiThresholds::default().min_reads)]
     pub msi_min_reads: u32,
     /// Per-site p-value threshold.
-    #[arg(long, default_value_t = 0.01)]
+    #[arg(long, default_value_t = MsiThresholds::default().p_value)]
     pub msi_p_value: f64,
 }
 

@@ -24,7 +24,7 @@ pub struct PileupArgs {
     pub mate_overlap: MateOverlapArg,
 
     /// Flag positions whose depth reaches this (counts are never truncated).
-    #[arg(long, default_value_t = 100_000, value_name = "N")]
+    #[arg(long, default_value_t = crate::pipeline::pileup::DEFAULT_MAX_DEPTH, value_name = "N")]
     pub max_depth: u32,
 
     /// Also write positions that no read touches.

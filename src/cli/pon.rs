@@ -19,11 +19,11 @@ pub struct PonArgs {
     pub common: CommonArgs,
 
     /// Normals an allele must be seen in to enter the panel.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = crate::pipeline::pon::DEFAULT_MIN_SAMPLES)]
     pub min_samples: u32,
 
     /// Lowest TLOD for an allele to count as seen in a normal.
-    #[arg(long, default_value_t = 3.0)]
+    #[arg(long, default_value_t = crate::somatic::evidence::CallSettings::default().emit_lod)]
     pub emit_lod: f64,
 
     /// Output VCF (bgzipped + tabix-indexed when it ends in .gz); the copy-number reference

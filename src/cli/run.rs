@@ -8,6 +8,7 @@ use clap::Args;
 use super::common::CommonArgs;
 use super::msi::MsiThresholdArgs;
 use crate::pipeline::run::{run as run_pipeline, RunOptions};
+use crate::somatic::biomarkers::TmbSettings;
 
 /// Flags of `oncostream run`.
 #[derive(Args, Debug)]
@@ -71,13 +72,13 @@ pub struct RunSettings {
     #[arg(long)]
     pub cnv_reference: Option<PathBuf>,
     /// Lowest tumor VAF counted in TMB.
-    #[arg(long, default_value_t = 0.05)]
+    #[arg(long, default_value_t = TmbSettings::default().min_vaf)]
     pub tmb_min_vaf: f64,
     /// Tumor depth for a callable base.
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = TmbSettings::default().min_tumor_depth)]
     pub callable_tumor_depth: u32,
     /// Normal depth for a callable base.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = TmbSettings::default().min_normal_depth)]
     pub callable_normal_depth: u32,
     /// BED of positions excluded from the TMB numerator (e.g. driver hotspots).
     #[arg(long)]
@@ -89,7 +90,7 @@ pub struct RunSettings {
     #[arg(long, default_value_t = crate::somatic::qc::DEFAULT_MIN_IDENTITY)]
     pub min_identity: f64,
     /// Population AF from which a call is filtered `germline`.
-    #[arg(long, default_value_t = 0.01)]
+    #[arg(long, default_value_t = crate::somatic::filters::DEFAULT_MAX_POPULATION_AF)]
     pub max_population_af: f64,
     /// Cancer type (OncoTree code): also write report.json + report.html (tiering).
     #[arg(long)]

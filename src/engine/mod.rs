@@ -181,6 +181,23 @@ impl<A: ColumnObserver, B: ColumnObserver> ColumnObserver for (A, B) {
     }
 }
 
+/// An observer that sees nothing and costs nothing (a stage slot left empty).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoObserver;
+
+impl ColumnObserver for NoObserver {
+    type Partial = ();
+
+    fn begin(&self, _shard: &Shard, _reference: &RefSlice<'_>) {}
+
+    #[inline]
+    fn column(&self, _partial: &mut (), _column: &Column<'_>) {}
+
+    fn handles_empty(&self, _partial: &()) -> bool {
+        true
+    }
+}
+
 /// How progress is shown while a pass runs.
 #[derive(Clone, Copy, Debug)]
 pub struct ProgressConfig {
@@ -252,6 +269,15 @@ impl Prepared {
             }
         }
         self.regions = plan::merge(out);
+        self.shards = plan::plan_shards(&self.regions, self.config.shard_size);
+    }
+
+    /// [`Prepared::restrict_to`] with one shard per merged window, whatever the shard size: for
+    /// observers that need every read of a window together (UMI families of a tracked site).
+    pub fn restrict_to_whole_windows(&mut self, windows: Vec<Region>) {
+        self.restrict_to(windows);
+        let longest = self.regions.iter().map(|r| r.len()).max().unwrap_or(1);
+        self.config.shard_size = longest.max(1);
         self.shards = plan::plan_shards(&self.regions, self.config.shard_size);
     }
 }

@@ -15,7 +15,7 @@ use noodles::{csi, tabix, vcf};
 
 use super::output::AtomicOutput;
 use crate::error::{fail, ExitKind};
-use crate::types::call::{Call, SampleSupport, VarKind, FILTERS};
+use crate::types::call::{Call, Filter, SampleSupport, VarKind};
 use crate::types::sv::{Orientation, StructuralVariant};
 use crate::types::Contig;
 
@@ -64,8 +64,12 @@ fn header(meta: &VcfMeta<'_>) -> String {
         h.push_str(&format!("##{k}={v}\n"));
     }
     h.push_str("##FILTER=<ID=PASS,Description=\"All filters passed\">\n");
-    for (id, d) in FILTERS {
-        h.push_str(&format!("##FILTER=<ID={id},Description=\"{d}\">\n"));
+    for f in Filter::ALL {
+        h.push_str(&format!(
+            "##FILTER=<ID={},Description=\"{}\">\n",
+            f.as_str(),
+            f.description()
+        ));
     }
     for line in [
         "##INFO=<ID=SOMATIC,Number=0,Type=Flag,Description=\"Somatic candidate (in the tumor, not in the normal)\">",
@@ -165,7 +169,11 @@ fn record(c: &Call, contigs: &[Contig]) -> String {
     let filter = if c.filters.is_empty() {
         "PASS".to_string()
     } else {
-        c.filters.join(";")
+        c.filters
+            .iter()
+            .map(|f| f.as_str())
+            .collect::<Vec<_>>()
+            .join(";")
     };
     let sample = |s: &SampleSupport, gt: &str| {
         format!(

@@ -301,6 +301,7 @@ pub fn read_input_vcf(path: &Path) -> Result<InputVcf> {
             sample.as_ref().split(':').nth(i).map(String::from)
         };
         let fmt_get = |key: &str| fmt_col(key, tcol);
+        let line = head + n as u64;
         if germline_candidate {
             let vaf = info_get("NAF")
                 .or_else(|| fmt_col("AF", ncol))
@@ -308,15 +309,7 @@ pub fn read_input_vcf(path: &Path) -> Result<InputVcf> {
             let depth = info_get("NDP")
                 .or_else(|| fmt_col("DP", ncol))
                 .and_then(|v| v.parse::<u32>().ok());
-            push_alleles(
-                &mut germline,
-                &record,
-                pos,
-                vaf,
-                depth,
-                None,
-                head + n as u64,
-            );
+            push_alleles(&mut germline, &record, pos, vaf, depth, None, line);
             continue;
         }
         let vaf = info_get("TAF")
@@ -335,15 +328,7 @@ pub fn read_input_vcf(path: &Path) -> Result<InputVcf> {
         } else {
             &mut variants
         };
-        push_alleles(
-            target,
-            &record,
-            pos,
-            vaf,
-            depth,
-            prior_annotation,
-            head + n as u64,
-        );
+        push_alleles(target, &record, pos, vaf, depth, prior_annotation, line);
     }
     Ok(InputVcf {
         path: path.to_path_buf(),

@@ -188,9 +188,9 @@ pub fn call(opts: &CallOptions) -> Result<CallOutcome> {
 pub fn germline_model_header(m: &crate::types::results::GermlineModel) -> String {
     format!(
         "<Method={},Purity={},PuritySource={},CopyNumberAware={},Candidates={},GermlineShare={},ClassifiedGermline={}>",
-        m.method,
+        m.method.as_str(),
         m.purity.map_or(".".into(), |p| format!("{p:.2}")),
-        m.purity_source,
+        m.purity_source.as_str(),
         m.copy_number_aware,
         m.candidates,
         m.germline_share.map_or(".".into(), |p| format!("{p:.3}")),

@@ -14,6 +14,9 @@ use crate::somatic::coverage::{DepthCombiner, DepthObserver, Interval};
 use crate::somatic::pileup::PileupRows;
 use crate::types::Region;
 
+/// Depth from which a position is flagged `max_depth` by default (counts are never truncated).
+pub const DEFAULT_MAX_DEPTH: u32 = 100_000;
+
 /// What `pileup` is asked to do.
 #[derive(Clone, Debug)]
 pub struct PileupOptions {

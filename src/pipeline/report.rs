@@ -194,8 +194,8 @@ pub struct ReportSource {
     pub inputs: ReportInputs,
     /// Matched normal sample name.
     pub normal: Option<String>,
-    /// Germline candidates from the matched normal (None: not examined), with the reason.
-    pub germline: Result<Vec<InputVariant>, String>,
+    /// Germline candidates from the matched normal, or why they were not examined.
+    pub germline: GermlineInput,
     /// Tumor-only: calls filtered as germline-like (possibly germline candidates).
     pub germline_like: Vec<InputVariant>,
     /// TMB.
@@ -382,12 +382,38 @@ fn report_variant(
     }
 }
 
+/// The matched normal's alleles a report examines for germline findings, or why there are none.
+#[derive(Clone, Debug, PartialEq)]
+pub enum GermlineInput {
+    /// The alleles seen in the matched normal (an oncostream tumor-normal run or its VCF).
+    Alleles(Vec<InputVariant>),
+    /// Tumor-only analysis: there is no matched normal.
+    TumorOnly,
+    /// The VCF is not an oncostream tumor-normal VCF: another caller's somatic VCF does not
+    /// carry the normal's alleles.
+    NotInVcf,
+    /// A tumor-normal run's results were given with a VCF that lacks the normal's alleles.
+    NormalAllelesMissing,
+}
+
+impl GermlineInput {
+    /// Why the normal was not examined (None: it was).
+    pub fn reason(&self) -> Option<&'static str> {
+        match self {
+            GermlineInput::Alleles(_) => None,
+            GermlineInput::TumorOnly => Some("tumor-only analysis: no matched normal"),
+            GermlineInput::NotInVcf => Some("the VCF is not an oncostream tumor-normal VCF: a somatic VCF of another caller does not carry the normal's germline alleles"),
+            GermlineInput::NormalAllelesMissing => Some("the VCF given with the tumor-normal run's results does not carry the matched normal's alleles (give the run's own calls.vcf.gz)"),
+        }
+    }
+}
+
 /// Germline findings of a report: examined from the candidates, omitted by scope, or not
 /// examined with the reason.
 fn germline_result(
     ctx: &ReportContext,
     annotator: &Annotator<'_>,
-    candidates: Result<Vec<InputVariant>, String>,
+    candidates: GermlineInput,
     germline_like: &[InputVariant],
 ) -> GermlineResult {
     let annotate = |c: &[InputVariant]| -> Vec<ReportVariant> {
@@ -421,8 +447,9 @@ fn germline_result(
         );
     }
     let candidates = match candidates {
-        Ok(c) => c,
-        Err(why) => {
+        GermlineInput::Alleles(c) => c,
+        other => {
+            let why = other.reason().unwrap_or_default();
             let mut g = none(GermlineStatus::NotExamined, format!("not examined: {why}"));
             g.possibly_germline = germline::assess(&annotate(germline_like)).0;
             return g;
@@ -450,6 +477,60 @@ fn germline_result(
         other_variants: other,
         possibly_germline: Vec::new(),
     }
+}
+
+/// The limitations of a report: the source's, the reasons of biomarkers that are not evaluable
+/// (replacing the run's softer warning about the same biomarker), failed QC rules, low purity,
+/// what was not assessed, VCF records whose REF disagrees with the reference, tumor-only.
+fn report_limitations(src: &ReportSource, not_evaluable: &[String]) -> Vec<String> {
+    let mut limitations = src.limitations.clone();
+    // a "not evaluable" statement replaces the run's softer warning about the same biomarker
+    if not_evaluable
+        .iter()
+        .any(|r| r.starts_with("TMB not evaluable"))
+    {
+        limitations.retain(|l| !l.contains("TMB from less than"));
+    }
+    if not_evaluable
+        .iter()
+        .any(|r| r.starts_with("MSI not evaluable"))
+    {
+        limitations.retain(|l| !l.starts_with("MSI indeterminate"));
+    }
+    for r in not_evaluable {
+        if !limitations.contains(r) {
+            limitations.push(r.clone());
+        }
+    }
+    if let Some(q) = src.qc.as_ref().filter(|q| q.verdict == QcVerdict::Fail) {
+        for r in &q.reasons {
+            let l = i18n::f(Lang::En, Msg::LimitQcFailed, &[r]);
+            if !limitations.contains(&l) {
+                limitations.push(l);
+            }
+        }
+    }
+    if let Some(p) = src.purity.filter(|p| *p < LOW_PURITY) {
+        limitations.push(i18n::low_purity(Lang::En, p));
+    }
+    for n in &src.not_assessed {
+        if !limitations.iter().any(|l| l == &n.reason) {
+            limitations.push(n.reason.clone());
+        }
+    }
+    for v in src.variants.iter().filter(|v| v.ref_mismatch.is_some()) {
+        limitations.push(i18n::ref_mismatch(
+            Lang::En,
+            &v.chrom,
+            v.pos.get(),
+            &v.ref_allele,
+            v.ref_mismatch.as_deref().unwrap_or(""),
+        ));
+    }
+    if src.mode == Some(Mode::TumorOnly) && !limitations.iter().any(|l| l.contains("tumor-only")) {
+        limitations.push(i18n::t(Lang::En, Msg::LimitTumorOnly).into());
+    }
+    limitations
 }
 
 /// Annotates, tiers and triages: the typed report.
@@ -534,53 +615,7 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
             })
             .unwrap_or_default(),
     };
-    let mut limitations = src.limitations;
-    // a "not evaluable" statement replaces the run's softer warning about the same biomarker
-    if not_evaluable
-        .iter()
-        .any(|r| r.starts_with("TMB not evaluable"))
-    {
-        limitations.retain(|l| !l.contains("TMB from less than"));
-    }
-    if not_evaluable
-        .iter()
-        .any(|r| r.starts_with("MSI not evaluable"))
-    {
-        limitations.retain(|l| !l.starts_with("MSI indeterminate"));
-    }
-    for r in &not_evaluable {
-        if !limitations.contains(r) {
-            limitations.push(r.clone());
-        }
-    }
-    if let Some(q) = src.qc.as_ref().filter(|q| q.verdict == QcVerdict::Fail) {
-        for r in &q.reasons {
-            let l = i18n::f(Lang::En, Msg::LimitQcFailed, &[r]);
-            if !limitations.contains(&l) {
-                limitations.push(l);
-            }
-        }
-    }
-    if let Some(p) = src.purity.filter(|p| *p < LOW_PURITY) {
-        limitations.push(i18n::low_purity(Lang::En, p));
-    }
-    for n in &src.not_assessed {
-        if !limitations.iter().any(|l| l == &n.reason) {
-            limitations.push(n.reason.clone());
-        }
-    }
-    for v in src.variants.iter().filter(|v| v.ref_mismatch.is_some()) {
-        limitations.push(i18n::ref_mismatch(
-            Lang::En,
-            &v.chrom,
-            v.pos.get(),
-            &v.ref_allele,
-            v.ref_mismatch.as_deref().unwrap_or(""),
-        ));
-    }
-    if src.mode == Some(Mode::TumorOnly) && !limitations.iter().any(|l| l.contains("tumor-only")) {
-        limitations.push(i18n::t(Lang::En, Msg::LimitTumorOnly).into());
-    }
+    let limitations = report_limitations(&src, &not_evaluable);
     let transcripts = crate::types::report::TranscriptCheck {
         preferred_absent: crate::clinical::transcripts::preferred_absent(&ctx.models, &ctx.kb.kb),
         rules_not_evaluated: crate::clinical::transcripts::rules_not_evaluated(
@@ -648,11 +683,11 @@ pub fn source_from_results(
             structural: Vec::new(),
         },
         normal: results.samples.normal.clone(),
-        germline: Err(if results.samples.normal.is_some() {
-            "the matched normal's alleles were not handed over with the results".into()
+        germline: if results.samples.normal.is_some() {
+            GermlineInput::NormalAllelesMissing
         } else {
-            "tumor-only analysis: no matched normal".into()
-        }),
+            GermlineInput::TumorOnly
+        },
         germline_like: Vec::new(),
         tmb: Some(measured_tmb(&results.tmb)),
         msi: results.msi.as_ref().map(measured_msi),
@@ -680,11 +715,11 @@ pub fn source_from_results(
 /// were told apart (the allele-fraction fallback carries its own warning).
 fn germline_model_limitation(m: &crate::types::results::GermlineModel) -> Option<String> {
     let purity = m.purity?;
-    (m.method == "sgz_purity_copy_number").then(|| {
+    (m.method == crate::types::results::GermlineMethod::SgzPurityCopyNumber).then(|| {
         format!(
             "tumor-only: germline and somatic origin were told apart by allele fraction at a purity of {:.0}% ({}; {}){}; a germline variant can still be reported as somatic, and a somatic variant at a germline-like allele fraction is filtered (listed as possibly germline when relevant)",
             purity * 100.0,
-            if m.purity_source == "copy_number" {
+            if m.purity_source == crate::types::results::GermlinePuritySource::CopyNumber {
                 "from the copy-number fit"
             } else {
                 "estimated from the variants' allele fractions"
@@ -910,7 +945,7 @@ impl ReportPlan {
                 // the run's VCF carries the normal's alleles (tumor-normal) or the germline-like
                 // calls (tumor-only): the germline section is the run's own
                 if let Some(g) = &self.vcf.germline {
-                    src.germline = Ok(g.clone());
+                    src.germline = GermlineInput::Alleles(g.clone());
                 }
                 src.germline_like = self.vcf.germline_like.clone();
                 src
@@ -933,9 +968,10 @@ impl ReportPlan {
                     structural: Vec::new(),
                 },
                 normal: None,
-                germline: self.vcf.germline.clone().ok_or_else(|| {
-                    "the VCF is not an oncostream tumor-normal VCF: a somatic VCF of another caller does not carry the normal's germline alleles".to_string()
-                }),
+                germline: match &self.vcf.germline {
+                    Some(g) => GermlineInput::Alleles(g.clone()),
+                    None => GermlineInput::NotInVcf,
+                },
                 germline_like: self.vcf.germline_like.clone(),
                 tmb: None,
                 msi: None,
@@ -992,4 +1028,58 @@ impl ReportPlan {
 /// Validates, then builds and writes the report.
 pub fn report(opts: ReportOptions) -> Result<Report> {
     opts.validate()?.execute()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::msi::{MsiMode, MsiResult, MsiThresholds};
+
+    fn msi(status: MsiStatus, sites: u32, score: f64) -> MsiResult {
+        MsiResult {
+            score,
+            sites_tested: sites,
+            sites_unstable: (score / 100.0 * f64::from(sites)).round() as u32,
+            status,
+            mode: MsiMode::Paired,
+            thresholds: MsiThresholds::default(),
+            unstable_sites: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_msi_h_call_from_few_sites_is_tiered_but_marked_low_confidence() {
+        // 31 sites (the clinical review's case): MSI-H, evaluable, low confidence with a reason
+        let s = measured_msi(&msi(MsiStatus::MsiH, 31, 32.3));
+        assert!(s.evaluability.evaluable && s.low_confidence);
+        assert_eq!(s.sites_tested, Some(31));
+        let reason = s.evaluability.reason.clone().unwrap();
+        assert!(
+            reason.starts_with(crate::clinical::triage::MSI_LOW_CONFIDENCE),
+            "{reason}"
+        );
+        let (_, status, reasons) = tierable_biomarkers(None, Some(&s));
+        assert_eq!(status, Some(MsiStatus::MsiH), "still tiered");
+        assert_eq!(reasons, vec![reason]);
+        // from MSI_CONFIDENT_SITES on: confident; MSS is never low-confidence
+        let s = measured_msi(&msi(MsiStatus::MsiH, MSI_CONFIDENT_SITES, 32.3));
+        assert!(!s.low_confidence && s.evaluability.reason.is_none());
+        assert!(!measured_msi(&msi(MsiStatus::Mss, 31, 3.2)).low_confidence);
+        // below MIN_MSI_SITES: not evaluable, not tiered
+        let s = measured_msi(&msi(MsiStatus::MsiH, MIN_MSI_SITES - 1, 40.0));
+        assert!(!s.evaluability.evaluable && s.status.is_none());
+    }
+
+    #[test]
+    fn a_report_without_the_normals_alleles_says_why() {
+        assert_eq!(GermlineInput::Alleles(Vec::new()).reason(), None);
+        for g in [
+            GermlineInput::TumorOnly,
+            GermlineInput::NotInVcf,
+            GermlineInput::NormalAllelesMissing,
+        ] {
+            let r = g.reason().unwrap();
+            assert!(!r.contains("set by the caller") && !r.is_empty());
+        }
+    }
 }

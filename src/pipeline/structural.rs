@@ -222,6 +222,40 @@ impl StructuralPlan {
     }
 }
 
+impl super::run::Stage for StructuralPlan {
+    const NAME: &'static str = "structural";
+    type Observer<'s> = (CnvObserver<'s>, SvObserver<'s>);
+    type State<'s> = StructuralState;
+    type Context<'c> = StructuralContext<'c>;
+    type Output = StructuralOutcome;
+
+    fn observer(&self) -> (CnvObserver<'_>, SvObserver<'_>) {
+        (self.cnv_observer(), self.sv_observer())
+    }
+
+    fn state(&self) -> Result<StructuralState> {
+        Ok(StructuralPlan::state(self))
+    }
+
+    fn add(
+        &self,
+        state: &mut StructuralState,
+        _shard: &crate::types::Shard,
+        (cnv, sv): (CnvPartial, SvPartial),
+    ) -> Result<()> {
+        state.add(cnv, sv);
+        Ok(())
+    }
+
+    fn finish(
+        &self,
+        state: StructuralState,
+        ctx: StructuralContext<'_>,
+    ) -> Result<StructuralOutcome> {
+        Ok(analyze_structural(self, state, &ctx))
+    }
+}
+
 /// What the sink accumulates.
 pub struct StructuralState {
     /// Bin counts and sites.
@@ -296,86 +330,128 @@ pub fn analyze_structural(
     state: StructuralState,
     ctx: &StructuralContext<'_>,
 ) -> StructuralOutcome {
-    let mut not_assessed = Vec::new();
     if !plan.enabled {
-        for item in ["copy_number", "structural_variants", "fusions"] {
-            not_assessed.push(NotAssessed {
-                item: item.into(),
-                reason: format!(
-                    "{} not assessed: the run was made with --skip-structural",
-                    item.replace('_', " ")
-                ),
-            });
-        }
-        return StructuralOutcome {
-            copy_number: None,
-            all_genes: Vec::new(),
-            purity: None,
-            sv: None,
-            not_assessed,
-        };
+        return skipped();
     }
+    let mut not_assessed = Vec::new();
     let genes = canonical_per_gene(ctx.models, ctx.preferred);
-    // copy number
+    let (copy_number, all_genes, purity) =
+        copy_number_of(plan, &state.table, ctx, &genes, &mut not_assessed);
+    let sv = structural_variants_of(plan, state, ctx, &genes, &mut not_assessed);
+    StructuralOutcome {
+        copy_number,
+        all_genes,
+        purity,
+        sv: Some(sv),
+        not_assessed,
+    }
+}
+
+/// `--skip-structural`: nothing assessed, each item said so.
+fn skipped() -> StructuralOutcome {
+    let not_assessed = ["copy_number", "structural_variants", "fusions"]
+        .iter()
+        .map(|item| NotAssessed {
+            item: item.to_string(),
+            reason: format!(
+                "{} not assessed: the run was made with --skip-structural",
+                item.replace('_', " ")
+            ),
+        })
+        .collect();
+    StructuralOutcome {
+        copy_number: None,
+        all_genes: Vec::new(),
+        purity: None,
+        sv: None,
+        not_assessed,
+    }
+}
+
+type CopyNumberParts = (
+    Option<CopyNumberResult>,
+    Vec<GeneCopyNumber>,
+    Option<PurityChoice>,
+);
+
+/// Segments, the purity/ploidy fit and the gene-level calls, against the matched normal or
+/// (tumor-only) the copy-number reference; what could not be assessed goes to `not_assessed`.
+fn copy_number_of(
+    plan: &StructuralPlan,
+    table: &BinTable,
+    ctx: &StructuralContext<'_>,
+    genes: &[&Transcript],
+    not_assessed: &mut Vec<NotAssessed>,
+) -> CopyNumberParts {
     let reference = if !plan.tumor_only {
         Some(CnRef::Sample(1))
     } else {
         plan.cnv_reference.as_ref().map(CnRef::Panel)
     };
-    let (mut copy_number, mut all_genes, mut purity) = (None, Vec::new(), None);
-    match reference {
-        None => not_assessed.push(NotAssessed {
+    let Some(r) = reference else {
+        not_assessed.push(NotAssessed {
             item: "copy_number".into(),
             reason: "copy number not assessed: tumor-only run without a copy-number reference (build one from normals with `oncostream pon`, which writes <pon>.cnv.tsv, and pass it with --cnv-reference)".into(),
-        }),
-        Some(r) => {
-            let input = CnvInput {
-                layout: &plan.layout,
-                table: &state.table,
-                reference: r,
-                contig_names: ctx.contig_names,
-                vaf_purity: ctx.vaf_purity,
-                mappability: plan.mappability.as_deref(),
-                settings: CnvSettings::default(),
-            };
-            match analyze(&input) {
-                CnvOutcome::NotAssessed(why) => not_assessed.push(NotAssessed {
-                    item: "copy_number".into(),
-                    reason: why,
-                }),
-                CnvOutcome::Assessed(mut res, choice) => {
-                    if genes.is_empty() {
-                        not_assessed.push(NotAssessed {
-                            item: "gene_copy_number".into(),
-                            reason: "gene-level copy number (amplifications, deep deletions) not assessed: no transcript models (--gff)".into(),
-                        });
-                    } else {
-                        all_genes = gene_calls(
-                            &res.segments,
-                            &genes,
-                            choice.ploidy,
-                            CnvSettings::default().amp_factor,
-                        );
-                        res.genes_evaluated = all_genes.len();
-                        res.genes = all_genes
-                            .iter()
-                            .filter(|g| g.call != CnCall::Neutral || g.loh)
-                            .cloned()
-                            .collect();
-                    }
-                    if plan.tumor_only {
-                        not_assessed.push(NotAssessed {
-                            item: "loh".into(),
-                            reason: "loss of heterozygosity not assessed: without a matched normal the heterozygous sites are taken from the tumor itself".into(),
-                        });
-                    }
-                    copy_number = Some(*res);
-                    purity = Some(choice);
-                }
-            }
+        });
+        return (None, Vec::new(), None);
+    };
+    let input = CnvInput {
+        layout: &plan.layout,
+        table,
+        reference: r,
+        contig_names: ctx.contig_names,
+        vaf_purity: ctx.vaf_purity,
+        mappability: plan.mappability.as_deref(),
+        settings: CnvSettings::default(),
+    };
+    let (mut res, choice) = match analyze(&input) {
+        CnvOutcome::NotAssessed(why) => {
+            not_assessed.push(NotAssessed {
+                item: "copy_number".into(),
+                reason: why,
+            });
+            return (None, Vec::new(), None);
         }
+        CnvOutcome::Assessed(res, choice) => (res, choice),
+    };
+    let mut all_genes = Vec::new();
+    if genes.is_empty() {
+        not_assessed.push(NotAssessed {
+            item: "gene_copy_number".into(),
+            reason: "gene-level copy number (amplifications, deep deletions) not assessed: no transcript models (--gff)".into(),
+        });
+    } else {
+        all_genes = gene_calls(
+            &res.segments,
+            genes,
+            choice.ploidy,
+            CnvSettings::default().amp_factor,
+        );
+        res.genes_evaluated = all_genes.len();
+        res.genes = all_genes
+            .iter()
+            .filter(|g| g.call != CnCall::Neutral || g.loh)
+            .cloned()
+            .collect();
     }
-    // structural variants
+    if plan.tumor_only {
+        not_assessed.push(NotAssessed {
+            item: "loh".into(),
+            reason: "loss of heterozygosity not assessed: without a matched normal the heterozygous sites are taken from the tumor itself".into(),
+        });
+    }
+    (Some(*res), all_genes, Some(choice))
+}
+
+/// Junctions from the split reads, soft clips and discordant pairs, with the genes at their
+/// breakends and the fusions they make.
+fn structural_variants_of(
+    plan: &StructuralPlan,
+    state: StructuralState,
+    ctx: &StructuralContext<'_>,
+    genes: &[&Transcript],
+    not_assessed: &mut Vec<NotAssessed>,
+) -> SvResult {
     let mf = max_fragment(ctx.tumor_qc);
     let settings = SvSettings {
         max_fragment: mf,
@@ -383,41 +459,11 @@ pub fn analyze_structural(
         ..SvSettings::default()
     };
     let calls = cluster(state.splits, state.pairs, state.clips, &settings);
-    let names = ctx.contig_names;
     let svs: Vec<StructuralVariant> = calls
         .junctions
         .iter()
         .enumerate()
-        .map(|(i, j)| {
-            let (c1, c2) = (&names[j.a.contig as usize], &names[j.b.contig as usize]);
-            let (p1, p2) = (j.a.pos + 1, j.b.pos + 1);
-            let g = |c: &str, p: u64| -> Vec<String> {
-                let mut v: Vec<String> = genes_at(&genes, c, p)
-                    .iter()
-                    .map(|t| t.gene.clone())
-                    .collect();
-                v.sort();
-                v.dedup();
-                v
-            };
-            StructuralVariant {
-                id: format!("SV{}", i + 1),
-                sv_type: j.sv_type(),
-                chrom1: c1.clone(),
-                pos1: Pos1::new(p1).expect("1-based"),
-                orientation1: j.a.ori,
-                chrom2: c2.clone(),
-                pos2: Pos1::new(p2).expect("1-based"),
-                orientation2: j.b.ori,
-                precise: j.precise,
-                ci: j.ci,
-                tumor: j.tumor,
-                normal: (!plan.tumor_only).then_some(j.normal),
-                length: (j.a.contig == j.b.contig).then(|| j.b.pos - j.a.pos),
-                genes1: g(c1, p1),
-                genes2: g(c2, p2),
-            }
-        })
+        .map(|(i, j)| sv_record(i, j, ctx.contig_names, genes, plan.tumor_only))
         .collect();
     let mut warnings = Vec::new();
     let fusions = if genes.is_empty() {
@@ -427,12 +473,12 @@ pub fn analyze_structural(
         });
         Vec::new()
     } else {
-        interpret(&svs, &genes, &KnownFusions::bundled())
+        interpret(&svs, genes, &KnownFusions::bundled())
     };
     if plan.tumor_only {
         warnings.push("tumor-only: rearrangements cannot be told apart from germline structural variants without a matched normal".into());
     }
-    let sv = SvResult {
+    SvResult {
         method: "split reads (SA) and discordant pairs, MAPQ >= 20, clustered into junctions (Manta/DELLY evidence model without assembly); somatic = no support in the matched normal".into(),
         variants: svs,
         germline_filtered: calls.germline,
@@ -441,13 +487,45 @@ pub fn analyze_structural(
         max_fragment: mf,
         warnings,
         external: None,
+    }
+}
+
+/// The `results.json` record of junction `j` (the `i`-th), 1-based, with the genes at its
+/// breakends.
+fn sv_record(
+    i: usize,
+    j: &crate::somatic::sv::Junction,
+    names: &[String],
+    genes: &[&Transcript],
+    tumor_only: bool,
+) -> StructuralVariant {
+    let (c1, c2) = (&names[j.a.contig as usize], &names[j.b.contig as usize]);
+    let (p1, p2) = (j.a.pos + 1, j.b.pos + 1);
+    let g = |c: &str, p: u64| -> Vec<String> {
+        let mut v: Vec<String> = genes_at(genes, c, p)
+            .iter()
+            .map(|t| t.gene.clone())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
     };
-    StructuralOutcome {
-        copy_number,
-        all_genes,
-        purity,
-        sv: Some(sv),
-        not_assessed,
+    StructuralVariant {
+        id: format!("SV{}", i + 1),
+        sv_type: j.sv_type(),
+        chrom1: c1.clone(),
+        pos1: Pos1::new(p1).expect("1-based"),
+        orientation1: j.a.ori,
+        chrom2: c2.clone(),
+        pos2: Pos1::new(p2).expect("1-based"),
+        orientation2: j.b.ori,
+        precise: j.precise,
+        ci: j.ci,
+        tumor: j.tumor,
+        normal: (!tumor_only).then_some(j.normal),
+        length: (j.a.contig == j.b.contig).then(|| j.b.pos - j.a.pos),
+        genes1: g(c1, p1),
+        genes2: g(c2, p2),
     }
 }
 

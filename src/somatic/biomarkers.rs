@@ -4,7 +4,10 @@
 use super::model::ln_gamma;
 use super::msi::ScanSettings;
 use super::{Call, VarKind};
-pub use crate::types::results::{PurityResult, PuritySource, TmbClass, TmbResult, TmbSettings};
+pub use crate::types::results::{
+    GermlinePuritySource, PurityMethod, PurityResult, PuritySource, TmbClass, TmbResult,
+    TmbSettings,
+};
 use crate::types::Region;
 
 /// METHOD: TMB classes follow KEYNOTE-158 / the Japanese TMB-High approval (>= 10 mut/Mb) and
@@ -326,7 +329,7 @@ pub fn purity(calls: &[&Call]) -> PurityResult {
         .filter(|c| c.tumor.af() <= 0.7)
         .map(|c| (c.tumor.alt_count.min(c.tumor.depth), c.tumor.depth))
         .collect();
-    let method = "somatic_vaf_clonal_cluster".to_string();
+    let method = PurityMethod::SomaticVafClonalCluster;
     if obs.len() < 10 {
         return PurityResult {
             estimate: None,
@@ -388,6 +391,101 @@ pub const MIN_MSI_SITES: u32 = 20;
 /// so it reaches the MSS threshold (10%) by sampling alone; such a call is shown and tiered but
 /// marked low-confidence, with a note on the finding and an expert-panel reason.
 pub const MSI_CONFIDENT_SITES: u32 = 62;
+
+/// The purity block of a run before the copy-number fit: the clonal peak of the somatic SNVs
+/// (`calls`); in tumor-only runs the germline/somatic classification's joint estimate replaces
+/// it (the PASS calls alone lose the somatic variants it filtered), so the run reports one
+/// number. The copy-number fit is added by [`merge_copy_number_purity`].
+pub fn initial_purity(
+    calls: &[Call],
+    germline: Option<&crate::types::results::GermlineModel>,
+) -> PurityResult {
+    let all: Vec<&Call> = calls.iter().collect();
+    let mut pur = purity(&all);
+    if let Some(m) = germline {
+        if let (Some(p), GermlinePuritySource::AlleleFractions) = (m.purity, m.purity_source) {
+            pur.estimate = Some(p);
+            pur.vaf_estimate = Some(p);
+            pur.clonal_vaf_peak = Some((p * 50.0).round() / 100.0);
+            pur.variants_used = m.candidates;
+            pur.method = PurityMethod::TumorOnlyGermlineSomaticMixture;
+            pur.low_purity = p < LOW_PURITY;
+            pur.note = Some("tumor-only: estimated with the germline/somatic classification, from the clonal somatic allele fraction beside the germline heterozygous (0.5) and homozygous ones".into());
+        }
+    }
+    pur
+}
+
+/// The somatic-VAF purity of the SNVs inside `within` (all SNVs for None: the run's estimate
+/// `genome_wide`); the copy-number fit asks for the SNVs of copy-neutral segments.
+pub fn vaf_purity_within(
+    calls: &[Call],
+    genome_wide: Option<f64>,
+    within: Option<&[Region]>,
+) -> Option<f64> {
+    match within {
+        None => genome_wide,
+        Some(regions) => {
+            let inside: Vec<&Call> = calls
+                .iter()
+                .filter(|c| regions.iter().any(|r| r.contains(c.contig, c.pos)))
+                .collect();
+            purity(&inside).estimate
+        }
+    }
+}
+
+/// METHOD: records the copy-number fit in the purity block and lets it win when it was
+/// identifiable; when the fit cannot choose between solutions, the one nearest the somatic-VAF
+/// estimate is used; the clonal peak of SNVs in copy-neutral segments replaces the genome-wide
+/// one (amplified and lost segments shift allele fractions).
+pub fn merge_copy_number_purity(pur: &mut PurityResult, cn: Option<&super::cnv::PurityChoice>) {
+    use super::cnv::VafScope;
+    use PuritySource as S;
+    let Some(c) = cn else {
+        return;
+    };
+    pur.copy_number_estimate = c.cn_purity.map(|p| crate::types::round(p, 2));
+    pur.copy_number_identifiable = Some(c.cn_identifiable);
+    pur.ploidy = c.ploidy.map(|p| crate::types::round(p, 2));
+    if c.vaf_scope == VafScope::CopyNeutral {
+        pur.vaf_estimate = c.vaf_purity.map(|p| crate::types::round(p, 2));
+        pur.method = PurityMethod::SomaticVafClonalClusterCopyNeutral;
+        if pur.source == S::VafPeak {
+            pur.estimate = pur.vaf_estimate;
+        }
+    }
+    let chosen = c.purity.map(|p| crate::types::round(p, 2));
+    match c.source {
+        S::CopyNumberFit => {
+            pur.estimate = chosen;
+            pur.source = S::CopyNumberFit;
+            pur.method = PurityMethod::CopyNumberBafFit;
+            pur.note = Some(match pur.vaf_estimate {
+                Some(v) => format!("the copy-number/BAF fit determines the purity; the somatic-VAF estimate is {v:.2}"),
+                None => "the copy-number/BAF fit determines the purity; too few somatic SNVs for a VAF estimate".into(),
+            });
+        }
+        S::CopyNumberFitVafSelected => {
+            pur.estimate = chosen;
+            pur.source = S::CopyNumberFitVafSelected;
+            pur.method = PurityMethod::CopyNumberBafFitVafSelected;
+            pur.note = Some(format!(
+                "the copy-number profile fits several purities equally well; the one nearest the somatic-VAF estimate ({:.2}) is used",
+                c.vaf_purity.unwrap_or(0.0)
+            ));
+        }
+        S::VafPeak => {
+            pur.estimate = chosen;
+            pur.note = Some(format!(
+                "the copy-number profile does not determine the purity (best fit {:.2}, not identifiable); the somatic-VAF estimate is used",
+                c.cn_purity.unwrap_or(0.0)
+            ));
+        }
+        S::None => {}
+    }
+    pur.low_purity = pur.estimate.is_some_and(|p| p < LOW_PURITY);
+}
 
 #[cfg(test)]
 mod tests {

@@ -15,7 +15,7 @@ use crate::types::fxhash::Fx;
 
 use super::model::{binom_two_sided, nlod, phred_to_err, tlod};
 use super::normalize::{left_align_del, left_align_ins, repeat_unit, tract_len};
-use super::{Allele, Call, SampleSupport, VarKind};
+use super::{Allele, Call, Filter, SampleSupport, VarKind};
 use crate::engine::{Column, ColumnObserver, RefSlice};
 use crate::types::{
     aln::{flag, op},
@@ -296,41 +296,9 @@ impl ColumnObserver for CallObserver {
             return;
         }
         let (lo, hi) = (p.core.start as i64, p.core.end as i64);
-        let min_ref = rf.start as i64;
-        let reverse = a.flags & flag::REVERSE != 0;
-        let second = a.flags & flag::PAIRED != 0 && a.flags & flag::READ2 != 0;
-        let f1r2 = reverse == second;
-        // hashes are computed only when the read carries evidence (most reads carry none)
-        let ids = || {
-            let template = hash_of(&a.name);
-            let fragment =
-                if a.flags & flag::PAIRED != 0 && a.mate_tid == a.tid && a.mate_start >= 0 {
-                    hash_of(&(
-                        a.start.min(a.mate_start),
-                        a.start.max(a.mate_start),
-                        a.flags & 0xc0 != 0,
-                    ))
-                } else {
-                    hash_of(&(a.start, reverse))
-                };
-            (template, fragment)
-        };
-        let len = a.seq_len;
-        let dist = |q: usize| -> u16 {
-            let d = q.min(len.saturating_sub(1 + q));
-            d.min(u16::MAX as usize) as u16
-        };
-        let min_bq = self.settings.min_base_quality;
-        let full = a.seq_len > 0 && a.qual.len() >= a.seq_len;
-        let mut read_ids: Option<(u64, u64)> = None;
+        let mut read = ReadEvidence::new(a, sample, self.settings.min_base_quality);
         // strand coverage as a difference array over aligned blocks (O(blocks) per read);
         // reference-strand counts are this coverage minus the alt reads on that strand
-        let strand = if reverse {
-            &mut p.ref_rev[sample]
-        } else {
-            &mut p.ref_fwd[sample]
-        };
-        let orient = &mut p.ref_f1r2[sample];
         let mut r = a.start;
         let mut q = 0usize;
         for &w in a.cigar {
@@ -338,62 +306,11 @@ impl ColumnObserver for CallObserver {
             let l = (w >> 4) as i64;
             match o {
                 op::MATCH | op::EQ | op::DIFF => {
-                    let from = r.max(lo);
-                    let to = (r + l).min(hi);
+                    let (from, to) = (r.max(lo), (r + l).min(hi));
                     if from < to {
-                        strand[(from - lo) as usize] += 1;
-                        strand[(to - lo) as usize] -= 1;
-                        if f1r2 {
-                            orient[(from - lo) as usize] += 1;
-                            orient[(to - lo) as usize] -= 1;
-                        }
-                    }
-                    if from < to && full {
-                        let q0 = q + (from - r) as usize;
-                        let n = (to - from) as usize;
-                        let rs = (from - rf.start as i64) as usize;
-                        let refs = rf.seq.get(rs..rs + n).unwrap_or(&[]);
-                        if refs.len() == n && q0 + n <= a.seq_len {
-                            let mut i = 0usize;
-                            while i < n {
-                                let qi = q0 + i;
-                                // skip runs equal to the reference, 16 bases at a time
-                                if qi & 1 == 0 && i + 16 <= n {
-                                    let ri = rs + i;
-                                    let packed = &p.packed_ref[ri & 1][ri >> 1..];
-                                    let read = &a.seq[qi >> 1..(q0 + n) >> 1];
-                                    let same = equal_prefix(read, packed);
-                                    if same > 0 {
-                                        i += same;
-                                        continue;
-                                    }
-                                }
-                                let refb = refs[i];
-                                let byte = a.seq[qi >> 1];
-                                let nib = if qi & 1 == 0 { byte >> 4 } else { byte & 0xf };
-                                let base = NIB2BASE[nib as usize];
-                                i += 1;
-                                if base == refb || base == b'N' || refb == b'N' {
-                                    continue;
-                                }
-                                let bq = a.qual[qi];
-                                if bq < min_bq {
-                                    continue;
-                                }
-                                let (template, fragment) = *read_ids.get_or_insert_with(ids);
-                                p.obs.push(Obs {
-                                    sample: sample as u8,
-                                    pos: from + (i - 1) as i64,
-                                    allele: Allele::Snv(base),
-                                    bq,
-                                    mq: a.mapq,
-                                    reverse,
-                                    f1r2,
-                                    end_dist: dist(qi),
-                                    template,
-                                    fragment,
-                                });
-                            }
+                        p.add_coverage(sample, read.reverse, read.f1r2, from - lo, to - lo);
+                        if read.full {
+                            read.mismatches(p, rf, q + (from - r) as usize, from, to);
                         }
                     }
                     r += l;
@@ -401,50 +318,18 @@ impl ColumnObserver for CallObserver {
                 }
                 op::DEL => {
                     if l > 0 && r > 0 {
-                        let anchor = left_align_del(r - 1, l as u32, min_ref, |x| rf.base(x));
+                        let anchor =
+                            left_align_del(r - 1, l as u32, rf.start as i64, |x| rf.base(x));
                         if anchor >= lo && anchor < hi {
-                            let (template, fragment) = *read_ids.get_or_insert_with(ids);
-                            p.obs.push(Obs {
-                                sample: sample as u8,
-                                pos: anchor,
-                                allele: Allele::Del(l as u32),
-                                bq: a.qual_at(q.saturating_sub(1)),
-                                mq: a.mapq,
-                                reverse,
-                                f1r2,
-                                end_dist: dist(q),
-                                template,
-                                fragment,
-                            });
+                            let bq = a.qual_at(q.saturating_sub(1));
+                            read.push(p, anchor, Allele::Del(l as u32), bq, q);
                         }
                     }
                     r += l;
                 }
                 op::INS => {
                     if l > 0 && r > 0 && q > 0 {
-                        let mut seq: Vec<u8> = (q..q + l as usize)
-                            .map(|i| NIB2BASE[a.nibble(i) as usize])
-                            .collect();
-                        if !seq.contains(&b'N') {
-                            let anchor = left_align_ins(r - 1, &mut seq, min_ref, |x| rf.base(x));
-                            if anchor >= lo && anchor < hi {
-                                let bq =
-                                    (q..q + l as usize).map(|i| a.qual_at(i)).min().unwrap_or(0);
-                                let (template, fragment) = *read_ids.get_or_insert_with(ids);
-                                p.obs.push(Obs {
-                                    sample: sample as u8,
-                                    pos: anchor,
-                                    allele: Allele::Ins(seq),
-                                    bq,
-                                    mq: a.mapq,
-                                    reverse,
-                                    f1r2,
-                                    end_dist: dist(q),
-                                    template,
-                                    fragment,
-                                });
-                            }
-                        }
+                        read.insertion(p, rf, r, q, l as usize, (lo, hi));
                     }
                     q += l as usize;
                 }
@@ -485,52 +370,11 @@ impl ColumnObserver for CallObserver {
     }
 
     fn finish(&self, p: &mut CallPartial, rf: &RefSlice<'_>) {
-        let s = &self.settings;
-        for arr in p
-            .ref_fwd
-            .iter_mut()
-            .chain(p.ref_rev.iter_mut())
-            .chain(p.ref_f1r2.iter_mut())
-        {
-            let mut acc = 0i32;
-            for v in arr.iter_mut() {
-                acc += *v;
-                *v = acc;
-            }
-        }
+        p.prefix_sum_coverage();
         let mut obs = std::mem::take(&mut p.obs);
         let raw_counts = raw_alt_counts(&obs);
-        for o in &obs {
-            if let Allele::Snv(alt) = o.allele {
-                if let Some((class, artifact)) = artifact_class(rf.base(o.pos), alt, o.f1r2) {
-                    let d = &mut p.damage[o.sample as usize];
-                    let slot = if class == 0 {
-                        &mut d.deamination
-                    } else {
-                        &mut d.oxog
-                    };
-                    slot[usize::from(!artifact)] += 1;
-                }
-            }
-        }
-        // one observation per template (overlapping mates are one fragment): keep the best base
-        obs.sort_unstable_by(|a, b| {
-            (a.pos, &a.allele, a.sample, a.template)
-                .cmp(&(b.pos, &b.allele, b.sample, b.template))
-                .then(b.bq.cmp(&a.bq))
-                // total order, so the kept observation never depends on the input order
-                .then(b.mq.cmp(&a.mq))
-                .then(a.reverse.cmp(&b.reverse))
-                .then(a.end_dist.cmp(&b.end_dist))
-                .then(a.fragment.cmp(&b.fragment))
-        });
-        obs.dedup_by(|b, a| {
-            a.pos == b.pos
-                && a.allele == b.allele
-                && a.sample == b.sample
-                && a.template == b.template
-        });
-        let lo = p.core.start as i64;
+        count_damage(&obs, rf, &mut p.damage);
+        one_per_template(&mut obs);
         let mut calls: Vec<Call> = Vec::new();
         let mut i = 0;
         while i < obs.len() {
@@ -538,184 +382,8 @@ impl ColumnObserver for CallObserver {
             while j < obs.len() && obs[j].pos == obs[i].pos && obs[j].allele == obs[i].allele {
                 j += 1;
             }
-            let group = &obs[i..j];
+            calls.extend(self.score(p, &obs[i..j], rf, &raw_counts));
             i = j;
-            let tumor: Vec<&Obs> = group.iter().filter(|o| o.sample == 0).collect();
-            // METHOD: an SNV needs 3 supporting fragments (2 same-base errors at one position are
-            // common genome-wide); an indel 2 (indel errors are rarer outside repeats).
-            let min_alt = match group[0].allele {
-                Allele::Snv(_) => s.min_alt_reads,
-                _ => s.min_alt_reads_indel,
-            };
-            if (tumor.len() as u32) < min_alt {
-                continue;
-            }
-            let pos = group[0].pos;
-            let Some(tallies) = p.tallies.get(&pos) else {
-                continue;
-            };
-            let allele = &group[0].allele;
-            let off = (pos - lo) as usize;
-            let refb = rf.base(pos);
-            let (kind, ref_allele, alt_allele, repeat_len, unit_len) = match allele {
-                Allele::Snv(b) => (
-                    VarKind::Snv,
-                    (refb as char).to_string(),
-                    (*b as char).to_string(),
-                    0,
-                    1,
-                ),
-                Allele::Del(l) => {
-                    let del: Vec<u8> = (1..=*l as i64).map(|k| rf.base(pos + k)).collect();
-                    let unit = repeat_unit(&del).to_vec();
-                    let tl = tract_len(pos, &unit, |x| rf.base(x));
-                    let mut r = vec![refb];
-                    r.extend_from_slice(&del);
-                    (
-                        VarKind::Del,
-                        String::from_utf8_lossy(&r).into_owned(),
-                        (refb as char).to_string(),
-                        tl,
-                        unit.len(),
-                    )
-                }
-                Allele::Ins(seq) => {
-                    let unit = repeat_unit(seq).to_vec();
-                    let tl = tract_len(pos, &unit, |x| rf.base(x));
-                    let mut a = vec![refb];
-                    a.extend_from_slice(seq);
-                    (
-                        VarKind::Ins,
-                        (refb as char).to_string(),
-                        String::from_utf8_lossy(&a).into_owned(),
-                        tl,
-                        unit.len(),
-                    )
-                }
-            };
-            if ref_allele.contains('N') {
-                continue;
-            }
-            let support = |sample: usize, alts: &[&Obs]| -> SampleSupport {
-                let t = &tallies[sample];
-                let depth = t.depth();
-                let alt = alts.len() as u32;
-                let ref_count = match kind {
-                    VarKind::Snv => match refb {
-                        b'A' => t.get(Field::A),
-                        b'C' => t.get(Field::C),
-                        b'G' => t.get(Field::G),
-                        b'T' => t.get(Field::T),
-                        _ => 0,
-                    },
-                    _ => depth.saturating_sub(alt),
-                };
-                // strand coverage counts reads (both mates) of any allele: subtract every
-                // non-reference read at the position on that strand
-                let (nf, nr, n12) = raw_counts
-                    .get(&(sample as u8, pos))
-                    .copied()
-                    .unwrap_or((0, 0, 0));
-                // METHOD: AD, DP, SB and F1R2/F2R1 all count fragments (overlapping mates once):
-                // the alt side by the kept read of each fragment, the reference side by
-                // splitting the reference fragments in the strand and orientation shares of
-                // the reference reads (strand coverage counts both mates).
-                let rf_reads = (p.ref_fwd[sample][off] - nf).max(0) as f64;
-                let rr_reads = (p.ref_rev[sample][off] - nr).max(0) as f64;
-                let r12_reads = (p.ref_f1r2[sample][off] - n12).max(0) as f64;
-                let share = |x: f64| -> u32 {
-                    let total = rf_reads + rr_reads;
-                    if total > 0.0 {
-                        ((ref_count as f64 * x / total).round() as u32).min(ref_count)
-                    } else {
-                        0
-                    }
-                };
-                let ref_fwd = share(rf_reads);
-                SampleSupport {
-                    depth,
-                    ref_count,
-                    alt_count: alt,
-                    ref_fwd,
-                    ref_rev: ref_count - ref_fwd,
-                    alt_fwd: alts.iter().filter(|o| !o.reverse).count() as u32,
-                    alt_rev: alts.iter().filter(|o| o.reverse).count() as u32,
-                    ref_f1r2: share(r12_reads),
-                    alt_f1r2: alts.iter().filter(|o| o.f1r2).count() as u32,
-                }
-            };
-            let t_sup = support(0, &tumor);
-            let errs: Vec<f64> = tumor
-                .iter()
-                .map(|o| match kind {
-                    VarKind::Snv => self.ref_err_of(o.bq, o.mq),
-                    _ => self.indel_err(repeat_len, unit_len, o.mq),
-                })
-                .collect();
-            let ref_err = match kind {
-                VarKind::Snv => s.ref_error,
-                _ => self.indel_err(repeat_len, unit_len, 60),
-            };
-            let t_lod = tlod(&errs, t_sup.ref_count, ref_err);
-            if t_lod < s.emit_lod {
-                continue;
-            }
-            let (n_sup, n_lod) = if s.has_normal && self.n_samples > 1 {
-                let nalts: Vec<&Obs> = group.iter().filter(|o| o.sample == 1).collect();
-                let sup = support(1, &nalts);
-                let nerrs: Vec<f64> = nalts
-                    .iter()
-                    .map(|o| match kind {
-                        VarKind::Snv => self.ref_err_of(o.bq, o.mq),
-                        _ => self.indel_err(repeat_len, unit_len, o.mq),
-                    })
-                    .collect();
-                let l = nlod(&nerrs, sup.ref_count, ref_err);
-                (Some(sup), Some(l))
-            } else {
-                (None, None)
-            };
-            let median = |mut v: Vec<u32>| -> u32 {
-                v.sort_unstable();
-                v[v.len() / 2]
-            };
-            let mut call = Call {
-                contig: p.core.contig,
-                pos: Pos0::new(pos as u64),
-                ref_allele,
-                alt_allele,
-                kind,
-                tlod: t_lod,
-                nlod: n_lod,
-                tumor: t_sup,
-                normal: n_sup,
-                alt_median_bq: median(tumor.iter().map(|o| o.bq as u32).collect()) as u8,
-                alt_median_mq: median(
-                    tumor
-                        .iter()
-                        .map(|o| if o.mq == 255 { 60 } else { o.mq as u32 })
-                        .collect(),
-                ) as u8,
-                alt_median_end_dist: median(tumor.iter().map(|o| o.end_dist as u32).collect())
-                    as u16,
-                pop_af: None,
-                pon_normals: None,
-                repeat_len,
-                repeat_unit_len: if kind == VarKind::Snv {
-                    0
-                } else {
-                    unit_len.min(255) as u8
-                },
-                artifact_posterior: None,
-                germline_posterior: None,
-                filters: Vec::new(),
-            };
-            // duplicate-fragment support: alt reads that are copies of few molecules
-            let mut frags: Vec<u64> = tumor.iter().map(|o| o.fragment).collect();
-            frags.sort_unstable();
-            frags.dedup();
-            apply_site_filters(&mut call, s, frags.len() as u32, unit_len);
-            calls.push(call);
         }
         // multiallelic: each allele stands on its own evidence; see `multiallelic`
         calls.sort_by(|a, b| {
@@ -727,7 +395,7 @@ impl ColumnObserver for CallObserver {
             while m < calls.len() && calls[m].pos == calls[k].pos {
                 m += 1;
             }
-            multiallelic(&mut calls[k..m], s.min_tlod);
+            multiallelic(&mut calls[k..m], self.settings.min_tlod);
             k = m;
         }
         p.calls = calls;
@@ -736,6 +404,439 @@ impl ColumnObserver for CallObserver {
         p.ref_f1r2 = Vec::new();
         p.packed_ref = Default::default();
         p.tallies = HashMap::new();
+    }
+}
+
+/// A read's identity and orientation while its evidence is collected.
+struct ReadEvidence<'r, 'a> {
+    a: &'r Aln<'a>,
+    sample: u8,
+    reverse: bool,
+    /// F1R2 pair orientation (read 1 forward or read 2 reverse; unpaired: forward).
+    f1r2: bool,
+    /// Qualities cover the sequence (SNV evidence needs them).
+    full: bool,
+    min_bq: u8,
+    /// (template, fragment) hashes, computed only when the read carries evidence (most reads
+    /// carry none).
+    ids: Option<(u64, u64)>,
+}
+
+impl<'r, 'a> ReadEvidence<'r, 'a> {
+    fn new(a: &'r Aln<'a>, sample: usize, min_bq: u8) -> Self {
+        let reverse = a.flags & flag::REVERSE != 0;
+        let second = a.flags & flag::PAIRED != 0 && a.flags & flag::READ2 != 0;
+        ReadEvidence {
+            a,
+            sample: sample as u8,
+            reverse,
+            f1r2: reverse == second,
+            full: a.seq_len > 0 && a.qual.len() >= a.seq_len,
+            min_bq,
+            ids: None,
+        }
+    }
+
+    fn ids(&mut self) -> (u64, u64) {
+        let a = self.a;
+        let reverse = self.reverse;
+        *self.ids.get_or_insert_with(|| {
+            let template = hash_of(&a.name);
+            let fragment =
+                if a.flags & flag::PAIRED != 0 && a.mate_tid == a.tid && a.mate_start >= 0 {
+                    hash_of(&(
+                        a.start.min(a.mate_start),
+                        a.start.max(a.mate_start),
+                        a.flags & 0xc0 != 0,
+                    ))
+                } else {
+                    hash_of(&(a.start, reverse))
+                };
+            (template, fragment)
+        })
+    }
+
+    /// Distance of query base `q` from the nearer read end.
+    fn end_dist(&self, q: usize) -> u16 {
+        let len = self.a.seq_len;
+        let d = q.min(len.saturating_sub(1 + q));
+        d.min(u16::MAX as usize) as u16
+    }
+
+    #[inline]
+    fn push(&mut self, p: &mut CallPartial, pos: i64, allele: Allele, bq: u8, q: usize) {
+        let (template, fragment) = self.ids();
+        p.obs.push(Obs {
+            sample: self.sample,
+            pos,
+            allele,
+            bq,
+            mq: self.a.mapq,
+            reverse: self.reverse,
+            f1r2: self.f1r2,
+            end_dist: self.end_dist(q),
+            template,
+            fragment,
+        });
+    }
+
+    /// The non-reference bases of an aligned block `[from, to)` (query offset `q0`) with
+    /// quality >= the evidence threshold.
+    #[inline]
+    fn mismatches(
+        &mut self,
+        p: &mut CallPartial,
+        rf: &RefSlice<'_>,
+        q0: usize,
+        from: i64,
+        to: i64,
+    ) {
+        let a = self.a;
+        let n = (to - from) as usize;
+        let rs = (from - rf.start as i64) as usize;
+        let refs = rf.seq.get(rs..rs + n).unwrap_or(&[]);
+        if refs.len() != n || q0 + n > a.seq_len {
+            return;
+        }
+        let mut i = 0usize;
+        while i < n {
+            let qi = q0 + i;
+            // skip runs equal to the reference, 16 bases at a time
+            if qi & 1 == 0 && i + 16 <= n {
+                let ri = rs + i;
+                let packed = &p.packed_ref[ri & 1][ri >> 1..];
+                let read = &a.seq[qi >> 1..(q0 + n) >> 1];
+                let same = equal_prefix(read, packed);
+                if same > 0 {
+                    i += same;
+                    continue;
+                }
+            }
+            let refb = refs[i];
+            let byte = a.seq[qi >> 1];
+            let nib = if qi & 1 == 0 { byte >> 4 } else { byte & 0xf };
+            let base = NIB2BASE[nib as usize];
+            i += 1;
+            if base == refb || base == b'N' || refb == b'N' {
+                continue;
+            }
+            let bq = a.qual[qi];
+            if bq < self.min_bq {
+                continue;
+            }
+            self.push(p, from + (i - 1) as i64, Allele::Snv(base), bq, qi);
+        }
+    }
+
+    /// An insertion of `l` query bases at query offset `q` after reference position `r - 1`,
+    /// left-aligned; recorded when its anchor lies in the core `[lo, hi)`.
+    fn insertion(
+        &mut self,
+        p: &mut CallPartial,
+        rf: &RefSlice<'_>,
+        r: i64,
+        q: usize,
+        l: usize,
+        (lo, hi): (i64, i64),
+    ) {
+        let a = self.a;
+        let mut seq: Vec<u8> = (q..q + l).map(|i| NIB2BASE[a.nibble(i) as usize]).collect();
+        if seq.contains(&b'N') {
+            return;
+        }
+        let anchor = left_align_ins(r - 1, &mut seq, rf.start as i64, |x| rf.base(x));
+        if anchor >= lo && anchor < hi {
+            let bq = (q..q + l).map(|i| a.qual_at(i)).min().unwrap_or(0);
+            self.push(p, anchor, Allele::Ins(seq), bq, q);
+        }
+    }
+}
+
+impl CallPartial {
+    /// Adds a read's aligned block `[from, to)` (core offsets) to its strand's coverage (and
+    /// the F1R2 coverage).
+    #[inline]
+    fn add_coverage(&mut self, sample: usize, reverse: bool, f1r2: bool, from: i64, to: i64) {
+        let strand = if reverse {
+            &mut self.ref_rev[sample]
+        } else {
+            &mut self.ref_fwd[sample]
+        };
+        strand[from as usize] += 1;
+        strand[to as usize] -= 1;
+        if f1r2 {
+            let orient = &mut self.ref_f1r2[sample];
+            orient[from as usize] += 1;
+            orient[to as usize] -= 1;
+        }
+    }
+
+    /// Turns the coverage difference arrays into coverage.
+    fn prefix_sum_coverage(&mut self) {
+        for arr in self
+            .ref_fwd
+            .iter_mut()
+            .chain(self.ref_rev.iter_mut())
+            .chain(self.ref_f1r2.iter_mut())
+        {
+            let mut acc = 0i32;
+            for v in arr.iter_mut() {
+                acc += *v;
+                *v = acc;
+            }
+        }
+    }
+}
+
+/// Every non-reference base of the shard by damage class and pair orientation (before the
+/// template de-duplication: a damaged base shows in each read that covers it).
+fn count_damage(obs: &[Obs], rf: &RefSlice<'_>, damage: &mut [DamageCounts]) {
+    for o in obs {
+        if let Allele::Snv(alt) = o.allele {
+            if let Some((class, artifact)) = artifact_class(rf.base(o.pos), alt, o.f1r2) {
+                let d = &mut damage[o.sample as usize];
+                let slot = if class == 0 {
+                    &mut d.deamination
+                } else {
+                    &mut d.oxog
+                };
+                slot[usize::from(!artifact)] += 1;
+            }
+        }
+    }
+}
+
+/// One observation per template (overlapping mates are one fragment): keeps the best base.
+fn one_per_template(obs: &mut Vec<Obs>) {
+    obs.sort_unstable_by(|a, b| {
+        (a.pos, &a.allele, a.sample, a.template)
+            .cmp(&(b.pos, &b.allele, b.sample, b.template))
+            .then(b.bq.cmp(&a.bq))
+            // total order, so the kept observation never depends on the input order
+            .then(b.mq.cmp(&a.mq))
+            .then(a.reverse.cmp(&b.reverse))
+            .then(a.end_dist.cmp(&b.end_dist))
+            .then(a.fragment.cmp(&b.fragment))
+    });
+    obs.dedup_by(|b, a| {
+        a.pos == b.pos && a.allele == b.allele && a.sample == b.sample && a.template == b.template
+    });
+}
+
+/// An allele's VCF form: kind, REF, ALT, and the repeat tract around an indel (length, unit).
+fn vcf_alleles(
+    allele: &Allele,
+    pos: i64,
+    rf: &RefSlice<'_>,
+) -> (VarKind, String, String, u32, usize) {
+    let refb = rf.base(pos);
+    match allele {
+        Allele::Snv(b) => (
+            VarKind::Snv,
+            (refb as char).to_string(),
+            (*b as char).to_string(),
+            0,
+            1,
+        ),
+        Allele::Del(l) => {
+            let del: Vec<u8> = (1..=*l as i64).map(|k| rf.base(pos + k)).collect();
+            let unit = repeat_unit(&del).to_vec();
+            let tl = tract_len(pos, &unit, |x| rf.base(x));
+            let mut r = vec![refb];
+            r.extend_from_slice(&del);
+            (
+                VarKind::Del,
+                String::from_utf8_lossy(&r).into_owned(),
+                (refb as char).to_string(),
+                tl,
+                unit.len(),
+            )
+        }
+        Allele::Ins(seq) => {
+            let unit = repeat_unit(seq).to_vec();
+            let tl = tract_len(pos, &unit, |x| rf.base(x));
+            let mut a = vec![refb];
+            a.extend_from_slice(seq);
+            (
+                VarKind::Ins,
+                (refb as char).to_string(),
+                String::from_utf8_lossy(&a).into_owned(),
+                tl,
+                unit.len(),
+            )
+        }
+    }
+}
+
+fn median_u32(mut v: Vec<u32>) -> u32 {
+    v.sort_unstable();
+    v[v.len() / 2]
+}
+
+/// What one sample shows at a candidate: depth, reference and alt fragments, split by strand
+/// and pair orientation.
+struct SupportInput<'s> {
+    tally: &'s Tally,
+    kind: VarKind,
+    refb: u8,
+    /// Non-reference reads of the sample at the position (fwd, rev, F1R2), every allele.
+    raw: (i32, i32, i32),
+    /// Reference-strand coverage at the position (fwd, rev, F1R2; both mates).
+    coverage: (i32, i32, i32),
+}
+
+fn sample_support(x: &SupportInput<'_>, alts: &[&Obs]) -> SampleSupport {
+    let t = x.tally;
+    let depth = t.depth();
+    let alt = alts.len() as u32;
+    let ref_count = match x.kind {
+        VarKind::Snv => match x.refb {
+            b'A' => t.get(Field::A),
+            b'C' => t.get(Field::C),
+            b'G' => t.get(Field::G),
+            b'T' => t.get(Field::T),
+            _ => 0,
+        },
+        _ => depth.saturating_sub(alt),
+    };
+    // strand coverage counts reads (both mates) of any allele: subtract every non-reference
+    // read at the position on that strand
+    let (nf, nr, n12) = x.raw;
+    // METHOD: AD, DP, SB and F1R2/F2R1 all count fragments (overlapping mates once): the alt
+    // side by the kept read of each fragment, the reference side by splitting the reference
+    // fragments in the strand and orientation shares of the reference reads (strand coverage
+    // counts both mates).
+    let rf_reads = (x.coverage.0 - nf).max(0) as f64;
+    let rr_reads = (x.coverage.1 - nr).max(0) as f64;
+    let r12_reads = (x.coverage.2 - n12).max(0) as f64;
+    let share = |v: f64| -> u32 {
+        let total = rf_reads + rr_reads;
+        if total > 0.0 {
+            ((ref_count as f64 * v / total).round() as u32).min(ref_count)
+        } else {
+            0
+        }
+    };
+    let ref_fwd = share(rf_reads);
+    SampleSupport {
+        depth,
+        ref_count,
+        alt_count: alt,
+        ref_fwd,
+        ref_rev: ref_count - ref_fwd,
+        alt_fwd: alts.iter().filter(|o| !o.reverse).count() as u32,
+        alt_rev: alts.iter().filter(|o| o.reverse).count() as u32,
+        ref_f1r2: share(r12_reads),
+        alt_f1r2: alts.iter().filter(|o| o.f1r2).count() as u32,
+    }
+}
+
+impl CallObserver {
+    /// Scores one allele at one position (`group`: its de-duplicated observations, tumor and
+    /// normal): None below the evidence thresholds.
+    fn score(
+        &self,
+        p: &CallPartial,
+        group: &[Obs],
+        rf: &RefSlice<'_>,
+        raw_counts: &HashMap<(u8, i64), (i32, i32, i32)>,
+    ) -> Option<Call> {
+        let s = &self.settings;
+        let tumor: Vec<&Obs> = group.iter().filter(|o| o.sample == 0).collect();
+        // METHOD: an SNV needs 3 supporting fragments (2 same-base errors at one position are
+        // common genome-wide); an indel 2 (indel errors are rarer outside repeats).
+        let min_alt = match group[0].allele {
+            Allele::Snv(_) => s.min_alt_reads,
+            _ => s.min_alt_reads_indel,
+        };
+        if (tumor.len() as u32) < min_alt {
+            return None;
+        }
+        let pos = group[0].pos;
+        let tallies = p.tallies.get(&pos)?;
+        let off = (pos - p.core.start as i64) as usize;
+        let (kind, ref_allele, alt_allele, repeat_len, unit_len) =
+            vcf_alleles(&group[0].allele, pos, rf);
+        if ref_allele.contains('N') {
+            return None;
+        }
+        let support = |sample: usize, alts: &[&Obs]| -> SampleSupport {
+            let input = SupportInput {
+                tally: &tallies[sample],
+                kind,
+                refb: rf.base(pos),
+                raw: raw_counts
+                    .get(&(sample as u8, pos))
+                    .copied()
+                    .unwrap_or((0, 0, 0)),
+                coverage: (
+                    p.ref_fwd[sample][off],
+                    p.ref_rev[sample][off],
+                    p.ref_f1r2[sample][off],
+                ),
+            };
+            sample_support(&input, alts)
+        };
+        let err_of = |o: &&Obs| match kind {
+            VarKind::Snv => self.ref_err_of(o.bq, o.mq),
+            _ => self.indel_err(repeat_len, unit_len, o.mq),
+        };
+        let t_sup = support(0, &tumor);
+        let errs: Vec<f64> = tumor.iter().map(err_of).collect();
+        let ref_err = match kind {
+            VarKind::Snv => s.ref_error,
+            _ => self.indel_err(repeat_len, unit_len, 60),
+        };
+        let t_lod = tlod(&errs, t_sup.ref_count, ref_err);
+        if t_lod < s.emit_lod {
+            return None;
+        }
+        let (n_sup, n_lod) = if s.has_normal && self.n_samples > 1 {
+            let nalts: Vec<&Obs> = group.iter().filter(|o| o.sample == 1).collect();
+            let sup = support(1, &nalts);
+            let nerrs: Vec<f64> = nalts.iter().map(err_of).collect();
+            let l = nlod(&nerrs, sup.ref_count, ref_err);
+            (Some(sup), Some(l))
+        } else {
+            (None, None)
+        };
+        let mut call = Call {
+            contig: p.core.contig,
+            pos: Pos0::new(pos as u64),
+            ref_allele,
+            alt_allele,
+            kind,
+            tlod: t_lod,
+            nlod: n_lod,
+            tumor: t_sup,
+            normal: n_sup,
+            alt_median_bq: median_u32(tumor.iter().map(|o| o.bq as u32).collect()) as u8,
+            alt_median_mq: median_u32(
+                tumor
+                    .iter()
+                    .map(|o| if o.mq == 255 { 60 } else { o.mq as u32 })
+                    .collect(),
+            ) as u8,
+            alt_median_end_dist: median_u32(tumor.iter().map(|o| o.end_dist as u32).collect())
+                as u16,
+            pop_af: None,
+            pon_normals: None,
+            repeat_len,
+            repeat_unit_len: if kind == VarKind::Snv {
+                0
+            } else {
+                unit_len.min(255) as u8
+            },
+            artifact_posterior: None,
+            germline_posterior: None,
+            filters: Vec::new(),
+        };
+        // duplicate-fragment support: alt reads that are copies of few molecules
+        let mut frags: Vec<u64> = tumor.iter().map(|o| o.fragment).collect();
+        frags.sort_unstable();
+        frags.dedup();
+        apply_site_filters(&mut call, s, frags.len() as u32, unit_len);
+        Some(call)
     }
 }
 
@@ -775,10 +876,8 @@ pub fn multiallelic(site: &mut [Call], min_tlod: f64) {
     let mut strong: Vec<usize> = (0..site.len())
         .filter(|&i| {
             site[i].tlod >= min_tlod
-                && !site[i]
-                    .filters
-                    .iter()
-                    .any(|f| f == "normal_lod" || f == "normal_artifact")
+                && !site[i].has(Filter::NormalLod)
+                && !site[i].has(Filter::NormalArtifact)
         })
         .collect();
     if strong.len() < 2 {
@@ -796,7 +895,7 @@ pub fn multiallelic(site: &mut [Call], min_tlod: f64) {
     for (rank, &i) in strong.iter().enumerate().skip(1) {
         let own = site[i].tumor.alt_count as f64 >= MIN_SECOND_ALLELE_SHARE * top;
         if rank >= 2 || !own {
-            site[i].fail("multiallelic");
+            site[i].fail(Filter::Multiallelic);
         }
     }
 }
@@ -804,14 +903,14 @@ pub fn multiallelic(site: &mut [Call], min_tlod: f64) {
 /// The filters decided from one site's evidence alone.
 fn apply_site_filters(c: &mut Call, s: &CallSettings, distinct_fragments: u32, unit_len: usize) {
     if c.tlod < s.min_tlod {
-        c.fail("weak_evidence");
+        c.fail(Filter::WeakEvidence);
     }
     if let (Some(n), Some(nl)) = (c.normal.clone(), c.nlod) {
         if nl < s.min_nlod {
-            c.fail("normal_lod");
+            c.fail(Filter::NormalLod);
         }
         if n.alt_count >= s.max_normal_alt && n.af() >= s.max_normal_af {
-            c.fail("normal_artifact");
+            c.fail(Filter::NormalArtifact);
         }
     }
     let t = c.tumor.clone();
@@ -825,17 +924,17 @@ fn apply_site_filters(c: &mut Call, s: &CallSettings, distinct_fragments: u32, u
         };
         let p = binom_two_sided(t.alt_fwd, t.alt_count, p_fwd.clamp(0.05, 0.95));
         if p < s.strand_bias_p && t.alt_fwd.min(t.alt_rev) as f64 <= 0.1 * t.alt_count as f64 {
-            c.fail("strand_bias");
+            c.fail(Filter::StrandBias);
         }
     }
     if c.alt_median_end_dist < s.min_median_end_dist {
-        c.fail("position");
+        c.fail(Filter::Position);
     }
     if c.kind == VarKind::Snv && c.alt_median_bq < s.min_median_bq {
-        c.fail("base_qual");
+        c.fail(Filter::BaseQual);
     }
     if c.alt_median_mq < s.min_median_mq {
-        c.fail("map_qual");
+        c.fail(Filter::MapQual);
     }
     if c.kind != VarKind::Snv {
         let unit_tract = if unit_len == 1 {
@@ -847,10 +946,195 @@ fn apply_site_filters(c: &mut Call, s: &CallSettings, distinct_fragments: u32, u
             as usize
             == unit_len;
         if one_unit && c.repeat_len >= unit_tract && t.af() < s.slippage_max_af {
-            c.fail("slippage");
+            c.fail(Filter::Slippage);
         }
     }
     if t.alt_count >= 4 && distinct_fragments * 2 <= t.alt_count {
-        c.fail("duplicate");
+        c.fail(Filter::Duplicate);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::call::test_snv;
+
+    fn obs(template: u64, bq: u8, reverse: bool, f1r2: bool) -> Obs {
+        Obs {
+            sample: 0,
+            pos: 100,
+            allele: Allele::Snv(b'T'),
+            bq,
+            mq: 60,
+            reverse,
+            f1r2,
+            end_dist: 20,
+            template,
+            fragment: template,
+        }
+    }
+
+    #[test]
+    fn overlapping_mates_are_one_fragment_with_the_better_base() {
+        // read 1 and read 2 of template 7 both show the T (Q20 and Q35); template 8 once
+        let mut v = vec![
+            obs(7, 20, false, true),
+            obs(8, 30, true, false),
+            obs(7, 35, true, false),
+        ];
+        one_per_template(&mut v);
+        assert_eq!(v.len(), 2);
+        let kept = v.iter().find(|o| o.template == 7).unwrap();
+        assert_eq!(kept.bq, 35);
+        // the kept observation does not depend on the input order
+        let mut w = vec![
+            obs(7, 35, true, false),
+            obs(8, 30, true, false),
+            obs(7, 20, false, true),
+        ];
+        one_per_template(&mut w);
+        assert_eq!(
+            w.iter().map(|o| (o.template, o.bq)).collect::<Vec<_>>(),
+            [(7, 35), (8, 30)]
+        );
+    }
+
+    #[test]
+    fn damage_counts_follow_the_pair_orientation() {
+        // reference ...C at 100 (slice starts at 100)
+        let rf = RefSlice {
+            start: 100,
+            seq: b"CG",
+        };
+        let mut ct_f1r2 = obs(1, 30, false, true);
+        ct_f1r2.allele = Allele::Snv(b'T');
+        let mut ct_f2r1 = obs(2, 30, true, false);
+        ct_f2r1.allele = Allele::Snv(b'T');
+        let mut ca_f2r1 = obs(3, 30, true, false);
+        ca_f2r1.allele = Allele::Snv(b'A');
+        let mut ga_f1r2 = obs(4, 30, false, true);
+        ga_f1r2.pos = 101;
+        ga_f1r2.allele = Allele::Snv(b'A');
+        let mut damage = vec![DamageCounts::default()];
+        count_damage(&[ct_f1r2, ct_f2r1, ca_f2r1, ga_f1r2], &rf, &mut damage);
+        // C>T in F1R2 is the deamination artifact orientation; G>A in F1R2 is not
+        assert_eq!(damage[0].deamination, [1, 2]);
+        // C>A in F2R1 is the oxoG artifact orientation
+        assert_eq!(damage[0].oxog, [1, 0]);
+    }
+
+    #[test]
+    fn indel_alleles_carry_their_repeat_tract() {
+        // A CACACA T: deleting one CA after the anchor A at 0
+        let rf = RefSlice {
+            start: 0,
+            seq: b"ACACACAT",
+        };
+        let (kind, r, a, tract, unit) = vcf_alleles(&Allele::Del(2), 0, &rf);
+        assert_eq!((kind, r.as_str(), a.as_str()), (VarKind::Del, "ACA", "A"));
+        assert_eq!((tract, unit), (6, 2));
+        let (kind, r, a, tract, unit) = vcf_alleles(&Allele::Ins(b"CA".to_vec()), 0, &rf);
+        assert_eq!((kind, r.as_str(), a.as_str()), (VarKind::Ins, "A", "ACA"));
+        assert_eq!((tract, unit), (6, 2));
+        let (kind, r, a, tract, _) = vcf_alleles(&Allele::Snv(b'G'), 7, &rf);
+        assert_eq!(
+            (kind, r.as_str(), a.as_str(), tract),
+            (VarKind::Snv, "T", "G", 0)
+        );
+    }
+
+    #[test]
+    fn reference_fragments_split_by_the_reference_reads_strand_share() {
+        let mut t = Tally::default();
+        t.0[Field::A as usize] = 10;
+        t.0[Field::T as usize] = 2;
+        let alts = [obs(1, 30, false, true), obs(2, 30, true, false)];
+        let alt_refs: Vec<&Obs> = alts.iter().collect();
+        // coverage counts reads of every allele (8 forward, 4 reverse; 6 F1R2); one forward
+        // and one reverse read are the alt reads
+        let s = sample_support(
+            &SupportInput {
+                tally: &t,
+                kind: VarKind::Snv,
+                refb: b'A',
+                raw: (1, 1, 1),
+                coverage: (8, 4, 6),
+            },
+            &alt_refs,
+        );
+        assert_eq!((s.depth, s.ref_count, s.alt_count), (12, 10, 2));
+        // 7 of the 10 reference reads are forward: 7 of the 10 reference fragments
+        assert_eq!((s.ref_fwd, s.ref_rev), (7, 3));
+        assert_eq!((s.alt_fwd, s.alt_rev, s.alt_f1r2), (1, 1, 1));
+        assert_eq!(
+            s.ref_fwd + s.ref_rev + s.alt_fwd + s.alt_rev,
+            s.ref_count + s.alt_count
+        );
+        assert_eq!(s.ref_f1r2, 5);
+    }
+
+    #[test]
+    fn site_filters_name_each_failed_rule() {
+        let s = CallSettings::default();
+        let mut weak = test_snv(10, "C", "T", 3, 100);
+        weak.tlod = 5.0;
+        apply_site_filters(&mut weak, &s, 3, 1);
+        assert_eq!(weak.filters, [Filter::WeakEvidence]);
+        // 8 alt reads from 2 molecules: unmarked duplicates
+        let mut dup = test_snv(10, "C", "T", 8, 100);
+        dup.tumor.alt_fwd = 4;
+        dup.tumor.alt_rev = 4;
+        dup.tumor.ref_fwd = 46;
+        dup.tumor.ref_rev = 46;
+        apply_site_filters(&mut dup, &s, 2, 1);
+        assert_eq!(dup.filters, [Filter::Duplicate]);
+        // a normal with 3 of 30 alt fragments
+        let mut na = test_snv(10, "C", "T", 20, 100);
+        na.tumor.alt_fwd = 10;
+        na.tumor.alt_rev = 10;
+        na.normal = Some(SampleSupport {
+            depth: 30,
+            ref_count: 27,
+            alt_count: 3,
+            ..SampleSupport::default()
+        });
+        na.nlod = Some(1.0);
+        apply_site_filters(&mut na, &s, 20, 1);
+        assert_eq!(na.filters, [Filter::NormalLod, Filter::NormalArtifact]);
+        // a one-unit deletion in a 12 bp homopolymer at 4%
+        let mut slip = test_snv(10, "AA", "A", 4, 100);
+        slip.kind = VarKind::Del;
+        slip.repeat_len = 12;
+        slip.tumor.alt_fwd = 2;
+        slip.tumor.alt_rev = 2;
+        apply_site_filters(&mut slip, &s, 4, 1);
+        assert_eq!(slip.filters, [Filter::Slippage]);
+    }
+
+    #[test]
+    fn a_weak_second_allele_is_multiallelic_a_strong_one_stands() {
+        let min_tlod = CallSettings::default().min_tlod;
+        let mut site = vec![
+            test_snv(5, "C", "T", 40, 100),
+            test_snv(5, "C", "A", 5, 100),
+        ];
+        multiallelic(&mut site, min_tlod);
+        assert!(site[0].is_pass());
+        assert_eq!(site[1].filters, [Filter::Multiallelic]);
+        // two somatic alleles of similar support (one per haplotype) both stand
+        let mut site = vec![
+            test_snv(5, "C", "T", 30, 100),
+            test_snv(5, "C", "A", 25, 100),
+        ];
+        multiallelic(&mut site, min_tlod);
+        assert!(site.iter().all(|c| c.is_pass()));
+        // a third allele never stands
+        let mut site = vec![
+            test_snv(5, "C", "T", 30, 100),
+            test_snv(5, "C", "A", 25, 100),
+            test_snv(5, "C", "G", 24, 100),
+        ];
+        multiallelic(&mut site, min_tlod);
+        assert_eq!(site[2].filters, [Filter::Multiallelic]);
     }
 }

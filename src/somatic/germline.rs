@@ -31,8 +31,9 @@
 //! variants at the same fraction: the classification then rests on the weights and the
 //! population resource, and a warning says so.
 
-use crate::types::call::{Call, VarKind};
+use crate::types::call::{Call, Filter, VarKind};
 pub use crate::types::results::GermlineModel;
+use crate::types::results::{GermlineMethod, GermlinePuritySource};
 
 use super::model::ln_gamma;
 
@@ -165,7 +166,7 @@ fn fit_weights(lls: &[[f64; 4]]) -> (Weights, f64) {
 }
 
 fn is_candidate(c: &Call) -> bool {
-    c.pop_af.is_none() && c.filters.iter().all(|f| f == "germline_af")
+    c.pop_af.is_none() && c.filters.iter().all(|f| *f == Filter::GermlineAf)
 }
 
 /// Classifies the calls of a tumor-only run: sets `germline_posterior` on every call and the
@@ -177,7 +178,7 @@ pub fn classify(
     local_cn: &dyn Fn(&Call) -> Option<LocalCn>,
 ) -> GermlineModel {
     for c in calls.iter_mut() {
-        c.filters.retain(|f| f != "germline_af");
+        c.filters.retain(|f| *f != Filter::GermlineAf);
         c.germline_posterior = None;
     }
     let cn_of = |c: &Call| local_cn(c).unwrap_or(LocalCn::DIPLOID);
@@ -187,9 +188,9 @@ pub fn classify(
         .collect();
     let copy_number_aware = calls.iter().any(|c| local_cn(c).is_some());
     let mut model = GermlineModel {
-        method: "sgz_purity_copy_number".into(),
+        method: GermlineMethod::SgzPurityCopyNumber,
         purity: None,
-        purity_source: "none".into(),
+        purity_source: GermlinePuritySource::None,
         copy_number_aware,
         candidates: snvs.len(),
         germline_share: None,
@@ -197,7 +198,7 @@ pub fn classify(
         warning: None,
     };
     if snvs.len() < MIN_CANDIDATES {
-        model.method = "allele_fraction_rule".into();
+        model.method = GermlineMethod::AlleleFractionRule;
         model.warning = Some(format!(
             "tumor-only germline classification: {} unfiltered SNV candidates (< {MIN_CANDIDATES}) are too few to estimate purity and class shares; variants whose allele fraction is consistent with a germline heterozygous (0.5) or homozygous allele are filtered instead",
             snvs.len()
@@ -207,7 +208,7 @@ pub fn classify(
             let af = c.tumor.af();
             let z = (af - 0.5).abs() / (0.25 / n).sqrt();
             if af >= 0.9 || z < 2.0 {
-                c.fail("germline_af");
+                c.fail(Filter::GermlineAf);
                 model.classified_germline += 1;
             }
         }
@@ -226,11 +227,11 @@ pub fn classify(
     };
     let p = match purity {
         ModelPurity::Given(p) => {
-            model.purity_source = "copy_number".into();
+            model.purity_source = GermlinePuritySource::CopyNumber;
             p.clamp(0.05, 1.0)
         }
         ModelPurity::Estimate => {
-            model.purity_source = "allele_fractions".into();
+            model.purity_source = GermlinePuritySource::AlleleFractions;
             let mut best = (f64::NEG_INFINITY, 1.0);
             for k in 5..=50 {
                 let p = k as f64 * 0.02;
@@ -264,7 +265,7 @@ pub fn classify(
         let post = g / (g + s);
         c.germline_posterior = Some(post);
         if post > MAX_GERMLINE_POSTERIOR {
-            c.fail("germline_af");
+            c.fail(Filter::GermlineAf);
             model.classified_germline += 1;
         }
     }
@@ -338,12 +339,12 @@ mod tests {
         // and the LOH germline variants at 0.15 look subclonal somatic
         let mut calls = sample();
         let m = classify(&mut calls, ModelPurity::Estimate, &|_| None);
-        assert_eq!(m.method, "sgz_purity_copy_number");
+        assert_eq!(m.method, GermlineMethod::SgzPurityCopyNumber);
         assert!((m.purity.unwrap() - 0.7).abs() <= 0.04, "{m:?}");
         let germ = |c: &[Call], r: std::ops::Range<u64>| {
             c.iter()
                 .filter(|c| r.contains(&c.pos.get()))
-                .filter(|c| c.filters.iter().any(|f| f == "germline_af"))
+                .filter(|c| c.has(Filter::GermlineAf))
                 .count()
         };
         assert_eq!(germ(&calls, 0..60), 0);
@@ -352,7 +353,7 @@ mod tests {
         // with the copy number of the LOH segment (2 copies, minor 0) they are germline
         let loh = |c: &Call| (c.pos.get() >= 1000).then_some(LocalCn { total: 2, minor: 0 });
         let m = classify(&mut calls, ModelPurity::Given(0.7), &loh);
-        assert!(m.copy_number_aware && m.purity_source == "copy_number");
+        assert!(m.copy_number_aware && m.purity_source == GermlinePuritySource::CopyNumber);
         assert_eq!(germ(&calls, 1000..1010), 10);
         assert_eq!(germ(&calls, 0..60), 0);
         assert_eq!(germ(&calls, 100..130), 30);
@@ -366,7 +367,7 @@ mod tests {
     #[test]
     fn too_few_candidates_fall_back_to_the_fraction_rule() {
         let model = classify(&mut [], ModelPurity::Estimate, &|_| None);
-        assert_eq!(model.method, "allele_fraction_rule");
+        assert_eq!(model.method, GermlineMethod::AlleleFractionRule);
         assert!(model.warning.is_some());
     }
 }

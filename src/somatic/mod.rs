@@ -12,6 +12,7 @@ pub mod evidence;
 pub mod filters;
 pub mod germline;
 pub mod model;
+pub(crate) mod mrd;
 pub mod msi;
 pub mod normalize;
 pub mod qc;
@@ -21,4 +22,4 @@ pub mod coverage;
 pub mod pass;
 pub mod pileup;
 
-pub use crate::types::call::{Allele, Call, SampleSupport, VarKind};
+pub use crate::types::call::{Allele, Call, Filter, SampleSupport, VarKind};

@@ -550,7 +550,10 @@ fn clips_at(clips: &[Clip], e: &End, sample: u8, seen: &[u32]) -> Vec<u32> {
     out
 }
 
-/// Clusters all evidence into junctions and applies the support and somatic filters.
+/// Clusters all evidence into junctions and applies the support and somatic filters, in four
+/// steps: split-read junctions; soft clips and discordant pairs that support them; the
+/// remaining pairs as imprecise junctions; support, size and normal filters.
+///
 /// Soft-clipped reads (no `SA`) at a split junction's breakends count as split reads (the
 /// tumor's any; the normal's from two on, as single clipped normal reads are common noise).
 pub fn cluster(
@@ -571,80 +574,105 @@ pub fn cluster(
     };
     splits.sort_by(order);
     pairs.sort_by(order);
-    let mut candidates: Vec<Junction> = Vec::new();
-    // 1. split-read junctions
+    let mut candidates = split_junctions(&splits);
+    add_clip_support(&mut candidates, &splits, &clips);
+    let used = add_pair_support(&mut candidates, &pairs, s.max_fragment);
+    let rest: Vec<Evidence> = pairs
+        .iter()
+        .zip(&used)
+        .filter(|(_, u)| !**u)
+        .map(|(e, _)| *e)
+        .collect();
+    candidates.extend(imprecise_junctions(&rest, s.max_fragment));
+    filter_junctions(candidates, s)
+}
+
+/// Groups of `v[i..j]` in which each element's coordinate is within `window` of the previous
+/// one (single linkage on a sorted coordinate); `same` says whether two may share a group.
+fn linked_runs<T>(
+    v: &[T],
+    window: u64,
+    pos: impl Fn(&T) -> u64,
+    same: impl Fn(&T, &T) -> bool,
+) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
     let mut i = 0;
-    while i < splits.len() {
-        // single linkage on the first position within one key
+    while i < v.len() {
         let mut j = i + 1;
-        while j < splits.len()
-            && key(&splits[j]) == key(&splits[i])
-            && splits[j].a.pos <= splits[j - 1].a.pos + SPLIT_WINDOW
-        {
+        while j < v.len() && same(&v[j], &v[i]) && pos(&v[j]) <= pos(&v[j - 1]) + window {
             j += 1;
         }
-        let mut group: Vec<Evidence> = splits[i..j].to_vec();
-        group.sort_by_key(|e| (e.b.pos, e.a.pos, e.sample, e.frag));
-        let mut k = 0;
-        while k < group.len() {
-            let mut l = k + 1;
-            while l < group.len() && group[l].b.pos <= group[l - 1].b.pos + SPLIT_WINDOW {
-                l += 1;
-            }
-            let sub = &group[k..l];
-            // the position pair most tumor fragments show (ties: the smallest)
-            let mut counts: HashMap<(u64, u64), Vec<u64>> = HashMap::new();
-            for e in sub.iter().filter(|e| e.sample == 0) {
-                counts.entry((e.a.pos, e.b.pos)).or_default().push(e.frag);
-            }
-            let best = counts
-                .iter()
-                .map(|(p, f)| (distinct(f.iter().copied()), std::cmp::Reverse(*p)))
-                .max()
-                .map(|(_, std::cmp::Reverse(p))| p);
-            if let Some((pa, pb)) = best {
-                let t = distinct(sub.iter().filter(|e| e.sample == 0).map(|e| e.frag));
-                let n = distinct(sub.iter().filter(|e| e.sample == 1).map(|e| e.frag));
-                candidates.push(Junction {
-                    a: End {
-                        pos: pa,
-                        ..sub[0].a
-                    },
-                    b: End {
-                        pos: pb,
-                        ..sub[0].b
-                    },
-                    precise: true,
-                    ci: 0,
-                    tumor: SvSupport {
-                        split_reads: t,
-                        discordant_pairs: 0,
-                    },
-                    normal: SvSupport {
-                        split_reads: n,
-                        discordant_pairs: 0,
-                    },
-                });
-            } else {
-                // normal-only split evidence: a germline junction
-                let n = distinct(sub.iter().map(|e| e.frag));
-                candidates.push(Junction {
-                    a: sub[0].a,
-                    b: sub[0].b,
-                    precise: true,
-                    ci: 0,
-                    tumor: SvSupport::default(),
-                    normal: SvSupport {
-                        split_reads: n,
-                        discordant_pairs: 0,
-                    },
-                });
-            }
-            k = l;
-        }
+        runs.push((i, j));
         i = j;
     }
-    // soft clips at the split junctions
+    runs
+}
+
+/// Step 1: split-read junctions, single linkage on the first breakend within one key, then on
+/// the second; each at the position pair most tumor fragments show (ties: the smallest).
+fn split_junctions(splits: &[Evidence]) -> Vec<Junction> {
+    let mut candidates = Vec::new();
+    for (i, j) in linked_runs(splits, SPLIT_WINDOW, |e| e.a.pos, |x, y| key(x) == key(y)) {
+        let mut group: Vec<Evidence> = splits[i..j].to_vec();
+        group.sort_by_key(|e| (e.b.pos, e.a.pos, e.sample, e.frag));
+        for (k, l) in linked_runs(&group, SPLIT_WINDOW, |e| e.b.pos, |_, _| true) {
+            candidates.push(split_junction(&group[k..l]));
+        }
+    }
+    candidates
+}
+
+fn split_junction(sub: &[Evidence]) -> Junction {
+    let mut counts: HashMap<(u64, u64), Vec<u64>> = HashMap::new();
+    for e in sub.iter().filter(|e| e.sample == 0) {
+        counts.entry((e.a.pos, e.b.pos)).or_default().push(e.frag);
+    }
+    let best = counts
+        .iter()
+        .map(|(p, f)| (distinct(f.iter().copied()), std::cmp::Reverse(*p)))
+        .max()
+        .map(|(_, std::cmp::Reverse(p))| p);
+    let Some((pa, pb)) = best else {
+        // normal-only split evidence: a germline junction
+        let n = distinct(sub.iter().map(|e| e.frag));
+        return Junction {
+            a: sub[0].a,
+            b: sub[0].b,
+            precise: true,
+            ci: 0,
+            tumor: SvSupport::default(),
+            normal: SvSupport {
+                split_reads: n,
+                discordant_pairs: 0,
+            },
+        };
+    };
+    let t = distinct(sub.iter().filter(|e| e.sample == 0).map(|e| e.frag));
+    let n = distinct(sub.iter().filter(|e| e.sample == 1).map(|e| e.frag));
+    Junction {
+        a: End {
+            pos: pa,
+            ..sub[0].a
+        },
+        b: End {
+            pos: pb,
+            ..sub[0].b
+        },
+        precise: true,
+        ci: 0,
+        tumor: SvSupport {
+            split_reads: t,
+            discordant_pairs: 0,
+        },
+        normal: SvSupport {
+            split_reads: n,
+            discordant_pairs: 0,
+        },
+    }
+}
+
+/// Step 2a: soft clips at the split junctions' breakends from fragments not already counted.
+fn add_clip_support(candidates: &mut [Junction], splits: &[Evidence], clips: &[Clip]) {
     for jn in candidates.iter_mut() {
         let frags_of = |sample: u8| -> Vec<u32> {
             splits
@@ -660,9 +688,9 @@ pub fn cluster(
         };
         for sample in [0u8, 1u8] {
             let mut seen = frags_of(sample);
-            let mut extra = clips_at(&clips, &jn.a, sample, &seen);
+            let mut extra = clips_at(clips, &jn.a, sample, &seen);
             seen.extend(&extra);
-            extra.extend(clips_at(&clips, &jn.b, sample, &seen));
+            extra.extend(clips_at(clips, &jn.b, sample, &seen));
             let n = extra.len() as u32;
             if sample == 0 {
                 jn.tumor.split_reads += n;
@@ -671,17 +699,19 @@ pub fn cluster(
             }
         }
     }
-    // 2. discordant pairs supporting the split junctions
-    let mf = s.max_fragment;
+}
+
+/// Step 2b: discordant pairs that fit a split junction (each pair counted once); returns which
+/// pairs were used.
+fn add_pair_support(candidates: &mut [Junction], pairs: &[Evidence], mf: u64) -> Vec<bool> {
     let mut used = vec![false; pairs.len()];
     for jn in candidates.iter_mut() {
+        let jkey = (jn.a.contig, jn.a.ori, jn.b.contig, jn.b.ori);
         let lo_pos = jn.a.pos.saturating_sub(mf);
-        let start = pairs.partition_point(|e| {
-            (key(e), e.a.pos) < ((jn.a.contig, jn.a.ori, jn.b.contig, jn.b.ori), lo_pos)
-        });
+        let start = pairs.partition_point(|e| (key(e), e.a.pos) < (jkey, lo_pos));
         let (mut tf, mut nf) = (Vec::new(), Vec::new());
         for (k, e) in pairs.iter().enumerate().skip(start) {
-            if key(e) != (jn.a.contig, jn.a.ori, jn.b.contig, jn.b.ori) || e.a.pos > jn.a.pos + mf {
+            if key(e) != jkey || e.a.pos > jn.a.pos + mf {
                 break;
             }
             if !used[k] && pair_fits(&jn.a, &jn.b, e, mf) {
@@ -696,35 +726,21 @@ pub fn cluster(
         jn.tumor.discordant_pairs = distinct(tf.into_iter());
         jn.normal.discordant_pairs += distinct(nf.into_iter());
     }
-    // 3. the remaining pairs: imprecise junctions
-    let rest: Vec<Evidence> = pairs
-        .iter()
-        .zip(&used)
-        .filter(|(_, u)| !**u)
-        .map(|(e, _)| *e)
-        .collect();
-    let mut i = 0;
-    while i < rest.len() {
-        let mut j = i + 1;
-        while j < rest.len()
-            && key(&rest[j]) == key(&rest[i])
-            && rest[j].a.pos <= rest[j - 1].a.pos + mf
-        {
-            j += 1;
-        }
+    used
+}
+
+/// Step 3: the remaining pairs, linked within a fragment length, as imprecise junctions placed
+/// beyond the read nearest to the junction (the tumor's reads when there are any).
+fn imprecise_junctions(rest: &[Evidence], mf: u64) -> Vec<Junction> {
+    let mut out = Vec::new();
+    for (i, j) in linked_runs(rest, mf, |e| e.a.pos, |x, y| key(x) == key(y)) {
         let mut group: Vec<Evidence> = rest[i..j].to_vec();
         group.sort_by_key(|e| (e.b.pos, e.a.pos, e.sample, e.frag));
-        let mut k = 0;
-        while k < group.len() {
-            let mut l = k + 1;
-            while l < group.len() && group[l].b.pos <= group[l - 1].b.pos + mf {
-                l += 1;
-            }
+        for (k, l) in linked_runs(&group, mf, |e| e.b.pos, |_, _| true) {
             let sub = &group[k..l];
             let t: Vec<&Evidence> = sub.iter().filter(|e| e.sample == 0).collect();
             let tn = distinct(t.iter().map(|e| e.frag));
             let nn = distinct(sub.iter().filter(|e| e.sample == 1).map(|e| e.frag));
-            // the junction lies beyond the read nearest to it
             let edge = |ends: &mut dyn Iterator<Item = End>, ori: Orientation| -> u64 {
                 let v: Vec<u64> = ends.map(|e| e.pos).collect();
                 match ori {
@@ -745,7 +761,7 @@ pub fn cluster(
                 pos: edge(&mut src.iter().map(|e| e.b), sub[0].b.ori),
                 ..sub[0].b
             };
-            candidates.push(Junction {
+            out.push(Junction {
                 a,
                 b,
                 precise: false,
@@ -759,18 +775,25 @@ pub fn cluster(
                     discordant_pairs: nn,
                 },
             });
-            k = l;
         }
-        i = j;
     }
-    // 4. filters
+    out
+}
+
+/// Step 4: support and size thresholds, the normal's veto (its evidence near a tumor junction
+/// of the same orientation), genome order, and a precise junction wins over an imprecise
+/// cluster of the same event.
+fn filter_junctions(candidates: Vec<Junction>, s: &SvSettings) -> SvCalls {
+    let mf = s.max_fragment;
     let mut out = SvCalls::default();
-    // normal evidence near a tumor junction (any of its split or pair clusters) vetoes it
     let normal_near: Vec<(End, End)> = candidates
         .iter()
         .filter(|j| j.normal.split_reads + j.normal.discordant_pairs > 0)
         .map(|j| (j.a, j.b))
         .collect();
+    let same_key = |a: &End, b: &End, j: &Junction| {
+        (a.contig, a.ori, b.contig, b.ori) == (j.a.contig, j.a.ori, j.b.contig, j.b.ori)
+    };
     for j in candidates {
         if j.tumor.split_reads + j.tumor.discordant_pairs == 0 {
             continue;
@@ -793,7 +816,7 @@ pub fn cluster(
             let window = mf + SPLIT_WINDOW;
             let vetoed = j.normal.split_reads + j.normal.discordant_pairs > 0
                 || normal_near.iter().any(|(a, b)| {
-                    (a.contig, a.ori, b.contig, b.ori) == (j.a.contig, j.a.ori, j.b.contig, j.b.ori)
+                    same_key(a, b, &j)
                         && a.pos.abs_diff(j.a.pos) <= window
                         && b.pos.abs_diff(j.b.pos) <= window
                 });
@@ -806,7 +829,6 @@ pub fn cluster(
     }
     out.junctions
         .sort_by_key(|j| (j.a.contig, j.a.pos, j.b.contig, j.b.pos, j.a.ori, j.b.ori));
-    // a split junction and an imprecise cluster of the same event: keep the precise one
     let precise: Vec<Junction> = out
         .junctions
         .iter()
@@ -816,8 +838,7 @@ pub fn cluster(
     out.junctions.retain(|j| {
         j.precise
             || !precise.iter().any(|k| {
-                (k.a.contig, k.a.ori, k.b.contig, k.b.ori)
-                    == (j.a.contig, j.a.ori, j.b.contig, j.b.ori)
+                same_key(&k.a, &k.b, j)
                     && k.a.pos.abs_diff(j.a.pos) <= mf
                     && k.b.pos.abs_diff(j.b.pos) <= mf
             })
@@ -1000,5 +1021,103 @@ mod tests {
         with_normal.push(clip(5000, Orientation::Minus, 1, 61));
         let got = cluster(splits, pairs, with_normal, &s);
         assert!(got.junctions.is_empty());
+    }
+
+    fn ev(a: End, b: End, sample: u8, frag: u64) -> Evidence {
+        Evidence { a, b, sample, frag }
+    }
+
+    #[test]
+    fn linked_runs_chain_within_the_window_and_the_key() {
+        let v = [0u64, 5, 12, 40, 44, 100];
+        let runs = linked_runs(&v, 10, |x| *x, |_, _| true);
+        assert_eq!(runs, [(0, 3), (3, 5), (5, 6)]);
+        // a key change starts a run even within the window
+        let runs = linked_runs(&v, 10, |x| *x, |x, y| (*x < 30) == (*y < 30));
+        assert_eq!(runs, [(0, 3), (3, 5), (5, 6)]);
+        let runs = linked_runs(&v, 100, |x| *x, |x, y| (*x < 30) == (*y < 30));
+        assert_eq!(runs, [(0, 3), (3, 6)]);
+    }
+
+    #[test]
+    fn a_split_junction_sits_where_most_tumor_fragments_put_it() {
+        let (a, b) = (
+            end(0, 1000, Orientation::Plus),
+            end(0, 9000, Orientation::Minus),
+        );
+        let shifted = (End { pos: 1002, ..a }, End { pos: 9002, ..b });
+        let sub = [
+            ev(shifted.0, shifted.1, 0, 1),
+            ev(a, b, 0, 2),
+            ev(a, b, 0, 3),
+            ev(a, b, 1, 4),
+        ];
+        let j = split_junction(&sub);
+        assert_eq!((j.a.pos, j.b.pos, j.precise), (1000, 9000, true));
+        assert_eq!((j.tumor.split_reads, j.normal.split_reads), (3, 1));
+        // normal-only evidence: a germline junction with no tumor support
+        let j = split_junction(&[ev(a, b, 1, 5), ev(a, b, 1, 6)]);
+        assert_eq!((j.tumor.split_reads, j.normal.split_reads), (0, 2));
+    }
+
+    #[test]
+    fn imprecise_junctions_lie_beyond_the_reads_nearest_them() {
+        let (a, b) = (end(0, 0, Orientation::Plus), end(0, 0, Orientation::Minus));
+        let rest: Vec<Evidence> = (0..6u64)
+            .map(|f| {
+                ev(
+                    End {
+                        pos: 500 + 10 * f,
+                        ..a
+                    },
+                    End {
+                        pos: 8000 + 20 * f,
+                        ..b
+                    },
+                    0,
+                    f,
+                )
+            })
+            .collect();
+        let js = imprecise_junctions(&rest, 1000);
+        assert_eq!(js.len(), 1);
+        // + side: right of the rightmost read; - side: left of the leftmost
+        assert_eq!((js[0].a.pos, js[0].b.pos), (550, 8000));
+        assert_eq!(
+            (js[0].precise, js[0].ci, js[0].tumor.discordant_pairs),
+            (false, 1000, 6)
+        );
+    }
+
+    #[test]
+    fn filters_need_support_size_and_a_clean_normal() {
+        let s = SvSettings::default();
+        let j = |a: u64, b: u64, split: u32, normal: u32| Junction {
+            a: end(0, a, Orientation::Plus),
+            b: end(0, b, Orientation::Minus),
+            precise: true,
+            ci: 0,
+            tumor: SvSupport {
+                split_reads: split,
+                discordant_pairs: 0,
+            },
+            normal: SvSupport {
+                split_reads: normal,
+                discordant_pairs: 0,
+            },
+        };
+        let out = filter_junctions(
+            vec![
+                j(1000, 9000, 5, 0),   // kept
+                j(1000, 1100, 5, 0),   // smaller than min_size: the small-variant caller's
+                j(20000, 30000, 2, 0), // too little support
+                j(40000, 50000, 6, 0), // kept by itself, but ...
+                j(40010, 50010, 0, 2), // ... the normal shows the same junction
+            ],
+            &s,
+        );
+        assert_eq!(out.junctions.len(), 1);
+        assert_eq!(out.junctions[0].a.pos, 1000);
+        assert_eq!((out.low_support, out.germline), (1, 1));
     }
 }

@@ -109,8 +109,8 @@ pub struct Call {
     /// Tumor-only: posterior probability that the allele is germline (`somatic::germline`).
     #[serde(default)]
     pub germline_posterior: Option<f64>,
-    /// Failed filters (empty = PASS), in the order of [`FILTERS`].
-    pub filters: Vec<String>,
+    /// Failed filters (empty = PASS), in catalogue order ([`Filter::ALL`]).
+    pub filters: Vec<Filter>,
 }
 
 impl Call {
@@ -120,31 +120,160 @@ impl Call {
     }
 
     /// Adds a filter once.
-    pub fn fail(&mut self, name: &str) {
-        if !self.filters.iter().any(|f| f == name) {
-            self.filters.push(name.to_string());
+    pub fn fail(&mut self, filter: Filter) {
+        if !self.filters.contains(&filter) {
+            self.filters.push(filter);
         }
+    }
+
+    /// Whether the call failed `filter`.
+    pub fn has(&self, filter: Filter) -> bool {
+        self.filters.contains(&filter)
     }
 }
 
-/// Every filter name with its VCF header description, in a fixed order.
-pub const FILTERS: &[(&str, &str)] = &[
-    ("weak_evidence", "Tumor LOD below --min-tlod: too little evidence that the allele is real"),
-    ("normal_lod", "Normal LOD below --min-nlod: the normal is not confidently reference here (variant or too shallow)"),
-    ("normal_artifact", "Alt allele seen in the matched normal (germline or tumor-in-normal)"),
-    ("germline", "Population allele frequency in the germline resource at or above --max-population-af"),
-    ("germline_af", "Tumor-only: germline origin more likely than somatic given the allele fraction, purity, local copy number and population frequency (GERMQ < 3)"),
-    ("panel_of_normals", "Site and allele present in the panel of normals (recurrent artifact or germline)"),
-    ("strand_bias", "Alt reads almost all on one strand while reference reads are not"),
-    ("position", "Alt bases lie near read ends (median distance below --min-end-distance)"),
-    ("base_qual", "Median base quality of alt reads below --min-median-bq"),
-    ("map_qual", "Median mapping quality of alt reads below --min-median-mq"),
-    ("clustered_events", "Three or more otherwise-passing events within 50 bp (misalignment or complex event)"),
-    ("slippage", "One-unit indel in a homopolymer/microsatellite at low allele fraction (polymerase slippage)"),
-    ("multiallelic", "Another somatic allele at this position is much better supported (this one has < 20% of its fragments: stutter or misread), or a third somatic allele"),
-    ("duplicate", "Alt reads come from few distinct fragments (unmarked PCR duplicates)"),
-    ("orientation", "Alt reads in one pair orientation as FFPE deamination (C>T F1R2, G>A F2R1) or oxoG (G>T F1R2, C>A F2R1) damage shows (ROQ < 3)"),
-];
+/// A VCF FILTER of the caller (a closed set: the compiler lists every place a new one must be
+/// handled). Declared in catalogue order, which is the order of a record's FILTER column and of
+/// the `##FILTER` header lines; serialised by its VCF name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Filter {
+    /// Tumor LOD below --min-tlod: too little evidence that the allele is real
+    WeakEvidence,
+    /// Normal LOD below --min-nlod: the normal is not confidently reference here (variant or too shallow)
+    NormalLod,
+    /// Alt allele seen in the matched normal (germline or tumor-in-normal)
+    NormalArtifact,
+    /// Population allele frequency in the germline resource at or above --max-population-af
+    Germline,
+    /// Tumor-only: germline origin more likely than somatic given the allele fraction, purity, local copy number and population frequency (GERMQ < 3)
+    GermlineAf,
+    /// Site and allele present in the panel of normals (recurrent artifact or germline)
+    PanelOfNormals,
+    /// Alt reads almost all on one strand while reference reads are not
+    StrandBias,
+    /// Alt bases lie near read ends (median distance below --min-end-distance)
+    Position,
+    /// Median base quality of alt reads below --min-median-bq
+    BaseQual,
+    /// Median mapping quality of alt reads below --min-median-mq
+    MapQual,
+    /// Three or more otherwise-passing events within 50 bp (misalignment or complex event)
+    ClusteredEvents,
+    /// One-unit indel in a homopolymer/microsatellite at low allele fraction (polymerase slippage)
+    Slippage,
+    /// Another somatic allele at this position is much better supported (this one has < 20% of its fragments: stutter or misread), or a third somatic allele
+    Multiallelic,
+    /// Alt reads come from few distinct fragments (unmarked PCR duplicates)
+    Duplicate,
+    /// Alt reads in one pair orientation as FFPE deamination (C>T F1R2, G>A F2R1) or oxoG (G>T F1R2, C>A F2R1) damage shows (ROQ < 3)
+    Orientation,
+}
+
+impl Filter {
+    /// Every filter, in catalogue order.
+    pub const ALL: [Filter; 15] = [
+        Filter::WeakEvidence,
+        Filter::NormalLod,
+        Filter::NormalArtifact,
+        Filter::Germline,
+        Filter::GermlineAf,
+        Filter::PanelOfNormals,
+        Filter::StrandBias,
+        Filter::Position,
+        Filter::BaseQual,
+        Filter::MapQual,
+        Filter::ClusteredEvents,
+        Filter::Slippage,
+        Filter::Multiallelic,
+        Filter::Duplicate,
+        Filter::Orientation,
+    ];
+
+    /// The VCF name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Filter::WeakEvidence => "weak_evidence",
+            Filter::NormalLod => "normal_lod",
+            Filter::NormalArtifact => "normal_artifact",
+            Filter::Germline => "germline",
+            Filter::GermlineAf => "germline_af",
+            Filter::PanelOfNormals => "panel_of_normals",
+            Filter::StrandBias => "strand_bias",
+            Filter::Position => "position",
+            Filter::BaseQual => "base_qual",
+            Filter::MapQual => "map_qual",
+            Filter::ClusteredEvents => "clustered_events",
+            Filter::Slippage => "slippage",
+            Filter::Multiallelic => "multiallelic",
+            Filter::Duplicate => "duplicate",
+            Filter::Orientation => "orientation",
+        }
+    }
+
+    /// The `##FILTER` description.
+    pub fn description(self) -> &'static str {
+        match self {
+            Filter::WeakEvidence => "Tumor LOD below --min-tlod: too little evidence that the allele is real",
+            Filter::NormalLod => "Normal LOD below --min-nlod: the normal is not confidently reference here (variant or too shallow)",
+            Filter::NormalArtifact => "Alt allele seen in the matched normal (germline or tumor-in-normal)",
+            Filter::Germline => "Population allele frequency in the germline resource at or above --max-population-af",
+            Filter::GermlineAf => "Tumor-only: germline origin more likely than somatic given the allele fraction, purity, local copy number and population frequency (GERMQ < 3)",
+            Filter::PanelOfNormals => "Site and allele present in the panel of normals (recurrent artifact or germline)",
+            Filter::StrandBias => "Alt reads almost all on one strand while reference reads are not",
+            Filter::Position => "Alt bases lie near read ends (median distance below --min-end-distance)",
+            Filter::BaseQual => "Median base quality of alt reads below --min-median-bq",
+            Filter::MapQual => "Median mapping quality of alt reads below --min-median-mq",
+            Filter::ClusteredEvents => "Three or more otherwise-passing events within 50 bp (misalignment or complex event)",
+            Filter::Slippage => "One-unit indel in a homopolymer/microsatellite at low allele fraction (polymerase slippage)",
+            Filter::Multiallelic => "Another somatic allele at this position is much better supported (this one has < 20% of its fragments: stutter or misread), or a third somatic allele",
+            Filter::Duplicate => "Alt reads come from few distinct fragments (unmarked PCR duplicates)",
+            Filter::Orientation => "Alt reads in one pair orientation as FFPE deamination (C>T F1R2, G>A F2R1) or oxoG (G>T F1R2, C>A F2R1) damage shows (ROQ < 3)",
+        }
+    }
+
+    /// The filter of a VCF name.
+    pub fn parse(name: &str) -> Option<Filter> {
+        Filter::ALL.into_iter().find(|f| f.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for Filter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A tumor SNV for unit tests: `alt_count` of `depth` fragments, PASS, good qualities.
+#[cfg(test)]
+pub(crate) fn test_snv(pos: u64, ref_allele: &str, alt: &str, alt_count: u32, depth: u32) -> Call {
+    Call {
+        contig: ContigId::new(0),
+        pos: Pos0::new(pos),
+        ref_allele: ref_allele.into(),
+        alt_allele: alt.into(),
+        kind: VarKind::Snv,
+        tlod: 50.0,
+        nlod: None,
+        tumor: SampleSupport {
+            depth,
+            ref_count: depth - alt_count,
+            alt_count,
+            ..SampleSupport::default()
+        },
+        normal: None,
+        alt_median_bq: 35,
+        alt_median_mq: 60,
+        alt_median_end_dist: 30,
+        pop_af: None,
+        pon_normals: None,
+        repeat_len: 0,
+        repeat_unit_len: 0,
+        artifact_posterior: None,
+        germline_posterior: None,
+        filters: Vec::new(),
+    }
+}
 
 /// Key of an allele in a resource: (contig name, 1-based POS, REF, ALT).
 pub type AlleleKey = (String, u64, String, String);

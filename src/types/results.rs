@@ -3,6 +3,37 @@
 //! Written by `run` (the pipeline builds it from the stage results), read by `report` and
 //! `retier`. Every status is an enum; every block is typed. The JSON Schema generated from
 //! these types is committed as `schemas/results.schema.json` (a test keeps it in step).
+//!
+//! Read one back with [`crate::io::json::read_document`], which checks `kind` and
+//! `schema_version` first (another document, or another version's, is refused with a message
+//! naming what the file is):
+//!
+//! ```
+//! use std::path::Path;
+//! use oncostream::io::json::read_document;
+//! use oncostream::pipeline::run::{run, RunOptions};
+//! use oncostream::types::results::{Mode, RunResults};
+//!
+//! let fx = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/nfcore_chr22");
+//! let out = tempfile::tempdir()?;
+//! let mut opts = RunOptions::new(
+//!     &fx.join("test2.paired_end.sorted.bam"),
+//!     Some(&fx.join("test.paired_end.sorted.bam")),
+//!     &fx.join("genome.fasta"),
+//!     &out.path().join("run"),
+//! );
+//! opts.inputs.quiet = true;
+//! run(opts)?;
+//! let results: RunResults = read_document(&out.path().join("run/results.json"))?;
+//! assert_eq!(results.mode, Mode::TumorNormal);
+//! // this 40 kb slice holds only germline variants: every call is filtered
+//! assert_eq!(results.calls.pass, results.variants.len());
+//! assert!(results.tmb.callable_mb < 1.0);
+//! // read as another kind of document (a report), it is refused, not misread
+//! let file = out.path().join("run/results.json");
+//! assert!(read_document::<oncostream::types::report::Report>(&file).is_err());
+//! # Ok::<(), anyhow::Error>(())
+//! ```
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -174,7 +205,8 @@ pub struct PurityResult {
     pub estimate: Option<f64>,
     /// How it was estimated: `somatic_vaf_clonal_cluster`, or in tumor-only runs
     /// `tumor_only_germline_somatic_mixture` (jointly with the germline classification).
-    pub method: String,
+    #[schemars(with = "String")]
+    pub method: PurityMethod,
     /// Which estimate won.
     pub source: PuritySource,
     /// The somatic-VAF (clonal peak) estimate.
@@ -193,6 +225,22 @@ pub struct PurityResult {
     pub low_purity: bool,
     /// Explanation when no estimate.
     pub note: Option<String>,
+}
+
+/// How a run's purity was estimated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PurityMethod {
+    /// The clonal peak of the somatic SNV allele fractions (binomial mixture).
+    SomaticVafClonalCluster,
+    /// The same, from the SNVs in copy-neutral, allele-balanced segments.
+    SomaticVafClonalClusterCopyNeutral,
+    /// Tumor-only: jointly with the germline/somatic classification.
+    TumorOnlyGermlineSomaticMixture,
+    /// The copy-number/BAF fit (identifiable).
+    CopyNumberBafFit,
+    /// The copy-number/BAF fit's solution nearest the somatic-VAF estimate.
+    CopyNumberBafFitVafSelected,
 }
 
 /// Which purity estimate a run used.
@@ -309,16 +357,61 @@ pub struct QcResult {
     pub reasons: Vec<String>,
 }
 
+/// The tumor-only germline/somatic classification used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GermlineMethod {
+    /// Expected allele fractions from purity and local copy number (SGZ-style mixture).
+    SgzPurityCopyNumber,
+    /// Too few candidates for the mixture: an allele-fraction rule.
+    AlleleFractionRule,
+}
+
+/// Where the purity of the tumor-only classification came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GermlinePuritySource {
+    /// The run's copy-number fit.
+    CopyNumber,
+    /// Estimated from the candidates' allele fractions.
+    AlleleFractions,
+    /// None available.
+    None,
+}
+
+impl GermlinePuritySource {
+    /// The serialised name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GermlinePuritySource::CopyNumber => "copy_number",
+            GermlinePuritySource::AlleleFractions => "allele_fractions",
+            GermlinePuritySource::None => "none",
+        }
+    }
+}
+
+impl GermlineMethod {
+    /// The serialised name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GermlineMethod::SgzPurityCopyNumber => "sgz_purity_copy_number",
+            GermlineMethod::AlleleFractionRule => "allele_fraction_rule",
+        }
+    }
+}
+
 /// What the tumor-only germline/somatic classification used and found
 /// (`somatic::germline`; absent in tumor-normal runs).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct GermlineModel {
     /// `sgz_purity_copy_number`, or `allele_fraction_rule` when too few candidates.
-    pub method: String,
+    #[schemars(with = "String")]
+    pub method: GermlineMethod,
     /// Purity used.
     pub purity: Option<f64>,
     /// `copy_number` (the run's fit), `allele_fractions` (estimated from the candidates) or `none`.
-    pub purity_source: String,
+    #[schemars(with = "String")]
+    pub purity_source: GermlinePuritySource,
     /// Whether local copy numbers were used (else every call is taken as diploid).
     pub copy_number_aware: bool,
     /// Unfiltered SNV candidates not listed in the population resource (the class shares are

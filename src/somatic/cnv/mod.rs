@@ -103,19 +103,8 @@ pub enum VafScope {
     All,
 }
 
-/// Which purity estimate was used.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PuritySource {
-    /// The copy-number/BAF fit.
-    CopyNumberFit,
-    /// The copy-number/BAF fit solution nearest the somatic-VAF estimate (the fit alone
-    /// cannot choose).
-    CopyNumberFitVafSelected,
-    /// The somatic-VAF peak.
-    VafPeak,
-    /// Neither was available.
-    None,
-}
+/// Which purity estimate was used (the one enum of `results.json`).
+pub use crate::types::results::PuritySource;
 
 /// A usable bin after filtering and correction.
 #[derive(Clone, Debug)]
@@ -276,72 +265,14 @@ pub enum CnvOutcome {
     NotAssessed(String),
 }
 
-/// Runs the post-gather analysis.
+/// Runs the post-gather analysis: reference densities, usable bins, noise, segmentation,
+/// the purity/ploidy fit, per-segment calls, warnings.
 pub fn analyze(input: &CnvInput<'_>) -> CnvOutcome {
     let s = input.settings;
     let layout = input.layout;
-    let table = input.table;
-    let tumor = relative_density(layout, table, 0, input.mappability);
-    let (mut reference, kind): (Vec<Option<(f64, f64)>>, CnReferenceKind) = match &input.reference {
-        Reference::Sample(i) => (
-            relative_density(layout, table, *i, input.mappability),
-            CnReferenceKind::MatchedNormal,
-        ),
-        Reference::Panel(p) => {
-            let map: HashMap<(&str, u64, u64), (f64, f64)> = p
-                .bins
-                .iter()
-                .map(|(c, a, b, d, m)| ((c.as_str(), *a, *b), (*d, *m)))
-                .collect();
-            (
-                layout
-                    .bins
-                    .iter()
-                    .map(|b| {
-                        map.get(&(
-                            input.contig_names[b.contig.index()].as_str(),
-                            b.start,
-                            b.end,
-                        ))
-                        .copied()
-                    })
-                    .collect(),
-                CnReferenceKind::PanelOfNormals,
-            )
-        }
-    };
-    if let Some(track) = input.mappability {
-        // the reference-derived track decides mappability, whatever the reference's own reads say
-        for (i, r) in reference.iter_mut().enumerate() {
-            if let Some((_, m)) = r {
-                *m = track[i];
-            }
-        }
-    }
-    // sites per bin
-    let mut sites: Vec<Vec<(u32, u32)>> = vec![Vec::new(); layout.len()];
-    for h in &table.het {
-        if h.tumor_ref + h.tumor_alt >= 8 {
-            sites[h.bin as usize].push((h.tumor_ref, h.tumor_alt));
-        }
-    }
-    let mut usable: Vec<Usable> = Vec::new();
-    for i in 0..layout.len() {
-        let (Some((t, _)), Some((n, map))) = (tumor[i], reference[i]) else {
-            continue;
-        };
-        // METHOD: a usable bin has reference depth within 0.3-3x of the median (not a
-        // germline deletion, collapsed repeat or capture dropout) and mappability >= 0.75
-        if !(0.3..=3.0).contains(&n) || map < s.min_mappability {
-            continue;
-        }
-        let eps = 0.5 / layout.bins[i].len() as f64;
-        usable.push(Usable {
-            bin: i,
-            r: ((t + eps) / n).log2(),
-            sites: std::mem::take(&mut sites[i]),
-        });
-    }
+    let (reference, kind) = reference_density(input);
+    let tumor = relative_density(layout, input.table, 0, input.mappability);
+    let mut usable = usable_bins(layout, input.table, &tumor, &reference, &s);
     if usable.len() < s.min_usable_bins {
         return CnvOutcome::NotAssessed(format!(
             "copy number not assessed: {} usable bins of {} (at least {} needed; the processed regions are too small or too shallow)",
@@ -350,326 +281,34 @@ pub fn analyze(input: &CnvInput<'_>) -> CnvOutcome {
             s.min_usable_bins
         ));
     }
-    // normalise to a mean linear ratio of 1 (the ploidy model's normalisation)
-    let mean = usable.iter().map(|u| 2f64.powf(u.r)).sum::<f64>() / usable.len() as f64;
-    let shift = mean.log2();
-    for u in &mut usable {
-        u.r -= shift;
-    }
-    // noise
-    let mut rs_by_contig: Vec<f64> = Vec::new();
-    let mut sds = Vec::new();
-    let mut k = 0;
-    while k < usable.len() {
-        let c = layout.bins[usable[k].bin].contig;
-        let mut j = k;
-        while j < usable.len() && layout.bins[usable[j].bin].contig == c {
-            j += 1;
-        }
-        rs_by_contig.clear();
-        rs_by_contig.extend(usable[k..j].iter().map(|u| u.r));
-        if j - k >= 10 {
-            sds.push((diff_sd(&rs_by_contig), j - k));
-        }
-        k = j;
-    }
-    let sigma_r = if sds.is_empty() {
-        diff_sd(&usable.iter().map(|u| u.r).collect::<Vec<_>>())
-    } else {
-        sds.iter().map(|(s, n)| s * *n as f64).sum::<f64>()
-            / sds.iter().map(|(_, n)| *n as f64).sum::<f64>()
-    }
-    .max(0.01);
-    let site_mirrored: Vec<f64> = usable
-        .iter()
-        .flat_map(|u| u.sites.iter())
-        .map(|&(r, a)| r.max(a) as f64 / (r + a) as f64)
-        .collect();
-    let n_sites = site_mirrored.len();
-    // per-site BAF noise for the segmentation: at least the binomial SD of an unfolded 0.5 at
-    // the sites' median depth (folding shrinks the spread of balanced sites, not of imbalanced
-    // ones, so the folded spread alone would over-segment)
-    let mut depths: Vec<f64> = usable
-        .iter()
-        .flat_map(|u| u.sites.iter())
-        .map(|&(r, a)| (r + a) as f64)
-        .collect();
-    let binomial = 0.5 / median(&mut depths).max(1.0).sqrt();
-    let sigma_b = if n_sites >= 20 {
-        diff_sd(&site_mirrored).max(binomial)
-    } else {
-        binomial.max(0.1)
+    normalise_mean_ratio(&mut usable);
+    let sigma_r = ratio_noise(&usable, layout);
+    let (sigma_b, n_sites) = baf_noise(&usable);
+    let seg = Segments {
+        layout,
+        usable: &usable,
+        min_het_sites: s.min_het_sites,
     };
-    // segmentation per contig
-    let penalty = s.penalty * (usable.len() as f64).ln();
-    let mut raw: Vec<(usize, usize)> = Vec::new(); // [from, to) in `usable`
-    let mut k = 0;
-    while k < usable.len() {
-        let c = layout.bins[usable[k].bin].contig;
-        let mut j = k;
-        while j < usable.len() && layout.bins[usable[j].bin].contig == c {
-            j += 1;
-        }
-        let pts: Vec<Point> = usable[k..j]
-            .iter()
-            .map(|u| {
-                let w = u.sites.len() as f64;
-                let b = if u.sites.is_empty() {
-                    0.0
-                } else {
-                    u.sites
-                        .iter()
-                        .map(|&(r, a)| r.max(a) as f64 / (r + a) as f64)
-                        .sum::<f64>()
-                        / w
-                };
-                Point { r: u.r, b, w }
-            })
-            .collect();
-        let mut from = k;
-        for e in pelt(&pts, sigma_r, sigma_b, penalty, s.min_bins) {
-            raw.push((from, k + e));
-            from = k + e;
-        }
-        k = j;
-    }
-    let stats = |a: usize, b: usize| -> SegmentStats {
-        let part = &usable[a..b];
-        let all_sites: Vec<(u32, u32)> = part.iter().flat_map(|u| u.sites.clone()).collect();
-        let baf = if all_sites.len() >= s.min_het_sites {
-            BafProfile::new(&all_sites)
-        } else {
-            None
-        };
-        SegmentStats {
-            r: part.iter().map(|u| u.r).sum::<f64>() / part.len() as f64,
-            bins: part.len(),
-            len: part.iter().map(|u| layout.bins[u.bin].len()).sum(),
-            baf,
-        }
-    };
-    let seg_stats: Vec<SegmentStats> = raw.iter().map(|&(a, b)| stats(a, b)).collect();
-    // METHOD: the somatic-VAF purity is taken from SNVs in copy-neutral, allele-balanced
-    // segments (the modal depth ratio, BAF <= 0.56): there a clonal heterozygous mutation sits
-    // at purity / 2, whatever the amplifications and losses elsewhere.
-    let span = |&(a, b): &(usize, usize)| Region {
-        contig: layout.bins[usable[a].bin].contig,
-        start: layout.bins[usable[a].bin].start,
-        end: layout.bins[usable[b - 1].bin].end,
-    };
-    let balanced: Vec<usize> = (0..raw.len())
-        .filter(|&i| seg_stats[i].baf.as_ref().is_some_and(|b| b.ml <= 0.56))
-        .collect();
-    let neutral: Vec<Region> = if balanced.is_empty() {
-        Vec::new()
-    } else {
-        let mut w: Vec<(f64, u64)> = balanced
-            .iter()
-            .map(|&i| (seg_stats[i].r, seg_stats[i].len))
-            .collect();
-        w.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let half = w.iter().map(|x| x.1).sum::<u64>() / 2;
-        let mut acc = 0;
-        let modal = w
-            .iter()
-            .find(|x| {
-                acc += x.1;
-                acc >= half
-            })
-            .map(|x| x.0)
-            .unwrap_or(0.0);
-        balanced
-            .iter()
-            .filter(|&&i| (seg_stats[i].r - modal).abs() <= 0.1)
-            .map(|&i| span(&raw[i]))
-            .collect()
-    };
-    let neutral_vaf = if neutral.is_empty() {
-        None
-    } else {
-        (input.vaf_purity)(Some(&neutral))
-    };
+    let raw = seg.pelt_segments(sigma_r, sigma_b, &s);
+    let seg_stats: Vec<SegmentStats> = raw.iter().map(|&(a, b)| seg.stats(a, b)).collect();
+    let neutral = seg.copy_neutral_regions(&raw, &seg_stats);
+    let neutral_vaf = (!neutral.is_empty())
+        .then(|| (input.vaf_purity)(Some(&neutral)))
+        .flatten();
     let (vaf_purity, vaf_scope) = match neutral_vaf {
         Some(p) => (Some(p), VafScope::CopyNeutral),
         None => ((input.vaf_purity)(None), VafScope::All),
     };
     let noise = Noise { sigma_r };
     let g = grid(&seg_stats, noise);
-    let choice = if g.identifiable {
-        PurityChoice {
-            purity: Some(g.best.purity),
-            ploidy: Some(g.best.ploidy),
-            cn_purity: Some(g.best.purity),
-            cn_identifiable: true,
-            source: PuritySource::CopyNumberFit,
-            vaf_purity,
-            vaf_scope,
-        }
-    } else if let Some(sel) =
-        vaf_purity.and_then(|v| fit::nearest_solution(&g, v, (0.35 * v).min(0.15)))
-    {
-        // METHOD: when several purities fit the profile equally well (e.g. purity 0.5 diploid
-        // and purity 1.0 tetraploid with one more copy of each allele), the local optimum of
-        // the fit nearest the somatic-VAF estimate (within 0.15 and 35 % of it, and fitting
-        // clearly better than the estimate itself) is taken: the VAF chooses
-        // among the profile's exact solutions instead of replacing them
-        PurityChoice {
-            purity: Some(sel.purity),
-            ploidy: Some(sel.ploidy),
-            cn_purity: Some(g.best.purity),
-            cn_identifiable: false,
-            source: PuritySource::CopyNumberFitVafSelected,
-            vaf_purity,
-            vaf_scope,
-        }
-    } else if let Some(p) = vaf_purity {
-        let p = p.clamp(0.1, 1.0);
-        PurityChoice {
-            purity: Some(p),
-            ploidy: Some(ploidy_at(&seg_stats, p, noise)),
-            cn_purity: Some(g.best.purity),
-            cn_identifiable: false,
-            source: PuritySource::VafPeak,
-            vaf_purity,
-            vaf_scope,
-        }
-    } else {
-        PurityChoice {
-            purity: None,
-            ploidy: None,
-            cn_purity: Some(g.best.purity),
-            cn_identifiable: false,
-            source: PuritySource::None,
-            vaf_purity,
-            vaf_scope,
-        }
-    };
-    let mut warnings = Vec::new();
-    // calls per raw segment, then adjacent segments with the same state are merged
-    let call_of = |st: &SegmentStats| -> CallState {
-        match (choice.purity, choice.ploidy) {
-            (Some(p), Some(psi)) => {
-                let n = copy_number(st.r, p, psi);
-                let k = n.round().max(0.0) as u32;
-                let (major, minor) = match &st.baf {
-                    // a single copy is one allele, whatever the sites show
-                    _ if k == 1 => (Some(1), Some(0)),
-                    Some(b) if k >= 1 => {
-                        let m = best_major(b.ml, k, p);
-                        (Some(m), Some(k - m))
-                    }
-                    _ => (None, None),
-                };
-                // METHOD: neutral = the integer copy numbers within 0.7 of the ploidy (2 for a
-                // diploid tumor, 2 and 3 at ploidy 2.5); gain/loss above/below; amplification
-                // from amp_factor x ploidy (PURPLE); deep deletion below 0.5 copies
-                let call = if n < 0.5 {
-                    CnCall::DeepDeletion
-                } else if n >= s.amp_factor * psi {
-                    CnCall::Amplification
-                } else if (k as f64 - psi).abs() < 0.7 {
-                    CnCall::Neutral
-                } else if (k as f64) > psi {
-                    CnCall::Gain
-                } else {
-                    CnCall::Loss
-                };
-                CallState {
-                    total: Some(k),
-                    major,
-                    minor,
-                    call,
-                }
-            }
-            _ => {
-                // purity unknown: 2 x ratio is a lower bound of the copy number at any purity
-                let ratio = 2f64.powf(st.r);
-                let call = if 2.0 * ratio >= 2.0 * s.amp_factor {
-                    CnCall::Amplification
-                } else if st.r > 0.2 {
-                    CnCall::Gain
-                } else if st.r < -0.25 {
-                    CnCall::Loss
-                } else {
-                    CnCall::Neutral
-                };
-                CallState {
-                    total: None,
-                    major: None,
-                    minor: None,
-                    call,
-                }
-            }
-        }
-    };
-    let mut merged: Vec<(usize, usize)> = Vec::new();
-    let mut states: Vec<CallState> = Vec::new();
-    for (i, &(a, b)) in raw.iter().enumerate() {
-        let st = call_of(&seg_stats[i]);
-        if let (Some(&(pa, pb)), Some(last)) = (merged.last(), states.last()) {
-            let same_contig =
-                layout.bins[usable[pa].bin].contig == layout.bins[usable[a].bin].contig;
-            if same_contig && pb == a && *last == st {
-                let m = merged.last_mut().expect("non-empty");
-                *m = (pa, b);
-                // re-derive the merged state from the merged statistics
-                let merged_stats = stats(pa, b);
-                *states.last_mut().expect("non-empty") = call_of(&merged_stats);
-                continue;
-            }
-        }
-        let _ = i;
-        merged.push((a, b));
-        states.push(st);
-    }
+    let choice = choose_purity(&g, &seg_stats, noise, vaf_purity, vaf_scope);
+    let (merged, states) = seg.merge_equal_calls(&raw, &seg_stats, &choice, &s);
     let segments: Vec<CnSegment> = merged
         .iter()
         .zip(&states)
-        .map(|(&(a, b), st)| {
-            let ss = stats(a, b);
-            let first = &layout.bins[usable[a].bin];
-            let last = &layout.bins[usable[b - 1].bin];
-            let n = match (choice.purity, choice.ploidy) {
-                (Some(p), Some(psi)) => Some(round(copy_number(ss.r, p, psi), 2)),
-                _ => None,
-            };
-            CnSegment {
-                chrom: input.contig_names[first.contig.index()].clone(),
-                start: first.start,
-                end: last.end,
-                bins: ss.bins as u32,
-                log2_ratio: round(ss.r, 4),
-                baf: ss.baf.as_ref().map(|b| round(b.ml, 3)),
-                het_sites: ss
-                    .baf
-                    .as_ref()
-                    .map(|b| b.sites as u32)
-                    .unwrap_or_else(|| usable[a..b].iter().map(|u| u.sites.len() as u32).sum()),
-                copy_number: n,
-                total_cn: st.total,
-                major_cn: st.major,
-                minor_cn: st.minor,
-                call: st.call,
-                loh: st.minor == Some(0) && st.total.unwrap_or(0) >= 1,
-            }
-        })
+        .map(|(&(a, b), st)| seg.record(a, b, st, &choice, input.contig_names))
         .collect();
-    if choice.purity.is_none() {
-        warnings.push("absolute copy number not estimated: the copy-number profile does not determine the purity and no somatic-VAF purity is available; amplification is called only where the depth ratio alone proves copy number >= 6 (ratio >= 3)".into());
-    }
-    if let Some(p) = choice.purity {
-        if p < crate::somatic::biomarkers::LOW_PURITY {
-            warnings.push(format!("tumor purity {p:.2} is below {:.2}: losses, deep deletions and LOH are hard to see and may be missed; amplifications of few copies may be missed", crate::somatic::biomarkers::LOW_PURITY));
-        }
-    }
-    if sigma_r > 0.35 {
-        warnings.push(format!(
-            "noisy copy-number profile (bin-to-bin log2 SD {sigma_r:.2}): small segments are unreliable"
-        ));
-    }
-    if matches!(input.reference, Reference::Panel(_)) {
-        warnings.push("copy number against a panel-of-normals reference (no matched normal): germline copy-number variants appear as somatic; BAF from the tumor's own heterozygous-looking sites, so LOH is not assessed".into());
-    }
+    let warnings = cnv_warnings(&choice, sigma_r, &input.reference);
     let profile = downsample(&usable, layout, input.contig_names, 3000);
     let result = CopyNumberResult {
         reference: kind,
@@ -699,6 +338,444 @@ pub fn analyze(input: &CnvInput<'_>) -> CnvOutcome {
         external: None,
     };
     CnvOutcome::Assessed(Box::new(result), choice)
+}
+
+/// The reference's relative density and mappability per bin: the matched normal's, or the
+/// panel of normals' (by bin coordinates); a `--mappability` track overrides mappability.
+fn reference_density(input: &CnvInput<'_>) -> (Vec<Option<(f64, f64)>>, CnReferenceKind) {
+    let layout = input.layout;
+    let (mut reference, kind) = match &input.reference {
+        Reference::Sample(i) => (
+            relative_density(layout, input.table, *i, input.mappability),
+            CnReferenceKind::MatchedNormal,
+        ),
+        Reference::Panel(p) => {
+            let map: HashMap<(&str, u64, u64), (f64, f64)> = p
+                .bins
+                .iter()
+                .map(|(c, a, b, d, m)| ((c.as_str(), *a, *b), (*d, *m)))
+                .collect();
+            let per_bin = layout
+                .bins
+                .iter()
+                .map(|b| {
+                    let name = input.contig_names[b.contig.index()].as_str();
+                    map.get(&(name, b.start, b.end)).copied()
+                })
+                .collect();
+            (per_bin, CnReferenceKind::PanelOfNormals)
+        }
+    };
+    if let Some(track) = input.mappability {
+        // the reference-derived track decides mappability, whatever the reference's own reads say
+        for (i, r) in reference.iter_mut().enumerate() {
+            if let Some((_, m)) = r {
+                *m = track[i];
+            }
+        }
+    }
+    (reference, kind)
+}
+
+/// The bins that take part: log2 tumor/reference ratio and the heterozygous sites (>= 8 reads)
+/// of each.
+fn usable_bins(
+    layout: &BinLayout,
+    table: &BinTable,
+    tumor: &[Option<(f64, f64)>],
+    reference: &[Option<(f64, f64)>],
+    s: &CnvSettings,
+) -> Vec<Usable> {
+    let mut sites: Vec<Vec<(u32, u32)>> = vec![Vec::new(); layout.len()];
+    for h in &table.het {
+        if h.tumor_ref + h.tumor_alt >= 8 {
+            sites[h.bin as usize].push((h.tumor_ref, h.tumor_alt));
+        }
+    }
+    let mut usable: Vec<Usable> = Vec::new();
+    for i in 0..layout.len() {
+        let (Some((t, _)), Some((n, map))) = (tumor[i], reference[i]) else {
+            continue;
+        };
+        // METHOD: a usable bin has reference depth within 0.3-3x of the median (not a
+        // germline deletion, collapsed repeat or capture dropout) and mappability >= 0.75
+        if !(0.3..=3.0).contains(&n) || map < s.min_mappability {
+            continue;
+        }
+        let eps = 0.5 / layout.bins[i].len() as f64;
+        usable.push(Usable {
+            bin: i,
+            r: ((t + eps) / n).log2(),
+            sites: std::mem::take(&mut sites[i]),
+        });
+    }
+    usable
+}
+
+/// Normalises the ratios to a mean linear ratio of 1 (the ploidy model's normalisation).
+fn normalise_mean_ratio(usable: &mut [Usable]) {
+    let mean = usable.iter().map(|u| 2f64.powf(u.r)).sum::<f64>() / usable.len() as f64;
+    let shift = mean.log2();
+    for u in usable {
+        u.r -= shift;
+    }
+}
+
+/// Ranges `[k, j)` of `usable` on one contig, in order.
+fn contig_runs(usable: &[Usable], layout: &BinLayout) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    let mut k = 0;
+    while k < usable.len() {
+        let c = layout.bins[usable[k].bin].contig;
+        let mut j = k;
+        while j < usable.len() && layout.bins[usable[j].bin].contig == c {
+            j += 1;
+        }
+        runs.push((k, j));
+        k = j;
+    }
+    runs
+}
+
+/// Bin-to-bin noise of the log2 ratio: the differences' SD per contig (contigs of >= 10 bins,
+/// weighted by bins), at least 0.01.
+fn ratio_noise(usable: &[Usable], layout: &BinLayout) -> f64 {
+    let sds: Vec<(f64, usize)> = contig_runs(usable, layout)
+        .into_iter()
+        .filter(|(k, j)| j - k >= 10)
+        .map(|(k, j)| {
+            let rs: Vec<f64> = usable[k..j].iter().map(|u| u.r).collect();
+            (diff_sd(&rs), j - k)
+        })
+        .collect();
+    if sds.is_empty() {
+        diff_sd(&usable.iter().map(|u| u.r).collect::<Vec<_>>())
+    } else {
+        sds.iter().map(|(s, n)| s * *n as f64).sum::<f64>()
+            / sds.iter().map(|(_, n)| *n as f64).sum::<f64>()
+    }
+    .max(0.01)
+}
+
+/// Per-site BAF noise for the segmentation and the number of sites: at least the binomial SD
+/// of an unfolded 0.5 at the sites' median depth (folding shrinks the spread of balanced sites,
+/// not of imbalanced ones, so the folded spread alone would over-segment).
+fn baf_noise(usable: &[Usable]) -> (f64, usize) {
+    let site_mirrored: Vec<f64> = usable
+        .iter()
+        .flat_map(|u| u.sites.iter())
+        .map(|&(r, a)| r.max(a) as f64 / (r + a) as f64)
+        .collect();
+    let n_sites = site_mirrored.len();
+    let mut depths: Vec<f64> = usable
+        .iter()
+        .flat_map(|u| u.sites.iter())
+        .map(|&(r, a)| (r + a) as f64)
+        .collect();
+    let binomial = 0.5 / median(&mut depths).max(1.0).sqrt();
+    let sigma_b = if n_sites >= 20 {
+        diff_sd(&site_mirrored).max(binomial)
+    } else {
+        binomial.max(0.1)
+    };
+    (sigma_b, n_sites)
+}
+
+/// The purity and ploidy used: the fit when identifiable; else the fit's solution nearest the
+/// somatic-VAF estimate; else the VAF estimate itself; else none.
+fn choose_purity(
+    g: &fit::GridFit,
+    seg_stats: &[SegmentStats],
+    noise: Noise,
+    vaf_purity: Option<f64>,
+    vaf_scope: VafScope,
+) -> PurityChoice {
+    let choice = |purity: Option<f64>, ploidy: Option<f64>, source| PurityChoice {
+        purity,
+        ploidy,
+        cn_purity: Some(g.best.purity),
+        cn_identifiable: source == PuritySource::CopyNumberFit,
+        source,
+        vaf_purity,
+        vaf_scope,
+    };
+    if g.identifiable {
+        return choice(
+            Some(g.best.purity),
+            Some(g.best.ploidy),
+            PuritySource::CopyNumberFit,
+        );
+    }
+    // METHOD: when several purities fit the profile equally well (e.g. purity 0.5 diploid
+    // and purity 1.0 tetraploid with one more copy of each allele), the local optimum of
+    // the fit nearest the somatic-VAF estimate (within 0.15 and 35 % of it, and fitting
+    // clearly better than the estimate itself) is taken: the VAF chooses
+    // among the profile's exact solutions instead of replacing them
+    if let Some(sel) = vaf_purity.and_then(|v| fit::nearest_solution(g, v, (0.35 * v).min(0.15))) {
+        return choice(
+            Some(sel.purity),
+            Some(sel.ploidy),
+            PuritySource::CopyNumberFitVafSelected,
+        );
+    }
+    match vaf_purity {
+        Some(p) => {
+            let p = p.clamp(0.1, 1.0);
+            choice(
+                Some(p),
+                Some(ploidy_at(seg_stats, p, noise)),
+                PuritySource::VafPeak,
+            )
+        }
+        None => choice(None, None, PuritySource::None),
+    }
+}
+
+/// The call of a segment: integer copy numbers at the chosen purity/ploidy, or, when the
+/// purity is unknown, a call from the depth ratio alone.
+fn call_state(st: &SegmentStats, choice: &PurityChoice, s: &CnvSettings) -> CallState {
+    let (Some(p), Some(psi)) = (choice.purity, choice.ploidy) else {
+        // purity unknown: 2 x ratio is a lower bound of the copy number at any purity
+        let ratio = 2f64.powf(st.r);
+        let call = if 2.0 * ratio >= 2.0 * s.amp_factor {
+            CnCall::Amplification
+        } else if st.r > 0.2 {
+            CnCall::Gain
+        } else if st.r < -0.25 {
+            CnCall::Loss
+        } else {
+            CnCall::Neutral
+        };
+        return CallState {
+            total: None,
+            major: None,
+            minor: None,
+            call,
+        };
+    };
+    let n = copy_number(st.r, p, psi);
+    let k = n.round().max(0.0) as u32;
+    let (major, minor) = match &st.baf {
+        // a single copy is one allele, whatever the sites show
+        _ if k == 1 => (Some(1), Some(0)),
+        Some(b) if k >= 1 => {
+            let m = best_major(b.ml, k, p);
+            (Some(m), Some(k - m))
+        }
+        _ => (None, None),
+    };
+    // METHOD: neutral = the integer copy numbers within 0.7 of the ploidy (2 for a
+    // diploid tumor, 2 and 3 at ploidy 2.5); gain/loss above/below; amplification
+    // from amp_factor x ploidy (PURPLE); deep deletion below 0.5 copies
+    let call = if n < 0.5 {
+        CnCall::DeepDeletion
+    } else if n >= s.amp_factor * psi {
+        CnCall::Amplification
+    } else if (k as f64 - psi).abs() < 0.7 {
+        CnCall::Neutral
+    } else if (k as f64) > psi {
+        CnCall::Gain
+    } else {
+        CnCall::Loss
+    };
+    CallState {
+        total: Some(k),
+        major,
+        minor,
+        call,
+    }
+}
+
+/// What the copy-number block warns about.
+fn cnv_warnings(choice: &PurityChoice, sigma_r: f64, reference: &Reference<'_>) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if choice.purity.is_none() {
+        warnings.push("absolute copy number not estimated: the copy-number profile does not determine the purity and no somatic-VAF purity is available; amplification is called only where the depth ratio alone proves copy number >= 6 (ratio >= 3)".into());
+    }
+    if let Some(p) = choice.purity {
+        if p < crate::somatic::biomarkers::LOW_PURITY {
+            warnings.push(format!("tumor purity {p:.2} is below {:.2}: losses, deep deletions and LOH are hard to see and may be missed; amplifications of few copies may be missed", crate::somatic::biomarkers::LOW_PURITY));
+        }
+    }
+    if sigma_r > 0.35 {
+        warnings.push(format!(
+            "noisy copy-number profile (bin-to-bin log2 SD {sigma_r:.2}): small segments are unreliable"
+        ));
+    }
+    if matches!(reference, Reference::Panel(_)) {
+        warnings.push("copy number against a panel-of-normals reference (no matched normal): germline copy-number variants appear as somatic; BAF from the tumor's own heterozygous-looking sites, so LOH is not assessed".into());
+    }
+    warnings
+}
+
+/// The usable bins and the segments over them (`[from, to)` ranges of `usable`).
+struct Segments<'a> {
+    layout: &'a BinLayout,
+    usable: &'a [Usable],
+    min_het_sites: usize,
+}
+
+impl Segments<'_> {
+    /// PELT segmentation of ratio and BAF, per contig.
+    fn pelt_segments(&self, sigma_r: f64, sigma_b: f64, s: &CnvSettings) -> Vec<(usize, usize)> {
+        let penalty = s.penalty * (self.usable.len() as f64).ln();
+        let mut raw: Vec<(usize, usize)> = Vec::new();
+        for (k, j) in contig_runs(self.usable, self.layout) {
+            let pts: Vec<Point> = self.usable[k..j]
+                .iter()
+                .map(|u| {
+                    let w = u.sites.len() as f64;
+                    let b = if u.sites.is_empty() {
+                        0.0
+                    } else {
+                        u.sites
+                            .iter()
+                            .map(|&(r, a)| r.max(a) as f64 / (r + a) as f64)
+                            .sum::<f64>()
+                            / w
+                    };
+                    Point { r: u.r, b, w }
+                })
+                .collect();
+            let mut from = k;
+            for e in pelt(&pts, sigma_r, sigma_b, penalty, s.min_bins) {
+                raw.push((from, k + e));
+                from = k + e;
+            }
+        }
+        raw
+    }
+
+    /// Mean ratio, size and BAF profile of `usable[a..b]`.
+    fn stats(&self, a: usize, b: usize) -> SegmentStats {
+        let part = &self.usable[a..b];
+        let all_sites: Vec<(u32, u32)> = part.iter().flat_map(|u| u.sites.clone()).collect();
+        let baf = if all_sites.len() >= self.min_het_sites {
+            BafProfile::new(&all_sites)
+        } else {
+            None
+        };
+        SegmentStats {
+            r: part.iter().map(|u| u.r).sum::<f64>() / part.len() as f64,
+            bins: part.len(),
+            len: part.iter().map(|u| self.layout.bins[u.bin].len()).sum(),
+            baf,
+        }
+    }
+
+    fn span(&self, a: usize, b: usize) -> Region {
+        let bins = &self.layout.bins;
+        Region {
+            contig: bins[self.usable[a].bin].contig,
+            start: bins[self.usable[a].bin].start,
+            end: bins[self.usable[b - 1].bin].end,
+        }
+    }
+
+    fn contig_of(&self, a: usize) -> crate::types::ContigId {
+        self.layout.bins[self.usable[a].bin].contig
+    }
+
+    /// METHOD: the somatic-VAF purity is taken from SNVs in copy-neutral, allele-balanced
+    /// segments (the modal depth ratio, BAF <= 0.56): there a clonal heterozygous mutation sits
+    /// at purity / 2, whatever the amplifications and losses elsewhere.
+    fn copy_neutral_regions(
+        &self,
+        raw: &[(usize, usize)],
+        seg_stats: &[SegmentStats],
+    ) -> Vec<Region> {
+        let balanced: Vec<usize> = (0..raw.len())
+            .filter(|&i| seg_stats[i].baf.as_ref().is_some_and(|b| b.ml <= 0.56))
+            .collect();
+        if balanced.is_empty() {
+            return Vec::new();
+        }
+        let mut w: Vec<(f64, u64)> = balanced
+            .iter()
+            .map(|&i| (seg_stats[i].r, seg_stats[i].len))
+            .collect();
+        w.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let half = w.iter().map(|x| x.1).sum::<u64>() / 2;
+        let mut acc = 0;
+        let modal = w
+            .iter()
+            .find(|x| {
+                acc += x.1;
+                acc >= half
+            })
+            .map(|x| x.0)
+            .unwrap_or(0.0);
+        balanced
+            .iter()
+            .filter(|&&i| (seg_stats[i].r - modal).abs() <= 0.1)
+            .map(|&i| self.span(raw[i].0, raw[i].1))
+            .collect()
+    }
+
+    /// Calls per raw segment; adjacent segments of one contig with the same call are merged
+    /// and their call re-derived from the merged statistics.
+    fn merge_equal_calls(
+        &self,
+        raw: &[(usize, usize)],
+        seg_stats: &[SegmentStats],
+        choice: &PurityChoice,
+        s: &CnvSettings,
+    ) -> (Vec<(usize, usize)>, Vec<CallState>) {
+        let mut merged: Vec<(usize, usize)> = Vec::new();
+        let mut states: Vec<CallState> = Vec::new();
+        for (i, &(a, b)) in raw.iter().enumerate() {
+            let st = call_state(&seg_stats[i], choice, s);
+            if let (Some(&(pa, pb)), Some(last)) = (merged.last(), states.last()) {
+                if self.contig_of(pa) == self.contig_of(a) && pb == a && *last == st {
+                    *merged.last_mut().expect("non-empty") = (pa, b);
+                    *states.last_mut().expect("non-empty") =
+                        call_state(&self.stats(pa, b), choice, s);
+                    continue;
+                }
+            }
+            merged.push((a, b));
+            states.push(st);
+        }
+        (merged, states)
+    }
+
+    /// The `results.json` segment of `usable[a..b]`.
+    fn record(
+        &self,
+        a: usize,
+        b: usize,
+        st: &CallState,
+        choice: &PurityChoice,
+        contig_names: &[String],
+    ) -> CnSegment {
+        let ss = self.stats(a, b);
+        let first = &self.layout.bins[self.usable[a].bin];
+        let last = &self.layout.bins[self.usable[b - 1].bin];
+        let n = match (choice.purity, choice.ploidy) {
+            (Some(p), Some(psi)) => Some(round(copy_number(ss.r, p, psi), 2)),
+            _ => None,
+        };
+        let het_sites = ss
+            .baf
+            .as_ref()
+            .map(|b| b.sites as u32)
+            .unwrap_or_else(|| self.usable[a..b].iter().map(|u| u.sites.len() as u32).sum());
+        CnSegment {
+            chrom: contig_names[first.contig.index()].clone(),
+            start: first.start,
+            end: last.end,
+            bins: ss.bins as u32,
+            log2_ratio: round(ss.r, 4),
+            baf: ss.baf.as_ref().map(|b| round(b.ml, 3)),
+            het_sites,
+            copy_number: n,
+            total_cn: st.total,
+            major_cn: st.major,
+            minor_cn: st.minor,
+            call: st.call,
+            loh: st.minor == Some(0) && st.total.unwrap_or(0) >= 1,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -745,6 +822,23 @@ fn downsample(
     out
 }
 
+/// The tumor copy number at a position from the copy-number segments (None outside them or
+/// where the segment has no integer copy numbers).
+pub fn local_copy_number(
+    segments: &[crate::types::cnv::CnSegment],
+    chrom: &str,
+    pos: u64,
+) -> Option<crate::somatic::germline::LocalCn> {
+    let s = segments
+        .iter()
+        .find(|s| s.chrom == chrom && s.start <= pos && pos < s.end)?;
+    let (total, minor) = (s.total_cn?, s.minor_cn?);
+    (total > 0).then_some(crate::somatic::germline::LocalCn {
+        total,
+        minor: minor.min(total),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -759,5 +853,178 @@ mod tests {
         let spread = v.iter().cloned().fold(f64::NEG_INFINITY, f64::max)
             - v.iter().cloned().fold(f64::INFINITY, f64::min);
         assert!(spread < 1.0, "spread {spread}");
+    }
+
+    use crate::types::ContigId;
+
+    /// Two contigs of 100 bins of 1 kb each.
+    fn layout() -> BinLayout {
+        let regions: Vec<Region> = (0..2)
+            .map(|c| Region {
+                contig: ContigId::new(c),
+                start: 0,
+                end: 100_000,
+            })
+            .collect();
+        BinLayout::new(&regions, 2, 1000, &[])
+    }
+
+    fn usable(rs: &[f64]) -> Vec<Usable> {
+        rs.iter()
+            .enumerate()
+            .map(|(bin, &r)| Usable {
+                bin,
+                r,
+                sites: Vec::new(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn ratios_are_normalised_to_a_mean_linear_ratio_of_one() {
+        let mut u = usable(&[0.0, 1.0, 0.0, 1.0]);
+        normalise_mean_ratio(&mut u);
+        let mean = u.iter().map(|x| 2f64.powf(x.r)).sum::<f64>() / 4.0;
+        assert!((mean - 1.0).abs() < 1e-12);
+        assert!(
+            (u[1].r - u[0].r - 1.0).abs() < 1e-12,
+            "differences are kept"
+        );
+    }
+
+    #[test]
+    fn noise_is_the_bin_to_bin_spread_per_contig() {
+        let l = layout();
+        // noise on contig 0 (a fixed pseudo-random series), flat 2.0 on contig 1: the step
+        // between the contigs is not noise, and each contig weighs by its bins
+        let mut x = 12345u64;
+        let rs: Vec<f64> = (0..200)
+            .map(|i| {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                if i < 100 {
+                    (x >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+                } else {
+                    2.0
+                }
+            })
+            .collect();
+        let sd = ratio_noise(&usable(&rs), &l);
+        let first = diff_sd(&rs[..100]);
+        assert!(first > 0.1, "{first}");
+        assert!((sd - first * 100.0 / 200.0).abs() < 1e-9, "{sd} {first}");
+        assert_eq!(ratio_noise(&usable(&[0.0; 200]), &l), 0.01, "floor");
+    }
+
+    #[test]
+    fn baf_noise_is_at_least_binomial() {
+        // 30 balanced sites at depth 100: at least 0.5/sqrt(100)
+        let mut u = usable(&[0.0; 3]);
+        for x in &mut u {
+            x.sites = vec![(50, 50); 10];
+        }
+        let (sd, n) = baf_noise(&u);
+        assert_eq!(n, 30);
+        assert!((sd - 0.05).abs() < 1e-12, "{sd}");
+        // few sites: at least 0.1
+        u.truncate(1);
+        assert_eq!(baf_noise(&u), (0.1, 10));
+    }
+
+    fn stats(r: f64, baf: Option<f64>) -> SegmentStats {
+        SegmentStats {
+            r,
+            bins: 10,
+            len: 10_000,
+            baf: baf.and_then(|f| {
+                let d = 200u32;
+                let a = (f * d as f64).round() as u32;
+                BafProfile::new(&vec![(d - a, a); 40])
+            }),
+        }
+    }
+
+    #[test]
+    fn segment_calls_follow_copy_number_at_the_fitted_purity() {
+        let s = CnvSettings::default();
+        let fit = |p: f64, psi: f64| PurityChoice {
+            purity: Some(p),
+            ploidy: Some(psi),
+            cn_purity: Some(p),
+            cn_identifiable: true,
+            source: PuritySource::CopyNumberFit,
+            vaf_purity: None,
+            vaf_scope: VafScope::All,
+        };
+        let c = fit(1.0, 2.0);
+        // at purity 1 and ploidy 2, log2(n/2) for n copies
+        assert_eq!(
+            call_state(&stats(0.0, Some(0.5)), &c, &s).call,
+            CnCall::Neutral
+        );
+        let one = call_state(&stats((1f64 / 2.0).log2(), Some(1.0)), &c, &s);
+        assert_eq!(
+            (one.call, one.total, one.minor),
+            (CnCall::Loss, Some(1), Some(0))
+        );
+        let amp = call_state(&stats((8f64 / 2.0).log2(), None), &c, &s);
+        assert_eq!((amp.call, amp.total), (CnCall::Amplification, Some(8)));
+        assert_eq!(
+            call_state(&stats(-6.0, None), &c, &s).call,
+            CnCall::DeepDeletion
+        );
+        // copy-neutral LOH: two copies, BAF 1
+        let loh = call_state(&stats(0.0, Some(1.0)), &c, &s);
+        assert_eq!(
+            (loh.call, loh.major, loh.minor),
+            (CnCall::Neutral, Some(2), Some(0))
+        );
+        // purity unknown: the depth ratio alone
+        let none = PurityChoice {
+            purity: None,
+            ploidy: None,
+            ..c
+        };
+        assert_eq!(call_state(&stats(0.3, None), &none, &s).call, CnCall::Gain);
+        assert_eq!(call_state(&stats(-0.3, None), &none, &s).call, CnCall::Loss);
+        assert_eq!(
+            call_state(&stats(0.0, None), &none, &s).call,
+            CnCall::Neutral
+        );
+        assert_eq!(
+            call_state(&stats(1.6, None), &none, &s).call,
+            CnCall::Amplification
+        );
+    }
+
+    #[test]
+    fn adjacent_segments_with_one_call_merge_within_a_contig_only() {
+        let l = layout();
+        let u = usable(&[0.0; 200]);
+        let seg = Segments {
+            layout: &l,
+            usable: &u,
+            min_het_sites: 10,
+        };
+        let raw = [(0, 40), (40, 100), (100, 150), (150, 200)];
+        let st: Vec<SegmentStats> = raw.iter().map(|&(a, b)| seg.stats(a, b)).collect();
+        let none = PurityChoice {
+            purity: None,
+            ploidy: None,
+            cn_purity: None,
+            cn_identifiable: false,
+            source: PuritySource::None,
+            vaf_purity: None,
+            vaf_scope: VafScope::All,
+        };
+        let (merged, states) = seg.merge_equal_calls(&raw, &st, &none, &CnvSettings::default());
+        assert_eq!(merged, [(0, 100), (100, 200)]);
+        assert!(states.iter().all(|s| s.call == CnCall::Neutral));
+        let rec = seg.record(0, 100, &states[0], &none, &["chrA".into(), "chrB".into()]);
+        assert_eq!(
+            (rec.chrom.as_str(), rec.start, rec.end, rec.bins),
+            ("chrA", 0, 100_000, 100)
+        );
     }
 }

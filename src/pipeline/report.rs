@@ -569,7 +569,7 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
         }
     }
     classify_variants(&mut variants, &ctx.kb.kb);
-    let germline = germline_result(ctx, &annotator, src.germline, &src.germline_like);
+    let germline = germline_result(ctx, &annotator, src.germline.clone(), &src.germline_like);
     let (tmb_value, msi_value, not_evaluable) =
         tierable_biomarkers(src.tmb.as_ref(), src.msi.as_ref());
     let (findings, mut expert_panel) = tier_and_triage(

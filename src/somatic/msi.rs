@@ -58,6 +58,23 @@ impl ScanSettings {
 /// most `max_len` bp. Longer tracts win.
 fn best_at(seq: &[u8], i: usize, st: &ScanSettings) -> Option<(usize, u32)> {
     let n = seq.len();
+    // A qualifying tract of unit u repeats its first bases u further on: (copies - 1) * u
+    // bases equal the base a unit before them. With the thresholds at 8 or more such bases for
+    // every unit (defaults: 9 for homopolymers, 8 for dinucleotides), the 8 bytes at i equal the
+    // 8 at i + u for some u; one word comparison per unit rejects nearly every position.
+    let min_run = (st.min_homopolymer.saturating_sub(1)).min(2 * st.min_repeats.saturating_sub(1));
+    if min_run >= 8 && i + 13 <= n {
+        let word = |k: usize| u64::from_le_bytes(seq[k..k + 8].try_into().expect("8 bytes"));
+        let w = word(i);
+        if (w != word(i + 1))
+            & (w != word(i + 2))
+            & (w != word(i + 3))
+            & (w != word(i + 4))
+            & (w != word(i + 5))
+        {
+            return None;
+        }
+    }
     let mut best: Option<(usize, u32)> = None;
     for u in 1..=5usize {
         if i + u > n {
@@ -66,6 +83,23 @@ fn best_at(seq: &[u8], i: usize, st: &ScanSettings) -> Option<(usize, u32)> {
         // most positions start no tract: a second copy needs seq[i + u] == seq[i], so when one
         // copy cannot qualify, one comparison rejects the unit (the scan's per-base cost)
         if !st.qualifies(u, 1) && (i + 2 * u > n || seq[i + u] != seq[i]) {
+            continue;
+        }
+        // copy k equals copy 0 iff every base of copies 1..=k equals the base a unit before it,
+        // so the whole copies are 1 + (run of such bases) / u; the run is cut where the tract
+        // would exceed the length cap (it then fails the cap anyway)
+        let cap = (i + st.max_len as usize + u).min(n);
+        let mut j = i + u;
+        while j < cap && seq[j] == seq[j - u] {
+            j += 1;
+        }
+        let c = 1 + ((j - i - u) / u) as u32;
+        let len = c * u as u32;
+        // the tests below are independent: the cheap ones first
+        if !st.qualifies(u, c)
+            || len > st.max_len
+            || best.is_some_and(|(bu, bc)| len <= bu as u32 * bc)
+        {
             continue;
         }
         let unit = &seq[i..i + u];
@@ -79,22 +113,7 @@ fn best_at(seq: &[u8], i: usize, st: &ScanSettings) -> Option<(usize, u32)> {
         if i >= u && (0..u).all(|k| seq[i - u + k] == seq[i + k]) {
             continue;
         }
-        // copy k equals copy 0 iff every base of copies 1..=k equals the base a unit before it,
-        // so the whole copies are 1 + (run of such bases) / u; the run is cut where the tract
-        // would exceed the length cap (it then fails the cap anyway)
-        let cap = (i + st.max_len as usize + u).min(n);
-        let mut j = i + u;
-        while j < cap && seq[j] == seq[j - u] {
-            j += 1;
-        }
-        let c = 1 + ((j - i - u) / u) as u32;
-        let len = c * u as u32;
-        if st.qualifies(u, c)
-            && len <= st.max_len
-            && best.is_none_or(|(bu, bc)| len > bu as u32 * bc)
-        {
-            best = Some((u, c));
-        }
+        best = Some((u, c));
     }
     best
 }

@@ -192,7 +192,9 @@ fn hot_loop(cr: &mut Criterion) {
     // pass's case (reference bases counted 16 at a time, implicitly)
     let span = 1_000_000i64;
     let mut rng = Rng(7);
-    let reference: Vec<u8> = (0..span).map(|_| b"ACGT"[(rng.next() % 4) as usize]).collect();
+    let reference: Vec<u8> = (0..span)
+        .map(|_| b"ACGT"[(rng.next() % 4) as usize])
+        .collect();
     let reads: Vec<Read> = read_set(span, 30, &[(0, 150)], 1)
         .into_iter()
         .map(|mut r| {

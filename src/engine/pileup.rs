@@ -200,7 +200,11 @@ fn count_bases(slots: &mut [Tally], seq: &[u8], qual: &[u8], q0: usize, min_bq: 
     let pairs = slots.len() / 2;
     let bytes = &seq[q >> 1..(q >> 1) + pairs];
     let (body, tail) = slots.split_at_mut(2 * pairs);
-    for ((s, bq), &b) in body.chunks_exact_mut(2).zip(qual.chunks_exact(2)).zip(bytes) {
+    for ((s, bq), &b) in body
+        .chunks_exact_mut(2)
+        .zip(qual.chunks_exact(2))
+        .zip(bytes)
+    {
         let [hi, lo] = BYTE2FIELDS[b as usize];
         s[0].0[base_field(hi, bq[0], min_bq)] += 1;
         s[1].0[base_field(lo, bq[1], min_bq)] += 1;
@@ -257,10 +261,15 @@ impl RefCodes {
             n += u32::from(f == NO_REF);
         }
         unclean.push(n);
-        let code = |i: usize| seq.get(i).map_or(15, |&b| crate::types::aln::ascii_to_nibble(b));
+        let code = |i: usize| {
+            seq.get(i)
+                .map_or(15, |&b| crate::types::aln::ascii_to_nibble(b))
+        };
         let half = seq.len() / 2 + 2;
         let packed = [
-            (0..half).map(|j| code(2 * j) << 4 | code(2 * j + 1)).collect(),
+            (0..half)
+                .map(|j| code(2 * j) << 4 | code(2 * j + 1))
+                .collect(),
             (0..half)
                 .map(|j| code(2 * j + 1) << 4 | code(2 * j + 2))
                 .collect(),
@@ -304,21 +313,9 @@ fn count_bases_vs_ref(
     let r0 = (from - refs.lo) as usize;
     diff[0] += 1;
     diff[n] -= 1;
-    let mut i = 0usize;
-    while i < n {
+    // one base: implicit when it is the reference base with enough quality
+    let mut one = |i: usize| {
         let (qi, ri) = (q0 + i, r0 + i);
-        if qi & 1 == 0 && i + 16 <= n {
-            let eight = |b: &[u8], at: usize| -> u64 {
-                u64::from_ne_bytes(b[at..at + 8].try_into().expect("8 bytes"))
-            };
-            if eight(seq, qi >> 1) == eight(&refs.packed[ri & 1], ri >> 1)
-                && refs.unclean[ri + 16] == refs.unclean[ri]
-                && qual[i..i + 16].iter().fold(u8::MAX, |m, &q| m.min(q)) >= min_bq
-            {
-                i += 16;
-                continue;
-            }
-        }
         let b = seq[qi >> 1];
         let nib = if qi & 1 == 0 { b >> 4 } else { b & 0xf };
         let f = base_field(NIB2FIELD[nib as usize], qual[i], min_bq);
@@ -327,7 +324,44 @@ fn count_bases_vs_ref(
             diff[i] -= 1;
             diff[i + 1] += 1;
         }
-        i += 1;
+    };
+    let mut i = 0usize;
+    while i < n {
+        let (qi, ri) = (q0 + i, r0 + i);
+        if qi & 1 == 1 || i + 16 > n || refs.unclean[ri + 16] != refs.unclean[ri] {
+            one(i);
+            i += 1;
+            continue;
+        }
+        // 16 bases against an all-A/C/G/T reference: only those that differ from it or lack
+        // quality are looked at one by one
+        let eight = |b: &[u8], at: usize| -> u64 {
+            u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"))
+        };
+        let x = eight(seq, qi >> 1) ^ eight(&refs.packed[ri & 1], ri >> 1);
+        let q: [u8; 16] = qual[i..i + 16].try_into().expect("16 qualities");
+        let mut todo = 0u32;
+        for (k, &bq) in q.iter().enumerate() {
+            todo |= u32::from(bq < min_bq) << k;
+        }
+        if x != 0 {
+            // a differing nibble t (from the low end) is base 2(t/2) + 1 when t is even (the
+            // low nibble of its byte), 2(t/2) when odd
+            let mut m = x | (x >> 1);
+            m |= m >> 2;
+            m &= 0x1111_1111_1111_1111;
+            while m != 0 {
+                let t = m.trailing_zeros() / 4;
+                m &= m - 1;
+                todo |= 1 << ((t & !1) + 1 - (t & 1));
+            }
+        }
+        while todo != 0 {
+            let k = todo.trailing_zeros() as usize;
+            todo &= todo - 1;
+            one(i + k);
+        }
+        i += 16;
     }
 }
 
@@ -536,7 +570,16 @@ impl SampleCounter {
             diff: &mut self.diff,
             refs: &self.refs,
         });
-        count_core(&mut self.tallies, implicit, self.lo, lo, hi, a, pass, min_bq);
+        count_core(
+            &mut self.tallies,
+            implicit,
+            self.lo,
+            lo,
+            hi,
+            a,
+            pass,
+            min_bq,
+        );
     }
 
     /// Adds the implicit reference bases to the tallies (once, after the last read).
@@ -865,7 +908,13 @@ mod tests {
         };
         let span = 3_000i64;
         let reference: Vec<u8> = (0..span)
-            .map(|i| if i % 997 < 3 { b'N' } else { b"ACGT"[(rnd() % 4) as usize] })
+            .map(|i| {
+                if i % 997 < 3 {
+                    b'N'
+                } else {
+                    b"ACGT"[(rnd() % 4) as usize]
+                }
+            })
             .collect();
         struct R {
             start: i64,
@@ -912,10 +961,17 @@ mod tests {
             let paired = rnd() % 2 == 0;
             reads.push(R {
                 start,
-                flags: if paired { flag::PAIRED | flag::READ1 } else { 0 }
-                    | if rnd() % 40 == 0 { flag::DUP } else { 0 },
+                flags: if paired {
+                    flag::PAIRED | flag::READ1
+                } else {
+                    0
+                } | if rnd() % 40 == 0 { flag::DUP } else { 0 },
                 mapq: (rnd() % 61) as u8,
-                mate: if paired { start + (rnd() % 120) as i64 } else { -1 },
+                mate: if paired {
+                    start + (rnd() % 120) as i64
+                } else {
+                    -1
+                },
                 name: format!("t{}", k / 2).into_bytes(),
                 cigar: shape.iter().map(|&(o, l)| l << 4 | o).collect(),
                 seq,
@@ -974,5 +1030,4 @@ mod tests {
             }
         }
     }
-
 }

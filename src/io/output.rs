@@ -362,8 +362,12 @@ fn for_each_window(path: &Path, mut f: impl FnMut(&[u8])) -> Result<()> {
     }
     // SAFETY: a read-only map of an input this process never writes (as the pass's own map;
     // see docs/architecture.md, memory).
-    let map = unsafe { memmap2::Mmap::map(&file) }
-        .map_err(|e| fail(ExitKind::Io, format!("cannot memory-map '{}': {e}", path.display())))?;
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| {
+        fail(
+            ExitKind::Io,
+            format!("cannot memory-map '{}': {e}", path.display()),
+        )
+    })?;
     let _ = map.advise(memmap2::Advice::Sequential);
     let mut at = 0;
     while at < map.len() {
@@ -371,9 +375,8 @@ fn for_each_window(path: &Path, mut f: impl FnMut(&[u8])) -> Result<()> {
         f(&map[at..end]);
         // SAFETY: read-only shared file mapping; DONTNEED only unmaps the pages from this
         // process (a later access re-reads the same file pages).
-        let _ = unsafe {
-            map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, at, end - at)
-        };
+        let _ =
+            unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, at, end - at) };
         at = end;
     }
     Ok(())

@@ -244,7 +244,10 @@ fn candidate_positions(obs: &[Obs], core: Region, min: usize) -> Vec<i64> {
     let lo = core.start as i64;
     let mut count = vec![0u32; core.len() as usize];
     for o in obs.iter().filter(|o| o.sample == 0) {
-        if let Some(c) = usize::try_from(o.pos - lo).ok().and_then(|i| count.get_mut(i)) {
+        if let Some(c) = usize::try_from(o.pos - lo)
+            .ok()
+            .and_then(|i| count.get_mut(i))
+        {
             *c += 1;
         }
     }

@@ -18,11 +18,11 @@ use crate::pipeline::outdir::{new_run_id, now_utc, Manifest};
 use crate::pipeline::report::{measured_msi, measured_tmb};
 use crate::report::multiqc;
 use crate::somatic::{Call, VarKind};
+use crate::types::manifest::InputChecksum;
 use crate::types::results::{
     CallsSummary, InputRecord, Mode, Provenance, RunResults, Samples, VariantRecord, RESULTS_KIND,
     RESULTS_SCHEMA_VERSION,
 };
-use crate::types::manifest::InputChecksum;
 use crate::types::{round, ContigId};
 
 /// Who this run is: its id and start time (in every document it writes).

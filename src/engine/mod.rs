@@ -563,12 +563,18 @@ fn process_shard<O: ColumnObserver>(
         seq: &w.refbuf,
     };
     let mut partial = observer.begin(shard, &refslice);
+    let core_ref = {
+        let from = ((core.start - ref_start) as usize).min(w.refbuf.len());
+        let to = (from + (hi - lo) as usize).min(w.refbuf.len());
+        Arc::new(pileup::RefCodes::new(lo, &w.refbuf[from..to]))
+    };
     let mut reads = vec![0u64; n];
     let mut bases = vec![0u64; n];
     let mut unmapped = vec![0u64; n];
     for i in 0..n {
         let counter = &mut w.counters[i];
         counter.reset(lo, hi);
+        counter.set_reference(core_ref.clone());
         let settings = &cfg.pileup;
         w.readers[i].fetch(fetch, &mut |a| {
             if a.flags & flag::UNMAPPED != 0 || a.start < 0 {

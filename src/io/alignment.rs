@@ -626,24 +626,34 @@ impl AlnReader<'_> {
         };
         match &mut self.kind {
             ReaderKind::Bam(reader) => {
-                let mut query = match &input.index {
-                    Index::Bai(ix) => reader.query(&input.header, ix, &q),
-                    Index::Csi(ix) => reader.query(&input.header, ix, &q),
+                use noodles::csi::BinningIndex;
+                // the index's chunks read directly, each record kept when it overlaps the region
+                // as noodles' own query keeps it (same contig, [start, end] meets the region),
+                // judged on the view the pass builds anyway (noodles re-parses the CIGAR of
+                // every record through boxed iterators for this)
+                let tid = region.contig.index();
+                let chunks = match &input.index {
+                    Index::Bai(ix) => ix.query(tid, q.interval()),
+                    Index::Csi(ix) => ix.query(tid, q.interval()),
                     Index::Crai(_) => unreachable!(),
                 }
                 .map_err(corrupt)?;
                 let rec = &mut self.rec;
-                loop {
-                    match query.read_record(rec).map_err(corrupt)? {
-                        0 => break,
-                        _ => {
-                            let aln = view_bam(rec, &mut self.cigar).map_err(corrupt)?;
-                            if aln.start < last_start {
-                                return Err(unsorted(aln.start));
-                            }
-                            last_start = aln.start;
-                            f(&aln)?;
+                for chunk in chunks {
+                    reader.get_mut().seek(chunk.start()).map_err(corrupt)?;
+                    while reader.get_ref().virtual_position() < chunk.end() {
+                        if reader.read_record(rec).map_err(corrupt)? == 0 {
+                            break;
                         }
+                        let aln = view_bam(rec, &mut self.cigar).map_err(corrupt)?;
+                        if !overlaps(&aln, tid, region) {
+                            continue;
+                        }
+                        if aln.start < last_start {
+                            return Err(unsorted(aln.start));
+                        }
+                        last_start = aln.start;
+                        f(&aln)?;
                     }
                 }
             }
@@ -690,6 +700,18 @@ impl AlnReader<'_> {
         }
         Ok(())
     }
+}
+
+/// Whether a record overlaps `region` as noodles' BAM query decides it: placed on the region's
+/// contig, with its 1-based `[start, start + reference span - 1]` meeting the region's 1-based
+/// `[start + 1, end]` (an end before position 1 never does).
+fn overlaps(a: &Aln<'_>, tid: usize, region: Region) -> bool {
+    if a.tid < 0 || a.tid as usize != tid || a.start < 0 {
+        return false;
+    }
+    let start = a.start + 1;
+    let end = start + a.ref_len() as i64 - 1;
+    end >= 1 && region.start as i64 + 1 <= end && start <= region.end as i64
 }
 
 fn view_bam<'a>(rec: &'a bam::Record, cigar: &'a mut Vec<u32>) -> io::Result<Aln<'a>> {

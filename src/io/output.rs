@@ -315,6 +315,73 @@ pub fn quick_fingerprint(path: &Path) -> Result<String> {
     Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
+/// The whole-file digest of an alignment input (lowercase hex; None for
+/// [`InputChecksum::None`]).
+///
+/// The file is hashed from a read-only memory map of the page cache (no second copy through
+/// `read`), in 8 MiB windows whose pages are dropped from this process's mapping once hashed
+/// (`MADV_DONTNEED`: the page cache keeps them), so RSS stays flat whatever the file size.
+/// `run` computes it on a thread beside the pass, which brings the same pages in.
+pub fn input_digest(
+    path: &Path,
+    algorithm: crate::types::manifest::InputChecksum,
+) -> Result<Option<String>> {
+    use crate::types::manifest::InputChecksum;
+    use md5::Digest;
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    Ok(match algorithm {
+        InputChecksum::None => None,
+        InputChecksum::Md5 => {
+            let mut h = md5::Md5::new();
+            for_each_window(path, |w| h.update(w))?;
+            Some(hex(&h.finalize()))
+        }
+        InputChecksum::Blake3 => {
+            let mut h = blake3::Hasher::new();
+            for_each_window(path, |w| {
+                h.update(w);
+            })?;
+            Some(h.finalize().to_hex().to_string())
+        }
+    })
+}
+
+/// Calls `f` on consecutive 8 MiB windows of a memory map of `path`, releasing each window's
+/// pages from the mapping after use.
+fn for_each_window(path: &Path, mut f: impl FnMut(&[u8])) -> Result<()> {
+    const WINDOW: usize = 8 << 20;
+    let file = File::open(path).map_err(|e| {
+        fail(
+            ExitKind::NoInput,
+            format!("cannot open '{}': {e}", path.display()),
+        )
+    })?;
+    if file.metadata()?.len() == 0 {
+        f(&[]);
+        return Ok(());
+    }
+    // SAFETY: a read-only map of an input this process never writes (as the pass's own map;
+    // see docs/architecture.md, memory).
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| {
+        fail(
+            ExitKind::Io,
+            format!("cannot memory-map '{}': {e}", path.display()),
+        )
+    })?;
+    let _ = map.advise(memmap2::Advice::Sequential);
+    let mut at = 0;
+    while at < map.len() {
+        let end = (at + WINDOW).min(map.len());
+        f(&map[at..end]);
+        // SAFETY: read-only shared file mapping; DONTNEED only unmaps the pages from this
+        // process (a later access re-reads the same file pages).
+        let _ =
+            unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, at, end - at) };
+        at = end;
+    }
+    Ok(())
+}
+
 /// MD5 (hex) of a whole file, streamed.
 pub fn md5_file(path: &Path) -> Result<String> {
     use md5::{Digest, Md5};

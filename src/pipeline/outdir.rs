@@ -237,6 +237,18 @@ impl Manifest {
 
     /// Records an input file (size, and MD5 when given).
     pub fn input(&mut self, role: &str, path: &str, size: u64, md5: Option<String>) {
+        self.input_with_digests(role, path, size, md5, None);
+    }
+
+    /// Records an input file with whichever digests were computed (MD5, BLAKE3).
+    pub fn input_with_digests(
+        &mut self,
+        role: &str,
+        path: &str,
+        size: u64,
+        md5: Option<String>,
+        blake3: Option<String>,
+    ) {
         self.doc
             .inputs
             .retain(|f| !(f.role == role && f.path == path));
@@ -245,6 +257,7 @@ impl Manifest {
             path: path.into(),
             size,
             md5,
+            blake3,
         });
     }
 
@@ -257,6 +270,7 @@ impl Manifest {
             path: name.into(),
             size: rec.size,
             md5: rec.md5,
+            blake3: None,
         });
         Ok(())
     }

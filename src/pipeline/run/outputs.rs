@@ -18,6 +18,7 @@ use crate::pipeline::outdir::{new_run_id, now_utc, Manifest};
 use crate::pipeline::report::{measured_msi, measured_tmb};
 use crate::report::multiqc;
 use crate::somatic::{Call, VarKind};
+use crate::types::manifest::InputChecksum;
 use crate::types::results::{
     CallsSummary, InputRecord, Mode, Provenance, RunResults, Samples, VariantRecord, RESULTS_KIND,
     RESULTS_SCHEMA_VERSION,
@@ -146,11 +147,11 @@ impl RunPlan {
         out.commit()
     }
 
-    /// Every input with its size and MD5 (`input_md5`: the alignments', computed alongside
-    /// the pass), also recorded in the manifest.
+    /// Every input with its size and digest (`input_digests`: the alignments', computed
+    /// alongside the pass with the `--input-checksums` algorithm), also recorded in the manifest.
     pub(super) fn provenance(
         &self,
-        input_md5: &[Option<String>],
+        input_digests: &[Option<String>],
         manifest: &mut Manifest,
     ) -> Result<Provenance> {
         let o = &self.opts;
@@ -177,7 +178,12 @@ impl RunPlan {
                         size: info.size,
                         format: info.format,
                         sample: info.sample.clone(),
-                        md5: input_md5[i].clone(),
+                        md5: (self.opts.input_checksums == InputChecksum::Md5)
+                            .then(|| input_digests[i].clone())
+                            .flatten(),
+                        blake3: (self.opts.input_checksums == InputChecksum::Blake3)
+                            .then(|| input_digests[i].clone())
+                            .flatten(),
                     }
                 })
                 .collect(),
@@ -300,7 +306,7 @@ impl RunPlan {
 
 fn record_inputs(p: &Provenance, manifest: &mut Manifest) {
     for i in &p.inputs {
-        manifest.input(&i.role, &i.path, i.size, i.md5.clone());
+        manifest.input_with_digests(&i.role, &i.path, i.size, i.md5.clone(), i.blake3.clone());
     }
     manifest.input("reference", &p.reference.path, p.reference.size, None);
     for (role, f) in [

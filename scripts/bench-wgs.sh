@@ -83,31 +83,32 @@ ratio() { echo "$1 / $2" | bc -l; }
 sync
 for p in $pairs; do
   read -r ref tb nb cr <<< "$(pair_files "$p")"
-  run() { "$bin" run --tumor "$tb" --normal "$nb" -r "$ref" --quiet "$@"; }
+  # an array, not a function: /usr/bin/time runs programs, not shell functions
+  run=("$bin" run --tumor "$tb" --normal "$nb" -r "$ref" --quiet)
   measure "$p.view_tumor" samtools view -c -@ "$T" "$tb"
   measure "$p.view_normal" samtools view -c -@ "$T" "$nb"
   measure "$p.view_tumor_cram" samtools view -c -@ "$T" -T "$ref" "$cr"
   rm -rf "$dir/run.$p" "$dir/run1.$p"
-  measure "$p.run_tn" run -t "$T" --outdir "$dir/run.$p"
-  measure "$p.run_tn_t1" run -t 1 --outdir "$dir/run1.$p"
+  measure "$p.run_tn" "${run[@]}" -t "$T" --outdir "$dir/run.$p"
+  measure "$p.run_tn_t1" "${run[@]}" -t 1 --outdir "$dir/run1.$p"
   measure "$p.view_tumor_t1" samtools view -c "$tb"
   measure "$p.pileup_bam" "$bin" pileup --bam "$tb" -r "$ref" -t "$T" --quiet -o /dev/null
   measure "$p.pileup_cram" "$bin" pileup --bam "$cr" -r "$ref" -t "$T" --quiet -o /dev/null
 done
 if [ "$extras" = 1 ] && [[ " $pairs " == *" sim28 "* ]]; then
   read -r ref tb nb cr <<< "$(pair_files sim28)"
-  run() { "$bin" run --tumor "$tb" --normal "$nb" -r "$ref" -t "$T" --quiet "$@"; }
+  run=("$bin" run --tumor "$tb" --normal "$nb" -r "$ref" -t "$T" --quiet)
   rm -rf "$dir/run_res" "$dir/run_2mb"
-  measure sim28.run_tn_2mb run --outdir "$dir/run_2mb" --region chr1:1-2000000 --shard-size 875000
+  measure sim28.run_tn_2mb "${run[@]}" --outdir "$dir/run_2mb" --region chr1:1-2000000 --shard-size 875000
   for i in 1 2 3; do
     rm -rf "$dir/run_a" "$dir/run_b"
-    measure "sim28.run_cnvsv.$i" run --outdir "$dir/run_a"
-    measure "sim28.run_skip.$i" run --outdir "$dir/run_b" --skip-structural
+    measure "sim28.run_cnvsv.$i" "${run[@]}" --outdir "$dir/run_a"
+    measure "sim28.run_skip.$i" "${run[@]}" --outdir "$dir/run_b" --skip-structural
   done
   for n in sim28.run_cnvsv sim28.run_skip; do
     grep "^$n\." "$out" | sort -k2 -n | head -1 | sed "s/^$n\.[0-9]/$n/" >> "$out"
   done
-  measure sim28.run_tn_resource run --outdir "$dir/run_res" --germline-resource "$res"
+  measure sim28.run_tn_resource "${run[@]}" --outdir "$dir/run_res" --germline-resource "$res"
 fi
 
 # --- report --------------------------------------------------------------------------------

@@ -11,15 +11,16 @@ import json
 import re
 import sys
 
-# (part, pattern) in the order they are tried on each frame, innermost frame first
+# (part, pattern) in the order they are tried on each frame, innermost frame first; inlined
+# frames carry their bare function name, hence the `^(name)` alternatives
 PARTS = [
     ("input checksums (side thread)", r"input_digest|md5_file|md5::compress|blake3"),
-    ("caller (somatic/evidence.rs)", r"CallObserver|somatic::evidence::"),
-    ("MSI (somatic/msi.rs)", r"MsiObserver|somatic::msi::"),
+    ("caller (somatic/evidence.rs)", r"CallObserver|somatic::evidence::|^(equal_prefix|mismatches|insertion|add_coverage|prefix_sum_coverage|one_per_template|raw_alt_counts|candidate_positions|count_damage|pack_reference|score|sample_support|vcf_alleles)\b"),
+    ("MSI (somatic/msi.rs)", r"MsiObserver|somatic::msi::|^(best_at|scan_range|scan_shard|repeat_count_in_seq)\b"),
     ("QC (somatic/qc.rs)", r"QcObserver|somatic::qc::"),
     ("CN bins (somatic/cnv/bins.rs)", r"CnvObserver|cnv::bins::"),
     ("SV evidence (somatic/sv.rs)", r"SvObserver|somatic::sv::"),
-    ("pileup counting (engine/pileup.rs)", r"engine::pileup::"),
+    ("pileup counting (engine/pileup.rs)", r"engine::pileup::|^(count_bases|count_bases_vs_ref|count_core|count_read|settle_implicit|base_field|resolve|events|choose_a|ins_follows)\b"),
     ("decode: inflate + CRC32 (libdeflate)", r"libdeflate|deflate_decompress|build_decode_table|crc32_|crc32fast"),
     ("decode: BGZF blocks, BAM records, copies", r"noodles_|view_bam|CountingCursor|AlnReader|alignment::"),
     ("gather and sinks (main thread)", r"Stage>::add|as oncostream::pipeline::run::stage::Stage>::add|run::pass::\{\{closure|engine::run_shards"),

@@ -711,7 +711,7 @@ fn overlaps(a: &Aln<'_>, tid: usize, region: Region) -> bool {
     }
     let start = a.start + 1;
     let end = start + a.ref_len() as i64 - 1;
-    end >= 1 && region.start as i64 + 1 <= end && start <= region.end as i64
+    end >= 1 && (region.start as i64) < end && start <= region.end as i64
 }
 
 fn view_bam<'a>(rec: &'a bam::Record, cigar: &'a mut Vec<u32>) -> io::Result<Aln<'a>> {

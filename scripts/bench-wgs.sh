@@ -32,7 +32,7 @@ if [ ! -s "$res.tbi" ]; then
   python3 "$here/scripts/make-bench-resource.py" "$ref.fai" "$sim/germline.vcf" | bgzip -@ "$T" > "$res"
   tabix -p vcf "$res"
 fi
-(cd "$here" && . scripts/lib/devnull.sh && cargo build --release --locked -q)
+(cd "$here" && cargo build --release --locked -q)
 bin=$here/target/release/oncostream
 echo "# $(date -u +%F) $(nproc) cores, $(awk '/model name/{$1=$2=$3="";print;exit}' /proc/cpuinfo | xargs), threads=$T, commit $(cd "$here" && git rev-parse --short HEAD)"
 echo "# tumor $(($(stat -c %s "$sim/tumor.bam") / 1000000)) MB, normal $(($(stat -c %s "$sim/normal.bam") / 1000000)) MB (BAM); CRAM $(($(stat -c %s "$sim/tumor.cram") / 1000000)) MB; resource $(zcat "$res" | grep -vc '^#') records"

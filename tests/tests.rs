@@ -48,3 +48,6 @@ mod structural;
 
 #[path = "suite/batch.rs"]
 mod batch;
+
+#[path = "suite/robustness.rs"]
+mod robustness;

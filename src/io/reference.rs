@@ -13,7 +13,7 @@
 use std::{
     collections::HashMap,
     fs::File,
-    io::{BufRead, BufReader, Read, Seek, SeekFrom, Write},
+    io::{BufRead, BufReader, Read, Seek, SeekFrom},
     path::{Path, PathBuf},
     sync::{Arc, Mutex, OnceLock},
 };
@@ -426,13 +426,8 @@ impl Reference {
             if let Some(d) = p.parent() {
                 let _ = std::fs::create_dir_all(d);
             }
-            let tmp = push_ext(&p, &format!(".tmp-{}", std::process::id()));
-            let ok = File::create(&tmp)
-                .and_then(|mut f| f.write_all(text.as_bytes()))
-                .and_then(|_| std::fs::rename(&tmp, &p))
-                .is_ok();
-            let _ = std::fs::remove_file(&tmp);
-            if ok {
+            // a cache: when it cannot be written here, the next place is tried
+            if super::output::write_atomic(&p, text.as_bytes()).is_ok() {
                 return;
             }
         }

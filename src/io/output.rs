@@ -539,6 +539,165 @@ pub fn try_lock(path: &Path) -> Result<Option<File>> {
     }
 }
 
+/// The lock file a command holds in its output directory while it runs (see [`lock_dir`]).
+pub const LOCK_FILE: &str = ".oncostream.lock";
+
+/// An exclusive lock on an output directory, held until dropped (see [`lock_dir`]).
+#[derive(Debug)]
+pub struct DirLock {
+    file: Option<File>,
+    path: PathBuf,
+    /// The directories this lock created (deepest first), removed again when still empty.
+    created: Vec<PathBuf>,
+}
+
+impl Drop for DirLock {
+    fn drop(&mut self) {
+        if let Some(f) = self.file.take() {
+            // removed while still locked: a process that opened the old file before the
+            // unlink finds, once it gets the lock, that the path no longer names its file and
+            // starts over (see `lock_dir`)
+            let _ = fs::remove_file(&self.path);
+            // only when empty: a directory with outputs stays (and so do its parents)
+            for d in &self.created {
+                if fs::remove_dir(d).is_err() {
+                    break;
+                }
+            }
+            drop(f);
+        }
+    }
+}
+
+fn same_inode(f: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (f.metadata(), fs::symlink_metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+fn hostname() -> String {
+    let mut buf = [0u8; 256];
+    // SAFETY: gethostname writes at most `buf.len()` bytes into our buffer.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    if rc != 0 {
+        return "?".into();
+    }
+    let n = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    String::from_utf8_lossy(&buf[..n]).into_owned()
+}
+
+/// Takes the exclusive lock of output directory `dir` (created when missing) for the lifetime
+/// of one command: `flock(LOCK_EX|LOCK_NB)` on `dir/.oncostream.lock`, which holds the holder's
+/// pid, host and start time. Another command already holding it is refused at once (exit 73)
+/// with those details. The lock file is removed when the lock is dropped (and the directories
+/// this call created, when nothing was written into them), so a failed validation leaves no
+/// trace; the kernel releases the lock of a killed process.
+///
+/// On a file system without locks (NFS without lockd, Lustre mounted without `flock`) the
+/// command goes on after a warning: concurrent commands are then not detected.
+pub fn lock_dir(dir: &Path) -> Result<DirLock> {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::fs::OpenOptionsExt;
+    let path = dir.join(LOCK_FILE);
+    let created: Vec<PathBuf> = dir
+        .ancestors()
+        .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
+        .map(Path::to_path_buf)
+        .collect();
+    for _ in 0..8 {
+        create_dir(dir)?;
+        let mut f = match fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o644)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+            .open(&path)
+        {
+            Ok(f) => f,
+            // removed between our mkdir and open by a holder cleaning up: try again
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            Err(e) => {
+                return Err(fail(
+                    ExitKind::CantCreate,
+                    format!(
+                        "cannot create the lock file '{}' of the output directory: {e}",
+                        path.display()
+                    ),
+                ))
+            }
+        };
+        // SAFETY: flock on a descriptor we own; no memory is shared.
+        let rc = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+        if rc != 0 {
+            let err = io::Error::last_os_error();
+            match err.raw_os_error() {
+                Some(libc::EWOULDBLOCK) => {
+                    use std::io::Read;
+                    let mut holder = String::new();
+                    let _ = f.read_to_string(&mut holder);
+                    let holder = holder.trim();
+                    return Err(fail(
+                        ExitKind::CantCreate,
+                        format!(
+                            "output directory '{}' is in use by another oncostream command ({}); wait for it to end, or choose another directory",
+                            dir.display(),
+                            if holder.is_empty() { "holder unknown" } else { holder }
+                        ),
+                    ));
+                }
+                Some(libc::ENOLCK | libc::EOPNOTSUPP | libc::ENOSYS | libc::EINVAL) => {
+                    crate::log::warn(&format!(
+                        "cannot lock output directory '{}' ({err}): this file system has no locks, so another command writing into the same directory would not be detected",
+                        dir.display()
+                    ));
+                    return Ok(DirLock {
+                        file: None,
+                        path,
+                        created,
+                    });
+                }
+                _ => {
+                    return Err(fail(
+                        ExitKind::Io,
+                        format!("cannot lock '{}': {err}", path.display()),
+                    ))
+                }
+            }
+        }
+        if !same_inode(&f, &path) {
+            // the previous holder removed the file after we opened it: start over
+            continue;
+        }
+        let info = format!(
+            "pid {} on {}, since {}",
+            std::process::id(),
+            hostname(),
+            time::OffsetDateTime::now_utc()
+                .format(time::macros::format_description!(
+                    "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
+                ))
+                .unwrap_or_default()
+        );
+        let _ = f.set_len(0).and_then(|_| f.write_all(info.as_bytes()));
+        return Ok(DirLock {
+            file: Some(f),
+            path,
+            created,
+        });
+    }
+    Err(fail(
+        ExitKind::CantCreate,
+        format!(
+            "cannot take the lock of output directory '{}': its lock file keeps changing; another command is starting there",
+            dir.display()
+        ),
+    ))
+}
+
 /// Opens a log file for appending (created when missing).
 pub fn append_file(path: &Path) -> Result<File> {
     fs::OpenOptions::new()

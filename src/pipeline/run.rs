@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use super::metrics::{Clock, MetricsBuilder};
-use super::outdir::{inspect, new_run_id, now_utc, Manifest, OutdirState};
+use super::outdir::{inspect, new_run_id, now_utc, Manifest, OutdirState, OutputFile};
 use super::prepare::{InputOptions, Inputs};
 use super::report::{build_report, source_from_results, write_report, ReportContext};
 use super::structural::{
@@ -222,6 +222,7 @@ impl RunOptions {
         o.inputs.shard_size = None;
         o.inputs.quiet = false;
         o.inputs.progress_interval = 0;
+        o.inputs.stall_timeout = None;
         o.outdir = PathBuf::new();
         o.force = false;
         o.metrics = None;
@@ -287,6 +288,9 @@ impl RunOptions {
         let (opts_in, inputs) = self
             .inputs
             .prepare_somatic(&self.tumor, self.normal.as_deref())?;
+        if let (Some(g), Some(r)) = (&self.gff, &inputs.reference) {
+            super::clinical_inputs::check_models(&models, g, r)?;
+        }
         let pass = &inputs.pass;
         let sites = match &self.ms_sites {
             Some(p) => Some(sites_in_regions(
@@ -680,7 +684,7 @@ impl RunPlan {
         let qc = verdict(samples, ident, pur.low_purity);
         // outputs
         let dir = &o.outdir;
-        let mut manifest = Manifest::new(dir, &run_id, "run", &started);
+        let mut manifest = Manifest::new(&self.outdir, &run_id, "run", &started);
         let (tumor_name, normal_name) = self.inputs.tumor_normal_names();
         manifest.samples(&tumor_name, normal_name.as_deref());
         manifest.analysis(o.sample_id.as_deref(), &self.settings_digest);
@@ -710,7 +714,7 @@ impl RunPlan {
             ));
         }
         write_vcf(
-            &dir.join("calls.vcf.gz"),
+            &OutputFile::CallsVcf.path(dir),
             VcfOutputType::Bgzf,
             &VcfMeta {
                 contigs: &pass.contigs,
@@ -721,16 +725,16 @@ impl RunPlan {
             },
             &calls,
         )?;
-        manifest.output("vcf", "calls.vcf.gz")?;
-        manifest.output("vcf_index", "calls.vcf.gz.tbi")?;
+        manifest.output(OutputFile::CallsVcf)?;
+        manifest.output(OutputFile::CallsVcfIndex)?;
         let rows = msi_counts.rows(&self.inputs.sample_names());
         write_histograms(
-            &dir.join("msi_histograms.tsv"),
+            &OutputFile::MsiHistograms.path(dir),
             &msi_counts.sites,
             &pass.contigs,
             &rows,
         )?;
-        manifest.output("msi_histograms", "msi_histograms.tsv")?;
+        manifest.output(OutputFile::MsiHistograms)?;
         write_structural(
             dir,
             &structural,
@@ -749,12 +753,12 @@ impl RunPlan {
         )?;
         if o.callable_bed {
             use std::io::Write;
-            let mut out = AtomicOutput::create(&dir.join("callable.bed"))?;
+            let mut out = AtomicOutput::create(&OutputFile::CallableBed.path(dir))?;
             for (c, s, e) in &callable {
                 writeln!(out, "{}\t{s}\t{e}", pass.contigs[*c].name)?;
             }
             out.commit()?;
-            manifest.output("callable_bed", "callable.bed")?;
+            manifest.output(OutputFile::CallableBed)?;
         }
         // provenance
         let with_md5 = |p: &Option<PathBuf>| p.as_deref().map(|p| file_record(p, true)).transpose();
@@ -870,8 +874,8 @@ impl RunPlan {
                 .collect(),
             warnings: warnings.clone(),
         };
-        write_document(&dir.join("results.json"), &results)?;
-        manifest.output("results", "results.json")?;
+        write_document(&OutputFile::Results.path(dir), &results)?;
+        manifest.output(OutputFile::Results)?;
         self.clock.lap("finalize");
         for w in &warnings {
             log::warn(w);
@@ -894,12 +898,12 @@ impl RunPlan {
         ));
         let report = match &self.report {
             Some(ctx) => {
-                let vcf_rec = file_record(&dir.join("calls.vcf.gz"), true)?;
+                let vcf_rec = file_record(&OutputFile::CallsVcf.path(dir), true)?;
                 let mut src = source_from_results(
                     &results,
                     report_variants(&calls, &contig_names),
                     vcf_rec,
-                    Some(file_record(&dir.join("results.json"), true)?),
+                    Some(file_record(&OutputFile::Results.path(dir), true)?),
                     results.provenance.gff.clone(),
                 );
                 src.germline = if results.samples.normal.is_some() {
@@ -935,14 +939,14 @@ impl RunPlan {
             &stats,
             &self.clock,
         );
-        write_document(&dir.join("metrics.json"), &m)?;
-        manifest.output("metrics", "metrics.json")?;
+        write_document(&OutputFile::Metrics.path(dir), &m)?;
+        manifest.output(OutputFile::Metrics)?;
         if let Some(p) = &o.metrics {
             write_document(p, &m)?;
         }
         use crate::report::multiqc;
         write_json(
-            &dir.join(multiqc::GENERAL_FILE),
+            &OutputFile::MultiqcGeneral.path(dir),
             &multiqc::general(
                 &m.sample,
                 &results,
@@ -954,12 +958,12 @@ impl RunPlan {
                     .as_ref(),
             ),
         )?;
-        manifest.output("multiqc", multiqc::GENERAL_FILE)?;
+        manifest.output(OutputFile::MultiqcGeneral)?;
         write_json(
-            &dir.join(multiqc::THROUGHPUT_FILE),
+            &OutputFile::MultiqcThroughput.path(dir),
             &multiqc::throughput(&m),
         )?;
-        manifest.output("multiqc", multiqc::THROUGHPUT_FILE)?;
+        manifest.output(OutputFile::MultiqcThroughput)?;
         let manifest = manifest.finish()?;
         Ok(RunOutcome {
             results,

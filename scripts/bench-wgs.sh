@@ -60,7 +60,7 @@ pair_files() {  # pair -> ref tumor.bam normal.bam tumor.cram
   esac
 }
 
-(cd "$here" && . scripts/lib/devnull.sh && cargo build --release --locked -q)
+(cd "$here" && cargo build --release --locked -q)
 bin=$here/target/release/oncostream
 echo "# $(date -u +%F) $(nproc) cores, $(awk '/model name/{$1=$2=$3="";print;exit}' /proc/cpuinfo | xargs), threads=$T, commit $(cd "$here" && git rev-parse --short HEAD)"
 for p in $pairs; do

@@ -143,7 +143,7 @@ pub fn render(s: &BatchSummary) -> String {
                 cell(r.highest_level.clone()),
                 cell(r.findings.map(|x| x.to_string())),
                 esc(&r.panel_reasons.join("; ")),
-                esc(&r.outdir)
+                super::html::href(&r.outdir)
             );
         }
         h.push_str("</table>");
@@ -163,7 +163,7 @@ pub fn render(s: &BatchSummary) -> String {
                 cell(r.reason.clone()),
                 r.log
                     .as_ref()
-                    .map(|l| format!("<a href=\"{0}\">{0}</a>", esc(l)))
+                    .map(|l| format!("<a href=\"{}\">{}</a>", super::html::href(l), esc(l)))
                     .unwrap_or_else(|| "&ndash;".into())
             );
         }

@@ -258,12 +258,13 @@ pub fn tsv(s: &BatchSummary) -> String {
     let mut out = TSV_COLUMNS.join("\t");
     out.push('\n');
     for r in &s.samples {
+        use crate::io::text::cell;
         let cells = [
             r.task.to_string(),
-            r.sample.clone(),
-            r.patient.clone(),
-            opt(&r.normal),
-            opt(&r.cancer_type),
+            cell(&r.sample).into_owned(),
+            cell(&r.patient).into_owned(),
+            cell(&opt(&r.normal)).into_owned(),
+            cell(&opt(&r.cancer_type)).into_owned(),
             r.status.as_str().to_string(),
             opt(&r.exit_code),
             f(r.tmb_per_mb, 2),

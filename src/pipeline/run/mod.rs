@@ -43,7 +43,7 @@ use self::{
     qc::{QcContext, QcStage, QcState},
 };
 use super::metrics::Clock;
-use super::outdir::OutdirState;
+use super::outdir::{OutdirState, OutputFile};
 use super::prepare::Inputs;
 use super::report::ReportContext;
 use super::structural::{StructuralContext, StructuralOutcome, StructuralPlan, StructuralState};
@@ -175,8 +175,8 @@ impl RunPlan {
         self.write_pass_outputs(&id, &stages, &callable, &mut manifest)?;
         let provenance = self.provenance(&g.input_digests, &mut manifest)?;
         let results = self.results(&id, &stages, provenance);
-        crate::io::json::write_document(&self.opts.outdir.join("results.json"), &results)?;
-        manifest.output("results", "results.json")?;
+        crate::io::json::write_document(&OutputFile::Results.path(&self.opts.outdir), &results)?;
+        manifest.output(OutputFile::Results)?;
         clock.lap("finalize");
         log_summary(&results);
         let report = self.report_stage(&results, &stages, &mut manifest)?;

@@ -133,6 +133,7 @@ impl RunOptions {
         o.inputs.shard_size = None;
         o.inputs.quiet = false;
         o.inputs.progress_interval = 0;
+        o.inputs.stall_timeout = None;
         o.outdir = PathBuf::new();
         o.force = false;
         o.metrics = None;

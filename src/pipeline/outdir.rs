@@ -367,7 +367,7 @@ impl Manifest {
     }
 
     /// Records an output whose name is made at run time: `monitor`'s `families_*.tsv` (one per
-    /// sample) and the `NAME.json` of an extra run stage ([`super::run::execute_with`]).
+    /// sample) and the `NAME.json` of an extra run stage (`pipeline::run::execute_with`).
     pub fn output_named(&mut self, role: &str, name: &str) -> Result<()> {
         self.record(role, name)
     }

@@ -380,10 +380,26 @@ mod tests {
     #[test]
     fn a_worker_without_progress_is_declared_stalled() {
         let hearts = [Heartbeat::default(), Heartbeat::default()];
-        // worker 1 entered shard 0 and never beats; shard 0 never arrives
+        // worker 1 entered shard 0 and never beats; shard 0 never arrives, but its worker is
+        // alive (the sender is held: a dropped sender would be "produced no result" at once)
         hearts[1].shard.store(1, Ordering::Relaxed);
         hearts[1].input.store(1, Ordering::Relaxed);
-        let (r, _, _) = run(1, vec![None], &hearts, Duration::from_millis(30));
+        let (fifo_tx, fifo_rx) = bounded(1);
+        let (_alive, rx) = bounded::<ShardMsg<u64>>(1);
+        fifo_tx.send(rx).unwrap();
+        drop(fifo_tx);
+        let mut totals = Totals::new(1, 2);
+        let mut dog = Watchdog::new(&hearts, Duration::from_millis(30));
+        let progress = Progress::new(0, true, Duration::from_secs(3600));
+        let r = gather(
+            &shards(1),
+            &fifo_rx,
+            &mut totals,
+            |_, _: u64| Ok(()),
+            &progress,
+            (&mut dog, Duration::from_millis(5)),
+            &|s| fail(ExitKind::Data, format!("stalled in shard {}", s.shard)),
+        );
         assert!(r.unwrap_err().to_string().contains("stalled in shard 0"));
         // a worker that keeps beating is not stalled
         let mut dog = Watchdog::new(&hearts, Duration::from_millis(30));

@@ -484,7 +484,7 @@ pub fn quick_fingerprint(path: &Path) -> Result<String> {
 }
 
 /// The whole-file digest of an alignment input (lowercase hex; None for
-/// [`InputChecksum::None`]).
+/// [`crate::types::manifest::InputChecksum::None`]).
 ///
 /// The file is hashed from a read-only memory map of the page cache (no second copy through
 /// `read`), in 8 MiB windows whose pages are dropped from this process's mapping once hashed

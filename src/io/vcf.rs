@@ -383,50 +383,7 @@ pub fn write_sv_vcf(
         ];
         for (chrom, pos, ori, rb, mchrom, mpos, mori, genes, me, mate) in ends {
             let t = rb as char;
-            let mut info = format!(
-                "SVTYPE=BND;MATEID={id}_{mate};EVENT={id};SVCLASS={}",
-                sv.sv_type.short(),
-                id = sv.id
-            );
-            if let Some(l) = sv.length {
-                info.push_str(&format!(";SVLEN={l}"));
-            }
-            if sv.normal.is_some() {
-                info.push_str(";SOMATIC");
-            }
-            // imprecise: within `ci` either side (beyond the reads, or before them when a mate
-            // was placed in another copy of a repeat); precise: anywhere along its homology, to
-            // the right of the leftmost placement given (the same for both breakends)
-            let own = if sv.precise {
-                (0, sv.homology_length as i64)
-            } else {
-                (-(sv.ci as i64), sv.ci as i64)
-            };
-            let other = own;
-            if !sv.precise {
-                info.push_str(";IMPRECISE");
-            }
-            if !sv.precise || sv.homology_length > 0 {
-                info.push_str(&format!(
-                    ";CIPOS={},{};CIEND={},{}",
-                    own.0, own.1, other.0, other.1
-                ));
-            }
-            if sv.precise && sv.homology_length > 0 {
-                info.push_str(&format!(";HOMLEN={}", sv.homology_length));
-            }
-            if sv.copy_number_supported {
-                info.push_str(";CNSUPPORTED");
-            }
-            if let Some(c) = &sv.copy_number_change {
-                info.push_str(&format!(";CNSEG={}:{}-{}", c.chrom, c.start + 1, c.end));
-                if let Some(n) = c.copy_number {
-                    info.push_str(&format!(";CN={n}"));
-                }
-                if let Some(n) = c.flank_copy_number {
-                    info.push_str(&format!(";CNFLANK={n}"));
-                }
-            }
+            let mut info = sv_info(sv, mate);
             if !genes.is_empty() {
                 info.push_str(&format!(";GENES={}", genes.join(",")));
             }
@@ -453,6 +410,55 @@ pub fn write_sv_vcf(
     }
     out.commit()?;
     index_vcf(path)
+}
+
+/// The INFO of one breakend record of `sv` whose mate record is `_{mate}` (without `GENES`).
+fn sv_info(sv: &StructuralVariant, mate: u8) -> String {
+    let mut info = format!(
+        "SVTYPE=BND;MATEID={id}_{mate};EVENT={id};SVCLASS={}",
+        sv.sv_type.short(),
+        id = sv.id
+    );
+    if let Some(l) = sv.length {
+        info.push_str(&format!(";SVLEN={l}"));
+    }
+    if sv.normal.is_some() {
+        info.push_str(";SOMATIC");
+    }
+    // imprecise: within `ci` either side (beyond the reads, or before them when a mate
+    // was placed in another copy of a repeat); precise: anywhere along its homology, to
+    // the right of the leftmost placement given (the same for both breakends)
+    let own = if sv.precise {
+        (0, sv.homology_length as i64)
+    } else {
+        (-(sv.ci as i64), sv.ci as i64)
+    };
+    let other = own;
+    if !sv.precise {
+        info.push_str(";IMPRECISE");
+    }
+    if !sv.precise || sv.homology_length > 0 {
+        info.push_str(&format!(
+            ";CIPOS={},{};CIEND={},{}",
+            own.0, own.1, other.0, other.1
+        ));
+    }
+    if sv.precise && sv.homology_length > 0 {
+        info.push_str(&format!(";HOMLEN={}", sv.homology_length));
+    }
+    if sv.copy_number_supported {
+        info.push_str(";CNSUPPORTED");
+    }
+    if let Some(c) = &sv.copy_number_change {
+        info.push_str(&format!(";CNSEG={}:{}-{}", c.chrom, c.start + 1, c.end));
+        if let Some(n) = c.copy_number {
+            info.push_str(&format!(";CN={n}"));
+        }
+        if let Some(n) = c.flank_copy_number {
+            info.push_str(&format!(";CNFLANK={n}"));
+        }
+    }
+    info
 }
 
 /// One panel-of-normals site: (contig, 0-based position, REF, ALT) and the normals it was seen in.

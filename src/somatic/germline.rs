@@ -254,11 +254,20 @@ pub(crate) struct Listed {
 /// (contig, pos, alt, depth) of the listed heterozygous alleles of one kind.
 type Site = (u32, u64, u32, u32);
 
-fn listed_hets(calls: &[Call], indel: bool) -> Vec<Site> {
+/// Allele fractions of listed sites taken as heterozygous for the local BAF (homozygous ones
+/// sit near 1).
+const HET_RANGE: (f64, f64) = (0.05, 0.95);
+/// The range of listed indels used for their bias: homozygous indels read well below 1
+/// (0.8-0.95 with bwa) and would pull a wider range's mean up.
+const INDEL_BIAS_RANGE: (f64, f64) = (0.05, 0.8);
+
+fn listed_hets(calls: &[Call], indel: bool, range: (f64, f64)) -> Vec<Site> {
     calls
         .iter()
         .filter(|c| c.has(Filter::Germline) && (c.kind != VarKind::Snv) == indel)
-        .filter(|c| c.tumor.depth >= MIN_LISTED_DEPTH && (0.05..=0.95).contains(&c.tumor.af()))
+        .filter(|c| {
+            c.tumor.depth >= MIN_LISTED_DEPTH && (range.0..=range.1).contains(&c.tumor.af())
+        })
         .map(|c| {
             (
                 c.contig.index() as u32,
@@ -270,9 +279,10 @@ fn listed_hets(calls: &[Call], indel: bool) -> Vec<Site> {
         .collect()
 }
 
-/// METHOD: the bias is `2 · Σalt / Σdepth` over listed heterozygous sites: whatever the local
-/// copy number, a heterozygous allele is on the major or the minor copy with equal chance, so
-/// its mean fraction is 0.5 without bias (phasing-free).
+/// METHOD: the bias is `2 · Σalt / Σdepth` over listed heterozygous sites (SNVs at allele
+/// fraction 0.05-0.95, indels 0.05-0.8): whatever the local copy number, a heterozygous allele
+/// is on the major or the minor copy with equal chance, so its mean fraction is 0.5 without
+/// bias (phasing-free).
 fn pooled_bias(sites: &[Site], min: usize) -> Option<f64> {
     if sites.len() < min {
         return None;
@@ -391,10 +401,13 @@ fn baf_at(blocks: &[Block], contig: u32, pos: u64) -> Option<f64> {
 impl Listed {
     /// Learns the biases, the concentration and the local BAF from the listed alleles.
     pub(crate) fn learn(calls: &[Call]) -> Listed {
-        let snv = listed_hets(calls, false);
-        let indel = listed_hets(calls, true);
+        let snv = listed_hets(calls, false, HET_RANGE);
+        let indel = listed_hets(calls, true, HET_RANGE);
         let bias_snv = pooled_bias(&snv, MIN_LISTED_HETS);
-        let bias_indel = pooled_bias(&indel, MIN_LISTED_INDELS);
+        let bias_indel = pooled_bias(
+            &listed_hets(calls, true, INDEL_BIAS_RANGE),
+            MIN_LISTED_INDELS,
+        );
         let blocks = if bias_snv.is_some() {
             blocks(&snv, bias_snv.unwrap_or(1.0))
         } else {

@@ -243,7 +243,7 @@ pub struct CnvInput<'a> {
 
 /// A copy-number change a reported junction implies: one boundary at `lo` (`hi` None), or the
 /// two ends `lo..hi` of a deletion or duplication (0-based bases).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct JunctionSpan {
     /// Contig.
     pub contig: crate::types::ContigId,

@@ -1394,6 +1394,7 @@ mod tests {
             b: end(0, b, Orientation::Minus),
             precise: true,
             ci: 0,
+            homlen: 0,
             tumor: SvSupport {
                 split_reads: split,
                 discordant_pairs: 0,
@@ -1416,5 +1417,43 @@ mod tests {
         assert_eq!(out.junctions.len(), 1);
         assert_eq!(out.junctions[0].a.pos, 1000);
         assert_eq!((out.low_support, out.germline), (1, 1));
+    }
+
+    #[test]
+    fn one_junction_found_twice_is_reported_once() {
+        // a split-read junction and a discordant cluster whose realigned clips placed it at
+        // the same position pair (the p90 held-out duplication was reported twice before)
+        let split = Junction {
+            a: end(0, 706455, Orientation::Minus),
+            b: end(0, 736403, Orientation::Plus),
+            precise: true,
+            ci: 0,
+            homlen: 1,
+            tumor: SvSupport {
+                split_reads: 24,
+                discordant_pairs: 8,
+            },
+            normal: SvSupport::default(),
+        };
+        let refined = Junction {
+            tumor: SvSupport {
+                split_reads: 5,
+                discordant_pairs: 11,
+            },
+            ..split.clone()
+        };
+        let other = Junction {
+            a: end(0, 706470, Orientation::Minus),
+            ..split.clone()
+        };
+        let out = filter_junctions(vec![split.clone(), other, refined], &SvSettings::default());
+        assert_eq!(out.junctions.len(), 2, "{:?}", out.junctions);
+        assert_eq!(
+            out.junctions[0].tumor,
+            SvSupport {
+                split_reads: 24,
+                discordant_pairs: 19
+            }
+        );
     }
 }

@@ -263,6 +263,9 @@ pub const JUNCTION_SPLIT_Z: f64 = 2.5;
 /// The same for a deletion or duplication candidate below the read-support thresholds (its
 /// reads alone do not make it a junction; the split and the reads together may).
 pub const CANDIDATE_SPLIT_Z: f64 = 4.0;
+/// Usable bins between a segment boundary and a junction's boundary for the segment boundary
+/// to be kept when both sides get the same call (the uncertainty `sv_link` snaps within).
+pub const JUNCTION_KEEP_BINS: usize = 2;
 
 /// Per-bin mappability from a track of (interval, score in [0, 1]): the score-weighted share of
 /// each bin the intervals cover.
@@ -316,6 +319,7 @@ pub fn analyze(input: &CnvInput<'_>) -> CnvOutcome {
     };
     let raw = seg.pelt_segments(sigma_r, sigma_b, &s);
     let raw = seg.split_at_junctions(raw, sigma_r, input.junctions);
+    let kept = seg.junction_boundaries(&raw, input.junctions);
     let seg_stats: Vec<SegmentStats> = raw.iter().map(|&(a, b)| seg.stats(a, b)).collect();
     let neutral = seg.copy_neutral_regions(&raw, &seg_stats);
     let neutral_vaf = (!neutral.is_empty())
@@ -328,11 +332,11 @@ pub fn analyze(input: &CnvInput<'_>) -> CnvOutcome {
     let noise = Noise { sigma_r };
     let g = grid(&seg_stats, noise);
     let choice = choose_purity(&g, &seg_stats, noise, vaf_purity, vaf_scope);
-    let (merged, states) = seg.merge_equal_calls(&raw, &seg_stats, &choice, &s);
+    let (merged, states) = seg.merge_equal_calls(&raw, &kept, &seg_stats, &choice, &s);
     let segments: Vec<CnSegment> = merged
         .iter()
         .zip(&states)
-        .map(|(&(a, b), st)| seg.record(a, b, st, &choice, input))
+        .map(|(&(a, b), st)| seg.record(a, b, st, &choice, (input.contig_names, &input.settings)))
         .collect();
     let warnings = cnv_warnings(&choice, sigma_r, &input.reference);
     let profile = downsample(&usable, layout, input.contig_names, 3000);
@@ -776,6 +780,30 @@ impl Segments<'_> {
         raw
     }
 
+    /// METHOD: a segment boundary within [`JUNCTION_KEEP_BINS`] usable bins of a junction's
+    /// boundary (placed there by `split_at_junctions`, or found by PELT beside it) is kept even
+    /// when the segments on both sides round to the same call: the junction says the copy
+    /// number changes there (a one-copy gain at purity 0.3 reads 2.3 copies, `neutral` against
+    /// a diploid ploidy), and the two segments keep their own log2 ratio and copy number.
+    /// Returns the usable-bin index each kept boundary starts a segment at.
+    fn junction_boundaries(&self, raw: &[(usize, usize)], spans: &[JunctionSpan]) -> Vec<usize> {
+        let mut kept = Vec::new();
+        for sp in spans {
+            for x in std::iter::once(sp.lo).chain(sp.hi) {
+                let k = self.usable.partition_point(|u| {
+                    let b = &self.layout.bins[u.bin];
+                    (b.contig, (b.start + b.end) / 2) < (sp.contig, x)
+                });
+                kept.extend(raw.iter().skip(1).map(|&(a, _)| a).filter(|&a| {
+                    a.abs_diff(k) <= JUNCTION_KEEP_BINS && self.contig_of(a) == sp.contig
+                }));
+            }
+        }
+        kept.sort_unstable();
+        kept.dedup();
+        kept
+    }
+
     fn contig_of(&self, a: usize) -> crate::types::ContigId {
         self.layout.bins[self.usable[a].bin].contig
     }
@@ -821,6 +849,7 @@ impl Segments<'_> {
     fn merge_equal_calls(
         &self,
         raw: &[(usize, usize)],
+        kept: &[usize],
         seg_stats: &[SegmentStats],
         choice: &PurityChoice,
         s: &CnvSettings,
@@ -830,7 +859,8 @@ impl Segments<'_> {
         for (i, &(a, b)) in raw.iter().enumerate() {
             let st = call_state(&seg_stats[i], choice, s);
             if let (Some(&(pa, pb)), Some(last)) = (merged.last(), states.last()) {
-                if self.contig_of(pa) == self.contig_of(a) && pb == a && *last == st {
+                let same = self.contig_of(pa) == self.contig_of(a) && pb == a && *last == st;
+                if same && kept.binary_search(&a).is_err() {
                     *merged.last_mut().expect("non-empty") = (pa, b);
                     *states.last_mut().expect("non-empty") =
                         call_state(&self.stats(pa, b), choice, s);
@@ -850,9 +880,8 @@ impl Segments<'_> {
         b: usize,
         st: &CallState,
         choice: &PurityChoice,
-        input: &CnvInput<'_>,
+        (contig_names, settings): (&[String], &CnvSettings),
     ) -> CnSegment {
-        let contig_names = input.contig_names;
         let ss = self.stats(a, b);
         let first = &self.layout.bins[self.usable[a].bin];
         let last = &self.layout.bins[self.usable[b - 1].bin];
@@ -884,7 +913,7 @@ impl Segments<'_> {
                 CnCallBasis::DepthRatio
             },
             absolute_call: match (n, choice.ploidy) {
-                (Some(n), Some(psi)) => Some(absolute_call(n, input.settings.amp_factor * psi)),
+                (Some(n), Some(psi)) => Some(absolute_call(n, settings.amp_factor * psi)),
                 _ => None,
             },
             loh: st.minor == Some(0) && st.total.unwrap_or(0) >= 1,
@@ -1134,10 +1163,40 @@ mod tests {
             vaf_purity: None,
             vaf_scope: VafScope::All,
         };
-        let (merged, states) = seg.merge_equal_calls(&raw, &st, &none, &CnvSettings::default());
+        let (merged, states) =
+            seg.merge_equal_calls(&raw, &[], &st, &none, &CnvSettings::default());
         assert_eq!(merged, [(0, 100), (100, 200)]);
+        // a boundary at a junction stays, whatever the calls on its sides
+        let (kept_merged, _) =
+            seg.merge_equal_calls(&raw, &[40], &st, &none, &CnvSettings::default());
+        assert_eq!(kept_merged, [(0, 40), (40, 100), (100, 200)]);
+        // which boundaries a junction keeps: within 2 bins of its boundary, on its contig
+        let span = |c: usize, lo: u64, hi: Option<u64>| JunctionSpan {
+            contig: ContigId::new(c),
+            lo,
+            hi,
+            min_z: JUNCTION_SPLIT_Z,
+        };
+        assert_eq!(
+            seg.junction_boundaries(&raw, &[span(0, 41_600, None)]),
+            [40]
+        );
+        assert_eq!(
+            seg.junction_boundaries(&raw, &[span(0, 44_000, None)]),
+            Vec::<usize>::new()
+        );
+        assert_eq!(
+            seg.junction_boundaries(&raw, &[span(0, 39_000, Some(98_500))]),
+            [40]
+        );
+        assert_eq!(
+            seg.junction_boundaries(&raw, &[span(1, 40_000, None)]),
+            Vec::<usize>::new(),
+            "another contig"
+        );
         assert!(states.iter().all(|s| s.call == CnCall::Neutral));
-        let rec = seg.record(0, 100, &states[0], &none, &["chrA".into(), "chrB".into()]);
+        let names = ["chrA".to_string(), "chrB".to_string()];
+        let rec = seg.record(0, 100, &states[0], &none, (&names, &CnvSettings::default()));
         assert_eq!(
             (rec.chrom.as_str(), rec.start, rec.end, rec.bins),
             ("chrA", 0, 100_000, 100)

@@ -668,7 +668,7 @@ fn junction_spans(
             });
         }
     }
-    v.sort_by(|x, y| (x.contig, x.lo).cmp(&(y.contig, y.lo)));
+    v.sort_by_key(|x| (x.contig, x.lo));
     v
 }
 

@@ -1144,6 +1144,41 @@ mod tests {
     }
 
     #[test]
+    fn calls_say_gain_against_the_ploidy_and_against_two_copies() {
+        // (copy number, call against ploidy 2.4, call against two copies)
+        let choice = |psi: f64| PurityChoice {
+            purity: Some(1.0),
+            ploidy: Some(psi),
+            cn_purity: Some(1.0),
+            cn_identifiable: true,
+            source: PuritySource::None,
+            vaf_purity: None,
+            vaf_scope: VafScope::All,
+        };
+        let s = CnvSettings::default();
+        let cases: [(f64, f64, CnCall, CnCall); 8] = [
+            (2.4, 3.0, CnCall::Neutral, CnCall::Gain),
+            (2.4, 2.0, CnCall::Neutral, CnCall::Neutral),
+            (2.4, 1.0, CnCall::Loss, CnCall::Loss),
+            (2.4, 5.0, CnCall::Gain, CnCall::Gain),
+            (2.4, 7.5, CnCall::Amplification, CnCall::Amplification),
+            (2.4, 0.2, CnCall::DeepDeletion, CnCall::DeepDeletion),
+            (2.0, 3.0, CnCall::Gain, CnCall::Gain),
+            (3.6, 2.0, CnCall::Loss, CnCall::Neutral),
+        ];
+        for (psi, n, relative, absolute) in cases {
+            // purity 1: the ratio is n / ploidy
+            let st = call_state(&stats((n / psi).log2(), None), &choice(psi), &s);
+            assert_eq!(st.call, relative, "CN {n} at ploidy {psi}");
+            assert_eq!(
+                absolute_call(n, s.amp_factor * psi),
+                absolute,
+                "CN {n} against two copies"
+            );
+        }
+    }
+
+    #[test]
     fn adjacent_segments_with_one_call_merge_within_a_contig_only() {
         let l = layout();
         let u = usable(&[0.0; 200]);

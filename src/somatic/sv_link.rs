@@ -372,7 +372,12 @@ mod tests {
         // the deletion is reported; the duplication only had 3 fragments (below 4)
         let del = junction(49_999, Plus, 80_000, Minus, 9);
         let dup = junction(120_000, Minus, 149_999, Plus, 3);
-        let out = link(&mut segs, vec![del.clone()], &[dup.clone()], &input);
+        let out = link(
+            &mut segs,
+            vec![del.clone()],
+            std::slice::from_ref(&dup),
+            &input,
+        );
         assert_eq!(out.len(), 2);
         assert_eq!(out[0].0, del);
         assert!(!out[0].1.copy_number_supported);

@@ -46,6 +46,9 @@ mod wgs;
 #[path = "suite/structural.rs"]
 mod structural;
 
+#[path = "suite/junctions.rs"]
+mod junctions;
+
 #[path = "suite/batch.rs"]
 mod batch;
 

@@ -244,10 +244,21 @@ fn structural_sections(r: &Report) -> String {
     use crate::types::cnv::CnCall;
     let mut h = String::new();
     h.push_str("<h2>Copy number</h2>");
+    fn gene_call_label(g: &crate::types::cnv::GeneCopyNumber, ploidy: Option<f64>) -> String {
+        use crate::types::cnv::CnCallBasis;
+        match (g.call_basis, ploidy, g.absolute_call) {
+            (CnCallBasis::FittedPloidy, Some(psi), Some(abs)) => format!(
+                "{} vs ploidy {psi:.1}; {} vs 2 copies",
+                g.call.as_str(),
+                abs.as_str()
+            ),
+            _ => format!("{} (depth ratio; copy number unknown)", g.call.as_str()),
+        }
+    }
     match &r.copy_number {
         Some(cn) => {
             h.push_str(&format!(
-                "<p>Purity {} and ploidy {} used for absolute copy numbers; {} of {} bins of {} bp used; bin-to-bin noise {:.2}. Amplification: copy number &ge; {:.1} (3 &times; ploidy); deep deletion: &lt; 0.5 copies.{}</p>",
+                "<p>Purity {} and ploidy {} used for absolute copy numbers; {} of {} bins of {} bp used; bin-to-bin noise {:.2}. Amplification: copy number &ge; {:.1} (3 &times; ploidy); deep deletion: &lt; 0.5 copies. Gain, loss and neutral are relative to the fitted ploidy (neutral: within 0.7 of it); the second label compares the copy number with the two copies of a normal cell.{}</p>",
                 cn.purity.map(|p| format!("{p:.2}")).unwrap_or_else(|| "unknown".into()),
                 cn.ploidy.map(|p| format!("{p:.2}")).unwrap_or_else(|| "unknown".into()),
                 cn.bins_used,
@@ -272,7 +283,7 @@ fn structural_sections(r: &Report) -> String {
                 h.push_str(&format!(
                     "<tr{class}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}:{}-{}</td></tr>",
                     esc(&g.gene),
-                    g.call.as_str(),
+                    gene_call_label(g, cn.ploidy),
                     match (g.min_copy_number, g.max_copy_number) {
                         (Some(a), Some(b)) => format!("{a:.1}-{b:.1}"),
                         _ => format!("log2 ratio {:.2}", g.min_log2_ratio),

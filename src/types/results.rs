@@ -421,6 +421,27 @@ pub struct GermlineModel {
     pub germline_share: Option<f64>,
     /// Calls classified germline (filter `germline_af`).
     pub classified_germline: usize,
+    /// Heterozygous germline alleles listed in the resource (at or above the `germline`
+    /// cut-off) whose tumor allele fractions calibrate the classification.
+    #[serde(default)]
+    pub listed_het_sites: usize,
+    /// Observed / expected alt fraction of the listed heterozygous SNVs (reference bias; 1 =
+    /// none; None: too few listed sites, 1 is used).
+    #[serde(default)]
+    pub het_bias_snv: Option<f64>,
+    /// The same for listed heterozygous indels (aligners see indel alleles less often).
+    #[serde(default)]
+    pub het_bias_indel: Option<f64>,
+    /// Beta-binomial concentration of allele fractions learned from the listed heterozygous
+    /// SNVs (larger = closer to binomial; the default when too few are listed).
+    #[serde(default)]
+    pub concentration: f64,
+    /// Blocks of listed heterozygous sites whose local BAF was used.
+    #[serde(default)]
+    pub local_baf_blocks: usize,
+    /// Of those, blocks whose alleles are imbalanced (a copy-number change or LOH).
+    #[serde(default)]
+    pub imbalanced_blocks: usize,
     /// A caveat when the classification is weak.
     pub warning: Option<String>,
 }

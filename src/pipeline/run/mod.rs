@@ -144,6 +144,7 @@ impl RunPlan {
                 models: &self.annotation.models,
                 preferred: &self.annotation.preferred,
                 tumor_qc: g.qc.counts.samples.first(),
+                reference: Some(self.reference()),
             },
         )?;
         merge_copy_number_purity(&mut purity, structural.purity.as_ref());

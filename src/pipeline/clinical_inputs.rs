@@ -11,13 +11,13 @@ use crate::clinical::{
     oncotree::OncoTree,
 };
 use crate::error::{fail, ExitKind};
+use crate::clinical::models::ModelSet;
 use crate::io::{
     gff::{read_models, read_transcript_list},
-    output::md5_hex,
+    output::{md5_file, md5_hex},
     text::{list_dir, read_text},
 };
 use crate::types::report::KbInfo;
-use crate::types::transcript::Transcript;
 
 /// A validated knowledge base and how the report names it.
 #[derive(Clone, Debug)]
@@ -123,12 +123,13 @@ pub fn check_cancer_type(tree: &OncoTree, code: &str) -> Result<()> {
     ))
 }
 
-/// Transcript models (GFF3/GTF) and the preferred-transcript list, both optional.
+/// Transcript models and the preferred-transcript list: `--gff` (GFF3/GTF), else the GRCh38
+/// MANE Select models shipped in the binary; fitted to a reference with [`ModelSet::fit`].
 pub fn load_models(
     gff: Option<&Path>,
     transcripts: Option<&Path>,
-) -> Result<(Vec<Transcript>, HashSet<String>)> {
-    let models = match gff {
+) -> Result<(ModelSet, HashSet<String>)> {
+    let set = match gff {
         Some(g) => {
             let m = read_models(g)?;
             if m.is_empty() {
@@ -140,11 +141,55 @@ pub fn load_models(
                     ),
                 ));
             }
-            m
+            ModelSet::user(m, &g.display().to_string(), md5_file(g)?)
         }
-        None => Vec::new(),
+        None => ModelSet::shipped()?,
     };
-    Ok((models, read_transcript_list(transcripts)?))
+    Ok((set, read_transcript_list(transcripts)?))
+}
+
+/// The gene symbols a knowledge base names: its items' genes, fusion partners and the genes of
+/// its MANE table.
+pub fn kb_genes(kb: &Kb) -> Vec<&str> {
+    let mut genes: Vec<&str> = kb
+        .items
+        .iter()
+        .filter_map(|i| i.gene.as_deref())
+        .chain(
+            kb.items
+                .iter()
+                .filter_map(|i| i.alteration.strip_prefix("fusion:")),
+        )
+        .chain(kb.mane.keys().map(String::as_str))
+        .filter(|g| !g.is_empty() && *g != "-")
+        .collect();
+    genes.sort_unstable();
+    genes.dedup();
+    genes
+}
+
+/// The report's sentence on what the transcript models could not annotate: no model at all
+/// (and why), or the genes of the knowledge base without a model.
+pub fn models_limitation(
+    set: &ModelSet,
+    fitted: &crate::clinical::models::FittedModels,
+    kb: &Kb,
+) -> Option<String> {
+    if fitted.models.is_empty() {
+        return Some(format!(
+            "genes and HGVS not annotated: {}",
+            fitted.record.note.as_deref().unwrap_or("no transcript models")
+        ));
+    }
+    let missing = set.genes_without_model(&fitted.models, kb_genes(kb));
+    (!missing.is_empty()).then(|| {
+        format!(
+            "transcript models ({}): no model for {} gene(s) the knowledge base names ({}); their variants are not annotated and cannot be tiered (pass --gff with models that include them)",
+            fitted.record.name.as_deref().unwrap_or(&fitted.record.path),
+            missing.len(),
+            missing.join(", ")
+        )
+    })
 }
 
 /// Basic items of a report as given (flags and an optional file), unvalidated.

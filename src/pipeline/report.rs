@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use super::clinical_inputs::{
-    check_cancer_type, load_case, load_kb, load_models, CaseOptions, LoadedKb,
+    check_cancer_type, load_case, load_kb, load_models, models_limitation, CaseOptions, LoadedKb,
 };
+use crate::clinical::models::{FittedModels, ModelSet};
 use super::outdir::{inspect, new_run_id, now_utc, Manifest, OutdirState};
 use crate::clinical::germline;
 use crate::clinical::oncogenicity::classify;
@@ -38,7 +39,7 @@ use crate::types::report::{
 };
 use crate::types::results::{FileRecord, Mode, NotAssessed, QcVerdict, RunResults};
 use crate::types::sv::SvResult;
-use crate::types::transcript::Transcript;
+use crate::types::transcript::{Transcript, TranscriptModelsRecord};
 
 /// What `report` is asked to do (flags, unvalidated).
 #[derive(Clone, Debug)]
@@ -97,10 +98,16 @@ pub struct ReportContext {
     pub kb: LoadedKb,
     /// OncoTree code.
     pub cancer_type: String,
-    /// Transcript models (may be empty).
+    /// Transcript models on the reference's contigs (empty until [`ReportContext::fit_models`]).
     pub models: Vec<Transcript>,
     /// Preferred transcript accessions.
     pub preferred: HashSet<String>,
+    /// The model set (`--gff`, else the shipped GRCh38 MANE Select models).
+    pub model_set: ModelSet,
+    /// What [`ReportContext::fit_models`] used.
+    pub models_record: Option<TranscriptModelsRecord>,
+    /// What the models could not annotate (a limitation of the report).
+    pub models_limitation: Option<String>,
     /// Basic items of the test (validated).
     pub case: CaseInfo,
     /// Report scope: `cdx` leaves secondary (germline) findings out.
@@ -159,18 +166,37 @@ impl ReportContext {
             None => None,
         };
         let kb = load_kb(kb, &tree)?;
-        let (models, preferred) = load_models(gff, transcripts)?;
+        let (model_set, preferred) = load_models(gff, transcripts)?;
         Ok(ReportContext {
             tree,
             kb,
             cancer_type: cancer_type.to_string(),
-            models,
+            models: Vec::new(),
             preferred,
+            model_set,
+            models_record: None,
+            models_limitation: None,
             case,
             scope_cdx,
             lang,
             trials,
         })
+    }
+}
+
+impl ReportContext {
+    /// Fits the transcript models to the reference's contigs (name, length): the models the
+    /// report annotates with, their record and what they cannot annotate.
+    pub fn fit_models(&mut self, contigs: &[(String, u64)]) {
+        let fitted = self.model_set.fit(contigs);
+        self.use_models(&fitted);
+    }
+
+    /// Uses models already fitted to the reference (by `run`, which annotates with them too).
+    pub fn use_models(&mut self, fitted: &FittedModels) {
+        self.models_limitation = models_limitation(&self.model_set, fitted, &self.kb.kb);
+        self.models = fitted.models.clone();
+        self.models_record = Some(fitted.record.clone());
     }
 }
 
@@ -214,9 +240,7 @@ pub struct ReportSource {
     pub limitations: Vec<String>,
 }
 
-/// METHOD: fewest microsatellite sites tested for an MSI status to be read: below 20, one site
-/// moves the score by 5 points or more around the 20% MSI-H threshold.
-pub const MIN_MSI_SITES: u32 = 20;
+pub use crate::somatic::msi::MIN_MSI_SITES;
 
 /// TMB measured by the run, evaluable from [`MIN_RELIABLE_CALLABLE_MB`] of callable sequence.
 pub fn measured_tmb(t: &crate::types::results::TmbResult) -> TmbSummary {
@@ -238,12 +262,7 @@ pub fn measured_tmb(t: &crate::types::results::TmbResult) -> TmbSummary {
         }),
         evaluability: Evaluability {
             evaluable: ok,
-            reason: (!ok).then(|| {
-                format!(
-                    "TMB not evaluable: {:.3} Mb of callable sequence, below the minimum of {MIN_RELIABLE_CALLABLE_MB} Mb (measured {:.1}/Mb, 95% CI {:.1}-{:.1})",
-                    t.callable_mb, t.per_mb, t.ci95[0], t.ci95[1]
-                )
-            }),
+            reason: crate::somatic::biomarkers::tmb_not_evaluable(t.callable_mb, t.per_mb, t.ci95),
         },
     }
 }
@@ -259,10 +278,7 @@ pub fn measured_msi(m: &crate::types::msi::MsiResult) -> MsiSummary {
         evaluability: Evaluability {
             evaluable: ok,
             reason: if !ok {
-                Some(format!(
-                    "MSI not evaluable: {} microsatellite site(s) tested, below the minimum of {MIN_MSI_SITES}",
-                    m.sites_tested
-                ))
+                Some(crate::somatic::msi::msi_not_evaluable(m.sites_tested))
             } else if m.status == MsiStatus::Indeterminate {
                 Some(format!(
                     "MSI indeterminate: score {:.1}% over {} sites lies between the MSS and MSI-H thresholds",
@@ -417,7 +433,7 @@ fn germline_result(
             findings.len(),
             other,
             if ctx.models.is_empty() {
-                "; no transcript models (--gff): alleles could not be annotated, so none could be classified"
+                "; no transcript models applied to this reference: alleles could not be annotated, so none could be classified"
             } else {
                 ""
             }
@@ -500,6 +516,7 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
             .unwrap_or_default(),
     };
     let mut limitations = src.limitations;
+    limitations.extend(ctx.models_limitation.clone());
     // a "not evaluable" statement replaces the run's softer warning about the same biomarker
     if not_evaluable
         .iter()
@@ -561,7 +578,10 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
                 Mode::TumorOnly => "tumor-only".to_string(),
             }),
         },
-        inputs: src.inputs,
+        inputs: ReportInputs {
+            transcript_models: ctx.models_record.clone(),
+            ..src.inputs
+        },
         tmb: src.tmb,
         msi: src.msi,
         purity: src.purity,
@@ -599,6 +619,7 @@ pub fn source_from_results(
             reference: results.provenance.reference.clone(),
             gff,
             results: results_file,
+            transcript_models: None,
         },
         normal: results.samples.normal.clone(),
         germline: Err("set by the caller".into()),
@@ -719,6 +740,8 @@ impl ReportOptions {
             }
         }
         let reference = Reference::open(&self.reference)?;
+        let mut ctx = ctx;
+        ctx.fit_models(&reference_contigs(&reference));
         let vcf = read_input_vcf(&self.vcf)?;
         let results = match &self.results {
             Some(p) => {
@@ -817,6 +840,7 @@ impl ReportPlan {
                     reference: self.reference.record()?,
                     gff: gff_rec,
                     results: None,
+                    transcript_models: None,
                 },
                 normal: None,
                 germline: self.vcf.germline.clone().ok_or_else(|| {
@@ -873,6 +897,15 @@ impl ReportPlan {
         ));
         Ok(report)
     }
+}
+
+/// A reference's contigs as (name, length), for fitting transcript models.
+pub fn reference_contigs(reference: &Reference) -> Vec<(String, u64)> {
+    reference
+        .seqs()
+        .iter()
+        .map(|s| (s.name.clone(), s.len))
+        .collect()
 }
 
 /// Validates, then builds and writes the report.

@@ -14,7 +14,7 @@ use crate::clinical::fusion::{genes_at, interpret, KnownFusions};
 use crate::error::{fail, ExitKind};
 use crate::io::{
     bed::read_track,
-    cnv::{read_cnv_reference, write_gene_tsv, write_seg},
+    cnv::{read_cnv_reference, write_gene_tsv, write_seg, write_segment_tsv},
     reference::Reference,
     vcf::{write_sv_vcf, VcfMeta},
 };
@@ -418,7 +418,7 @@ fn copy_number_of(
     if genes.is_empty() {
         not_assessed.push(NotAssessed {
             item: "gene_copy_number".into(),
-            reason: "gene-level copy number (amplifications, deep deletions) not assessed: no transcript models (--gff)".into(),
+            reason: "gene-level copy number (amplifications, deep deletions) not assessed: no transcript model applies to this reference (see gene annotation)".into(),
         });
     } else {
         all_genes = gene_calls(
@@ -469,7 +469,7 @@ fn structural_variants_of(
     let fusions = if genes.is_empty() {
         not_assessed.push(NotAssessed {
             item: "fusions".into(),
-            reason: "fusion partners not assessed: no transcript models (--gff); rearrangements are listed without genes".into(),
+            reason: "fusion partners not assessed: no transcript model applies to this reference (see gene annotation); rearrangements are listed without genes".into(),
         });
         Vec::new()
     } else {
@@ -528,17 +528,22 @@ fn sv_record(
     }
 }
 
-/// Writes `copy_number.seg`, `copy_number_genes.tsv` (when assessed) and `sv.vcf.gz` + index.
+/// Writes `copy_number.seg` (named by the run's `sample_id`), `copy_number_segments.tsv`,
+/// `copy_number_genes.tsv` (when assessed) and `sv.vcf.gz` + index.
 pub fn write_structural(
     dir: &Path,
+    sample_id: &str,
     outcome: &StructuralOutcome,
     meta: &VcfMeta<'_>,
     reference: &Reference,
     manifest: &mut Manifest,
 ) -> Result<()> {
     if let Some(cn) = &outcome.copy_number {
-        write_seg(&dir.join("copy_number.seg"), meta.tumor, &cn.segments)?;
+        let off = cn.neutral_log2_ratio;
+        write_seg(&dir.join("copy_number.seg"), sample_id, &cn.segments, off)?;
         manifest.output("copy_number_seg", "copy_number.seg")?;
+        write_segment_tsv(&dir.join("copy_number_segments.tsv"), &cn.segments, off)?;
+        manifest.output("copy_number_segments", "copy_number_segments.tsv")?;
         if cn.genes_evaluated > 0 {
             write_gene_tsv(&dir.join("copy_number_genes.tsv"), &outcome.all_genes)?;
             manifest.output("copy_number_genes", "copy_number_genes.tsv")?;

@@ -456,6 +456,9 @@ pub struct ReportInputs {
     /// The run's `results.json`, when given.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub results: Option<FileRecord>,
+    /// The transcript models used (shipped or `--gff`), with how many applied to the reference.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub transcript_models: Option<super::transcript::TranscriptModelsRecord>,
 }
 
 /// Where a biomarker value came from.

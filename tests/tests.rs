@@ -54,3 +54,9 @@ mod stage_example;
 
 #[path = "suite/layers.rs"]
 mod layers;
+
+#[path = "suite/docs.rs"]
+mod docs;
+
+#[path = "suite/monitor.rs"]
+mod monitor;

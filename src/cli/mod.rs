@@ -8,6 +8,7 @@ pub mod common;
 pub mod depth;
 pub mod export;
 pub mod kb;
+pub mod monitor;
 pub mod msi;
 pub mod pileup;
 pub mod pon;
@@ -63,6 +64,9 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Re-tier a stored report.json against another knowledge-base version (no BAMs).
     Retier(retier::RetierArgs),
+    /// Follow a patient in later plasma samples: tumor-informed MRD (tumor fraction, MRD status)
+    /// and new resistance/hotspot variants from the baseline's somatic variants.
+    Monitor(Box<monitor::MonitorArgs>),
     /// Print the JSON Schema of results.json, report.json, run_manifest.json or metrics.json.
     Schema(schema::SchemaArgs),
 }
@@ -89,6 +93,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         Command::Kb(a) => kb::run(a),
         Command::Report(a) => report::run(a),
         Command::Retier(a) => retier::run(a),
+        Command::Monitor(a) => monitor::run(a),
         Command::Schema(a) => schema::run(a),
     }
 }

@@ -7,6 +7,7 @@ pub mod annotate;
 pub mod fusion;
 pub mod germline;
 pub mod kb;
+pub(crate) mod monitoring;
 pub mod oncogenicity;
 pub mod oncotree;
 pub mod tier;

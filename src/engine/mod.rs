@@ -271,6 +271,15 @@ impl Prepared {
         self.regions = plan::merge(out);
         self.shards = plan::plan_shards(&self.regions, self.config.shard_size);
     }
+
+    /// [`Prepared::restrict_to`] with one shard per merged window, whatever the shard size: for
+    /// observers that need every read of a window together (UMI families of a tracked site).
+    pub fn restrict_to_whole_windows(&mut self, windows: Vec<Region>) {
+        self.restrict_to(windows);
+        let longest = self.regions.iter().map(|r| r.len()).max().unwrap_or(1);
+        self.config.shard_size = longest.max(1);
+        self.shards = plan::plan_shards(&self.regions, self.config.shard_size);
+    }
 }
 
 /// Counters a run returns (for metrics).

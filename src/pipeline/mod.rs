@@ -33,6 +33,7 @@ pub mod clinical_inputs;
 pub mod export;
 pub mod kb;
 pub mod metrics;
+pub mod monitor;
 pub mod msi;
 pub mod outdir;
 pub mod pileup;

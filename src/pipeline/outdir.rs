@@ -45,11 +45,17 @@ pub const KNOWN_OUTPUTS: &[&str] = &[
     "retier_diff.tsv",
     crate::report::multiqc::GENERAL_FILE,
     crate::report::multiqc::THROUGHPUT_FILE,
+    crate::report::multiqc::MONITOR_FILE,
+    crate::types::monitor::MONITOR_FILE,
+    "monitor.html",
+    "monitor_variants.tsv",
     MANIFEST_FILE,
 ];
 
 fn is_ours(name: &str) -> bool {
-    KNOWN_OUTPUTS.contains(&name) || name.contains(".oncostream-tmp-")
+    KNOWN_OUTPUTS.contains(&name)
+        || name.contains(".oncostream-tmp-")
+        || (name.starts_with("families_") && name.ends_with(".tsv"))
 }
 
 /// A new run id (UUID v4).

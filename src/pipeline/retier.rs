@@ -86,6 +86,37 @@ pub fn stored_report(path: &std::path::Path) -> Result<(PathBuf, Report)> {
 }
 
 /// Validates, re-tiers, writes `report.json`, `report.html`, `retier_diff.tsv`.
+///
+/// ```
+/// use std::path::Path;
+/// use oncostream::pipeline::retier::{retier, RetierOptions};
+/// use oncostream::pipeline::run::{run, RunOptions};
+///
+/// let fx = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/nfcore_chr22");
+/// let out = tempfile::tempdir()?;
+/// let mut opts = RunOptions::new(
+///     &fx.join("test2.paired_end.sorted.bam"),
+///     Some(&fx.join("test.paired_end.sorted.bam")),
+///     &fx.join("genome.fasta"),
+///     &out.path().join("run"),
+/// );
+/// opts.inputs.quiet = true;
+/// opts.cancer_type = Some("LUAD".into());
+/// run(opts)?;
+/// // months later: the same report against the knowledge base of this build (`kb: None`), or
+/// // a newer one (`kb: Some(dir)`), without the BAMs
+/// let outcome = retier(&RetierOptions {
+///     results: out.path().join("run/report.json"),
+///     kb: None,
+///     output: out.path().join("retier"),
+///     force: false,
+///     quiet: true,
+/// })?;
+/// assert_eq!(outcome.changed, 0);
+/// assert_eq!(outcome.new.sample.cancer_type, "LUAD");
+/// assert!(out.path().join("retier/retier_diff.tsv").exists());
+/// # Ok::<(), anyhow::Error>(())
+/// ```
 pub fn retier(opts: &RetierOptions) -> Result<RetierOutcome> {
     log::set_quiet(opts.quiet);
     let started = now_utc();

@@ -10,6 +10,7 @@ pub mod fhir;
 pub mod html;
 pub mod i18n;
 pub mod maf;
+pub(crate) mod monitor_html;
 pub mod multiqc;
 
 pub use html::{esc, render_html, LEVELS};

@@ -174,3 +174,60 @@ pub fn throughput(m: &Metrics) -> Value {
         "data": { m.sample.clone(): Value::Object(d) }
     })
 }
+
+/// File name of `monitor`'s General Statistics file.
+pub const MONITOR_FILE: &str = "oncostream_monitor_mqc.json";
+
+/// `monitor`'s General Statistics: one row per plasma sample (named `sample` or
+/// `sample_timepoint`): tumor fraction, MRD status, limit of detection, families.
+pub fn monitor_general(doc: &crate::types::monitor::MonitorDoc) -> Value {
+    let mut data = Map::new();
+    for s in &doc.samples {
+        let mut d = Map::new();
+        put(
+            &mut d,
+            "tumor_fraction",
+            s.tumor_fraction.estimate.map(|f| json!(100.0 * f)),
+        );
+        put(&mut d, "mrd_status", Some(json!(s.mrd.status.as_str())));
+        put(
+            &mut d,
+            "mrd_lod",
+            s.mrd.limit_of_detection.map(|f| json!(100.0 * f)),
+        );
+        put(&mut d, "umi_families", Some(json!(s.umi.families)));
+        put(
+            &mut d,
+            "mean_family_size",
+            Some(json!(s.umi.mean_family_size)),
+        );
+        put(
+            &mut d,
+            "duplex_families",
+            Some(json!(s.umi.duplex_families)),
+        );
+        put(&mut d, "new_variants", Some(json!(s.new_variants.len())));
+        let id = match &s.timepoint {
+            Some(t) => format!("{}_{t}", s.sample),
+            None => s.sample.clone(),
+        };
+        data.insert(id, Value::Object(d));
+    }
+    json!({
+        "id": "oncostream_monitor",
+        "plot_type": "generalstats",
+        "namespace": "oncostream monitor",
+        "headers": {
+            "tumor_fraction": {"title": "ctDNA TF", "description": "Tumor fraction of the cell-free DNA (maximum likelihood over the tracked variants)", "suffix": "%", "format": "{:,.4f}", "min": 0, "scale": "OrRd", "placement": 1100},
+            "mrd_status": {"title": "MRD", "description": "MRD status: detected / not_detected / not_evaluable", "scale": false, "placement": 1110,
+                "cond_formatting_rules": {"detected": [{"s_eq": "detected"}], "not_detected": [{"s_eq": "not_detected"}], "not_evaluable": [{"s_eq": "not_evaluable"}]},
+                "cond_formatting_colours": [{"detected": "#d9534f"}, {"not_detected": "#5cb85c"}, {"not_evaluable": "#f0ad4e"}]},
+            "mrd_lod": {"title": "LoD", "description": "Tumor fraction detected with 95% probability in this sample", "suffix": "%", "format": "{:,.4f}", "min": 0, "scale": "Blues", "placement": 1120},
+            "umi_families": {"title": "Families", "description": "UMI families (single-strand) over the tracked windows", "format": "{:,.0f}", "min": 0, "scale": "Greens", "placement": 1130},
+            "mean_family_size": {"title": "Fam. size", "description": "Read pairs per family", "format": "{:,.2f}", "min": 0, "scale": "Greens", "placement": 1140},
+            "duplex_families": {"title": "Duplex", "description": "Molecules with both strands sequenced", "format": "{:,.0f}", "min": 0, "scale": "Purples", "placement": 1150},
+            "new_variants": {"title": "New var.", "description": "New variants at watched resistance/hotspot codons", "format": "{:,.0f}", "min": 0, "scale": "OrRd", "placement": 1160}
+        },
+        "data": Value::Object(data)
+    })
+}

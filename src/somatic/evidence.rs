@@ -976,7 +976,187 @@ fn apply_site_filters(c: &mut Call, s: &CallSettings, distinct_fragments: u32, u
 
 #[cfg(test)]
 mod tests {
-    use super::snv_ref_fragments;
+    use super::*;
+    use crate::types::call::test_snv;
+
+    fn obs(template: u64, bq: u8, reverse: bool, f1r2: bool) -> Obs {
+        Obs {
+            sample: 0,
+            pos: 100,
+            allele: Allele::Snv(b'T'),
+            bq,
+            mq: 60,
+            reverse,
+            f1r2,
+            end_dist: 20,
+            template,
+            fragment: template,
+        }
+    }
+
+    #[test]
+    fn overlapping_mates_are_one_fragment_with_the_better_base() {
+        // read 1 and read 2 of template 7 both show the T (Q20 and Q35); template 8 once
+        let mut v = vec![
+            obs(7, 20, false, true),
+            obs(8, 30, true, false),
+            obs(7, 35, true, false),
+        ];
+        one_per_template(&mut v);
+        assert_eq!(v.len(), 2);
+        let kept = v.iter().find(|o| o.template == 7).unwrap();
+        assert_eq!(kept.bq, 35);
+        // the kept observation does not depend on the input order
+        let mut w = vec![
+            obs(7, 35, true, false),
+            obs(8, 30, true, false),
+            obs(7, 20, false, true),
+        ];
+        one_per_template(&mut w);
+        assert_eq!(
+            w.iter().map(|o| (o.template, o.bq)).collect::<Vec<_>>(),
+            [(7, 35), (8, 30)]
+        );
+    }
+
+    #[test]
+    fn damage_counts_follow_the_pair_orientation() {
+        // reference ...C at 100 (slice starts at 100)
+        let rf = RefSlice {
+            start: 100,
+            seq: b"CG",
+        };
+        let mut ct_f1r2 = obs(1, 30, false, true);
+        ct_f1r2.allele = Allele::Snv(b'T');
+        let mut ct_f2r1 = obs(2, 30, true, false);
+        ct_f2r1.allele = Allele::Snv(b'T');
+        let mut ca_f2r1 = obs(3, 30, true, false);
+        ca_f2r1.allele = Allele::Snv(b'A');
+        let mut ga_f1r2 = obs(4, 30, false, true);
+        ga_f1r2.pos = 101;
+        ga_f1r2.allele = Allele::Snv(b'A');
+        let mut damage = vec![DamageCounts::default()];
+        count_damage(&[ct_f1r2, ct_f2r1, ca_f2r1, ga_f1r2], &rf, &mut damage);
+        // C>T in F1R2 is the deamination artifact orientation; G>A in F1R2 is not
+        assert_eq!(damage[0].deamination, [1, 2]);
+        // C>A in F2R1 is the oxoG artifact orientation
+        assert_eq!(damage[0].oxog, [1, 0]);
+    }
+
+    #[test]
+    fn indel_alleles_carry_their_repeat_tract() {
+        // A CACACA T: deleting one CA after the anchor A at 0
+        let rf = RefSlice {
+            start: 0,
+            seq: b"ACACACAT",
+        };
+        let (kind, r, a, tract, unit) = vcf_alleles(&Allele::Del(2), 0, &rf);
+        assert_eq!((kind, r.as_str(), a.as_str()), (VarKind::Del, "ACA", "A"));
+        assert_eq!((tract, unit), (6, 2));
+        let (kind, r, a, tract, unit) = vcf_alleles(&Allele::Ins(b"CA".to_vec()), 0, &rf);
+        assert_eq!((kind, r.as_str(), a.as_str()), (VarKind::Ins, "A", "ACA"));
+        assert_eq!((tract, unit), (6, 2));
+        let (kind, r, a, tract, _) = vcf_alleles(&Allele::Snv(b'G'), 7, &rf);
+        assert_eq!(
+            (kind, r.as_str(), a.as_str(), tract),
+            (VarKind::Snv, "T", "G", 0)
+        );
+    }
+
+    #[test]
+    fn reference_fragments_split_by_the_reference_reads_strand_share() {
+        let mut t = Tally::default();
+        t.0[Field::A as usize] = 10;
+        t.0[Field::T as usize] = 2;
+        let alts = [obs(1, 30, false, true), obs(2, 30, true, false)];
+        let alt_refs: Vec<&Obs> = alts.iter().collect();
+        // coverage counts reads of every allele (8 forward, 4 reverse; 6 F1R2); one forward
+        // and one reverse read are the alt reads
+        let s = sample_support(
+            &SupportInput {
+                tally: &t,
+                kind: VarKind::Snv,
+                refb: b'A',
+                raw: (1, 1, 1),
+                coverage: (8, 4, 6),
+            },
+            &alt_refs,
+        );
+        assert_eq!((s.depth, s.ref_count, s.alt_count), (12, 10, 2));
+        // 7 of the 10 reference reads are forward: 7 of the 10 reference fragments
+        assert_eq!((s.ref_fwd, s.ref_rev), (7, 3));
+        assert_eq!((s.alt_fwd, s.alt_rev, s.alt_f1r2), (1, 1, 1));
+        assert_eq!(
+            s.ref_fwd + s.ref_rev + s.alt_fwd + s.alt_rev,
+            s.ref_count + s.alt_count
+        );
+        assert_eq!(s.ref_f1r2, 5);
+    }
+
+    #[test]
+    fn site_filters_name_each_failed_rule() {
+        let s = CallSettings::default();
+        let mut weak = test_snv(10, "C", "T", 3, 100);
+        weak.tlod = 5.0;
+        apply_site_filters(&mut weak, &s, 3, 1);
+        assert_eq!(weak.filters, [Filter::WeakEvidence]);
+        // 8 alt reads from 2 molecules: unmarked duplicates
+        let mut dup = test_snv(10, "C", "T", 8, 100);
+        dup.tumor.alt_fwd = 4;
+        dup.tumor.alt_rev = 4;
+        dup.tumor.ref_fwd = 46;
+        dup.tumor.ref_rev = 46;
+        apply_site_filters(&mut dup, &s, 2, 1);
+        assert_eq!(dup.filters, [Filter::Duplicate]);
+        // a normal with 3 of 30 alt fragments
+        let mut na = test_snv(10, "C", "T", 20, 100);
+        na.tumor.alt_fwd = 10;
+        na.tumor.alt_rev = 10;
+        na.normal = Some(SampleSupport {
+            depth: 30,
+            ref_count: 27,
+            alt_count: 3,
+            ..SampleSupport::default()
+        });
+        na.nlod = Some(1.0);
+        apply_site_filters(&mut na, &s, 20, 1);
+        assert_eq!(na.filters, [Filter::NormalLod, Filter::NormalArtifact]);
+        // a one-unit deletion in a 12 bp homopolymer at 4%
+        let mut slip = test_snv(10, "AA", "A", 4, 100);
+        slip.kind = VarKind::Del;
+        slip.repeat_len = 12;
+        slip.tumor.alt_fwd = 2;
+        slip.tumor.alt_rev = 2;
+        apply_site_filters(&mut slip, &s, 4, 1);
+        assert_eq!(slip.filters, [Filter::Slippage]);
+    }
+
+    #[test]
+    fn a_weak_second_allele_is_multiallelic_a_strong_one_stands() {
+        let min_tlod = CallSettings::default().min_tlod;
+        let mut site = vec![
+            test_snv(5, "C", "T", 40, 100),
+            test_snv(5, "C", "A", 5, 100),
+        ];
+        multiallelic(&mut site, min_tlod);
+        assert!(site[0].is_pass());
+        assert_eq!(site[1].filters, [Filter::Multiallelic]);
+        // two somatic alleles of similar support (one per haplotype) both stand
+        let mut site = vec![
+            test_snv(5, "C", "T", 30, 100),
+            test_snv(5, "C", "A", 25, 100),
+        ];
+        multiallelic(&mut site, min_tlod);
+        assert!(site.iter().all(|c| c.is_pass()));
+        // a third allele never stands
+        let mut site = vec![
+            test_snv(5, "C", "T", 30, 100),
+            test_snv(5, "C", "A", 25, 100),
+            test_snv(5, "C", "G", 24, 100),
+        ];
+        multiallelic(&mut site, min_tlod);
+        assert_eq!(site[2].filters, [Filter::Multiallelic]);
+    }
 
     #[test]
     fn allelic_depths_never_exceed_the_depth() {

@@ -291,3 +291,101 @@ fn posterior(pi: f64, psi: f64, k: u32, n: u32, q: f64) -> f64 {
 pub fn sort_filters(c: &mut Call) {
     c.filters.sort();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::call::test_snv;
+
+    #[test]
+    fn three_passing_events_within_the_window_are_clustered() {
+        let mut calls = vec![
+            test_snv(100, "C", "T", 20, 100),
+            test_snv(120, "C", "T", 20, 100),
+            test_snv(149, "C", "T", 20, 100),
+            test_snv(300, "C", "T", 20, 100),
+        ];
+        clustered_events(&mut calls, 50);
+        let flagged: Vec<bool> = calls
+            .iter()
+            .map(|c| c.has(Filter::ClusteredEvents))
+            .collect();
+        assert_eq!(flagged, [true, true, true, false]);
+        // a germline site does not count as a somatic event: two remain, no cluster
+        let mut calls = vec![
+            test_snv(100, "C", "T", 20, 100),
+            test_snv(120, "C", "T", 20, 100),
+            test_snv(149, "C", "T", 20, 100),
+        ];
+        calls[1].fail(Filter::Germline);
+        clustered_events(&mut calls, 50);
+        assert!(!calls.iter().any(|c| c.has(Filter::ClusteredEvents)));
+    }
+
+    #[test]
+    fn population_frequency_and_panel_filter_at_their_thresholds() {
+        let mut calls = vec![
+            test_snv(1, "C", "T", 20, 100),
+            test_snv(2, "C", "T", 20, 100),
+            test_snv(3, "C", "T", 20, 100),
+        ];
+        calls[0].pop_af = Some(DEFAULT_MAX_POPULATION_AF);
+        calls[1].pop_af = Some(0.009);
+        calls[2].pon_normals = Some(2);
+        apply_resources(&mut calls, DEFAULT_MAX_POPULATION_AF);
+        assert_eq!(calls[0].filters, [Filter::Germline]);
+        assert!(calls[1].is_pass());
+        assert_eq!(calls[2].filters, [Filter::PanelOfNormals]);
+    }
+
+    #[test]
+    fn finalize_is_rerunnable_and_keeps_catalogue_order() {
+        let mut calls = vec![test_snv(1, "C", "T", 20, 100)];
+        calls[0].fail(Filter::PanelOfNormals);
+        calls[0].fail(Filter::WeakEvidence);
+        calls[0].pon_normals = Some(3);
+        finalize(&mut calls, DEFAULT_MAX_POPULATION_AF, None, None);
+        finalize(&mut calls, DEFAULT_MAX_POPULATION_AF, None, None);
+        assert_eq!(
+            calls[0].filters,
+            [Filter::WeakEvidence, Filter::PanelOfNormals]
+        );
+    }
+
+    /// A C>T SNV with `k` of `n` alt fragments in F1R2 (the deamination artifact orientation)
+    /// and balanced reference fragments.
+    fn ct(pos: u64, k: u32, n: u32) -> Call {
+        let mut c = test_snv(pos, "C", "T", n, 100);
+        c.tumor.alt_f1r2 = k;
+        c.tumor.ref_f1r2 = c.tumor.ref_count / 2;
+        c
+    }
+
+    #[test]
+    fn orientation_filters_damage_only_in_a_damaged_sample() {
+        // 40 real variants with balanced orientations, 40 artifacts all in F1R2
+        let sample = || -> Vec<Call> {
+            let mut v: Vec<Call> = (0..40).map(|i| ct(i * 100, 5, 10)).collect();
+            v.extend((0..40).map(|i| ct(10_000 + i * 100, 10, 10)));
+            v
+        };
+        let damaged = DamageCounts {
+            deamination: [9_000, 1_000],
+            oxog: [500, 500],
+        };
+        let mut calls = sample();
+        let m = orientation_bias(&mut calls, Some(&damaged));
+        assert_eq!(m.filtered[0], 40, "{m:?}");
+        assert!(calls[..40].iter().all(|c| c.is_pass()));
+        assert!(calls[40..].iter().all(|c| c.has(Filter::Orientation)));
+        // the same calls in a sample whose bases show no damage: nothing is filtered
+        let clean = DamageCounts {
+            deamination: [5_000, 5_000],
+            oxog: [500, 500],
+        };
+        let mut calls = sample();
+        let m = orientation_bias(&mut calls, Some(&clean));
+        assert_eq!(m.filtered, [0, 0]);
+        assert!(calls.iter().all(|c| c.is_pass()));
+    }
+}

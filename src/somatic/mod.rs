@@ -12,6 +12,7 @@ pub mod evidence;
 pub mod filters;
 pub mod germline;
 pub mod model;
+pub(crate) mod mrd;
 pub mod msi;
 pub mod normalize;
 pub mod qc;

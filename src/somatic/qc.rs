@@ -448,3 +448,81 @@ pub fn verdict(
         reasons,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample_with_depths(depths: &[(usize, u64)]) -> SampleQc {
+        let mut q = SampleQc {
+            depth: vec![0; 200],
+            ..SampleQc::default()
+        };
+        for &(d, n) in depths {
+            q.depth[d] += n;
+        }
+        q
+    }
+
+    #[test]
+    fn summary_reads_the_depth_histogram_as_samtools_depth_would() {
+        // 50 positions at 10x, 50 at 30x: mean 20, median 10 (the lower middle), half >= 20x
+        let mut q = sample_with_depths(&[(10, 50), (30, 50)]);
+        q.reads = 1000;
+        q.duplicates = 50;
+        q.ref_match = 990;
+        q.ref_mismatch = 10;
+        let s = summarize("T", &q, 1000);
+        assert_eq!(s.mean_depth, 20.0);
+        assert_eq!(s.median_depth, 10);
+        assert_eq!(s.pct_ge_20x, 50.0);
+        assert_eq!(s.pct_ge_100x, 0.0);
+        assert_eq!(s.duplicate_rate, 0.05);
+        assert_eq!(s.mapped_rate, 0.5);
+        assert_eq!(s.reference_mismatch_rate, Some(0.01));
+    }
+
+    #[test]
+    fn identity_needs_enough_sites_and_flags_a_swap() {
+        let (id, w) = identity(10, 2, DEFAULT_MIN_IDENTITY);
+        assert_eq!(id.status, IdentityStatus::InsufficientSites);
+        assert!(w.is_none());
+        let (id, w) = identity(200, 198, DEFAULT_MIN_IDENTITY);
+        assert_eq!(id.status, IdentityStatus::Match);
+        assert!(w.is_none());
+        let (id, w) = identity(200, 60, DEFAULT_MIN_IDENTITY);
+        assert_eq!(id.status, IdentityStatus::Mismatch);
+        assert!(w.unwrap().contains("30.0%"));
+    }
+
+    #[test]
+    fn the_verdict_lists_every_failed_rule() {
+        let shallow = summarize("T", &sample_with_depths(&[(12, 100)]), 0);
+        let (id, w) = identity(200, 60, DEFAULT_MIN_IDENTITY);
+        let v = verdict(vec![shallow], Some((id, w)), true);
+        assert_eq!(v.verdict, QcVerdict::Fail);
+        assert_eq!(v.reasons.len(), 3, "{:?}", v.reasons);
+        let deep = summarize("T", &sample_with_depths(&[(60, 100)]), 0);
+        assert_eq!(verdict(vec![deep], None, false).verdict, QcVerdict::Pass);
+    }
+
+    #[test]
+    fn damage_is_warned_about_per_class() {
+        let mut s = summarize("T", &sample_with_depths(&[(60, 100)]), 0);
+        let q = SampleQc {
+            ref_match: 1_000_000,
+            ..SampleQc::default()
+        };
+        let damaged = super::super::evidence::DamageCounts {
+            deamination: [9_000, 1_000],
+            oxog: [500, 500],
+        };
+        s.orientation_bias = Some(orientation_bias(&damaged, &q, [12, 0]));
+        let w = damage_warnings(&[s]);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].starts_with("FFPE deamination damage in 'T'")
+                && w[0].contains("12 calls filtered")
+        );
+    }
+}

@@ -1022,4 +1022,102 @@ mod tests {
         let got = cluster(splits, pairs, with_normal, &s);
         assert!(got.junctions.is_empty());
     }
+
+    fn ev(a: End, b: End, sample: u8, frag: u64) -> Evidence {
+        Evidence { a, b, sample, frag }
+    }
+
+    #[test]
+    fn linked_runs_chain_within_the_window_and_the_key() {
+        let v = [0u64, 5, 12, 40, 44, 100];
+        let runs = linked_runs(&v, 10, |x| *x, |_, _| true);
+        assert_eq!(runs, [(0, 3), (3, 5), (5, 6)]);
+        // a key change starts a run even within the window
+        let runs = linked_runs(&v, 10, |x| *x, |x, y| (*x < 30) == (*y < 30));
+        assert_eq!(runs, [(0, 3), (3, 5), (5, 6)]);
+        let runs = linked_runs(&v, 100, |x| *x, |x, y| (*x < 30) == (*y < 30));
+        assert_eq!(runs, [(0, 3), (3, 6)]);
+    }
+
+    #[test]
+    fn a_split_junction_sits_where_most_tumor_fragments_put_it() {
+        let (a, b) = (
+            end(0, 1000, Orientation::Plus),
+            end(0, 9000, Orientation::Minus),
+        );
+        let shifted = (End { pos: 1002, ..a }, End { pos: 9002, ..b });
+        let sub = [
+            ev(shifted.0, shifted.1, 0, 1),
+            ev(a, b, 0, 2),
+            ev(a, b, 0, 3),
+            ev(a, b, 1, 4),
+        ];
+        let j = split_junction(&sub);
+        assert_eq!((j.a.pos, j.b.pos, j.precise), (1000, 9000, true));
+        assert_eq!((j.tumor.split_reads, j.normal.split_reads), (3, 1));
+        // normal-only evidence: a germline junction with no tumor support
+        let j = split_junction(&[ev(a, b, 1, 5), ev(a, b, 1, 6)]);
+        assert_eq!((j.tumor.split_reads, j.normal.split_reads), (0, 2));
+    }
+
+    #[test]
+    fn imprecise_junctions_lie_beyond_the_reads_nearest_them() {
+        let (a, b) = (end(0, 0, Orientation::Plus), end(0, 0, Orientation::Minus));
+        let rest: Vec<Evidence> = (0..6u64)
+            .map(|f| {
+                ev(
+                    End {
+                        pos: 500 + 10 * f,
+                        ..a
+                    },
+                    End {
+                        pos: 8000 + 20 * f,
+                        ..b
+                    },
+                    0,
+                    f,
+                )
+            })
+            .collect();
+        let js = imprecise_junctions(&rest, 1000);
+        assert_eq!(js.len(), 1);
+        // + side: right of the rightmost read; - side: left of the leftmost
+        assert_eq!((js[0].a.pos, js[0].b.pos), (550, 8000));
+        assert_eq!(
+            (js[0].precise, js[0].ci, js[0].tumor.discordant_pairs),
+            (false, 1000, 6)
+        );
+    }
+
+    #[test]
+    fn filters_need_support_size_and_a_clean_normal() {
+        let s = SvSettings::default();
+        let j = |a: u64, b: u64, split: u32, normal: u32| Junction {
+            a: end(0, a, Orientation::Plus),
+            b: end(0, b, Orientation::Minus),
+            precise: true,
+            ci: 0,
+            tumor: SvSupport {
+                split_reads: split,
+                discordant_pairs: 0,
+            },
+            normal: SvSupport {
+                split_reads: normal,
+                discordant_pairs: 0,
+            },
+        };
+        let out = filter_junctions(
+            vec![
+                j(1000, 9000, 5, 0),   // kept
+                j(1000, 1100, 5, 0),   // smaller than min_size: the small-variant caller's
+                j(20000, 30000, 2, 0), // too little support
+                j(40000, 50000, 6, 0), // kept by itself, but ...
+                j(40010, 50010, 0, 2), // ... the normal shows the same junction
+            ],
+            &s,
+        );
+        assert_eq!(out.junctions.len(), 1);
+        assert_eq!(out.junctions[0].a.pos, 1000);
+        assert_eq!((out.low_support, out.germline), (1, 1));
+    }
 }

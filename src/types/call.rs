@@ -244,6 +244,37 @@ impl std::fmt::Display for Filter {
     }
 }
 
+/// A tumor SNV for unit tests: `alt_count` of `depth` fragments, PASS, good qualities.
+#[cfg(test)]
+pub(crate) fn test_snv(pos: u64, ref_allele: &str, alt: &str, alt_count: u32, depth: u32) -> Call {
+    Call {
+        contig: ContigId::new(0),
+        pos: Pos0::new(pos),
+        ref_allele: ref_allele.into(),
+        alt_allele: alt.into(),
+        kind: VarKind::Snv,
+        tlod: 50.0,
+        nlod: None,
+        tumor: SampleSupport {
+            depth,
+            ref_count: depth - alt_count,
+            alt_count,
+            ..SampleSupport::default()
+        },
+        normal: None,
+        alt_median_bq: 35,
+        alt_median_mq: 60,
+        alt_median_end_dist: 30,
+        pop_af: None,
+        pon_normals: None,
+        repeat_len: 0,
+        repeat_unit_len: 0,
+        artifact_posterior: None,
+        germline_posterior: None,
+        filters: Vec::new(),
+    }
+}
+
 /// Key of an allele in a resource: (contig name, 1-based POS, REF, ALT).
 pub type AlleleKey = (String, u64, String, String);
 

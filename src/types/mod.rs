@@ -20,6 +20,7 @@ pub mod coverage;
 pub mod fxhash;
 pub mod manifest;
 pub mod metrics;
+pub mod monitor;
 pub mod msi;
 pub mod report;
 pub mod results;
@@ -359,6 +360,12 @@ impl Document for batch::BatchSummary {
     const FILE_NAME: &'static str = batch::BATCH_SUMMARY_JSON;
 }
 
+impl Document for monitor::MonitorDoc {
+    const KIND: &'static str = monitor::MONITOR_KIND;
+    const SCHEMA_VERSION: u32 = monitor::MONITOR_SCHEMA_VERSION;
+    const FILE_NAME: &'static str = monitor::MONITOR_FILE;
+}
+
 impl Document for manifest::RunManifest {
     const KIND: &'static str = manifest::MANIFEST_KIND;
     const SCHEMA_VERSION: u32 = manifest::MANIFEST_SCHEMA_VERSION;
@@ -389,6 +396,10 @@ pub fn json_schemas() -> Vec<(&'static str, String)> {
             "batch_summary",
             pretty(schemars::schema_for!(batch::BatchSummary)),
         ),
+        (
+            "monitor",
+            pretty(schemars::schema_for!(monitor::MonitorDoc)),
+        ),
     ]
 }
 
@@ -400,6 +411,7 @@ pub fn document_name(kind: &str) -> Option<&'static str> {
         manifest::MANIFEST_KIND => Some("run_manifest.json"),
         metrics::METRICS_KIND => Some("metrics.json"),
         batch::BATCH_KIND => Some(batch::BATCH_SUMMARY_JSON),
+        monitor::MONITOR_KIND => Some(monitor::MONITOR_FILE),
         _ => None,
     }
 }

@@ -3,6 +3,37 @@
 //! Written by `run` (the pipeline builds it from the stage results), read by `report` and
 //! `retier`. Every status is an enum; every block is typed. The JSON Schema generated from
 //! these types is committed as `schemas/results.schema.json` (a test keeps it in step).
+//!
+//! Read one back with [`crate::io::json::read_document`], which checks `kind` and
+//! `schema_version` first (another document, or another version's, is refused with a message
+//! naming what the file is):
+//!
+//! ```
+//! use std::path::Path;
+//! use oncostream::io::json::read_document;
+//! use oncostream::pipeline::run::{run, RunOptions};
+//! use oncostream::types::results::{Mode, RunResults};
+//!
+//! let fx = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/nfcore_chr22");
+//! let out = tempfile::tempdir()?;
+//! let mut opts = RunOptions::new(
+//!     &fx.join("test2.paired_end.sorted.bam"),
+//!     Some(&fx.join("test.paired_end.sorted.bam")),
+//!     &fx.join("genome.fasta"),
+//!     &out.path().join("run"),
+//! );
+//! opts.inputs.quiet = true;
+//! run(opts)?;
+//! let results: RunResults = read_document(&out.path().join("run/results.json"))?;
+//! assert_eq!(results.mode, Mode::TumorNormal);
+//! // this 40 kb slice holds only germline variants: every call is filtered
+//! assert_eq!(results.calls.pass, results.variants.len());
+//! assert!(results.tmb.callable_mb < 1.0);
+//! // read as another kind of document (a report), it is refused, not misread
+//! let file = out.path().join("run/results.json");
+//! assert!(read_document::<oncostream::types::report::Report>(&file).is_err());
+//! # Ok::<(), anyhow::Error>(())
+//! ```
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -262,6 +262,9 @@ fn validate_all(o: &BatchOptions, tasks: &[Task]) -> Result<Vec<Decision>> {
             if let Some(n) = &t.normal {
                 sheet::check_files(&o.samplesheet, n)?;
             }
+            for p in &t.plasma {
+                sheet::check_files(&o.samplesheet, p)?;
+            }
             let mut check = opts.clone();
             // inspect only: nothing is written until the sample runs
             check.force = true;
@@ -315,11 +318,67 @@ fn run_one(o: &BatchOptions, task: &Task) -> Result<BatchOutcome> {
             run_sample(opts)?;
         }
     }
+    if !task.plasma.is_empty() {
+        monitor_plasma(o, task)?;
+    }
     Ok(BatchOutcome {
         summary: None,
         signal: None,
         failed: 0,
     })
+}
+
+/// Where a tumor's monitoring outputs go: `OUTDIR/<tumor>/monitor/`.
+pub fn monitor_dir(outdir: &Path, sample: &str) -> PathBuf {
+    sample_dir(outdir, sample).join("monitor")
+}
+
+/// The `monitor` options of a task's follow-up plasma rows: the tumor's run as baseline, the
+/// patient's normal as the white-cell normal, the sheet's `timepoint` labels (else the ids).
+pub fn monitor_options(o: &BatchOptions, task: &Task) -> super::monitor::MonitorOptions {
+    let r = &o.template;
+    let mut m = super::monitor::MonitorOptions::new(
+        Some(sample_dir(&o.outdir, task.sample())),
+        None,
+        task.plasma.iter().map(|p| p.bam.clone()).collect(),
+        r.inputs.reference.clone().unwrap_or_default(),
+        monitor_dir(&o.outdir, task.sample()),
+    );
+    m.timepoints = task
+        .plasma
+        .iter()
+        .map(|p| {
+            p.fields
+                .get("timepoint")
+                .cloned()
+                .unwrap_or_else(|| p.sample.clone())
+        })
+        .collect();
+    m.normal = task.normal.as_ref().map(|n| n.bam.clone());
+    m.gff = r.gff.clone();
+    m.transcripts = r.transcripts.clone();
+    m.kb = r.kb.clone();
+    m.threads = r.inputs.threads;
+    m.quiet = r.inputs.quiet;
+    m.force = true;
+    m
+}
+
+/// Runs `monitor` for a task's plasma rows (after its tumor's run is complete).
+fn monitor_plasma(o: &BatchOptions, task: &Task) -> Result<()> {
+    for p in &task.plasma {
+        sheet::check_files(&o.samplesheet, p)?;
+    }
+    log::info(&format!(
+        "sample '{}': monitoring {} follow-up plasma sample(s)",
+        task.sample(),
+        task.plasma.len()
+    ));
+    super::monitor::monitor(monitor_options(o, task)).map_err(|e| {
+        let kind = crate::error::exit_kind(&e);
+        fail(kind, format!("sample '{}': monitor: {e:#}", task.sample()))
+    })?;
+    Ok(())
 }
 
 /// How one local child ended.

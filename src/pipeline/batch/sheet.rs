@@ -7,7 +7,9 @@
 //! `specimen_id` (default: the sample id), `specimen_type`, `collection_date`, `tumor_content`,
 //! `institution`, `test_name`, `genome_build`. Relative paths are taken from the directory the
 //! command runs in (as nf-core pipelines do). Every tumor row becomes one task; its normal is the
-//! patient's status-0 row (at most one per patient).
+//! patient's status-0 row (at most one per patient). Status `2` marks a follow-up plasma
+//! (cell-free DNA) sample, with an optional `timepoint` label: the patient's plasma rows go with
+//! its first tumor's task, which then also runs `monitor` against that tumor's run.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -33,6 +35,7 @@ const OPTIONAL: &[&str] = &[
     "institution",
     "test_name",
     "genome_build",
+    "timepoint",
 ];
 
 /// One row of the sheet.
@@ -46,6 +49,8 @@ pub struct SheetRow {
     pub sample: String,
     /// True for a tumor (status 1).
     pub tumor: bool,
+    /// True for a follow-up plasma sample (status 2).
+    pub plasma: bool,
     /// The BAM/CRAM (absolute).
     pub bam: PathBuf,
     /// The index named by the sheet (absolute).
@@ -63,6 +68,8 @@ pub struct Task {
     pub tumor: SheetRow,
     /// The matched normal's row (None: tumor-only).
     pub normal: Option<SheetRow>,
+    /// The patient's follow-up plasma rows, in sheet order (the first tumor of a patient only).
+    pub plasma: Vec<SheetRow>,
 }
 
 impl Task {
@@ -191,14 +198,17 @@ pub fn parse_sheet(
                 ),
             ));
         }
-        let tumor = match get(col("status").expect("checked")).as_str() {
-            "1" => true,
-            "0" => false,
+        let (tumor, plasma) = match get(col("status").expect("checked")).as_str() {
+            "1" => (true, false),
+            "0" => (false, false),
+            "2" => (false, true),
             other => {
                 return Err(bad(
                     path,
                     line,
-                    format!("status '{other}' must be 0 (normal) or 1 (tumor)"),
+                    format!(
+                        "status '{other}' must be 0 (normal), 1 (tumor) or 2 (follow-up plasma)"
+                    ),
                 ))
             }
         };
@@ -229,6 +239,7 @@ pub fn parse_sheet(
             patient,
             sample,
             tumor,
+            plasma,
             bam: absolute(&bam),
             index,
             fields,
@@ -259,7 +270,7 @@ pub fn parse_sheet(
         }
     }
     let mut normals: HashMap<&str, &SheetRow> = HashMap::new();
-    for r in rows.iter().filter(|r| !r.tumor) {
+    for r in rows.iter().filter(|r| !r.tumor && !r.plasma) {
         if let Some(first) = normals.insert(&r.patient, r) {
             return Err(bad(
                 path,
@@ -282,10 +293,17 @@ pub fn parse_sheet(
                 format!("tumor '{}' of patient '{}' has no normal (status 0) and --require-normal is set", r.sample, r.patient),
             ));
         }
+        let first_of_patient = !tasks.iter().any(|t: &Task| t.tumor.patient == r.patient);
+        let plasma = rows
+            .iter()
+            .filter(|p| p.plasma && p.patient == r.patient && first_of_patient)
+            .cloned()
+            .collect();
         tasks.push(Task {
             number: tasks.len() + 1,
             tumor: r.clone(),
             normal,
+            plasma,
         });
     }
     let tumor_patients: HashSet<&str> = rows
@@ -293,6 +311,14 @@ pub fn parse_sheet(
         .filter(|r| r.tumor)
         .map(|r| r.patient.as_str())
         .collect();
+    for p in rows.iter().filter(|r| r.plasma) {
+        if !tumor_patients.contains(p.patient.as_str()) {
+            warnings.push(format!(
+                "sample sheet line {}: plasma '{}' of patient '{}' has no tumor to track; it is not analysed",
+                p.line, p.sample, p.patient
+            ));
+        }
+    }
     for n in normals.values() {
         if !tumor_patients.contains(n.patient.as_str()) {
             warnings.push(format!(
@@ -403,10 +429,33 @@ mod tests {
     }
 
     #[test]
+    fn follow_up_plasma_goes_with_the_patients_first_tumor() {
+        let (tasks, warnings) = parse(
+            "patient,sample,status,bam,timepoint\nP1,N1,0,/d/n1.bam,\nP1,T1,1,/d/t1.bam,\nP1,C1,2,/d/c1.bam,week4\nP1,C2,2,/d/c2.bam,week12\nP1,T1b,1,/d/t1b.bam,\nP9,C9,2,/d/c9.bam,\n",
+            false,
+        )
+        .unwrap();
+        assert_eq!(tasks.len(), 2);
+        let ids: Vec<_> = tasks[0].plasma.iter().map(|r| r.sample.as_str()).collect();
+        assert_eq!(ids, ["C1", "C2"]);
+        assert_eq!(tasks[0].plasma[1].fields["timepoint"], "week12");
+        assert!(
+            tasks[1].plasma.is_empty(),
+            "a second tumor does not repeat the monitoring"
+        );
+        assert_eq!(
+            tasks[0].normal.as_ref().unwrap().sample,
+            "N1",
+            "plasma is not a normal"
+        );
+        assert!(warnings.iter().any(|w| w.contains("C9")), "{warnings:?}");
+    }
+
+    #[test]
     fn refuses_what_a_lab_gets_wrong() {
         let cases = [
             ("patient,sample,status\nP,T,1\n", "no 'bam'"),
-            ("patient,sample,status,bam\nP,T,2,/t.bam\n", "status '2'"),
+            ("patient,sample,status,bam\nP,T,3,/t.bam\n", "status '3'"),
             (
                 "patient,sample,status,bam\nP,T,1,/t.bam\nP,T,1,/u.bam\n",
                 "already used on line 2",

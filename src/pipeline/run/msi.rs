@@ -99,3 +99,35 @@ impl Stage for MsiStage {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tumor_only_without_a_baseline_is_not_assessed_and_says_so() {
+        let stage = MsiStage {
+            sites: Some(Vec::new()),
+            baseline: None,
+            has_normal: false,
+            thresholds: MsiThresholds::default(),
+            n_samples: 1,
+            contigs: Vec::new(),
+            contig_names: vec!["chr1".into()],
+        };
+        let out = stage.finish(MsiCounts::default(), ()).unwrap();
+        assert!(out.result.is_none());
+        assert_eq!(
+            out.warnings,
+            ["MSI not assessed: tumor-only run without --msi-baseline"]
+        );
+        // with a matched normal it is scored (no site tested here: indeterminate)
+        let paired = MsiStage {
+            has_normal: true,
+            n_samples: 2,
+            ..stage
+        };
+        let out = paired.finish(MsiCounts::default(), ()).unwrap();
+        assert_eq!(out.result.unwrap().sites_tested, 0);
+    }
+}

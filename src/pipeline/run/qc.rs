@@ -152,3 +152,89 @@ impl QcStage {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::somatic::qc::SampleQc;
+    use crate::types::source::InputFormat;
+
+    fn info(sample: &str) -> InputInfo {
+        InputInfo {
+            path: format!("{sample}.bam").into(),
+            format: InputFormat::Bam,
+            size: 1,
+            sample: sample.into(),
+            index_path: format!("{sample}.bam.bai").into(),
+            read_groups: Vec::new(),
+        }
+    }
+
+    fn stage() -> QcStage {
+        QcStage {
+            n_samples: 2,
+            min_tumor_depth: 20,
+            min_normal_depth: 10,
+            callable_contigs: Vec::new(),
+            min_identity: 0.9,
+        }
+    }
+
+    fn state(mismatch: [(u64, u64); 2]) -> QcState {
+        QcState {
+            counts: QcPartial {
+                samples: mismatch
+                    .iter()
+                    .map(|&(m, x)| SampleQc {
+                        ref_match: m,
+                        ref_mismatch: x,
+                        ..SampleQc::default()
+                    })
+                    .collect(),
+                ..QcPartial::default()
+            },
+            callable: vec![(crate::types::ContigId::new(0), 100, 350)],
+        }
+    }
+
+    #[test]
+    fn reads_of_another_reference_stop_the_run_naming_the_sample() {
+        let (t, n) = (info("T"), info("N"));
+        let ok = state([(990, 10), (995, 5)]);
+        assert!(stage()
+            .check_reference(&ok, &[&t, &n], "ref.fa".as_ref())
+            .is_ok());
+        assert_eq!(ok.callable_bases(), 250);
+        // the normal aligned elsewhere: 40% of its bases differ
+        let bad = state([(990, 10), (600, 400)]);
+        let e = stage()
+            .check_reference(&bad, &[&t, &n], "ref.fa".as_ref())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("40% of the aligned bases of 'N.bam' (sample N)"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn the_verdict_sees_the_purity_and_the_damage() {
+        let (t, n) = (info("T"), info("N"));
+        let out = stage()
+            .finish(
+                state([(990, 10), (995, 5)]),
+                QcContext {
+                    inputs: vec![&t, &n],
+                    unmapped: &[0, 0],
+                    damage: &[DamageCounts::default(), DamageCounts::default()],
+                    filtered: [0, 0],
+                    low_purity: true,
+                },
+            )
+            .unwrap();
+        assert_eq!(out.result.samples.len(), 2);
+        assert!(out.result.reasons.iter().any(|r| r.contains("purity")));
+        // no identity sites: insufficient, not a mismatch
+        assert!(out.warnings.is_empty());
+    }
+}

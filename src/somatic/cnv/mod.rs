@@ -862,4 +862,177 @@ mod tests {
             - v.iter().cloned().fold(f64::INFINITY, f64::min);
         assert!(spread < 1.0, "spread {spread}");
     }
+
+    use crate::types::ContigId;
+
+    /// Two contigs of 100 bins of 1 kb each.
+    fn layout() -> BinLayout {
+        let regions: Vec<Region> = (0..2)
+            .map(|c| Region {
+                contig: ContigId::new(c),
+                start: 0,
+                end: 100_000,
+            })
+            .collect();
+        BinLayout::new(&regions, 2, 1000, &[])
+    }
+
+    fn usable(rs: &[f64]) -> Vec<Usable> {
+        rs.iter()
+            .enumerate()
+            .map(|(bin, &r)| Usable {
+                bin,
+                r,
+                sites: Vec::new(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn ratios_are_normalised_to_a_mean_linear_ratio_of_one() {
+        let mut u = usable(&[0.0, 1.0, 0.0, 1.0]);
+        normalise_mean_ratio(&mut u);
+        let mean = u.iter().map(|x| 2f64.powf(x.r)).sum::<f64>() / 4.0;
+        assert!((mean - 1.0).abs() < 1e-12);
+        assert!(
+            (u[1].r - u[0].r - 1.0).abs() < 1e-12,
+            "differences are kept"
+        );
+    }
+
+    #[test]
+    fn noise_is_the_bin_to_bin_spread_per_contig() {
+        let l = layout();
+        // noise on contig 0 (a fixed pseudo-random series), flat 2.0 on contig 1: the step
+        // between the contigs is not noise, and each contig weighs by its bins
+        let mut x = 12345u64;
+        let rs: Vec<f64> = (0..200)
+            .map(|i| {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                if i < 100 {
+                    (x >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+                } else {
+                    2.0
+                }
+            })
+            .collect();
+        let sd = ratio_noise(&usable(&rs), &l);
+        let first = diff_sd(&rs[..100]);
+        assert!(first > 0.1, "{first}");
+        assert!((sd - first * 100.0 / 200.0).abs() < 1e-9, "{sd} {first}");
+        assert_eq!(ratio_noise(&usable(&[0.0; 200]), &l), 0.01, "floor");
+    }
+
+    #[test]
+    fn baf_noise_is_at_least_binomial() {
+        // 30 balanced sites at depth 100: at least 0.5/sqrt(100)
+        let mut u = usable(&[0.0; 3]);
+        for x in &mut u {
+            x.sites = vec![(50, 50); 10];
+        }
+        let (sd, n) = baf_noise(&u);
+        assert_eq!(n, 30);
+        assert!((sd - 0.05).abs() < 1e-12, "{sd}");
+        // few sites: at least 0.1
+        u.truncate(1);
+        assert_eq!(baf_noise(&u), (0.1, 10));
+    }
+
+    fn stats(r: f64, baf: Option<f64>) -> SegmentStats {
+        SegmentStats {
+            r,
+            bins: 10,
+            len: 10_000,
+            baf: baf.and_then(|f| {
+                let d = 200u32;
+                let a = (f * d as f64).round() as u32;
+                BafProfile::new(&vec![(d - a, a); 40])
+            }),
+        }
+    }
+
+    #[test]
+    fn segment_calls_follow_copy_number_at_the_fitted_purity() {
+        let s = CnvSettings::default();
+        let fit = |p: f64, psi: f64| PurityChoice {
+            purity: Some(p),
+            ploidy: Some(psi),
+            cn_purity: Some(p),
+            cn_identifiable: true,
+            source: PuritySource::CopyNumberFit,
+            vaf_purity: None,
+            vaf_scope: VafScope::All,
+        };
+        let c = fit(1.0, 2.0);
+        // at purity 1 and ploidy 2, log2(n/2) for n copies
+        assert_eq!(
+            call_state(&stats(0.0, Some(0.5)), &c, &s).call,
+            CnCall::Neutral
+        );
+        let one = call_state(&stats((1f64 / 2.0).log2(), Some(1.0)), &c, &s);
+        assert_eq!(
+            (one.call, one.total, one.minor),
+            (CnCall::Loss, Some(1), Some(0))
+        );
+        let amp = call_state(&stats((8f64 / 2.0).log2(), None), &c, &s);
+        assert_eq!((amp.call, amp.total), (CnCall::Amplification, Some(8)));
+        assert_eq!(
+            call_state(&stats(-6.0, None), &c, &s).call,
+            CnCall::DeepDeletion
+        );
+        // copy-neutral LOH: two copies, BAF 1
+        let loh = call_state(&stats(0.0, Some(1.0)), &c, &s);
+        assert_eq!(
+            (loh.call, loh.major, loh.minor),
+            (CnCall::Neutral, Some(2), Some(0))
+        );
+        // purity unknown: the depth ratio alone
+        let none = PurityChoice {
+            purity: None,
+            ploidy: None,
+            ..c
+        };
+        assert_eq!(call_state(&stats(0.3, None), &none, &s).call, CnCall::Gain);
+        assert_eq!(call_state(&stats(-0.3, None), &none, &s).call, CnCall::Loss);
+        assert_eq!(
+            call_state(&stats(0.0, None), &none, &s).call,
+            CnCall::Neutral
+        );
+        assert_eq!(
+            call_state(&stats(1.6, None), &none, &s).call,
+            CnCall::Amplification
+        );
+    }
+
+    #[test]
+    fn adjacent_segments_with_one_call_merge_within_a_contig_only() {
+        let l = layout();
+        let u = usable(&[0.0; 200]);
+        let seg = Segments {
+            layout: &l,
+            usable: &u,
+            min_het_sites: 10,
+        };
+        let raw = [(0, 40), (40, 100), (100, 150), (150, 200)];
+        let st: Vec<SegmentStats> = raw.iter().map(|&(a, b)| seg.stats(a, b)).collect();
+        let none = PurityChoice {
+            purity: None,
+            ploidy: None,
+            cn_purity: None,
+            cn_identifiable: false,
+            source: PuritySource::None,
+            vaf_purity: None,
+            vaf_scope: VafScope::All,
+        };
+        let (merged, states) = seg.merge_equal_calls(&raw, &st, &none, &CnvSettings::default());
+        assert_eq!(merged, [(0, 100), (100, 200)]);
+        assert!(states.iter().all(|s| s.call == CnCall::Neutral));
+        let rec = seg.record(0, 100, &states[0], &none, &["chrA".into(), "chrB".into()]);
+        assert_eq!(
+            (rec.chrom.as_str(), rec.start, rec.end, rec.bins),
+            ("chrA", 0, 100_000, 100)
+        );
+    }
 }

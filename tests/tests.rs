@@ -60,3 +60,6 @@ mod docs;
 
 #[path = "suite/monitor.rs"]
 mod monitor;
+
+#[path = "suite/exports.rs"]
+mod exports;

@@ -275,7 +275,11 @@ mod tests {
             let f = set.fit(&other);
             assert!(f.models.is_empty());
             assert!(
-                f.record.note.as_deref().unwrap().contains("the reference is not GRCh38"),
+                f.record
+                    .note
+                    .as_deref()
+                    .unwrap()
+                    .contains("the reference is not GRCh38"),
                 "{:?}",
                 f.record.note
             );
@@ -286,6 +290,9 @@ mod tests {
             contig_alias("chrM", &grch38(&[("MT", 16_569)])).unwrap().0,
             "MT"
         );
-        assert_eq!(contig_alias("X", &grch38(&[("chrX", 1)])).unwrap().0, "chrX");
+        assert_eq!(
+            contig_alias("X", &grch38(&[("chrX", 1)])).unwrap().0,
+            "chrX"
+        );
     }
 }

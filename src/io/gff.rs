@@ -259,7 +259,12 @@ pub fn gff3_gz_text(bytes: &[u8], name: &str) -> Result<String> {
     let mut text = String::new();
     flate2::read::MultiGzDecoder::new(bytes)
         .read_to_string(&mut text)
-        .map_err(|e| fail(ExitKind::Data, format!("'{name}' is not gzip-compressed text: {e}")))?;
+        .map_err(|e| {
+            fail(
+                ExitKind::Data,
+                format!("'{name}' is not gzip-compressed text: {e}"),
+            )
+        })?;
     Ok(text)
 }
 

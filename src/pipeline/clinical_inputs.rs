@@ -6,12 +6,12 @@ use std::path::Path;
 
 use anyhow::Result;
 
+use crate::clinical::models::ModelSet;
 use crate::clinical::{
     kb::{self, Kb, BUILTIN_KB_NAME},
     oncotree::OncoTree,
 };
 use crate::error::{fail, ExitKind};
-use crate::clinical::models::ModelSet;
 use crate::io::{
     gff::{read_models, read_transcript_list},
     output::{md5_file, md5_hex},
@@ -178,18 +178,42 @@ pub fn models_limitation(
     if fitted.models.is_empty() {
         return Some(format!(
             "genes and HGVS not annotated: {}",
-            fitted.record.note.as_deref().unwrap_or("no transcript models")
+            fitted
+                .record
+                .note
+                .as_deref()
+                .unwrap_or("no transcript models")
         ));
     }
     let missing = set.genes_without_model(&fitted.models, kb_genes(kb));
+    // the file's name (not its directory: the report is the same wherever the file lies)
+    let file = Path::new(&fitted.record.path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| fitted.record.path.clone());
     (!missing.is_empty()).then(|| {
         format!(
             "transcript models ({}): no model for {} gene(s) the knowledge base names ({}); their variants are not annotated and cannot be tiered (pass --gff with models that include them)",
-            fitted.record.name.as_deref().unwrap_or(&fitted.record.path),
+            fitted.record.name.as_deref().unwrap_or(&file),
             missing.len(),
-            missing.join(", ")
+            first_names(&missing, MISSING_SHOWN)
         )
     })
+}
+
+/// Up to this many genes without a model are named in the report's sentence.
+const MISSING_SHOWN: usize = 10;
+
+/// `a, b, c` or `a, b, c and 7 more`.
+fn first_names(names: &[String], shown: usize) -> String {
+    if names.len() <= shown {
+        return names.join(", ");
+    }
+    format!(
+        "{} and {} more",
+        names[..shown].join(", "),
+        names.len() - shown
+    )
 }
 
 /// Basic items of a report as given (flags and an optional file), unvalidated.
@@ -351,4 +375,16 @@ pub fn load_case(o: &CaseOptions) -> Result<crate::types::report::CaseInfo> {
         }
     }
     Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_names;
+
+    #[test]
+    fn long_gene_lists_are_cut_with_a_count() {
+        let g: Vec<String> = ["A", "B", "C"].map(String::from).to_vec();
+        assert_eq!(first_names(&g, 3), "A, B, C");
+        assert_eq!(first_names(&g, 2), "A, B and 1 more");
+    }
 }

@@ -24,8 +24,8 @@ use crate::io::output::write_atomic;
 use crate::io::reference::Reference;
 use crate::log;
 use crate::report::cbioportal::{self, StudyInfo, StudySample};
-use crate::report::GeneIds;
 use crate::report::maf::{render, MafInput};
+use crate::report::GeneIds;
 use crate::types::batch::{BatchSummary, BATCH_SUMMARY_JSON};
 use crate::types::cnv::CnCall;
 use crate::types::manifest::MANIFEST_FILE;
@@ -372,15 +372,28 @@ fn annotate_runs(runs: &mut [ExportRun], o: &ExportOptions, shipped: &ModelSet) 
         let mut ann: HashMap<AlleleKey, Option<Annotation>> = HashMap::new();
         if let Some(rep) = &run.report {
             for v in &rep.variants {
-                let key = (v.chrom.clone(), v.pos.get(), v.ref_allele.clone(), v.alt.clone());
+                let key = (
+                    v.chrom.clone(),
+                    v.pos.get(),
+                    v.ref_allele.clone(),
+                    v.alt.clone(),
+                );
                 ann.insert(key, v.annotation.clone());
             }
         } else if !run.results.variants.is_empty() {
             let (reference, fitted) = reference_for(&mut cache, run, o, set)?;
             let a = Annotator::new(&fitted.models, &preferred, reference);
             for v in &run.results.variants {
-                let key = (v.chrom.clone(), v.pos.get(), v.ref_allele.clone(), v.alt.clone());
-                ann.insert(key, a.annotate(&v.chrom, v.pos.get(), &v.ref_allele, &v.alt));
+                let key = (
+                    v.chrom.clone(),
+                    v.pos.get(),
+                    v.ref_allele.clone(),
+                    v.alt.clone(),
+                );
+                ann.insert(
+                    key,
+                    a.annotate(&v.chrom, v.pos.get(), &v.ref_allele, &v.alt),
+                );
             }
         }
         run.maf = maf_rows(run, &ann, o, shipped);
@@ -399,12 +412,20 @@ fn maf_rows(
     let build = o
         .build
         .clone()
-        .or(run.report.as_ref().and_then(|r| r.case.genome_build.clone()))
+        .or(run
+            .report
+            .as_ref()
+            .and_then(|r| r.case.genome_build.clone()))
         .unwrap_or_else(|| "GRCh38".into());
     r.variants
         .iter()
         .map(|v| {
-            let key = (v.chrom.clone(), v.pos.get(), v.ref_allele.clone(), v.alt.clone());
+            let key = (
+                v.chrom.clone(),
+                v.pos.get(),
+                v.ref_allele.clone(),
+                v.alt.clone(),
+            );
             let a = ann.get(&key).cloned().flatten();
             MafInput {
                 tumor: run.id.clone(),
@@ -476,18 +497,29 @@ fn write_study(
         .iter()
         .map(|r| r.report.as_ref().map(|p| p.sample.cancer_type.as_str()))
         .collect();
-    let type_of_cancer = s.cancer_type.clone().unwrap_or_else(|| match codes.first() {
-        Some(Some(c)) if codes.iter().all(|x| x == &Some(*c)) => c.to_lowercase(),
-        _ => "mixed".into(),
-    });
+    let type_of_cancer = s
+        .cancer_type
+        .clone()
+        .unwrap_or_else(|| match codes.first() {
+            Some(Some(c)) if codes.iter().all(|x| x == &Some(*c)) => c.to_lowercase(),
+            _ => "mixed".into(),
+        });
     let mut samples = Vec::new();
     for r in runs {
         samples.push(StudySample {
             id: r.id.clone(),
-            patient: r.results.samples.patient_id.clone().unwrap_or_else(|| r.id.clone()),
+            patient: r
+                .results
+                .samples
+                .patient_id
+                .clone()
+                .unwrap_or_else(|| r.id.clone()),
             results: &r.results,
             cancer_type: r.report.as_ref().map(|p| {
-                (p.sample.cancer_type.clone(), p.sample.cancer_type_name.clone())
+                (
+                    p.sample.cancer_type.clone(),
+                    p.sample.cancer_type_name.clone(),
+                )
             }),
             maf: r.maf.clone(),
             gene_cn: gene_calls(r)?,

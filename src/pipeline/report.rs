@@ -10,9 +10,9 @@ use anyhow::Result;
 use super::clinical_inputs::{
     check_cancer_type, load_case, load_kb, load_models, models_limitation, CaseOptions, LoadedKb,
 };
-use crate::clinical::models::{FittedModels, ModelSet};
 use super::outdir::{inspect, new_run_id, now_utc, Manifest, OutdirState};
 use crate::clinical::germline;
+use crate::clinical::models::{FittedModels, ModelSet};
 use crate::clinical::oncogenicity::classify;
 use crate::clinical::triage::{add_germline_reasons, variant_alteration};
 use crate::clinical::{
@@ -76,6 +76,8 @@ pub struct ReportOptions {
     pub force: bool,
     /// No info lines.
     pub quiet: bool,
+    /// Also print report.html to report.pdf with headless Chromium (A4).
+    pub pdf: bool,
 }
 
 /// How a report is written: basic items, scope, language, trial list (unvalidated).
@@ -204,6 +206,8 @@ impl ReportContext {
 pub struct ReportSource {
     /// The run id, when known.
     pub run_id: Option<String>,
+    /// The run's sample id, when the report comes from a run.
+    pub sample_id: Option<String>,
     /// Tumor sample name.
     pub tumor: String,
     /// Mode, when known.
@@ -470,9 +474,10 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
         .collect();
     let mut variants = variants;
     classify_variants(&mut variants, &ctx.kb.kb);
-    let germline = germline_result(ctx, &annotator, src.germline, &src.germline_like);
     let (tmb_value, msi_value, not_evaluable) =
         tierable_biomarkers(src.tmb.as_ref(), src.msi.as_ref());
+    let limitations = report_limitations(ctx, &src, &not_evaluable);
+    let germline = germline_result(ctx, &annotator, src.germline, &src.germline_like);
     let (findings, mut expert_panel) = tier_and_triage(
         &ctx.kb.kb,
         &ctx.tree,
@@ -515,50 +520,6 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
             })
             .unwrap_or_default(),
     };
-    let mut limitations = src.limitations;
-    limitations.extend(ctx.models_limitation.clone());
-    // a "not evaluable" statement replaces the run's softer warning about the same biomarker
-    if not_evaluable
-        .iter()
-        .any(|r| r.starts_with("TMB not evaluable"))
-    {
-        limitations.retain(|l| !l.contains("TMB from less than"));
-    }
-    if not_evaluable
-        .iter()
-        .any(|r| r.starts_with("MSI not evaluable"))
-    {
-        limitations.retain(|l| !l.starts_with("MSI indeterminate"));
-    }
-    for r in &not_evaluable {
-        if !limitations.contains(r) {
-            limitations.push(r.clone());
-        }
-    }
-    if let Some(q) = src.qc.as_ref().filter(|q| q.verdict == QcVerdict::Fail) {
-        for r in &q.reasons {
-            let l = format!("QC failed: {r}");
-            if !limitations.contains(&l) {
-                limitations.push(l);
-            }
-        }
-    }
-    if let Some(p) = src.purity.filter(|p| *p < LOW_PURITY) {
-        limitations.push(format!(
-            "tumor purity estimated at {:.0}% (< 30%): TMB is underestimated and variants at low allele fraction may be missed (sensitivity falls with purity)",
-            p * 100.0
-        ));
-    }
-    for n in &src.not_assessed {
-        if !limitations.iter().any(|l| l == &n.reason) {
-            limitations.push(n.reason.clone());
-        }
-    }
-    if src.mode == Some(Mode::TumorOnly) && !limitations.iter().any(|l| l.contains("tumor-only")) {
-        limitations.push(
-            "tumor-only analysis: germline variants may remain among the reported variants".into(),
-        );
-    }
     Report {
         kind: REPORT_KIND.into(),
         schema_version: REPORT_SCHEMA_VERSION,
@@ -569,6 +530,7 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
         lang: ctx.lang,
         case: ctx.case.clone(),
         sample: ReportSample {
+            id: src.sample_id,
             tumor: src.tumor,
             cancer_type: ctx.cancer_type.clone(),
             cancer_type_name: ctx.tree.name(&ctx.cancer_type).unwrap_or("").to_string(),
@@ -600,6 +562,61 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
     }
 }
 
+/// The report's limitations: the run's, the transcript models', the biomarkers that are not
+/// evaluable (replacing the run's softer warnings about them), failed QC rules, low purity, what
+/// was not assessed, tumor-only.
+fn report_limitations(
+    ctx: &ReportContext,
+    src: &ReportSource,
+    not_evaluable: &[String],
+) -> Vec<String> {
+    let mut limitations = src.limitations.clone();
+    limitations.extend(ctx.models_limitation.clone());
+    // a "not evaluable" statement replaces the run's softer warning about the same biomarker
+    if not_evaluable
+        .iter()
+        .any(|r| r.starts_with("TMB not evaluable"))
+    {
+        limitations.retain(|l| !l.contains("TMB from less than"));
+    }
+    if not_evaluable
+        .iter()
+        .any(|r| r.starts_with("MSI not evaluable"))
+    {
+        limitations.retain(|l| !l.starts_with("MSI indeterminate"));
+    }
+    for r in not_evaluable {
+        if !limitations.contains(r) {
+            limitations.push(r.clone());
+        }
+    }
+    if let Some(q) = src.qc.as_ref().filter(|q| q.verdict == QcVerdict::Fail) {
+        for r in &q.reasons {
+            let l = format!("QC failed: {r}");
+            if !limitations.contains(&l) {
+                limitations.push(l);
+            }
+        }
+    }
+    if let Some(p) = src.purity.filter(|p| *p < LOW_PURITY) {
+        limitations.push(format!(
+            "tumor purity estimated at {:.0}% (< 30%): TMB is underestimated and variants at low allele fraction may be missed (sensitivity falls with purity)",
+            p * 100.0
+        ));
+    }
+    for n in &src.not_assessed {
+        if !limitations.iter().any(|l| l == &n.reason) {
+            limitations.push(n.reason.clone());
+        }
+    }
+    if src.mode == Some(Mode::TumorOnly) && !limitations.iter().any(|l| l.contains("tumor-only")) {
+        limitations.push(
+            "tumor-only analysis: germline variants may remain among the reported variants".into(),
+        );
+    }
+    limitations
+}
+
 /// The report source of a run, from its typed results (no re-reading of files).
 pub fn source_from_results(
     results: &RunResults,
@@ -610,6 +627,7 @@ pub fn source_from_results(
 ) -> ReportSource {
     ReportSource {
         run_id: Some(results.run_id.clone()),
+        sample_id: Some(results.samples.id.clone()),
         tumor: results.samples.tumor.clone(),
         mode: Some(results.mode),
         variants,
@@ -703,6 +721,8 @@ pub struct ReportPlan {
     results: Option<RunResults>,
     outdir: OutdirState,
     msi: Option<MsiStatus>,
+    /// The Chromium that prints report.pdf (`--pdf`).
+    chromium: Option<std::path::PathBuf>,
 }
 
 impl ReportOptions {
@@ -739,6 +759,11 @@ impl ReportOptions {
                 ));
             }
         }
+        let chromium = if self.pdf {
+            Some(crate::io::pdf::find_chromium()?)
+        } else {
+            None
+        };
         let reference = Reference::open(&self.reference)?;
         let mut ctx = ctx;
         ctx.fit_models(&reference_contigs(&reference));
@@ -801,6 +826,7 @@ impl ReportOptions {
             results,
             outdir,
             msi,
+            chromium,
         })
     }
 }
@@ -827,6 +853,7 @@ impl ReportPlan {
             ),
             None => ReportSource {
                 run_id: self.vcf.run_id.clone(),
+                sample_id: None,
                 tumor: self.vcf.tumor_sample.clone().unwrap_or_default(),
                 mode: match self.vcf.mode.as_deref() {
                     Some("tumor-only") => Some(Mode::TumorOnly),
@@ -874,7 +901,8 @@ impl ReportPlan {
             .cloned();
         let mut manifest = match reuse {
             Some(m) => {
-                self.outdir.claim(&["report.json", "report.html"])?;
+                self.outdir
+                    .claim(&["report.json", "report.html", "report.pdf"])?;
                 Manifest::extend(m, &o.outdir, "report")
             }
             None => {
@@ -888,6 +916,14 @@ impl ReportPlan {
         manifest.input("vcf", &vcf_rec.path, vcf_rec.size, vcf_rec.md5.clone());
         manifest.input("kb", &report.kb.path, 0, Some(report.kb.md5.clone()));
         write_report(&o.outdir, &report, &mut manifest)?;
+        if let Some(c) = &self.chromium {
+            crate::io::pdf::print_pdf(
+                c,
+                &o.outdir.join("report.html"),
+                &o.outdir.join("report.pdf"),
+            )?;
+            manifest.output("report_pdf", "report.pdf")?;
+        }
         manifest.finish()?;
         log::info(&format!(
             "{} findings; highest level {}; expert panel priority: {}",

@@ -61,9 +61,7 @@ pub struct StudyFile {
 /// The chromosomes cBioPortal places segments and breakpoints on (hg19/hg38).
 fn chromosome(contig: &str) -> Option<String> {
     let c = maf_chrom(contig);
-    let ok = c == "X"
-        || c == "Y"
-        || c.parse::<u32>().is_ok_and(|n| (1..=22).contains(&n));
+    let ok = c == "X" || c == "Y" || c.parse::<u32>().is_ok_and(|n| (1..=22).contains(&n));
     ok.then_some(c)
 }
 
@@ -168,36 +166,7 @@ pub fn render(
             cn_samples.iter().map(|s| s.id.as_str()),
         ));
     }
-    let seg: Vec<(&str, &CopyNumberResult)> = samples
-        .iter()
-        .filter_map(|s| Some((s.id.as_str(), s.results.copy_number.as_ref()?)))
-        .collect();
-    if !seg.is_empty() {
-        let (text, dropped) = segments(&seg);
-        if dropped > 0 {
-            warnings.push(format!(
-                "{dropped} segment(s) on contigs that are not chromosomes left out of the study"
-            ));
-        }
-        let name = format!("data_cna_{genome}.seg");
-        files.push(file(
-            &format!("meta_cna_{genome}_seg.txt"),
-            meta(
-                &info.id,
-                &[
-                    ("genetic_alteration_type", "COPY_NUMBER_ALTERATION"),
-                    ("datatype", "SEG"),
-                    ("reference_genome_id", genome),
-                    (
-                        "description",
-                        "Copy-number segments: log2 tumor/reference depth ratio, centred so that copy-neutral is 0 at the fitted purity and ploidy",
-                    ),
-                    ("data_filename", &name),
-                ],
-            ),
-        ));
-        files.push(file(&name, text));
-    }
+    files.extend(segment_files(info, samples, genome, &mut warnings));
     let sv_samples: Vec<&StudySample<'_>> = samples
         .iter()
         .filter(|s| s.results.structural_variants.is_some())
@@ -240,6 +209,56 @@ pub fn render(
     (files, warnings)
 }
 
+/// The segment file and its meta file (none when no sample has copy number).
+fn segment_files(
+    info: &StudyInfo,
+    samples: &[StudySample<'_>],
+    genome: &str,
+    warnings: &mut Vec<String>,
+) -> Vec<StudyFile> {
+    let mut files = Vec::new();
+    let seg: Vec<(&str, &CopyNumberResult)> = samples
+        .iter()
+        .filter_map(|s| Some((s.id.as_str(), s.results.copy_number.as_ref()?)))
+        .collect();
+    if !seg.is_empty() {
+        let (text, dropped) = segments(&seg);
+        if dropped > 0 {
+            warnings.push(format!(
+                "{dropped} segment(s) on contigs that are not chromosomes left out of the study"
+            ));
+        }
+        let name = format!("data_cna_{genome}.seg");
+        files.push(StudyFile::new(
+            &format!("meta_cna_{genome}_seg.txt"),
+            meta(
+                &info.id,
+                &[
+                    ("genetic_alteration_type", "COPY_NUMBER_ALTERATION"),
+                    ("datatype", "SEG"),
+                    ("reference_genome_id", genome),
+                    (
+                        "description",
+                        "Copy-number segments: log2 tumor/reference depth ratio, centred so that copy-neutral is 0 at the fitted purity and ploidy",
+                    ),
+                    ("data_filename", &name),
+                ],
+            ),
+        ));
+        files.push(StudyFile::new(&name, text));
+    }
+    files
+}
+
+impl StudyFile {
+    fn new(path: &str, text: String) -> StudyFile {
+        StudyFile {
+            path: path.into(),
+            text,
+        }
+    }
+}
+
 /// One case list file.
 fn case_list<'a>(
     study: &str,
@@ -261,18 +280,78 @@ fn case_list<'a>(
 
 /// The clinical sample file's attributes: column, display name, description, datatype.
 const SAMPLE_ATTRIBUTES: &[(&str, &str, &str, &str)] = &[
-    ("SAMPLE_ID", "Sample Identifier", "The run's sample id", "STRING"),
-    ("PATIENT_ID", "Patient Identifier", "Patient (the sample id when the run names none)", "STRING"),
-    ("ONCOTREE_CODE", "OncoTree Code", "Cancer type of the report (OncoTree)", "STRING"),
-    ("CANCER_TYPE_DETAILED", "Cancer Type Detailed", "OncoTree name of the cancer type", "STRING"),
-    ("NORMAL_SAMPLE_ID", "Normal Sample", "Matched normal (NA: tumor-only)", "STRING"),
-    ("ANALYSIS_MODE", "Analysis Mode", "tumor-normal or tumor-only", "STRING"),
-    ("TMB_PER_MB", "TMB (mut/Mb)", "PASS SNVs and indels per callable Mb (NA when not evaluable)", "NUMBER"),
-    ("TMB_STATUS", "TMB Status", "low, high, very_high or not_evaluable (less than 1 callable Mb)", "STRING"),
-    ("CALLABLE_MB", "Callable Mb", "Callable megabases (the TMB denominator)", "NUMBER"),
-    ("MSI_SCORE", "MSI Score", "Percent of tested microsatellites unstable (NA when not evaluable)", "NUMBER"),
-    ("MSI_STATUS", "MSI Status", "MSI-H, MSS, indeterminate or not_evaluable", "STRING"),
-    ("TUMOR_PURITY", "Tumor Purity", "Estimated purity (fraction of tumor cells)", "NUMBER"),
+    (
+        "SAMPLE_ID",
+        "Sample Identifier",
+        "The run's sample id",
+        "STRING",
+    ),
+    (
+        "PATIENT_ID",
+        "Patient Identifier",
+        "Patient (the sample id when the run names none)",
+        "STRING",
+    ),
+    (
+        "ONCOTREE_CODE",
+        "OncoTree Code",
+        "Cancer type of the report (OncoTree)",
+        "STRING",
+    ),
+    (
+        "CANCER_TYPE_DETAILED",
+        "Cancer Type Detailed",
+        "OncoTree name of the cancer type",
+        "STRING",
+    ),
+    (
+        "NORMAL_SAMPLE_ID",
+        "Normal Sample",
+        "Matched normal (NA: tumor-only)",
+        "STRING",
+    ),
+    (
+        "ANALYSIS_MODE",
+        "Analysis Mode",
+        "tumor-normal or tumor-only",
+        "STRING",
+    ),
+    (
+        "TMB_PER_MB",
+        "TMB (mut/Mb)",
+        "PASS SNVs and indels per callable Mb (NA when not evaluable)",
+        "NUMBER",
+    ),
+    (
+        "TMB_STATUS",
+        "TMB Status",
+        "low, high, very_high or not_evaluable (less than 1 callable Mb)",
+        "STRING",
+    ),
+    (
+        "CALLABLE_MB",
+        "Callable Mb",
+        "Callable megabases (the TMB denominator)",
+        "NUMBER",
+    ),
+    (
+        "MSI_SCORE",
+        "MSI Score",
+        "Percent of tested microsatellites unstable (NA when not evaluable)",
+        "NUMBER",
+    ),
+    (
+        "MSI_STATUS",
+        "MSI Status",
+        "MSI-H, MSS, indeterminate or not_evaluable",
+        "STRING",
+    ),
+    (
+        "TUMOR_PURITY",
+        "Tumor Purity",
+        "Estimated purity (fraction of tumor cells)",
+        "NUMBER",
+    ),
     ("QC_VERDICT", "QC", "pass or fail", "STRING"),
 ];
 
@@ -310,7 +389,10 @@ fn clinical_samples(samples: &[StudySample<'_>]) -> String {
             or_na(r.tmb.evaluable.then(|| format!("{:.2}", r.tmb.per_mb))),
             r.tmb.class.as_str().to_string(),
             format!("{:.4}", r.tmb.callable_mb),
-            or_na(msi.filter(|m| m.evaluable).map(|m| format!("{:.2}", m.score))),
+            or_na(
+                msi.filter(|m| m.evaluable)
+                    .map(|m| format!("{:.2}", m.score)),
+            ),
             or_na(msi.map(|m| m.status.as_str().to_string())),
             or_na(r.purity.estimate.map(|p| format!("{p:.3}"))),
             r.qc.verdict.as_str().to_string(),
@@ -367,7 +449,10 @@ fn copy_number(
         let entrez = ids.entrez(g).map(|e| e.to_string()).unwrap_or_default();
         let cells: Vec<String> = calls
             .iter()
-            .map(|c| c.map(|c| discrete(c).to_string()).unwrap_or_else(|| "NA".into()))
+            .map(|c| {
+                c.map(|c| discrete(c).to_string())
+                    .unwrap_or_else(|| "NA".into())
+            })
             .collect();
         let _ = writeln!(data, "{g}\t{entrez}\t{}", cells.join("\t"));
     }
@@ -514,16 +599,40 @@ fn sv_row(
     // a fusion's 5' partner is site 1
     let (s1, s2) = match fusion {
         Some(f) => (
-            site(Some(&f.five_prime.gene), Some(&f.five_prime), &f.five_prime.chrom, f.five_prime.pos.get(), ids),
-            site(Some(&f.three_prime.gene), Some(&f.three_prime), &f.three_prime.chrom, f.three_prime.pos.get(), ids),
+            site(
+                Some(&f.five_prime.gene),
+                Some(&f.five_prime),
+                &f.five_prime.chrom,
+                f.five_prime.pos.get(),
+                ids,
+            ),
+            site(
+                Some(&f.three_prime.gene),
+                Some(&f.three_prime),
+                &f.three_prime.chrom,
+                f.three_prime.pos.get(),
+                ids,
+            ),
         ),
         None => {
             if sv.genes1.is_empty() && sv.genes2.is_empty() {
                 return None;
             }
             (
-                site(sv.genes1.first().map(String::as_str), None, &sv.chrom1, sv.pos1.get(), ids),
-                site(sv.genes2.first().map(String::as_str), None, &sv.chrom2, sv.pos2.get(), ids),
+                site(
+                    sv.genes1.first().map(String::as_str),
+                    None,
+                    &sv.chrom1,
+                    sv.pos1.get(),
+                    ids,
+                ),
+                site(
+                    sv.genes2.first().map(String::as_str),
+                    None,
+                    &sv.chrom2,
+                    sv.pos2.get(),
+                    ids,
+                ),
             )
         }
     };
@@ -554,8 +663,16 @@ fn sv_row(
         "No".into(),
         sv.tumor.split_reads.to_string(),
         sv.tumor.discordant_pairs.to_string(),
-        if tumor_only { String::new() } else { n.split_reads.to_string() },
-        if tumor_only { String::new() } else { n.discordant_pairs.to_string() },
+        if tumor_only {
+            String::new()
+        } else {
+            n.split_reads.to_string()
+        },
+        if tumor_only {
+            String::new()
+        } else {
+            n.discordant_pairs.to_string()
+        },
         event,
         sv_class(sv.sv_type).into(),
         sv.length.map(|l| l.to_string()).unwrap_or_default(),
@@ -627,7 +744,13 @@ mod tests {
 
     #[test]
     fn case_lists_name_the_study() {
-        let f = case_list("demo", "cna", "CNA", "all_cases_with_cna_data", ["A", "B"].into_iter());
+        let f = case_list(
+            "demo",
+            "cna",
+            "CNA",
+            "all_cases_with_cna_data",
+            ["A", "B"].into_iter(),
+        );
         assert_eq!(f.path, "case_lists/cases_cna.txt");
         assert!(f.text.contains("stable_id: demo_cna\n"));
         assert!(f.text.ends_with("case_list_ids: A\tB\n"));

@@ -81,11 +81,30 @@ fn component(code: Value, value_key: &str, value: Value) -> Value {
 /// The GRCh38 RefSeq accession of a chromosome (`chr7`, `7`).
 fn grch38_accession(chrom: &str) -> Option<&'static str> {
     const ACC: [&str; 24] = [
-        "NC_000001.11", "NC_000002.12", "NC_000003.12", "NC_000004.12", "NC_000005.10",
-        "NC_000006.12", "NC_000007.14", "NC_000008.11", "NC_000009.12", "NC_000010.11",
-        "NC_000011.10", "NC_000012.12", "NC_000013.11", "NC_000014.9", "NC_000015.10",
-        "NC_000016.10", "NC_000017.11", "NC_000018.10", "NC_000019.10", "NC_000020.11",
-        "NC_000021.9", "NC_000022.11", "NC_000023.11", "NC_000024.10",
+        "NC_000001.11",
+        "NC_000002.12",
+        "NC_000003.12",
+        "NC_000004.12",
+        "NC_000005.10",
+        "NC_000006.12",
+        "NC_000007.14",
+        "NC_000008.11",
+        "NC_000009.12",
+        "NC_000010.11",
+        "NC_000011.10",
+        "NC_000012.12",
+        "NC_000013.11",
+        "NC_000014.9",
+        "NC_000015.10",
+        "NC_000016.10",
+        "NC_000017.11",
+        "NC_000018.10",
+        "NC_000019.10",
+        "NC_000020.11",
+        "NC_000021.9",
+        "NC_000022.11",
+        "NC_000023.11",
+        "NC_000024.10",
     ];
     let c = chrom.strip_prefix("chr").unwrap_or(chrom);
     match c {
@@ -179,7 +198,11 @@ impl Builder<'_> {
             Some(id) => coding(HGNC, &id, gene),
             None => text(gene),
         };
-        component(loinc("48018-6", "Gene studied [ID]"), "valueCodeableConcept", value)
+        component(
+            loinc("48018-6", "Gene studied [ID]"),
+            "valueCodeableConcept",
+            value,
+        )
     }
 }
 
@@ -207,46 +230,103 @@ fn variant_components(b: &Builder<'_>, v: &SmallVariant<'_>) -> Vec<Value> {
     }
     if let (Some(t), Some(h)) = (v.transcript, v.hgvs_c) {
         let hgvs = format!("{t}:{h}");
-        c.push(component(loinc("48004-6", "DNA change (c.HGVS)"), "valueCodeableConcept", coding(HGVS, &hgvs, &hgvs)));
-        c.push(component(loinc("51958-7", "Transcript reference sequence [ID]"), "valueCodeableConcept", coding(REFSEQ, t, t)));
+        c.push(component(
+            loinc("48004-6", "DNA change (c.HGVS)"),
+            "valueCodeableConcept",
+            coding(HGVS, &hgvs, &hgvs),
+        ));
+        c.push(component(
+            loinc("51958-7", "Transcript reference sequence [ID]"),
+            "valueCodeableConcept",
+            coding(REFSEQ, t, t),
+        ));
     }
     if let (Some(p), Some(np)) = (v.hgvs_p, v.transcript.and_then(|t| b.x.ids.protein(t))) {
         let hgvs = format!("{np}:{}", p.replacen("p.", "p.(", 1) + ")");
-        c.push(component(loinc("48005-3", "Amino acid change (pHGVS)"), "valueCodeableConcept", coding(HGVS, &hgvs, &hgvs)));
+        c.push(component(
+            loinc("48005-3", "Amino acid change (pHGVS)"),
+            "valueCodeableConcept",
+            coding(HGVS, &hgvs, &hgvs),
+        ));
     }
     if let Some(acc) = grch38_accession(v.chrom) {
-        c.push(component(loinc("48013-7", "Genomic reference sequence [ID]"), "valueCodeableConcept", coding(REFSEQ, acc, acc)));
+        c.push(component(
+            loinc("48013-7", "Genomic reference sequence [ID]"),
+            "valueCodeableConcept",
+            coding(REFSEQ, acc, acc),
+        ));
     }
-    c.push(component(loinc("92822-6", "Genomic coordinate system [Type]"), "valueCodeableConcept", loinc("LA30102-0", "1-based character counting")));
+    c.push(component(
+        loinc("92822-6", "Genomic coordinate system [Type]"),
+        "valueCodeableConcept",
+        loinc("LA30102-0", "1-based character counting"),
+    ));
     let end = v.pos + v.ref_allele.len() as u64 - 1;
-    c.push(component(loinc("81254-5", "Variant exact start-end"), "valueRange", json!({"low": {"value": v.pos}, "high": {"value": end}})));
-    c.push(component(loinc("69547-8", "Genomic ref allele [ID]"), "valueString", json!(v.ref_allele)));
-    c.push(component(loinc("69551-0", "Genomic alt allele [ID]"), "valueString", json!(v.alt)));
+    c.push(component(
+        loinc("81254-5", "Variant exact start-end"),
+        "valueRange",
+        json!({"low": {"value": v.pos}, "high": {"value": end}}),
+    ));
+    c.push(component(
+        loinc("69547-8", "Genomic ref allele [ID]"),
+        "valueString",
+        json!(v.ref_allele),
+    ));
+    c.push(component(
+        loinc("69551-0", "Genomic alt allele [ID]"),
+        "valueString",
+        json!(v.alt),
+    ));
     if let Some((term, id)) = v.consequence.and_then(|t| Some((t, so_id(t)?))) {
-        c.push(component(coding(TBD, "molecular-consequence", "Molecular Consequence"), "valueCodeableConcept", coding(SO, id, term)));
+        c.push(component(
+            coding(TBD, "molecular-consequence", "Molecular Consequence"),
+            "valueCodeableConcept",
+            coding(SO, id, term),
+        ));
     }
     let source = match v.germline_zygosity {
         Some(_) => loinc("LA6683-2", "Germline"),
         None => loinc("LA6684-0", "Somatic"),
     };
-    c.push(component(loinc("48002-0", "Genomic source class [Type]"), "valueCodeableConcept", source));
+    c.push(component(
+        loinc("48002-0", "Genomic source class [Type]"),
+        "valueCodeableConcept",
+        source,
+    ));
     if let Some(z) = v.germline_zygosity {
         let state = if z == "homozygous" {
             loinc("LA6705-3", "Homozygous")
         } else {
             loinc("LA6706-1", "Heterozygous")
         };
-        c.push(component(loinc("53034-5", "Allelic state"), "valueCodeableConcept", state));
+        c.push(component(
+            loinc("53034-5", "Allelic state"),
+            "valueCodeableConcept",
+            state,
+        ));
     }
-    c.push(component(loinc("81258-6", "Sample variant allelic frequency [NFr]"), "valueQuantity", json!({"value": v.vaf, "system": UCUM, "code": "1", "unit": "relative frequency"})));
+    c.push(component(
+        loinc("81258-6", "Sample variant allelic frequency [NFr]"),
+        "valueQuantity",
+        json!({"value": v.vaf, "system": UCUM, "code": "1", "unit": "relative frequency"}),
+    ));
     if let Some(n) = v.alt_reads {
-        c.push(component(loinc("82121-5", "Allelic read depth"), "valueQuantity", json!({"value": n, "unit": "fragments"})));
+        c.push(component(
+            loinc("82121-5", "Allelic read depth"),
+            "valueQuantity",
+            json!({"value": n, "unit": "fragments"}),
+        ));
     }
     c
 }
 
 /// A variant Observation; returns its urn.
-fn add_variant(b: &mut Builder<'_>, key: &str, v: &SmallVariant<'_>, note: Option<String>) -> String {
+fn add_variant(
+    b: &mut Builder<'_>,
+    key: &str,
+    v: &SmallVariant<'_>,
+    note: Option<String>,
+) -> String {
     let mut o = b.observation("variant", loinc("69548-6", "Genetic variant assessment"));
     o["valueCodeableConcept"] = loinc("LA9633-4", "Present");
     o["method"] = loinc("LA26398-0", "Sequencing");
@@ -315,11 +395,22 @@ fn germline_findings(b: &mut Builder<'_>, findings: &[GermlineFinding]) {
         } else {
             loinc("LA26332-9", "Likely pathogenic")
         };
-        let mut o = b.observation("diagnostic-implication", coding(TBD, "diagnostic-implication", "Diagnostic Implication"));
+        let mut o = b.observation(
+            "diagnostic-implication",
+            coding(TBD, "diagnostic-implication", "Diagnostic Implication"),
+        );
         o["derivedFrom"] = json!([{ "reference": variant }]);
         o["component"] = json!([
-            component(loinc("53037-8", "Genetic variation clinical significance [Imp]"), "valueCodeableConcept", significance),
-            component(loinc("81259-4", "Associated phenotype"), "valueCodeableConcept", text(&g.disorder)),
+            component(
+                loinc("53037-8", "Genetic variation clinical significance [Imp]"),
+                "valueCodeableConcept",
+                significance
+            ),
+            component(
+                loinc("81259-4", "Associated phenotype"),
+                "valueCodeableConcept",
+                text(&g.disorder)
+            ),
         ]);
         o["extension"] = json!([{
             "url": format!("{PROFILE}RelatedArtifact"),
@@ -346,11 +437,23 @@ fn copy_number(b: &mut Builder<'_>) {
         };
         let mut comps = vec![
             b.gene_component(&g.gene),
-            component(loinc("48019-4", "DNA change type"), "valueCodeableConcept", coding(SO, so, so_name)),
-            component(loinc("48002-0", "Genomic source class [Type]"), "valueCodeableConcept", loinc("LA6684-0", "Somatic")),
+            component(
+                loinc("48019-4", "DNA change type"),
+                "valueCodeableConcept",
+                coding(SO, so, so_name),
+            ),
+            component(
+                loinc("48002-0", "Genomic source class [Type]"),
+                "valueCodeableConcept",
+                loinc("LA6684-0", "Somatic"),
+            ),
         ];
         if let Some(c) = copies {
-            comps.push(component(loinc("82155-3", "Genomic structural variant copy number"), "valueQuantity", json!({"value": c, "system": UCUM, "code": "1"})));
+            comps.push(component(
+                loinc("82155-3", "Genomic structural variant copy number"),
+                "valueQuantity",
+                json!({"value": c, "system": UCUM, "code": "1"}),
+            ));
         }
         let mut o = b.observation("variant", loinc("69548-6", "Genetic variant assessment"));
         o["valueCodeableConcept"] = loinc("LA9633-4", "Present");
@@ -367,7 +470,8 @@ fn copy_number(b: &mut Builder<'_>) {
 }
 
 fn opt(v: Option<f64>) -> String {
-    v.map(|x| format!("{x}")).unwrap_or_else(|| "unknown".into())
+    v.map(|x| format!("{x}"))
+        .unwrap_or_else(|| "unknown".into())
 }
 
 /// Fusions (the 5' and 3' genes of each).
@@ -381,7 +485,11 @@ fn fusions(b: &mut Builder<'_>) {
         o["component"] = json!([
             b.gene_component(&f.five_prime.gene),
             b.gene_component(&f.three_prime.gene),
-            component(loinc("48002-0", "Genomic source class [Type]"), "valueCodeableConcept", loinc("LA6684-0", "Somatic")),
+            component(
+                loinc("48002-0", "Genomic source class [Type]"),
+                "valueCodeableConcept",
+                loinc("LA6684-0", "Somatic")
+            ),
         ]);
         o["note"] = json!([{ "text": format!(
             "{} fusion: {} {} of {} at {}:{} :: {} {} of {} at {}:{} ({}; {} split reads, {} discordant pairs; {})",
@@ -397,14 +505,29 @@ fn fusions(b: &mut Builder<'_>) {
 /// TMB and MSI, with "not evaluable" as the absence of a value and the reason.
 fn biomarkers(b: &mut Builder<'_>) {
     let t = &b.x.results.tmb;
-    let mut o = b.observation("tmb", loinc("94076-7", "Mutations/Megabase [# Ratio] in Tumor"));
+    let mut o = b.observation(
+        "tmb",
+        loinc("94076-7", "Mutations/Megabase [# Ratio] in Tumor"),
+    );
     if t.evaluable {
         o["valueQuantity"] = json!({"value": t.per_mb, "unit": "Mutations/Megabase", "system": UCUM, "code": "1/1000000{Base}"});
-        let (code, display) = if t.class == crate::types::results::TmbClass::Low { ("L", "Low") } else { ("H", "High") };
-        o["interpretation"] = json!([coding("http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation", code, display)]);
+        let (code, display) = if t.class == crate::types::results::TmbClass::Low {
+            ("L", "Low")
+        } else {
+            ("H", "High")
+        };
+        o["interpretation"] = json!([coding(
+            "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation",
+            code,
+            display
+        )]);
         o["note"] = json!([{ "text": format!("{:.3} callable Mb, 95% CI {:.1}-{:.1}/Mb; class {}", t.callable_mb, t.ci95[0], t.ci95[1], t.class.as_str()) }]);
     } else {
-        o["dataAbsentReason"] = coding("http://terminology.hl7.org/CodeSystem/data-absent-reason", "unknown", "Unknown");
+        o["dataAbsentReason"] = coding(
+            "http://terminology.hl7.org/CodeSystem/data-absent-reason",
+            "unknown",
+            "Unknown",
+        );
         o["note"] = json!([{ "text": t.not_evaluable_reason.clone().unwrap_or_default() }]);
     }
     let url = b.add("tmb", o, true);
@@ -412,18 +535,37 @@ fn biomarkers(b: &mut Builder<'_>) {
     let Some(m) = &b.x.results.msi else {
         return;
     };
-    let mut o = b.observation("msi", loinc("81695-9", "Microsatellite instability [Interpretation] in Cancer specimen Qualitative"));
+    let mut o = b.observation(
+        "msi",
+        loinc(
+            "81695-9",
+            "Microsatellite instability [Interpretation] in Cancer specimen Qualitative",
+        ),
+    );
     match m.status {
         MsiStatus::MsiH => o["valueCodeableConcept"] = loinc("LA26203-2", "MSI-H"),
         MsiStatus::Mss => o["valueCodeableConcept"] = loinc("LA14122-8", "Stable"),
         MsiStatus::Indeterminate => o["valueCodeableConcept"] = loinc("LA11884-6", "Indeterminate"),
         MsiStatus::NotEvaluable => {
-            o["dataAbsentReason"] = coding("http://terminology.hl7.org/CodeSystem/data-absent-reason", "unknown", "Unknown")
+            o["dataAbsentReason"] = coding(
+                "http://terminology.hl7.org/CodeSystem/data-absent-reason",
+                "unknown",
+                "Unknown",
+            )
         }
     }
     let note = match &m.not_evaluable_reason {
         Some(r) => r.clone(),
-        None => format!("score {:.2}% ({} of {} sites unstable; {})", m.score, m.sites_unstable, m.sites_tested, match m.mode { crate::types::msi::MsiMode::Paired => "against the matched normal", crate::types::msi::MsiMode::Baseline => "against a baseline of normals" }),
+        None => format!(
+            "score {:.2}% ({} of {} sites unstable; {})",
+            m.score,
+            m.sites_unstable,
+            m.sites_tested,
+            match m.mode {
+                crate::types::msi::MsiMode::Paired => "against the matched normal",
+                crate::types::msi::MsiMode::Baseline => "against a baseline of normals",
+            }
+        ),
     };
     o["note"] = json!([{ "text": note }]);
     let url = b.add("msi", o, true);
@@ -436,7 +578,10 @@ fn derived_from(b: &Builder<'_>, gene: &str, alteration: &str) -> Vec<String> {
     let exact: Vec<String> = b
         .about
         .iter()
-        .filter(|(g, a, _)| g == gene && (a == alteration || a.ends_with(alteration) || short_protein(a) == alteration))
+        .filter(|(g, a, _)| {
+            g == gene
+                && (a == alteration || a.ends_with(alteration) || short_protein(a) == alteration)
+        })
         .map(|x| x.2.clone())
         .collect();
     if !exact.is_empty() {
@@ -451,12 +596,17 @@ fn derived_from(b: &Builder<'_>, gene: &str, alteration: &str) -> Vec<String> {
 
 /// `p.Val600Glu` → `V600E` (the findings' spelling).
 fn short_protein(p: &str) -> String {
-    super::maf::hgvsp_short(Some(p), None, "").trim_start_matches("p.").to_string()
+    super::maf::hgvsp_short(Some(p), None, "")
+        .trim_start_matches("p.")
+        .to_string()
 }
 
 /// One therapeutic implication per regimen of each therapeutic or resistance finding.
 fn implications(b: &mut Builder<'_>, report: &Report) {
-    let cancer = format!("{} ({}, OncoTree)", report.sample.cancer_type, report.sample.cancer_type_name);
+    let cancer = format!(
+        "{} ({}, OncoTree)",
+        report.sample.cancer_type, report.sample.cancer_type_name
+    );
     for (i, f) in report.findings.iter().enumerate() {
         if !matches!(f.kind, FindingKind::Therapeutic | FindingKind::Resistance) {
             continue;
@@ -497,14 +647,40 @@ fn implication(b: &Builder<'_>, t: &Therapy, cancer: &str, from: &[String]) -> V
         approval.push(format!("approved for {}", t.approved_elsewhere.join(", ")));
     }
     approval.push(format!("access: {}", t.access));
-    let mut o = b.observation("therapeutic-implication", coding(TBD, "therapeutic-implication", "Therapeutic Implication"));
-    o["derivedFrom"] = json!(from.iter().map(|u| json!({ "reference": u })).collect::<Vec<_>>());
+    let mut o = b.observation(
+        "therapeutic-implication",
+        coding(TBD, "therapeutic-implication", "Therapeutic Implication"),
+    );
+    o["derivedFrom"] = json!(from
+        .iter()
+        .map(|u| json!({ "reference": u }))
+        .collect::<Vec<_>>());
     o["component"] = json!([
-        component(loinc("51963-7", "Medication assessed [ID]"), "valueCodeableConcept", text(&t.regimen)),
-        component(loinc("93044-6", "Level of evidence"), "valueCodeableConcept", text(&format!("{} (JSMO/JSCO/JCA evidence level)", t.level_label))),
-        component(loinc("51961-1", "Genetic variation's effect on drug efficacy"), "valueCodeableConcept", efficacy),
-        component(coding(TBD, "associated-cancer", "Associated Cancer"), "valueCodeableConcept", text(cancer)),
-        component(text("Approval status"), "valueCodeableConcept", text(&approval.join("; "))),
+        component(
+            loinc("51963-7", "Medication assessed [ID]"),
+            "valueCodeableConcept",
+            text(&t.regimen)
+        ),
+        component(
+            loinc("93044-6", "Level of evidence"),
+            "valueCodeableConcept",
+            text(&format!("{} (JSMO/JSCO/JCA evidence level)", t.level_label))
+        ),
+        component(
+            loinc("51961-1", "Genetic variation's effect on drug efficacy"),
+            "valueCodeableConcept",
+            efficacy
+        ),
+        component(
+            coding(TBD, "associated-cancer", "Associated Cancer"),
+            "valueCodeableConcept",
+            text(cancer)
+        ),
+        component(
+            text("Approval status"),
+            "valueCodeableConcept",
+            text(&approval.join("; "))
+        ),
     ]);
     if let Some(c) = t.citations.first() {
         o["extension"] = json!([{
@@ -513,7 +689,11 @@ fn implication(b: &Builder<'_>, t: &Therapy, cancer: &str, from: &[String]) -> V
         }]);
     }
     if !t.notes.is_empty() {
-        o["note"] = json!(t.notes.iter().map(|n| json!({ "text": n })).collect::<Vec<_>>());
+        o["note"] = json!(t
+            .notes
+            .iter()
+            .map(|n| json!({ "text": n }))
+            .collect::<Vec<_>>());
     }
     o
 }
@@ -521,13 +701,12 @@ fn implication(b: &Builder<'_>, t: &Therapy, cancer: &str, from: &[String]) -> V
 /// The Patient and Specimen, when the run names a patient.
 fn patient_and_specimen(b: &mut Builder<'_>) {
     let case = b.x.report.map(|r| &r.case);
-    let patient = b
-        .x
-        .results
-        .samples
-        .patient_id
-        .clone()
-        .or_else(|| case.and_then(|c| c.patient_id.clone()));
+    let patient =
+        b.x.results
+            .samples
+            .patient_id
+            .clone()
+            .or_else(|| case.and_then(|c| c.patient_id.clone()));
     let Some(patient) = patient else {
         return;
     };
@@ -555,7 +734,12 @@ fn patient_and_specimen(b: &mut Builder<'_>) {
 /// The DiagnosticReport over every observation.
 fn diagnostic_report(b: &mut Builder<'_>) {
     let r = b.x.results;
-    let mut conclusion = vec![format!("sample {} ({}), QC {}", b.x.sample_id, r.mode.as_str(), r.qc.verdict.as_str())];
+    let mut conclusion = vec![format!(
+        "sample {} ({}), QC {}",
+        b.x.sample_id,
+        r.mode.as_str(),
+        r.qc.verdict.as_str()
+    )];
     if let Some(rep) = b.x.report {
         conclusion.push(format!(
             "{}: highest evidence level {}; expert-panel priority {}",

@@ -252,10 +252,34 @@ fn every_fixture_record_has_allelic_depths_within_the_depth() {
     let tmp = tempfile::tempdir().unwrap();
     let slices = "annotation/cancer_genes.GRCh38.slices.fa";
     let pairs: &[(&str, &str, Option<&str>, &str, &str)] = &[
-        ("tn60", "sim_tn60/tumor.bam", Some("sim_tn60/normal.bam"), REF, "chr2:1000001-1150000"),
-        ("p20", "sim_p20/tumor.bam", Some("sim_p20/normal.bam"), REF, "chr2:1200001-1300000"),
-        ("p20_to", "sim_p20/tumor.bam", None, REF, "chr2:1200001-1300000"),
-        ("msih", "sim_msih/tumor.bam", Some("sim_msih/normal.bam"), REF, "chr2:200001-300000"),
+        (
+            "tn60",
+            "sim_tn60/tumor.bam",
+            Some("sim_tn60/normal.bam"),
+            REF,
+            "chr2:1000001-1150000",
+        ),
+        (
+            "p20",
+            "sim_p20/tumor.bam",
+            Some("sim_p20/normal.bam"),
+            REF,
+            "chr2:1200001-1300000",
+        ),
+        (
+            "p20_to",
+            "sim_p20/tumor.bam",
+            None,
+            REF,
+            "chr2:1200001-1300000",
+        ),
+        (
+            "msih",
+            "sim_msih/tumor.bam",
+            Some("sim_msih/normal.bam"),
+            REF,
+            "chr2:200001-300000",
+        ),
         (
             "germline",
             "sim_germline/tumor.bam",
@@ -263,7 +287,13 @@ fn every_fixture_record_has_allelic_depths_within_the_depth() {
             slices,
             "BRCA2__LRG_293__chr13_32310480_32401672:38001-54000",
         ),
-        ("structural", "sim_structural/tumor.cram", Some("sim_structural/normal.cram"), slices, ""),
+        (
+            "structural",
+            "sim_structural/tumor.cram",
+            Some("sim_structural/normal.cram"),
+            slices,
+            "",
+        ),
         (
             "nfcore",
             "nfcore_chr22/test2.paired_end.sorted.bam",
@@ -276,7 +306,17 @@ fn every_fixture_record_has_allelic_depths_within_the_depth() {
     for (name, tumor, normal, reference, region) in pairs {
         let out = tmp.path().join(format!("{name}.vcf"));
         let (t, r) = (fx(tumor), fx(reference));
-        let mut args = vec!["call", "--tumor", s(&t), "-r", s(&r), "-O", "v", "-o", s(&out)];
+        let mut args = vec![
+            "call",
+            "--tumor",
+            s(&t),
+            "-r",
+            s(&r),
+            "-O",
+            "v",
+            "-o",
+            s(&out),
+        ];
         let n = normal.map(fx);
         if let Some(n) = &n {
             args.extend(["--normal", s(n)]);
@@ -291,14 +331,25 @@ fn every_fixture_record_has_allelic_depths_within_the_depth() {
         let vcf = read_text(&out);
         let header = vcf.lines().find(|l| l.starts_with("#CHROM")).unwrap();
         let cols: Vec<&str> = header.split('\t').skip(9).collect();
-        let want: Vec<&str> = if n.is_some() { vec!["TUMOR", "NORMAL"] } else { vec!["TUMOR"] };
+        let want: Vec<&str> = if n.is_some() {
+            vec!["TUMOR", "NORMAL"]
+        } else {
+            vec!["TUMOR"]
+        };
         let names: Vec<String> = vcf
             .lines()
-            .filter_map(|l| l.strip_prefix("##tumor_sample=").or(l.strip_prefix("##normal_sample=")))
+            .filter_map(|l| {
+                l.strip_prefix("##tumor_sample=")
+                    .or(l.strip_prefix("##normal_sample="))
+            })
             .map(String::from)
             .collect();
         assert_eq!(cols.len(), want.len(), "{name}: {header}");
-        assert_eq!(cols, names.iter().map(String::as_str).collect::<Vec<_>>(), "{name}: tumor column first");
+        assert_eq!(
+            cols,
+            names.iter().map(String::as_str).collect::<Vec<_>>(),
+            "{name}: tumor column first"
+        );
         for line in vcf.lines().filter(|l| !l.starts_with('#')) {
             let f: Vec<&str> = line.split('\t').collect();
             let keys: Vec<&str> = f[8].split(':').collect();

@@ -275,13 +275,7 @@ impl RunPlan {
         manifest: &mut Manifest,
     ) -> Result<()> {
         let dir = &self.opts.outdir;
-        let m = MetricsBuilder::build(
-            "run",
-            &results.samples.id,
-            &self.inputs.pass,
-            stats,
-            clock,
-        );
+        let m = MetricsBuilder::build("run", &results.samples.id, &self.inputs.pass, stats, clock);
         write_document(&dir.join("metrics.json"), &m)?;
         manifest.output("metrics", "metrics.json")?;
         if let Some(p) = &self.opts.metrics {

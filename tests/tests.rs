@@ -66,3 +66,6 @@ mod monitor;
 
 #[path = "suite/robustness.rs"]
 mod robustness;
+
+#[path = "suite/exports.rs"]
+mod exports;

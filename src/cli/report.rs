@@ -49,6 +49,10 @@ pub struct ReportArgs {
     /// No info lines on stderr.
     #[arg(long)]
     pub quiet: bool,
+    /// Also print the report to report.pdf (A4) with headless Chromium (chromium,
+    /// chromium-browser, google-chrome, or ONCOSTREAM_CHROMIUM); refused up front when none runs.
+    #[arg(long)]
+    pub pdf: bool,
     /// Basic items of the test, scope, language, trial list.
     #[command(flatten)]
     pub case: crate::cli::case::CaseArgs,
@@ -73,6 +77,7 @@ pub fn run(args: &ReportArgs) -> Result<()> {
         outdir: args.outdir.clone(),
         force: args.force,
         quiet: args.quiet,
+        pdf: args.pdf,
     })?;
     Ok(())
 }

@@ -41,10 +41,13 @@ pub struct RunArgs {
     /// Matched normal BAM/CRAM (omit for tumor-only).
     #[arg(long)]
     pub normal: Option<PathBuf>,
-    /// Name of this analysis in metrics.json, the MultiQC files and batch summaries (default:
-    /// the tumor's read-group sample name).
+    /// The sample id every output names the sample by: copy_number.seg, results.json, the MAF,
+    /// cBioPortal and FHIR exports, metrics.json, MultiQC (default: the tumor's read-group SM).
     #[arg(long)]
     pub sample_id: Option<String>,
+    /// The matched normal's id in exports (default: the normal's read-group SM).
+    #[arg(long, requires = "normal")]
+    pub normal_sample_id: Option<String>,
     /// Analysis settings (shared with `batch`).
     #[command(flatten)]
     pub settings: RunSettings,
@@ -117,7 +120,8 @@ pub struct RunSettings {
     /// Cancer type (OncoTree code): also write report.json + report.html (tiering).
     #[arg(long)]
     pub cancer_type: Option<String>,
-    /// GFF3 transcript models for the report's annotation.
+    /// GFF3/GTF transcript models for annotation (default: the GRCh38 MANE Select models
+    /// shipped in the binary, used when the reference is GRCh38).
     #[arg(long)]
     pub gff: Option<PathBuf>,
     /// Preferred transcripts (gene, accession) for the report, e.g. MANE Select.
@@ -140,14 +144,16 @@ pub struct RunSettings {
 impl RunArgs {
     /// The pipeline's options.
     pub fn options(&self) -> RunOptions {
-        self.settings.options(
+        let mut o = self.settings.options(
             &self.tumor,
             self.normal.as_deref(),
             self.sample_id.clone(),
             &self.case,
             &self.outdir,
             self.force,
-        )
+        );
+        o.normal_sample_id = self.normal_sample_id.clone();
+        o
     }
 }
 
@@ -166,6 +172,7 @@ impl RunSettings {
             tumor: tumor.to_path_buf(),
             normal: normal.map(Path::to_path_buf),
             sample_id,
+            normal_sample_id: None,
             inputs: self.common.options(),
             germline_resource: self.germline_resource.clone(),
             panel_of_normals: self.panel_of_normals.clone(),

@@ -129,26 +129,47 @@ pub fn tier_and_triage(
     (findings, triage)
 }
 
-/// METHOD: expert-panel triage. Every case goes to the panel; the priority is `discuss first`
-/// when any of these holds, each listed as a reason: a resistance (R) finding; QC failed (each
-/// failed rule) or a tumor/normal identity mismatch; purity below 0.30 (TMB underestimated,
-/// sensitivity reduced); a biomarker that is not evaluable; without a matched normal, a variant
-/// in a cancer-predisposition gene at a germline-like VAF; therapeutic options that are only
-/// off-label or investigational in Japan. Otherwise `routine`, with the reason (only options
-/// approved in Japan for this cancer type; or no alteration with evidence).
+/// METHOD: expert-panel triage. Every case goes to the panel; the priority only orders the
+/// discussion, in three classes. `qc_retest` ("QC failed: re-test") when QC failed (each failed
+/// rule) or the tumor/normal identity mismatches: the findings cannot be relied on. Else
+/// `discuss_first` ("actionable: discuss first") when the panel must judge a finding: a
+/// resistance (R) finding; without a matched normal, a variant in a cancer-predisposition gene
+/// at a germline-like VAF; therapeutic options that are only off-label or investigational in
+/// Japan (germline findings are added by [`add_germline_reasons`]). Else `routine`
+/// ("routine review"). Caveats — purity below 0.30, a biomarker that is not evaluable — are
+/// listed as reasons in every class but do not raise it (a sample with no finding stays
+/// routine).
 pub fn triage(findings: &[Finding], input: &TierInput<'_>) -> Triage {
-    let mut reasons = Vec::new();
-    for f in findings
-        .iter()
-        .filter(|f| f.kind == FindingKind::Resistance)
-    {
-        reasons.push(format!(
-            "{} {}: resistance to {}",
-            f.gene,
-            f.alteration,
-            f.drugs.join(", ")
-        ));
+    let qc = qc_reasons(input);
+    let actionable = actionable_reasons(findings, input);
+    let caveats = caveat_reasons(input);
+    let priority = if !qc.is_empty() {
+        Priority::QcRetest
+    } else if !actionable.is_empty() {
+        Priority::DiscussFirst
+    } else {
+        Priority::Routine
+    };
+    let mut reasons: Vec<String> = qc.into_iter().chain(actionable).collect();
+    if priority == Priority::Routine {
+        let therapeutic = findings.iter().any(|f| f.kind == FindingKind::Therapeutic);
+        reasons.push(if therapeutic {
+            "every alteration with therapeutic evidence has an option approved in Japan for this cancer type".into()
+        } else {
+            "no alteration with therapeutic evidence".into()
+        });
     }
+    reasons.extend(caveats);
+    Triage {
+        priority,
+        reasons,
+        statement: PANEL_STATEMENT.into(),
+    }
+}
+
+/// Why the findings cannot be relied on: each failed QC rule, a tumor/normal identity mismatch.
+fn qc_reasons(input: &TierInput<'_>) -> Vec<String> {
+    let mut reasons = Vec::new();
     if input.qc_verdict == Some(QcVerdict::Fail) {
         match input.qc.filter(|q| !q.reasons.is_empty()) {
             Some(q) => {
@@ -167,6 +188,13 @@ pub fn triage(findings: &[Finding], input: &TierInput<'_>) -> Triage {
             ));
         }
     }
+    reasons
+}
+
+/// What does not change the priority but the panel must know: low purity, biomarkers that are
+/// not evaluable.
+fn caveat_reasons(input: &TierInput<'_>) -> Vec<String> {
+    let mut reasons = Vec::new();
     if let Some(p) = input
         .purity
         .filter(|p| *p < crate::somatic::biomarkers::LOW_PURITY)
@@ -177,6 +205,24 @@ pub fn triage(findings: &[Finding], input: &TierInput<'_>) -> Triage {
         ));
     }
     reasons.extend(input.not_evaluable.iter().cloned());
+    reasons
+}
+
+/// Findings that need the panel's judgement: resistance, possible germline variants in
+/// predisposition genes (tumor-only), options only off-label or investigational in Japan.
+fn actionable_reasons(findings: &[Finding], input: &TierInput<'_>) -> Vec<String> {
+    let mut reasons = Vec::new();
+    for f in findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::Resistance)
+    {
+        reasons.push(format!(
+            "{} {}: resistance to {}",
+            f.gene,
+            f.alteration,
+            f.drugs.join(", ")
+        ));
+    }
     for v in input.variants.iter().filter(|_| !input.paired) {
         if let (Some(a), Some(vaf)) = (&v.annotation, v.vaf) {
             let (lo, hi) = GERMLINE_LIKE_HET;
@@ -191,16 +237,15 @@ pub fn triage(findings: &[Finding], input: &TierInput<'_>) -> Triage {
             }
         }
     }
-    let therapeutic: Vec<&Finding> = findings
-        .iter()
-        .filter(|f| f.kind == FindingKind::Therapeutic)
-        .collect();
     let approved_here = |f: &Finding| {
         f.therapies
             .iter()
             .any(|t| t.level == Level::A && t.approved_in_japan)
     };
-    for f in therapeutic.iter().filter(|f| !approved_here(f)) {
+    for f in findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::Therapeutic && !approved_here(f))
+    {
         let best = &f.therapies[0];
         reasons.push(format!(
             "{} {}: only off-label or investigational options in Japan ({} regimen(s); best: {}, level {})",
@@ -211,33 +256,22 @@ pub fn triage(findings: &[Finding], input: &TierInput<'_>) -> Triage {
             best.level_label
         ));
     }
-    let priority = if reasons.is_empty() {
-        Priority::Routine
-    } else {
-        Priority::DiscussFirst
-    };
-    if reasons.is_empty() {
-        reasons.push(if therapeutic.is_empty() {
-            "no alteration with therapeutic evidence".into()
-        } else {
-            "every alteration with therapeutic evidence has an option approved in Japan for this cancer type".into()
-        });
-    }
-    Triage {
-        priority,
-        reasons,
-        statement: PANEL_STATEMENT.into(),
-    }
+    reasons
 }
 
-/// Germline findings make the case `discuss first` (each one a reason).
+/// Germline findings make a routine case `discuss_first` (each one a reason; a QC re-test
+/// stays one).
 pub fn add_germline_reasons(t: &mut Triage, g: &crate::types::report::GermlineResult) {
     if g.findings.is_empty() && g.possibly_germline.is_empty() {
         return;
     }
     if t.priority == Priority::Routine {
         t.priority = Priority::DiscussFirst;
-        t.reasons.clear();
+        // the routine sentence goes; the caveats stay
+        t.reasons.retain(|r| {
+            r != "no alteration with therapeutic evidence"
+                && !r.starts_with("every alteration with therapeutic evidence")
+        });
     }
     for f in &g.findings {
         t.reasons.push(format!(
@@ -266,4 +300,53 @@ pub fn highest_level(findings: &[Finding]) -> Option<String> {
         .filter(|f| f.kind == FindingKind::Therapeutic)
         .min_by_key(|f| (f.level.rank(), !f.approved_in_japan))
         .map(|f| f.level_label.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_priority_separates_retests_actionable_and_routine_cases() {
+        // no finding, a TMB that is not evaluable and low purity: caveats, still routine
+        let caveat = ["TMB not evaluable: 0.016 Mb of callable sequence".to_string()];
+        let input = TierInput {
+            not_evaluable: &caveat,
+            purity: Some(0.2),
+            ..Default::default()
+        };
+        let t = triage(&[], &input);
+        assert_eq!(t.priority, Priority::Routine);
+        assert_eq!(t.priority.as_str(), "routine review");
+        assert_eq!(t.reasons[0], "no alteration with therapeutic evidence");
+        assert!(t.reasons.iter().any(|r| r.starts_with("TMB not evaluable")));
+        assert!(t.reasons.iter().any(|r| r.starts_with("tumor purity 20%")));
+        // QC failed: a re-test, whatever else holds
+        let t = triage(
+            &[],
+            &TierInput {
+                qc_verdict: Some(QcVerdict::Fail),
+                ..input
+            },
+        );
+        assert_eq!(t.priority, Priority::QcRetest);
+        assert_eq!(t.priority.as_str(), "QC failed: re-test");
+        assert_eq!(t.reasons[0], "QC failed");
+        // the agenda order and the words round-trip
+        let order: Vec<u8> = [
+            Priority::QcRetest,
+            Priority::DiscussFirst,
+            Priority::Routine,
+        ]
+        .map(|p| p.rank())
+        .to_vec();
+        assert_eq!(order, [0, 1, 2]);
+        for p in [
+            Priority::QcRetest,
+            Priority::DiscussFirst,
+            Priority::Routine,
+        ] {
+            assert_eq!(Priority::parse(p.as_str()), Some(p));
+        }
+    }
 }

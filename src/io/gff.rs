@@ -116,11 +116,17 @@ pub fn read_gff3(path: &Path) -> Result<Vec<Transcript>> {
     let name = path.display().to_string();
     let file = File::open(path)
         .map_err(|e| fail(ExitKind::NoInput, format!("cannot open GFF3 '{name}': {e}")))?;
+    parse_gff3(BufReader::new(file), &name)
+}
+
+/// [`read_gff3`] on text from any reader (`name` labels its errors), e.g. the transcript
+/// models compiled into the binary.
+pub fn parse_gff3(reader: impl BufRead, name: &str) -> Result<Vec<Transcript>> {
     let mut genes: HashMap<String, String> = HashMap::new();
     let mut txs: Vec<Transcript> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut parts: Vec<(String, &'static str, u64, u64)> = Vec::new();
-    for (i, line) in BufReader::new(file).lines().enumerate() {
+    for (i, line) in reader.lines().enumerate() {
         let line = line?;
         if line.starts_with("##FASTA") {
             // sequences follow the features
@@ -311,6 +317,90 @@ pub fn read_transcript_list(path: Option<&Path>) -> Result<std::collections::Has
         .filter_map(|l| l.split('\t').nth(1))
         .map(|a| a.split('.').next().unwrap_or(a).to_string())
         .collect())
+}
+
+/// The text of a gzip-compressed GFF3 held in memory (the transcript models compiled into the
+/// binary); `name` labels its errors.
+pub fn gff3_gz_text(bytes: &[u8], name: &str) -> Result<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    flate2::read::MultiGzDecoder::new(bytes)
+        .read_to_string(&mut text)
+        .map_err(|e| {
+            fail(
+                ExitKind::Data,
+                format!("'{name}' is not gzip-compressed text: {e}"),
+            )
+        })?;
+    Ok(text)
+}
+
+/// What a GFF3 says beside its transcripts: the `##sequence-region` lengths and, per gene
+/// (`Name`), its previous symbols (`Alias`) and NCBI Gene id (`ncbi_gene_id=GeneID:<n>`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GffGenes {
+    /// Contig and length of each `##sequence-region` line.
+    pub sequence_regions: Vec<(String, u64)>,
+    /// (previous symbol, current symbol).
+    pub aliases: Vec<(String, String)>,
+    /// (symbol, NCBI Gene id).
+    pub entrez: Vec<(String, u32)>,
+    /// (transcript id, Ensembl transcript id) of the mRNAs that name both
+    /// (`transcript_id`, `ensembl_transcript_id`).
+    pub ensembl: Vec<(String, String)>,
+    /// (transcript id, protein id) of the mRNAs that name both (`protein_id`).
+    pub protein: Vec<(String, String)>,
+    /// (symbol, HGNC id `HGNC:<n>`).
+    pub hgnc: Vec<(String, String)>,
+}
+
+/// Reads [`GffGenes`] from a GFF3 text.
+pub fn gff3_genes(text: &str) -> GffGenes {
+    let mut g = GffGenes::default();
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("##sequence-region") {
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            if let (Some(c), Some(Ok(end))) = (f.first(), f.get(2).map(|e| e.parse::<u64>())) {
+                g.sequence_regions.push((c.to_string(), end));
+            }
+            continue;
+        }
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() < 9 {
+            continue;
+        }
+        let a = attrs(f[8]);
+        if f[2] == "mRNA" {
+            if let Some(t) = a.get("transcript_id") {
+                if let Some(e) = a.get("ensembl_transcript_id") {
+                    g.ensembl.push((t.to_string(), e.to_string()));
+                }
+                if let Some(p) = a.get("protein_id") {
+                    g.protein.push((t.to_string(), p.to_string()));
+                }
+            }
+            continue;
+        }
+        if f[2] != "gene" {
+            continue;
+        }
+        let Some(name) = a.get("Name") else { continue };
+        if let Some(alias) = a.get("Alias") {
+            for old in alias.split(',') {
+                g.aliases.push((old.to_string(), name.to_string()));
+            }
+        }
+        if let Some(h) = a.get("hgnc_id") {
+            g.hgnc.push((name.to_string(), h.to_string()));
+        }
+        if let Some(Ok(id)) = a
+            .get("ncbi_gene_id")
+            .map(|v| v.trim_start_matches("GeneID:").parse::<u32>())
+        {
+            g.entrez.push((name.to_string(), id));
+        }
+    }
+    g
 }
 
 /// Reads transcript models from a GFF3 or GTF (by file extension).

@@ -30,6 +30,7 @@ pub mod gff;
 pub mod json;
 pub mod mslist;
 pub mod output;
+pub mod pdf;
 pub mod pileup_tsv;
 pub mod reference;
 pub mod region;

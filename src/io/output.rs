@@ -366,6 +366,72 @@ pub fn check_output_path(target: &Path) -> Result<()> {
     existing(target).map(|_| ())
 }
 
+/// Checks that `dir` can be made a new output directory: its parent exists, and it does not
+/// exist or is empty (an export never mixes its files with others).
+pub fn check_new_dir(dir: &Path) -> Result<()> {
+    let parent = match dir.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !parent.is_dir() {
+        return Err(fail(
+            ExitKind::CantCreate,
+            format!(
+                "cannot create '{}': directory '{}' does not exist",
+                dir.display(),
+                parent.display()
+            ),
+        ));
+    }
+    if dir.exists() && (!dir.is_dir() || !list_dir(dir)?.is_empty()) {
+        return Err(fail(
+            ExitKind::CantCreate,
+            format!(
+                "'{}' exists and is not an empty directory; give a new directory",
+                dir.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Writes a directory of files (`(relative path, bytes)`, subdirectories allowed) atomically:
+/// into `.NAME.oncostream-tmp-PID` beside it, renamed to `dir` when complete (an empty `dir` is
+/// replaced), so a failure leaves no partial directory under the final name.
+pub fn write_dir_atomic(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
+    check_new_dir(dir)?;
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    let tmp = dir.with_file_name(format!(".{name}.oncostream-tmp-{}", std::process::id()));
+    let cant = |what: &str, p: &Path, e: std::io::Error| {
+        fail(
+            ExitKind::CantCreate,
+            format!("cannot {what} '{}': {e}", p.display()),
+        )
+    };
+    let result = (|| -> Result<()> {
+        fs::create_dir_all(&tmp).map_err(|e| cant("create", &tmp, e))?;
+        for (rel, bytes) in files {
+            let p = tmp.join(rel);
+            if let Some(d) = p.parent() {
+                fs::create_dir_all(d).map_err(|e| cant("create", d, e))?;
+            }
+            fs::write(&p, bytes).map_err(|e| cant("write", &p, e))?;
+        }
+        if dir.exists() {
+            fs::remove_dir(dir).map_err(|e| cant("replace", dir, e))?;
+        }
+        fs::rename(&tmp, dir).map_err(|e| cant("create", dir, e))?;
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&tmp);
+    }
+    result
+}
+
 /// Writes `bytes` atomically to `path` (small outputs: JSON, metrics).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut out = AtomicOutput::create(path)?;

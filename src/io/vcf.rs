@@ -98,13 +98,13 @@ fn header(meta: &VcfMeta<'_>) -> String {
         h.push_str(line);
         h.push('\n');
     }
-    h.push_str("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT");
+    // one sample order in every VCF written: tumor, then normal (as sv.vcf.gz)
+    h.push_str("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\t");
+    h.push_str(meta.tumor);
     if let Some(n) = meta.normal {
         h.push('\t');
         h.push_str(n);
     }
-    h.push('\t');
-    h.push_str(meta.tumor);
     h.push('\n');
     h
 }
@@ -201,12 +201,12 @@ fn record(c: &Call, contigs: &[Contig]) -> String {
         filter,
         info.join(";")
     );
+    line.push('\t');
+    line.push_str(&sample(&c.tumor, "0/1"));
     if let Some(n) = &c.normal {
         line.push('\t');
         line.push_str(&sample(n, "0/0"));
     }
-    line.push('\t');
-    line.push_str(&sample(&c.tumor, "0/1"));
     line.push('\n');
     line
 }

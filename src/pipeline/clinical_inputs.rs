@@ -6,6 +6,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
+use crate::clinical::models::ModelSet;
 use crate::clinical::{
     kb::{self, Kb, BUILTIN_KB_NAME},
     oncotree::OncoTree,
@@ -13,7 +14,7 @@ use crate::clinical::{
 use crate::error::{fail, ExitKind};
 use crate::io::{
     gff::{read_models, read_transcript_list},
-    output::md5_hex,
+    output::{md5_file, md5_hex},
     text::read_text,
 };
 use crate::types::report::KbInfo;
@@ -198,12 +199,13 @@ pub fn check_cancer_type(tree: &OncoTree, code: &str) -> Result<()> {
     ))
 }
 
-/// Transcript models (GFF3/GTF) and the preferred-transcript list, both optional.
+/// Transcript models and the preferred-transcript list: `--gff` (GFF3/GTF), else the GRCh38
+/// MANE Select models shipped in the binary; fitted to a reference with [`ModelSet::fit`].
 pub fn load_models(
     gff: Option<&Path>,
     transcripts: Option<&Path>,
-) -> Result<(Vec<Transcript>, HashSet<String>)> {
-    let models = match gff {
+) -> Result<(ModelSet, HashSet<String>)> {
+    let set = match gff {
         Some(g) => {
             let m = read_models(g)?;
             if m.is_empty() {
@@ -215,11 +217,79 @@ pub fn load_models(
                     ),
                 ));
             }
-            m
+            ModelSet::user(m, &g.display().to_string(), md5_file(g)?)
         }
-        None => Vec::new(),
+        None => ModelSet::shipped()?,
     };
-    Ok((models, read_transcript_list(transcripts)?))
+    Ok((set, read_transcript_list(transcripts)?))
+}
+
+/// The gene symbols a knowledge base names: its items' genes, fusion partners and the genes of
+/// its MANE table.
+pub fn kb_genes(kb: &Kb) -> Vec<&str> {
+    let mut genes: Vec<&str> = kb
+        .items
+        .iter()
+        .filter_map(|i| i.gene.as_deref())
+        .chain(
+            kb.items
+                .iter()
+                .filter_map(|i| i.alteration.strip_prefix("fusion:")),
+        )
+        .chain(kb.mane.keys().map(String::as_str))
+        .filter(|g| !g.is_empty() && *g != "-")
+        .collect();
+    genes.sort_unstable();
+    genes.dedup();
+    genes
+}
+
+/// The report's sentence on what the transcript models could not annotate: no model at all
+/// (and why), or the genes of the knowledge base without a model.
+pub fn models_limitation(
+    set: &ModelSet,
+    fitted: &crate::clinical::models::FittedModels,
+    kb: &Kb,
+) -> Option<String> {
+    if fitted.models.is_empty() {
+        return Some(format!(
+            "genes and HGVS not annotated: {}",
+            fitted
+                .record
+                .note
+                .as_deref()
+                .unwrap_or("no transcript models")
+        ));
+    }
+    let missing = set.genes_without_model(&fitted.models, kb_genes(kb));
+    // the file's name (not its directory: the report is the same wherever the file lies)
+    let file = Path::new(&fitted.record.path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| fitted.record.path.clone());
+    (!missing.is_empty()).then(|| {
+        format!(
+            "transcript models ({}): no model for {} gene(s) the knowledge base names ({}); their variants are not annotated and cannot be tiered (pass --gff with models that include them)",
+            fitted.record.name.as_deref().unwrap_or(&file),
+            missing.len(),
+            first_names(&missing, MISSING_SHOWN)
+        )
+    })
+}
+
+/// Up to this many genes without a model are named in the report's sentence.
+const MISSING_SHOWN: usize = 10;
+
+/// `a, b, c` or `a, b, c and 7 more`.
+fn first_names(names: &[String], shown: usize) -> String {
+    if names.len() <= shown {
+        return names.join(", ");
+    }
+    format!(
+        "{} and {} more",
+        names[..shown].join(", "),
+        names.len() - shown
+    )
 }
 
 /// Refuses transcript models that reach past the end of a contig of `reference`.
@@ -406,4 +476,16 @@ pub fn load_case(o: &CaseOptions) -> Result<crate::types::report::CaseInfo> {
         }
     }
     Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_names;
+
+    #[test]
+    fn long_gene_lists_are_cut_with_a_count() {
+        let g: Vec<String> = ["A", "B", "C"].map(String::from).to_vec();
+        assert_eq!(first_names(&g, 3), "A, B, C");
+        assert_eq!(first_names(&g, 2), "A, B and 1 more");
+    }
 }

@@ -80,6 +80,8 @@ output_files! {
     CallableBed => ("callable.bed", "callable_bed"),
     /// Copy-number segments (IGV `.seg`).
     CopyNumberSeg => ("copy_number.seg", "copy_number_seg"),
+    /// Copy-number segments with every column (the `.seg` keeps IGV's six).
+    CopyNumberSegments => ("copy_number_segments.tsv", "copy_number_segments"),
     /// Copy number per gene.
     CopyNumberGenes => ("copy_number_genes.tsv", "copy_number_genes"),
     /// Structural variants (VCF, BGZF).
@@ -90,6 +92,8 @@ output_files! {
     Report => ("report.json", "report"),
     /// `report.html`.
     ReportHtml => ("report.html", "report_html"),
+    /// `report --pdf`: the page printed to A4 by headless Chromium.
+    ReportPdf => ("report.pdf", "report_pdf"),
     /// What `retier` changed.
     RetierDiff => ("retier_diff.tsv", "retier_diff"),
     /// MultiQC general statistics.

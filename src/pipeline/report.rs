@@ -8,10 +8,11 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use super::clinical_inputs::{
-    check_cancer_type, load_case, load_kb, load_models, CaseOptions, LoadedKb,
+    check_cancer_type, load_case, load_kb, load_models, models_limitation, CaseOptions, LoadedKb,
 };
 use super::outdir::{inspect, new_run_id, now_utc, Manifest, OutdirState, OutputFile};
 use crate::clinical::germline;
+use crate::clinical::models::{FittedModels, ModelSet};
 use crate::clinical::oncogenicity::classify;
 use crate::clinical::triage::{add_germline_reasons, variant_alteration};
 use crate::clinical::{
@@ -38,7 +39,7 @@ use crate::types::report::{
 };
 use crate::types::results::{FileRecord, Mode, NotAssessed, QcVerdict, RunResults};
 use crate::types::sv::SvResult;
-use crate::types::transcript::Transcript;
+use crate::types::transcript::{Transcript, TranscriptModelsRecord};
 
 /// What `report` is asked to do (flags, unvalidated).
 #[derive(Clone, Debug)]
@@ -75,6 +76,8 @@ pub struct ReportOptions {
     pub force: bool,
     /// No info lines.
     pub quiet: bool,
+    /// Also print report.html to report.pdf with headless Chromium (A4).
+    pub pdf: bool,
 }
 
 /// How a report is written: basic items, scope, language, trial list (unvalidated).
@@ -97,10 +100,16 @@ pub struct ReportContext {
     pub kb: LoadedKb,
     /// OncoTree code.
     pub cancer_type: String,
-    /// Transcript models (may be empty).
+    /// Transcript models on the reference's contigs (empty until [`ReportContext::fit_models`]).
     pub models: Vec<Transcript>,
     /// Preferred transcript accessions.
     pub preferred: HashSet<String>,
+    /// The model set (`--gff`, else the shipped GRCh38 MANE Select models).
+    pub model_set: ModelSet,
+    /// What [`ReportContext::fit_models`] used.
+    pub models_record: Option<TranscriptModelsRecord>,
+    /// What the models could not annotate (a limitation of the report).
+    pub models_limitation: Option<String>,
     /// Basic items of the test (validated).
     pub case: CaseInfo,
     /// Report scope: `cdx` leaves secondary (germline) findings out.
@@ -159,13 +168,16 @@ impl ReportContext {
             None => None,
         };
         let kb = load_kb(kb, &tree)?;
-        let (models, preferred) = load_models(gff, transcripts)?;
+        let (model_set, preferred) = load_models(gff, transcripts)?;
         Ok(ReportContext {
             tree,
             kb,
             cancer_type: cancer_type.to_string(),
-            models,
+            models: Vec::new(),
             preferred,
+            model_set,
+            models_record: None,
+            models_limitation: None,
             case,
             scope_cdx,
             lang,
@@ -174,10 +186,28 @@ impl ReportContext {
     }
 }
 
+impl ReportContext {
+    /// Fits the transcript models to the reference's contigs (name, length): the models the
+    /// report annotates with, their record and what they cannot annotate.
+    pub fn fit_models(&mut self, contigs: &[(String, u64)]) {
+        let fitted = self.model_set.fit(contigs);
+        self.use_models(&fitted);
+    }
+
+    /// Uses models already fitted to the reference (by `run`, which annotates with them too).
+    pub fn use_models(&mut self, fitted: &FittedModels) {
+        self.models_limitation = models_limitation(&self.model_set, fitted, &self.kb.kb);
+        self.models = fitted.models.clone();
+        self.models_record = Some(fitted.record.clone());
+    }
+}
+
 /// What the report is about, whichever way it arrived (a VCF + flags, or a run in memory).
 pub struct ReportSource {
     /// The run id, when known.
     pub run_id: Option<String>,
+    /// The run's sample id, when the report comes from a run.
+    pub sample_id: Option<String>,
     /// Tumor sample name.
     pub tumor: String,
     /// Mode, when known.
@@ -214,9 +244,7 @@ pub struct ReportSource {
     pub limitations: Vec<String>,
 }
 
-/// METHOD: fewest microsatellite sites tested for an MSI status to be read: below 20, one site
-/// moves the score by 5 points or more around the 20% MSI-H threshold.
-pub const MIN_MSI_SITES: u32 = 20;
+pub use crate::somatic::msi::MIN_MSI_SITES;
 
 /// TMB measured by the run, evaluable from [`MIN_RELIABLE_CALLABLE_MB`] of callable sequence.
 pub fn measured_tmb(t: &crate::types::results::TmbResult) -> TmbSummary {
@@ -238,12 +266,7 @@ pub fn measured_tmb(t: &crate::types::results::TmbResult) -> TmbSummary {
         }),
         evaluability: Evaluability {
             evaluable: ok,
-            reason: (!ok).then(|| {
-                format!(
-                    "TMB not evaluable: {:.3} Mb of callable sequence, below the minimum of {MIN_RELIABLE_CALLABLE_MB} Mb (measured {:.1}/Mb, 95% CI {:.1}-{:.1})",
-                    t.callable_mb, t.per_mb, t.ci95[0], t.ci95[1]
-                )
-            }),
+            reason: crate::somatic::biomarkers::tmb_not_evaluable(t.callable_mb, t.per_mb, t.ci95),
         },
     }
 }
@@ -259,10 +282,7 @@ pub fn measured_msi(m: &crate::types::msi::MsiResult) -> MsiSummary {
         evaluability: Evaluability {
             evaluable: ok,
             reason: if !ok {
-                Some(format!(
-                    "MSI not evaluable: {} microsatellite site(s) tested, below the minimum of {MIN_MSI_SITES}",
-                    m.sites_tested
-                ))
+                Some(crate::somatic::msi::msi_not_evaluable(m.sites_tested))
             } else if m.status == MsiStatus::Indeterminate {
                 Some(format!(
                     "MSI indeterminate: score {:.1}% over {} sites lies between the MSS and MSI-H thresholds",
@@ -417,7 +437,7 @@ fn germline_result(
             findings.len(),
             other,
             if ctx.models.is_empty() {
-                "; no transcript models (--gff): alleles could not be annotated, so none could be classified"
+                "; no transcript models applied to this reference: alleles could not be annotated, so none could be classified"
             } else {
                 ""
             }
@@ -454,9 +474,10 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
         .collect();
     let mut variants = variants;
     classify_variants(&mut variants, &ctx.kb.kb);
-    let germline = germline_result(ctx, &annotator, src.germline, &src.germline_like);
     let (tmb_value, msi_value, not_evaluable) =
         tierable_biomarkers(src.tmb.as_ref(), src.msi.as_ref());
+    let limitations = report_limitations(ctx, &src, &not_evaluable);
+    let germline = germline_result(ctx, &annotator, src.germline, &src.germline_like);
     let (findings, mut expert_panel) = tier_and_triage(
         &ctx.kb.kb,
         &ctx.tree,
@@ -499,7 +520,58 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
             })
             .unwrap_or_default(),
     };
-    let mut limitations = src.limitations;
+    Report {
+        kind: REPORT_KIND.into(),
+        schema_version: REPORT_SCHEMA_VERSION,
+        run_id: src.run_id,
+        software: format!("oncostream {}", env!("CARGO_PKG_VERSION")),
+        kb: ctx.kb.info.clone(),
+        report_date: now_utc()[..10].to_string(),
+        lang: ctx.lang,
+        case: ctx.case.clone(),
+        sample: ReportSample {
+            id: src.sample_id,
+            tumor: src.tumor,
+            cancer_type: ctx.cancer_type.clone(),
+            cancer_type_name: ctx.tree.name(&ctx.cancer_type).unwrap_or("").to_string(),
+            normal: src.normal,
+            mode: src.mode.map(|m| match m {
+                Mode::TumorNormal => "tumor-normal".to_string(),
+                Mode::TumorOnly => "tumor-only".to_string(),
+            }),
+        },
+        inputs: ReportInputs {
+            transcript_models: ctx.models_record.clone(),
+            ..src.inputs
+        },
+        tmb: src.tmb,
+        msi: src.msi,
+        purity: src.purity,
+        qc_verdict: src.qc_verdict,
+        qc: src.qc,
+        germline,
+        trials,
+        highest_level: highest_level(&findings),
+        findings,
+        variants,
+        copy_number: src.copy_number,
+        structural_variants: src.structural,
+        not_assessed: src.not_assessed,
+        expert_panel,
+        limitations,
+    }
+}
+
+/// The report's limitations: the run's, the transcript models', the biomarkers that are not
+/// evaluable (replacing the run's softer warnings about them), failed QC rules, low purity, what
+/// was not assessed, tumor-only.
+fn report_limitations(
+    ctx: &ReportContext,
+    src: &ReportSource,
+    not_evaluable: &[String],
+) -> Vec<String> {
+    let mut limitations = src.limitations.clone();
+    limitations.extend(ctx.models_limitation.clone());
     // a "not evaluable" statement replaces the run's softer warning about the same biomarker
     if not_evaluable
         .iter()
@@ -513,7 +585,7 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
     {
         limitations.retain(|l| !l.starts_with("MSI indeterminate"));
     }
-    for r in &not_evaluable {
+    for r in not_evaluable {
         if !limitations.contains(r) {
             limitations.push(r.clone());
         }
@@ -542,42 +614,7 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
             "tumor-only analysis: germline variants may remain among the reported variants".into(),
         );
     }
-    Report {
-        kind: REPORT_KIND.into(),
-        schema_version: REPORT_SCHEMA_VERSION,
-        run_id: src.run_id,
-        software: format!("oncostream {}", env!("CARGO_PKG_VERSION")),
-        kb: ctx.kb.info.clone(),
-        report_date: now_utc()[..10].to_string(),
-        lang: ctx.lang,
-        case: ctx.case.clone(),
-        sample: ReportSample {
-            tumor: src.tumor,
-            cancer_type: ctx.cancer_type.clone(),
-            cancer_type_name: ctx.tree.name(&ctx.cancer_type).unwrap_or("").to_string(),
-            normal: src.normal,
-            mode: src.mode.map(|m| match m {
-                Mode::TumorNormal => "tumor-normal".to_string(),
-                Mode::TumorOnly => "tumor-only".to_string(),
-            }),
-        },
-        inputs: src.inputs,
-        tmb: src.tmb,
-        msi: src.msi,
-        purity: src.purity,
-        qc_verdict: src.qc_verdict,
-        qc: src.qc,
-        germline,
-        trials,
-        highest_level: highest_level(&findings),
-        findings,
-        variants,
-        copy_number: src.copy_number,
-        structural_variants: src.structural,
-        not_assessed: src.not_assessed,
-        expert_panel,
-        limitations,
-    }
+    limitations
 }
 
 /// The report source of a run, from its typed results (no re-reading of files).
@@ -590,6 +627,7 @@ pub fn source_from_results(
 ) -> ReportSource {
     ReportSource {
         run_id: Some(results.run_id.clone()),
+        sample_id: Some(results.samples.id.clone()),
         tumor: results.samples.tumor.clone(),
         mode: Some(results.mode),
         variants,
@@ -599,6 +637,7 @@ pub fn source_from_results(
             reference: results.provenance.reference.clone(),
             gff,
             results: results_file,
+            transcript_models: None,
         },
         normal: results.samples.normal.clone(),
         germline: Err("set by the caller".into()),
@@ -685,6 +724,8 @@ pub struct ReportPlan {
     results: Option<RunResults>,
     outdir: OutdirState,
     msi: Option<MsiStatus>,
+    /// The Chromium that prints report.pdf (`--pdf`).
+    chromium: Option<std::path::PathBuf>,
 }
 
 impl ReportOptions {
@@ -721,10 +762,17 @@ impl ReportOptions {
                 ));
             }
         }
+        let chromium = if self.pdf {
+            Some(crate::io::pdf::find_chromium()?)
+        } else {
+            None
+        };
         let reference = Reference::open(&self.reference)?;
         if let Some(g) = &self.gff {
-            super::clinical_inputs::check_models(&ctx.models, g, &reference)?;
+            super::clinical_inputs::check_models(&ctx.model_set.models, g, &reference)?;
         }
+        let mut ctx = ctx;
+        ctx.fit_models(&reference_contigs(&reference));
         let vcf = read_input_vcf(&self.vcf)?;
         let results = match &self.results {
             Some(p) => {
@@ -785,6 +833,7 @@ impl ReportOptions {
             results,
             outdir,
             msi,
+            chromium,
         })
     }
 }
@@ -811,6 +860,7 @@ impl ReportPlan {
             ),
             None => ReportSource {
                 run_id: self.vcf.run_id.clone(),
+                sample_id: None,
                 tumor: self.vcf.tumor_sample.clone().unwrap_or_default(),
                 mode: match self.vcf.mode.as_deref() {
                     Some("tumor-only") => Some(Mode::TumorOnly),
@@ -824,6 +874,7 @@ impl ReportPlan {
                     reference: self.reference.record()?,
                     gff: gff_rec,
                     results: None,
+                    transcript_models: None,
                 },
                 normal: None,
                 germline: self.vcf.germline.clone().ok_or_else(|| {
@@ -857,8 +908,11 @@ impl ReportPlan {
             .cloned();
         let mut manifest = match reuse {
             Some(m) => {
-                self.outdir
-                    .claim(&[OutputFile::Report.name(), OutputFile::ReportHtml.name()])?;
+                self.outdir.claim(&[
+                    OutputFile::Report.name(),
+                    OutputFile::ReportHtml.name(),
+                    OutputFile::ReportPdf.name(),
+                ])?;
                 Manifest::extend(m, &self.outdir, "report")
             }
             None => {
@@ -872,6 +926,14 @@ impl ReportPlan {
         manifest.input("vcf", &vcf_rec.path, vcf_rec.size, vcf_rec.md5.clone());
         manifest.input("kb", &report.kb.path, 0, Some(report.kb.md5.clone()));
         write_report(&o.outdir, &report, &mut manifest)?;
+        if let Some(c) = &self.chromium {
+            crate::io::pdf::print_pdf(
+                c,
+                &OutputFile::ReportHtml.path(&o.outdir),
+                &OutputFile::ReportPdf.path(&o.outdir),
+            )?;
+            manifest.output(OutputFile::ReportPdf)?;
+        }
         manifest.finish()?;
         log::info(&format!(
             "{} findings; highest level {}; expert panel priority: {}",
@@ -881,6 +943,15 @@ impl ReportPlan {
         ));
         Ok(report)
     }
+}
+
+/// A reference's contigs as (name, length), for fitting transcript models.
+pub fn reference_contigs(reference: &Reference) -> Vec<(String, u64)> {
+    reference
+        .seqs()
+        .iter()
+        .map(|s| (s.name.clone(), s.len))
+        .collect()
 }
 
 /// Validates, then builds and writes the report.

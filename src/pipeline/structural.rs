@@ -14,7 +14,7 @@ use crate::clinical::fusion::{genes_at, interpret, KnownFusions};
 use crate::error::{fail, ExitKind};
 use crate::io::{
     bed::read_track,
-    cnv::{read_cnv_reference, write_gene_tsv, write_seg},
+    cnv::{read_cnv_reference, write_gene_tsv, write_seg, write_segment_tsv},
     reference::Reference,
     vcf::{write_sv_vcf, VcfMeta},
 };
@@ -464,7 +464,7 @@ fn gene_level(
     if genes.is_empty() {
         not_assessed.push(NotAssessed {
             item: "gene_copy_number".into(),
-            reason: "gene-level copy number (amplifications, deep deletions) not assessed: no transcript models (--gff)".into(),
+            reason: "gene-level copy number (amplifications, deep deletions) not assessed: no transcript model applies to this reference (see gene annotation)".into(),
         });
     } else {
         all_genes = gene_calls(
@@ -536,7 +536,7 @@ fn structural_variants_of(
     let fusions = if genes.is_empty() {
         not_assessed.push(NotAssessed {
             item: "fusions".into(),
-            reason: "fusion partners not assessed: no transcript models (--gff); rearrangements are listed without genes".into(),
+            reason: "fusion partners not assessed: no transcript model applies to this reference (see gene annotation); rearrangements are listed without genes".into(),
         });
         Vec::new()
     } else {
@@ -695,21 +695,27 @@ fn mark_junctions(
     }
 }
 
-/// Writes `copy_number.seg`, `copy_number_genes.tsv` (when assessed) and `sv.vcf.gz` + index.
+/// Writes `copy_number.seg` (named by the run's `sample_id`), `copy_number_segments.tsv`,
+/// `copy_number_genes.tsv` (when assessed) and `sv.vcf.gz` + index.
 pub fn write_structural(
     dir: &Path,
+    sample_id: &str,
     outcome: &StructuralOutcome,
     meta: &VcfMeta<'_>,
     reference: &Reference,
     manifest: &mut Manifest,
 ) -> Result<()> {
     if let Some(cn) = &outcome.copy_number {
+        let off = cn.neutral_log2_ratio;
         write_seg(
             &OutputFile::CopyNumberSeg.path(dir),
-            meta.tumor,
+            sample_id,
             &cn.segments,
+            off,
         )?;
         manifest.output(OutputFile::CopyNumberSeg)?;
+        write_segment_tsv(&OutputFile::CopyNumberSegments.path(dir), &cn.segments, off)?;
+        manifest.output(OutputFile::CopyNumberSegments)?;
         if cn.genes_evaluated > 0 {
             write_gene_tsv(&OutputFile::CopyNumberGenes.path(dir), &outcome.all_genes)?;
             manifest.output(OutputFile::CopyNumberGenes)?;

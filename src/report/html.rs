@@ -382,7 +382,14 @@ fn basic_items(r: &Report) -> String {
         ("Collection date", or_dash(&c.collection_date)),
         ("Test", or_dash(&c.test_name)),
         ("Genome build", or_dash(&c.genome_build)),
-        ("Tumor sample", r.sample.tumor.clone()),
+        (
+            "Sample ID",
+            r.sample
+                .id
+                .clone()
+                .unwrap_or_else(|| r.sample.tumor.clone()),
+        ),
+        ("Tumor sample (read group)", r.sample.tumor.clone()),
         (
             "Matched normal",
             r.sample.normal.clone().unwrap_or_else(|| "none".into()),
@@ -484,7 +491,7 @@ fn damage_table(samples: &[crate::types::results::SampleQcResult]) -> String {
                         .map(|r| format!("{:.1}%", 100.0 * r))
                         .unwrap_or_else(|| "-".into()),
                     m.excess_per_million
-                        .map(|e| format!("{e:.0}"))
+                        .map(excess)
                         .unwrap_or_else(|| "-".into()),
                     if m.damaged { " class=\"fail\"" } else { "" },
                     if m.damaged {
@@ -794,11 +801,39 @@ fn references(r: &Report) -> String {
     h
 }
 
+/// The excess of the damaged orientation per million bases; none below 0.5 (a negative
+/// excess is the other orientation's, not damage).
+fn excess(e: f64) -> String {
+    if e < 0.5 {
+        "none".into()
+    } else {
+        format!("{e:.0}")
+    }
+}
+
+/// The page's `<title>`: patient, sample id and cancer type, so a browser tab, a print and a
+/// PDF name the case.
+fn page_title(r: &Report) -> String {
+    let sample = r.sample.id.as_deref().unwrap_or(&r.sample.tumor);
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(p) = &r.case.patient_id {
+        parts.push(format!("patient {p}"));
+    }
+    if !sample.is_empty() {
+        parts.push(format!("sample {sample}"));
+    }
+    parts.push(r.sample.cancer_type.clone());
+    format!("Cancer genomic profiling report: {}", parts.join(" · "))
+}
+
 /// Renders the self-contained HTML report.
 pub fn render_html(r: &Report) -> String {
     let mut h = String::new();
-    h.push_str("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>oncostream report</title><style>");
-    h.push_str("body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}h1{font-size:1.5em}h2{border-bottom:2px solid #4a7ab5;padding-bottom:.2em;font-size:1.15em}table{border-collapse:collapse;width:100%;font-size:.9em}td,th{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top;overflow-wrap:break-word}details summary{cursor:pointer;color:#4a7ab5}th{background:#eef3f9}.lvA{background:#d4efdf}.lvB{background:#e8f6d4}.lvC{background:#fdf2d0}.lvR{background:#f8d7da}.warn{background:#fff3cd;border:1px solid #e0c36c;padding:.6em;margin:.5em 0}.muted{color:#666;font-size:.85em}.signoff td{height:2.2em}@page{size:A4;margin:14mm}@media print{body{max-width:none;margin:0;font-size:10pt}h2{break-after:avoid}tr,svg,.warn{break-inside:avoid}thead{display:table-header-group}a{color:#222;text-decoration:none}}");
+    h.push_str(&format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>{}</title><style>",
+        esc(&page_title(r))
+    ));
+    h.push_str("body{font-family:sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}h1{font-size:1.5em}h2{border-bottom:2px solid #4a7ab5;padding-bottom:.2em;font-size:1.15em}table{border-collapse:collapse;width:100%;font-size:.9em}td,th{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top;overflow-wrap:anywhere;word-break:break-word}code{overflow-wrap:anywhere}svg{max-width:100%;height:auto}details summary{cursor:pointer;color:#4a7ab5}th{background:#eef3f9}.lvA{background:#d4efdf}.lvB{background:#e8f6d4}.lvC{background:#fdf2d0}.lvR{background:#f8d7da}.warn{background:#fff3cd;border:1px solid #e0c36c;padding:.6em;margin:.5em 0}.muted{color:#666;font-size:.85em}.signoff{table-layout:fixed}.signoff th{width:11em}.signoff td{height:3.2em}.signoff tr.comments td{height:9em}@page{size:A4;margin:14mm}@media print{body{max-width:none;margin:0;font-size:10pt}h2{break-after:avoid}tr,svg,.warn{break-inside:avoid}thead{display:table-header-group}a{color:#222;text-decoration:none}}");
     h.push_str("</style></head><body>");
     h.push_str("<h1>Cancer genomic profiling report</h1>");
     h.push_str(&format!(
@@ -827,9 +862,14 @@ pub fn render_html(r: &Report) -> String {
     h.push_str(&structural_sections(r));
     h.push_str(&germline_and_trials(r));
     h.push_str(&variant_appendix(r));
-    h.push_str("<h2>Variant allele fractions</h2>");
-    h.push_str(&vaf_plot(r));
-    h.push_str("<p class=\"muted\">A clonal heterozygous mutation in a diploid region has VAF = purity / 2 (dashed line).</p>");
+    // an empty plot is left out; its caption names the line only when it is drawn
+    if r.variants.iter().any(|v| v.vaf.is_some()) {
+        h.push_str("<h2>Variant allele fractions</h2>");
+        h.push_str(&vaf_plot(r));
+        if r.purity.is_some() {
+            h.push_str("<p class=\"muted\">A clonal heterozygous mutation in a diploid region has VAF = purity / 2 (dashed line).</p>");
+        }
+    }
     h.push_str("<h2>Evidence-level definitions</h2><table>");
     for (k, d) in LEVELS {
         h.push_str(&format!("<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(d)));
@@ -879,7 +919,7 @@ pub fn render_html(r: &Report) -> String {
     }
     h.push_str("</ul><p>");
     h.push_str("This report is produced by software for review by the expert panel (molecular tumour board), which reviews every case. Evidence levels follow the JSMO/JSCO/JCA guidance as implemented by the knowledge base version shown; drug availability and approval status must be confirmed against current package inserts. Variants are somatic calls; a variant that may be germline must be confirmed by a clinical germline test before it is disclosed as such.");
-    h.push_str("</p><h2>Sign-off</h2><table class=\"signoff\"><tr><th>Reviewed by (expert panel)</th><td></td></tr><tr><th>Date of review</th><td></td></tr><tr><th>Comments</th><td></td></tr></table>");
+    h.push_str("</p><h2>Sign-off</h2><table class=\"signoff\"><tr><th>Reviewed by (expert panel)</th><td></td></tr><tr><th>Signature</th><td></td></tr><tr><th>Date of review</th><td></td></tr><tr class=\"comments\"><th>Comments</th><td></td></tr></table>");
     h.push_str("</body></html>\n");
     super::i18n::translate(h, r.lang)
 }

@@ -39,6 +39,8 @@ pub const JA: &[(&str, &str)] = &[
     ("Test", "検査名"),
     ("Genome build", "参照ゲノム"),
     ("Tumor sample", "腫瘍検体"),
+    ("Sample ID", "検体ID"),
+    ("Tumor sample (read group)", "腫瘍検体（リードグループ）"),
     ("Matched normal", "正常検体"),
     ("Analysis", "解析"),
     ("Cancer type", "がん種"),
@@ -82,6 +84,7 @@ pub const JA: &[(&str, &str)] = &[
     ("Disclosure grade (Japan)", "開示推奨度"),
     ("Reviewed by (expert panel)", "確認者（エキスパートパネル）"),
     ("Date of review", "検討日"),
+    ("Signature", "署名"),
     ("Comments", "コメント"),
     ("A (approved in Japan)", "A（国内承認薬あり）"),
     ("A (FDA-approved)", "A（国内承認薬なし：FDA承認）"),
@@ -94,8 +97,9 @@ pub const JA: &[(&str, &str)] = &[
     ("investigational: clinical trial", "開発中：臨床試験"),
     ("expected to be ineffective (resistance)", "効果が期待できない（耐性）"),
     ("Every case is reviewed by the expert panel (required for insurance-covered gene-panel testing in Japan); this software cannot waive that review. The priority below only orders the panel's discussion.", "すべての症例はエキスパートパネルで検討される（保険診療のがん遺伝子パネル検査で必須）。本ソフトウェアはその検討を省略できない。以下の優先度は検討の順序の目安にすぎない。"),
-    ("Discussion priority: discuss first", "検討の優先度：優先して検討"),
-    ("Discussion priority: routine", "検討の優先度：通常"),
+    ("Discussion priority: QC failed: re-test", "検討の優先度：QC不合格・再検査"),
+    ("Discussion priority: actionable: discuss first", "検討の優先度：要判断・優先して検討"),
+    ("Discussion priority: routine review", "検討の優先度：通常"),
 ];
 
 /// Puts the page's fixed labels in `lang` (whole element contents only: `>label<`).

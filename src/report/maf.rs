@@ -15,7 +15,8 @@
 //!   donor/acceptor variants (codon = ceil(c./3) of the HGVSc position).
 //! - Chromosome: `chr` removed, `chrM` → `MT` (cBioPortal drops `M`/`chrM`); other contig names
 //!   are kept as they are.
-//! - Entrez_Gene_Id `0` (no Entrez map is shipped; cBioPortal resolves Hugo_Symbol), Center `.`,
+//! - Entrez_Gene_Id: the NCBI Gene id the transcript models carry (the shipped MANE models do),
+//!   else `0` (cBioPortal then resolves Hugo_Symbol); Center `.`,
 //!   Strand `+`, dbSNP_RS empty (no dbSNP lookup), columns 15 and 20-34 empty.
 
 use std::fmt::Write as _;
@@ -89,6 +90,8 @@ pub struct MafInput {
     pub alt: String,
     /// Gene symbol (None: outside every transcript model).
     pub gene: Option<String>,
+    /// NCBI Gene id of `gene`, when the models carry it (the shipped ones do).
+    pub entrez: Option<u32>,
     /// Sequence Ontology term.
     pub consequence: Option<String>,
     /// `c.` notation.
@@ -242,7 +245,8 @@ pub fn hgvsp_short(hgvs_p: Option<&str>, hgvs_c: Option<&str>, class: &str) -> S
     s
 }
 
-fn maf_chrom(c: &str) -> String {
+/// The chromosome as MAF and cBioPortal write it: `chr` removed, `chrM` → `MT`.
+pub fn maf_chrom(c: &str) -> String {
     match c {
         "chrM" | "chrMT" | "M" => "MT".into(),
         _ => c.strip_prefix("chr").unwrap_or(c).to_string(),
@@ -284,9 +288,13 @@ pub fn row(v: &MafInput) -> String {
     };
     use crate::io::text::cell;
     let t = |s: &str| cell(s).into_owned();
+    let entrez = match (&v.gene, v.entrez) {
+        (Some(_), Some(id)) => id.to_string(),
+        _ => "0".into(),
+    };
     let mut cells: Vec<String> = vec![
         t(&gene),
-        "0".into(),
+        entrez,
         ".".into(),
         t(&v.build),
         t(&maf_chrom(&v.chrom)),

@@ -707,6 +707,30 @@ fn median_u32(mut v: Vec<u32>) -> u32 {
     v[v.len() / 2]
 }
 
+/// Fragments of the pileup showing base `b` (A, C, G, T; 0 for any other).
+fn base_count(t: &Tally, b: u8) -> u32 {
+    match b {
+        b'A' => t.get(Field::A),
+        b'C' => t.get(Field::C),
+        b'G' => t.get(Field::G),
+        b'T' => t.get(Field::T),
+        _ => 0,
+    }
+}
+
+/// METHOD: the reference fragments of an SNV's AD. The pileup resolves overlapping mates to one
+/// base per fragment (by mapping quality, then read 1), the evidence keeps a fragment's alt base
+/// whichever mate shows it; a fragment whose mates disagree (one ref, one alt) is then the
+/// pileup's ref and the evidence's alt. Such fragments (the alt fragments beyond the pileup's
+/// alt count) are taken out of the reference count, and the reference count never exceeds
+/// `DP - alt`, so that `sum(AD) <= DP` holds for every record (DP counts each fragment once).
+fn snv_ref_fragments(pileup_ref: u32, pileup_alt: u32, depth: u32, alt: u32) -> u32 {
+    let disagreeing = alt.saturating_sub(pileup_alt);
+    pileup_ref
+        .saturating_sub(disagreeing)
+        .min(depth.saturating_sub(alt))
+}
+
 /// What one sample shows at a candidate: depth, reference and alt fragments, split by strand
 /// and pair orientation.
 struct SupportInput<'s> {
@@ -723,14 +747,10 @@ fn sample_support(x: &SupportInput<'_>, alts: &[&Obs]) -> SampleSupport {
     let t = x.tally;
     let depth = t.depth();
     let alt = alts.len() as u32;
-    let ref_count = match x.kind {
-        VarKind::Snv => match x.refb {
-            b'A' => t.get(Field::A),
-            b'C' => t.get(Field::C),
-            b'G' => t.get(Field::G),
-            b'T' => t.get(Field::T),
-            _ => 0,
-        },
+    let ref_count = match (x.kind, alts.first().map(|o| &o.allele)) {
+        (VarKind::Snv, Some(Allele::Snv(b))) => {
+            snv_ref_fragments(base_count(t, x.refb), base_count(t, *b), depth, alt)
+        }
         _ => depth.saturating_sub(alt),
     };
     // strand coverage counts reads (both mates) of any allele: subtract every non-reference
@@ -1170,5 +1190,20 @@ mod tests {
         ];
         multiallelic(&mut site, min_tlod);
         assert_eq!(site[2].filters, [Filter::Multiallelic]);
+    }
+
+    #[test]
+    fn allelic_depths_never_exceed_the_depth() {
+        // 30 fragments: 20 ref and 9 alt in the pileup, 1 N; the evidence keeps 10 alt
+        // fragments (one fragment's mates disagree: the pileup took its ref mate)
+        assert_eq!(snv_ref_fragments(20, 9, 30, 10), 19);
+        // no disagreement: the pileup's counts stand
+        assert_eq!(snv_ref_fragments(20, 10, 30, 10), 20);
+        // every fragment ref or alt: ref + alt = depth exactly
+        assert_eq!(snv_ref_fragments(21, 9, 30, 10), 20);
+        for (r, a, d, alt) in [(0, 0, 0, 3), (5, 0, 5, 7), (100, 3, 104, 4), (7, 7, 14, 9)] {
+            let rf = snv_ref_fragments(r, a, d, alt);
+            assert!(rf + alt <= d.max(alt), "{r} {a} {d} {alt}: {rf}");
+        }
     }
 }

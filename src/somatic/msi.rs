@@ -448,6 +448,17 @@ pub fn site_windows(sites: &[MsSite], contigs: &[Contig]) -> Vec<Region> {
         .collect()
 }
 
+/// METHOD: fewest microsatellite sites tested for an MSI status to be read: below 20, one site
+/// moves the score by 5 points or more around the 20% MSI-H threshold.
+pub const MIN_MSI_SITES: u32 = 20;
+
+/// Why an MSI result from `tested` sites is not evaluable (below [`MIN_MSI_SITES`]).
+pub fn msi_not_evaluable(tested: u32) -> String {
+    format!(
+        "MSI not evaluable: {tested} microsatellite site(s) tested, below the minimum of {MIN_MSI_SITES}"
+    )
+}
+
 /// The warning an indeterminate MSI result raises.
 pub fn msi_warning(m: &MsiResult) -> Option<String> {
     (m.status == MsiStatus::Indeterminate).then(|| {
@@ -501,8 +512,9 @@ pub fn score(
     } else {
         0.0
     };
-    let status = if tested == 0 {
-        MsiStatus::Indeterminate
+    let evaluable = tested >= MIN_MSI_SITES;
+    let status = if !evaluable {
+        MsiStatus::NotEvaluable
     } else if score >= t.msi_h {
         MsiStatus::MsiH
     } else if score < t.mss {
@@ -515,6 +527,8 @@ pub fn score(
         sites_tested: tested,
         sites_unstable: unstable.len() as u32,
         status,
+        evaluable,
+        not_evaluable_reason: (!evaluable).then(|| msi_not_evaluable(tested)),
         mode: match reference {
             MsiReference::Sample(_) => MsiMode::Paired,
             MsiReference::Baseline(_) => MsiMode::Baseline,

@@ -108,9 +108,9 @@ pub struct BatchSample {
     pub highest_level: Option<String>,
     /// Findings in the report.
     pub findings: Option<usize>,
-    /// Expert-panel priority (`discuss first`, `routine`).
+    /// Expert-panel priority (`QC failed: re-test`, `actionable: discuss first`, `routine review`).
     pub panel_priority: Option<String>,
-    /// Why the panel should discuss the case first.
+    /// The priority's reasons (and caveats).
     pub panel_reasons: Vec<String>,
     /// Wall seconds of the run.
     pub wall_seconds: Option<f64>,

@@ -37,6 +37,19 @@ impl CnCall {
             CnCall::Amplification => "amplification",
         }
     }
+
+    /// The call of a snake_case name.
+    pub fn parse(s: &str) -> Option<CnCall> {
+        [
+            CnCall::DeepDeletion,
+            CnCall::Loss,
+            CnCall::Neutral,
+            CnCall::Gain,
+            CnCall::Amplification,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == s)
+    }
 }
 
 /// What a segment's or gene's `call` is relative to.
@@ -200,6 +213,9 @@ pub struct CopyNumberResult {
     pub fit: Option<CnFit>,
     /// Copy number from which a gene is amplified.
     pub amplification_threshold: f64,
+    /// Log2 ratio of the copy-neutral state at the fitted purity and ploidy (0 without a fit):
+    /// `copy_number.seg`'s `seg.mean` is `log2_ratio` minus this, so copy-neutral reads 0.
+    pub neutral_log2_ratio: f64,
     /// Segments in genome order.
     pub segments: Vec<CnSegment>,
     /// Genes with a call other than neutral (every gene is in `copy_number_genes.tsv`).

@@ -304,17 +304,25 @@ impl RunPlan {
     }
 }
 
-/// The stderr line that sums a run up.
+/// The stderr line that sums a run up: what the report says (a biomarker that is not evaluable
+/// is called so, its number marked as QC only).
 fn log_summary(results: &RunResults) {
+    let t = &results.tmb;
+    let tmb = if t.evaluable {
+        format!("TMB {:.2}/Mb ({})", t.per_mb, t.class.as_str())
+    } else {
+        format!(
+            "TMB not evaluable ({:.2}/Mb over {:.3} callable Mb, for QC only)",
+            t.per_mb, t.callable_mb
+        )
+    };
+    let msi = match &results.msi {
+        Some(m) if m.evaluable => format!("MSI {}", m.status.as_str()),
+        Some(m) => format!("MSI not evaluable ({} site(s) tested)", m.sites_tested),
+        None => "MSI not assessed".into(),
+    };
     log::info(&format!(
-        "TMB {:.2}/Mb ({}), MSI {}, purity {}, QC {}",
-        results.tmb.per_mb,
-        results.tmb.class.as_str(),
-        results
-            .msi
-            .as_ref()
-            .map(|m| m.status.as_str())
-            .unwrap_or("not assessed"),
+        "{tmb}, {msi}, purity {}, QC {}",
         results
             .purity
             .estimate

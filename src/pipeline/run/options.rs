@@ -16,9 +16,11 @@ pub struct RunOptions {
     pub tumor: PathBuf,
     /// Matched normal (None: tumor-only).
     pub normal: Option<PathBuf>,
-    /// Name of the analysis in metrics, MultiQC files and batch summaries (None: the tumor's
-    /// sample name).
+    /// The run's sample id: in every output that names the sample (seg, MAF, cBioPortal, FHIR,
+    /// metrics, MultiQC, batch summaries; None: the tumor's sample name).
     pub sample_id: Option<String>,
+    /// Name of the matched normal in exports (None: the normal's sample name).
+    pub normal_sample_id: Option<String>,
     /// Reference, regions, read filters, threads.
     pub inputs: InputOptions,
     /// Germline population resource (VCF with INFO/AF).
@@ -87,6 +89,7 @@ impl RunOptions {
             tumor: tumor.to_path_buf(),
             normal: normal.map(Path::to_path_buf),
             sample_id: None,
+            normal_sample_id: None,
             inputs: InputOptions {
                 reference: Some(reference.to_path_buf()),
                 ..InputOptions::default()

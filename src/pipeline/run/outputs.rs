@@ -57,6 +57,11 @@ impl RunPlan {
         manifest
     }
 
+    /// The run's sample id: `--sample-id` (a batch passes the sheet's), else the tumor's SM.
+    pub(super) fn sample_id(&self) -> &str {
+        self.opts.sample_id.as_deref().unwrap_or(&self.names.0)
+    }
+
     fn mode(&self) -> Mode {
         if self.opts.normal.is_none() {
             Mode::TumorOnly
@@ -126,6 +131,7 @@ impl RunPlan {
         ]);
         crate::pipeline::structural::write_structural(
             dir,
+            self.sample_id(),
             &s.structural,
             &sv_meta,
             self.reference(),
@@ -169,6 +175,7 @@ impl RunPlan {
             tmb_exclude: with_md5(&o.tmb_exclude)?,
             mappability: with_md5(&o.mappability)?,
             gff: with_md5(&o.gff)?,
+            transcript_models: self.annotation.record.clone(),
             inputs: (0..self.inputs.len())
                 .map(|i| {
                     let info = self.inputs.info(i);
@@ -212,7 +219,17 @@ impl RunPlan {
             created: id.started.clone(),
             command: command_line(),
             mode: self.mode(),
-            samples: Samples { tumor, normal },
+            samples: Samples {
+                id: self.sample_id().to_string(),
+                normal_id: self
+                    .opts
+                    .normal_sample_id
+                    .clone()
+                    .or_else(|| normal.clone()),
+                patient_id: self.opts.case.patient_id.clone(),
+                tumor,
+                normal,
+            },
             provenance,
             tmb: s.tmb.clone(),
             msi: s.msi.result.clone(),
@@ -220,7 +237,7 @@ impl RunPlan {
             germline_model: s.calls.finalized.germline.clone(),
             copy_number: s.structural.copy_number.clone(),
             structural_variants: s.structural.sv.clone(),
-            not_assessed: s.structural.not_assessed.clone(),
+            not_assessed: self.not_assessed(s),
             qc: s.qc.clone(),
             calls: CallsSummary {
                 records: calls.len(),
@@ -234,6 +251,27 @@ impl RunPlan {
         }
     }
 
+    /// What the run could not assess: the structural stage's items, and gene annotation when no
+    /// transcript model applies to the reference.
+    fn not_assessed(&self, s: &RunStages) -> Vec<crate::types::results::NotAssessed> {
+        let mut v = Vec::new();
+        if self.annotation.models.is_empty() {
+            v.push(crate::types::results::NotAssessed {
+                item: "gene_annotation".into(),
+                reason: format!(
+                    "genes and HGVS not annotated: {}",
+                    self.annotation
+                        .record
+                        .note
+                        .as_deref()
+                        .unwrap_or("no transcript models")
+                ),
+            });
+        }
+        v.extend(s.structural.not_assessed.iter().cloned());
+        v
+    }
+
     /// `metrics.json` (and `--metrics`) and the MultiQC custom-content files.
     pub(super) fn write_metrics(
         &self,
@@ -243,16 +281,7 @@ impl RunPlan {
         manifest: &mut Manifest,
     ) -> Result<()> {
         let dir = &self.opts.outdir;
-        let m = MetricsBuilder::build(
-            "run",
-            self.opts
-                .sample_id
-                .as_deref()
-                .unwrap_or(&results.samples.tumor),
-            &self.inputs.pass,
-            stats,
-            clock,
-        );
+        let m = MetricsBuilder::build("run", &results.samples.id, &self.inputs.pass, stats, clock);
         write_document(&OutputFile::Metrics.path(dir), &m)?;
         manifest.output(OutputFile::Metrics)?;
         if let Some(p) = &self.opts.metrics {
@@ -323,6 +352,10 @@ fn record_inputs(p: &Provenance, manifest: &mut Manifest) {
         if let Some(f) = f {
             manifest.input(role, &f.path, f.size, f.md5.clone());
         }
+    }
+    let m = &p.transcript_models;
+    if m.source == crate::types::transcript::ModelsSource::Builtin {
+        manifest.input("transcript_models", &m.path, 0, Some(m.md5.clone()));
     }
 }
 

@@ -340,6 +340,11 @@ pub fn analyze(input: &CnvInput<'_>) -> CnvOutcome {
         .collect();
     let warnings = cnv_warnings(&choice, sigma_r, &input.reference);
     let profile = downsample(&usable, layout, input.contig_names, 3000);
+    let neutral: Vec<(u32, u64)> = segments
+        .iter()
+        .filter(|s| s.call == CnCall::Neutral)
+        .filter_map(|s| Some((s.total_cn?, s.end - s.start)))
+        .collect();
     let result = CopyNumberResult {
         reference: kind,
         method: "fragment counts per bin (MAPQ >= 20, one per pair, at the fragment midpoint), GC-stratified median correction per sample, log2 tumor/reference ratio, PELT segmentation of ratio and BAF, purity/ploidy grid fit (ASCAT/PURPLE model)".into(),
@@ -360,6 +365,10 @@ pub fn analyze(input: &CnvInput<'_>) -> CnvOutcome {
                 .map(|d| (round(d.purity, 2), round(d.ploidy, 2))),
         }),
         amplification_threshold: round(s.amp_factor * choice.ploidy.unwrap_or(2.0), 2),
+        neutral_log2_ratio: round(
+            fit::neutral_log2(&neutral, choice.purity, choice.ploidy),
+            4,
+        ),
         segments,
         genes: Vec::new(),
         genes_evaluated: 0,

@@ -23,7 +23,7 @@ T=${THREADS:-2}
 out=${OUT:-/tmp/oncostream-eval}
 ref=$shared/fixtures/reference/hg38_chr2_1-2333275.fa
 mkdir -p "$out"
-(cd "$here" && . scripts/lib/devnull.sh && cargo build --release --locked -q)
+(cd "$here" && cargo build --release --locked -q)
 bin=$here/target/release/oncostream
 sim() {  # name purity
   local d=$out/$1

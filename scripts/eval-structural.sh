@@ -17,7 +17,7 @@
 #   JUNCTIONS_ONLY=1 scripts/eval-structural.sh      (OUT/junctions)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-(cd "$here" && . scripts/lib/devnull.sh && cargo build --release --locked -q)
+(cd "$here" && cargo build --release --locked -q)
 out=${OUT:-/tmp/oncostream-eval-structural}
 if [ -z "${JUNCTIONS_ONLY:-}" ]; then
 python3 "$here/scripts/eval_structural.py" \

@@ -63,3 +63,6 @@ mod docs;
 
 #[path = "suite/monitor.rs"]
 mod monitor;
+
+#[path = "suite/robustness.rs"]
+mod robustness;

@@ -45,8 +45,16 @@ pub fn parse(text: &str, name: &str, tree: &OncoTree) -> anyhow::Result<TrialLis
     let mut errors = Vec::new();
     let mut trials = Vec::new();
     let mut header = false;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (i, line) in text.lines().enumerate() {
         let ln = i + 1;
+        if let Some(c) = line.chars().find(|c| c.is_control() && *c != '\t') {
+            errors.push(format!(
+                "{name}:{ln}: control character U+{:04X} (save the list as UTF-8 text with LF line ends; fields cannot hold NUL, CR or escape characters)",
+                c as u32
+            ));
+            continue;
+        }
         if line.starts_with('#') || line.trim().is_empty() {
             continue;
         }

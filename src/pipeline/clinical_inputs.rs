@@ -14,7 +14,7 @@ use crate::error::{fail, ExitKind};
 use crate::io::{
     gff::{read_models, read_transcript_list},
     output::md5_hex,
-    text::{list_dir, read_text},
+    text::read_text,
 };
 use crate::types::report::KbInfo;
 use crate::types::transcript::Transcript;
@@ -30,19 +30,90 @@ pub struct LoadedKb {
 
 /// The KB files at `path`: a directory (every `*.tsv` KB file in it; the shipped MANE and
 /// known-change tables unless it has its own) or one item file (plus the shipped tables).
+/// What a file of a `--kb` directory is.
+#[derive(Debug, PartialEq, Eq)]
+enum KbDirFile {
+    /// A KB table (its text, without a byte-order mark).
+    Table(String),
+    /// The CIViC disease crosswalk (an input of `kb build`, not of the KB).
+    Crosswalk,
+    /// Documentation or a build log.
+    Documentation,
+}
+
+/// METHOD: every file of a `--kb` directory is recognised or refused (a table that was skipped
+/// because it was empty, saved with a byte-order mark or began with a comment let the shipped
+/// table be used in its place, and `kb validate` said ok): `*.tsv` files must carry a
+/// `# file: <kind>.tsv` line among their leading comment lines (a UTF-8 byte-order mark is
+/// removed first; an empty file is an error); `*.md`, `*.log` and `*.txt` are documentation;
+/// hidden files are ignored; anything else is refused.
+fn classify_kb_file(p: &Path) -> Result<KbDirFile> {
+    let fname = p
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let refuse = |why: String| {
+        fail(
+            ExitKind::Data,
+            format!("knowledge-base directory file '{}' {why}", p.display()),
+        )
+    };
+    if [".md", ".log", ".txt"].iter().any(|e| fname.ends_with(e)) {
+        return Ok(KbDirFile::Documentation);
+    }
+    if !fname.ends_with(".tsv") {
+        return Err(refuse(
+            "is not a KB table (*.tsv) or documentation (*.md, *.log, *.txt); move it out of the directory".into(),
+        ));
+    }
+    let text = read_text(p, "knowledge-base file")?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
+    if text.trim().is_empty() {
+        return Err(refuse(
+            "is empty; restore it or remove it from the directory".into(),
+        ));
+    }
+    let kind = text
+        .lines()
+        .take_while(|l| l.starts_with('#') || l.trim().is_empty())
+        .find_map(|l| {
+            l.strip_prefix('#')
+                .map(str::trim)
+                .and_then(|c| c.strip_prefix("file:"))
+        })
+        .map(|k| k.trim().to_string());
+    match kind.as_deref() {
+        Some("civic_disease_oncotree.tsv") => Ok(KbDirFile::Crosswalk),
+        Some(_) => Ok(KbDirFile::Table(text)),
+        None => Err(refuse(
+            "has no '# file: <kind>.tsv' line among its leading comment lines, so it is not a KB table; add the line or move the file out of the directory".into(),
+        )),
+    }
+}
+
 fn kb_files(path: &Path) -> Result<Vec<(String, String)>> {
     let mut files: Vec<(String, String)> = Vec::new();
     if path.is_dir() {
-        let names = list_dir(path, ".tsv", "knowledge-base directory")?;
+        let mut names: Vec<std::path::PathBuf> = std::fs::read_dir(path)
+            .map_err(|e| {
+                fail(
+                    ExitKind::NoInput,
+                    format!(
+                        "cannot read knowledge-base directory '{}': {e}",
+                        path.display()
+                    ),
+                )
+            })?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                !p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+                    && !p.is_dir()
+            })
+            .collect();
+        names.sort();
         for p in names {
-            let text = read_text(&p, "knowledge-base file")?;
-            // only KB files (the crosswalk and other TSVs of the directory are not)
-            if text
-                .lines()
-                .next()
-                .is_some_and(|l| l.starts_with("# file:"))
-                && !text.starts_with("# file: civic_disease_oncotree.tsv")
-            {
+            if let KbDirFile::Table(text) = classify_kb_file(&p)? {
                 files.push((p.display().to_string(), text));
             }
         }
@@ -50,23 +121,27 @@ fn kb_files(path: &Path) -> Result<Vec<(String, String)>> {
             return Err(fail(
                 ExitKind::Data,
                 format!(
-                    "'{}' holds no knowledge-base file (*.tsv starting with '# file:')",
+                    "'{}' holds no knowledge-base file (*.tsv with a '# file:' line)",
                     path.display()
                 ),
             ));
         }
     } else {
-        files.push((
-            path.display().to_string(),
-            read_text(path, "knowledge base")?,
-        ));
+        let text = read_text(path, "knowledge base")?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
+        files.push((path.display().to_string(), text));
     }
     for (name, text) in kb::BUILTIN_FILES {
         let tag = format!("# file: {name}");
+        let has = |t: &str| {
+            t.lines()
+                .take_while(|l| l.starts_with('#') || l.trim().is_empty())
+                .any(|l| l.trim() == tag)
+        };
         let table = name.starts_with("mane")
             || name.starts_with("civic_known")
             || name.starts_with("known_");
-        if table && !files.iter().any(|(_, t)| t.starts_with(&tag)) {
+        if table && !files.iter().any(|(_, t)| has(t)) {
             files.push((format!("builtin:data/kb/{name}"), text.to_string()));
         }
     }
@@ -147,6 +222,20 @@ pub fn load_models(
     Ok((models, read_transcript_list(transcripts)?))
 }
 
+/// Refuses transcript models that reach past the end of a contig of `reference`.
+pub fn check_models(
+    models: &[Transcript],
+    gff: &Path,
+    reference: &crate::io::reference::Reference,
+) -> Result<()> {
+    let contigs: Vec<(String, u64)> = reference
+        .seqs()
+        .iter()
+        .map(|s| (s.name.clone(), s.len))
+        .collect();
+    crate::io::gff::check_against_contigs(models, gff, &contigs)
+}
+
 /// Basic items of a report as given (flags and an optional file), unvalidated.
 #[derive(Clone, Debug, Default)]
 pub struct CaseOptions {
@@ -208,6 +297,8 @@ pub fn load_case(o: &CaseOptions) -> Result<crate::types::report::CaseInfo> {
     let mut content: Option<(f64, String)> = None;
     if let Some(p) = &o.file {
         let text = read_text(p, "case-info file")?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        let mut seen = HashSet::new();
         for (i, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') || line == "key,value" {
@@ -229,6 +320,15 @@ pub fn load_case(o: &CaseOptions) -> Result<crate::types::report::CaseInfo> {
                 })?;
             let (k, v) = (k.trim(), v.trim().trim_matches('"').to_string());
             let at = format!("{}:{}", p.display(), i + 1);
+            // one value per item: a second line for the same item (patient-id twice) would
+            // silently replace the first
+            let canonical = k.replace('_', "-");
+            if !seen.insert(canonical.clone()) {
+                return Err(fail(
+                    ExitKind::Data,
+                    format!("{at}: '{k}' is given twice; give each item once"),
+                ));
+            }
             match k {
                 "patient-id" | "patient_id" => c.patient_id = Some(v),
                 "specimen-id" | "specimen_id" => c.specimen_id = Some(v),

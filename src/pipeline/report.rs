@@ -10,7 +10,7 @@ use anyhow::Result;
 use super::clinical_inputs::{
     check_cancer_type, load_case, load_kb, load_models, CaseOptions, LoadedKb,
 };
-use super::outdir::{inspect, new_run_id, now_utc, Manifest, OutdirState};
+use super::outdir::{inspect, new_run_id, now_utc, Manifest, OutdirState, OutputFile};
 use crate::clinical::germline;
 use crate::clinical::oncogenicity::classify;
 use crate::clinical::triage::{add_germline_reasons, variant_alteration};
@@ -666,10 +666,13 @@ fn vcf_only_not_assessed() -> Vec<NotAssessed> {
 
 /// Writes `report.json` and `report.html` into `dir` and records them in the manifest.
 pub fn write_report(dir: &Path, report: &Report, manifest: &mut Manifest) -> Result<()> {
-    write_document(&dir.join("report.json"), report)?;
-    manifest.output("report", "report.json")?;
-    write_atomic(&dir.join("report.html"), render_html(report).as_bytes())?;
-    manifest.output("report_html", "report.html")?;
+    write_document(&OutputFile::Report.path(dir), report)?;
+    manifest.output(OutputFile::Report)?;
+    write_atomic(
+        &OutputFile::ReportHtml.path(dir),
+        render_html(report).as_bytes(),
+    )?;
+    manifest.output(OutputFile::ReportHtml)?;
     Ok(())
 }
 
@@ -719,6 +722,9 @@ impl ReportOptions {
             }
         }
         let reference = Reference::open(&self.reference)?;
+        if let Some(g) = &self.gff {
+            super::clinical_inputs::check_models(&ctx.models, g, &reference)?;
+        }
         let vcf = read_input_vcf(&self.vcf)?;
         let results = match &self.results {
             Some(p) => {
@@ -748,6 +754,7 @@ impl ReportOptions {
                         ))
                     }
                 }
+                super::outdir::check_complete(p, "results.json")?;
                 let rec = reference.record()?;
                 if rec.digest != r.provenance.reference.digest {
                     return Err(fail(
@@ -850,13 +857,14 @@ impl ReportPlan {
             .cloned();
         let mut manifest = match reuse {
             Some(m) => {
-                self.outdir.claim(&["report.json", "report.html"])?;
-                Manifest::extend(m, &o.outdir, "report")
+                self.outdir
+                    .claim(&[OutputFile::Report.name(), OutputFile::ReportHtml.name()])?;
+                Manifest::extend(m, &self.outdir, "report")
             }
             None => {
                 self.outdir.claim(&[])?;
                 let id = report.run_id.clone().unwrap_or_else(new_run_id);
-                Manifest::new(&o.outdir, &id, "report", &started)
+                Manifest::new(&self.outdir, &id, "report", &started)
             }
         };
         manifest.samples(&report.sample.tumor, None);

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use super::outdir::Manifest;
+use super::outdir::{Manifest, OutputFile};
 use super::prepare::Inputs;
 use crate::clinical::annotate::canonical_per_gene;
 use crate::clinical::fusion::{genes_at, interpret, KnownFusions};
@@ -704,11 +704,15 @@ pub fn write_structural(
     manifest: &mut Manifest,
 ) -> Result<()> {
     if let Some(cn) = &outcome.copy_number {
-        write_seg(&dir.join("copy_number.seg"), meta.tumor, &cn.segments)?;
-        manifest.output("copy_number_seg", "copy_number.seg")?;
+        write_seg(
+            &OutputFile::CopyNumberSeg.path(dir),
+            meta.tumor,
+            &cn.segments,
+        )?;
+        manifest.output(OutputFile::CopyNumberSeg)?;
         if cn.genes_evaluated > 0 {
-            write_gene_tsv(&dir.join("copy_number_genes.tsv"), &outcome.all_genes)?;
-            manifest.output("copy_number_genes", "copy_number_genes.tsv")?;
+            write_gene_tsv(&OutputFile::CopyNumberGenes.path(dir), &outcome.all_genes)?;
+            manifest.output(OutputFile::CopyNumberGenes)?;
         }
     }
     let base = |chrom: &str, pos: u64| -> u8 {
@@ -729,9 +733,9 @@ pub fn write_structural(
         .iter()
         .map(|v| (base(&v.chrom1, v.pos1.get()), base(&v.chrom2, v.pos2.get())))
         .collect();
-    write_sv_vcf(&dir.join("sv.vcf.gz"), meta, &sv.variants, &bases)?;
-    manifest.output("sv_vcf", "sv.vcf.gz")?;
-    manifest.output("sv_vcf_index", "sv.vcf.gz.tbi")?;
+    write_sv_vcf(&OutputFile::SvVcf.path(dir), meta, &sv.variants, &bases)?;
+    manifest.output(OutputFile::SvVcf)?;
+    manifest.output(OutputFile::SvVcfIndex)?;
     if !sv.variants.is_empty() {
         log::info(&format!(
             "{} somatic rearrangement(s), {} fusion(s)",

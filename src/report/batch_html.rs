@@ -143,7 +143,7 @@ pub fn render(s: &BatchSummary) -> String {
                 cell(r.highest_level.clone()),
                 cell(r.findings.map(|x| x.to_string())),
                 esc(&r.panel_reasons.join("; ")),
-                esc(&r.outdir)
+                super::html::href(&r.outdir)
             );
         }
         h.push_str("</table>");
@@ -163,14 +163,14 @@ pub fn render(s: &BatchSummary) -> String {
                 cell(r.reason.clone()),
                 r.log
                     .as_ref()
-                    .map(|l| format!("<a href=\"{0}\">{0}</a>", esc(l)))
+                    .map(|l| format!("<a href=\"{}\">{}</a>", super::html::href(l), esc(l)))
                     .unwrap_or_else(|| "&ndash;".into())
             );
         }
         h.push_str("</table>");
     }
     // biomarkers
-    h.push_str("<h2>Samples</h2><table><tr><th>sample</th><th>normal</th><th>status</th><th>QC</th><th>TMB /Mb</th><th>TMB class</th><th>callable Mb</th><th>MSI score</th><th>MSI</th><th>purity</th><th>mean depth</th><th>duplicates</th><th>identity</th><th>PASS calls</th></tr>");
+    h.push_str("<h2>Samples</h2><table><tr><th>sample</th><th>normal</th><th>status</th><th>QC</th><th>TMB /Mb</th><th>TMB class</th><th>callable Mb</th><th>MSI score</th><th>MSI</th><th>purity</th><th>mean depth</th><th>duplicates</th><th>identity</th><th>PASS calls</th><th>follow-up plasma (MRD)</th></tr>");
     for r in &s.samples {
         let qc_cls = match r.qc.as_deref() {
             Some("fail") => "bad",
@@ -179,7 +179,7 @@ pub fn render(s: &BatchSummary) -> String {
         };
         let _ = write!(
             h,
-            "<tr><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td class=\"{qc_cls}\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td class=\"{qc_cls}\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
             esc(&r.sample),
             cell(r.normal.clone()),
             status_class(r.status),
@@ -194,7 +194,14 @@ pub fn render(s: &BatchSummary) -> String {
             num(r.mean_depth, 1),
             num(r.duplicate_rate, 3),
             num(r.identity, 3),
-            cell(r.pass_calls.map(|x| x.to_string()))
+            cell(r.pass_calls.map(|x| x.to_string())),
+            esc(
+                &r.monitoring
+                    .iter()
+                    .map(crate::types::batch::BatchMonitoring::phrase)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
         );
     }
     h.push_str("</table>");

@@ -31,6 +31,35 @@ pub fn esc(s: &str) -> String {
     o
 }
 
+/// A URL for an `href` attribute, escaped; `#` (a link to nowhere) unless it is `http(s):` or a
+/// relative path.
+///
+/// METHOD: a document rendered from stored JSON (`retier` renders a report.json anyone could
+/// have edited) must not turn a field into script: `javascript:`, `data:`, `vbscript:` and every
+/// other scheme are dropped. Browsers ignore ASCII whitespace and control characters inside a
+/// scheme (`java\tscript:` runs), so they are removed before the scheme is read.
+pub fn href(url: &str) -> String {
+    let squeezed: String = url
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace() && !c.is_control())
+        .collect();
+    let scheme_end = squeezed.find([':', '/', '?', '#']);
+    let safe = match scheme_end {
+        Some(i) if squeezed[i..].starts_with(':') => {
+            matches!(
+                squeezed[..i].to_ascii_lowercase().as_str(),
+                "http" | "https"
+            )
+        }
+        _ => true,
+    };
+    if safe {
+        esc(url.trim())
+    } else {
+        "#".into()
+    }
+}
+
 /// The VAF histogram as inline SVG, with purity/2 (the expected clonal VAF) marked.
 fn vaf_plot(r: &Report) -> String {
     let vafs: Vec<f64> = r.variants.iter().filter_map(|v| v.vaf).collect();
@@ -96,7 +125,7 @@ fn sources(cs: &[crate::types::report::Citation]) -> String {
         .map(|c| {
             format!(
                 "<a href=\"{}\" title=\"{}{}\">{}</a>",
-                esc(&c.url),
+                href(&c.url),
                 esc(&c.source),
                 if c.verified == "knowledge" {
                     " (curator knowledge, not re-checked against the document)"
@@ -297,7 +326,7 @@ fn structural_sections(r: &Report) -> String {
                     f.tumor.split_reads,
                     f.tumor.discordant_pairs,
                     match &f.known_source {
-                        Some(u) => format!("<a href=\"{}\">CIViC</a>", esc(u)),
+                        Some(u) => format!("<a href=\"{}\">CIViC</a>", href(u)),
                         None => String::new(),
                     }
                 ));
@@ -599,7 +628,7 @@ fn germline_and_trials(r: &Report) -> String {
                     esc(&f.disorder),
                     esc(&f.disclosure_grade),
                     esc(&f.rule),
-                    esc(&f.source_url)
+                    href(&f.source_url)
                 ));
             }
             h.push_str("</table><p><b>Confirm every germline finding with a clinical germline test before disclosure; offer genetic counselling.</b></p>");
@@ -646,7 +675,7 @@ fn germline_and_trials(r: &Report) -> String {
             for t in &r.trials.matches {
                 h.push_str(&format!(
                     "<tr><td><a href=\"{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} {}</td><td>{}</td></tr>",
-                    esc(&t.url),
+                    href(&t.url),
                     esc(&t.id),
                     esc(&t.title),
                     esc(&t.phase),
@@ -752,7 +781,7 @@ fn references(r: &Report) -> String {
         h.push_str(&format!(
             "<li>{}: <a href=\"{}\">{}</a>{}</li>",
             esc(&id),
-            esc(&c.url),
+            href(&c.url),
             esc(&c.source),
             if c.verified == "knowledge" {
                 " (curator knowledge, not re-checked against the document)"
@@ -900,6 +929,25 @@ mod tests {
             h.contains("microsatellite indels 0.0/Mb (13 / 2 / 0)"),
             "{h}"
         );
+    }
+
+    #[test]
+    fn only_web_and_relative_links_are_rendered() {
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            " javascript:alert(1)",
+            "java\tscript:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "vbscript:msgbox",
+            "file:///etc/passwd",
+        ] {
+            assert_eq!(href(bad), "#", "{bad:?}");
+        }
+        assert_eq!(href("https://civicdb.org/e/1"), "https://civicdb.org/e/1");
+        assert_eq!(href("HTTP://x.org/?a=1&b=2"), "HTTP://x.org/?a=1&amp;b=2");
+        assert_eq!(href("P1_T/report.html"), "P1_T/report.html");
+        assert_eq!(href("logs/P1_T.log"), "logs/P1_T.log");
     }
 
     #[test]

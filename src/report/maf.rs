@@ -282,12 +282,14 @@ pub fn row(v: &MafInput) -> String {
         ),
         _ => String::new(),
     };
+    use crate::io::text::cell;
+    let t = |s: &str| cell(s).into_owned();
     let mut cells: Vec<String> = vec![
-        gene,
+        t(&gene),
         "0".into(),
         ".".into(),
-        v.build.clone(),
-        maf_chrom(&v.chrom),
+        t(&v.build),
+        t(&maf_chrom(&v.chrom)),
         start.to_string(),
         end.to_string(),
         "+".into(),
@@ -298,17 +300,17 @@ pub fn row(v: &MafInput) -> String {
         a,
         String::new(),
         String::new(),
-        v.tumor.clone(),
-        v.normal.clone(),
+        t(&v.tumor),
+        t(&v.normal),
         normal_allele.clone(),
         normal_allele,
     ];
     cells.extend(std::iter::repeat_n(String::new(), 15));
     cells.extend([
-        v.hgvs_c.clone().unwrap_or_default(),
-        hgvs_p,
-        short,
-        v.transcript.clone().unwrap_or_default(),
+        t(v.hgvs_c.as_deref().unwrap_or_default()),
+        t(&hgvs_p),
+        t(&short),
+        t(v.transcript.as_deref().unwrap_or_default()),
         v.exon.map(|e| e.to_string()).unwrap_or_default(),
         v.t_depth.to_string(),
         v.t_depth.saturating_sub(v.t_alt).to_string(),
@@ -316,7 +318,7 @@ pub fn row(v: &MafInput) -> String {
         n_depth,
         n_ref,
         n_alt,
-        effects,
+        t(&effects),
     ]);
     debug_assert_eq!(cells.len(), COLUMNS.len());
     cells.join("\t")

@@ -541,9 +541,12 @@ pub struct InputRecord {
     pub format: InputFormat,
     /// Sample name (`@RG SM`).
     pub sample: String,
-    /// MD5 of the whole file, when computed (`--no-input-checksums` skips it).
+    /// MD5 of the whole file, when computed (`--input-checksums md5`).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub md5: Option<String>,
+    /// BLAKE3 of the whole file, when computed (`--input-checksums blake3`, the default).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub blake3: Option<String>,
 }
 
 /// Where every number came from.

@@ -190,8 +190,14 @@ pub struct Item {
 /// One source file of a KB.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SourceFile {
-    /// File name.
+    /// File name (its `# file:` kind).
     pub name: String,
+    /// Where it was read from (`builtin:data/kb/...` for a table compiled into the binary).
+    #[serde(default)]
+    pub path: String,
+    /// Evidence items it holds (0 for the lookup tables).
+    #[serde(default)]
+    pub items: usize,
     /// `# version:`.
     pub version: String,
     /// `# date:`.
@@ -351,8 +357,17 @@ fn parse_file(
     let mut header_seen = false;
     let mut rows = 0usize;
     let mut ids: HashSet<String> = HashSet::new();
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let items_before = pending.len();
     for (i, line) in text.lines().enumerate() {
         let ln = i + 1;
+        if let Some(c) = line.chars().find(|c| c.is_control() && *c != '\t') {
+            errors.push(format!(
+                "{name}:{ln}: control character U+{:04X} (save the file as UTF-8 text with LF line ends; fields cannot hold NUL, CR or escape characters)",
+                c as u32
+            ));
+            continue;
+        }
         if let Some(c) = line.strip_prefix('#') {
             if header_seen {
                 continue;
@@ -480,6 +495,8 @@ fn parse_file(
     }
     kb.files.push(SourceFile {
         name: meta.get("file").cloned().unwrap_or_default(),
+        path: name.to_string(),
+        items: pending.len() - items_before,
         version: meta.get("version").cloned().unwrap_or_default(),
         date: meta.get("date").cloned().unwrap_or_default(),
         licence: meta.get("licence").cloned().unwrap_or_default(),

@@ -424,7 +424,7 @@ pub fn monitor(o: MonitorOptions) -> Result<MonitorDoc> {
         Ok(())
     })?;
     let doc = build_document(&o, &plan, &merged, &umis, first_codon, started);
-    outputs::write_all(&o, &plan.outdir.dir, &doc, &merged, &plan.inputs)?;
+    outputs::write_all(&o, &plan.outdir, &doc, &merged, &plan.inputs)?;
     for s in &doc.samples {
         log::info(&format!(
             "{}{}: MRD {} (tumor fraction {}), {} new variant(s)",

@@ -43,12 +43,12 @@ use self::{
     qc::{QcContext, QcStage, QcState},
 };
 use super::metrics::Clock;
-use super::outdir::OutdirState;
+use super::outdir::{OutdirState, OutputFile};
 use super::prepare::Inputs;
 use super::report::ReportContext;
 use super::structural::{StructuralContext, StructuralOutcome, StructuralPlan, StructuralState};
 use crate::engine::{self, RunStats};
-use crate::io::output::md5_file;
+use crate::io::output::input_digest;
 use crate::log;
 use crate::somatic::biomarkers::{
     initial_purity, merge_copy_number_purity, purity_warning, vaf_purity_within,
@@ -95,7 +95,8 @@ struct Gathered<'p, X: Stage + 'p> {
     structural: StructuralState,
     extra: X::State<'p>,
     stats: RunStats,
-    input_md5: Vec<Option<String>>,
+    /// The alignment inputs' digests (`--input-checksums`), in input order.
+    input_digests: Vec<Option<String>>,
 }
 
 /// The finished stages of a run: what its files and documents are made of.
@@ -173,10 +174,10 @@ impl RunPlan {
         let stages = self.collect(calls, msi, structural, purity, tmb, qc);
         let mut manifest = self.manifest(&id);
         self.write_pass_outputs(&id, &stages, &callable, &mut manifest)?;
-        let provenance = self.provenance(&g.input_md5, &mut manifest)?;
+        let provenance = self.provenance(&g.input_digests, &mut manifest)?;
         let results = self.results(&id, &stages, provenance);
-        crate::io::json::write_document(&self.opts.outdir.join("results.json"), &results)?;
-        manifest.output("results", "results.json")?;
+        crate::io::json::write_document(&OutputFile::Results.path(&self.opts.outdir), &results)?;
+        manifest.output(OutputFile::Results)?;
         clock.lap("finalize");
         log_summary(&results);
         let report = self.report_stage(&results, &stages, &mut manifest)?;
@@ -216,7 +217,7 @@ impl RunPlan {
         let mut structural = Stage::state(&self.structural)?;
         let mut x = extra.state()?;
         let paths: Vec<PathBuf> = self.input_infos().iter().map(|i| i.path.clone()).collect();
-        let want_md5 = self.opts.input_checksums;
+        let algorithm = self.opts.input_checksums;
         let (stats, input_md5) = engine::run_with(
             &self.inputs.pass,
             &observer,
@@ -229,10 +230,7 @@ impl RunPlan {
                 extra.add(&mut x, shard, part.extra)
             },
             move || -> Result<Vec<Option<String>>> {
-                paths
-                    .iter()
-                    .map(|p| want_md5.then(|| md5_file(p)).transpose())
-                    .collect()
+                paths.iter().map(|p| input_digest(p, algorithm)).collect()
             },
         )?;
         Ok(Gathered {
@@ -242,8 +240,15 @@ impl RunPlan {
             structural,
             extra: x,
             stats,
-            input_md5: input_md5?,
+            input_digests: input_md5?,
         })
+    }
+
+    /// The one pass alone (every stage's observer over every shard and the in-order gather,
+    /// none of the finishing work nor any output): what `benches/run.rs` times per record.
+    #[doc(hidden)]
+    pub fn pass_only(&self) -> Result<RunStats> {
+        Ok(self.pass(&NoStage)?.stats)
     }
 
     /// The finished stages with their warnings, in the order the report lists them.

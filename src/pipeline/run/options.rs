@@ -7,6 +7,7 @@ use crate::pipeline::clinical_inputs::CaseOptions;
 use crate::pipeline::prepare::InputOptions;
 use crate::somatic::biomarkers::TmbSettings;
 use crate::somatic::msi::MsiThresholds;
+use crate::types::manifest::InputChecksum;
 
 /// What `run` is asked to do (flags, unvalidated).
 #[derive(Clone, Debug)]
@@ -73,8 +74,8 @@ pub struct RunOptions {
     pub outdir: PathBuf,
     /// Replace another run's outputs in `outdir`.
     pub force: bool,
-    /// MD5 of the alignment inputs (computed alongside the pass).
-    pub input_checksums: bool,
+    /// The whole-file digest of the alignment inputs (computed alongside the pass).
+    pub input_checksums: InputChecksum,
     /// Also write the metrics here.
     pub metrics: Option<PathBuf>,
 }
@@ -116,7 +117,7 @@ impl RunOptions {
             trials: None,
             outdir: outdir.to_path_buf(),
             force: false,
-            input_checksums: true,
+            input_checksums: InputChecksum::default(),
             metrics: None,
         }
     }
@@ -132,6 +133,7 @@ impl RunOptions {
         o.inputs.shard_size = None;
         o.inputs.quiet = false;
         o.inputs.progress_interval = 0;
+        o.inputs.stall_timeout = None;
         o.outdir = PathBuf::new();
         o.force = false;
         o.metrics = None;

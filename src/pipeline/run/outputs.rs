@@ -14,10 +14,11 @@ use crate::io::{
     vcf::{write_vcf, VcfMeta, VcfOutputType},
 };
 use crate::pipeline::metrics::{Clock, MetricsBuilder};
-use crate::pipeline::outdir::{new_run_id, now_utc, Manifest};
+use crate::pipeline::outdir::{new_run_id, now_utc, Manifest, OutputFile};
 use crate::pipeline::report::{measured_msi, measured_tmb};
 use crate::report::multiqc;
 use crate::somatic::{Call, VarKind};
+use crate::types::manifest::InputChecksum;
 use crate::types::results::{
     CallsSummary, InputRecord, Mode, Provenance, RunResults, Samples, VariantRecord, RESULTS_KIND,
     RESULTS_SCHEMA_VERSION,
@@ -50,7 +51,7 @@ fn command_line() -> String {
 impl RunPlan {
     /// The manifest of this run, with its samples and settings.
     pub(super) fn manifest(&self, id: &RunIdentity) -> Manifest {
-        let mut manifest = Manifest::new(&self.opts.outdir, &id.run_id, "run", &id.started);
+        let mut manifest = Manifest::new(&self.outdir, &id.run_id, "run", &id.started);
         manifest.samples(&self.names.0, self.names.1.as_deref());
         manifest.analysis(self.opts.sample_id.as_deref(), &self.settings_digest);
         manifest
@@ -104,21 +105,21 @@ impl RunPlan {
         }
         let meta = self.vcf_meta(extra);
         write_vcf(
-            &dir.join("calls.vcf.gz"),
+            &OutputFile::CallsVcf.path(dir),
             VcfOutputType::Bgzf,
             &meta,
             &s.calls.calls,
         )?;
-        manifest.output("vcf", "calls.vcf.gz")?;
-        manifest.output("vcf_index", "calls.vcf.gz.tbi")?;
+        manifest.output(OutputFile::CallsVcf)?;
+        manifest.output(OutputFile::CallsVcfIndex)?;
         let rows = s.msi.counts.rows(&self.inputs.sample_names());
         write_histograms(
-            &dir.join("msi_histograms.tsv"),
+            &OutputFile::MsiHistograms.path(dir),
             &s.msi.counts.sites,
             &self.inputs.pass.contigs,
             &rows,
         )?;
-        manifest.output("msi_histograms", "msi_histograms.tsv")?;
+        manifest.output(OutputFile::MsiHistograms)?;
         let sv_meta = self.vcf_meta(vec![
             ("oncostream_mode".into(), mode.as_str().into()),
             ("oncostream_run_id".into(), id.run_id.clone()),
@@ -132,25 +133,25 @@ impl RunPlan {
         )?;
         if self.opts.callable_bed {
             self.write_callable(callable)?;
-            manifest.output("callable_bed", "callable.bed")?;
+            manifest.output(OutputFile::CallableBed)?;
         }
         Ok(())
     }
 
     fn write_callable(&self, callable: &[(ContigId, u64, u64)]) -> Result<()> {
         use std::io::Write;
-        let mut out = AtomicOutput::create(&self.opts.outdir.join("callable.bed"))?;
+        let mut out = AtomicOutput::create(&OutputFile::CallableBed.path(&self.opts.outdir))?;
         for (c, s, e) in callable {
             writeln!(out, "{}\t{s}\t{e}", self.inputs.pass.contigs[*c].name)?;
         }
         out.commit()
     }
 
-    /// Every input with its size and MD5 (`input_md5`: the alignments', computed alongside
-    /// the pass), also recorded in the manifest.
+    /// Every input with its size and digest (`input_digests`: the alignments', computed
+    /// alongside the pass with the `--input-checksums` algorithm), also recorded in the manifest.
     pub(super) fn provenance(
         &self,
-        input_md5: &[Option<String>],
+        input_digests: &[Option<String>],
         manifest: &mut Manifest,
     ) -> Result<Provenance> {
         let o = &self.opts;
@@ -177,7 +178,12 @@ impl RunPlan {
                         size: info.size,
                         format: info.format,
                         sample: info.sample.clone(),
-                        md5: input_md5[i].clone(),
+                        md5: (self.opts.input_checksums == InputChecksum::Md5)
+                            .then(|| input_digests[i].clone())
+                            .flatten(),
+                        blake3: (self.opts.input_checksums == InputChecksum::Blake3)
+                            .then(|| input_digests[i].clone())
+                            .flatten(),
                     }
                 })
                 .collect(),
@@ -247,14 +253,14 @@ impl RunPlan {
             stats,
             clock,
         );
-        write_document(&dir.join("metrics.json"), &m)?;
-        manifest.output("metrics", "metrics.json")?;
+        write_document(&OutputFile::Metrics.path(dir), &m)?;
+        manifest.output(OutputFile::Metrics)?;
         if let Some(p) = &self.opts.metrics {
             write_document(p, &m)?;
         }
         let msi = results.msi.as_ref().map(measured_msi);
         write_json(
-            &dir.join(multiqc::GENERAL_FILE),
+            &OutputFile::MultiqcGeneral.path(dir),
             &multiqc::general(
                 &m.sample,
                 results,
@@ -262,12 +268,12 @@ impl RunPlan {
                 msi.as_ref(),
             ),
         )?;
-        manifest.output("multiqc", multiqc::GENERAL_FILE)?;
+        manifest.output(OutputFile::MultiqcGeneral)?;
         write_json(
-            &dir.join(multiqc::THROUGHPUT_FILE),
+            &OutputFile::MultiqcThroughput.path(dir),
             &multiqc::throughput(&m),
         )?;
-        manifest.output("multiqc", multiqc::THROUGHPUT_FILE)
+        manifest.output(OutputFile::MultiqcThroughput)
     }
 
     /// An extra stage's output, as `<name>.json` in the run directory.
@@ -279,7 +285,7 @@ impl RunPlan {
     ) -> Result<()> {
         let file = format!("{name}.json");
         write_json(&self.opts.outdir.join(&file), output)?;
-        manifest.output(name, &file)
+        manifest.output_named(name, &file)
     }
 
     pub(super) fn reference_path(&self) -> &Path {
@@ -300,7 +306,7 @@ impl RunPlan {
 
 fn record_inputs(p: &Provenance, manifest: &mut Manifest) {
     for i in &p.inputs {
-        manifest.input(&i.role, &i.path, i.size, i.md5.clone());
+        manifest.input_with_digests(&i.role, &i.path, i.size, i.md5.clone(), i.blake3.clone());
     }
     manifest.input("reference", &p.reference.path, p.reference.size, None);
     for (role, f) in [

@@ -66,6 +66,9 @@ impl RunOptions {
         let (opts_in, inputs) = self
             .inputs
             .prepare_somatic(&self.tumor, self.normal.as_deref())?;
+        if let (Some(g), Some(r)) = (&self.gff, &inputs.reference) {
+            crate::pipeline::clinical_inputs::check_models(&annotation.models, g, r)?;
+        }
         let msi = self.msi_stage(&inputs)?;
         let calls = self.call_stage(&inputs, opts_in.min_base_quality)?;
         let tmb = self.tmb_plan(&inputs)?;

@@ -62,7 +62,6 @@ fn run_pair(dir: &str, region: &str, out: &Path) -> Value {
         region,
         "--outdir",
         s(out),
-        "--quiet",
     ]);
     serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap()
 }

@@ -291,11 +291,15 @@ fn one_export_writes_a_cbioportal_study_and_fhir_bundles_that_validate() {
     bad["entry"][dr]["resource"]["issued"] = "yesterday".into();
     let broken = tmp.path().join("bad.fhir.json");
     std::fs::write(&broken, serde_json::to_string(&bad).unwrap()).unwrap();
-    assert!(!check_fhir(&python, &[broken.clone()]).status.success());
+    assert!(!check_fhir(&python, std::slice::from_ref(&broken))
+        .status
+        .success());
     let mut bad = b.clone();
     bad["entry"][dr]["resource"]["status"] = "signed".into();
     std::fs::write(&broken, serde_json::to_string(&bad).unwrap()).unwrap();
-    assert!(!check_fhir(&python, &[broken.clone()]).status.success());
+    assert!(!check_fhir(&python, std::slice::from_ref(&broken))
+        .status
+        .success());
     let mut bad = b.clone();
     bad["entry"][dr]["resource"]["subject"] =
         serde_json::json!({"reference": "urn:uuid:00000000-0000-0000-0000-000000000000"});

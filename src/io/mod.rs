@@ -31,6 +31,8 @@ pub mod json;
 pub mod mslist;
 pub mod output;
 pub mod pileup_tsv;
+#[cfg(test)]
+pub(crate) mod props;
 pub mod reference;
 pub mod region;
 pub mod resource;

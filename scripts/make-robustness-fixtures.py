@@ -20,6 +20,13 @@ cram/     the nf-core tumor CRAM (test2, 90 kB) with one byte of a data block ch
                                   flipped and the block's CRC32 recomputed, so the decoder (not
                                   the checksum) meets the damage
             data_block_crc_stale.cram   the same byte flipped, CRC32 left as it was
+            rans_block_abort.cram  found by scripts/fuzz.sh (cram, seed 19): byte 189 of block 5
+                                  (an external rANS 4x8 block) of the first data container set
+                                  to 0xFF, CRC32 recomputed. htslib 1.19.1 (bundled by hts-sys
+                                  2.2.1) overflows the heap decoding it and the process aborts
+                                  (SIGABRT, "free(): invalid next size"); samtools 1.16.1 refuses
+                                  it ("Failure to decode slice"). An open defect: see
+                                  docs/validation.md.
           each with the pristine .crai (the containers do not move).
 
 Files that a test can make cheaply from a fixture (a bit-flipped .bai, an empty .crai, a FASTA
@@ -225,6 +232,13 @@ def make_cram():
         p = os.path.join(d, name + ".cram")
         open(p, "wb").write(bytes(b))
         shutil.copy(src + ".crai", p + ".crai")
+    bstart, _, s, e = blocks[5]
+    b = bytearray(data)
+    b[s + 189] = 0xFF
+    struct.pack_into("<I", b, e, zlib.crc32(bytes(b[bstart:e])) & 0xFFFFFFFF)
+    p = os.path.join(d, "rans_block_abort.cram")
+    open(p, "wb").write(bytes(b))
+    shutil.copy(src + ".crai", p + ".crai")
 
 
 def main():

@@ -43,7 +43,7 @@ pub fn href(url: &str) -> String {
         .chars()
         .filter(|c| !c.is_ascii_whitespace() && !c.is_control())
         .collect();
-    let scheme_end = squeezed.find(|c| matches!(c, ':' | '/' | '?' | '#'));
+    let scheme_end = squeezed.find([':', '/', '?', '#']);
     let safe = match scheme_end {
         Some(i) if squeezed[i..].starts_with(':') => {
             matches!(

@@ -854,3 +854,20 @@ fn the_snakefile_quotes_every_value_of_its_shell_lines() {
         "the Snakefile's id rule is the sheet's (sheet::valid_id)"
     );
 }
+
+/// Found by `scripts/fuzz.sh` (kind `cram`, seed 19): one byte of an external rANS 4x8 block
+/// changed and its CRC32 recomputed. htslib 1.19.1 (bundled by hts-sys 2.2.1, the newest)
+/// overflows the heap decoding it and the process aborts (SIGABRT, exit 134); samtools 1.16.1
+/// refuses it. OPEN: no memory-safe check runs before htslib's decoder yet (see
+/// docs/validation.md); this test states the required outcome and fails until then.
+#[test]
+#[ignore = "open defect of issue 19: htslib 1.19.1 aborts on this damaged rANS block"]
+fn a_damaged_rans_block_with_a_valid_crc_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = pileup(
+        &fx("robustness/cram/rans_block_abort.cram"),
+        &tmp.path().join("o.tsv"),
+        &["-r", s(&fx(NF_REF))],
+    );
+    refused(&o, 65, &["rans_block_abort.cram"]);
+}

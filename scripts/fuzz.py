@@ -658,9 +658,10 @@ class Sheet(TextKind):
     doc = "a batch sample sheet, emitted as a Slurm array (ids, paths, columns)"
 
     def seeds(self):
-        return [("patient,sample,status,bam\nP1,P1_T,1,{T}\nP1,P1_N,0,{N}\nP2,P2_T,1,{T}\n".format(
+        return [("patient,sample,status,bam\nP1,P1_T,1,{T}\nP1,P1_N,0,{N}\nP2,P2_T,1,{T2}\n".format(
             T=os.path.join(NF, "test2.paired_end.sorted.bam"),
-            N=os.path.join(NF, "test.paired_end.sorted.bam"))).encode()]
+            N=os.path.join(NF, "test.paired_end.sorted.bam"),
+            T2=os.path.join(NF, "test2.paired_end.sorted.cram"))).encode()]
 
     def mutate(self, rng, data):
         return mutate_text(rng, data.decode(), fields_sep=",").encode("utf-8", "replace")
@@ -701,12 +702,13 @@ class Trials(TextKind):
     doc = "a candidate-trials list of report"
 
     def seeds(self):
-        p = os.path.join(FX, "trials.tsv")
-        if os.path.exists(p):
-            return [open(p, "rb").read()]
-        return [b"id\ttitle\tgene\talteration\tcancer_types\tphase\tstatus\turl\n"
-                b"jRCT0000000001\tBRAF V600 melanoma trial\tBRAF\tV600E\tMEL\t2\trecruiting\t"
-                b"https://jrct.niph.go.jp/latest-detail/jRCT0000000001\n"]
+        return [b"id\ttitle\tgene\talteration\tcancer_types\texclude\tphase\tstatus\tsites\turl\n"
+                b"jRCT0000000001\tBRAF V600 melanoma trial\tBRAF\tp.V600E\tMEL\t-\tII\trecruiting\t"
+                b"Tokyo\thttps://jrct.niph.go.jp/latest-detail/jRCT0000000001\n"
+                b"jRCT0000000002\tpan-RAS\tKRAS\tcodon:12:missense\t*\tCOADREAD\tI\trecruiting\t"
+                b"Osaka\thttps://jrct.niph.go.jp/latest-detail/jRCT0000000002\n"
+                b"jRCT0000000003\tTMB basket\t-\tbiomarker:TMB>=10\t*\t-\tII\trecruiting\tChiba\t"
+                b"https://jrct.niph.go.jp/latest-detail/jRCT0000000003\n"]
 
     def prepare(self, d, data):
         open(os.path.join(d, "trials.tsv"), "wb").write(data)
@@ -748,6 +750,15 @@ def campaign(kind_cls, args, out):
     os.makedirs(crashes, exist_ok=True)
     os.makedirs(corpus_dir, exist_ok=True)
     corpus = list(kind.seeds())
+    # the pristine seed must be accepted (exit 0, oracle holding): a refused seed would test
+    # nothing but the first check of the parser
+    d = tempfile.mkdtemp(dir=work)
+    argv = kind.prepare(d, corpus[0])
+    p = subprocess.run(argv, capture_output=True, timeout=args.timeout)
+    if p.returncode != 0 or kind.oracle(d, argv):
+        raise SystemExit(f"{kind.name}: the pristine seed is not accepted: {' '.join(argv)}\n"
+                         f"{p.stderr.decode('utf-8', 'replace')[-2000:]}")
+    shutil.rmtree(d, ignore_errors=True)
     corpus += [open(os.path.join(corpus_dir, f), "rb").read() for f in sorted(os.listdir(corpus_dir))]
     seen = set()
     counts = {k: 0 for k in ("ok", "refused", "internal", "panic", "abort", "hang", "lost")}

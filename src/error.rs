@@ -8,10 +8,10 @@
 //! |---:|---|---|
 //! | 0 | OK | success (also: the reader of stdout closed the pipe early) |
 //! | 64 | USAGE | bad command line: unknown option, bad region syntax, region on a contig the input lacks, CRAM without `--reference` |
-//! | 65 | DATAERR | bad input data: truncated or corrupt BGZF/BAM/CRAM, missing EOF marker, unsorted input, reference that disagrees with the alignment header |
+//! | 65 | DATAERR | bad input data: truncated or corrupt BGZF/BAM/CRAM, missing EOF marker, unsorted input, reference that disagrees with the alignment header, a malformed record, a damaged index (or reads that disagree with its counts), a FASTA that disagrees with its `.fai`, a decoder that panics or makes no progress; the full list is in `docs/usage.md` |
 //! | 66 | NOINPUT | an input file or its index does not exist or cannot be opened |
 //! | 70 | SOFTWARE | internal error (a bug: please report it) |
-//! | 73 | CANTCREAT | an output file cannot be created |
+//! | 73 | CANTCREAT | an output file cannot be created, or the output directory is in use by another command |
 //! | 74 | IOERR | an I/O error while reading or writing |
 
 use std::fmt;

@@ -217,4 +217,49 @@ mod tests {
         let e = parse(&bad, "b.tsv", &tree).unwrap_err().to_string();
         assert!(e.contains("b.tsv:2:") && e.contains("b.tsv:3:"), "{e}");
     }
+
+    // ---- property tests (issue 19): generated lists parse to their rows; mutated lists never
+    // panic and are refused naming file and line
+
+    use proptest::prelude::*;
+
+    const ROWS: [&str; 3] = [
+        "\tKRAS G12C inhibitor\tKRAS\tp.G12C\tNSCLC\t-\tII\trecruiting\tTokyo\thttps://jrct.niph.go.jp/x",
+        "\tpan-RAS\tKRAS\tcodon:12:missense\t*\tCOADREAD\tI\trecruiting\tOsaka\thttps://jrct.niph.go.jp/y",
+        "\tTMB basket\t-\tbiomarker:TMB>=10\t*\t-\tII\trecruiting\tChiba\thttps://jrct.niph.go.jp/z",
+    ];
+
+    fn list(rows: &[usize]) -> String {
+        let mut t = format!("# generated\n{HEADER}\n");
+        for (i, r) in rows.iter().enumerate() {
+            t.push_str(&format!("jRCT{:07}{}\n", i + 1, ROWS[r % ROWS.len()]));
+        }
+        t
+    }
+
+    proptest! {
+        #![proptest_config(crate::io::props::config())]
+
+        #[test]
+        fn a_generated_list_parses_to_its_rows(rows in proptest::collection::vec(0usize..3, 1..20)) {
+            let l = parse(&list(&rows), "t.tsv", &OncoTree::bundled()).unwrap();
+            prop_assert_eq!(l.trials.len(), rows.len());
+            for (i, t) in l.trials.iter().enumerate() {
+                prop_assert_eq!(&t.id, &format!("jRCT{:07}", i + 1));
+            }
+        }
+
+        #[test]
+        fn a_mutated_list_never_panics(
+            rows in proptest::collection::vec(0usize..3, 1..6),
+            op in any::<u8>(),
+            at in any::<usize>(),
+            pick in any::<usize>(),
+        ) {
+            let text = crate::io::props::mutate(&list(&rows), op, at, pick);
+            if let Err(e) = parse(&text, "t.tsv", &OncoTree::bundled()) {
+                prop_assert!(e.to_string().contains("t.tsv"), "{e}");
+            }
+        }
+    }
 }

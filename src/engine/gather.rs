@@ -296,12 +296,25 @@ mod tests {
         }
     }
 
-    /// Feeds `msgs` (one per shard, sent out of order by the "workers") and gathers them.
+    /// Feeds `msgs` (one per shard, sent out of order by the "workers") and gathers them; a
+    /// `None` is a worker that died (its sender dropped).
     fn run(
         n: usize,
         msgs: Vec<Option<ShardMsg<u64>>>,
         hearts: &[Heartbeat],
         limit: Duration,
+    ) -> (Result<()>, Totals, Vec<(usize, u64)>) {
+        run_with(n, msgs, hearts, limit, false)
+    }
+
+    /// [`run`], where with `stuck` a `None` is a worker still inside its shard: its sender
+    /// stays alive (a dropped sender is seen at once as a dead worker, before any stall).
+    fn run_with(
+        n: usize,
+        msgs: Vec<Option<ShardMsg<u64>>>,
+        hearts: &[Heartbeat],
+        limit: Duration,
+        stuck: bool,
     ) -> (Result<()>, Totals, Vec<(usize, u64)>) {
         let sh = shards(n);
         let (fifo_tx, fifo_rx) = bounded(n.max(1));
@@ -313,9 +326,12 @@ mod tests {
         }
         drop(fifo_tx);
         // the workers finish in reverse order
+        let mut held = Vec::new();
         for (tx, m) in senders.into_iter().zip(msgs).rev() {
-            if let Some(m) = m {
-                tx.send(m).unwrap();
+            match m {
+                Some(m) => tx.send(m).unwrap(),
+                None if stuck => held.push(tx),
+                None => {}
             }
         }
         let mut totals = Totals::new(1, 2);
@@ -384,22 +400,7 @@ mod tests {
         // alive (the sender is held: a dropped sender would be "produced no result" at once)
         hearts[1].shard.store(1, Ordering::Relaxed);
         hearts[1].input.store(1, Ordering::Relaxed);
-        let (fifo_tx, fifo_rx) = bounded(1);
-        let (_alive, rx) = bounded::<ShardMsg<u64>>(1);
-        fifo_tx.send(rx).unwrap();
-        drop(fifo_tx);
-        let mut totals = Totals::new(1, 2);
-        let mut dog = Watchdog::new(&hearts, Duration::from_millis(30));
-        let progress = Progress::new(0, true, Duration::from_secs(3600));
-        let r = gather(
-            &shards(1),
-            &fifo_rx,
-            &mut totals,
-            |_, _: u64| Ok(()),
-            &progress,
-            (&mut dog, Duration::from_millis(5)),
-            &|s| fail(ExitKind::Data, format!("stalled in shard {}", s.shard)),
-        );
+        let (r, _, _) = run_with(1, vec![None], &hearts, Duration::from_millis(30), true);
         assert!(r.unwrap_err().to_string().contains("stalled in shard 0"));
         // a worker that keeps beating is not stalled
         let mut dog = Watchdog::new(&hearts, Duration::from_millis(30));

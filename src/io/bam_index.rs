@@ -620,4 +620,127 @@ mod tests {
             .0
             .contains("another file"));
     }
+
+    // ---- property tests (issue 19): a generated index reads back and finds every record of
+    // every region; damaged and arbitrary bytes never panic
+
+    use proptest::prelude::*;
+
+    /// The .bai of records at sorted positions `pos` (100 bp each) on one contig of `len` bp,
+    /// record i at virtual offset (7 i) << 16; with the records' (start, end, voffset).
+    #[allow(clippy::type_complexity)]
+    fn generated_bai(len: u64, pos: &[u64]) -> (Vec<u8>, Vec<(u64, u64, u64)>) {
+        let ix = bai();
+        let v = |i: usize| ((7 * i) as u64) << 16;
+        let recs: Vec<(u64, u64, u64)> = pos
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (*p, (*p + 100).min(len), v(i)))
+            .collect();
+        let mut bins: Vec<(u32, Vec<(u64, u64)>)> = Vec::new();
+        for (i, r) in recs.iter().enumerate() {
+            let bin = ix.reg2bin(r.0, r.1);
+            let k = match bins.iter().position(|b| b.0 == bin) {
+                Some(k) => k,
+                None => {
+                    bins.push((bin, Vec::new()));
+                    bins.len() - 1
+                }
+            };
+            match bins[k].1.last_mut() {
+                Some(c) if c.1 == v(i) => c.1 = v(i + 1),
+                _ => bins[k].1.push((v(i), v(i + 1))),
+            }
+        }
+        if !recs.is_empty() {
+            bins.push((37450, vec![(v(0), v(recs.len())), (recs.len() as u64, 0)]));
+        }
+        (bai_bytes(&bins, 1), recs)
+    }
+
+    fn target_of(len: u64, n: usize) -> (Vec<ContigRef<'static>>, u64) {
+        (vec![ContigRef { name: "c1", len }], 7 * n as u64 + 10)
+    }
+
+    fn positions() -> impl Strategy<Value = (u64, Vec<u64>)> {
+        (1_000u64..2_000_000).prop_flat_map(|len| {
+            (
+                Just(len),
+                proptest::collection::vec(0..len, 0..200).prop_map(|mut v| {
+                    v.sort_unstable();
+                    v
+                }),
+            )
+        })
+    }
+
+    proptest! {
+        #![proptest_config(crate::io::props::config())]
+
+        #[test]
+        fn a_generated_index_finds_every_record_of_every_region(
+            (len, pos) in positions(),
+            regions in proptest::collection::vec((0u64..2_000_000, 1u64..300_000), 1..8),
+        ) {
+            let (b, recs) = generated_bai(len, &pos);
+            let (contigs, data_len) = target_of(len, recs.len());
+            let ix = BinningIndex::from_bai(&b, Target { contigs: &contigs, data_len }).unwrap();
+            prop_assert_eq!(ix.placed_records(0), Some(recs.len() as u64));
+            for (beg, span) in regions {
+                let (beg, end) = (beg % len, (beg % len + span).min(len));
+                let chunks = ix.query(0, beg, end);
+                for r in recs.iter().filter(|r| r.0 < end && r.1 > beg) {
+                    prop_assert!(
+                        chunks.iter().any(|(c, _)| c.start <= r.2 && r.2 < c.end),
+                        "record at {} missed by the query {}-{}", r.0, beg, end
+                    );
+                }
+            }
+        }
+
+        #[test]
+        fn a_damaged_index_never_panics(
+            (len, pos) in positions(),
+            at in any::<usize>(),
+            how in 0u8..4,
+            byte in any::<u8>(),
+        ) {
+            let (mut b, recs) = generated_bai(len, &pos);
+            let (contigs, data_len) = target_of(len, recs.len());
+            let i = at % b.len();
+            match how {
+                0 => b[i] ^= 1 << (byte % 8),
+                1 => b[i] = byte,
+                2 => b.truncate(i),
+                _ => {
+                    let i = i.min(b.len().saturating_sub(4));
+                    let v = [0u32, 1, 0x7fff_ffff, 0xffff_ffff][byte as usize % 4];
+                    b[i..i + 4].copy_from_slice(&v.to_le_bytes());
+                }
+            }
+            if let Ok(ix) = BinningIndex::from_bai(&b, Target { contigs: &contigs, data_len }) {
+                let _ = ix.query(0, 0, len);
+                let _ = ix.placed_records(0);
+            }
+            // the same bytes as a CSI body never panic either
+            let mut csi = b"CSI\x01".to_vec();
+            csi.extend(14i32.to_le_bytes());
+            csi.extend(5i32.to_le_bytes());
+            csi.extend(0i32.to_le_bytes());
+            csi.extend(&b[4.min(b.len())..]);
+            let _ = BinningIndex::from_csi(&csi, Target { contigs: &contigs, data_len });
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let contigs = [ContigRef { name: "c1", len: 1 << 20 }];
+            let t = Target { contigs: &contigs, data_len: 1 << 20 };
+            let mut bai = b"BAI\x01".to_vec();
+            bai.extend(&bytes);
+            let _ = BinningIndex::from_bai(&bai, t);
+            let mut csi = b"CSI\x01".to_vec();
+            csi.extend(&bytes);
+            let _ = BinningIndex::from_csi(&csi, t);
+        }
+    }
 }

@@ -393,4 +393,137 @@ mod tests {
         let mut s: &[u8] = &[];
         assert!(!read_record(&mut s, &mut buf).unwrap());
     }
+
+    // ---- property tests (issue 19): generated records view to what was generated; arbitrary
+    // and damaged bytes never panic
+
+    use proptest::prelude::*;
+
+    /// One well-formed optional field of each type.
+    fn aux_field() -> impl Strategy<Value = Vec<u8>> {
+        let tag = (
+            proptest::sample::select(b"ABCXYZ".to_vec()),
+            proptest::sample::select(b"0129AZ".to_vec()),
+        );
+        let tv = |t: &[u8], v: &[u8]| [t, v].concat();
+        let value = prop_oneof![
+            any::<u8>().prop_map(move |v| tv(b"A", &[v % 26 + b'A'])),
+            any::<i8>().prop_map(move |v| tv(b"c", &v.to_le_bytes())),
+            any::<u16>().prop_map(move |v| tv(b"S", &v.to_le_bytes())),
+            any::<i32>().prop_map(move |v| tv(b"i", &v.to_le_bytes())),
+            any::<f32>().prop_map(move |v| tv(b"f", &v.to_le_bytes())),
+            "[ -~]{0,12}".prop_map(move |z| tv(b"Z", &[z.as_bytes(), b"\0"].concat())),
+            proptest::collection::vec(any::<i16>(), 0..6).prop_map(|v| {
+                let mut b = b"Bs".to_vec();
+                b.extend((v.len() as u32).to_le_bytes());
+                v.iter().for_each(|x| b.extend(x.to_le_bytes()));
+                b
+            }),
+        ];
+        (tag, value).prop_map(|((a, b), v)| [vec![a, b], v].concat())
+    }
+
+    /// A generated record: (tid, pos, flags, name, CIGAR, aux).
+    #[allow(clippy::type_complexity)]
+    fn generated() -> impl Strategy<Value = (i32, i32, u16, String, Vec<(u32, u32)>, Vec<u8>)> {
+        (
+            -1i32..3,
+            -1i32..1_000_000,
+            any::<u16>(),
+            "[A-Za-z0-9:_]{1,30}",
+            proptest::collection::vec((1u32..200, 0u32..9), 0..12),
+            proptest::collection::vec(aux_field(), 0..5).prop_map(|v| v.concat()),
+        )
+    }
+
+    /// The bytes of a generated record, SEQ as long as the CIGAR says.
+    fn encode(
+        tid: i32,
+        pos: i32,
+        flags: u16,
+        name: &str,
+        cigar: &[(u32, u32)],
+        aux: &[u8],
+    ) -> (Vec<u8>, usize) {
+        let l_seq: u32 = cigar
+            .iter()
+            .filter(|(_, o)| op::consumes_read(*o))
+            .map(|(l, _)| l)
+            .sum();
+        let mut b = Vec::new();
+        b.extend(tid.to_le_bytes());
+        b.extend(pos.to_le_bytes());
+        b.push(name.len() as u8 + 1);
+        b.push(60);
+        b.extend(0u16.to_le_bytes());
+        b.extend((cigar.len() as u16).to_le_bytes());
+        b.extend(flags.to_le_bytes());
+        b.extend(l_seq.to_le_bytes());
+        b.extend(tid.to_le_bytes());
+        b.extend(pos.to_le_bytes());
+        b.extend(0i32.to_le_bytes());
+        b.extend(name.as_bytes());
+        b.push(0);
+        for (len, o) in cigar {
+            b.extend((len << 4 | o).to_le_bytes());
+        }
+        b.extend(std::iter::repeat_n(0x12u8, (l_seq as usize).div_ceil(2)));
+        b.extend(std::iter::repeat_n(30u8, l_seq as usize));
+        b.extend_from_slice(aux);
+        (b, l_seq as usize)
+    }
+
+    proptest! {
+        #![proptest_config(crate::io::props::config())]
+
+        #[test]
+        fn a_generated_record_views_to_what_was_generated(
+            (tid, pos, flags, name, cigar, aux) in generated()
+        ) {
+            let (b, l_seq) = encode(tid, pos, flags, &name, &cigar, &aux);
+            let mut c = Vec::new();
+            let a = view(&b, 3, &mut c).unwrap();
+            prop_assert_eq!((a.tid, a.start, a.flags, a.seq_len), (tid, pos as i64, flags, l_seq));
+            prop_assert_eq!(a.name, name.as_bytes());
+            let words: Vec<u32> = cigar.iter().map(|(l, o)| l << 4 | o).collect();
+            prop_assert_eq!(a.cigar, &words[..]);
+            prop_assert_eq!(a.aux, &aux[..]);
+            // framed with its block_size, it is read back whole
+            let mut framed = (b.len() as u32).to_le_bytes().to_vec();
+            framed.extend(&b);
+            let mut buf = Vec::new();
+            prop_assert!(read_record(&mut framed.as_slice(), &mut buf).unwrap());
+            prop_assert_eq!(buf, b);
+        }
+
+        #[test]
+        fn a_damaged_record_never_panics(
+            (tid, pos, flags, name, cigar, aux) in generated(),
+            at in any::<usize>(),
+            byte in any::<u8>(),
+            cut in any::<bool>(),
+        ) {
+            let (mut b, _) = encode(tid, pos, flags, &name, &cigar, &aux);
+            let i = at % b.len();
+            if cut { b.truncate(i) } else { b[i] = byte }
+            let mut c = Vec::new();
+            if let Ok(a) = view(&b, 3, &mut c) {
+                // what is accepted is consistent
+                prop_assert!(a.tid >= -1 && a.tid < 3 && a.start >= -1);
+                prop_assert!(a.qual.len() == a.seq_len && a.seq.len() == a.seq_len.div_ceil(2));
+            }
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let mut buf = Vec::new();
+            let mut c = Vec::new();
+            let mut s = bytes.as_slice();
+            while let Ok(true) = read_record(&mut s, &mut buf) {
+                let _ = view(&buf, 2, &mut c);
+            }
+            let _ = view(&bytes, 2, &mut c);
+            let _ = check_aux(&bytes);
+        }
+    }
 }

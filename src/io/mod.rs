@@ -32,6 +32,8 @@ pub mod mslist;
 pub mod output;
 pub mod pdf;
 pub mod pileup_tsv;
+#[cfg(test)]
+pub(crate) mod props;
 pub mod reference;
 pub mod region;
 pub mod resource;

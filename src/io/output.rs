@@ -905,10 +905,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let fifo = dir.path().join("out.tsv");
         assert!(mknod(&fifo, libc::S_IFIFO | 0o600, 0));
-        let f2 = fifo.clone();
-        let reader = std::thread::spawn(move || fs::read_to_string(f2).unwrap());
+        // the reader end opened first, non-blocking (no thread: only `engine` spawns them)
+        let mut reader = {
+            use std::os::unix::fs::OpenOptionsExt;
+            fs::OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_NONBLOCK)
+                .open(&fifo)
+                .unwrap()
+        };
         write_atomic(&fifo, b"row\n").unwrap();
-        assert_eq!(reader.join().unwrap(), "row\n");
+        let mut got = String::new();
+        std::io::Read::read_to_string(&mut reader, &mut got).unwrap();
+        assert_eq!(got, "row\n");
         assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
         assert_eq!(
             fs::read_dir(dir.path()).unwrap().count(),

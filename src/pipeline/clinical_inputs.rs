@@ -480,12 +480,58 @@ pub fn load_case(o: &CaseOptions) -> Result<crate::types::report::CaseInfo> {
 
 #[cfg(test)]
 mod tests {
-    use super::first_names;
+    // property tests (issue 19): a generated case-information file is read as written; a
+    // mutated one never panics and is refused naming the file
+    use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn long_gene_lists_are_cut_with_a_count() {
         let g: Vec<String> = ["A", "B", "C"].map(String::from).to_vec();
         assert_eq!(first_names(&g, 3), "A, B, C");
         assert_eq!(first_names(&g, 2), "A, B and 1 more");
+    }
+
+    fn load(text: &str) -> Result<crate::types::report::CaseInfo> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("case.txt");
+        std::fs::write(&p, text).unwrap();
+        load_case(&CaseOptions {
+            file: Some(p),
+            ..CaseOptions::default()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(crate::io::props::config())]
+
+        #[test]
+        fn a_generated_case_file_is_read_as_written(
+            patient in "[A-Za-z0-9][A-Za-z0-9 _./-]{0,20}[A-Za-z0-9]",
+            specimen in "[A-Za-z0-9-]{1,12}",
+            (y, m, d) in (1990u32..2040, 1u32..13, 1u32..29),
+            content in 0u32..=100,
+            csv in any::<bool>(),
+        ) {
+            let date = format!("{y:04}-{m:02}-{d:02}");
+            let sep = if csv { "," } else { ": " };
+            let text = format!(
+                "\u{feff}# case\npatient-id{sep}{patient}\nspecimen_id{sep}{specimen}\ncollection-date{sep}{date}\ntumor-content{sep}{content}%\n"
+            );
+            let c = load(&text).unwrap();
+            prop_assert_eq!(c.patient_id.as_deref(), Some(patient.as_str()));
+            prop_assert_eq!(c.specimen_id.as_deref(), Some(specimen.as_str()));
+            prop_assert_eq!(c.collection_date.as_deref(), Some(date.as_str()));
+            prop_assert_eq!(c.pathology_tumor_content, Some(content as f64));
+        }
+
+        #[test]
+        fn a_mutated_case_file_never_panics(op in any::<u8>(), at in any::<usize>(), pick in any::<usize>()) {
+            let text = "patient-id: P-001\nspecimen-id: S-001\nspecimen-type: FFPE\ncollection-date: 2026-01-05\ntumor-content: 60\ninstitution: Hospital\n";
+            let text = crate::io::props::mutate_sep(text, ':', op, at, pick);
+            if let Err(e) = load(&text) {
+                prop_assert!(matches!(crate::error::exit_kind(&e), ExitKind::Data | ExitKind::Usage), "{e:#}");
+            }
+        }
     }
 }

@@ -347,6 +347,46 @@ pub fn render(rows: &[MafInput]) -> String {
 mod tests {
     use super::*;
 
+    /// Issue 19: a gene named `=HYPERLINK(...)` (from a hostile GFF `Name`) reached the MAF as a
+    /// formula; every free-text cell is neutralised, coordinates and alleles are untouched.
+    #[test]
+    fn formula_cells_are_neutralised_in_the_maf() {
+        let v = MafInput {
+            tumor: "@T1".into(),
+            normal: "-N1".into(),
+            build: "GRCh38".into(),
+            chrom: "chr7".into(),
+            pos: 140753336,
+            ref_allele: "A".into(),
+            alt: "T".into(),
+            gene: Some("=HYPERLINK(\"http://x\",\"BRAF\")".into()),
+            consequence: Some("missense_variant".into()),
+            hgvs_c: Some("+c.1799T>A".into()),
+            hgvs_p: Some("p.Val600Glu".into()),
+            transcript: Some("NM_004333.4".into()),
+            exon: Some(15),
+            t_depth: 100,
+            t_alt: 30,
+            n_counts: Some((50, 0)),
+        };
+        let r = row(&v);
+        let c: Vec<&str> = r.split('\t').collect();
+        assert_eq!(c[0], "'=HYPERLINK(\"http://x\",\"BRAF\")");
+        assert_eq!((c[15], c[16]), ("'@T1", "'-N1"));
+        assert_eq!(c[34], "'+c.1799T>A");
+        assert_eq!(
+            (c[5], c[6], c[10], c[12]),
+            ("140753336", "140753336", "A", "T")
+        );
+        for cell in &c {
+            // the strand column's `+` is a placeholder, not a formula
+            assert!(
+                *cell == "+" || !cell.starts_with(['=', '+', '@']),
+                "a formula cell reached the MAF: {cell}"
+            );
+        }
+    }
+
     // vcf2maf's own test rows (mskcc/vcf2maf tests/test_b38.vcf -> test_b38_output.maf)
     #[test]
     fn coordinates_as_vcf2maf_writes_them() {

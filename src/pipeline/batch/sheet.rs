@@ -574,4 +574,75 @@ mod tests {
             Some(Path::new("/t.cram.crai"))
         );
     }
+
+    // ---- property tests (issue 19): generated sheets give their tasks; mutated sheets never
+    // panic; the id rule is the Snakefile's regular expression
+
+    use proptest::prelude::*;
+
+    /// Distinct ids of the sheet's rule (case-insensitively distinct, never a reserved name).
+    fn ids(n: usize) -> impl Strategy<Value = Vec<String>> {
+        proptest::collection::hash_set("S[A-Za-z0-9_.-]{0,8}", n..=n).prop_map(|s| {
+            let mut seen = std::collections::HashSet::new();
+            let mut v: Vec<String> = s
+                .into_iter()
+                .filter(|x| !RESERVED.contains(&x.to_lowercase().as_str()))
+                .filter(|x| seen.insert(x.to_lowercase()))
+                .collect();
+            v.sort();
+            v
+        })
+    }
+
+    proptest! {
+        #![proptest_config(crate::io::props::config())]
+
+        /// One tumor per patient, a normal for some: one task per tumor, paired with its
+        /// patient's normal.
+        #[test]
+        fn a_generated_sheet_gives_its_tasks(ids in ids(12), normals in proptest::collection::vec(any::<bool>(), 6)) {
+            let mut text = String::from("patient,sample,status,bam\n");
+            let mut want = Vec::new();
+            for (p, pair) in ids.chunks(2).enumerate() {
+                let tumor = &pair[0];
+                text.push_str(&format!("P{p},{tumor},1,/d/{tumor}.bam\n"));
+                let normal = (pair.len() == 2 && normals[p % normals.len()]).then(|| pair[1].clone());
+                if let Some(n) = &normal {
+                    text.push_str(&format!("P{p},{n},0,/d/{n}.bam\n"));
+                }
+                want.push((tumor.clone(), normal));
+            }
+            let (tasks, _) = parse(&text, false).unwrap();
+            let got: Vec<(String, Option<String>)> = tasks
+                .iter()
+                .map(|t| (t.sample().to_string(), t.normal.as_ref().map(|n| n.sample.clone())))
+                .collect();
+            prop_assert_eq!(got, want);
+        }
+
+        /// A mutated sheet is read or refused naming the sheet; every id read keeps the rule.
+        #[test]
+        fn a_mutated_sheet_never_panics(op in any::<u8>(), at in any::<usize>(), pick in any::<usize>()) {
+            let text = "patient,sample,status,bam\nP1,T1,1,/d/t.bam\nP1,N1,0,/d/n.bam\nP2,T2,1,/d/u.bam\n";
+            let text = crate::io::props::mutate_sep(text, ',', op, at, pick);
+            match parse(&text, false) {
+                Ok((tasks, _)) => {
+                    for t in tasks {
+                        prop_assert!(valid_id(t.sample()) && valid_id(&t.tumor.patient), "{}", t.sample());
+                    }
+                }
+                Err(e) => prop_assert!(e.to_string().contains("s.csv"), "{e}"),
+            }
+        }
+
+        /// `valid_id` is the Snakefile's `[A-Za-z0-9][A-Za-z0-9_.-]*`.
+        #[test]
+        fn the_id_rule_is_the_snakefiles(s in "[ -~]{0,6}|[A-Za-z0-9][A-Za-z0-9_.-]{0,6}") {
+            let b = s.as_bytes();
+            let regex = !b.is_empty()
+                && b[0].is_ascii_alphanumeric()
+                && b.iter().all(|c| c.is_ascii_alphanumeric() || b"_.-".contains(c));
+            prop_assert_eq!(valid_id(&s), regex);
+        }
+    }
 }

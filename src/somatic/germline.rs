@@ -452,7 +452,7 @@ impl Listed {
 /// Classifies the calls of a tumor-only run: sets `germline_posterior` on every call and the
 /// `germline_af` filter on those above [`MAX_GERMLINE_POSTERIOR`] (clearing an earlier
 /// classification). `local_cn` gives the tumor copy number at a call. The alleles listed in
-/// the resource (filter `germline`, set before) calibrate it ([`Listed`]).
+/// the resource (filter `germline`, set before) calibrate it (`Listed`).
 pub fn classify(
     calls: &mut [Call],
     purity: ModelPurity,

@@ -135,7 +135,7 @@ pub fn parse_gff3(reader: impl BufRead, name: &str) -> Result<Vec<Transcript>> {
         if line.starts_with('#') || line.trim().is_empty() {
             continue;
         }
-        let (f, start, end) = feature_line(&name, i + 1, &line, "a GFF3 feature")?;
+        let (f, start, end) = feature_line(name, i + 1, &line, "a GFF3 feature")?;
         let a = attrs(f[8]);
         match f[2] {
             "gene" => {

@@ -360,6 +360,7 @@ mod tests {
             ref_allele: "A".into(),
             alt: "T".into(),
             gene: Some("=HYPERLINK(\"http://x\",\"BRAF\")".into()),
+            entrez: None,
             consequence: Some("missense_variant".into()),
             hgvs_c: Some("+c.1799T>A".into()),
             hgvs_p: Some("p.Val600Glu".into()),

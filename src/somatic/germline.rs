@@ -605,33 +605,7 @@ mod tests {
     }
 
     fn call(pos: u64, alt: u32, depth: u32) -> Call {
-        use crate::types::call::SampleSupport;
-        Call {
-            contig: crate::types::ContigId::new(0),
-            pos: crate::types::Pos0::new(pos),
-            ref_allele: "C".into(),
-            alt_allele: "T".into(),
-            kind: VarKind::Snv,
-            tlod: 50.0,
-            nlod: None,
-            tumor: SampleSupport {
-                depth,
-                ref_count: depth - alt,
-                alt_count: alt,
-                ..SampleSupport::default()
-            },
-            normal: None,
-            alt_median_bq: 35,
-            alt_median_mq: 60,
-            alt_median_end_dist: 30,
-            pop_af: None,
-            pon_normals: None,
-            repeat_len: 0,
-            repeat_unit_len: 0,
-            artifact_posterior: None,
-            germline_posterior: None,
-            filters: Vec::new(),
-        }
+        crate::types::call::test_snv(pos, "C", "T", alt, depth)
     }
 
     /// A sample at purity 0.7: 60 clonal somatic SNVs (21/60), 30 heterozygous germline SNVs

@@ -23,7 +23,7 @@ else
       --normal-depth "${NDEPTH:-150}" --purity 0.7 --snvs 1500 --indels 300 --threads "$T" >&2
   fi
 fi
-(cd "$here" && . scripts/lib/devnull.sh && cargo build --release --locked -q)
+(cd "$here" && cargo build --release --locked -q)
 bin=$here/target/release/oncostream
 echo "# $(date -u +%F) $(nproc) cores, threads=$T; tumor $(($(stat -c %s "$tumor") / 1000000)) MB, normal $(($(stat -c %s "$normal") / 1000000)) MB"
 run() {  # name, command...

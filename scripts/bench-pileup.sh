@@ -29,7 +29,7 @@ else
   fi
 fi
 for tool in samtools perbase; do command -v $tool >/dev/null || { echo "missing $tool" >&2; exit 1; }; done
-(cd "$here" && . scripts/lib/devnull.sh && cargo build --release --locked -q)
+(cd "$here" && cargo build --release --locked -q)
 ours=$here/target/release/oncostream
 size=$(stat -c %s "$bam")
 echo "# $(date -u +%F) $(nproc) cores, $(awk '/model name/{$1=$2=$3="";print;exit}' /proc/cpuinfo | xargs), threads=$T"

@@ -10,7 +10,6 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
-. scripts/lib/devnull.sh
 names=("$@")
 [ ${#names[@]} -gt 0 ] || names=(call)
 mkdir -p bench/logs

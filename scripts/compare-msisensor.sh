@@ -7,7 +7,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 m=$here/../shared/fixtures/msisensor2_tumor_only
 e=$here/../shared/fixtures/expected/msisensor2_tumor_only/msisensor_pro_msi_selfpair_hg38_c1_dis
-(cd "$here" && . scripts/lib/devnull.sh && cargo build --release --locked -q)
+(cd "$here" && cargo build --release --locked -q)
 tmp=$(mktemp -d)
 "$here/target/release/oncostream" msi --tumor "$m/example.tumor.only.hg38.bam" --normal "$m/example.tumor.only.hg38.bam" \
   --sites "$m/site_list_hg38.chr22.msisensor_pro.list" --msi-min-reads 1 --histograms "$tmp/h.tsv" -o "$tmp/msi.json" --quiet

@@ -11,7 +11,7 @@ out=${OUT:-/tmp/oncostream-biomarkers}
 ref=$shared/fixtures/reference/hg38_chr2_1-2333275.fa
 region=chr2:1000001-2000000
 mkdir -p "$out"
-(cd "$here" && . scripts/lib/devnull.sh && cargo build --release --locked -q)
+(cd "$here" && cargo build --release --locked -q)
 bin=$here/target/release/oncostream
 printf '%-8s %7s %9s %9s %8s %7s %7s %9s %9s\n' case purity estimate tmb/Mb truth/Mb err% msi score warned
 for c in p20:0.2:mss p50:0.5:mss p70:0.7:mss p80:0.8:mss msih:0.7:msi-h; do

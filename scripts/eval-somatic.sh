@@ -8,7 +8,10 @@
 #   tumor-normal                 oncostream call --tumor T --normal N
 #   tumor-only + germline resource (germline truth minus every 10th site, AF=0.25)
 # with scripts/score_somatic.py (PASS calls; MSI shifts excluded from the truth).
-# Also scores a purity-0.3 pair (TMB/sensitivity collapse at low purity), and the purity-0.7
+# Also scores a purity-0.5 pair (tumor-normal and tumor-only), a purity-0.3 pair (TMB/sensitivity
+# collapse at low purity), held-out tumor-only pairs at purity 0.7 and 0.5 made by another simulator
+# and aligner (scripts/heldout_pair.py: wgsim reads, bwa mem; 60x, 1000 SNVs + 200 indels,
+# resource of 90% of the germline variants; needs wgsim and bwa), and the purity-0.7
 # tumor with FFPE deamination added by scripts/make-ffpe.py (--rate 0.01 and 0.002 of the
 # cytosines of the strand read 1 reads) or 8-oxoG (--oxog-rate 0.01), called against the clean
 # normal, with and without the
@@ -20,7 +23,7 @@ T=${THREADS:-2}
 out=${OUT:-/tmp/oncostream-eval}
 ref=$shared/fixtures/reference/hg38_chr2_1-2333275.fa
 mkdir -p "$out"
-(cd "$here" && . scripts/lib/devnull.sh && cargo build --release --locked -q)
+(cd "$here" && cargo build --release --locked -q)
 bin=$here/target/release/oncostream
 sim() {  # name purity
   local d=$out/$1
@@ -36,8 +39,9 @@ sim() {  # name purity
   fi
 }
 sim p70 0.7
+sim p50 0.5
 sim p30 0.3
-for p in p70 p30; do
+for p in p70 p50 p30; do
   d=$out/$p
   "$bin" call --tumor "$d/tumor.bam" --normal "$d/normal.bam" -r "$ref" --region chr2:1000001-2000000 \
     -t "$T" --quiet -o "$d/tn.vcf.gz" --metrics "$d/tn.metrics.json"
@@ -46,6 +50,16 @@ for p in p70 p30; do
   echo "## $p: tumor-normal (60x/30x, purity ${p#p}%)"
   python3 "$here/scripts/score_somatic.py" "$d/truth.vcf" "$d/tn.vcf.gz"
   echo "## $p: tumor-only with germline resource"
+  python3 "$here/scripts/score_somatic.py" "$d/truth.vcf" "$d/to.vcf.gz"
+done
+for pp in 70:0.7 50:0.5; do
+  d=$out/heldout_p${pp%%:*}
+  [ -s "$d/tumor.bam" ] || python3 "$here/scripts/heldout_pair.py" --ref "$ref" \
+    --region chr2:1000001-2000000 --out "$d" --purity "${pp#*:}" --seed 21 --tumor-depth 60 \
+    --snvs 1000 --indels 200 --no-normal --threads "$T" >&2
+  "$bin" call --tumor "$d/tumor.bam" -r "$ref" --region chr2:1000001-2000000 \
+    --germline-resource "$d/germline_resource.vcf.gz" -t "$T" --quiet -o "$d/to.vcf.gz" 2>/dev/null
+  echo "## held-out (wgsim + bwa mem) purity ${pp#*:}: tumor-only with germline resource"
   python3 "$here/scripts/score_somatic.py" "$d/truth.vcf" "$d/to.vcf.gz"
 done
 d=$out/p70

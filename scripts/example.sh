@@ -17,7 +17,6 @@
 #   batch/         a sample sheet of three simulated patients through `batch` (summary, agenda)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. scripts/lib/devnull.sh
 command -v cargo >/dev/null || { echo "cargo not found: install the Rust toolchain (rustup) first" >&2; exit 1; }
 # the CRAM decoder (rust-htslib) needs libclang to build its bindings
 if ! ls /usr/lib/llvm-*/lib/libclang*.so* /usr/lib/x86_64-linux-gnu/libclang*.so* >/dev/null 2>&1; then

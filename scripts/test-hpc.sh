@@ -12,7 +12,6 @@
 #   bash scripts/test-hpc.sh          (HPC_WORK=/tmp/oncostream-hpc, HPC_VENV=target/hpc-venv)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. scripts/lib/devnull.sh
 exec </dev/null
 [ "$(id -u)" = 0 ] || { echo "test-hpc.sh needs root (it installs slurm-wlm and munge and starts them)" >&2; exit 1; }
 here=$PWD

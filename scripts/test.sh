@@ -4,7 +4,6 @@
 # in fixtures/ (bcftools and chromium are used by two tests; .ci/run installs them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. scripts/lib/devnull.sh
 # No test reads the terminal.
 exec </dev/null
 command -v cargo >/dev/null || { echo "cargo not found: install the Rust toolchain (rustup) first" >&2; exit 1; }

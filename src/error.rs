@@ -8,10 +8,10 @@
 //! |---:|---|---|
 //! | 0 | OK | success (also: the reader of stdout closed the pipe early) |
 //! | 64 | USAGE | bad command line: unknown option, bad region syntax, region on a contig the input lacks, CRAM without `--reference` |
-//! | 65 | DATAERR | bad input data: truncated or corrupt BGZF/BAM/CRAM, missing EOF marker, unsorted input, reference that disagrees with the alignment header |
+//! | 65 | DATAERR | bad input data: truncated or corrupt BGZF/BAM/CRAM, missing EOF marker, unsorted input, reference that disagrees with the alignment header, a malformed record, a damaged index (or reads that disagree with its counts), a FASTA that disagrees with its `.fai`, a decoder that panics or makes no progress; the full list is in `docs/usage.md` |
 //! | 66 | NOINPUT | an input file or its index does not exist or cannot be opened |
 //! | 70 | SOFTWARE | internal error (a bug: please report it) |
-//! | 73 | CANTCREAT | an output file cannot be created |
+//! | 73 | CANTCREAT | an output file cannot be created, or the output directory is in use by another command |
 //! | 74 | IOERR | an I/O error while reading or writing |
 
 use std::fmt;
@@ -89,6 +89,67 @@ pub fn exit_kind(err: &anyhow::Error) -> ExitKind {
     ExitKind::Software
 }
 
+thread_local! {
+    /// Set while [`catch`] runs: a panic inside is recorded here instead of printed.
+    static CATCHING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static LAST_PANIC: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Installs the process's panic hook (the binary calls this first): a panic inside [`catch`]
+/// is recorded for the error message that reports it, silently; any other panic is printed as
+/// usual (a bug, exit 101).
+pub fn install_panic_hook() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if CATCHING.with(|c| c.get()) {
+            let what = info
+                .payload()
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| info.payload().downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "unknown panic".into());
+            let at = info
+                .location()
+                .map(|l| format!(" at {}:{}", l.file(), l.line()))
+                .unwrap_or_default();
+            LAST_PANIC.with(|p| *p.borrow_mut() = Some(format!("{what}{at}")));
+        } else {
+            default(info);
+        }
+    }));
+}
+
+/// Runs `f`, turning a panic into `Err(message)` (with its location when the hook of
+/// [`install_panic_hook`] is installed). For calls into dependencies that may panic on damaged
+/// input: the caller reports the message as a data error naming the file.
+pub fn catch<R>(f: impl FnOnce() -> R) -> std::result::Result<R, String> {
+    let was = CATCHING.with(|c| c.replace(true));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    CATCHING.with(|c| c.set(was));
+    r.map_err(|payload| {
+        LAST_PANIC
+            .with(|p| p.borrow_mut().take())
+            .unwrap_or_else(|| panic_text(payload.as_ref()))
+    })
+}
+
+/// The message of a panic payload.
+pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+/// Prints `oncostream: error: <msg>` and exits with `kind`'s code, without unwinding. Only for
+/// a failure that cannot unwind: a worker thread stuck in a decoder that can be neither
+/// interrupted nor joined (the engine's watchdog). The caller removes temp files first.
+pub fn exit_now(kind: ExitKind, msg: &str) -> ! {
+    eprintln!("oncostream: error: {msg}");
+    std::process::exit(kind.code())
+}
+
 /// True when the chain contains a broken pipe (the reader of our stdout went away).
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|c| {
@@ -115,6 +176,13 @@ mod tests {
             assert!((64..=78).contains(&c));
             assert!(c != 104 && !(130..=145).contains(&c) && c != 175);
         }
+    }
+
+    #[test]
+    fn a_caught_panic_becomes_its_message() {
+        let r: std::result::Result<(), String> = catch(|| panic!("bad bin 40000"));
+        assert!(r.unwrap_err().contains("bad bin 40000"));
+        assert_eq!(catch(|| 7).unwrap(), 7);
     }
 
     #[test]

@@ -4,6 +4,7 @@ use clap::Parser;
 use oncostream::{cli, error};
 
 fn main() {
+    error::install_panic_hook();
     let cli = match cli::Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

@@ -46,6 +46,9 @@ mod wgs;
 #[path = "suite/structural.rs"]
 mod structural;
 
+#[path = "suite/junctions.rs"]
+mod junctions;
+
 #[path = "suite/batch.rs"]
 mod batch;
 
@@ -63,3 +66,9 @@ mod docs;
 
 #[path = "suite/monitor.rs"]
 mod monitor;
+
+#[path = "suite/robustness.rs"]
+mod robustness;
+
+#[path = "suite/exports.rs"]
+mod exports;

@@ -108,6 +108,12 @@ pub struct CommonArgs {
     /// Seconds between progress log lines when stderr is not a terminal.
     #[arg(long, default_value_t = 30, value_name = "SECONDS")]
     pub progress_interval: u64,
+
+    /// Stop the pass (exit 65) when a worker makes no progress inside one shard for this long:
+    /// a decoder looping on damaged data, or a file system that stopped answering (default:
+    /// 600).
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub stall_timeout: Option<u64>,
 }
 
 /// Parses decimal, `0x` hex, or comma-separated SAM flag names (`UNMAP,SECONDARY`).
@@ -162,6 +168,7 @@ impl CommonArgs {
             md5_check: !self.no_md5_check,
             quiet: self.quiet,
             progress_interval: self.progress_interval,
+            stall_timeout: self.stall_timeout,
         }
     }
 }

@@ -58,9 +58,14 @@ pub fn run(args: &KbArgs) -> Result<()> {
                 k.info.date
             ));
             for f in &k.kb.files {
+                let what = if f.items > 0 || f.rows == 0 {
+                    format!("{} items", f.items)
+                } else {
+                    format!("{} rows", f.rows)
+                };
                 text.push_str(&format!(
-                    "  {}: {} rows, version {}, date {}\n",
-                    f.name, f.rows, f.version, f.date
+                    "  {}: {what} ({}), version {}, date {}\n",
+                    f.name, f.path, f.version, f.date
                 ));
             }
         }

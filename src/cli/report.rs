@@ -53,6 +53,10 @@ pub struct ReportArgs {
     /// No info lines on stderr.
     #[arg(long)]
     pub quiet: bool,
+    /// Also print the report to report.pdf (A4) with headless Chromium (chromium,
+    /// chromium-browser, google-chrome, or ONCOSTREAM_CHROMIUM); refused up front when none runs.
+    #[arg(long)]
+    pub pdf: bool,
     /// Basic items of the test, scope, language, trial list.
     #[command(flatten)]
     pub case: crate::cli::case::CaseArgs,
@@ -78,6 +82,7 @@ pub fn run(args: &ReportArgs) -> Result<()> {
         force: args.force,
         allow_ref_mismatch: args.allow_ref_mismatch,
         quiet: args.quiet,
+        pdf: args.pdf,
     })?;
     Ok(())
 }

@@ -3,12 +3,34 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use clap::Args;
+use clap::{Args, ValueEnum};
 
 use super::common::CommonArgs;
 use super::msi::MsiThresholdArgs;
 use crate::pipeline::run::{run as run_pipeline, RunOptions};
 use crate::somatic::biomarkers::TmbSettings;
+use crate::types::manifest::InputChecksum;
+
+/// `--input-checksums`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum InputChecksumArg {
+    /// BLAKE3 (`b3sum`), the default.
+    Blake3,
+    /// MD5 (`md5sum`).
+    Md5,
+    /// No digest (sizes only).
+    None,
+}
+
+impl From<InputChecksumArg> for InputChecksum {
+    fn from(a: InputChecksumArg) -> InputChecksum {
+        match a {
+            InputChecksumArg::Blake3 => InputChecksum::Blake3,
+            InputChecksumArg::Md5 => InputChecksum::Md5,
+            InputChecksumArg::None => InputChecksum::None,
+        }
+    }
+}
 
 /// Flags of `oncostream run`.
 #[derive(Args, Debug)]
@@ -19,10 +41,13 @@ pub struct RunArgs {
     /// Matched normal BAM/CRAM (omit for tumor-only).
     #[arg(long)]
     pub normal: Option<PathBuf>,
-    /// Name of this analysis in metrics.json, the MultiQC files and batch summaries (default:
-    /// the tumor's read-group sample name).
+    /// The sample id every output names the sample by: copy_number.seg, results.json, the MAF,
+    /// cBioPortal and FHIR exports, metrics.json, MultiQC (default: the tumor's read-group SM).
     #[arg(long)]
     pub sample_id: Option<String>,
+    /// The matched normal's id in exports (default: the normal's read-group SM).
+    #[arg(long, requires = "normal")]
+    pub normal_sample_id: Option<String>,
     /// Analysis settings (shared with `batch`).
     #[command(flatten)]
     pub settings: RunSettings,
@@ -95,7 +120,8 @@ pub struct RunSettings {
     /// Cancer type (OncoTree code): also write report.json + report.html (tiering).
     #[arg(long)]
     pub cancer_type: Option<String>,
-    /// GFF3 transcript models for the report's annotation.
+    /// GFF3/GTF transcript models for annotation (default: the GRCh38 MANE Select models
+    /// shipped in the binary, used when the reference is GRCh38).
     #[arg(long)]
     pub gff: Option<PathBuf>,
     /// Preferred transcripts (gene, accession) for the report, e.g. MANE Select.
@@ -104,23 +130,30 @@ pub struct RunSettings {
     /// Knowledge base for the report: a directory or one file (default: data/kb, compiled in).
     #[arg(long)]
     pub kb: Option<PathBuf>,
-    /// Skip the MD5 of the BAM/CRAM inputs (computed alongside the pass; recorded in
-    /// results.json and run_manifest.json).
-    #[arg(long)]
+    /// Whole-file digest of the BAM/CRAM inputs, computed alongside the pass and recorded in
+    /// results.json and run_manifest.json: blake3 (verify with `b3sum`), md5 (`md5sum`; about
+    /// as much CPU per byte as decoding the BAM), none.
+    /// [default: blake3]
+    #[arg(long, value_enum, value_name = "ALGORITHM")]
+    pub input_checksums: Option<InputChecksumArg>,
+    /// Same as --input-checksums none.
+    #[arg(long, conflicts_with = "input_checksums")]
     pub no_input_checksums: bool,
 }
 
 impl RunArgs {
     /// The pipeline's options.
     pub fn options(&self) -> RunOptions {
-        self.settings.options(
+        let mut o = self.settings.options(
             &self.tumor,
             self.normal.as_deref(),
             self.sample_id.clone(),
             &self.case,
             &self.outdir,
             self.force,
-        )
+        );
+        o.normal_sample_id = self.normal_sample_id.clone();
+        o
     }
 }
 
@@ -139,6 +172,7 @@ impl RunSettings {
             tumor: tumor.to_path_buf(),
             normal: normal.map(Path::to_path_buf),
             sample_id,
+            normal_sample_id: None,
             inputs: self.common.options(),
             germline_resource: self.germline_resource.clone(),
             panel_of_normals: self.panel_of_normals.clone(),
@@ -166,7 +200,11 @@ impl RunSettings {
             trials: case.trials.clone(),
             outdir: outdir.to_path_buf(),
             force,
-            input_checksums: !self.no_input_checksums,
+            input_checksums: if self.no_input_checksums {
+                InputChecksum::None
+            } else {
+                self.input_checksums.map(Into::into).unwrap_or_default()
+            },
             metrics: self.common.metrics.clone(),
         }
     }

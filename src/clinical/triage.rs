@@ -194,6 +194,47 @@ pub fn tier_and_triage(
 /// How the reason of a low-confidence MSI-H call begins (`pipeline::report::measured_msi`).
 pub const MSI_LOW_CONFIDENCE: &str = "MSI-H low confidence";
 
+/// METHOD: expert-panel triage. Every case goes to the panel; the priority only orders the
+/// discussion, in three classes. `qc_retest` ("QC failed: re-test") when QC failed (each failed
+/// rule) or the tumor/normal identity mismatches: the findings cannot be relied on. Else
+/// `discuss_first` ("actionable: discuss first") when the panel must judge a finding: a
+/// resistance (R) finding; without a matched normal, a variant in a cancer-predisposition gene
+/// at a germline-like VAF; a finding that calls for germline testing (MSI-H: Lynch syndrome);
+/// therapeutic options that are only off-label or investigational in Japan (germline findings
+/// are added by [`add_germline_reasons`]). Else `routine` ("routine review"). Caveats — purity
+/// below 0.30, a biomarker that is not evaluable or of low confidence — are listed as reasons
+/// in every class but do not raise it (a sample with no finding stays routine).
+pub fn triage(findings: &[Finding], input: &TierInput<'_>) -> Triage {
+    let qc = qc_reasons(input);
+    let mut actionable = resistance_reasons(findings);
+    actionable.extend(possibly_germline_reasons(input));
+    actionable.extend(germline_testing_reasons(findings));
+    actionable.extend(off_label_reasons(findings));
+    let caveats = caveat_reasons(input);
+    let priority = if !qc.is_empty() {
+        Priority::QcRetest
+    } else if !actionable.is_empty() {
+        Priority::DiscussFirst
+    } else {
+        Priority::Routine
+    };
+    let mut reasons: Vec<String> = qc.into_iter().chain(actionable).collect();
+    if priority == Priority::Routine {
+        let therapeutic = findings.iter().any(|f| f.kind == FindingKind::Therapeutic);
+        reasons.push(if therapeutic {
+            "every alteration with therapeutic evidence has an option approved in Japan for this cancer type".into()
+        } else {
+            "no alteration with therapeutic evidence".into()
+        });
+    }
+    reasons.extend(caveats);
+    Triage {
+        priority,
+        reasons,
+        statement: PANEL_STATEMENT.into(),
+    }
+}
+
 /// Resistance findings, each a reason.
 fn resistance_reasons(findings: &[Finding]) -> Vec<String> {
     findings
@@ -210,7 +251,7 @@ fn resistance_reasons(findings: &[Finding]) -> Vec<String> {
         .collect()
 }
 
-/// A failed QC verdict (each failed rule) and a tumor/normal identity mismatch.
+/// Why the findings cannot be relied on: each failed QC rule, a tumor/normal identity mismatch.
 fn qc_reasons(input: &TierInput<'_>) -> Vec<String> {
     let mut reasons = Vec::new();
     if input.qc_verdict == Some(QcVerdict::Fail) {
@@ -227,6 +268,23 @@ fn qc_reasons(input: &TierInput<'_>) -> Vec<String> {
             ));
         }
     }
+    reasons
+}
+
+/// What does not change the priority but the panel must know: low purity, biomarkers that are
+/// not evaluable or of low confidence.
+fn caveat_reasons(input: &TierInput<'_>) -> Vec<String> {
+    let mut reasons = Vec::new();
+    if let Some(p) = input
+        .purity
+        .filter(|p| *p < crate::somatic::biomarkers::LOW_PURITY)
+    {
+        reasons.push(format!(
+            "tumor purity {:.0}% (< 30%): TMB is underestimated and variants at low allele fraction may be missed",
+            p * 100.0
+        ));
+    }
+    reasons.extend(input.not_evaluable.iter().cloned());
     reasons
 }
 
@@ -266,15 +324,15 @@ fn germline_testing_reasons(findings: &[Finding]) -> Vec<String> {
 }
 
 /// Therapeutic findings without an option approved in Japan for this cancer type.
-fn off_label_reasons(therapeutic: &[&Finding]) -> Vec<String> {
+fn off_label_reasons(findings: &[Finding]) -> Vec<String> {
     let approved_here = |f: &Finding| {
         f.therapies
             .iter()
             .any(|t| t.level == Level::A && t.approved_in_japan)
     };
-    therapeutic
+    findings
         .iter()
-        .filter(|f| !approved_here(f))
+        .filter(|f| f.kind == FindingKind::Therapeutic && !approved_here(f))
         .map(|f| {
             let best = &f.therapies[0];
             format!(
@@ -294,61 +352,19 @@ fn off_label_reasons(therapeutic: &[&Finding]) -> Vec<String> {
         .collect()
 }
 
-/// METHOD: expert-panel triage. Every case goes to the panel; the priority is `discuss first`
-/// when any of these holds, each listed as a reason: a resistance (R) finding; QC failed (each
-/// failed rule) or a tumor/normal identity mismatch; purity below 0.30 (TMB underestimated,
-/// sensitivity reduced); a biomarker that is not evaluable; without a matched normal, a variant
-/// in a cancer-predisposition gene at a germline-like VAF; a finding that calls for germline
-/// testing (MSI-H: Lynch syndrome); therapeutic options that are only off-label or
-/// investigational in Japan. Otherwise `routine`, with the reason (only options approved in
-/// Japan for this cancer type; or no alteration with evidence).
-pub fn triage(findings: &[Finding], input: &TierInput<'_>) -> Triage {
-    let mut reasons = resistance_reasons(findings);
-    reasons.extend(qc_reasons(input));
-    if let Some(p) = input
-        .purity
-        .filter(|p| *p < crate::somatic::biomarkers::LOW_PURITY)
-    {
-        reasons.push(format!(
-            "tumor purity {:.0}% (< 30%): TMB is underestimated and variants at low allele fraction may be missed",
-            p * 100.0
-        ));
-    }
-    reasons.extend(input.not_evaluable.iter().cloned());
-    reasons.extend(possibly_germline_reasons(input));
-    reasons.extend(germline_testing_reasons(findings));
-    let therapeutic: Vec<&Finding> = findings
-        .iter()
-        .filter(|f| f.kind == FindingKind::Therapeutic)
-        .collect();
-    reasons.extend(off_label_reasons(&therapeutic));
-    let priority = if reasons.is_empty() {
-        Priority::Routine
-    } else {
-        Priority::DiscussFirst
-    };
-    if reasons.is_empty() {
-        reasons.push(if therapeutic.is_empty() {
-            "no alteration with therapeutic evidence".into()
-        } else {
-            "every alteration with therapeutic evidence has an option approved in Japan for this cancer type".into()
-        });
-    }
-    Triage {
-        priority,
-        reasons,
-        statement: PANEL_STATEMENT.into(),
-    }
-}
-
-/// Germline findings make the case `discuss first` (each one a reason).
+/// Germline findings make a routine case `discuss_first` (each one a reason; a QC re-test
+/// stays one).
 pub fn add_germline_reasons(t: &mut Triage, g: &crate::types::report::GermlineResult) {
     if g.findings.is_empty() && g.possibly_germline.is_empty() {
         return;
     }
     if t.priority == Priority::Routine {
         t.priority = Priority::DiscussFirst;
-        t.reasons.clear();
+        // the routine sentence goes; the caveats stay
+        t.reasons.retain(|r| {
+            r != "no alteration with therapeutic evidence"
+                && !r.starts_with("every alteration with therapeutic evidence")
+        });
     }
     for f in &g.findings {
         t.reasons.push(format!(
@@ -377,4 +393,53 @@ pub fn highest_level(findings: &[Finding]) -> Option<String> {
         .filter(|f| f.kind == FindingKind::Therapeutic)
         .min_by_key(|f| (f.level.rank(), !f.approved_in_japan))
         .map(|f| f.level_label.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_priority_separates_retests_actionable_and_routine_cases() {
+        // no finding, a TMB that is not evaluable and low purity: caveats, still routine
+        let caveat = ["TMB not evaluable: 0.016 Mb of callable sequence".to_string()];
+        let input = TierInput {
+            not_evaluable: &caveat,
+            purity: Some(0.2),
+            ..Default::default()
+        };
+        let t = triage(&[], &input);
+        assert_eq!(t.priority, Priority::Routine);
+        assert_eq!(t.priority.as_str(), "routine review");
+        assert_eq!(t.reasons[0], "no alteration with therapeutic evidence");
+        assert!(t.reasons.iter().any(|r| r.starts_with("TMB not evaluable")));
+        assert!(t.reasons.iter().any(|r| r.starts_with("tumor purity 20%")));
+        // QC failed: a re-test, whatever else holds
+        let t = triage(
+            &[],
+            &TierInput {
+                qc_verdict: Some(QcVerdict::Fail),
+                ..input
+            },
+        );
+        assert_eq!(t.priority, Priority::QcRetest);
+        assert_eq!(t.priority.as_str(), "QC failed: re-test");
+        assert_eq!(t.reasons[0], "QC failed");
+        // the agenda order and the words round-trip
+        let order: Vec<u8> = [
+            Priority::QcRetest,
+            Priority::DiscussFirst,
+            Priority::Routine,
+        ]
+        .map(|p| p.rank())
+        .to_vec();
+        assert_eq!(order, [0, 1, 2]);
+        for p in [
+            Priority::QcRetest,
+            Priority::DiscussFirst,
+            Priority::Routine,
+        ] {
+            assert_eq!(Priority::parse(p.as_str()), Some(p));
+        }
+    }
 }

@@ -45,8 +45,16 @@ pub fn parse(text: &str, name: &str, tree: &OncoTree) -> anyhow::Result<TrialLis
     let mut errors = Vec::new();
     let mut trials = Vec::new();
     let mut header = false;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (i, line) in text.lines().enumerate() {
         let ln = i + 1;
+        if let Some(c) = line.chars().find(|c| c.is_control() && *c != '\t') {
+            errors.push(format!(
+                "{name}:{ln}: control character U+{:04X} (save the list as UTF-8 text with LF line ends; fields cannot hold NUL, CR or escape characters)",
+                c as u32
+            ));
+            continue;
+        }
         if line.starts_with('#') || line.trim().is_empty() {
             continue;
         }
@@ -208,5 +216,50 @@ mod tests {
         let bad = format!("{HEADER}\nX\tt\tKRAS\tG12C\tNSCLC\t-\tII\tr\ts\thttps://x\nY\tt\tKRAS\tp.G12C\tLUNG\t-\tII\tr\ts\tnot-a-url\n");
         let e = parse(&bad, "b.tsv", &tree).unwrap_err().to_string();
         assert!(e.contains("b.tsv:2:") && e.contains("b.tsv:3:"), "{e}");
+    }
+
+    // ---- property tests (issue 19): generated lists parse to their rows; mutated lists never
+    // panic and are refused naming file and line
+
+    use proptest::prelude::*;
+
+    const ROWS: [&str; 3] = [
+        "\tKRAS G12C inhibitor\tKRAS\tp.G12C\tNSCLC\t-\tII\trecruiting\tTokyo\thttps://jrct.niph.go.jp/x",
+        "\tpan-RAS\tKRAS\tcodon:12:missense\t*\tCOADREAD\tI\trecruiting\tOsaka\thttps://jrct.niph.go.jp/y",
+        "\tTMB basket\t-\tbiomarker:TMB>=10\t*\t-\tII\trecruiting\tChiba\thttps://jrct.niph.go.jp/z",
+    ];
+
+    fn list(rows: &[usize]) -> String {
+        let mut t = format!("# generated\n{HEADER}\n");
+        for (i, r) in rows.iter().enumerate() {
+            t.push_str(&format!("jRCT{:07}{}\n", i + 1, ROWS[r % ROWS.len()]));
+        }
+        t
+    }
+
+    proptest! {
+        #![proptest_config(crate::io::props::config())]
+
+        #[test]
+        fn a_generated_list_parses_to_its_rows(rows in proptest::collection::vec(0usize..3, 1..20)) {
+            let l = parse(&list(&rows), "t.tsv", &OncoTree::bundled()).unwrap();
+            prop_assert_eq!(l.trials.len(), rows.len());
+            for (i, t) in l.trials.iter().enumerate() {
+                prop_assert_eq!(&t.id, &format!("jRCT{:07}", i + 1));
+            }
+        }
+
+        #[test]
+        fn a_mutated_list_never_panics(
+            rows in proptest::collection::vec(0usize..3, 1..6),
+            op in any::<u8>(),
+            at in any::<usize>(),
+            pick in any::<usize>(),
+        ) {
+            let text = crate::io::props::mutate(&list(&rows), op, at, pick);
+            if let Err(e) = parse(&text, "t.tsv", &OncoTree::bundled()) {
+                prop_assert!(e.to_string().contains("t.tsv"), "{e}");
+            }
+        }
     }
 }

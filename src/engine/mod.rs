@@ -20,12 +20,12 @@
 //! format; it is the only module that spawns threads.
 
 pub mod filter;
+pub mod gather;
 pub mod pileup;
 pub mod plan;
 pub mod progress;
 
 use std::{
-    panic::AssertUnwindSafe,
     sync::{
         atomic::{AtomicBool, Ordering},
         Arc,
@@ -39,6 +39,8 @@ use crossbeam_channel::{bounded, Receiver, Sender};
 use crate::error::{fail, ExitKind};
 use crate::types::source::{AlignmentReader, AlignmentSource, SequenceSource};
 use crate::types::{aln::flag, Aln, Contig, ContigId, Pos0, Region, Shard, Tally};
+pub use gather::DEFAULT_STALL_LIMIT;
+use gather::{Heartbeat, ShardDone, ShardMsg, Stall, Totals, Watchdog};
 pub use pileup::{MateOverlap, MateStrategy, PileupSettings};
 
 /// All samples' tallies at one position.
@@ -205,6 +207,9 @@ pub struct ProgressConfig {
     pub quiet: bool,
     /// Seconds between log lines when stderr is not a terminal.
     pub interval: Duration,
+    /// A worker without progress for this long inside one shard stops the pass (see
+    /// [`gather`]).
+    pub stall_limit: Duration,
 }
 
 impl Default for ProgressConfig {
@@ -212,6 +217,7 @@ impl Default for ProgressConfig {
         ProgressConfig {
             quiet: true,
             interval: Duration::from_secs(30),
+            stall_limit: DEFAULT_STALL_LIMIT,
         }
     }
 }
@@ -306,15 +312,6 @@ pub struct RunStats {
     pub sink_seconds: f64,
 }
 
-struct ShardDone<P> {
-    partial: P,
-    unmapped: Vec<u64>,
-    reads: Vec<u64>,
-    bases: Vec<u64>,
-    read_s: f64,
-    observe_s: f64,
-}
-
 struct Worker<'a> {
     readers: Vec<Box<dyn AlignmentReader + 'a>>,
     counters: Vec<pileup::SampleCounter>,
@@ -363,36 +360,28 @@ where
     })
 }
 
+/// A job for a worker: the shard and where its result goes.
+type Job<P> = (Shard, Sender<ShardMsg<P>>);
+
 fn run_shards<O, S>(
     prep: &Prepared,
     observer: &O,
-    mut sink: S,
+    sink: S,
     progress: &progress::Progress,
 ) -> Result<RunStats>
 where
     O: ColumnObserver,
     S: FnMut(&Shard, O::Partial) -> Result<()>,
 {
-    let inputs = &prep.inputs;
-    let reference = prep.reference.as_deref();
     let shards = &prep.shards[..];
-    let cfg = &prep.config;
-    let n = inputs.len();
-    let threads = cfg.threads.max(1);
+    let n = prep.inputs.len();
+    let threads = prep.config.threads.max(1);
     let cancel = AtomicBool::new(false);
-    let mut stats = RunStats {
-        reads: vec![0; n],
-        bases: vec![0; n],
-        unmapped: vec![0; n],
-        bytes_read: vec![0; n],
-        ..Default::default()
-    };
-    type Job<P> = (Shard, Sender<std::thread::Result<Result<ShardDone<P>>>>);
+    let hearts: Vec<Heartbeat> = (0..threads).map(|_| Heartbeat::default()).collect();
+    let mut totals = Totals::new(n, prep.contigs.len());
     let (job_tx, job_rx) = bounded::<Job<O::Partial>>(threads);
-    let (fifo_tx, fifo_rx) =
-        bounded::<Receiver<std::thread::Result<Result<ShardDone<O::Partial>>>>>(2 * threads);
+    let (fifo_tx, fifo_rx) = bounded::<Receiver<ShardMsg<O::Partial>>>(2 * threads);
     let (bytes_tx, bytes_rx) = bounded::<Vec<u64>>(threads);
-
     let result: Result<()> = std::thread::scope(|scope| {
         // Dispatcher: genome order, bounded by the FIFO.
         let dispatcher = scope.spawn(move || {
@@ -403,105 +392,25 @@ where
                 }
             }
         });
-        let mut workers = Vec::with_capacity(threads);
-        for _ in 0..threads {
-            let job_rx = job_rx.clone();
-            let bytes_tx = bytes_tx.clone();
-            let cancel = &cancel;
-            workers.push(scope.spawn(move || {
-                let readers = match inputs
-                    .iter()
-                    .map(|i| i.reader())
-                    .collect::<Result<Vec<_>>>()
-                {
-                    Ok(r) => r,
-                    Err(e) => {
-                        // report the failure on the first job this worker takes; stop
-                        if let Ok((_, tx)) = job_rx.recv() {
-                            let _ = tx.send(Ok(Err(e)));
-                        }
-                        let _ = bytes_tx.send(vec![0; n]);
-                        return;
-                    }
-                };
-                let mut w = Worker {
-                    readers,
-                    counters: (0..n).map(|_| pileup::SampleCounter::default()).collect(),
-                    refbuf: Vec::new(),
-                    column: vec![Tally::default(); n],
-                };
-                for (shard, tx) in job_rx.iter() {
-                    if cancel.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    let r = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                        process_shard(&mut w, inputs, reference, &shard, cfg, observer)
-                    }));
-                    let _ = tx.send(r);
-                }
-                let _ = bytes_tx.send(w.readers.iter().map(|r| r.bytes_read()).collect());
-            }));
-        }
+        let workers: Vec<_> = hearts
+            .iter()
+            .map(|heart| {
+                let (job_rx, bytes_tx, cancel) = (job_rx.clone(), bytes_tx.clone(), &cancel);
+                scope.spawn(move || work(prep, observer, heart, job_rx, bytes_tx, cancel))
+            })
+            .collect();
         drop(job_rx);
         drop(bytes_tx);
-
-        let mut outcome: Result<()> = Ok(());
-        let mut done = 0usize;
-        for rx in fifo_rx.iter() {
-            let shard = &shards[done];
-            let msg = match rx.recv() {
-                Ok(m) => m,
-                Err(_) => {
-                    outcome = Err(fail(
-                        ExitKind::Software,
-                        format!("internal error: shard {} produced no result", shard.index),
-                    ));
-                    break;
-                }
-            };
-            let r = match msg {
-                Ok(r) => r,
-                Err(panic) => {
-                    let what = panic
-                        .downcast_ref::<String>()
-                        .cloned()
-                        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                        .unwrap_or_else(|| "unknown panic".into());
-                    outcome = Err(fail(
-                        ExitKind::Software,
-                        format!(
-                            "internal error in a worker (shard {}): {what}; please report this bug",
-                            shard.index
-                        ),
-                    ));
-                    break;
-                }
-            };
-            match r {
-                Ok(d) => {
-                    for i in 0..n {
-                        stats.reads[i] += d.reads[i];
-                        stats.unmapped[i] += d.unmapped[i];
-                        stats.bases[i] += d.bases[i];
-                    }
-                    stats.worker_read_seconds += d.read_s;
-                    stats.worker_observe_seconds += d.observe_s;
-                    let t = Instant::now();
-                    if let Err(e) = sink(shard, d.partial) {
-                        outcome = Err(e);
-                        break;
-                    }
-                    stats.sink_seconds += t.elapsed().as_secs_f64();
-                    stats.positions += shard.core.len();
-                    progress.advance(shard.core.len(), stats.reads.iter().sum());
-                    done += 1;
-                }
-                Err(e) => {
-                    outcome = Err(e);
-                    break;
-                }
-            }
-        }
+        let mut dog = Watchdog::new(&hearts, prep.config.progress.stall_limit);
+        let mut outcome = gather::gather(
+            shards,
+            &fifo_rx,
+            &mut totals,
+            sink,
+            progress,
+            (&mut dog, Duration::from_secs(1)),
+            &|s| stalled(prep, s),
+        );
         if outcome.is_err() {
             cancel.store(true, Ordering::Relaxed);
         }
@@ -517,30 +426,101 @@ where
         }
         for b in bytes_rx.iter() {
             for (i, v) in b.into_iter().enumerate() {
-                stats.bytes_read[i] += v;
+                totals.stats.bytes_read[i] += v;
             }
-        }
-        if outcome.is_ok() && done != shards.len() {
-            outcome = Err(fail(
-                ExitKind::Software,
-                format!("internal error: {done} of {} shards arrived", shards.len()),
-            ));
         }
         outcome
     });
     result?;
+    gather::check_index_counts(
+        &prep.inputs,
+        &prep.contigs,
+        &prep.regions,
+        &totals.per_contig,
+    )?;
+    let mut stats = totals.stats;
     stats.shards = shards.len();
     Ok(stats)
 }
 
+/// One worker: its own readers, then shards until the jobs end or the pass is cancelled; each
+/// shard's result (or panic) is sent to the shard's channel.
+fn work<'p, O: ColumnObserver>(
+    prep: &'p Prepared,
+    observer: &O,
+    heart: &Heartbeat,
+    jobs: Receiver<Job<O::Partial>>,
+    bytes: Sender<Vec<u64>>,
+    cancel: &AtomicBool,
+) {
+    let n = prep.inputs.len();
+    let readers = match prep
+        .inputs
+        .iter()
+        .map(|i| i.reader())
+        .collect::<Result<Vec<_>>>()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            // report the failure on the first job this worker takes; stop
+            if let Ok((_, tx)) = jobs.recv() {
+                let _ = tx.send(Ok(Err(e)));
+            }
+            let _ = bytes.send(vec![0; n]);
+            return;
+        }
+    };
+    let mut w: Worker<'p> = Worker {
+        readers,
+        counters: (0..n).map(|_| pileup::SampleCounter::default()).collect(),
+        refbuf: Vec::new(),
+        column: vec![Tally::default(); n],
+    };
+    for (shard, tx) in jobs.iter() {
+        if cancel.load(Ordering::Relaxed) {
+            break;
+        }
+        heart.shard.store(shard.index + 1, Ordering::Relaxed);
+        heart.beat();
+        let r = crate::error::catch(|| process_shard(&mut w, prep, &shard, observer, heart));
+        heart.shard.store(0, Ordering::Relaxed);
+        let _ = tx.send(r);
+    }
+    let _ = bytes.send(w.readers.iter().map(|r| r.bytes_read()).collect());
+}
+
+/// The watchdog fired: a decoder thread that can be neither interrupted nor joined. The
+/// process exits at once with exit 65, naming the input and the region.
+fn stalled(prep: &Prepared, s: Stall) -> anyhow::Error {
+    let shard = &prep.shards[s.shard];
+    let contig = &prep.contigs[shard.core.contig.index()];
+    let file = prep
+        .inputs
+        .get(s.input)
+        .map(|i| i.info().path.display().to_string())
+        .unwrap_or_default();
+    let msg = format!(
+        "no progress for {} s reading '{file}' in {}:{}-{}: the decoder is stuck on damaged data (or the file system stopped answering); the run was stopped (--stall-timeout {})",
+        s.for_.as_secs(),
+        contig.name,
+        shard.core.start + 1,
+        shard.core.end,
+        prep.config.progress.stall_limit.as_secs()
+    );
+    crate::io::output::remove_pending_temps();
+    crate::error::exit_now(ExitKind::Data, &msg)
+}
+
 fn process_shard<O: ColumnObserver>(
     w: &mut Worker<'_>,
-    inputs: &[Box<dyn AlignmentSource>],
-    reference: Option<&dyn SequenceSource>,
+    prep: &Prepared,
     shard: &Shard,
-    cfg: &EngineConfig,
     observer: &O,
+    heart: &Heartbeat,
 ) -> Result<ShardDone<O::Partial>> {
+    let inputs = &prep.inputs;
+    let reference = prep.reference.as_deref();
+    let cfg = &prep.config;
     let t0 = Instant::now();
     let n = inputs.len();
     let core = shard.core;
@@ -557,20 +537,29 @@ fn process_shard<O: ColumnObserver>(
     w.refbuf.clear();
     if let Some(r) = reference {
         r.fetch_into(&contig.name, ref_start, fetch.end, &mut w.refbuf);
+        r.check().map_err(|why| fail(ExitKind::Data, why))?;
     }
     let refslice = RefSlice {
         start: ref_start,
         seq: &w.refbuf,
     };
     let mut partial = observer.begin(shard, &refslice);
+    let core_ref = {
+        let from = ((core.start - ref_start) as usize).min(w.refbuf.len());
+        let to = (from + (hi - lo) as usize).min(w.refbuf.len());
+        Arc::new(pileup::RefCodes::new(lo, &w.refbuf[from..to]))
+    };
     let mut reads = vec![0u64; n];
     let mut bases = vec![0u64; n];
     let mut unmapped = vec![0u64; n];
     for i in 0..n {
         let counter = &mut w.counters[i];
         counter.reset(lo, hi);
+        counter.set_reference(core_ref.clone());
         let settings = &cfg.pileup;
+        heart.input.store(i, Ordering::Relaxed);
         w.readers[i].fetch(fetch, &mut |a| {
+            heart.beat();
             if a.flags & flag::UNMAPPED != 0 || a.start < 0 {
                 if a.start >= lo && a.start < hi {
                     unmapped[i] += 1;
@@ -613,6 +602,9 @@ fn process_shard<O: ColumnObserver>(
         c.fill();
     }
     for off in 0..(hi - lo) as usize {
+        if off & 0xffff == 0 {
+            heart.beat();
+        }
         for i in 0..n {
             w.column[i] = w.counters[i].tallies[off];
         }

@@ -166,9 +166,225 @@ fn ins_follows(cigar: &[u32], k: usize) -> bool {
     }
 }
 
+/// A packed sequence byte (two bases) to the tally fields of its high and low nibble.
+const BYTE2FIELDS: [[u8; 2]; 256] = {
+    let mut t = [[0u8; 2]; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = [NIB2FIELD[b >> 4], NIB2FIELD[b & 0xf]];
+        b += 1;
+    }
+    t
+};
+
+/// The field of one base: its own, or `N` below the quality threshold. Masked to 0-7 so that
+/// indexing a tally needs no bounds check (fields are 0-4).
+#[inline(always)]
+fn base_field(field: u8, bq: u8, min_bq: u8) -> usize {
+    (if bq < min_bq { Field::N as u8 } else { field }) as usize & 7
+}
+
+/// Adds the bases of an aligned block to `slots` (one per base): query bases `q0..` whose
+/// qualities are `qual` (`qual.len() == slots.len()`). Walks the packed sequence a byte (two
+/// bases) at a time: the per-base cost of the whole pass.
+#[inline]
+fn count_bases(slots: &mut [Tally], seq: &[u8], qual: &[u8], q0: usize, min_bq: u8) {
+    debug_assert_eq!(slots.len(), qual.len());
+    let mut first = 0;
+    if q0 & 1 == 1 && !slots.is_empty() {
+        // a block starting on a low nibble: its first base alone
+        slots[0].0[base_field(BYTE2FIELDS[seq[q0 >> 1] as usize][1], qual[0], min_bq)] += 1;
+        first = 1;
+    }
+    let (slots, qual, q) = (&mut slots[first..], &qual[first..], q0 + first);
+    let pairs = slots.len() / 2;
+    let bytes = &seq[q >> 1..(q >> 1) + pairs];
+    let (body, tail) = slots.split_at_mut(2 * pairs);
+    for ((s, bq), &b) in body
+        .chunks_exact_mut(2)
+        .zip(qual.chunks_exact(2))
+        .zip(bytes)
+    {
+        let [hi, lo] = BYTE2FIELDS[b as usize];
+        s[0].0[base_field(hi, bq[0], min_bq)] += 1;
+        s[1].0[base_field(lo, bq[1], min_bq)] += 1;
+    }
+    if let Some(s) = tail.first_mut() {
+        let b = seq[(q >> 1) + pairs];
+        s.0[base_field(BYTE2FIELDS[b as usize][0], qual[2 * pairs], min_bq)] += 1;
+    }
+}
+
+/// The reference over a shard's core as the counter reads it. Empty without a reference: every
+/// base is then counted one by one.
+///
+/// METHOD (counting, not statistics): a passing base that equals an A/C/G/T reference base with
+/// quality >= the threshold is not added where it lies; each aligned block adds one to a
+/// difference array instead, and the bases of the block that do not qualify take one back at
+/// their position. The reference field of a tally is then the prefix sum there. Most bases
+/// equal the reference, so the hot loop compares 16 of them at a time (packed bytes against the
+/// reference packed the same way, the 16 qualities against the threshold) and writes nothing.
+/// The tallies are identical to counting base by base (tested).
+#[derive(Debug, Default)]
+pub struct RefCodes {
+    /// Position of `field[0]`.
+    lo: i64,
+    /// Per position: the tally field of the reference base (A, C, G, T: 0-3), else `NO_REF`.
+    field: Vec<u8>,
+    /// The bases packed like BAM sequences (two nibbles per byte) in both phases: in `[0]` byte
+    /// `j` holds positions `2j, 2j+1` (from `lo`), in `[1]` positions `2j+1, 2j+2`.
+    packed: [Vec<u8>; 2],
+    /// Per position `i`: how many positions before `i` are not A/C/G/T.
+    unclean: Vec<u32>,
+}
+
+/// [`RefCodes::field`] of a base that is not A/C/G/T.
+const NO_REF: u8 = 255;
+
+impl RefCodes {
+    /// The reference of positions `lo..lo + seq.len()` (uppercase bases; empty: none).
+    pub fn new(lo: i64, seq: &[u8]) -> RefCodes {
+        let field: Vec<u8> = seq
+            .iter()
+            .map(|b| match b {
+                b'A' => 0,
+                b'C' => 1,
+                b'G' => 2,
+                b'T' => 3,
+                _ => NO_REF,
+            })
+            .collect();
+        let mut unclean = Vec::with_capacity(seq.len() + 1);
+        let mut n = 0u32;
+        for &f in &field {
+            unclean.push(n);
+            n += u32::from(f == NO_REF);
+        }
+        unclean.push(n);
+        let code = |i: usize| {
+            seq.get(i)
+                .map_or(15, |&b| crate::types::aln::ascii_to_nibble(b))
+        };
+        let half = seq.len() / 2 + 2;
+        let packed = [
+            (0..half)
+                .map(|j| code(2 * j) << 4 | code(2 * j + 1))
+                .collect(),
+            (0..half)
+                .map(|j| code(2 * j + 1) << 4 | code(2 * j + 2))
+                .collect(),
+        ];
+        RefCodes {
+            lo,
+            field,
+            packed,
+            unclean,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.field.is_empty()
+    }
+}
+
+/// The implicit-reference state of a count: the difference array (indexed from `base`, the
+/// position of the tallies' first element) and the reference.
+struct Implicit<'a> {
+    diff: &'a mut [i32],
+    refs: &'a RefCodes,
+}
+
+/// Counts the bases of an aligned block of positions `from..from + slots.len()` against the
+/// reference (see [`RefCodes`]): qualifying reference bases go to the difference array `diff`
+/// (indexed like `slots`, one longer), every other base to its tally.
+#[inline]
+#[allow(clippy::too_many_arguments)]
+fn count_bases_vs_ref(
+    slots: &mut [Tally],
+    diff: &mut [i32],
+    refs: &RefCodes,
+    from: i64,
+    seq: &[u8],
+    qual: &[u8],
+    q0: usize,
+    min_bq: u8,
+) {
+    let n = slots.len();
+    let r0 = (from - refs.lo) as usize;
+    diff[0] += 1;
+    diff[n] -= 1;
+    // one base: implicit when it is the reference base with enough quality
+    let mut one = |i: usize| {
+        let (qi, ri) = (q0 + i, r0 + i);
+        let b = seq[qi >> 1];
+        let nib = if qi & 1 == 0 { b >> 4 } else { b & 0xf };
+        let f = base_field(NIB2FIELD[nib as usize], qual[i], min_bq);
+        if f != refs.field[ri] as usize {
+            slots[i].0[f] += 1;
+            diff[i] -= 1;
+            diff[i + 1] += 1;
+        }
+    };
+    let mut i = 0usize;
+    while i < n {
+        let (qi, ri) = (q0 + i, r0 + i);
+        if qi & 1 == 1 || i + 16 > n || refs.unclean[ri + 16] != refs.unclean[ri] {
+            one(i);
+            i += 1;
+            continue;
+        }
+        // 16 bases against an all-A/C/G/T reference: only those that differ from it or lack
+        // quality are looked at one by one
+        let eight = |b: &[u8], at: usize| -> u64 {
+            u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"))
+        };
+        let x = eight(seq, qi >> 1) ^ eight(&refs.packed[ri & 1], ri >> 1);
+        let q: [u8; 16] = qual[i..i + 16].try_into().expect("16 qualities");
+        let mut todo = 0u32;
+        for (k, &bq) in q.iter().enumerate() {
+            todo |= u32::from(bq < min_bq) << k;
+        }
+        if x != 0 {
+            // a differing nibble t (from the low end) is base 2(t/2) + 1 when t is even (the
+            // low nibble of its byte), 2(t/2) when odd
+            let mut m = x | (x >> 1);
+            m |= m >> 2;
+            m &= 0x1111_1111_1111_1111;
+            while m != 0 {
+                let t = m.trailing_zeros() / 4;
+                m &= m - 1;
+                todo |= 1 << ((t & !1) + 1 - (t & 1));
+            }
+        }
+        while todo != 0 {
+            let k = todo.trailing_zeros() as usize;
+            todo &= todo - 1;
+            one(i + k);
+        }
+        i += 16;
+    }
+}
+
 /// Adds one read to `t`, whose first element is position `lo`; positions `>= hi` are ignored.
 #[inline]
 pub fn count_read(t: &mut [Tally], lo: i64, hi: i64, a: &Aln<'_>, pass: bool, min_bq: u8) {
+    count_core(t, None, lo, lo, hi, a, pass, min_bq);
+}
+
+/// [`count_read`] over the positions `lo..hi` of tallies whose first element is position
+/// `base`; with `implicit`, qualifying reference bases go to its difference array.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn count_core(
+    t: &mut [Tally],
+    mut implicit: Option<Implicit<'_>>,
+    base: i64,
+    lo: i64,
+    hi: i64,
+    a: &Aln<'_>,
+    pass: bool,
+    min_bq: u8,
+) {
     let mut r = a.start;
     let mut q = 0usize;
     let full_seq = a.seq_len > 0 && a.qual.len() >= a.seq_len;
@@ -180,26 +396,32 @@ pub fn count_read(t: &mut [Tally], lo: i64, hi: i64, a: &Aln<'_>, pass: bool, mi
                 let from = r.max(lo);
                 let to = (r + len).min(hi);
                 if from < to {
-                    let slots = &mut t[(from - lo) as usize..(to - lo) as usize];
+                    let slots = &mut t[(from - base) as usize..(to - base) as usize];
                     if !pass {
                         for s in slots {
                             s.0[Field::Fail as usize] += 1;
                         }
                     } else {
                         let q0 = q + (from - r) as usize;
-                        if full_seq && q0 + slots.len() <= a.seq_len {
-                            let qual = &a.qual[q0..q0 + slots.len()];
-                            for (i, (s, &bq)) in slots.iter_mut().zip(qual).enumerate() {
-                                let qi = q0 + i;
-                                let b = a.seq[qi >> 1];
-                                let nib = if qi & 1 == 0 { b >> 4 } else { b & 0xf };
-                                let f = if bq < min_bq {
-                                    Field::N as usize
-                                } else {
-                                    NIB2FIELD[nib as usize] as usize
-                                };
-                                s.0[f] += 1;
-                            }
+                        let n = slots.len();
+                        let in_ref = implicit.as_ref().is_some_and(|x| {
+                            from >= x.refs.lo && (to - x.refs.lo) as usize <= x.refs.field.len()
+                        });
+                        if full_seq && q0 + n <= a.seq_len && in_ref {
+                            let x = implicit.as_mut().expect("in_ref");
+                            let d = (from - base) as usize;
+                            count_bases_vs_ref(
+                                slots,
+                                &mut x.diff[d..d + n + 1],
+                                x.refs,
+                                from,
+                                a.seq,
+                                &a.qual[q0..q0 + n],
+                                q0,
+                                min_bq,
+                            );
+                        } else if full_seq && q0 + n <= a.seq_len {
+                            count_bases(slots, a.seq, &a.qual[q0..q0 + n], q0, min_bq);
                         } else {
                             for (i, s) in slots.iter_mut().enumerate() {
                                 let qi = q0 + i;
@@ -213,7 +435,7 @@ pub fn count_read(t: &mut [Tally], lo: i64, hi: i64, a: &Aln<'_>, pass: bool, mi
                         }
                         let last = r + len - 1;
                         if len > 0 && last >= lo && last < hi && ins_follows(a.cigar, k) {
-                            t[(last - lo) as usize].0[Field::Ins as usize] += 1;
+                            t[(last - base) as usize].0[Field::Ins as usize] += 1;
                         }
                     }
                 }
@@ -232,7 +454,7 @@ pub fn count_read(t: &mut [Tally], lo: i64, hi: i64, a: &Aln<'_>, pass: bool, mi
                     } else {
                         Field::RefSkip
                     } as usize;
-                    for s in &mut t[(from - lo) as usize..(to - lo) as usize] {
+                    for s in &mut t[(from - base) as usize..(to - base) as usize] {
                         s.0[f] += 1;
                     }
                 }
@@ -317,6 +539,10 @@ pub struct SampleCounter {
     order: VecDeque<(Vec<u8>, u64, i64)>,
     generation: u64,
     evs: Vec<Vec<Ev>>,
+    /// Implicit reference bases as a difference array over `lo..hi` (see [`RefCodes`]).
+    diff: Vec<i32>,
+    /// The reference of the span (empty: every base counted where it lies).
+    refs: std::sync::Arc<RefCodes>,
 }
 
 impl SampleCounter {
@@ -326,8 +552,51 @@ impl SampleCounter {
         self.lo = lo;
         self.hi = hi;
         self.tallies.clear();
+        self.diff.clear();
         self.groups.clear();
         self.order.clear();
+    }
+
+    /// The reference of the span set by the last [`SampleCounter::reset`] (from its `lo`;
+    /// shared by the samples of a shard). Without one, every base is counted where it lies.
+    pub fn set_reference(&mut self, refs: std::sync::Arc<RefCodes>) {
+        self.refs = refs;
+    }
+
+    /// Counts one read over positions `lo..hi` of the span.
+    #[inline]
+    fn count(&mut self, a: &Aln<'_>, pass: bool, min_bq: u8, lo: i64, hi: i64) {
+        let implicit = (!self.refs.is_empty()).then(|| Implicit {
+            diff: &mut self.diff,
+            refs: &self.refs,
+        });
+        count_core(
+            &mut self.tallies,
+            implicit,
+            self.lo,
+            lo,
+            hi,
+            a,
+            pass,
+            min_bq,
+        );
+    }
+
+    /// Adds the implicit reference bases to the tallies (once, after the last read).
+    fn settle_implicit(&mut self) {
+        if self.refs.is_empty() || self.tallies.is_empty() {
+            return;
+        }
+        let off = (self.lo - self.refs.lo) as usize;
+        let mut acc = 0i32;
+        for (k, t) in self.tallies.iter_mut().enumerate() {
+            acc += self.diff[k];
+            let f = self.refs.field.get(off + k).copied().unwrap_or(NO_REF);
+            if acc > 0 && f != NO_REF {
+                t.0[f as usize & 7] += acc as u32;
+            }
+        }
+        self.diff.iter_mut().for_each(|d| *d = 0);
     }
 
     /// True when no read has touched the span since [`SampleCounter::reset`].
@@ -342,6 +611,8 @@ impl SampleCounter {
         if self.tallies.len() != n {
             self.tallies.clear();
             self.tallies.resize(n, Tally::default());
+            self.diff.clear();
+            self.diff.resize(n + 1, 0);
         }
     }
 
@@ -351,14 +622,7 @@ impl SampleCounter {
         self.fill();
         if s.mate_overlap == MateOverlap::Count {
             let pass = s.filter.pass(a);
-            count_read(
-                &mut self.tallies,
-                self.lo,
-                self.hi,
-                a,
-                pass,
-                s.min_base_quality,
-            );
+            self.count(a, pass, s.min_base_quality, self.lo, self.hi);
             return;
         }
         self.flush_before(a.start, s);
@@ -392,14 +656,7 @@ impl SampleCounter {
             }
         }
         let pass = s.filter.pass(a);
-        count_read(
-            &mut self.tallies,
-            self.lo,
-            self.hi,
-            a,
-            pass,
-            s.min_base_quality,
-        );
+        self.count(a, pass, s.min_base_quality, self.lo, self.hi);
     }
 
     /// Resolves groups that no read starting at `start` or later can overlap.
@@ -434,6 +691,7 @@ impl SampleCounter {
             self.resolve(g, s);
         }
         self.order.clear();
+        self.settle_implicit();
     }
 
     fn resolve(&mut self, g: Group, s: &PileupSettings) {
@@ -441,7 +699,7 @@ impl SampleCounter {
         if g.members.len() == 1 {
             let a = g.members[0].view();
             let pass = s.filter.pass(&a);
-            count_read(&mut self.tallies, self.lo, self.hi, &a, pass, min_bq);
+            self.count(&a, pass, min_bq, self.lo, self.hi);
             return;
         }
         // METHOD: reads of one template are one fragment: one observation per position.
@@ -455,13 +713,28 @@ impl SampleCounter {
             for m in [a, b] {
                 let pass = s.filter.pass(m);
                 if ov_lo > self.lo {
-                    let t = &mut self.tallies[..(ov_lo - self.lo) as usize];
-                    count_read(t, self.lo, ov_lo, m, pass, min_bq);
+                    self.count(m, pass, min_bq, self.lo, ov_lo);
                 }
                 if ov_hi < self.hi {
-                    let t = &mut self.tallies[(ov_hi - self.lo) as usize..];
-                    count_read(t, ov_hi, self.hi, m, pass, min_bq);
+                    self.count(m, pass, min_bq, ov_hi, self.hi);
                 }
+            }
+            if s.mate_strategy == MateStrategy::MapqFirst && ov_lo < ov_hi {
+                // both mates have an observation at every position of the overlap and the rule
+                // does not look at the base: one mate wins the whole overlap, counted as alone
+                let [pa, pb] = [s.filter.pass(a), s.filter.pass(b)];
+                let none = Ev {
+                    kind: EV_DEL,
+                    qual: 0,
+                    ins: false,
+                };
+                let (w, pw) = if choose_a(a, b, none, none, pa, pb, s.mate_strategy) {
+                    (a, pa)
+                } else {
+                    (b, pb)
+                };
+                self.count(w, pw, min_bq, ov_lo, ov_hi);
+                return;
             }
             (ov_lo, ov_hi)
         } else {
@@ -574,4 +847,187 @@ fn choose_a(
         return true;
     }
     b.flags & flag::READ1 == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Base by base, as the block loop was first written: the oracle of [`count_bases`].
+    fn count_bases_one_by_one(slots: &mut [Tally], seq: &[u8], qual: &[u8], q0: usize, min_bq: u8) {
+        for (i, (s, &bq)) in slots.iter_mut().zip(qual).enumerate() {
+            let qi = q0 + i;
+            let b = seq[qi >> 1];
+            let nib = if qi & 1 == 0 { b >> 4 } else { b & 0xf };
+            let f = if bq < min_bq {
+                Field::N as usize
+            } else {
+                NIB2FIELD[nib as usize] as usize
+            };
+            s.0[f] += 1;
+        }
+    }
+
+    #[test]
+    fn counting_two_bases_per_byte_equals_counting_base_by_base() {
+        let mut x = 11u64;
+        let mut rnd = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let len: usize = 151;
+        let seq: Vec<u8> = (0..len.div_ceil(2)).map(|_| rnd() as u8).collect();
+        let qual: Vec<u8> = (0..len).map(|_| (rnd() % 42) as u8).collect();
+        for q0 in 0..6 {
+            for n in 0..=(len - q0) {
+                for min_bq in [0, 13, 30] {
+                    let mut fast = vec![Tally::default(); n];
+                    let mut slow = vec![Tally::default(); n];
+                    count_bases(&mut fast, &seq, &qual[q0..q0 + n], q0, min_bq);
+                    count_bases_one_by_one(&mut slow, &seq, &qual[q0..q0 + n], q0, min_bq);
+                    assert_eq!(fast, slow, "q0 {q0} n {n} min_bq {min_bq}");
+                }
+            }
+        }
+    }
+
+    /// Random reads over a random reference: mismatches, low qualities, N in reads and in the
+    /// reference, indels, soft clips, odd and even starts, overlapping mates, failing reads.
+    #[test]
+    fn counting_reference_bases_implicitly_equals_counting_every_base() {
+        use crate::engine::filter::ReadFilter;
+        use crate::types::aln::pack_ascii_seq;
+        let mut x = 5u64;
+        let mut rnd = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let span = 3_000i64;
+        let reference: Vec<u8> = (0..span)
+            .map(|i| {
+                if i % 997 < 3 {
+                    b'N'
+                } else {
+                    b"ACGT"[(rnd() % 4) as usize]
+                }
+            })
+            .collect();
+        struct R {
+            start: i64,
+            flags: u16,
+            mapq: u8,
+            mate: i64,
+            name: Vec<u8>,
+            cigar: Vec<u32>,
+            seq: Vec<u8>,
+            len: usize,
+            qual: Vec<u8>,
+        }
+        let mut reads: Vec<R> = Vec::new();
+        for k in 0..1_500 {
+            let start = (rnd() % (span as u64 - 200)) as i64;
+            let shape: Vec<(u32, u32)> = match rnd() % 4 {
+                0 => vec![(0, 150)],
+                1 => vec![(4, 5), (0, 60), (1, 2), (0, 40), (2, 3), (0, 45)],
+                2 => vec![(0, 33), (2, 1), (0, 117)],
+                _ => vec![(0, 1 + (rnd() % 149) as u32)],
+            };
+            let mut ascii = Vec::new();
+            let mut pos = start;
+            for &(o, l) in &shape {
+                for _ in 0..l {
+                    match o {
+                        0 => {
+                            let r = reference[pos as usize];
+                            ascii.push(match rnd() % 50 {
+                                0 => b"ACGT"[(rnd() % 4) as usize],
+                                1 => b'N',
+                                _ => r,
+                            });
+                            pos += 1;
+                        }
+                        1 | 4 => ascii.push(b"ACGT"[(rnd() % 4) as usize]),
+                        _ => pos += 1,
+                    }
+                }
+            }
+            let mut seq = Vec::new();
+            pack_ascii_seq(&ascii, &mut seq);
+            let qual = (0..ascii.len()).map(|_| (rnd() % 41) as u8).collect();
+            let paired = rnd() % 2 == 0;
+            reads.push(R {
+                start,
+                flags: if paired {
+                    flag::PAIRED | flag::READ1
+                } else {
+                    0
+                } | if rnd() % 40 == 0 { flag::DUP } else { 0 },
+                mapq: (rnd() % 61) as u8,
+                mate: if paired {
+                    start + (rnd() % 120) as i64
+                } else {
+                    -1
+                },
+                name: format!("t{}", k / 2).into_bytes(),
+                cigar: shape.iter().map(|&(o, l)| l << 4 | o).collect(),
+                seq,
+                len: ascii.len(),
+                qual,
+            });
+        }
+        reads.sort_by_key(|r| r.start);
+        fn view(r: &R) -> Aln<'_> {
+            Aln {
+                tid: 0,
+                start: r.start,
+                flags: r.flags,
+                mapq: r.mapq,
+                mate_tid: 0,
+                mate_start: r.mate,
+                tlen: 0,
+                name: &r.name,
+                cigar: &r.cigar,
+                seq: &r.seq,
+                seq_len: r.len,
+                qual: &r.qual,
+                aux: &[],
+            }
+        }
+        for overlap in [MateOverlap::Count, MateOverlap::Dedup] {
+            for strategy in [MateStrategy::MapqFirst, MateStrategy::BaseQualFirst] {
+                for min_bq in [0, 20] {
+                    let s = PileupSettings {
+                        filter: ReadFilter::default(),
+                        min_base_quality: min_bq,
+                        mate_overlap: overlap,
+                        mate_strategy: strategy,
+                    };
+                    // a shard that starts inside the reads, as shards do
+                    let (lo, hi) = (101i64, span - 50);
+                    let mut with_ref = SampleCounter::default();
+                    with_ref.reset(lo, hi);
+                    with_ref.set_reference(std::sync::Arc::new(RefCodes::new(
+                        lo,
+                        &reference[lo as usize..hi as usize],
+                    )));
+                    let mut plain = SampleCounter::default();
+                    plain.reset(lo, hi);
+                    for r in reads.iter().filter(|r| r.start < hi) {
+                        with_ref.add(&view(r), &s);
+                        plain.add(&view(r), &s);
+                    }
+                    with_ref.finish(&s);
+                    plain.finish(&s);
+                    assert_eq!(
+                        with_ref.tallies, plain.tallies,
+                        "{overlap:?} {strategy:?} min_bq {min_bq}"
+                    );
+                }
+            }
+        }
+    }
 }

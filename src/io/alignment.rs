@@ -14,14 +14,12 @@ use std::{
 
 use anyhow::Result;
 use memmap2::Mmap;
-use noodles::{
-    bam::{self, bai},
-    bgzf, core,
-    cram::{self, crai},
-    csi, sam,
-};
+use noodles::{bam, bgzf, cram::crai, sam};
 
+use super::bam_index::{self, BinningIndex, Chunk, ContigRef, Target, MAX_INDEX_BYTES};
+use super::bam_record::{self, RecordError};
 use super::bgzf_check::{check_bgzf, BgzfTail, CRAM3_EOF};
+use super::cram_container::{self, CraiEntry};
 use super::reference::Reference;
 use crate::error::{fail, ExitKind};
 use crate::log;
@@ -37,9 +35,10 @@ pub struct OpenOptions {
 }
 
 enum Index {
-    Bai(bai::Index),
-    Csi(csi::Index),
-    Crai(crai::Index),
+    /// `.bai` or `.csi`, checked (see `bam_index`).
+    Binning(BinningIndex),
+    /// `.crai`, checked against the container headers (see `cram_container`).
+    Crai(Vec<CraiEntry>),
 }
 
 /// A validated, memory-mapped BAM/CRAM with its header and index; shared by all workers.
@@ -55,6 +54,8 @@ pub struct AlignmentInput {
     header: sam::Header,
     map: Arc<Mmap>,
     index: Index,
+    /// Records per contig as the index counts them (None where it cannot tell).
+    index_records: Vec<Option<u64>>,
     cram_reference: Option<PathBuf>,
 }
 
@@ -70,6 +71,10 @@ impl AlignmentSource for AlignmentInput {
     fn reader(&self) -> Result<Box<dyn AlignmentReader + '_>> {
         Ok(Box::new(self.open_reader()?))
     }
+
+    fn index_records(&self, contig: usize) -> Option<u64> {
+        self.index_records.get(contig).copied().flatten()
+    }
 }
 
 fn display(p: &Path) -> String {
@@ -77,8 +82,25 @@ fn display(p: &Path) -> String {
 }
 
 impl AlignmentInput {
-    /// Opens and validates `path`. CRAM needs `reference`.
+    /// Opens and validates `path`. CRAM needs `reference`. A decoder that panics on damaged
+    /// data is reported as bad data naming the file (exit 65).
     pub fn open(
+        path: &Path,
+        reference: Option<&Reference>,
+        opts: OpenOptions,
+    ) -> Result<AlignmentInput> {
+        crate::error::catch(|| Self::open_checked(path, reference, opts)).unwrap_or_else(|what| {
+            Err(fail(
+                ExitKind::Data,
+                format!(
+                    "reading '{}' made its decoder fail ({what}); the file is damaged: re-copy or regenerate it",
+                    display(path)
+                ),
+            ))
+        })
+    }
+
+    fn open_checked(
         path: &Path,
         reference: Option<&Reference>,
         opts: OpenOptions,
@@ -145,6 +167,12 @@ impl AlignmentInput {
                 ));
             }
         }
+        check_bam_header(&map).map_err(|e| {
+            fail(
+                ExitKind::Data,
+                format!("cannot read the BAM header of '{name}': {e}; the file is damaged, regenerate it"),
+            )
+        })?;
         let mut reader = bam::io::Reader::new(io::Cursor::new(&map[..]));
         let header = reader.read_header().map_err(|e| {
             fail(
@@ -153,22 +181,21 @@ impl AlignmentInput {
             )
         })?;
         check_sort_order(&header, &name)?;
-        let (index_path, index) = find_bam_index(path)?;
         let contigs = contigs_of(&header);
+        let (index_path, index) = find_bam_index(path, &contigs, size)?;
+        let index_records = (0..contigs.len())
+            .map(|r| index.placed_records(r))
+            .collect();
         let first_record = {
-            let mut rec = bam::Record::default();
-            match reader.read_record(&mut rec) {
-                Ok(n) if n > 0 => Some((
-                    rec.name().map(|n| n.to_vec()).unwrap_or_default(),
-                    rec.alignment_start()
-                        .transpose()
-                        .ok()
-                        .flatten()
-                        .map(|p| p.get() as i64 - 1)
-                        .unwrap_or(-1),
-                    u16::from(rec.flags()),
-                )),
-                _ => None,
+            let mut buf = Vec::new();
+            let mut cigar = Vec::new();
+            match bam_record::read_record(reader.get_mut(), &mut buf) {
+                Ok(true) => match bam_record::view(&buf, contigs.len(), &mut cigar) {
+                    Ok(a) => Some((a.name.to_vec(), a.start, a.flags)),
+                    Err(e) => return Err(record_error(&name, "the first record", e)),
+                },
+                Ok(false) => None,
+                Err(e) => return Err(record_error(&name, "the first record", e)),
             }
         };
         Ok(AlignmentInput {
@@ -185,7 +212,8 @@ impl AlignmentInput {
             first_record,
             header,
             map,
-            index,
+            index: Index::Binning(index),
+            index_records,
             cram_reference: None,
         })
     }
@@ -222,14 +250,15 @@ impl AlignmentInput {
                 format!("'{name}' is CRAM, which needs the reference it was compressed against: pass --reference ref.fa"),
             ));
         };
-        let mut reader = cram::io::Reader::new(io::Cursor::new(&map[..]));
-        let header = reader.read_header().map_err(|e| {
+        let containers = cram_container::walk(&map).map_err(|e| {
             fail(
                 ExitKind::Data,
-                format!("cannot read the CRAM header of '{name}': {e}"),
+                format!("'{name}' is damaged: {e}; re-copy or regenerate it"),
             )
         })?;
+        let header = cram_header(path, &name)?;
         check_sort_order(&header, &name)?;
+        let contigs = contigs_of(&header);
         let candidates = cram_index_candidates(path);
         let index_path = candidates.iter().find(|p| p.exists()).cloned().ok_or_else(|| {
             fail(
@@ -238,35 +267,19 @@ impl AlignmentInput {
             )
         })?;
         warn_if_stale(path, &index_path);
-        let index = crai::fs::read(&index_path).map_err(|e| {
+        let bad_index = |e: String| {
             fail(
                 ExitKind::Data,
                 format!(
-                    "cannot read CRAM index '{}': {e}; rebuild it with `samtools index {name}`",
+                    "cannot use CRAM index '{}': {e}; rebuild it with `samtools index {name}`",
                     display(&index_path)
                 ),
             )
-        })?;
-        let contigs = contigs_of(&header);
-        let repository = reference.cram_repository()?;
-        let first_record = {
-            let mut r = cram::io::reader::Builder::default()
-                .set_reference_sequence_repository(repository.clone())
-                .build_from_reader(io::Cursor::new(&map[..]));
-            let first = r
-                .read_header()
-                .ok()
-                .and_then(|h| r.records(&h).next().and_then(|x| x.ok()));
-            first.map(|rec| {
-                (
-                    rec.name().map(|n| n.to_vec()).unwrap_or_default(),
-                    rec.alignment_start()
-                        .map(|p| p.get() as i64 - 1)
-                        .unwrap_or(-1),
-                    u16::from(rec.flags()),
-                )
-            })
         };
+        let crai = read_crai(&index_path).map_err(|e| bad_index(e.to_string()))?;
+        let index_records = cram_container::check_index(&containers, &crai, contigs.len())
+            .map_err(|e| bad_index(e.to_string()))?;
+        let first_record = cram_first_record(path, &reference.path, &name)?;
         Ok(AlignmentInput {
             info: InputInfo {
                 path: path.to_path_buf(),
@@ -282,7 +295,8 @@ impl AlignmentInput {
             header,
             map,
             cram_reference: Some(reference.path.clone()),
-            index: Index::Crai(index),
+            index: Index::Crai(crai),
+            index_records,
         })
     }
 
@@ -298,7 +312,7 @@ impl AlignmentInput {
                     bytes: 0,
                     touched: None,
                 };
-                ReaderKind::Bam(Box::new(bam::io::Reader::new(cursor)))
+                ReaderKind::Bam(Box::new(bgzf::io::Reader::new(cursor)), Vec::new())
             }
             Format::Cram => {
                 let name = display(&self.info.path);
@@ -322,7 +336,6 @@ impl AlignmentInput {
         Ok(AlnReader {
             input: self,
             kind,
-            rec: bam::Record::default(),
             cigar: Vec::new(),
             cram_bytes: 0,
         })
@@ -374,7 +387,7 @@ pub fn bam_index_candidates(path: &Path) -> Vec<PathBuf> {
     ]
 }
 
-fn find_bam_index(path: &Path) -> Result<(PathBuf, Index)> {
+fn find_bam_index(path: &Path, contigs: &[Contig], size: u64) -> Result<(PathBuf, BinningIndex)> {
     let name = display(path);
     let candidates = bam_index_candidates(path);
     let Some(p) = candidates.iter().find(|p| p.exists()).cloned() else {
@@ -387,21 +400,163 @@ fn find_bam_index(path: &Path) -> Result<(PathBuf, Index)> {
         ));
     };
     warn_if_stale(path, &p);
-    let bad = |e: io::Error| {
+    let bad = |e: String| {
         fail(
             ExitKind::Data,
             format!(
-                "cannot read index '{}': {e}; rebuild it with `samtools index {name}`",
+                "cannot use index '{}': {e}; rebuild it with `samtools index {name}`",
                 display(&p)
             ),
         )
     };
-    let index = if p.extension().is_some_and(|e| e == "csi") {
-        Index::Csi(csi::fs::read(&p).map_err(bad)?)
-    } else {
-        Index::Bai(bai::fs::read(&p).map_err(bad)?)
+    let csi = p.extension().is_some_and(|e| e == "csi");
+    let bytes = read_index_bytes(&p, csi).map_err(bad)?;
+    let refs: Vec<ContigRef<'_>> = contigs
+        .iter()
+        .map(|c| ContigRef {
+            name: &c.name,
+            len: c.len,
+        })
+        .collect();
+    let target = Target {
+        contigs: &refs,
+        data_len: size,
     };
+    let index = if csi {
+        BinningIndex::from_csi(&bytes, target)
+    } else {
+        BinningIndex::from_bai(&bytes, target)
+    }
+    .map_err(|e| bad(e.0))?;
     Ok((p, index))
+}
+
+/// An index file's bytes (a `.csi` decompressed), at most [`MAX_INDEX_BYTES`].
+fn read_index_bytes(p: &Path, bgzipped: bool) -> std::result::Result<Vec<u8>, String> {
+    let f = File::open(p).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    let r = if bgzipped {
+        bgzf::io::Reader::new(f)
+            .take(MAX_INDEX_BYTES + 1)
+            .read_to_end(&mut bytes)
+    } else {
+        f.take(MAX_INDEX_BYTES + 1).read_to_end(&mut bytes)
+    };
+    r.map_err(|e| format!("cannot read it: {e}"))?;
+    if bytes.len() as u64 > MAX_INDEX_BYTES {
+        return Err(format!("it is larger than {MAX_INDEX_BYTES} bytes"));
+    }
+    Ok(bytes)
+}
+
+/// Walks the BAM header with bounds (noodles allocates the reference-name length the file
+/// claims): magic, text, and every reference's name and length.
+fn check_bam_header(map: &[u8]) -> std::result::Result<(), String> {
+    let mut r = bgzf::io::Reader::new(map);
+    let mut word = [0u8; 4];
+    let mut u32_of = |r: &mut bgzf::io::Reader<&[u8]>, what: &str| {
+        r.read_exact(&mut word)
+            .map_err(|e| format!("cannot read {what}: {e}"))
+            .map(|_| u32::from_le_bytes(word))
+    };
+    if u32_of(&mut r, "the magic number")? != u32::from_le_bytes(*b"BAM\x01") {
+        return Err("it does not start with the BAM magic number".into());
+    }
+    let l_text = u32_of(&mut r, "l_text")? as u64;
+    let n = io::copy(&mut (&mut r).take(l_text), &mut io::sink())
+        .map_err(|e| format!("cannot read the header text: {e}"))?;
+    if n < l_text {
+        return Err(format!(
+            "the header text claims {l_text} bytes but {n} follow"
+        ));
+    }
+    let n_ref = u32_of(&mut r, "n_ref")?;
+    for i in 0..n_ref {
+        let l_name = u32_of(&mut r, "a reference name length")?;
+        // SAM: reference names are at most a few hundred characters
+        if l_name == 0 || l_name > 1 << 16 {
+            return Err(format!("reference {i} claims a name of {l_name} bytes"));
+        }
+        let n = io::copy(&mut (&mut r).take(l_name as u64 + 4), &mut io::sink())
+            .map_err(|e| format!("cannot read reference {i}: {e}"))?;
+        if n < l_name as u64 + 4 {
+            return Err(format!(
+                "the list of reference sequences ends at reference {i} of {n_ref}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A CRAM's header, read by htslib (which checks the header container's blocks) and parsed
+/// by noodles from its text.
+fn cram_header(path: &Path, name: &str) -> Result<sam::Header> {
+    use rust_htslib::bam::Read as _;
+    let r = rust_htslib::bam::Reader::from_path(path).map_err(|e| {
+        fail(
+            ExitKind::Data,
+            format!("cannot read the CRAM header of '{name}': {e}"),
+        )
+    })?;
+    let text = String::from_utf8_lossy(r.header().as_bytes()).into_owned();
+    text.parse::<sam::Header>().map_err(|e| {
+        fail(
+            ExitKind::Data,
+            format!("cannot parse the CRAM header of '{name}': {e}"),
+        )
+    })
+}
+
+fn read_crai(p: &Path) -> std::result::Result<Vec<CraiEntry>, String> {
+    let index = crai::fs::read(p).map_err(|e| format!("cannot read it: {e}"))?;
+    Ok(index
+        .iter()
+        .map(|r| CraiEntry {
+            ref_id: r.reference_sequence_id(),
+            start: r.alignment_start().map(|p| p.get() as u64),
+            span: r.alignment_span() as u64,
+            offset: r.offset(),
+            landmark: r.landmark(),
+            slice_len: r.slice_length(),
+        })
+        .collect())
+}
+
+/// The first record of a CRAM (name, 0-based position, flags), decoded by htslib.
+fn cram_first_record(
+    path: &Path,
+    reference: &Path,
+    name: &str,
+) -> Result<Option<(Vec<u8>, i64, u16)>> {
+    use rust_htslib::bam::Read as _;
+    let err = |e: rust_htslib::errors::Error| {
+        fail(
+            ExitKind::Data,
+            format!("cannot decode the first record of '{name}': {e}; the file is damaged, or --reference is not the one it was compressed against"),
+        )
+    };
+    let mut r = rust_htslib::bam::Reader::from_path(path).map_err(err)?;
+    r.set_reference(reference).map_err(err)?;
+    let mut rec = rust_htslib::bam::Record::new();
+    match r.read(&mut rec) {
+        None => Ok(None),
+        Some(Err(e)) => Err(err(e)),
+        Some(Ok(())) => Ok(Some((rec.qname().to_vec(), rec.pos(), rec.flags()))),
+    }
+}
+
+/// A record refused by `bam_record`, as a data error naming the file and where.
+fn record_error(name: &str, place: &str, e: RecordError) -> anyhow::Error {
+    match e {
+        RecordError::Bad(why) => fail(
+            ExitKind::Data,
+            format!("'{name}': {place} is malformed: {why}; the file is damaged, re-copy or regenerate it"),
+        ),
+        RecordError::Io(e) => fail(
+            ExitKind::Data,
+            format!("cannot decode '{name}' at {place}: {e}; the file is corrupt or truncated, re-copy or regenerate it"),
+        ),
+    }
 }
 
 fn check_sort_order(header: &sam::Header, name: &str) -> Result<()> {
@@ -549,7 +704,8 @@ impl Seek for CountingCursor {
 }
 
 enum ReaderKind {
-    Bam(Box<bam::io::Reader<bgzf::io::Reader<CountingCursor>>>),
+    /// The BGZF stream and the current record's bytes.
+    Bam(Box<bgzf::io::Reader<CountingCursor>>, Vec<u8>),
     Cram(
         Box<rust_htslib::bam::IndexedReader>,
         rust_htslib::bam::Record,
@@ -560,7 +716,6 @@ enum ReaderKind {
 pub struct AlnReader<'i> {
     input: &'i AlignmentInput,
     kind: ReaderKind,
-    rec: bam::Record,
     cigar: Vec<u32>,
     /// CRAM: compressed bytes of the slices fetched (from the `.crai`).
     cram_bytes: u64,
@@ -584,7 +739,7 @@ impl AlnReader<'_> {
     /// Compressed bytes this reader has pulled from the file so far.
     pub fn bytes_read(&self) -> u64 {
         match &self.kind {
-            ReaderKind::Bam(r) => r.get_ref().get_ref().bytes,
+            ReaderKind::Bam(r, _) => r.get_ref().bytes,
             ReaderKind::Cram(..) => self.cram_bytes,
         }
     }
@@ -592,7 +747,7 @@ impl AlnReader<'_> {
     /// Releases the mapped pages read so far (`MADV_DONTNEED`; the page cache keeps them).
     pub fn release_pages(&mut self) {
         match &mut self.kind {
-            ReaderKind::Bam(r) => r.get_mut().get_mut().release(),
+            ReaderKind::Bam(r, _) => r.get_mut().release(),
             ReaderKind::Cram(..) => {}
         }
     }
@@ -607,16 +762,7 @@ impl AlnReader<'_> {
     {
         let input = self.input;
         let contig = &input.contigs[region.contig];
-        let start = core::Position::try_from(region.start as usize + 1)?;
-        let end = core::Position::try_from(region.end as usize)?;
-        let q = core::Region::new(contig.name.as_str(), start..=end);
         let name = display(&input.info.path);
-        let corrupt = |e: io::Error| {
-            fail(
-                ExitKind::Data,
-                format!("cannot decode '{name}' in {}:{}-{}: {e}; the file is corrupt or truncated, re-copy or regenerate it", contig.name, region.start + 1, region.end),
-            )
-        };
         let mut last_start = i64::MIN;
         let unsorted = |pos: i64| {
             fail(
@@ -625,27 +771,23 @@ impl AlnReader<'_> {
             )
         };
         match &mut self.kind {
-            ReaderKind::Bam(reader) => {
-                let mut query = match &input.index {
-                    Index::Bai(ix) => reader.query(&input.header, ix, &q),
-                    Index::Csi(ix) => reader.query(&input.header, ix, &q),
-                    Index::Crai(_) => unreachable!(),
-                }
-                .map_err(corrupt)?;
-                let rec = &mut self.rec;
-                loop {
-                    match query.read_record(rec).map_err(corrupt)? {
-                        0 => break,
-                        _ => {
-                            let aln = view_bam(rec, &mut self.cigar).map_err(corrupt)?;
-                            if aln.start < last_start {
-                                return Err(unsorted(aln.start));
-                            }
-                            last_start = aln.start;
-                            f(&aln)?;
-                        }
+            ReaderKind::Bam(reader, buf) => {
+                let Index::Binning(ix) = &input.index else {
+                    unreachable!("BAM input with a CRAM index")
+                };
+                let q = BamQuery {
+                    input,
+                    ix,
+                    region,
+                    name: &name,
+                };
+                q.run(reader, buf, &mut self.cigar, &mut |aln| {
+                    if aln.start < last_start {
+                        return Err(unsorted(aln.start));
                     }
-                }
+                    last_start = aln.start;
+                    f(aln)
+                })?;
             }
             ReaderKind::Cram(reader, rec) => {
                 let Index::Crai(ix) = &input.index else {
@@ -656,13 +798,13 @@ impl AlnReader<'_> {
                 self.cram_bytes += ix
                     .iter()
                     .filter(|r| {
-                        r.reference_sequence_id() == Some(region.contig.index())
-                            && r.alignment_start().is_some_and(|s| {
-                                let s = s.get() as i64;
-                                s <= hi && s + r.alignment_span() as i64 > lo
+                        r.ref_id == Some(region.contig.index())
+                            && r.start.is_some_and(|s| {
+                                let s = s as i64;
+                                s <= hi && s + r.span as i64 > lo
                             })
                     })
-                    .map(|r| r.slice_length())
+                    .map(|r| r.slice_len)
                     .sum::<u64>();
                 let hts = |e: rust_htslib::errors::Error| {
                     fail(
@@ -670,16 +812,37 @@ impl AlnReader<'_> {
                         format!("cannot decode '{name}' in {}:{}-{}: {e}; the file is corrupt or truncated, or --reference is not the one it was compressed against", contig.name, region.start + 1, region.end),
                     )
                 };
-                reader
-                    .fetch((
+                let crashed = |what: String| {
+                    fail(
+                        ExitKind::Data,
+                        format!("decoding '{name}' in {}:{}-{} made htslib fail ({what}); the file is damaged: re-copy or regenerate it", contig.name, region.start + 1, region.end),
+                    )
+                };
+                crate::error::catch(|| {
+                    reader.fetch((
                         region.contig.index() as i32,
                         region.start as i64,
                         region.end as i64,
                     ))
-                    .map_err(hts)?;
-                while let Some(r) = rust_htslib::bam::Read::read(reader.as_mut(), rec) {
+                })
+                .map_err(crashed)?
+                .map_err(hts)?;
+                let n_ref = input.contigs.len();
+                let mut n = 0u64;
+                loop {
+                    let next =
+                        crate::error::catch(|| rust_htslib::bam::Read::read(reader.as_mut(), rec))
+                            .map_err(crashed)?;
+                    let Some(r) = next else { break };
                     r.map_err(hts)?;
-                    let aln = view_hts(rec);
+                    n += 1;
+                    let aln = crate::error::catch(|| view_hts(rec)).map_err(crashed)?;
+                    bam_record::check_decoded(&aln, n_ref).map_err(|why| {
+                        fail(
+                            ExitKind::Data,
+                            format!("'{name}': record {n} of {}:{}-{} (read '{}') is malformed: {why}; the file is damaged, re-copy or regenerate it", contig.name, region.start + 1, region.end, String::from_utf8_lossy(aln.name)),
+                        )
+                    })?;
                     if aln.start < last_start {
                         return Err(unsorted(aln.start));
                     }
@@ -692,49 +855,170 @@ impl AlnReader<'_> {
     }
 }
 
-fn view_bam<'a>(rec: &'a bam::Record, cigar: &'a mut Vec<u32>) -> io::Result<Aln<'a>> {
-    let tid = match rec.reference_sequence_id().transpose()? {
-        Some(t) => t as i32,
-        None => -1,
+/// The reference bases a record's CIGAR spans (0 for an unmapped record, as htslib's
+/// `bam_endpos`).
+fn ref_span(aln: &Aln<'_>) -> u64 {
+    if aln.flags & crate::types::aln::flag::UNMAPPED != 0 {
+        return 0;
+    }
+    aln.cigar
+        .iter()
+        .filter(|w| crate::types::aln::op::consumes_ref(*w & 0xf))
+        .map(|w| (w >> 4) as u64)
+        .sum()
+}
+
+/// A virtual offset at the very end of a BGZF block names the same byte as the start of the
+/// next block; htslib writes the latter, a reader may report the former. Both become the
+/// latter (from the block's `BSIZE` and `ISIZE` in the map).
+fn normalize_vpos(map: &[u8], v: u64) -> u64 {
+    let (c, u) = ((v >> 16) as usize, v & 0xffff);
+    if u == 0 {
+        return v;
+    }
+    let Some(h) = map.get(c..c + 18) else {
+        return v;
     };
-    let start = match rec.alignment_start().transpose()? {
-        Some(p) => p.get() as i64 - 1,
-        None => -1,
+    if h[..2] != [0x1f, 0x8b] || h[12..14] != *b"BC" {
+        return v;
+    }
+    let bsize = u16::from_le_bytes([h[16], h[17]]) as usize + 1;
+    let Some(t) = (bsize >= 4)
+        .then(|| map.get(c + bsize - 4..c + bsize))
+        .flatten()
+    else {
+        return v;
     };
-    // Mate fields are advisory: out-of-range values (htslib's small.bam has PNEXT
-    // -129696966) mean "no usable mate position", not a corrupt record.
-    let mate_tid = match rec.mate_reference_sequence_id() {
-        Some(Ok(t)) => t as i32,
-        _ => -1,
-    };
-    let mate_start = match rec.mate_alignment_start() {
-        Some(Ok(p)) => p.get() as i64 - 1,
-        _ => -1,
-    };
-    cigar.clear();
-    cigar.extend(
-        rec.cigar()
-            .as_bytes()
-            .chunks_exact(4)
-            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])),
-    );
-    let seq = rec.sequence();
-    let name: &[u8] = rec.name().map(|n| n.as_ref()).unwrap_or(b"*");
-    Ok(Aln {
-        tid,
-        start,
-        flags: u16::from(rec.flags()),
-        mapq: rec.mapping_quality().map(u8::from).unwrap_or(255),
-        mate_tid,
-        mate_start,
-        tlen: i64::from(rec.template_length()),
-        name,
-        cigar,
-        seq: seq.as_bytes(),
-        seq_len: seq.len(),
-        qual: rec.quality_scores().as_bytes(),
-        aux: rec.data().as_bytes(),
-    })
+    if u == u32::from_le_bytes([t[0], t[1], t[2], t[3]]) as u64 {
+        ((c + bsize) as u64) << 16
+    } else {
+        v
+    }
+}
+
+/// One region query of a BAM through its checked index (see `bam_index`).
+struct BamQuery<'q> {
+    input: &'q AlignmentInput,
+    ix: &'q BinningIndex,
+    region: Region,
+    name: &'q str,
+}
+
+impl BamQuery<'_> {
+    fn place(&self, n: u64, vp: u64) -> String {
+        let c = &self.input.contigs[self.region.contig];
+        format!(
+            "record {n} of {}:{}-{} (BGZF offset {})",
+            c.name,
+            self.region.start + 1,
+            self.region.end,
+            bam_index::vpos(vp)
+        )
+    }
+
+    fn damaged_index(&self, why: String) -> anyhow::Error {
+        fail(
+            ExitKind::Data,
+            format!(
+                "index '{}' of '{}' is damaged: {why}; rebuild it with `samtools index {}`",
+                display(&self.input.info.index_path),
+                self.name,
+                self.name
+            ),
+        )
+    }
+
+    /// Calls `f` with every record overlapping the region, in file order: the chunks of the
+    /// region's bins merged, each chunk's first record checked against its bin, every record
+    /// validated (`bam_record`).
+    fn run(
+        &self,
+        reader: &mut bgzf::io::Reader<CountingCursor>,
+        buf: &mut Vec<u8>,
+        cigar: &mut Vec<u32>,
+        f: &mut dyn FnMut(&Aln<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let r = self.region.contig.index();
+        let map: &[u8] = &self.input.map;
+        let chunks = self.ix.query(r, self.region.start, self.region.end);
+        let mut checks: Vec<(u64, u32)> = chunks
+            .iter()
+            .map(|(c, b)| (normalize_vpos(map, c.start), *b))
+            .collect();
+        checks.sort_unstable();
+        let mut ranges: Vec<Chunk> = Vec::new();
+        for (c, _) in &chunks {
+            let c = Chunk {
+                start: normalize_vpos(map, c.start),
+                end: normalize_vpos(map, c.end),
+            };
+            match ranges.last_mut() {
+                Some(last) if c.start <= last.end => last.end = last.end.max(c.end),
+                _ => ranges.push(c),
+            }
+        }
+        let mut next = 0usize;
+        let mut n = 0u64;
+        for range in ranges {
+            crate::error::catch(|| reader.seek(bgzf::VirtualPosition::from(range.start)))
+                .unwrap_or_else(|what| Err(io::Error::other(what)))
+                .map_err(|e| {
+                    self.damaged_index(format!(
+                        "a chunk starts at {}, where no BGZF block can be read ({e})",
+                        bam_index::vpos(range.start)
+                    ))
+                })?;
+            loop {
+                let vp = normalize_vpos(map, u64::from(reader.virtual_position()));
+                if vp >= range.end {
+                    break;
+                }
+                if let Some(&(at, bin)) = checks.get(next).filter(|(at, _)| *at < vp) {
+                    return Err(self.damaged_index(format!(
+                        "a chunk of bin {bin} starts at {}, inside a record",
+                        bam_index::vpos(at)
+                    )));
+                }
+                let first = next;
+                while checks.get(next).is_some_and(|(at, _)| *at == vp) {
+                    next += 1;
+                }
+                n += 1;
+                let got = crate::error::catch(|| bam_record::read_record(reader, buf))
+                    .unwrap_or_else(|what| Err(RecordError::Io(io::Error::other(what))));
+                match got {
+                    Ok(true) => {}
+                    // a chunk may end at the EOF block, after empty blocks
+                    Ok(false) => break,
+                    Err(e) => return Err(record_error(self.name, &self.place(n, vp), e)),
+                }
+                let aln = bam_record::view(buf, self.input.contigs.len(), cigar)
+                    .map_err(|e| record_error(self.name, &self.place(n, vp), e))?;
+                let start = aln.start.max(0) as u64;
+                let end = start + ref_span(&aln).max(1);
+                for &(_, bin) in &checks[first..next] {
+                    let own = self.ix.reg2bin(start, end);
+                    if aln.tid != r as i32 || !self.ix.contains(bin, own) {
+                        return Err(self.damaged_index(format!(
+                            "its bin {bin} points at {}, a record of reference {} at {} that belongs in bin {own}",
+                            bam_index::vpos(vp),
+                            aln.tid,
+                            aln.start + 1
+                        )));
+                    }
+                }
+                if aln.tid != r as i32
+                    || aln.start < 0
+                    || start >= self.region.end
+                    || end <= self.region.start
+                {
+                    continue;
+                }
+                f(&aln)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Views an htslib record in place: htslib keeps records in BAM layout in memory (CIGAR words,

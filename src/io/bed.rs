@@ -83,15 +83,17 @@ fn read_bed_with(
                 cols[0]
             )));
         };
-        let start: u64 = cols[1].parse().map_err(|_| {
-            bad(&format!(
-                "start '{}' is not a non-negative integer",
-                cols[1]
-            ))
-        })?;
-        let end: u64 = cols[2]
-            .parse()
-            .map_err(|_| bad(&format!("end '{}' is not a non-negative integer", cols[2])))?;
+        // digits only: Rust's integer parser takes a leading `+` (a BED start `+5` was read
+        // as 5), which no BED tool writes
+        let coord = |s: &str, what: &str| -> Result<u64> {
+            if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(bad(&format!("{what} '{s}' is not a non-negative integer")));
+            }
+            s.parse()
+                .map_err(|_| bad(&format!("{what} '{s}' is too large")))
+        };
+        let start = coord(cols[1], "start")?;
+        let end = coord(cols[2], "end")?;
         if end < start {
             return Err(bad(&format!("end {end} is before start {start}")));
         }

@@ -16,23 +16,49 @@ fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
     v.map(|x| x.to_string()).unwrap_or_else(|| "NA".into())
 }
 
-/// Writes segments as an IGV/DNAcopy segment file: `ID chrom loc.start loc.end num.mark
-/// seg.mean` (1-based inclusive, as DNAcopy and GATK write them; `seg.mean` is the log2
-/// ratio), then our columns: copy number, major/minor, BAF, call.
-pub fn write_seg(path: &Path, sample: &str, segments: &[CnSegment]) -> Result<()> {
+/// Writes segments as an IGV/DNAcopy segment file: exactly `ID chrom loc.start loc.end num.mark
+/// seg.mean` (1-based inclusive, as DNAcopy and GATK write them), so that IGV, which draws the
+/// *last* column, and cBioPortal read the value. `seg.mean` is the log2 ratio minus
+/// `neutral_log2` (copy-neutral reads 0); the other columns are in [`write_segment_tsv`].
+pub fn write_seg(
+    path: &Path,
+    sample: &str,
+    segments: &[CnSegment],
+    neutral_log2: f64,
+) -> Result<()> {
     let mut out = AtomicOutput::create(path)?;
-    writeln!(
-        out,
-        "ID\tchrom\tloc.start\tloc.end\tnum.mark\tseg.mean\tcopy_number\ttotal_cn\tmajor_cn\tminor_cn\tbaf\thet_sites\tcall\tloh"
-    )?;
+    writeln!(out, "ID\tchrom\tloc.start\tloc.end\tnum.mark\tseg.mean")?;
     for s in segments {
         writeln!(
             out,
-            "{sample}\t{}\t{}\t{}\t{}\t{:.4}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            "{sample}\t{}\t{}\t{}\t{}\t{:.4}",
             s.chrom,
             s.start + 1,
             s.end,
             s.bins,
+            s.log2_ratio - neutral_log2
+        )?;
+    }
+    out.commit()
+}
+
+/// Writes every segment with what the `.seg` file leaves out: 0-based half-open spans (BED-like
+/// first columns), the centred and raw log2 ratios, copy numbers, BAF, call and LOH.
+pub fn write_segment_tsv(path: &Path, segments: &[CnSegment], neutral_log2: f64) -> Result<()> {
+    let mut out = AtomicOutput::create(path)?;
+    writeln!(
+        out,
+        "#chrom\tstart\tend\tbins\tlog2_ratio_centred\tlog2_ratio\tcopy_number\ttotal_cn\tmajor_cn\tminor_cn\tbaf\thet_sites\tcall\tloh"
+    )?;
+    for s in segments {
+        writeln!(
+            out,
+            "{}\t{}\t{}\t{}\t{:.4}\t{:.4}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            s.chrom,
+            s.start,
+            s.end,
+            s.bins,
+            s.log2_ratio - neutral_log2,
             s.log2_ratio,
             opt(s.copy_number),
             opt(s.total_cn),
@@ -58,11 +84,11 @@ pub fn write_gene_tsv(path: &Path, genes: &[GeneCopyNumber]) -> Result<()> {
         writeln!(
             out,
             "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{:.4}\t{}\t{}\t{}\t{}",
-            g.chrom,
+            super::text::cell(&g.chrom),
             g.start,
             g.end,
-            g.gene,
-            g.transcript,
+            super::text::cell(&g.gene),
+            super::text::cell(&g.transcript),
             opt(g.min_copy_number),
             opt(g.max_copy_number),
             g.min_log2_ratio,
@@ -73,6 +99,33 @@ pub fn write_gene_tsv(path: &Path, genes: &[GeneCopyNumber]) -> Result<()> {
         )?;
     }
     out.commit()
+}
+
+/// Reads the gene and call of every row of a `copy_number_genes.tsv` ([`write_gene_tsv`]).
+pub fn read_gene_calls(path: &Path) -> Result<Vec<(String, crate::types::cnv::CnCall)>> {
+    let text = read_text(path, "gene copy-number table")?;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let f: Vec<&str> = line.split('\t').collect();
+        let call = f.get(9).and_then(|c| crate::types::cnv::CnCall::parse(c));
+        match (f.get(3), call) {
+            (Some(g), Some(c)) if f.len() >= 12 => out.push((g.to_string(), c)),
+            _ => {
+                return Err(fail(
+                    ExitKind::Data,
+                    format!(
+                        "{}:{}: not a copy_number_genes.tsv row (12 columns, a call in column 10)",
+                        path.display(),
+                        i + 1
+                    ),
+                ))
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The header line that marks a copy-number reference.

@@ -12,6 +12,99 @@ use anyhow::Result;
 use crate::error::{fail, ExitKind};
 use crate::types::transcript::Transcript;
 
+/// Largest coordinate accepted: no assembled chromosome is longer, and BAM/VCF positions stop
+/// at 2^31 - 1 (a CDS end of 4294967296 allocated 4.2 GB and aborted).
+pub const MAX_COORDINATE: u64 = (1 << 31) - 1;
+
+/// Feature types whose strand decides the annotation.
+const STRANDED: &[&str] = &[
+    "gene",
+    "mRNA",
+    "transcript",
+    "ncRNA",
+    "lnc_RNA",
+    "NMD_transcript_variant",
+    "exon",
+    "CDS",
+    "stop_codon",
+];
+
+/// METHOD: every feature line of a GFF3/GTF is checked before it is used: exactly nine
+/// tab-separated columns; start and end whole numbers with 1 <= start <= end <=
+/// [`MAX_COORDINATE`]; and for the features the annotation uses (genes, transcripts, exons,
+/// CDS) a strand of `+` or `-` (a strand `.` was read as `+`, which turned BRAF V600E into a
+/// synonymous change and dropped a level-A melanoma finding). Coordinates are checked against
+/// the reference's contigs by [`check_against_contigs`].
+fn feature_line<'a>(
+    name: &str,
+    ln: usize,
+    line: &'a str,
+    what: &str,
+) -> Result<(Vec<&'a str>, u64, u64)> {
+    let bad = |why: String| fail(ExitKind::Data, format!("{name}:{ln}: {why}"));
+    let f: Vec<&str> = line.split('\t').collect();
+    if f.len() != 9 {
+        return Err(bad(format!(
+            "{} tab-separated columns where {what} has 9",
+            f.len()
+        )));
+    }
+    let num = |s: &str, col: &str| -> Result<u64> {
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad(format!("{col} '{s}' is not a whole number")));
+        }
+        match s.parse::<u64>() {
+            Ok(v) if (1..=MAX_COORDINATE).contains(&v) => Ok(v),
+            _ => Err(bad(format!("{col} {s} is outside 1..{MAX_COORDINATE}"))),
+        }
+    };
+    let (start, end) = (num(f[3], "start")?, num(f[4], "end")?);
+    if start > end {
+        return Err(bad(format!("start {start} is after end {end}")));
+    }
+    if STRANDED.contains(&f[2]) && f[6] != "+" && f[6] != "-" {
+        return Err(bad(format!(
+            "{} feature with strand '{}': the strand of a gene, transcript, exon or CDS must be + or -",
+            f[2], f[6]
+        )));
+    }
+    Ok((f, start, end))
+}
+
+/// Refuses transcript models that reach past the end of a contig of the reference (contigs the
+/// reference lacks are not checked: their models are never used).
+pub fn check_against_contigs(
+    models: &[Transcript],
+    path: &Path,
+    contigs: &[(String, u64)],
+) -> Result<()> {
+    for t in models {
+        let Some((_, len)) = contigs.iter().find(|(n, _)| *n == t.contig) else {
+            continue;
+        };
+        let end = t
+            .exons
+            .iter()
+            .chain(&t.cds)
+            .map(|(_, e)| *e)
+            .max()
+            .unwrap_or(0);
+        if end > *len {
+            return Err(fail(
+                ExitKind::Data,
+                format!(
+                    "'{}': transcript {} ends at {}:{end}, past the end of {} in the reference ({len} bp): the models are of another genome build",
+                    path.display(),
+                    t.id,
+                    t.contig,
+                    t.contig
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn attrs(s: &str) -> HashMap<&str, &str> {
     s.split(';').filter_map(|kv| kv.split_once('=')).collect()
 }
@@ -23,32 +116,27 @@ pub fn read_gff3(path: &Path) -> Result<Vec<Transcript>> {
     let name = path.display().to_string();
     let file = File::open(path)
         .map_err(|e| fail(ExitKind::NoInput, format!("cannot open GFF3 '{name}': {e}")))?;
+    parse_gff3(BufReader::new(file), &name)
+}
+
+/// [`read_gff3`] on text from any reader (`name` labels its errors), e.g. the transcript
+/// models compiled into the binary.
+pub fn parse_gff3(reader: impl BufRead, name: &str) -> Result<Vec<Transcript>> {
     let mut genes: HashMap<String, String> = HashMap::new();
     let mut txs: Vec<Transcript> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut parts: Vec<(String, &'static str, u64, u64)> = Vec::new();
-    for (i, line) in BufReader::new(file).lines().enumerate() {
+    for (i, line) in reader.lines().enumerate() {
         let line = line?;
+        if line.starts_with("##FASTA") {
+            // sequences follow the features
+            break;
+        }
         if line.starts_with('#') || line.trim().is_empty() {
             continue;
         }
-        let f: Vec<&str> = line.split('\t').collect();
-        if f.len() < 9 {
-            return Err(fail(
-                ExitKind::Data,
-                format!("{name}:{}: fewer than 9 GFF3 columns", i + 1),
-            ));
-        }
+        let (f, start, end) = feature_line(name, i + 1, &line, "a GFF3 feature")?;
         let a = attrs(f[8]);
-        let (start, end): (u64, u64) = match (f[3].parse(), f[4].parse()) {
-            (Ok(s), Ok(e)) => (s, e),
-            _ => {
-                return Err(fail(
-                    ExitKind::Data,
-                    format!("{name}:{}: start/end are not numbers", i + 1),
-                ))
-            }
-        };
         match f[2] {
             "gene" => {
                 if let (Some(id), Some(n)) = (a.get("ID"), a.get("Name")) {
@@ -135,22 +223,7 @@ pub fn read_gtf(path: &Path) -> Result<Vec<Transcript>> {
         if line.starts_with('#') || line.trim().is_empty() {
             continue;
         }
-        let f: Vec<&str> = line.split('\t').collect();
-        if f.len() < 9 {
-            return Err(fail(
-                ExitKind::Data,
-                format!("{name}:{}: fewer than 9 GTF columns", i + 1),
-            ));
-        }
-        let (start, end): (u64, u64) = match (f[3].parse(), f[4].parse()) {
-            (Ok(s), Ok(e)) => (s, e),
-            _ => {
-                return Err(fail(
-                    ExitKind::Data,
-                    format!("{name}:{}: start/end are not numbers", i + 1),
-                ))
-            }
-        };
+        let (f, start, end) = feature_line(&name, i + 1, &line, "a GTF feature")?;
         let a = gtf_attrs(f[8]);
         let get = |k: &str| a.iter().find(|(x, _)| *x == k).map(|(_, v)| *v);
         let Some(tid) = get("transcript_id") else {
@@ -244,6 +317,90 @@ pub fn read_transcript_list(path: Option<&Path>) -> Result<std::collections::Has
         .filter_map(|l| l.split('\t').nth(1))
         .map(|a| a.split('.').next().unwrap_or(a).to_string())
         .collect())
+}
+
+/// The text of a gzip-compressed GFF3 held in memory (the transcript models compiled into the
+/// binary); `name` labels its errors.
+pub fn gff3_gz_text(bytes: &[u8], name: &str) -> Result<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    flate2::read::MultiGzDecoder::new(bytes)
+        .read_to_string(&mut text)
+        .map_err(|e| {
+            fail(
+                ExitKind::Data,
+                format!("'{name}' is not gzip-compressed text: {e}"),
+            )
+        })?;
+    Ok(text)
+}
+
+/// What a GFF3 says beside its transcripts: the `##sequence-region` lengths and, per gene
+/// (`Name`), its previous symbols (`Alias`) and NCBI Gene id (`ncbi_gene_id=GeneID:<n>`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GffGenes {
+    /// Contig and length of each `##sequence-region` line.
+    pub sequence_regions: Vec<(String, u64)>,
+    /// (previous symbol, current symbol).
+    pub aliases: Vec<(String, String)>,
+    /// (symbol, NCBI Gene id).
+    pub entrez: Vec<(String, u32)>,
+    /// (transcript id, Ensembl transcript id) of the mRNAs that name both
+    /// (`transcript_id`, `ensembl_transcript_id`).
+    pub ensembl: Vec<(String, String)>,
+    /// (transcript id, protein id) of the mRNAs that name both (`protein_id`).
+    pub protein: Vec<(String, String)>,
+    /// (symbol, HGNC id `HGNC:<n>`).
+    pub hgnc: Vec<(String, String)>,
+}
+
+/// Reads [`GffGenes`] from a GFF3 text.
+pub fn gff3_genes(text: &str) -> GffGenes {
+    let mut g = GffGenes::default();
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("##sequence-region") {
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            if let (Some(c), Some(Ok(end))) = (f.first(), f.get(2).map(|e| e.parse::<u64>())) {
+                g.sequence_regions.push((c.to_string(), end));
+            }
+            continue;
+        }
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() < 9 {
+            continue;
+        }
+        let a = attrs(f[8]);
+        if f[2] == "mRNA" {
+            if let Some(t) = a.get("transcript_id") {
+                if let Some(e) = a.get("ensembl_transcript_id") {
+                    g.ensembl.push((t.to_string(), e.to_string()));
+                }
+                if let Some(p) = a.get("protein_id") {
+                    g.protein.push((t.to_string(), p.to_string()));
+                }
+            }
+            continue;
+        }
+        if f[2] != "gene" {
+            continue;
+        }
+        let Some(name) = a.get("Name") else { continue };
+        if let Some(alias) = a.get("Alias") {
+            for old in alias.split(',') {
+                g.aliases.push((old.to_string(), name.to_string()));
+            }
+        }
+        if let Some(h) = a.get("hgnc_id") {
+            g.hgnc.push((name.to_string(), h.to_string()));
+        }
+        if let Some(Ok(id)) = a
+            .get("ncbi_gene_id")
+            .map(|v| v.trim_start_matches("GeneID:").parse::<u32>())
+        {
+            g.entrez.push((name.to_string(), id));
+        }
+    }
+    g
 }
 
 /// Reads transcript models from a GFF3 or GTF (by file extension).

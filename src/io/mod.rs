@@ -4,6 +4,7 @@
 //! | file | format |
 //! |---|---|
 //! | [`alignment`] | BAM/CRAM inputs: memory map, header, index, per-worker readers ([`crate::types::source::AlignmentSource`]) |
+//! | [`bam_index`], [`bam_record`], [`cram_container`] | BAI/CSI indexes, BAM records and CRAM container headers, read with bounds and validated |
 //! | [`bgzf_check`] | BGZF framing, EOF marker, truncation |
 //! | [`mod@reference`] | FASTA + `.fai` ([`crate::types::source::SequenceSource`]), contig MD5s |
 //! | [`bed`], [`region`] | BED targets, samtools region strings |
@@ -18,15 +19,21 @@
 //! | [`output`] | atomic outputs, checksums, output directories |
 
 pub mod alignment;
+pub mod bam_index;
+pub mod bam_record;
 pub mod bed;
 pub mod bgzf_check;
 pub mod cnv;
+pub mod cram_container;
 pub mod depth_tsv;
 pub mod gff;
 pub mod json;
 pub mod mslist;
 pub mod output;
+pub mod pdf;
 pub mod pileup_tsv;
+#[cfg(test)]
+pub(crate) mod props;
 pub mod reference;
 pub mod region;
 pub mod resource;

@@ -68,9 +68,14 @@ impl PileupTsv<'_> {
         let depth = t.depth();
         out.push(b'\t');
         out.extend_from_slice(ib.format(depth).as_bytes());
-        for v in &t.0 {
-            out.push(b'\t');
-            out.extend_from_slice(ib.format(*v).as_bytes());
+        for &v in &t.0 {
+            // most counters of a row are 0-9 (every field but the reference base's)
+            if v < 10 {
+                out.extend_from_slice(&[b'\t', b'0' + v as u8]);
+            } else {
+                out.push(b'\t');
+                out.extend_from_slice(ib.format(v).as_bytes());
+            }
         }
         out.extend_from_slice(if depth >= self.max_depth {
             b"\t1\n"

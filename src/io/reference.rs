@@ -13,7 +13,7 @@
 use std::{
     collections::HashMap,
     fs::File,
-    io::{BufRead, BufReader, Read, Seek, SeekFrom, Write},
+    io::{BufRead, BufReader, Read, Seek, SeekFrom},
     path::{Path, PathBuf},
     sync::{Arc, Mutex, OnceLock},
 };
@@ -58,6 +58,9 @@ pub struct Reference {
     index: Arc<fasta::fai::Index>,
     repository: Arc<OnceLock<fasta::Repository>>,
     md5s: Arc<OnceLock<Vec<String>>>,
+    /// The first place where the FASTA's lines did not sit where its `.fai` says (found while
+    /// fetching).
+    damage: Arc<OnceLock<String>>,
 }
 
 impl SequenceSource for Reference {
@@ -68,6 +71,13 @@ impl SequenceSource for Reference {
                 true
             }
             None => false,
+        }
+    }
+
+    fn check(&self) -> std::result::Result<(), String> {
+        match self.damage.get() {
+            Some(why) => Err(why.clone()),
+            None => Ok(()),
         }
     }
 }
@@ -118,6 +128,17 @@ impl Reference {
         }
         let fai_path = push_ext(path, ".fai");
         let bgzipped = is_bgzf(path)?;
+        if fai_path.exists() {
+            let mtime = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+            if let (Some(f), Some(i)) = (mtime(path), mtime(&fai_path)) {
+                if i < f {
+                    crate::log::warn(&format!(
+                        "FASTA index '{}' is older than '{name}'; if the FASTA changed, rebuild it with `samtools faidx`",
+                        fai_path.display()
+                    ));
+                }
+            }
+        }
         let read_fai = || {
             fasta::fai::fs::read(&fai_path).map_err(|e| {
                 fail(
@@ -191,18 +212,19 @@ impl Reference {
                 line_bases: r.line_base_count().get(),
                 line_width: r.line_width().get(),
             };
-            if let Storage::Plain(map) = &storage {
-                let last = rs.offset + byte_offset(&rs, rs.len);
-                if rs.len > 0 && last > map.len() as u64 + rs.line_width {
-                    return Err(fail(
-                        ExitKind::Data,
-                        format!(
-                            "FASTA index of '{name}' does not match the file (sequence '{}' runs past its end); rebuild it with `samtools faidx`",
-                            rs.name
-                        ),
-                    ));
-                }
-            }
+            let storage_ref = &storage;
+            let path_ref = path;
+            let bytes = |from: u64, to: u64| read_span(storage_ref, path_ref, from, to);
+            check_geometry(&rs, &bytes, file_len(storage_ref, len)).map_err(|why| {
+                fail(
+                    ExitKind::Data,
+                    format!(
+                        "FASTA index '{}' does not match '{name}': sequence '{}' {why}; rebuild it with `samtools faidx {name}`",
+                        fai_path.display(),
+                        rs.name
+                    ),
+                )
+            })?;
             seqs.push(rs);
         }
         let by_name = seqs
@@ -218,6 +240,7 @@ impl Reference {
             index: Arc::new(index),
             repository: Arc::new(OnceLock::new()),
             md5s: Arc::new(OnceLock::new()),
+            damage: Arc::new(OnceLock::new()),
         })
     }
 
@@ -272,9 +295,24 @@ impl Reference {
                 while p < end {
                     let line_off = p % seq.line_bases;
                     let take = (seq.line_bases - line_off).min(end - p);
-                    let from = (seq.offset + byte_offset(seq, p)) as usize;
+                    let from = ((seq.offset + byte_offset(seq, p)) as usize).min(map.len());
                     let to = (from + take as usize).min(map.len());
-                    out.extend(map[from..to].iter().map(|b| b.to_ascii_uppercase()));
+                    let bases = &map[from..to];
+                    // a line break or a header inside the bases: the lines are not where the
+                    // `.fai` says (a line of the FASTA was lengthened or shortened)
+                    if bases.len() < take as usize
+                        || bases.iter().any(|b| matches!(b, b'\n' | b'\r' | b'>'))
+                    {
+                        let _ = self.damage.set(format!(
+                            "reference '{}': the bases of '{}' at {} are not where its .fai says (a line was lengthened or shortened, or the file was cut); rebuild the index with `samtools faidx`",
+                            self.path.display(),
+                            seq.name,
+                            p + 1
+                        ));
+                        out.extend(std::iter::repeat_n(b'N', (end - p) as usize));
+                        return;
+                    }
+                    out.extend(bases.iter().map(|b| b.to_ascii_uppercase()));
                     p += take;
                 }
             }
@@ -426,13 +464,8 @@ impl Reference {
             if let Some(d) = p.parent() {
                 let _ = std::fs::create_dir_all(d);
             }
-            let tmp = push_ext(&p, &format!(".tmp-{}", std::process::id()));
-            let ok = File::create(&tmp)
-                .and_then(|mut f| f.write_all(text.as_bytes()))
-                .and_then(|_| std::fs::rename(&tmp, &p))
-                .is_ok();
-            let _ = std::fs::remove_file(&tmp);
-            if ok {
+            // a cache: when it cannot be written here, the next place is tried
+            if super::output::write_atomic(&p, text.as_bytes()).is_ok() {
                 return;
             }
         }
@@ -490,6 +523,120 @@ impl Reference {
             source,
         })
     }
+}
+
+/// Bytes `from..to` of the FASTA (decompressed), clipped to the file.
+fn read_span(storage: &Storage, path: &Path, from: u64, to: u64) -> Vec<u8> {
+    match storage {
+        Storage::Plain(map) => {
+            let (a, b) = ((from as usize).min(map.len()), (to as usize).min(map.len()));
+            map[a..b].to_vec()
+        }
+        Storage::Bgzf { gzi, .. } => {
+            let Ok(f) = File::open(path) else {
+                return Vec::new();
+            };
+            let mut r = bgzf::io::IndexedReader::new(f, gzi.clone());
+            let mut buf = Vec::new();
+            if r.seek(SeekFrom::Start(from)).is_ok() {
+                let _ = (&mut r).take(to.saturating_sub(from)).read_to_end(&mut buf);
+            }
+            buf
+        }
+    }
+}
+
+/// The FASTA's length in bytes (decompressed; unknown, u64::MAX, for bgzip).
+fn file_len(storage: &Storage, len: u64) -> u64 {
+    match storage {
+        Storage::Plain(_) => len,
+        Storage::Bgzf { .. } => u64::MAX,
+    }
+}
+
+/// METHOD: a `.fai` entry is checked against its FASTA like an index against its BAM, at the
+/// places that show where the lines really are: the header line just before the offset names
+/// the sequence; the first line holds `line_bases` bases then its line break; the last base
+/// sits where the length and line geometry put it, followed by a line break and then the next
+/// header or the end of the file. A FASTA one line shorter or longer than its `.fai` (which
+/// panicked, or gave 56 positions with the wrong reference base and exit 0) fails the last two
+/// checks; a line changed inside a sequence is caught when its bases are fetched.
+fn check_geometry(
+    rs: &RefSeq,
+    bytes: &dyn Fn(u64, u64) -> Vec<u8>,
+    file_len: u64,
+) -> std::result::Result<(), String> {
+    let (lb, lw) = (rs.line_bases, rs.line_width);
+    if lw <= lb || lw > lb + 2 {
+        return Err(format!(
+            "has {lb} bases per line but {lw} bytes per line (a line ends with \\n or \\r\\n)"
+        ));
+    }
+    if rs.offset == 0 || rs.offset > file_len {
+        return Err(format!("starts at byte {}, outside the file", rs.offset));
+    }
+    let before = bytes(rs.offset.saturating_sub(4096), rs.offset);
+    if before.last() != Some(&b'\n') {
+        return Err("does not start right after a header line".into());
+    }
+    let head = &before[..before.len() - 1];
+    if let Some(i) = head
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map(|i| i + 1)
+        .or((before.len() < 4096).then_some(0))
+    {
+        let line = String::from_utf8_lossy(&head[i..]);
+        let line = line.trim_end_matches('\r');
+        let named = line
+            .strip_prefix('>')
+            .and_then(|h| h.split_whitespace().next());
+        if named != Some(rs.name.as_str()) {
+            return Err(format!(
+                "is not preceded by its header line ('>{}')",
+                rs.name
+            ));
+        }
+    }
+    if rs.len == 0 {
+        return Ok(());
+    }
+    let first = bytes(rs.offset, rs.offset + lw.min(rs.len + (lw - lb)));
+    let n = lb.min(rs.len) as usize;
+    if first.len() < n || first[..n].iter().any(|b| matches!(b, b'\n' | b'\r' | b'>')) {
+        return Err("has a first line shorter than its .fai says".into());
+    }
+    if rs.len > lb && !matches!(first.get(n), Some(b'\n' | b'\r')) {
+        return Err("has a first line longer than its .fai says".into());
+    }
+    let last = rs.offset + byte_offset(rs, rs.len - 1);
+    if last >= file_len {
+        return Err(format!(
+            "ends at byte {last}, past the end of the file (the FASTA is shorter than its .fai says)"
+        ));
+    }
+    let tail = bytes(last, last + 4 + lw);
+    match tail.first() {
+        Some(b) if !matches!(b, b'\n' | b'\r' | b'>') => {}
+        _ => {
+            return Err(format!(
+                "has no base at byte {last}, where its .fai puts its last base (the FASTA is shorter than its .fai says)"
+            ))
+        }
+    }
+    let rest: Vec<u8> = tail[1..]
+        .iter()
+        .copied()
+        .skip_while(|b| matches!(b, b'\n' | b'\r'))
+        .collect();
+    if !matches!(tail.get(1), None | Some(b'\n' | b'\r'))
+        || !matches!(rest.first(), None | Some(b'>'))
+    {
+        return Err(format!(
+            "goes on after byte {last}, where its .fai ends it (the FASTA is longer than its .fai says)"
+        ));
+    }
+    Ok(())
 }
 
 fn byte_offset(seq: &RefSeq, p: u64) -> u64 {

@@ -10,7 +10,7 @@
 //! Multi-allelic records are split and each allele trimmed to its minimal representation (the
 //! caller's alleles are left-normalised and minimal), so a record `ACT>ACTT,A` matches the calls
 //! `C>CT` at POS+1 and `ACT>A` at POS. `AF` is `Number=A` (one value per ALT); a record without
-//! `AF` counts as AF 1.0. Contigs the resource lacks have no hits; `chr1` and `1` are aliases.
+//! `AF`, or with `AF=.`, counts as AF 1.0 (see `parse_info`). Contigs the resource lacks have no hits; `chr1` and `1` are aliases.
 
 use std::{fs::File, io::Read, path::Path};
 
@@ -215,15 +215,12 @@ impl ResourceCursor<'_> {
                 if k == positions.len() || positions[k] >= pos + span {
                     continue;
                 }
-                let mut afs: Vec<f64> = Vec::new();
-                let mut nsamples = 1u32;
-                for kv in rec.info().as_ref().split(';') {
-                    if let Some(v) = kv.strip_prefix("AF=") {
-                        afs = v.split(',').map(|x| x.parse().unwrap_or(0.0)).collect();
-                    } else if let Some(v) = kv.strip_prefix("NSAMPLES=") {
-                        nsamples = v.parse().unwrap_or(1);
-                    }
-                }
+                let (afs, nsamples) = parse_info(rec.info().as_ref()).map_err(|why| {
+                    fail(
+                        ExitKind::Data,
+                        format!("'{name}': the record at {rname}:{pos} has {why}; fix or regenerate the resource"),
+                    )
+                })?;
                 let reference = rec.reference_bases().to_ascii_uppercase();
                 for (k, alt) in rec.alternate_bases().as_ref().split(',').enumerate() {
                     if alt == "." || alt == "*" || alt.starts_with('<') || alt.contains(['[', ']'])
@@ -231,7 +228,8 @@ impl ResourceCursor<'_> {
                         continue;
                     }
                     let (p, r, a) = minimal_alleles(pos, &reference, &alt.to_ascii_uppercase());
-                    let af = afs.get(k).copied().unwrap_or(1.0);
+                    // a missing AF (no AF key, or `.`) counts as 1.0: a known germline site
+                    let af = afs.get(k).copied().flatten().unwrap_or(1.0);
                     if let Some(idx) = keys.get(&(p, r.as_str(), a.as_str())) {
                         for &n in idx {
                             // the highest AF when several records carry the allele
@@ -246,6 +244,37 @@ impl ResourceCursor<'_> {
         }
         Ok(out)
     }
+}
+
+/// METHOD: INFO `AF` is read strictly, one value per ALT: `.` is a missing value (counted as
+/// AF 1.0, like a record without AF: a site known to the population resource whose frequency
+/// is not given is treated as common); anything else must be a number in [0, 1] (NaN, negative,
+/// above 1 or text are refused with the record's place; `AF=.` used to count as 0 and let 51
+/// germline sites through as PASS calls in tumor-only mode). `NSAMPLES` must be a whole number.
+fn parse_info(info: &str) -> std::result::Result<(Vec<Option<f64>>, u32), String> {
+    let mut afs = Vec::new();
+    let mut nsamples = 1u32;
+    for kv in info.split(';') {
+        if let Some(v) = kv.strip_prefix("AF=") {
+            afs = v
+                .split(',')
+                .map(|x| match x {
+                    "." => Ok(None),
+                    _ => match x.parse::<f64>() {
+                        Ok(af) if (0.0..=1.0).contains(&af) => Ok(Some(af)),
+                        _ => Err(format!(
+                            "AF '{x}', which is not a frequency in [0, 1] or '.'"
+                        )),
+                    },
+                })
+                .collect::<std::result::Result<_, _>>()?;
+        } else if let Some(v) = kv.strip_prefix("NSAMPLES=") {
+            nsamples = v
+                .parse()
+                .map_err(|_| format!("NSAMPLES '{v}', which is not a whole number"))?;
+        }
+    }
+    Ok((afs, nsamples))
 }
 
 /// The germline resource and the panel of normals of a run, with a cursor each.
@@ -359,4 +388,31 @@ pub fn check_resource_ref(
         .into_iter()
         .map(|n| format!("{role}: {n} (record ignored: it cannot match a call)"))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_info;
+
+    #[test]
+    fn af_is_read_strictly() {
+        assert_eq!(parse_info("AF=0.25").unwrap(), (vec![Some(0.25)], 1));
+        // `.` is missing (1.0 at the lookup), never 0
+        assert_eq!(
+            parse_info("DP=3;AF=.,0.5").unwrap().0,
+            vec![None, Some(0.5)]
+        );
+        assert_eq!(parse_info("NSAMPLES=4").unwrap(), (vec![], 4));
+        for bad in [
+            "AF=nan",
+            "AF=-0.1",
+            "AF=1.5",
+            "AF=x",
+            "AF=",
+            "AF=inf",
+            "NSAMPLES=two",
+        ] {
+            assert!(parse_info(bad).is_err(), "{bad}");
+        }
+    }
 }

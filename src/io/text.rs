@@ -42,3 +42,41 @@ pub fn list_dir(dir: &Path, suffix: &str, what: &str) -> Result<Vec<std::path::P
     out.sort();
     Ok(out)
 }
+
+/// A text cell of a TSV/MAF output, safe to open in a spreadsheet.
+///
+/// METHOD: a cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return is read by
+/// spreadsheet programs as a formula (a gene named `=HYPERLINK(...)` reached the MAF); such a
+/// cell gets a leading `'`, which spreadsheets show as text (OWASP, "CSV injection"). Numbers
+/// (`-0.5`, `+3`) and the placeholders `-` and `+` are left as they are; so are cells that
+/// cannot hold free text (allele and strand columns are not passed through this).
+pub fn cell(s: &str) -> std::borrow::Cow<'_, str> {
+    let risky = s
+        .as_bytes()
+        .first()
+        .is_some_and(|b| matches!(b, b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'));
+    if !risky || s == "-" || s == "+" || s.parse::<f64>().is_ok_and(f64::is_finite) {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn formulas_are_neutralised_and_numbers_kept() {
+        assert_eq!(
+            cell("=HYPERLINK(\"http://x\")"),
+            "'=HYPERLINK(\"http://x\")"
+        );
+        assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(cell("+cmd|' /C calc'!A0"), "'+cmd|' /C calc'!A0");
+        assert_eq!(cell("-2+3"), "'-2+3");
+        for keep in ["BRAF", "-", "+", "-0.5", "+3", "p.V600E", "", "c.1799T>A"] {
+            assert_eq!(cell(keep), keep);
+        }
+    }
+}

@@ -98,13 +98,13 @@ fn header(meta: &VcfMeta<'_>) -> String {
         h.push_str(line);
         h.push('\n');
     }
-    h.push_str("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT");
+    // one sample order in every VCF written: tumor, then normal (as sv.vcf.gz)
+    h.push_str("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\t");
+    h.push_str(meta.tumor);
     if let Some(n) = meta.normal {
         h.push('\t');
         h.push_str(n);
     }
-    h.push('\t');
-    h.push_str(meta.tumor);
     h.push('\n');
     h
 }
@@ -201,12 +201,12 @@ fn record(c: &Call, contigs: &[Contig]) -> String {
         filter,
         info.join(";")
     );
+    line.push('\t');
+    line.push_str(&sample(&c.tumor, "0/1"));
     if let Some(n) = &c.normal {
         line.push('\t');
         line.push_str(&sample(n, "0/0"));
     }
-    line.push('\t');
-    line.push_str(&sample(&c.tumor, "0/1"));
     line.push('\n');
     line
 }
@@ -325,7 +325,13 @@ pub fn write_sv_vcf(
         "##INFO=<ID=SVLEN,Number=1,Type=Integer,Description=\"Distance between the breakends of a same-contig junction\">",
         "##INFO=<ID=SOMATIC,Number=0,Type=Flag,Description=\"No support in the matched normal\">",
         "##INFO=<ID=IMPRECISE,Number=0,Type=Flag,Description=\"Position from discordant pairs only\">",
-        "##INFO=<ID=CIPOS,Number=2,Type=Integer,Description=\"Confidence interval around POS for imprecise breakends\">",
+        "##INFO=<ID=CIPOS,Number=2,Type=Integer,Description=\"Confidence interval around POS: imprecise breakends, the side beyond the reads; precise ones, the breakpoint homology\">",
+        "##INFO=<ID=CIEND,Number=2,Type=Integer,Description=\"Confidence interval around the mate breakend's position (as CIPOS of the mate record; DELLY's use for BND records)\">",
+        "##INFO=<ID=HOMLEN,Number=1,Type=Integer,Description=\"Length of base pair identical micro-homology at event breakpoints (POS is the leftmost placement)\">",
+        "##INFO=<ID=CNSUPPORTED,Number=0,Type=Flag,Description=\"Reported below the read-support thresholds because a copy-number step matches the junction\">",
+        "##INFO=<ID=CNSEG,Number=1,Type=String,Description=\"Copy-number segment whose change the junction explains (chrom:start-end, 1-based)\">",
+        "##INFO=<ID=CN,Number=1,Type=Float,Description=\"Absolute copy number of that segment\">",
+        "##INFO=<ID=CNFLANK,Number=1,Type=Float,Description=\"Absolute copy number of the segment on the other side of the change\">",
         "##INFO=<ID=GENES,Number=.,Type=String,Description=\"Genes whose transcript span holds the breakend\">",
         "##FORMAT=<ID=SR,Number=1,Type=Integer,Description=\"Fragments with a split read (SA tag) across the junction\">",
         "##FORMAT=<ID=PR,Number=1,Type=Integer,Description=\"Discordant read pairs supporting the junction\">",
@@ -377,20 +383,7 @@ pub fn write_sv_vcf(
         ];
         for (chrom, pos, ori, rb, mchrom, mpos, mori, genes, me, mate) in ends {
             let t = rb as char;
-            let mut info = format!(
-                "SVTYPE=BND;MATEID={id}_{mate};EVENT={id};SVCLASS={}",
-                sv.sv_type.short(),
-                id = sv.id
-            );
-            if let Some(l) = sv.length {
-                info.push_str(&format!(";SVLEN={l}"));
-            }
-            if sv.normal.is_some() {
-                info.push_str(";SOMATIC");
-            }
-            if !sv.precise {
-                info.push_str(&format!(";IMPRECISE;CIPOS=-{ci},{ci}", ci = sv.ci));
-            }
+            let mut info = sv_info(sv, mate);
             if !genes.is_empty() {
                 info.push_str(&format!(";GENES={}", genes.join(",")));
             }
@@ -417,6 +410,55 @@ pub fn write_sv_vcf(
     }
     out.commit()?;
     index_vcf(path)
+}
+
+/// The INFO of one breakend record of `sv` whose mate record is `_{mate}` (without `GENES`).
+fn sv_info(sv: &StructuralVariant, mate: u8) -> String {
+    let mut info = format!(
+        "SVTYPE=BND;MATEID={id}_{mate};EVENT={id};SVCLASS={}",
+        sv.sv_type.short(),
+        id = sv.id
+    );
+    if let Some(l) = sv.length {
+        info.push_str(&format!(";SVLEN={l}"));
+    }
+    if sv.normal.is_some() {
+        info.push_str(";SOMATIC");
+    }
+    // imprecise: within `ci` either side (beyond the reads, or before them when a mate
+    // was placed in another copy of a repeat); precise: anywhere along its homology, to
+    // the right of the leftmost placement given (the same for both breakends)
+    let own = if sv.precise {
+        (0, sv.homology_length as i64)
+    } else {
+        (-(sv.ci as i64), sv.ci as i64)
+    };
+    let other = own;
+    if !sv.precise {
+        info.push_str(";IMPRECISE");
+    }
+    if !sv.precise || sv.homology_length > 0 {
+        info.push_str(&format!(
+            ";CIPOS={},{};CIEND={},{}",
+            own.0, own.1, other.0, other.1
+        ));
+    }
+    if sv.precise && sv.homology_length > 0 {
+        info.push_str(&format!(";HOMLEN={}", sv.homology_length));
+    }
+    if sv.copy_number_supported {
+        info.push_str(";CNSUPPORTED");
+    }
+    if let Some(c) = &sv.copy_number_change {
+        info.push_str(&format!(";CNSEG={}:{}-{}", c.chrom, c.start + 1, c.end));
+        if let Some(n) = c.copy_number {
+            info.push_str(&format!(";CN={n}"));
+        }
+        if let Some(n) = c.flank_copy_number {
+            info.push_str(&format!(";CNFLANK={n}"));
+        }
+    }
+    info
 }
 
 /// One panel-of-normals site: (contig, 0-based position, REF, ALT) and the normals it was seen in.

@@ -201,6 +201,51 @@ fn header_lines(path: &Path) -> u64 {
         .count() as u64
 }
 
+/// The tumor column: `##tumor_sample` (which must name a column), else the only column, else
+/// a column named `TUMOR` (Strelka2), else the last column unless its name says it is the
+/// normal (it was taken as the tumor even when named NORMAL).
+fn tumor_column(
+    declared: &Option<String>,
+    samples: &[String],
+) -> std::result::Result<Option<String>, String> {
+    if let Some(t) = declared {
+        if !samples.contains(t) {
+            return Err(format!(
+                "##tumor_sample={t} names no sample column (columns: {})",
+                samples.join(", ")
+            ));
+        }
+        return Ok(Some(t.clone()));
+    }
+    if let Some(t) = samples.iter().find(|s| s.eq_ignore_ascii_case("tumor")) {
+        return Ok(Some(t.clone()));
+    }
+    match samples.last() {
+        Some(last) if samples.len() > 1 && last.to_ascii_lowercase().contains("normal") => Err(format!(
+            "it has no ##tumor_sample line and its last column is '{last}', a normal by its name: say which column is the tumor with a ##tumor_sample=<name> header line"
+        )),
+        other => Ok(other.cloned()),
+    }
+}
+
+/// REF is DNA; each ALT is DNA, `*`, `.`, a symbolic allele or a breakend.
+fn check_alleles(record: &vcf::Record) -> std::result::Result<(), String> {
+    let dna = |a: &str| !a.is_empty() && a.bytes().all(|b| b"ACGTNacgtn".contains(&b));
+    let r = record.reference_bases();
+    if !dna(r) {
+        return Err(format!("REF '{r}' is not a DNA allele"));
+    }
+    for a in record.alternate_bases().as_ref().split(',') {
+        let symbolic = a.len() > 2 && a.starts_with('<') && a.ends_with('>');
+        let breakend =
+            a.contains(['[', ']']) || (a.len() > 1 && (a.starts_with('.') || a.ends_with('.')));
+        if !(dna(a) || a == "*" || a == "." || symbolic || breakend) {
+            return Err(format!("ALT '{a}' is not an allele"));
+        }
+    }
+    Ok(())
+}
+
 /// Reads a VCF (plain or bgzip/gzip) and keeps its PASS (`PASS` or `.`) records.
 pub fn read_input_vcf(path: &Path) -> Result<InputVcf> {
     let name = path.display().to_string();
@@ -227,7 +272,7 @@ pub fn read_input_vcf(path: &Path) -> Result<InputVcf> {
         .read_header()
         .map_err(|e| bad(format!("header: {e}")))?;
     let samples: Vec<String> = header.sample_names().iter().cloned().collect();
-    let tumor_sample = other(&header, "tumor_sample").or_else(|| samples.last().cloned());
+    let tumor_sample = tumor_column(&other(&header, "tumor_sample"), &samples).map_err(bad)?;
     let tcol = tumor_sample
         .as_ref()
         .and_then(|t| samples.iter().position(|s| s == t));
@@ -268,6 +313,19 @@ pub fn read_input_vcf(path: &Path) -> Result<InputVcf> {
             Ok(_) => {}
             Err(e) => return Err(bad(format!("record {n}: {e}"))),
         }
+        // every record is checked, whatever its FILTER (a broken record used to pass
+        // unseen when it was not PASS)
+        let pos = match record.variant_start() {
+            Some(Ok(p)) => Pos1::new(p.get() as u64).expect("noodles positions are 1-based"),
+            Some(Err(e)) => return Err(bad(format!("record {n}: POS: {e}"))),
+            None => return Err(bad(format!("record {n}: POS is missing"))),
+        };
+        check_alleles(&record).map_err(|why| {
+            bad(format!(
+                "record {n} ({}:{pos}): {why}",
+                record.reference_sequence_name()
+            ))
+        })?;
         let filter = record.filters().as_ref().to_string();
         let germline_candidate = ours_paired
             && filter
@@ -282,11 +340,6 @@ pub fn read_input_vcf(path: &Path) -> Result<InputVcf> {
         {
             continue;
         }
-        let pos = match record.variant_start() {
-            Some(Ok(p)) => Pos1::new(p.get() as u64).expect("noodles positions are 1-based"),
-            Some(Err(e)) => return Err(bad(format!("record {n}: POS: {e}"))),
-            None => return Err(bad(format!("record {n}: POS is missing"))),
-        };
         let info = record.info().as_ref().to_string();
         let info_get = |k: &str| {
             info.split(';')

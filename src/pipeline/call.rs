@@ -187,13 +187,19 @@ pub fn call(opts: &CallOptions) -> Result<CallOutcome> {
 /// The VCF header value describing the tumor-only germline classification.
 pub fn germline_model_header(m: &crate::types::results::GermlineModel) -> String {
     format!(
-        "<Method={},Purity={},PuritySource={},CopyNumberAware={},Candidates={},GermlineShare={},ClassifiedGermline={}>",
+        "<Method={},Purity={},PuritySource={},CopyNumberAware={},Candidates={},GermlineShare={},ClassifiedGermline={},ListedHetSites={},HetBiasSnv={},HetBiasIndel={},Concentration={},LocalBafBlocks={},ImbalancedBlocks={}>",
         m.method.as_str(),
         m.purity.map_or(".".into(), |p| format!("{p:.2}")),
         m.purity_source.as_str(),
         m.copy_number_aware,
         m.candidates,
         m.germline_share.map_or(".".into(), |p| format!("{p:.3}")),
-        m.classified_germline
+        m.classified_germline,
+        m.listed_het_sites,
+        m.het_bias_snv.map_or(".".into(), |p| format!("{p:.3}")),
+        m.het_bias_indel.map_or(".".into(), |p| format!("{p:.3}")),
+        m.concentration,
+        m.local_baf_blocks,
+        m.imbalanced_blocks
     )
 }

@@ -61,6 +61,9 @@ pub struct InputOptions {
     pub quiet: bool,
     /// Seconds between progress log lines when stderr is not a terminal.
     pub progress_interval: u64,
+    /// Seconds a worker may go without progress inside one shard before the pass stops (None:
+    /// [`crate::engine::DEFAULT_STALL_LIMIT`]).
+    pub stall_timeout: Option<u64>,
 }
 
 impl Default for InputOptions {
@@ -82,6 +85,7 @@ impl Default for InputOptions {
             md5_check: true,
             quiet: true,
             progress_interval: 30,
+            stall_timeout: None,
         }
     }
 }
@@ -284,6 +288,10 @@ impl InputOptions {
             progress: ProgressConfig {
                 quiet: self.quiet,
                 interval: Duration::from_secs(self.progress_interval),
+                stall_limit: self
+                    .stall_timeout
+                    .map(Duration::from_secs)
+                    .unwrap_or(crate::engine::DEFAULT_STALL_LIMIT),
             },
         };
         Ok(Inputs {

@@ -8,10 +8,11 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use super::clinical_inputs::{
-    check_cancer_type, load_case, load_kb, load_models, CaseOptions, LoadedKb,
+    check_cancer_type, load_case, load_kb, load_models, models_limitation, CaseOptions, LoadedKb,
 };
-use super::outdir::{inspect, new_run_id, now_utc, Manifest, OutdirState};
+use super::outdir::{inspect, new_run_id, now_utc, Manifest, OutdirState, OutputFile};
 use crate::clinical::germline;
+use crate::clinical::models::{FittedModels, ModelSet};
 use crate::clinical::oncogenicity::classify;
 use crate::clinical::triage::{add_germline_reasons, variant_alteration};
 use crate::clinical::{
@@ -39,7 +40,7 @@ use crate::types::report::{
 };
 use crate::types::results::{FileRecord, Mode, NotAssessed, QcVerdict, RunResults};
 use crate::types::sv::SvResult;
-use crate::types::transcript::Transcript;
+use crate::types::transcript::{Transcript, TranscriptModelsRecord};
 
 /// What `report` is asked to do (flags, unvalidated).
 #[derive(Clone, Debug)]
@@ -79,6 +80,8 @@ pub struct ReportOptions {
     pub allow_ref_mismatch: bool,
     /// No info lines.
     pub quiet: bool,
+    /// Also print report.html to report.pdf with headless Chromium (A4).
+    pub pdf: bool,
 }
 
 /// How a report is written: basic items, scope, language, trial list (unvalidated).
@@ -101,10 +104,16 @@ pub struct ReportContext {
     pub kb: LoadedKb,
     /// OncoTree code.
     pub cancer_type: String,
-    /// Transcript models (may be empty).
+    /// Transcript models on the reference's contigs (empty until [`ReportContext::fit_models`]).
     pub models: Vec<Transcript>,
     /// Preferred transcript accessions.
     pub preferred: HashSet<String>,
+    /// The model set (`--gff`, else the shipped GRCh38 MANE Select models).
+    pub model_set: ModelSet,
+    /// What [`ReportContext::fit_models`] used.
+    pub models_record: Option<TranscriptModelsRecord>,
+    /// What the models could not annotate (a limitation of the report).
+    pub models_limitation: Option<String>,
     /// Basic items of the test (validated).
     pub case: CaseInfo,
     /// Report scope: `cdx` leaves secondary (germline) findings out.
@@ -163,13 +172,16 @@ impl ReportContext {
             None => None,
         };
         let kb = load_kb(kb, &tree)?;
-        let (models, preferred) = load_models(gff, transcripts)?;
+        let (model_set, preferred) = load_models(gff, transcripts)?;
         Ok(ReportContext {
             tree,
             kb,
             cancer_type: cancer_type.to_string(),
-            models,
+            models: Vec::new(),
             preferred,
+            model_set,
+            models_record: None,
+            models_limitation: None,
             case,
             scope_cdx,
             lang,
@@ -178,10 +190,28 @@ impl ReportContext {
     }
 }
 
+impl ReportContext {
+    /// Fits the transcript models to the reference's contigs (name, length): the models the
+    /// report annotates with, their record and what they cannot annotate.
+    pub fn fit_models(&mut self, contigs: &[(String, u64)]) {
+        let fitted = self.model_set.fit(contigs);
+        self.use_models(&fitted);
+    }
+
+    /// Uses models already fitted to the reference (by `run`, which annotates with them too).
+    pub fn use_models(&mut self, fitted: &FittedModels) {
+        self.models_limitation = models_limitation(&self.model_set, fitted, &self.kb.kb);
+        self.models = fitted.models.clone();
+        self.models_record = Some(fitted.record.clone());
+    }
+}
+
 /// What the report is about, whichever way it arrived (a VCF + flags, or a run in memory).
 pub struct ReportSource {
     /// The run id, when known.
     pub run_id: Option<String>,
+    /// The run's sample id, when the report comes from a run.
+    pub sample_id: Option<String>,
     /// Tumor sample name.
     pub tumor: String,
     /// Mode, when known.
@@ -467,7 +497,7 @@ fn germline_result(
             findings.len(),
             other,
             if ctx.models.is_empty() {
-                "; no transcript models (--gff): alleles could not be annotated, so none could be classified"
+                "; no transcript models applied to this reference: alleles could not be annotated, so none could be classified"
             } else {
                 ""
             }
@@ -482,8 +512,13 @@ fn germline_result(
 /// The limitations of a report: the source's, the reasons of biomarkers that are not evaluable
 /// (replacing the run's softer warning about the same biomarker), failed QC rules, low purity,
 /// what was not assessed, VCF records whose REF disagrees with the reference, tumor-only.
-fn report_limitations(src: &ReportSource, not_evaluable: &[String]) -> Vec<String> {
+fn report_limitations(
+    ctx: &ReportContext,
+    src: &ReportSource,
+    not_evaluable: &[String],
+) -> Vec<String> {
     let mut limitations = src.limitations.clone();
+    limitations.extend(ctx.models_limitation.clone());
     // a "not evaluable" statement replaces the run's softer warning about the same biomarker
     if not_evaluable
         .iter()
@@ -569,9 +604,10 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
         }
     }
     classify_variants(&mut variants, &ctx.kb.kb);
-    let germline = germline_result(ctx, &annotator, src.germline.clone(), &src.germline_like);
     let (tmb_value, msi_value, not_evaluable) =
         tierable_biomarkers(src.tmb.as_ref(), src.msi.as_ref());
+    let limitations = report_limitations(ctx, &src, &not_evaluable);
+    let germline = germline_result(ctx, &annotator, src.germline, &src.germline_like);
     let (findings, mut expert_panel) = tier_and_triage(
         &ctx.kb.kb,
         &ctx.tree,
@@ -615,7 +651,6 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
             })
             .unwrap_or_default(),
     };
-    let limitations = report_limitations(&src, &not_evaluable);
     let transcripts = crate::types::report::TranscriptCheck {
         preferred_absent: crate::clinical::transcripts::preferred_absent(&ctx.models, &ctx.kb.kb),
         rules_not_evaluated: crate::clinical::transcripts::rules_not_evaluated(
@@ -632,6 +667,7 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
         lang: ctx.lang,
         case: ctx.case.clone(),
         sample: ReportSample {
+            id: src.sample_id,
             tumor: src.tumor,
             cancer_type: ctx.cancer_type.clone(),
             cancer_type_name: ctx.tree.name(&ctx.cancer_type).unwrap_or("").to_string(),
@@ -641,7 +677,10 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
                 Mode::TumorOnly => "tumor-only".to_string(),
             }),
         },
-        inputs: src.inputs,
+        inputs: ReportInputs {
+            transcript_models: ctx.models_record.clone(),
+            ..src.inputs
+        },
         tmb: src.tmb,
         msi: src.msi,
         purity: src.purity,
@@ -671,6 +710,7 @@ pub fn source_from_results(
 ) -> ReportSource {
     ReportSource {
         run_id: Some(results.run_id.clone()),
+        sample_id: Some(results.samples.id.clone()),
         tumor: results.samples.tumor.clone(),
         mode: Some(results.mode),
         variants,
@@ -681,6 +721,7 @@ pub fn source_from_results(
             gff,
             results: results_file,
             structural: Vec::new(),
+            transcript_models: None,
         },
         normal: results.samples.normal.clone(),
         germline: if results.samples.normal.is_some() {
@@ -752,10 +793,13 @@ fn vcf_only_not_assessed() -> Vec<NotAssessed> {
 
 /// Writes `report.json` and `report.html` into `dir` and records them in the manifest.
 pub fn write_report(dir: &Path, report: &Report, manifest: &mut Manifest) -> Result<()> {
-    write_document(&dir.join("report.json"), report)?;
-    manifest.output("report", "report.json")?;
-    write_atomic(&dir.join("report.html"), render_html(report).as_bytes())?;
-    manifest.output("report_html", "report.html")?;
+    write_document(&OutputFile::Report.path(dir), report)?;
+    manifest.output(OutputFile::Report)?;
+    write_atomic(
+        &OutputFile::ReportHtml.path(dir),
+        render_html(report).as_bytes(),
+    )?;
+    manifest.output(OutputFile::ReportHtml)?;
     Ok(())
 }
 
@@ -820,6 +864,8 @@ pub struct ReportPlan {
     results: Option<RunResults>,
     outdir: OutdirState,
     msi: Option<MsiStatus>,
+    /// The Chromium that prints report.pdf (`--pdf`).
+    chromium: Option<std::path::PathBuf>,
 }
 
 impl ReportOptions {
@@ -856,7 +902,17 @@ impl ReportOptions {
                 ));
             }
         }
+        let chromium = if self.pdf {
+            Some(crate::io::pdf::find_chromium()?)
+        } else {
+            None
+        };
         let reference = Reference::open(&self.reference)?;
+        if let Some(g) = &self.gff {
+            super::clinical_inputs::check_models(&ctx.model_set.models, g, &reference)?;
+        }
+        let mut ctx = ctx;
+        ctx.fit_models(&reference_contigs(&reference));
         let mut vcf = read_input_vcf(&self.vcf)?;
         check_refs(&mut vcf, &reference, self.allow_ref_mismatch)?;
         let results = match &self.results {
@@ -887,6 +943,7 @@ impl ReportOptions {
                         ))
                     }
                 }
+                super::outdir::check_complete(p, "results.json")?;
                 let rec = reference.record()?;
                 if rec.digest != r.provenance.reference.digest {
                     return Err(fail(
@@ -917,6 +974,7 @@ impl ReportOptions {
             results,
             outdir,
             msi,
+            chromium,
         })
     }
 }
@@ -952,6 +1010,7 @@ impl ReportPlan {
             }
             None => ReportSource {
                 run_id: self.vcf.run_id.clone(),
+                sample_id: None,
                 tumor: self.vcf.tumor_sample.clone().unwrap_or_default(),
                 mode: match self.vcf.mode.as_deref() {
                     Some("tumor-only") => Some(Mode::TumorOnly),
@@ -966,6 +1025,7 @@ impl ReportPlan {
                     gff: gff_rec,
                     results: None,
                     structural: Vec::new(),
+                    transcript_models: None,
                 },
                 normal: None,
                 germline: match &self.vcf.germline {
@@ -1000,13 +1060,17 @@ impl ReportPlan {
             .cloned();
         let mut manifest = match reuse {
             Some(m) => {
-                self.outdir.claim(&["report.json", "report.html"])?;
-                Manifest::extend(m, &o.outdir, "report")
+                self.outdir.claim(&[
+                    OutputFile::Report.name(),
+                    OutputFile::ReportHtml.name(),
+                    OutputFile::ReportPdf.name(),
+                ])?;
+                Manifest::extend(m, &self.outdir, "report")
             }
             None => {
                 self.outdir.claim(&[])?;
                 let id = report.run_id.clone().unwrap_or_else(new_run_id);
-                Manifest::new(&o.outdir, &id, "report", &started)
+                Manifest::new(&self.outdir, &id, "report", &started)
             }
         };
         manifest.samples(&report.sample.tumor, None);
@@ -1014,6 +1078,14 @@ impl ReportPlan {
         manifest.input("vcf", &vcf_rec.path, vcf_rec.size, vcf_rec.md5.clone());
         manifest.input("kb", &report.kb.path, 0, Some(report.kb.md5.clone()));
         write_report(&o.outdir, &report, &mut manifest)?;
+        if let Some(c) = &self.chromium {
+            crate::io::pdf::print_pdf(
+                c,
+                &OutputFile::ReportHtml.path(&o.outdir),
+                &OutputFile::ReportPdf.path(&o.outdir),
+            )?;
+            manifest.output(OutputFile::ReportPdf)?;
+        }
         manifest.finish()?;
         log::info(&format!(
             "{} findings; highest level {}; expert panel priority: {}",
@@ -1023,6 +1095,15 @@ impl ReportPlan {
         ));
         Ok(report)
     }
+}
+
+/// A reference's contigs as (name, length), for fitting transcript models.
+pub fn reference_contigs(reference: &Reference) -> Vec<(String, u64)> {
+    reference
+        .seqs()
+        .iter()
+        .map(|s| (s.name.clone(), s.len))
+        .collect()
 }
 
 /// Validates, then builds and writes the report.

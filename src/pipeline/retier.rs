@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 
 use super::clinical_inputs::load_kb;
-use super::outdir::{inspect, now_utc, Manifest};
+use super::outdir::{check_complete, inspect, now_utc, Manifest, OutputFile};
 use super::report::{classify_variants, tierable_biomarkers, write_report};
 use crate::clinical::{
     oncotree::OncoTree,
@@ -80,9 +80,13 @@ pub fn stored_report(path: &std::path::Path) -> Result<(PathBuf, Report)> {
                 ),
             ));
         }
+        check_complete(path, "results.json")?;
+        check_complete(&sibling, "report.json")?;
         return Ok((sibling, report));
     }
-    Ok((path.to_path_buf(), read_document(path)?))
+    let report: Report = read_document(path)?;
+    check_complete(path, "report.json")?;
+    Ok((path.to_path_buf(), report))
 }
 
 /// Validates, re-tiers, writes `report.json`, `report.html`, `retier_diff.tsv`.
@@ -164,7 +168,7 @@ pub fn retier(opts: &RetierOptions) -> Result<RetierOutcome> {
     crate::clinical::triage::add_germline_reasons(&mut new.expert_panel, &new.germline);
     outdir.claim(&[])?;
     let id = new.run_id.clone().unwrap_or_else(super::outdir::new_run_id);
-    let mut manifest = Manifest::new(&opts.output, &id, "retier", &started);
+    let mut manifest = Manifest::new(&outdir, &id, "retier", &started);
     manifest.samples(&new.sample.tumor, None);
     manifest.kb(&new.kb.version);
     let rec = file_record(&report_path, true)?;
@@ -172,8 +176,8 @@ pub fn retier(opts: &RetierOptions) -> Result<RetierOutcome> {
     manifest.input("kb", &new.kb.path, 0, Some(new.kb.md5.clone()));
     write_report(&opts.output, &new, &mut manifest)?;
     let (diff, changed) = render_diff(&old, &new);
-    write_atomic(&opts.output.join("retier_diff.tsv"), diff.as_bytes())?;
-    manifest.output("retier_diff", "retier_diff.tsv")?;
+    write_atomic(&OutputFile::RetierDiff.path(&opts.output), diff.as_bytes())?;
+    manifest.output(OutputFile::RetierDiff)?;
     manifest.finish()?;
     log::info(&format!(
         "{changed} alteration(s) changed level; see retier_diff.tsv"

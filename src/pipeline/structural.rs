@@ -7,27 +7,33 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use super::outdir::Manifest;
+use super::outdir::{Manifest, OutputFile};
 use super::prepare::Inputs;
 use crate::clinical::annotate::canonical_per_gene;
 use crate::clinical::fusion::{genes_at, interpret, KnownFusions};
 use crate::error::{fail, ExitKind};
 use crate::io::{
     bed::read_track,
-    cnv::{read_cnv_reference, write_gene_tsv, write_seg},
+    cnv::{read_cnv_reference, write_gene_tsv, write_seg, write_segment_tsv},
     reference::Reference,
     vcf::{write_sv_vcf, VcfMeta},
 };
 use crate::log;
 use crate::somatic::cnv::{
     analyze, auto_bin_size, bin_mappability, genes::gene_calls, BinLayout, BinTable, CnvInput,
-    CnvObserver, CnvOutcome, CnvPartial, CnvSettings, PurityChoice, Reference as CnRef,
+    CnvObserver, CnvOutcome, CnvPartial, CnvSettings, JunctionSpan, PurityChoice,
+    Reference as CnRef, CANDIDATE_SPLIT_Z, JUNCTION_SPLIT_Z,
 };
 use crate::somatic::qc::SampleQc;
-use crate::somatic::sv::{cluster, Clip, Evidence, SvObserver, SvPartial, SvSettings};
-use crate::types::cnv::{CnCall, CnvReference, CopyNumberResult, GeneCopyNumber};
+use crate::somatic::sv::{
+    cluster, Clip, Evidence, Junction, SvCalls, SvObserver, SvPartial, SvSettings,
+};
+use crate::somatic::sv_link::{boundary_of, link, Link, LinkInput, MIN_RESCUE_FRAGMENTS};
+use crate::somatic::sv_refine::RefBases;
+use crate::types::cnv::{CnCall, CnSegment, CnvReference, CopyNumberResult, GeneCopyNumber};
 use crate::types::results::NotAssessed;
-use crate::types::sv::{StructuralVariant, SvResult};
+use crate::types::source::SequenceSource;
+use crate::types::sv::{CnChange, StructuralVariant, SvResult, SvType};
 use crate::types::transcript::Transcript;
 use crate::types::{Pos1, Region};
 
@@ -287,6 +293,8 @@ pub struct StructuralContext<'a> {
     pub preferred: &'a HashSet<String>,
     /// The tumor's QC counters (insert sizes).
     pub tumor_qc: Option<&'a SampleQc>,
+    /// The reference (junction homology and the realignment of soft clips; None: neither).
+    pub reference: Option<&'a dyn SequenceSource>,
 }
 
 /// What the stage found.
@@ -335,9 +343,40 @@ pub fn analyze_structural(
     }
     let mut not_assessed = Vec::new();
     let genes = canonical_per_gene(ctx.models, ctx.preferred);
-    let (copy_number, all_genes, purity) =
-        copy_number_of(plan, &state.table, ctx, &genes, &mut not_assessed);
-    let sv = structural_variants_of(plan, state, ctx, &genes, &mut not_assessed);
+    let StructuralState {
+        table,
+        splits,
+        pairs,
+        mut clips,
+    } = state;
+    let refb = ctx.reference.map(|r| RefBases::new(r, ctx.contig_names));
+    let calls = cluster(
+        splits,
+        pairs,
+        &mut clips,
+        &sv_settings(plan, ctx),
+        refb.as_ref(),
+    );
+    let spans = junction_spans(&calls.junctions, &calls.below, !plan.tumor_only);
+    let (mut copy_number, purity) = copy_number_of(plan, &table, ctx, &spans, &mut not_assessed);
+    let sv = structural_variants_of(
+        plan,
+        (calls, &clips, refb.as_ref()),
+        ctx,
+        &genes,
+        copy_number.as_mut(),
+        &mut not_assessed,
+    );
+    let all_genes = match (copy_number.as_mut(), purity.as_ref()) {
+        (Some(res), Some(choice)) => gene_level(res, choice, &genes, &mut not_assessed),
+        _ => Vec::new(),
+    };
+    if plan.tumor_only && copy_number.is_some() {
+        not_assessed.push(NotAssessed {
+            item: "loh".into(),
+            reason: "loss of heterozygosity not assessed: without a matched normal the heterozygous sites are taken from the tumor itself".into(),
+        });
+    }
     StructuralOutcome {
         copy_number,
         all_genes,
@@ -368,19 +407,15 @@ fn skipped() -> StructuralOutcome {
     }
 }
 
-type CopyNumberParts = (
-    Option<CopyNumberResult>,
-    Vec<GeneCopyNumber>,
-    Option<PurityChoice>,
-);
+type CopyNumberParts = (Option<CopyNumberResult>, Option<PurityChoice>);
 
-/// Segments, the purity/ploidy fit and the gene-level calls, against the matched normal or
-/// (tumor-only) the copy-number reference; what could not be assessed goes to `not_assessed`.
+/// Segments and the purity/ploidy fit, against the matched normal or (tumor-only) the
+/// copy-number reference; what could not be assessed goes to `not_assessed`.
 fn copy_number_of(
     plan: &StructuralPlan,
     table: &BinTable,
     ctx: &StructuralContext<'_>,
-    genes: &[&Transcript],
+    junctions: &[JunctionSpan],
     not_assessed: &mut Vec<NotAssessed>,
 ) -> CopyNumberParts {
     let reference = if !plan.tumor_only {
@@ -393,7 +428,7 @@ fn copy_number_of(
             item: "copy_number".into(),
             reason: "copy number not assessed: tumor-only run without a copy-number reference (build one from normals with `oncostream pon`, which writes <pon>.cnv.tsv, and pass it with --cnv-reference)".into(),
         });
-        return (None, Vec::new(), None);
+        return (None, None);
     };
     let input = CnvInput {
         layout: &plan.layout,
@@ -403,22 +438,33 @@ fn copy_number_of(
         vaf_purity: ctx.vaf_purity,
         mappability: plan.mappability.as_deref(),
         settings: CnvSettings::default(),
+        junctions,
     };
-    let (mut res, choice) = match analyze(&input) {
+    let (res, choice) = match analyze(&input) {
         CnvOutcome::NotAssessed(why) => {
             not_assessed.push(NotAssessed {
                 item: "copy_number".into(),
                 reason: why,
             });
-            return (None, Vec::new(), None);
+            return (None, None);
         }
         CnvOutcome::Assessed(res, choice) => (res, choice),
     };
+    (Some(*res), Some(choice))
+}
+
+/// Gene-level calls from the segments (after their boundaries met the junctions).
+fn gene_level(
+    res: &mut CopyNumberResult,
+    choice: &PurityChoice,
+    genes: &[&Transcript],
+    not_assessed: &mut Vec<NotAssessed>,
+) -> Vec<GeneCopyNumber> {
     let mut all_genes = Vec::new();
     if genes.is_empty() {
         not_assessed.push(NotAssessed {
             item: "gene_copy_number".into(),
-            reason: "gene-level copy number (amplifications, deep deletions) not assessed: no transcript models (--gff)".into(),
+            reason: "gene-level copy number (amplifications, deep deletions) not assessed: no transcript model applies to this reference (see gene annotation)".into(),
         });
     } else {
         all_genes = gene_calls(
@@ -434,42 +480,63 @@ fn copy_number_of(
             .cloned()
             .collect();
     }
-    if plan.tumor_only {
-        not_assessed.push(NotAssessed {
-            item: "loh".into(),
-            reason: "loss of heterozygosity not assessed: without a matched normal the heterozygous sites are taken from the tumor itself".into(),
-        });
-    }
-    (Some(*res), all_genes, Some(choice))
+    all_genes
 }
 
 /// Junctions from the split reads, soft clips and discordant pairs, with the genes at their
 /// breakends and the fusions they make.
 fn structural_variants_of(
     plan: &StructuralPlan,
-    state: StructuralState,
+    (calls, clips, refb): (SvCalls, &[Clip], Option<&RefBases<'_>>),
     ctx: &StructuralContext<'_>,
     genes: &[&Transcript],
+    copy_number: Option<&mut CopyNumberResult>,
     not_assessed: &mut Vec<NotAssessed>,
 ) -> SvResult {
     let mf = max_fragment(ctx.tumor_qc);
-    let settings = SvSettings {
-        max_fragment: mf,
-        has_normal: !plan.tumor_only,
-        ..SvSettings::default()
-    };
-    let calls = cluster(state.splits, state.pairs, state.clips, &settings);
-    let svs: Vec<StructuralVariant> = calls
-        .junctions
+    let names = ctx.contig_names;
+    let low_support = calls.low_support;
+    let (linked, segments): (Vec<(Junction, Link)>, Option<&mut Vec<CnSegment>>) =
+        match (copy_number, refb) {
+            (Some(cn), Some(r)) => {
+                let seg_contigs: Vec<u32> = cn
+                    .segments
+                    .iter()
+                    .map(|s| names.iter().position(|n| *n == s.chrom).unwrap_or(0) as u32)
+                    .collect();
+                let input = LinkInput {
+                    seg_contigs: &seg_contigs,
+                    bin_size: cn.bin_size,
+                    clips,
+                    reference: r,
+                    has_normal: !plan.tumor_only,
+                };
+                let linked = link(&mut cn.segments, calls.junctions, &calls.below, &input);
+                (linked, Some(&mut cn.segments))
+            }
+            (cn, _) => (
+                calls
+                    .junctions
+                    .into_iter()
+                    .map(|j| (j, Link::default()))
+                    .collect(),
+                cn.map(|c| &mut c.segments),
+            ),
+        };
+    let seg_view: &[CnSegment] = segments.as_deref().map_or(&[], |v| v.as_slice());
+    let svs: Vec<StructuralVariant> = linked
         .iter()
         .enumerate()
-        .map(|(i, j)| sv_record(i, j, ctx.contig_names, genes, plan.tumor_only))
+        .map(|(i, (j, l))| sv_record(i, j, l, seg_view, names, genes, plan.tumor_only))
         .collect();
+    if let Some(segs) = segments {
+        mark_junctions(segs, &linked, &svs, names);
+    }
     let mut warnings = Vec::new();
     let fusions = if genes.is_empty() {
         not_assessed.push(NotAssessed {
             item: "fusions".into(),
-            reason: "fusion partners not assessed: no transcript models (--gff); rearrangements are listed without genes".into(),
+            reason: "fusion partners not assessed: no transcript model applies to this reference (see gene annotation); rearrangements are listed without genes".into(),
         });
         Vec::new()
     } else {
@@ -479,10 +546,10 @@ fn structural_variants_of(
         warnings.push("tumor-only: rearrangements cannot be told apart from germline structural variants without a matched normal".into());
     }
     SvResult {
-        method: "split reads (SA) and discordant pairs, MAPQ >= 20, clustered into junctions (Manta/DELLY evidence model without assembly); somatic = no support in the matched normal".into(),
+        method: "split reads (SA) and discordant pairs, MAPQ >= 20, clustered into junctions (Manta/DELLY evidence model without assembly) at their leftmost placement along the breakpoint homology; soft clips realigned against the reference around both breakends; segment boundaries snapped to junctions and copy-number steps searched for junctions; somatic = no support in the matched normal".into(),
         variants: svs,
         germline_filtered: calls.germline,
-        low_support: calls.low_support,
+        low_support,
         fusions,
         max_fragment: mf,
         warnings,
@@ -494,11 +561,27 @@ fn structural_variants_of(
 /// breakends.
 fn sv_record(
     i: usize,
-    j: &crate::somatic::sv::Junction,
+    j: &Junction,
+    l: &Link,
+    segments: &[CnSegment],
     names: &[String],
     genes: &[&Transcript],
     tumor_only: bool,
 ) -> StructuralVariant {
+    let copy_number_change = l.segment.map(|k| {
+        let s = &segments[k];
+        let f = l.flank.map(|f| &segments[f]);
+        CnChange {
+            chrom: s.chrom.clone(),
+            start: s.start,
+            end: s.end,
+            copy_number: s.copy_number,
+            flank_copy_number: f.and_then(|f| f.copy_number),
+            log2_ratio: s.log2_ratio,
+            flank_log2_ratio: f.map(|f| f.log2_ratio),
+            call: s.call,
+        }
+    });
     let (c1, c2) = (&names[j.a.contig as usize], &names[j.b.contig as usize]);
     let (p1, p2) = (j.a.pos + 1, j.b.pos + 1);
     let g = |c: &str, p: u64| -> Vec<String> {
@@ -521,6 +604,9 @@ fn sv_record(
         orientation2: j.b.ori,
         precise: j.precise,
         ci: j.ci,
+        homology_length: j.homlen,
+        copy_number_supported: l.copy_number_supported,
+        copy_number_change,
         tumor: j.tumor,
         normal: (!tumor_only).then_some(j.normal),
         length: (j.a.contig == j.b.contig).then(|| j.b.pos - j.a.pos),
@@ -529,20 +615,111 @@ fn sv_record(
     }
 }
 
-/// Writes `copy_number.seg`, `copy_number_genes.tsv` (when assessed) and `sv.vcf.gz` + index.
+/// The clustering settings of a run.
+fn sv_settings(plan: &StructuralPlan, ctx: &StructuralContext<'_>) -> SvSettings {
+    SvSettings {
+        max_fragment: max_fragment(ctx.tumor_qc),
+        has_normal: !plan.tumor_only,
+        ..SvSettings::default()
+    }
+}
+
+/// The copy-number changes the junctions imply (candidate segment boundaries): every reported
+/// junction, and deletion or duplication candidates below the read-support thresholds with
+/// [`MIN_RESCUE_FRAGMENTS`] tumor fragments (none in the normal), at a stricter split test.
+fn junction_spans(
+    junctions: &[Junction],
+    below: &[Junction],
+    has_normal: bool,
+) -> Vec<JunctionSpan> {
+    let id = |c: u32| crate::types::ContigId::new(c as usize);
+    let mut v = Vec::new();
+    for j in junctions {
+        match j.sv_type() {
+            SvType::Deletion | SvType::Duplication => v.push(JunctionSpan {
+                contig: id(j.a.contig),
+                lo: boundary_of(&j.a),
+                hi: Some(boundary_of(&j.b)),
+                min_z: JUNCTION_SPLIT_Z,
+            }),
+            _ => {
+                for e in [&j.a, &j.b] {
+                    v.push(JunctionSpan {
+                        contig: id(e.contig),
+                        lo: boundary_of(e),
+                        hi: None,
+                        min_z: JUNCTION_SPLIT_Z,
+                    });
+                }
+            }
+        }
+    }
+    for j in below {
+        let tumor = j.tumor.split_reads + j.tumor.discordant_pairs;
+        let normal = j.normal.split_reads + j.normal.discordant_pairs;
+        if matches!(j.sv_type(), SvType::Deletion | SvType::Duplication)
+            && tumor >= MIN_RESCUE_FRAGMENTS
+            && (!has_normal || normal == 0)
+        {
+            v.push(JunctionSpan {
+                contig: id(j.a.contig),
+                lo: boundary_of(&j.a),
+                hi: Some(boundary_of(&j.b)),
+                min_z: CANDIDATE_SPLIT_Z,
+            });
+        }
+    }
+    v.sort_by_key(|x| (x.contig, x.lo));
+    v
+}
+
+/// Names on each segment the junction its start or end was placed on.
+fn mark_junctions(
+    segments: &mut [CnSegment],
+    linked: &[(Junction, Link)],
+    svs: &[StructuralVariant],
+    names: &[String],
+) {
+    for ((j, _), sv) in linked.iter().zip(svs) {
+        for e in [&j.a, &j.b] {
+            let chrom = &names[e.contig as usize];
+            let b = boundary_of(e);
+            for s in segments.iter_mut().filter(|s| &s.chrom == chrom) {
+                if s.start == b && s.start_junction.is_none() {
+                    s.start_junction = Some(sv.id.clone());
+                }
+                if s.end == b && s.end_junction.is_none() {
+                    s.end_junction = Some(sv.id.clone());
+                }
+            }
+        }
+    }
+}
+
+/// Writes `copy_number.seg` (named by the run's `sample_id`), `copy_number_segments.tsv`,
+/// `copy_number_genes.tsv` (when assessed) and `sv.vcf.gz` + index.
 pub fn write_structural(
     dir: &Path,
+    sample_id: &str,
     outcome: &StructuralOutcome,
     meta: &VcfMeta<'_>,
     reference: &Reference,
     manifest: &mut Manifest,
 ) -> Result<()> {
     if let Some(cn) = &outcome.copy_number {
-        write_seg(&dir.join("copy_number.seg"), meta.tumor, &cn.segments)?;
-        manifest.output("copy_number_seg", "copy_number.seg")?;
+        let off = cn.neutral_log2_ratio;
+        write_seg(
+            &OutputFile::CopyNumberSeg.path(dir),
+            sample_id,
+            &cn.segments,
+            off,
+        )?;
+        manifest.output(OutputFile::CopyNumberSeg)?;
+        write_segment_tsv(&OutputFile::CopyNumberSegments.path(dir), &cn.segments, off)?;
+        manifest.output(OutputFile::CopyNumberSegments)?;
         if cn.genes_evaluated > 0 {
-            write_gene_tsv(&dir.join("copy_number_genes.tsv"), &outcome.all_genes)?;
-            manifest.output("copy_number_genes", "copy_number_genes.tsv")?;
+            write_gene_tsv(&OutputFile::CopyNumberGenes.path(dir), &outcome.all_genes)?;
+            manifest.output(OutputFile::CopyNumberGenes)?;
         }
     }
     let base = |chrom: &str, pos: u64| -> u8 {
@@ -563,9 +740,9 @@ pub fn write_structural(
         .iter()
         .map(|v| (base(&v.chrom1, v.pos1.get()), base(&v.chrom2, v.pos2.get())))
         .collect();
-    write_sv_vcf(&dir.join("sv.vcf.gz"), meta, &sv.variants, &bases)?;
-    manifest.output("sv_vcf", "sv.vcf.gz")?;
-    manifest.output("sv_vcf_index", "sv.vcf.gz.tbi")?;
+    write_sv_vcf(&OutputFile::SvVcf.path(dir), meta, &sv.variants, &bases)?;
+    manifest.output(OutputFile::SvVcf)?;
+    manifest.output(OutputFile::SvVcfIndex)?;
     if !sv.variants.is_empty() {
         log::info(&format!(
             "{} somatic rearrangement(s), {} fusion(s)",

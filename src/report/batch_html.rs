@@ -39,8 +39,8 @@ fn level_rank(l: Option<&str>) -> usize {
     }
 }
 
-/// The agenda order: samples the panel should discuss first, then by highest evidence level
-/// (A first), then sheet order.
+/// The agenda order: by priority (`QC failed: re-test`, `actionable: discuss first`,
+/// `routine review`), then by highest evidence level (A first), then sheet order.
 pub fn agenda(s: &BatchSummary) -> Vec<&BatchSample> {
     let mut v: Vec<&BatchSample> = s
         .samples
@@ -49,7 +49,10 @@ pub fn agenda(s: &BatchSummary) -> Vec<&BatchSample> {
         .collect();
     v.sort_by_key(|r| {
         (
-            r.panel_priority.as_deref() != Some("discuss first"),
+            r.panel_priority
+                .as_deref()
+                .and_then(crate::types::report::Priority::parse)
+                .map_or(3, |p| p.rank()),
             level_rank(r.highest_level.as_deref()),
             r.task,
         )
@@ -120,17 +123,21 @@ pub fn render(s: &BatchSummary) -> String {
         t.samples, t.complete, t.skipped, t.failed, t.unfinished
     );
     // the agenda
-    h.push_str("<h2>Expert-panel agenda</h2><p class=\"note\">Every case goes to the expert panel; this order only suggests which to discuss first (the reasons come from each report). Samples without a report (no cancer type) and samples that are not complete are not listed.</p>");
+    h.push_str("<h2>Expert-panel agenda</h2><p class=\"note\">Every case goes to the expert panel; this order only suggests which to take first: <b>QC failed: re-test</b> (the findings cannot be relied on), then <b>actionable: discuss first</b> (a finding needs the panel&#39;s judgement), then <b>routine review</b> (the reasons come from each report). Samples without a report (no cancer type) and samples that are not complete are not listed.</p>");
     let ag = agenda(s);
     if ag.is_empty() {
         h.push_str("<p>No complete sample has a report.</p>");
     } else {
         h.push_str("<table><tr><th>#</th><th>sample</th><th>patient</th><th>cancer type</th><th>priority</th><th>highest level</th><th>findings</th><th>why</th><th>report</th></tr>");
         for (i, r) in ag.iter().enumerate() {
-            let cls = if r.panel_priority.as_deref() == Some("discuss first") {
-                "warn"
-            } else {
-                ""
+            let cls = match r
+                .panel_priority
+                .as_deref()
+                .and_then(crate::types::report::Priority::parse)
+            {
+                Some(crate::types::report::Priority::QcRetest) => "bad",
+                Some(crate::types::report::Priority::DiscussFirst) => "warn",
+                _ => "",
             };
             let _ = write!(
                 h,
@@ -143,7 +150,7 @@ pub fn render(s: &BatchSummary) -> String {
                 cell(r.highest_level.clone()),
                 cell(r.findings.map(|x| x.to_string())),
                 esc(&r.panel_reasons.join("; ")),
-                esc(&r.outdir)
+                super::html::href(&r.outdir)
             );
         }
         h.push_str("</table>");
@@ -163,14 +170,14 @@ pub fn render(s: &BatchSummary) -> String {
                 cell(r.reason.clone()),
                 r.log
                     .as_ref()
-                    .map(|l| format!("<a href=\"{0}\">{0}</a>", esc(l)))
+                    .map(|l| format!("<a href=\"{}\">{}</a>", super::html::href(l), esc(l)))
                     .unwrap_or_else(|| "&ndash;".into())
             );
         }
         h.push_str("</table>");
     }
     // biomarkers
-    h.push_str("<h2>Samples</h2><table><tr><th>sample</th><th>normal</th><th>status</th><th>QC</th><th>TMB /Mb</th><th>TMB class</th><th>callable Mb</th><th>MSI score</th><th>MSI</th><th>purity</th><th>mean depth</th><th>duplicates</th><th>identity</th><th>PASS calls</th></tr>");
+    h.push_str("<h2>Samples</h2><table><tr><th>sample</th><th>normal</th><th>status</th><th>QC</th><th>TMB /Mb</th><th>TMB class</th><th>callable Mb</th><th>MSI score</th><th>MSI</th><th>purity</th><th>mean depth</th><th>duplicates</th><th>identity</th><th>PASS calls</th><th>follow-up plasma (MRD)</th></tr>");
     for r in &s.samples {
         let qc_cls = match r.qc.as_deref() {
             Some("fail") => "bad",
@@ -179,7 +186,7 @@ pub fn render(s: &BatchSummary) -> String {
         };
         let _ = write!(
             h,
-            "<tr><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td class=\"{qc_cls}\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td class=\"{qc_cls}\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
             esc(&r.sample),
             cell(r.normal.clone()),
             status_class(r.status),
@@ -194,7 +201,14 @@ pub fn render(s: &BatchSummary) -> String {
             num(r.mean_depth, 1),
             num(r.duplicate_rate, 3),
             num(r.identity, 3),
-            cell(r.pass_calls.map(|x| x.to_string()))
+            cell(r.pass_calls.map(|x| x.to_string())),
+            esc(
+                &r.monitoring
+                    .iter()
+                    .map(crate::types::batch::BatchMonitoring::phrase)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
         );
     }
     h.push_str("</table>");

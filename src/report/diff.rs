@@ -79,9 +79,17 @@ pub fn render_diff(old: &Report, new: &Report) -> (String, usize) {
                 .unwrap_or_else(|| ("-".into(), "-".into()))
         };
         let ((ol, oe), (nl, ne)) = (show(o), show(n));
+        use crate::io::text::cell;
         out.push_str(&format!(
-            "{}\t{}\t{}\t{}\t{ol}\t{nl}\t{change}\t{oe}\t{ne}\n",
-            key.0, key.1, key.2, key.3
+            "{}\t{}\t{}\t{}\t{}\t{}\t{change}\t{}\t{}\n",
+            cell(&key.0),
+            cell(&key.1),
+            cell(&key.2),
+            cell(&key.3),
+            cell(&ol),
+            cell(&nl),
+            cell(&oe),
+            cell(&ne)
         ));
     }
     (out, changed)

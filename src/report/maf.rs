@@ -15,7 +15,8 @@
 //!   donor/acceptor variants (codon = ceil(c./3) of the HGVSc position).
 //! - Chromosome: `chr` removed, `chrM` → `MT` (cBioPortal drops `M`/`chrM`); other contig names
 //!   are kept as they are.
-//! - Entrez_Gene_Id `0` (no Entrez map is shipped; cBioPortal resolves Hugo_Symbol), Center `.`,
+//! - Entrez_Gene_Id: the NCBI Gene id the transcript models carry (the shipped MANE models do),
+//!   else `0` (cBioPortal then resolves Hugo_Symbol); Center `.`,
 //!   Strand `+`, dbSNP_RS empty (no dbSNP lookup), columns 15 and 20-34 empty.
 
 use std::fmt::Write as _;
@@ -89,6 +90,8 @@ pub struct MafInput {
     pub alt: String,
     /// Gene symbol (None: outside every transcript model).
     pub gene: Option<String>,
+    /// NCBI Gene id of `gene`, when the models carry it (the shipped ones do).
+    pub entrez: Option<u32>,
     /// Sequence Ontology term.
     pub consequence: Option<String>,
     /// `c.` notation.
@@ -242,7 +245,8 @@ pub fn hgvsp_short(hgvs_p: Option<&str>, hgvs_c: Option<&str>, class: &str) -> S
     s
 }
 
-fn maf_chrom(c: &str) -> String {
+/// The chromosome as MAF and cBioPortal write it: `chr` removed, `chrM` → `MT`.
+pub fn maf_chrom(c: &str) -> String {
     match c {
         "chrM" | "chrMT" | "M" => "MT".into(),
         _ => c.strip_prefix("chr").unwrap_or(c).to_string(),
@@ -282,12 +286,18 @@ pub fn row(v: &MafInput) -> String {
         ),
         _ => String::new(),
     };
+    use crate::io::text::cell;
+    let t = |s: &str| cell(s).into_owned();
+    let entrez = match (&v.gene, v.entrez) {
+        (Some(_), Some(id)) => id.to_string(),
+        _ => "0".into(),
+    };
     let mut cells: Vec<String> = vec![
-        gene,
-        "0".into(),
+        t(&gene),
+        entrez,
         ".".into(),
-        v.build.clone(),
-        maf_chrom(&v.chrom),
+        t(&v.build),
+        t(&maf_chrom(&v.chrom)),
         start.to_string(),
         end.to_string(),
         "+".into(),
@@ -298,17 +308,17 @@ pub fn row(v: &MafInput) -> String {
         a,
         String::new(),
         String::new(),
-        v.tumor.clone(),
-        v.normal.clone(),
+        t(&v.tumor),
+        t(&v.normal),
         normal_allele.clone(),
         normal_allele,
     ];
     cells.extend(std::iter::repeat_n(String::new(), 15));
     cells.extend([
-        v.hgvs_c.clone().unwrap_or_default(),
-        hgvs_p,
-        short,
-        v.transcript.clone().unwrap_or_default(),
+        t(v.hgvs_c.as_deref().unwrap_or_default()),
+        t(&hgvs_p),
+        t(&short),
+        t(v.transcript.as_deref().unwrap_or_default()),
         v.exon.map(|e| e.to_string()).unwrap_or_default(),
         v.t_depth.to_string(),
         v.t_depth.saturating_sub(v.t_alt).to_string(),
@@ -316,7 +326,7 @@ pub fn row(v: &MafInput) -> String {
         n_depth,
         n_ref,
         n_alt,
-        effects,
+        t(&effects),
     ]);
     debug_assert_eq!(cells.len(), COLUMNS.len());
     cells.join("\t")
@@ -336,6 +346,47 @@ pub fn render(rows: &[MafInput]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 19: a gene named `=HYPERLINK(...)` (from a hostile GFF `Name`) reached the MAF as a
+    /// formula; every free-text cell is neutralised, coordinates and alleles are untouched.
+    #[test]
+    fn formula_cells_are_neutralised_in_the_maf() {
+        let v = MafInput {
+            tumor: "@T1".into(),
+            normal: "-N1".into(),
+            build: "GRCh38".into(),
+            chrom: "chr7".into(),
+            pos: 140753336,
+            ref_allele: "A".into(),
+            alt: "T".into(),
+            gene: Some("=HYPERLINK(\"http://x\",\"BRAF\")".into()),
+            entrez: None,
+            consequence: Some("missense_variant".into()),
+            hgvs_c: Some("+c.1799T>A".into()),
+            hgvs_p: Some("p.Val600Glu".into()),
+            transcript: Some("NM_004333.4".into()),
+            exon: Some(15),
+            t_depth: 100,
+            t_alt: 30,
+            n_counts: Some((50, 0)),
+        };
+        let r = row(&v);
+        let c: Vec<&str> = r.split('\t').collect();
+        assert_eq!(c[0], "'=HYPERLINK(\"http://x\",\"BRAF\")");
+        assert_eq!((c[15], c[16]), ("'@T1", "'-N1"));
+        assert_eq!(c[34], "'+c.1799T>A");
+        assert_eq!(
+            (c[5], c[6], c[10], c[12]),
+            ("140753336", "140753336", "A", "T")
+        );
+        for cell in &c {
+            // the strand column's `+` is a placeholder, not a formula
+            assert!(
+                *cell == "+" || !cell.starts_with(['=', '+', '@']),
+                "a formula cell reached the MAF: {cell}"
+            );
+        }
+    }
 
     // vcf2maf's own test rows (mskcc/vcf2maf tests/test_b38.vcf -> test_b38_output.maf)
     #[test]

@@ -33,6 +33,18 @@ pub fn tmb_class(per_mb: f64) -> TmbClass {
     }
 }
 
+/// Why a TMB over `callable_mb` is not evaluable (None: it is): less than
+/// [`MIN_RELIABLE_CALLABLE_MB`] of callable sequence. The sentence the report, results.json and
+/// the batch summary share.
+pub fn tmb_not_evaluable(callable_mb: f64, per_mb: f64, ci95: [f64; 2]) -> Option<String> {
+    (callable_mb < MIN_RELIABLE_CALLABLE_MB).then(|| {
+        format!(
+            "TMB not evaluable: {callable_mb:.3} Mb of callable sequence, below the minimum of {MIN_RELIABLE_CALLABLE_MB} Mb (measured {per_mb:.1}/Mb, 95% CI {:.1}-{:.1})",
+            ci95[0], ci95[1]
+        )
+    })
+}
+
 /// Where TMB counts: the contigs in scope (per contig; empty = all) minus an exclusion BED.
 pub struct TmbScope<'a> {
     /// Per contig: in scope (the primary chromosomes of a human genome).
@@ -138,18 +150,26 @@ pub fn tmb(calls: &[&Call], excluded: u64, callable_bases: u64, s: TmbSettings) 
     let per = |x: f64| if mb > 0.0 { x / mb } else { 0.0 };
     let (lo, hi) = poisson_ci(n, 0.05);
     let per_mb = per(n as f64);
-    let class = tmb_class(per_mb);
+    let r = |x: f64| (x * 100.0).round() / 100.0;
+    let callable_mb = (mb * 1e4).round() / 1e4;
+    let ci95 = [r(per(lo)), r(per(hi))];
+    let not_evaluable = tmb_not_evaluable(callable_mb, r(per_mb), ci95);
+    let class = match not_evaluable {
+        None => tmb_class(per_mb),
+        Some(_) => TmbClass::NotEvaluable,
+    };
     let mut warnings = Vec::new();
     if mb < MIN_RELIABLE_CALLABLE_MB {
         warnings.push(format!(
             "callable region is {mb:.3} Mb: TMB from less than ~1 Mb (panels below 0.7-1 Mb) is unreliable"
         ));
     }
-    let r = |x: f64| (x * 100.0).round() / 100.0;
     TmbResult {
         per_mb: r(per_mb),
-        ci95: [r(per(lo)), r(per(hi))],
+        ci95,
         class,
+        evaluable: not_evaluable.is_none(),
+        not_evaluable_reason: not_evaluable,
         count: n,
         snv,
         indel,
@@ -163,7 +183,7 @@ pub fn tmb(calls: &[&Call], excluded: u64, callable_bases: u64, s: TmbSettings) 
         synonymous: None,
         nonsynonymous: None,
         callable_bases,
-        callable_mb: (mb * 1e4).round() / 1e4,
+        callable_mb,
         settings: s,
         warnings,
     }
@@ -382,9 +402,7 @@ pub fn purity(calls: &[&Call]) -> PurityResult {
     }
 }
 
-/// METHOD: fewest microsatellite sites tested for an MSI status to be read: below 20, one site
-/// moves the score by 5 points or more around the 20% MSI-H threshold.
-pub const MIN_MSI_SITES: u32 = 20;
+pub use super::msi::MIN_MSI_SITES;
 
 /// METHOD: fewest sites for a confident MSI-H call: below 62, the 95% binomial interval of a
 /// score at the 20% MSI-H threshold is wider than +-10 points (1.96 * sqrt(0.2 * 0.8 / n) > 0.10),

@@ -8,10 +8,9 @@
 //! applied. Memory: one observation per non-reference base or indel read, two `u32` per
 //! position and sample.
 
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
-use crate::types::fxhash::Fx;
+use crate::types::fxhash::{Fx, FxHashMap};
 
 use super::model::{binom_two_sided, nlod, phred_to_err, tlod};
 use super::normalize::{left_align_del, left_align_ins, repeat_unit, tract_len};
@@ -147,9 +146,12 @@ pub struct CallPartial {
     ref_rev: Vec<Vec<i32>>,
     /// Per sample: coverage by reads in F1R2 orientation (a difference array until `finish`).
     ref_f1r2: Vec<Vec<i32>>,
+    /// Positions where some allele may reach the evidence thresholds (see
+    /// [`candidate_positions`]), sorted; known once every read has been seen.
     cand_pos: Vec<i64>,
+    cand_ready: bool,
     cursor: usize,
-    tallies: HashMap<i64, Vec<Tally>>,
+    tallies: FxHashMap<i64, Vec<Tally>>,
     /// The scored calls of the shard, sorted by position.
     pub calls: Vec<Call>,
     /// Per sample: every non-reference base of the shard by damage class and orientation.
@@ -235,7 +237,36 @@ fn hash_of<T: Hash>(t: &T) -> u64 {
 
 const NIB2BASE: [u8; 16] = *b"NACNGNNNTNNNNNNN";
 
+/// The positions of the core (sorted) with at least `min` tumor observations (every allele,
+/// before the one-per-template reduction): a necessary condition for any allele there to have
+/// `min` tumor fragments, so no other position can yield a call.
+fn candidate_positions(obs: &[Obs], core: Region, min: usize) -> Vec<i64> {
+    let lo = core.start as i64;
+    let mut count = vec![0u32; core.len() as usize];
+    for o in obs.iter().filter(|o| o.sample == 0) {
+        if let Some(c) = usize::try_from(o.pos - lo)
+            .ok()
+            .and_then(|i| count.get_mut(i))
+        {
+            *c += 1;
+        }
+    }
+    count
+        .iter()
+        .enumerate()
+        .filter(|&(_, &c)| c as usize >= min)
+        .map(|(i, _)| lo + i as i64)
+        .collect()
+}
+
 impl CallObserver {
+    /// Fewest tumor observations at a position for any of its alleles to reach the SNV or
+    /// indel fragment threshold (at least one: a position without tumor evidence is no call).
+    fn min_tumor_obs(&self) -> usize {
+        let s = &self.settings;
+        s.min_alt_reads.min(s.min_alt_reads_indel).max(1) as usize
+    }
+
     fn ref_err_of(&self, bq: u8, mq: u8) -> f64 {
         // METHOD: a read's error is the larger of its base error and its mapping error.
         let mq = if mq == 255 { 60 } else { mq };
@@ -277,8 +308,9 @@ impl ColumnObserver for CallObserver {
             ref_rev: vec![vec![0; n + 1]; self.n_samples],
             ref_f1r2: vec![vec![0; n + 1]; self.n_samples],
             cand_pos: Vec::new(),
+            cand_ready: false,
             cursor: 0,
-            tallies: HashMap::new(),
+            tallies: FxHashMap::default(),
             calls: Vec::new(),
             damage: vec![DamageCounts::default(); self.n_samples],
         }
@@ -349,16 +381,9 @@ impl ColumnObserver for CallObserver {
     }
 
     fn column(&self, p: &mut CallPartial, col: &Column<'_>) {
-        if p.cursor == 0 && p.cand_pos.is_empty() && !p.obs.is_empty() {
-            let mut v: Vec<i64> = p
-                .obs
-                .iter()
-                .filter(|o| o.sample == 0)
-                .map(|o| o.pos)
-                .collect();
-            v.sort_unstable();
-            v.dedup();
-            p.cand_pos = v;
+        if !p.cand_ready {
+            p.cand_pos = candidate_positions(&p.obs, p.core, self.min_tumor_obs());
+            p.cand_ready = true;
         }
         let pos = col.pos.get() as i64;
         while p.cursor < p.cand_pos.len() && p.cand_pos[p.cursor] < pos {
@@ -372,8 +397,16 @@ impl ColumnObserver for CallObserver {
     fn finish(&self, p: &mut CallPartial, rf: &RefSlice<'_>) {
         p.prefix_sum_coverage();
         let mut obs = std::mem::take(&mut p.obs);
-        let raw_counts = raw_alt_counts(&obs);
         count_damage(&obs, rf, &mut p.damage);
+        if !p.cand_ready {
+            p.cand_pos = candidate_positions(&obs, p.core, self.min_tumor_obs());
+        }
+        // only candidate positions can be called: the rest (mostly single sequencing errors)
+        // skip the sort and the scoring; every observation of a kept position is kept, so the
+        // raw counts of the positions scored are unchanged
+        let cand = &p.cand_pos;
+        obs.retain(|o| cand.binary_search(&o.pos).is_ok());
+        let raw_counts = raw_alt_counts(&obs);
         one_per_template(&mut obs);
         let mut calls: Vec<Call> = Vec::new();
         let mut i = 0;
@@ -403,7 +436,8 @@ impl ColumnObserver for CallObserver {
         p.ref_rev = Vec::new();
         p.ref_f1r2 = Vec::new();
         p.packed_ref = Default::default();
-        p.tallies = HashMap::new();
+        p.tallies = FxHashMap::default();
+        p.cand_pos = Vec::new();
     }
 }
 
@@ -673,6 +707,30 @@ fn median_u32(mut v: Vec<u32>) -> u32 {
     v[v.len() / 2]
 }
 
+/// Fragments of the pileup showing base `b` (A, C, G, T; 0 for any other).
+fn base_count(t: &Tally, b: u8) -> u32 {
+    match b {
+        b'A' => t.get(Field::A),
+        b'C' => t.get(Field::C),
+        b'G' => t.get(Field::G),
+        b'T' => t.get(Field::T),
+        _ => 0,
+    }
+}
+
+/// METHOD: the reference fragments of an SNV's AD. The pileup resolves overlapping mates to one
+/// base per fragment (by mapping quality, then read 1), the evidence keeps a fragment's alt base
+/// whichever mate shows it; a fragment whose mates disagree (one ref, one alt) is then the
+/// pileup's ref and the evidence's alt. Such fragments (the alt fragments beyond the pileup's
+/// alt count) are taken out of the reference count, and the reference count never exceeds
+/// `DP - alt`, so that `sum(AD) <= DP` holds for every record (DP counts each fragment once).
+fn snv_ref_fragments(pileup_ref: u32, pileup_alt: u32, depth: u32, alt: u32) -> u32 {
+    let disagreeing = alt.saturating_sub(pileup_alt);
+    pileup_ref
+        .saturating_sub(disagreeing)
+        .min(depth.saturating_sub(alt))
+}
+
 /// What one sample shows at a candidate: depth, reference and alt fragments, split by strand
 /// and pair orientation.
 struct SupportInput<'s> {
@@ -689,14 +747,10 @@ fn sample_support(x: &SupportInput<'_>, alts: &[&Obs]) -> SampleSupport {
     let t = x.tally;
     let depth = t.depth();
     let alt = alts.len() as u32;
-    let ref_count = match x.kind {
-        VarKind::Snv => match x.refb {
-            b'A' => t.get(Field::A),
-            b'C' => t.get(Field::C),
-            b'G' => t.get(Field::G),
-            b'T' => t.get(Field::T),
-            _ => 0,
-        },
+    let ref_count = match (x.kind, alts.first().map(|o| &o.allele)) {
+        (VarKind::Snv, Some(Allele::Snv(b))) => {
+            snv_ref_fragments(base_count(t, x.refb), base_count(t, *b), depth, alt)
+        }
         _ => depth.saturating_sub(alt),
     };
     // strand coverage counts reads (both mates) of any allele: subtract every non-reference
@@ -739,7 +793,7 @@ impl CallObserver {
         p: &CallPartial,
         group: &[Obs],
         rf: &RefSlice<'_>,
-        raw_counts: &HashMap<(u8, i64), (i32, i32, i32)>,
+        raw_counts: &FxHashMap<(u8, i64), (i32, i32, i32)>,
     ) -> Option<Call> {
         let s = &self.settings;
         let tumor: Vec<&Obs> = group.iter().filter(|o| o.sample == 0).collect();
@@ -842,8 +896,8 @@ impl CallObserver {
 
 /// Non-reference reads per (sample, position): forward, reverse and F1R2, before template
 /// de-duplication.
-fn raw_alt_counts(obs: &[Obs]) -> HashMap<(u8, i64), (i32, i32, i32)> {
-    let mut m: HashMap<(u8, i64), (i32, i32, i32)> = HashMap::new();
+fn raw_alt_counts(obs: &[Obs]) -> FxHashMap<(u8, i64), (i32, i32, i32)> {
+    let mut m: FxHashMap<(u8, i64), (i32, i32, i32)> = FxHashMap::default();
     for o in obs {
         if matches!(o.allele, Allele::Snv(_)) {
             let e = m.entry((o.sample, o.pos)).or_default();
@@ -1136,5 +1190,20 @@ mod tests {
         ];
         multiallelic(&mut site, min_tlod);
         assert_eq!(site[2].filters, [Filter::Multiallelic]);
+    }
+
+    #[test]
+    fn allelic_depths_never_exceed_the_depth() {
+        // 30 fragments: 20 ref and 9 alt in the pileup, 1 N; the evidence keeps 10 alt
+        // fragments (one fragment's mates disagree: the pileup took its ref mate)
+        assert_eq!(snv_ref_fragments(20, 9, 30, 10), 19);
+        // no disagreement: the pileup's counts stand
+        assert_eq!(snv_ref_fragments(20, 10, 30, 10), 20);
+        // every fragment ref or alt: ref + alt = depth exactly
+        assert_eq!(snv_ref_fragments(21, 9, 30, 10), 20);
+        for (r, a, d, alt) in [(0, 0, 0, 3), (5, 0, 5, 7), (100, 3, 104, 4), (7, 7, 14, 9)] {
+            let rf = snv_ref_fragments(r, a, d, alt);
+            assert!(rf + alt <= d.max(alt), "{r} {a} {d} {alt}: {rf}");
+        }
     }
 }

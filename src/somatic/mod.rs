@@ -17,6 +17,8 @@ pub mod msi;
 pub mod normalize;
 pub mod qc;
 pub mod sv;
+pub mod sv_link;
+pub mod sv_refine;
 
 pub mod coverage;
 pub mod pass;

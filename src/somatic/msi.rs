@@ -58,31 +58,62 @@ impl ScanSettings {
 /// most `max_len` bp. Longer tracts win.
 fn best_at(seq: &[u8], i: usize, st: &ScanSettings) -> Option<(usize, u32)> {
     let n = seq.len();
+    // A qualifying tract of unit u repeats its first bases u further on: (copies - 1) * u
+    // bases equal the base a unit before them. With the thresholds at 8 or more such bases for
+    // every unit (defaults: 9 for homopolymers, 8 for dinucleotides), the 8 bytes at i equal the
+    // 8 at i + u for some u; one word comparison per unit rejects nearly every position.
+    let min_run = (st.min_homopolymer.saturating_sub(1)).min(2 * st.min_repeats.saturating_sub(1));
+    if min_run >= 8 && i + 13 <= n {
+        let word = |k: usize| u64::from_le_bytes(seq[k..k + 8].try_into().expect("8 bytes"));
+        let w = word(i);
+        if (w != word(i + 1))
+            & (w != word(i + 2))
+            & (w != word(i + 3))
+            & (w != word(i + 4))
+            & (w != word(i + 5))
+        {
+            return None;
+        }
+    }
     let mut best: Option<(usize, u32)> = None;
     for u in 1..=5usize {
-        if i + u > n || seq[i..i + u].contains(&b'N') {
+        if i + u > n {
+            continue;
+        }
+        // most positions start no tract: a second copy needs seq[i + u] == seq[i], so when one
+        // copy cannot qualify, one comparison rejects the unit (the scan's per-base cost)
+        if !st.qualifies(u, 1) && (i + 2 * u > n || seq[i + u] != seq[i]) {
+            continue;
+        }
+        // copy k equals copy 0 iff every base of copies 1..=k equals the base a unit before it,
+        // so the whole copies are 1 + (run of such bases) / u; the run is cut where the tract
+        // would exceed the length cap (it then fails the cap anyway)
+        let cap = (i + st.max_len as usize + u).min(n);
+        let mut j = i + u;
+        while j < cap && seq[j] == seq[j - u] {
+            j += 1;
+        }
+        let c = 1 + ((j - i - u) / u) as u32;
+        let len = c * u as u32;
+        // the tests below are independent: the cheap ones first
+        if !st.qualifies(u, c)
+            || len > st.max_len
+            || best.is_some_and(|(bu, bc)| len <= bu as u32 * bc)
+        {
+            continue;
+        }
+        let unit = &seq[i..i + u];
+        if unit.contains(&b'N') {
             continue;
         }
         // only primitive units (AA is not a unit) and only tract starts
-        if u > 1 && super::normalize::repeat_unit(&seq[i..i + u]).len() != u {
+        if u > 1 && super::normalize::repeat_unit(unit).len() != u {
             continue;
         }
-        if i >= u && seq[i - u..i] == seq[i..i + u] {
+        if i >= u && (0..u).all(|k| seq[i - u + k] == seq[i + k]) {
             continue;
         }
-        let mut c = 1u32;
-        while i + (c as usize + 1) * u <= n
-            && seq[i + c as usize * u..i + (c as usize + 1) * u] == seq[i..i + u]
-        {
-            c += 1;
-        }
-        let len = c * u as u32;
-        if st.qualifies(u, c)
-            && len <= st.max_len
-            && best.is_none_or(|(bu, bc)| len > bu as u32 * bc)
-        {
-            best = Some((u, c));
-        }
+        best = Some((u, c));
     }
     best
 }
@@ -417,6 +448,17 @@ pub fn site_windows(sites: &[MsSite], contigs: &[Contig]) -> Vec<Region> {
         .collect()
 }
 
+/// METHOD: fewest microsatellite sites tested for an MSI status to be read: below 20, one site
+/// moves the score by 5 points or more around the 20% MSI-H threshold.
+pub const MIN_MSI_SITES: u32 = 20;
+
+/// Why an MSI result from `tested` sites is not evaluable (below [`MIN_MSI_SITES`]).
+pub fn msi_not_evaluable(tested: u32) -> String {
+    format!(
+        "MSI not evaluable: {tested} microsatellite site(s) tested, below the minimum of {MIN_MSI_SITES}"
+    )
+}
+
 /// The warning an indeterminate MSI result raises.
 pub fn msi_warning(m: &MsiResult) -> Option<String> {
     (m.status == MsiStatus::Indeterminate).then(|| {
@@ -470,8 +512,9 @@ pub fn score(
     } else {
         0.0
     };
-    let status = if tested == 0 {
-        MsiStatus::Indeterminate
+    let evaluable = tested >= MIN_MSI_SITES;
+    let status = if !evaluable {
+        MsiStatus::NotEvaluable
     } else if score >= t.msi_h {
         MsiStatus::MsiH
     } else if score < t.mss {
@@ -484,6 +527,8 @@ pub fn score(
         sites_tested: tested,
         sites_unstable: unstable.len() as u32,
         status,
+        evaluable,
+        not_evaluable_reason: (!evaluable).then(|| msi_not_evaluable(tested)),
         mode: match reference {
             MsiReference::Sample(_) => MsiMode::Paired,
             MsiReference::Baseline(_) => MsiMode::Baseline,
@@ -539,6 +584,73 @@ mod tests {
         }
         v.truncate(n);
         v
+    }
+
+    /// The tract search as first written (slice comparisons copy by copy): the oracle of the
+    /// run-length form that [`best_at`] uses.
+    fn best_at_by_copies(seq: &[u8], i: usize, st: &ScanSettings) -> Option<(usize, u32)> {
+        let n = seq.len();
+        let mut best: Option<(usize, u32)> = None;
+        for u in 1..=5usize {
+            if i + u > n || seq[i..i + u].contains(&b'N') {
+                continue;
+            }
+            if u > 1 && crate::somatic::normalize::repeat_unit(&seq[i..i + u]).len() != u {
+                continue;
+            }
+            if i >= u && seq[i - u..i] == seq[i..i + u] {
+                continue;
+            }
+            let mut c = 1u32;
+            while i + (c as usize + 1) * u <= n
+                && seq[i + c as usize * u..i + (c as usize + 1) * u] == seq[i..i + u]
+            {
+                c += 1;
+            }
+            let len = c * u as u32;
+            if st.qualifies(u, c)
+                && len <= st.max_len
+                && best.is_none_or(|(bu, bc)| len > bu as u32 * bc)
+            {
+                best = Some((u, c));
+            }
+        }
+        best
+    }
+
+    #[test]
+    fn the_run_length_tract_search_equals_the_copy_by_copy_one() {
+        let mut seq = repeat_rich(40_000);
+        // Ns and tracts longer than the cap too
+        for k in (0..seq.len()).step_by(997) {
+            seq[k] = b'N';
+        }
+        seq.extend(std::iter::repeat_n(b'A', 200));
+        seq.extend(b"CA".repeat(80));
+        let settings = [
+            ScanSettings::default(),
+            ScanSettings {
+                min_homopolymer: 1,
+                min_repeats: 1,
+                max_len: 12,
+                flank: 2,
+            },
+            ScanSettings {
+                min_homopolymer: 3,
+                min_repeats: 2,
+                max_len: 200,
+                flank: 5,
+            },
+        ];
+        for st in &settings {
+            for i in 0..seq.len() {
+                assert_eq!(
+                    best_at(&seq, i, st),
+                    best_at_by_copies(&seq, i, st),
+                    "at {i} with {st:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -33,6 +33,8 @@ use crate::types::fxhash::Fx;
 use crate::types::sv::{Orientation, SvSupport, SvType};
 use crate::types::{Aln, Shard};
 
+use super::sv_refine::{normalise, pack, place, Bnd, ClipSeq, RefBases, CLIP_KEEP};
+
 /// Split positions within this many bases are one junction (microhomology shifts them).
 pub const SPLIT_WINDOW: u64 = 5;
 /// A same-contig pair facing each other is discordant only when further apart than this.
@@ -100,6 +102,18 @@ pub struct Clip {
     pub sample: u8,
     /// Fragment (low 32 bits of the name hash).
     pub frag: u32,
+    /// Up to [`CLIP_KEEP`] clipped bases next to the breakend, 2 bits each, in reference
+    /// order (`+`: from the breakend on; `-`: ending at it), for the local realignment.
+    pub seq: u128,
+    /// Bases in `seq`.
+    pub len: u8,
+}
+
+impl Clip {
+    /// The clipped bases kept.
+    pub fn bases(&self) -> Vec<u8> {
+        crate::somatic::sv_refine::unpack(self.seq, self.len)
+    }
 }
 
 /// A shard's evidence.
@@ -247,31 +261,52 @@ impl SvObserver<'_> {
             r.map(|i| a.qual_at(i).min(60) as f64).sum::<f64>() / n
         };
         let frag = Self::frag(a) as u32;
-        let mut push = |pos: i64, ori: Orientation| {
+        let base = |i: usize| -> u8 {
+            match a.nibble(i) {
+                1 => b'A',
+                2 => b'C',
+                4 => b'G',
+                8 => b'T',
+                _ => b'N',
+            }
+        };
+        let mut push = |pos: i64, ori: Orientation, bases: std::ops::Range<usize>| {
             if let Ok(pos) = u32::try_from(pos) {
+                let (seq, len) = pack(bases.map(base));
                 p.clips.push(Clip {
                     contig: a.tid as u32,
                     pos,
                     ori,
                     sample: sample as u8,
                     frag,
+                    seq,
+                    len,
                 });
             }
         };
-        if lead >= self.min_clip && mean_q(0..lead as usize) >= 20.0 {
-            push(a.start, Orientation::Minus);
+        let lead = lead as usize;
+        if lead >= self.min_clip as usize && mean_q(0..lead) >= 20.0 {
+            push(
+                a.start,
+                Orientation::Minus,
+                lead.saturating_sub(CLIP_KEEP)..lead,
+            );
         }
-        let len = a.seq_len;
-        if trail >= self.min_clip
-            && len >= trail as usize
-            && mean_q(len - trail as usize..len) >= 20.0
-        {
-            push(a.end() - 1, Orientation::Plus);
+        let (len, trail) = (a.seq_len, trail as usize);
+        if trail >= self.min_clip as usize && len >= trail && mean_q(len - trail..len) >= 20.0 {
+            let from = len - trail;
+            push(
+                a.end() - 1,
+                Orientation::Plus,
+                from..(from + CLIP_KEEP).min(len),
+            );
         }
     }
 
     fn splits(&self, p: &mut SvPartial, sample: usize, a: &Aln<'_>) {
-        let Some(sa) = a.aux_str(*b"SA") else {
+        let parts = a.aux_str(*b"SA").map(|sa| self.sa_parts(sa));
+        // no SA, or no SA part placed with MAPQ >= min_mapq: the clip is kept for realignment
+        let Some(mut parts) = parts.filter(|v| !v.is_empty()) else {
             let (lead, trail) = a.soft_clips();
             if self.used(a.tid as u32) {
                 self.clips(p, sample, a, lead, trail);
@@ -284,7 +319,6 @@ impl SvObserver<'_> {
             a.flags & flag::REVERSE != 0,
             cigar_shape(a.cigar.iter().map(|&w| (w >> 4, w & 0xf))),
         );
-        let mut parts = self.sa_parts(sa);
         parts.push(me);
         parts.sort_by_key(|x| (x.q0, x.q1, x.contig, x.start));
         let Some(i) = parts.iter().position(|x| *x == me) else {
@@ -295,6 +329,21 @@ impl SvObserver<'_> {
             if (y.q0 - x.q1).abs() > MAX_SPLIT_GAP || !self.used(x.contig) || !self.used(y.contig) {
                 return;
             }
+            // read bases aligned by both parts are breakpoint homology: the later part gives
+            // them up (the homology rule after the gather places the junction)
+            let overlap = (x.q1 - y.q0).max(0) as u64;
+            if overlap >= y.end - y.start {
+                return;
+            }
+            let y = &Part {
+                start: if y.reverse {
+                    y.start
+                } else {
+                    y.start + overlap
+                },
+                end: if y.reverse { y.end - overlap } else { y.end },
+                ..*y
+            };
             let ex = if x.reverse {
                 End {
                     contig: x.contig,
@@ -479,6 +528,9 @@ pub struct Junction {
     pub precise: bool,
     /// Uncertainty (bases) when imprecise.
     pub ci: u32,
+    /// Breakpoint homology (precise): other placements of the same junction to the right of
+    /// the one given (`HOMLEN`).
+    pub homlen: u32,
     /// Tumor support.
     pub tumor: SvSupport,
     /// Normal support.
@@ -508,18 +560,22 @@ pub struct SvCalls {
     pub germline: usize,
     /// Candidate junctions below the support thresholds.
     pub low_support: usize,
+    /// Those candidates (tumor support, not vetoed by the normal), for the copy-number link.
+    pub below: Vec<Junction>,
 }
 
 fn key(e: &Evidence) -> (u32, Orientation, u32, Orientation) {
     (e.a.contig, e.a.ori, e.b.contig, e.b.ori)
 }
 
-/// Whether a discordant pair fits a junction: each read on the kept side, within a fragment.
-fn pair_fits(j_a: &End, j_b: &End, e: &Evidence, max_frag: u64) -> bool {
+/// Whether a discordant pair fits a junction: each read on the kept side, within a fragment
+/// (the junction may lie anywhere along its homology `h`).
+fn pair_fits(j_a: &End, j_b: &End, e: &Evidence, max_frag: u64, h: u64) -> bool {
+    let slack = SPLIT_WINDOW + h;
     let side = |j: &End, x: &End| -> bool {
         match j.ori {
-            Orientation::Plus => x.pos <= j.pos + SPLIT_WINDOW && x.pos + max_frag >= j.pos,
-            Orientation::Minus => x.pos + SPLIT_WINDOW >= j.pos && x.pos <= j.pos + max_frag,
+            Orientation::Plus => x.pos <= j.pos + slack && x.pos + max_frag >= j.pos,
+            Orientation::Minus => x.pos + slack >= j.pos && x.pos <= j.pos + max_frag + h,
         }
     };
     (e.a.contig, e.a.ori, e.b.contig, e.b.ori) == (j_a.contig, j_a.ori, j_b.contig, j_b.ori)
@@ -559,10 +615,15 @@ fn clips_at(clips: &[Clip], e: &End, sample: u8, seen: &[u32]) -> Vec<u32> {
 pub fn cluster(
     mut splits: Vec<Evidence>,
     mut pairs: Vec<Evidence>,
-    mut clips: Vec<Clip>,
+    clips: &mut [Clip],
     s: &SvSettings,
+    reference: Option<&RefBases<'_>>,
 ) -> SvCalls {
     clips.sort_unstable();
+    let clips: &[Clip] = clips;
+    if let Some(r) = reference {
+        normalise_splits(&mut splits, r);
+    }
     let order = |x: &Evidence, y: &Evidence| {
         (key(x), x.a.pos, x.b.pos, x.sample, x.frag).cmp(&(
             key(y),
@@ -575,7 +636,10 @@ pub fn cluster(
     splits.sort_by(order);
     pairs.sort_by(order);
     let mut candidates = split_junctions(&splits);
-    add_clip_support(&mut candidates, &splits, &clips);
+    match reference {
+        Some(r) => realign_support(&mut candidates, &splits, clips, r),
+        None => add_clip_support(&mut candidates, &splits, clips),
+    }
     let used = add_pair_support(&mut candidates, &pairs, s.max_fragment);
     let rest: Vec<Evidence> = pairs
         .iter()
@@ -583,8 +647,191 @@ pub fn cluster(
         .filter(|(_, u)| !**u)
         .map(|(e, _)| *e)
         .collect();
-    candidates.extend(imprecise_junctions(&rest, s.max_fragment));
+    let mut imprecise = imprecise_junctions(&rest, s.max_fragment);
+    if let Some(r) = reference {
+        for j in imprecise.iter_mut() {
+            refine_imprecise(j, clips, r, s.max_fragment);
+        }
+    }
+    candidates.extend(imprecise);
     filter_junctions(candidates, s)
+}
+
+fn bnd(e: &End) -> Bnd {
+    (e.contig, e.pos, e.ori)
+}
+
+fn end_of(b: Bnd) -> End {
+    End {
+        contig: b.0,
+        pos: b.1,
+        ori: b.2,
+    }
+}
+
+/// Step 0 (with the reference): each split read's junction at its leftmost placement along
+/// the breakpoint homology, so reads that the aligner split at different placements agree.
+fn normalise_splits(splits: &mut [Evidence], r: &RefBases<'_>) {
+    for e in splits.iter_mut() {
+        let (a, b, _) = normalise(r, bnd(&e.a), bnd(&e.b));
+        (e.a, e.b) = (end_of(a), end_of(b));
+    }
+}
+
+/// Where the kept side of breakend `e` may lie, given a junction placed at `e` with
+/// homology `h` (precise) or beyond the reads within `ci` (imprecise).
+fn clip_range(e: &End, h: u64, ci: u64, a_side: bool) -> (u64, u64) {
+    if ci == 0 {
+        let lo = e.pos.saturating_sub(if a_side { 2 } else { h + 2 });
+        return (lo, e.pos + h + 2);
+    }
+    // the junction lies beyond the reads, but a mate the aligner placed in another copy of a
+    // repeat can put the edge past it: both sides are searched
+    (e.pos.saturating_sub(ci), e.pos + ci)
+}
+
+/// Junction placements of the realigned clips of `sample` near `a` (placed against `b`'s
+/// range) and near `b` (placed against `a`'s), with the fragments that show each.
+pub fn clip_votes(
+    clips: &[Clip],
+    r: &RefBases<'_>,
+    sample: u8,
+    a: (&End, (u64, u64)),
+    b: (&End, (u64, u64)),
+) -> HashMap<(Bnd, Bnd), Vec<u32>> {
+    let mut votes: HashMap<(Bnd, Bnd), Vec<u32>> = HashMap::new();
+    for (frag, pair) in clip_placements(clips, r, sample, a, b) {
+        if let Some(pair) = pair {
+            votes.entry(pair).or_default().push(frag);
+        }
+    }
+    for f in votes.values_mut() {
+        f.sort_unstable();
+        f.dedup();
+    }
+    votes
+}
+
+/// Each clip of `sample` near `a` (placed against `b`'s range) and near `b` (against `a`'s):
+/// its fragment and its unique placement, if any.
+fn clip_placements(
+    clips: &[Clip],
+    r: &RefBases<'_>,
+    sample: u8,
+    a: (&End, (u64, u64)),
+    b: (&End, (u64, u64)),
+) -> Vec<(u32, Option<(Bnd, Bnd)>)> {
+    let mut out = Vec::new();
+    for (side, other) in [(a, b), (b, a)] {
+        let (e, (lo, hi)) = side;
+        let lo32 = lo.min(u32::MAX as u64) as u32;
+        let start = clips.partition_point(|c| (c.contig, c.pos) < (e.contig, lo32));
+        for c in clips[start..]
+            .iter()
+            .take_while(|c| c.contig == e.contig && (c.pos as u64) <= hi)
+            .filter(|c| c.ori == e.ori && c.sample == sample)
+        {
+            let seq = c.bases();
+            let clip = ClipSeq {
+                at: (c.contig, c.pos as u64, c.ori),
+                seq: &seq,
+            };
+            let (o, (olo, ohi)) = other;
+            out.push((c.frag, place(r, &clip, o.contig, olo, ohi + 1, o.ori)));
+        }
+    }
+    out
+}
+
+/// Step 2a (with the reference): soft clips near a split junction's breakends whose clipped
+/// bases realign to the same junction (fragments not already counted).
+fn realign_support(
+    candidates: &mut [Junction],
+    splits: &[Evidence],
+    clips: &[Clip],
+    r: &RefBases<'_>,
+) {
+    for jn in candidates.iter_mut() {
+        let (_, _, h) = normalise(r, bnd(&jn.a), bnd(&jn.b));
+        jn.homlen = h;
+        let h = h as u64;
+        let ra = clip_range(&jn.a, h, 0, true);
+        let rb = clip_range(&jn.b, h, 0, false);
+        for sample in [0u8, 1u8] {
+            let seen: Vec<u32> = splits
+                .iter()
+                .filter(|e| e.sample == sample && key(e) == key_of(jn))
+                .filter(|e| e.a.pos.abs_diff(jn.a.pos) <= SPLIT_WINDOW)
+                .filter(|e| e.b.pos.abs_diff(jn.b.pos) <= SPLIT_WINDOW)
+                .map(|e| e.frag as u32)
+                .collect();
+            // a clip at the breakend (along its homology) counts unless its clipped bases
+            // place it uniquely at another junction; clips in repeats are often ambiguous
+            let mut extra: Vec<u32> = clip_placements(clips, r, sample, (&jn.a, ra), (&jn.b, rb))
+                .into_iter()
+                .filter(|(_, p)| {
+                    p.is_none_or(|p| {
+                        p.0 .1.abs_diff(jn.a.pos) <= SPLIT_WINDOW
+                            && p.1 .1.abs_diff(jn.b.pos) <= SPLIT_WINDOW
+                    })
+                })
+                .map(|(f, _)| f)
+                .filter(|f| !seen.contains(f))
+                .collect();
+            extra.sort_unstable();
+            extra.dedup();
+            let n = extra.len() as u32;
+            if sample == 0 {
+                jn.tumor.split_reads += n;
+            } else if n >= 2 {
+                jn.normal.split_reads += n;
+            }
+        }
+    }
+}
+
+fn key_of(j: &Junction) -> (u32, Orientation, u32, Orientation) {
+    (j.a.contig, j.a.ori, j.b.contig, j.b.ori)
+}
+
+/// Fewest fragments whose realigned clips agree on one placement for a junction without
+/// split reads to be placed there (precise).
+pub const MIN_REALIGNED: u32 = 2;
+
+/// Step 3b (with the reference): an imprecise junction whose breakends' clips realign to one
+/// placement (at least [`MIN_REALIGNED`] tumor fragments) becomes precise there.
+fn refine_imprecise(j: &mut Junction, clips: &[Clip], r: &RefBases<'_>, mf: u64) {
+    // a lone discordant pair is noise in a genome; its clips are not searched
+    if j.tumor.discordant_pairs < MIN_REALIGNED {
+        return;
+    }
+    let ra = clip_range(&j.a, 0, mf, true);
+    let rb = clip_range(&j.b, 0, mf, false);
+    let votes = clip_votes(clips, r, 0, (&j.a, ra), (&j.b, rb));
+    let Some((pair, frags)) = best_vote(&votes) else {
+        return;
+    };
+    if (frags.len() as u32) < MIN_REALIGNED {
+        return;
+    }
+    let (_, _, h) = normalise(r, pair.0, pair.1);
+    let normal = clip_votes(clips, r, 1, (&j.a, ra), (&j.b, rb));
+    j.a = end_of(pair.0);
+    j.b = end_of(pair.1);
+    j.precise = true;
+    j.ci = 0;
+    j.homlen = h;
+    j.tumor.split_reads = frags.len() as u32;
+    j.normal.split_reads = normal.get(&pair).map_or(0, |f| f.len() as u32);
+}
+
+/// The placement most fragments show (ties: the smallest).
+pub fn best_vote(votes: &HashMap<(Bnd, Bnd), Vec<u32>>) -> Option<((Bnd, Bnd), &Vec<u32>)> {
+    votes
+        .iter()
+        .map(|(p, f)| (f.len(), std::cmp::Reverse(*p), f))
+        .max_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)))
+        .map(|(_, std::cmp::Reverse(p), f)| (p, f))
 }
 
 /// Groups of `v[i..j]` in which each element's coordinate is within `window` of the previous
@@ -640,6 +887,7 @@ fn split_junction(sub: &[Evidence]) -> Junction {
             b: sub[0].b,
             precise: true,
             ci: 0,
+            homlen: 0,
             tumor: SvSupport::default(),
             normal: SvSupport {
                 split_reads: n,
@@ -660,6 +908,7 @@ fn split_junction(sub: &[Evidence]) -> Junction {
         },
         precise: true,
         ci: 0,
+        homlen: 0,
         tumor: SvSupport {
             split_reads: t,
             discordant_pairs: 0,
@@ -714,7 +963,7 @@ fn add_pair_support(candidates: &mut [Junction], pairs: &[Evidence], mf: u64) ->
             if key(e) != jkey || e.a.pos > jn.a.pos + mf {
                 break;
             }
-            if !used[k] && pair_fits(&jn.a, &jn.b, e, mf) {
+            if !used[k] && pair_fits(&jn.a, &jn.b, e, mf, jn.homlen as u64) {
                 used[k] = true;
                 if e.sample == 0 {
                     tf.push(e.frag);
@@ -766,6 +1015,7 @@ fn imprecise_junctions(rest: &[Evidence], mf: u64) -> Vec<Junction> {
                 b,
                 precise: false,
                 ci: mf as u32,
+                homlen: 0,
                 tumor: SvSupport {
                     split_reads: 0,
                     discordant_pairs: tn,
@@ -780,10 +1030,48 @@ fn imprecise_junctions(rest: &[Evidence], mf: u64) -> Vec<Junction> {
     out
 }
 
+/// Precise candidates that are one junction (same orientations, both positions within
+/// [`SPLIT_WINDOW`]: a split-read junction and a discordant cluster its clips placed at the same
+/// junction) become one: the pairs add (each pair was used once), the split-read fragments
+/// take the larger count (the clips may be the same fragments).
+fn merge_same(mut candidates: Vec<Junction>) -> Vec<Junction> {
+    candidates.sort_by_key(|j| {
+        (
+            key_of(j),
+            !j.precise,
+            j.a.pos,
+            j.b.pos,
+            std::cmp::Reverse(j.tumor.split_reads),
+        )
+    });
+    let mut out: Vec<Junction> = Vec::with_capacity(candidates.len());
+    for j in candidates {
+        // sorted by position within a key's precise candidates: look back a window only
+        let near = out
+            .iter_mut()
+            .rev()
+            .take_while(|k| {
+                key_of(k) == key_of(&j) && k.precise && k.a.pos + SPLIT_WINDOW >= j.a.pos
+            })
+            .find(|k| j.precise && k.b.pos.abs_diff(j.b.pos) <= SPLIT_WINDOW);
+        if let Some(k) = near {
+            k.tumor.discordant_pairs += j.tumor.discordant_pairs;
+            k.normal.discordant_pairs += j.normal.discordant_pairs;
+            k.tumor.split_reads = k.tumor.split_reads.max(j.tumor.split_reads);
+            k.normal.split_reads = k.normal.split_reads.max(j.normal.split_reads);
+            k.homlen = k.homlen.max(j.homlen);
+            continue;
+        }
+        out.push(j);
+    }
+    out
+}
+
 /// Step 4: support and size thresholds, the normal's veto (its evidence near a tumor junction
 /// of the same orientation), genome order, and a precise junction wins over an imprecise
 /// cluster of the same event.
 fn filter_junctions(candidates: Vec<Junction>, s: &SvSettings) -> SvCalls {
+    let candidates = merge_same(candidates);
     let mf = s.max_fragment;
     let mut out = SvCalls::default();
     let normal_near: Vec<(End, End)> = candidates
@@ -810,6 +1098,7 @@ fn filter_junctions(candidates: Vec<Junction>, s: &SvSettings) -> SvCalls {
         };
         if !enough {
             out.low_support += 1;
+            out.below.push(j);
             continue;
         }
         if s.has_normal {
@@ -971,7 +1260,7 @@ mod tests {
             });
         }
         let s = SvSettings::default();
-        let got = cluster(splits.clone(), pairs.clone(), Vec::new(), &s);
+        let got = cluster(splits.clone(), pairs.clone(), &mut Vec::new(), &s, None);
         assert_eq!(got.junctions.len(), 1);
         let j = &got.junctions[0];
         assert_eq!((j.a, j.b, j.precise), (a, b, true));
@@ -990,7 +1279,7 @@ mod tests {
             sample: 1,
             frag: 99,
         });
-        let got = cluster(splits.clone(), pairs.clone(), Vec::new(), &s);
+        let got = cluster(splits.clone(), pairs.clone(), &mut Vec::new(), &s, None);
         assert!(got.junctions.is_empty());
         assert_eq!(got.germline, 1);
         // without that pair: soft clips at the breakends add split support (a fragment already
@@ -1002,6 +1291,8 @@ mod tests {
             ori,
             sample,
             frag,
+            seq: 0,
+            len: 0,
         };
         let clips = vec![
             clip(1099, Orientation::Plus, 0, 50),
@@ -1009,17 +1300,23 @@ mod tests {
             clip(5001, Orientation::Minus, 0, 2),
             clip(1099, Orientation::Minus, 0, 52),
         ];
-        let got = cluster(splits.clone(), pairs.clone(), clips.clone(), &s);
+        let got = cluster(splits.clone(), pairs.clone(), &mut clips.clone(), &s, None);
         assert_eq!(
             got.junctions[0].tumor.split_reads, 6,
             "4 SA + 2 clipped, wrong side ignored"
         );
         let mut with_normal = clips;
         with_normal.push(clip(1099, Orientation::Plus, 1, 60));
-        let got = cluster(splits.clone(), pairs.clone(), with_normal.clone(), &s);
+        let got = cluster(
+            splits.clone(),
+            pairs.clone(),
+            &mut with_normal.clone(),
+            &s,
+            None,
+        );
         assert_eq!(got.junctions.len(), 1, "one clipped normal read is noise");
         with_normal.push(clip(5000, Orientation::Minus, 1, 61));
-        let got = cluster(splits, pairs, with_normal, &s);
+        let got = cluster(splits, pairs, &mut with_normal.clone(), &s, None);
         assert!(got.junctions.is_empty());
     }
 
@@ -1097,6 +1394,7 @@ mod tests {
             b: end(0, b, Orientation::Minus),
             precise: true,
             ci: 0,
+            homlen: 0,
             tumor: SvSupport {
                 split_reads: split,
                 discordant_pairs: 0,
@@ -1119,5 +1417,43 @@ mod tests {
         assert_eq!(out.junctions.len(), 1);
         assert_eq!(out.junctions[0].a.pos, 1000);
         assert_eq!((out.low_support, out.germline), (1, 1));
+    }
+
+    #[test]
+    fn one_junction_found_twice_is_reported_once() {
+        // a split-read junction and a discordant cluster whose realigned clips placed it at
+        // the same position pair (the p90 held-out duplication was reported twice before)
+        let split = Junction {
+            a: end(0, 706455, Orientation::Minus),
+            b: end(0, 736403, Orientation::Plus),
+            precise: true,
+            ci: 0,
+            homlen: 1,
+            tumor: SvSupport {
+                split_reads: 24,
+                discordant_pairs: 8,
+            },
+            normal: SvSupport::default(),
+        };
+        let refined = Junction {
+            tumor: SvSupport {
+                split_reads: 5,
+                discordant_pairs: 11,
+            },
+            ..split.clone()
+        };
+        let other = Junction {
+            a: end(0, 706470, Orientation::Minus),
+            ..split.clone()
+        };
+        let out = filter_junctions(vec![split.clone(), other, refined], &SvSettings::default());
+        assert_eq!(out.junctions.len(), 2, "{:?}", out.junctions);
+        assert_eq!(
+            out.junctions[0].tumor,
+            SvSupport {
+                split_reads: 24,
+                discordant_pairs: 19
+            }
+        );
     }
 }

@@ -108,9 +108,9 @@ pub struct BatchSample {
     pub highest_level: Option<String>,
     /// Findings in the report.
     pub findings: Option<usize>,
-    /// Expert-panel priority (`discuss first`, `routine`).
+    /// Expert-panel priority (`QC failed: re-test`, `actionable: discuss first`, `routine review`).
     pub panel_priority: Option<String>,
-    /// Why the panel should discuss the case first.
+    /// The priority's reasons (and caveats).
     pub panel_reasons: Vec<String>,
     /// Wall seconds of the run.
     pub wall_seconds: Option<f64>,
@@ -126,6 +126,49 @@ pub struct BatchSample {
     pub bases_per_second: Option<f64>,
     /// Compressed bytes read.
     pub bytes_read: Option<u64>,
+    /// The patient's follow-up plasma samples monitored against this tumor (status-2 rows of
+    /// the sheet), from a complete `<tumor>/monitor/monitor.json`; empty when there are none
+    /// or monitoring did not complete.
+    #[serde(default)]
+    pub monitoring: Vec<BatchMonitoring>,
+}
+
+/// One follow-up plasma sample's result, as `monitor.json` gives it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+pub struct BatchMonitoring {
+    /// Sample name.
+    pub sample: String,
+    /// Time-point label.
+    pub timepoint: Option<String>,
+    /// Detected, not detected or not evaluable.
+    pub mrd_status: super::monitor::MrdStatus,
+    /// p-value of the aggregated test.
+    pub p_value: Option<f64>,
+    /// Tumor-fraction estimate.
+    pub tumor_fraction: Option<f64>,
+    /// Its 95% interval.
+    pub tumor_fraction_ci95: Option<[f64; 2]>,
+    /// The sample's limit of detection.
+    pub limit_of_detection: Option<f64>,
+    /// New variants found at the watched resistance/hotspot positions.
+    pub new_variants: usize,
+}
+
+impl BatchMonitoring {
+    /// One short phrase: `week12: detected (TF 1.2%)`.
+    pub fn phrase(&self) -> String {
+        let label = self.timepoint.as_deref().unwrap_or(&self.sample);
+        let tf = match (self.mrd_status, self.tumor_fraction) {
+            (super::monitor::MrdStatus::Detected, Some(t)) => format!(" (TF {:.3}%)", t * 100.0),
+            _ => String::new(),
+        };
+        let new = if self.new_variants > 0 {
+            format!(", {} new variant(s)", self.new_variants)
+        } else {
+            String::new()
+        };
+        format!("{label}: {}{tf}{new}", self.mrd_status.as_str())
+    }
 }
 
 /// Counts over the batch.

@@ -6,7 +6,9 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// What a segment or gene is called.
+/// What a segment or gene is called. `call` fields compare with the tumor's fitted ploidy
+/// (see [`CnCallBasis`]); `absolute_call` fields compare the absolute copy number with the two
+/// copies of a normal cell.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
 )]
@@ -35,6 +37,30 @@ impl CnCall {
             CnCall::Amplification => "amplification",
         }
     }
+
+    /// The call of a snake_case name.
+    pub fn parse(s: &str) -> Option<CnCall> {
+        [
+            CnCall::DeepDeletion,
+            CnCall::Loss,
+            CnCall::Neutral,
+            CnCall::Gain,
+            CnCall::Amplification,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == s)
+    }
+}
+
+/// What a segment's or gene's `call` is relative to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CnCallBasis {
+    /// The integer copy number against the fitted ploidy (neutral within 0.7 of it): at ploidy
+    /// 2.4, 2 and 3 copies are both neutral.
+    FittedPloidy,
+    /// No purity/ploidy: the depth ratio alone (gain above log2 0.2, loss below -0.25).
+    DepthRatio,
 }
 
 /// What the tumor's depth was compared with.
@@ -73,10 +99,27 @@ pub struct CnSegment {
     pub major_cn: Option<u32>,
     /// Copies of the less frequent allele (when the BAF allows).
     pub minor_cn: Option<u32>,
-    /// Segment call.
+    /// Segment call, relative to the fitted ploidy (`call_basis`).
     pub call: CnCall,
+    /// What `call` is relative to.
+    #[serde(default = "ploidy_basis")]
+    pub call_basis: CnCallBasis,
+    /// The call against two copies (a normal cell): 0 deep deletion, 1 loss, 2 neutral, 3 or
+    /// more gain, amplification from the same threshold as `call`; None without a purity.
+    #[serde(default)]
+    pub absolute_call: Option<CnCall>,
     /// Loss of heterozygosity (minor copy number 0 with at least one copy).
     pub loh: bool,
+    /// The junction (`SV` id) this segment's start was placed on.
+    #[serde(default)]
+    pub start_junction: Option<String>,
+    /// The junction this segment's end was placed on.
+    #[serde(default)]
+    pub end_junction: Option<String>,
+}
+
+fn ploidy_basis() -> CnCallBasis {
+    CnCallBasis::FittedPloidy
 }
 
 /// A gene's copy number (its transcript's span against the segments).
@@ -100,8 +143,15 @@ pub struct GeneCopyNumber {
     pub min_log2_ratio: f64,
     /// Minor-allele copy number of the segment with the lowest copy number.
     pub minor_cn: Option<u32>,
-    /// Call from the lowest copy number (amplification: the whole gene is amplified).
+    /// Call from the lowest copy number (amplification: the whole gene is amplified), relative
+    /// to the fitted ploidy (`call_basis`).
     pub call: CnCall,
+    /// What `call` is relative to.
+    #[serde(default = "ploidy_basis")]
+    pub call_basis: CnCallBasis,
+    /// The lowest copy number against two copies (see [`CnSegment::absolute_call`]).
+    #[serde(default)]
+    pub absolute_call: Option<CnCall>,
     /// Loss of heterozygosity over part of the gene.
     pub loh: bool,
     /// Segments overlapping the gene.
@@ -163,6 +213,9 @@ pub struct CopyNumberResult {
     pub fit: Option<CnFit>,
     /// Copy number from which a gene is amplified.
     pub amplification_threshold: f64,
+    /// Log2 ratio of the copy-neutral state at the fitted purity and ploidy (0 without a fit):
+    /// `copy_number.seg`'s `seg.mean` is `log2_ratio` minus this, so copy-neutral reads 0.
+    pub neutral_log2_ratio: f64,
     /// Segments in genome order.
     pub segments: Vec<CnSegment>,
     /// Genes with a call other than neutral (every gene is in `copy_number_genes.tsv`).

@@ -15,6 +15,24 @@ pub const MANIFEST_KIND: &str = "oncostream-run-manifest";
 /// The manifest's file name inside an output directory.
 pub const MANIFEST_FILE: &str = "run_manifest.json";
 
+/// The whole-file digest that identifies the BAM/CRAM inputs (`--input-checksums`), computed
+/// alongside the pass from the pages the pass reads.
+///
+/// BLAKE3 is the default: a cryptographic hash at several GB/s per core (`b3sum FILE` verifies
+/// it), where MD5 costs about as much CPU per byte as decoding the BAM itself. MD5 is there for
+/// laboratories whose records (an archive's or a sequencing provider's `.md5`) are in MD5.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum InputChecksum {
+    /// BLAKE3, lowercase hex (`b3sum`).
+    #[default]
+    Blake3,
+    /// MD5, lowercase hex (`md5sum`).
+    Md5,
+    /// No digest of the alignment inputs (sizes only).
+    None,
+}
+
 /// One file the run read or wrote.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
 pub struct ManifestFile {
@@ -27,6 +45,9 @@ pub struct ManifestFile {
     /// MD5 (lowercase hex), when computed.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub md5: Option<String>,
+    /// BLAKE3 (lowercase hex), when computed (the alignment inputs' default digest).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub blake3: Option<String>,
 }
 
 /// The whole manifest.

@@ -42,9 +42,12 @@ pub enum MsiStatus {
     /// Microsatellite stable (score below the MSS threshold).
     #[serde(rename = "MSS")]
     Mss,
-    /// Between the thresholds, or no site could be tested.
+    /// Between the thresholds.
     #[serde(rename = "indeterminate")]
     Indeterminate,
+    /// Fewer sites tested than a status needs (the score is kept for QC only).
+    #[serde(rename = "not_evaluable")]
+    NotEvaluable,
 }
 
 impl MsiStatus {
@@ -54,6 +57,7 @@ impl MsiStatus {
             MsiStatus::MsiH => "MSI-H",
             MsiStatus::Mss => "MSS",
             MsiStatus::Indeterminate => "indeterminate",
+            MsiStatus::NotEvaluable => "not_evaluable",
         }
     }
 
@@ -134,8 +138,13 @@ pub struct MsiResult {
     pub sites_tested: u32,
     /// Sites called unstable.
     pub sites_unstable: u32,
-    /// `MSI-H`, `MSS` or `indeterminate`.
+    /// `MSI-H`, `MSS`, `indeterminate`, or `not_evaluable` below the minimum of tested sites
+    /// (the report, batch summary and MultiQC say the same).
     pub status: MsiStatus,
+    /// Whether the status may be interpreted: enough sites tested.
+    pub evaluable: bool,
+    /// Why not, when not evaluable (the report's sentence).
+    pub not_evaluable_reason: Option<String>,
     /// `paired` or `tumor-only (baseline)`.
     pub mode: MsiMode,
     /// Thresholds used.

@@ -11,7 +11,7 @@ use super::transcript::Annotation;
 use super::Pos1;
 
 /// Version of the `report.json` layout.
-pub const REPORT_SCHEMA_VERSION: u32 = 4;
+pub const REPORT_SCHEMA_VERSION: u32 = 5;
 
 /// The `kind` written into every `report.json`.
 pub const REPORT_KIND: &str = "oncostream-report";
@@ -421,20 +421,44 @@ impl Lang {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {
-    /// Something needs the panel's judgement before the rest (resistance, QC, identity,
-    /// unreliable biomarkers, possible germline findings, only off-label options).
+    /// QC failed or the tumor/normal identity mismatches: re-test before the findings are used.
+    QcRetest,
+    /// A finding needs the panel's judgement (resistance, germline or possibly germline
+    /// findings, only off-label options).
     DiscussFirst,
-    /// Nothing of the above.
+    /// Nothing of the above (caveats such as low purity or a biomarker that is not evaluable
+    /// are listed, but do not raise the priority).
     Routine,
 }
 
 impl Priority {
-    /// `discuss first` / `routine`.
+    /// The agenda's words: `QC failed: re-test`, `actionable: discuss first`, `routine review`.
     pub fn as_str(self) -> &'static str {
         match self {
-            Priority::DiscussFirst => "discuss first",
-            Priority::Routine => "routine",
+            Priority::QcRetest => "QC failed: re-test",
+            Priority::DiscussFirst => "actionable: discuss first",
+            Priority::Routine => "routine review",
         }
+    }
+
+    /// The agenda's order (0 first).
+    pub fn rank(self) -> u8 {
+        match self {
+            Priority::QcRetest => 0,
+            Priority::DiscussFirst => 1,
+            Priority::Routine => 2,
+        }
+    }
+
+    /// The priority of its [`Priority::as_str`] words.
+    pub fn parse(s: &str) -> Option<Priority> {
+        [
+            Priority::QcRetest,
+            Priority::DiscussFirst,
+            Priority::Routine,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == s)
     }
 }
 
@@ -628,6 +652,9 @@ pub struct KbInfo {
 /// Who and what the report is about.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
 pub struct ReportSample {
+    /// The run's sample id (`results.json` `samples.id`), when the report comes from a run.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub id: Option<String>,
     /// Tumor sample name.
     pub tumor: String,
     /// OncoTree code.
@@ -657,6 +684,9 @@ pub struct ReportInputs {
     /// Structural calls of another pipeline (`--sv`, `--cnv`), when given.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub structural: Vec<FileRecord>,
+    /// The transcript models used (shipped or `--gff`), with how many applied to the reference.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub transcript_models: Option<super::transcript::TranscriptModelsRecord>,
 }
 
 /// Where a biomarker value came from.
@@ -715,8 +745,8 @@ pub struct Report {
     /// Always `oncostream-report`.
     #[schemars(extend("const" = "oncostream-report"))]
     pub kind: String,
-    /// Layout version of this document (4 for this build).
-    #[schemars(extend("const" = 4))]
+    /// Layout version of this document (5 for this build).
+    #[schemars(extend("const" = 5))]
     pub schema_version: u32,
     /// The run this report belongs to (from `results.json` or the VCF header); absent for a
     /// report of a VCF from another caller.

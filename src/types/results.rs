@@ -44,7 +44,7 @@ use super::source::InputFormat;
 use super::Pos1;
 
 /// Version of the `results.json` layout; bumped whenever a field changes meaning or moves.
-pub const RESULTS_SCHEMA_VERSION: u32 = 3;
+pub const RESULTS_SCHEMA_VERSION: u32 = 4;
 
 /// The `kind` written into every `results.json`, so no other JSON is mistaken for one.
 pub const RESULTS_KIND: &str = "oncostream-results";
@@ -80,15 +80,18 @@ pub enum TmbClass {
     High,
     /// 20 mutations/Mb or more.
     VeryHigh,
+    /// Too little callable sequence for a class (the number is kept for QC only).
+    NotEvaluable,
 }
 
 impl TmbClass {
-    /// `low`, `high` or `very_high`.
+    /// `low`, `high`, `very_high` or `not_evaluable`.
     pub fn as_str(self) -> &'static str {
         match self {
             TmbClass::Low => "low",
             TmbClass::High => "high",
             TmbClass::VeryHigh => "very_high",
+            TmbClass::NotEvaluable => "not_evaluable",
         }
     }
 }
@@ -153,8 +156,13 @@ pub struct TmbResult {
     pub per_mb: f64,
     /// 95% confidence interval (exact Poisson on the count), per Mb.
     pub ci95: [f64; 2],
-    /// `low` (< 10/Mb), `high` (10-20/Mb) or `very_high` (>= 20/Mb).
+    /// `low` (< 10/Mb), `high` (10-20/Mb) or `very_high` (>= 20/Mb); `not_evaluable` below the
+    /// minimum callable sequence (the report, batch summary and MultiQC say the same).
     pub class: TmbClass,
+    /// Whether the TMB may be interpreted: at least 1 Mb of callable sequence.
+    pub evaluable: bool,
+    /// Why not, when not evaluable (the report's sentence).
+    pub not_evaluable_reason: Option<String>,
     /// Mutations counted.
     pub count: u64,
     /// SNVs counted.
@@ -205,7 +213,6 @@ pub struct PurityResult {
     pub estimate: Option<f64>,
     /// How it was estimated: `somatic_vaf_clonal_cluster`, or in tumor-only runs
     /// `tumor_only_germline_somatic_mixture` (jointly with the germline classification).
-    #[schemars(with = "String")]
     pub method: PurityMethod,
     /// Which estimate won.
     pub source: PuritySource,
@@ -405,12 +412,10 @@ impl GermlineMethod {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct GermlineModel {
     /// `sgz_purity_copy_number`, or `allele_fraction_rule` when too few candidates.
-    #[schemars(with = "String")]
     pub method: GermlineMethod,
     /// Purity used.
     pub purity: Option<f64>,
     /// `copy_number` (the run's fit), `allele_fractions` (estimated from the candidates) or `none`.
-    #[schemars(with = "String")]
     pub purity_source: GermlinePuritySource,
     /// Whether local copy numbers were used (else every call is taken as diploid).
     pub copy_number_aware: bool,
@@ -421,6 +426,27 @@ pub struct GermlineModel {
     pub germline_share: Option<f64>,
     /// Calls classified germline (filter `germline_af`).
     pub classified_germline: usize,
+    /// Heterozygous germline alleles listed in the resource (at or above the `germline`
+    /// cut-off) whose tumor allele fractions calibrate the classification.
+    #[serde(default)]
+    pub listed_het_sites: usize,
+    /// Observed / expected alt fraction of the listed heterozygous SNVs (reference bias; 1 =
+    /// none; None: too few listed sites, 1 is used).
+    #[serde(default)]
+    pub het_bias_snv: Option<f64>,
+    /// The same for listed heterozygous indels (aligners see indel alleles less often).
+    #[serde(default)]
+    pub het_bias_indel: Option<f64>,
+    /// Beta-binomial concentration of allele fractions learned from the listed heterozygous
+    /// SNVs (larger = closer to binomial; the default when too few are listed).
+    #[serde(default)]
+    pub concentration: f64,
+    /// Blocks of listed heterozygous sites whose local BAF was used.
+    #[serde(default)]
+    pub local_baf_blocks: usize,
+    /// Of those, blocks whose alleles are imbalanced (a copy-number change or LOH).
+    #[serde(default)]
+    pub imbalanced_blocks: usize,
     /// A caveat when the classification is weak.
     pub warning: Option<String>,
 }
@@ -520,9 +546,12 @@ pub struct InputRecord {
     pub format: InputFormat,
     /// Sample name (`@RG SM`).
     pub sample: String,
-    /// MD5 of the whole file, when computed (`--no-input-checksums` skips it).
+    /// MD5 of the whole file, when computed (`--input-checksums md5`).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub md5: Option<String>,
+    /// BLAKE3 of the whole file, when computed (`--input-checksums blake3`, the default).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub blake3: Option<String>,
 }
 
 /// Where every number came from.
@@ -557,16 +586,31 @@ pub struct Provenance {
     /// `--gff` transcript models.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub gff: Option<FileRecord>,
+    /// The transcript models the run annotated with: `--gff`, else the GRCh38 MANE Select models
+    /// shipped in the binary (name, release, MD5), and how many applied to the reference.
+    pub transcript_models: super::transcript::TranscriptModelsRecord,
     /// Alignment inputs (tumor first).
     pub inputs: Vec<InputRecord>,
 }
 
-/// Sample names as written in the VCF columns.
+/// Who the run is about: its sample id (the one name every output uses) and the sample names
+/// of the VCF columns.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
 pub struct Samples {
-    /// Tumor.
+    /// The run's sample id: the sample sheet's tumor sample, else `--sample-id`, else the tumor's
+    /// `@RG SM`. `copy_number.seg`, the MAF and cBioPortal study, FHIR, MultiQC and the batch
+    /// summary name the sample by it.
+    pub id: String,
+    /// The matched normal's id: the sample sheet's normal sample, else `--normal-sample-id`, else
+    /// the normal's `@RG SM` (tumor-normal runs).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub normal_id: Option<String>,
+    /// The patient (the sample sheet's `patient`, else `--patient-id`), when given.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub patient_id: Option<String>,
+    /// Tumor `@RG SM` (the VCF's tumor column).
     pub tumor: String,
-    /// Normal (tumor-normal runs).
+    /// Normal `@RG SM` (tumor-normal runs).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub normal: Option<String>,
 }
@@ -577,8 +621,8 @@ pub struct RunResults {
     /// Always `oncostream-results`.
     #[schemars(extend("const" = "oncostream-results"))]
     pub kind: String,
-    /// Layout version of this document (3 for this build).
-    #[schemars(extend("const" = 3))]
+    /// Layout version of this document (4 for this build).
+    #[schemars(extend("const" = 4))]
     pub schema_version: u32,
     /// Unique id of the run (also in the VCF header, the report and the manifest).
     pub run_id: String,
@@ -592,7 +636,7 @@ pub struct RunResults {
     pub command: String,
     /// Tumor-normal or tumor-only.
     pub mode: Mode,
-    /// Sample names.
+    /// Sample id and names.
     pub samples: Samples,
     /// Inputs and resources.
     pub provenance: Provenance,

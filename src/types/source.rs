@@ -53,6 +53,11 @@ pub trait AlignmentSource: Sync {
     fn contigs(&self) -> &[Contig];
     /// A reader of its own for one worker (readers never cross threads).
     fn reader(&self) -> Result<Box<dyn AlignmentReader + '_>>;
+    /// Records placed on contig `contig` (mapped + unmapped) as the index counts them, when it
+    /// does: a pass that covers the contig whole must read exactly these.
+    fn index_records(&self, _contig: usize) -> Option<u64> {
+        None
+    }
 }
 
 /// One worker's reader of one input.
@@ -70,4 +75,9 @@ pub trait SequenceSource: Send + Sync {
     /// Appends the uppercase bases `start..end` (0-based, clipped to the sequence) of `contig`
     /// to `out`; false when the reference has no such contig.
     fn fetch_into(&self, contig: &str, start: u64, end: u64, out: &mut Vec<u8>) -> bool;
+    /// An error when a fetch found the reference damaged (its lines not where its index
+    /// says); the bases fetched since are not to be used.
+    fn check(&self) -> Result<(), String> {
+        Ok(())
+    }
 }

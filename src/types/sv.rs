@@ -93,8 +93,19 @@ pub struct StructuralVariant {
     /// True when split reads give the exact junction; otherwise positions come from discordant
     /// pairs and are within `ci` bases.
     pub precise: bool,
-    /// Uncertainty of imprecise positions (bases).
+    /// Uncertainty of imprecise positions (bases): the junction lies within `ci` bases beyond
+    /// each breakend on its kept side's far side (`CIPOS`/`CIEND` in sv.vcf.gz).
     pub ci: u32,
+    /// Breakpoint homology of a precise junction: the same junction can be written up to this
+    /// many bases to the right (positions are the leftmost placement; `HOMLEN`).
+    #[serde(default)]
+    pub homology_length: u32,
+    /// Reported below the read-support thresholds because a copy-number step matches it.
+    #[serde(default)]
+    pub copy_number_supported: bool,
+    /// The copy-number change this junction explains (copy number assessed).
+    #[serde(default)]
+    pub copy_number_change: Option<CnChange>,
     /// Tumor support.
     pub tumor: SvSupport,
     /// Matched-normal support (None tumor-only).
@@ -105,6 +116,28 @@ pub struct StructuralVariant {
     pub genes1: Vec<String>,
     /// Genes at the second breakend.
     pub genes2: Vec<String>,
+}
+
+/// The copy-number change a junction explains: a deletion or duplication the segment between
+/// its breakends, another junction the segment starting at a breakend.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+pub struct CnChange {
+    /// Contig of the segment.
+    pub chrom: String,
+    /// 0-based start of the segment.
+    pub start: u64,
+    /// 0-based exclusive end.
+    pub end: u64,
+    /// Copy number of the segment (None without a purity).
+    pub copy_number: Option<f64>,
+    /// Copy number of the flanking segment on the other side of the change.
+    pub flank_copy_number: Option<f64>,
+    /// log2 ratio of the segment.
+    pub log2_ratio: f64,
+    /// log2 ratio of the flank.
+    pub flank_log2_ratio: Option<f64>,
+    /// The segment's call (relative to the fitted ploidy).
+    pub call: super::cnv::CnCall,
 }
 
 /// Whether a fusion keeps the reading frame.

@@ -56,3 +56,39 @@ pub struct Annotation {
     #[schemars(skip)]
     pub alt_protein: Vec<u8>,
 }
+
+/// Where the transcript models of a run or report came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelsSource {
+    /// The GRCh38 MANE Select models compiled into the binary (`data/transcripts`).
+    Builtin,
+    /// The user's `--gff`.
+    Gff,
+}
+
+/// The transcript models a run or report annotated with: what they are, and how many applied to
+/// the reference's contigs.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
+pub struct TranscriptModelsRecord {
+    /// `builtin` (shipped) or `gff` (`--gff`).
+    pub source: ModelsSource,
+    /// `builtin:data/transcripts/mane_select_grch38.gff3.gz`, or the `--gff` path as given.
+    pub path: String,
+    /// What the models are (the shipped ones: `MANE Select`); None for `--gff`.
+    pub name: Option<String>,
+    /// Release of the models (the shipped ones: the MANE release, `1.4`).
+    pub version: Option<String>,
+    /// Genome build of their coordinates (the shipped ones: `GRCh38`).
+    pub genome_build: Option<String>,
+    /// MD5 of the file (the shipped models: of the compressed bytes).
+    pub md5: String,
+    /// Transcripts in the file.
+    pub transcripts: usize,
+    /// Of those, the transcripts on a contig of this reference (names matched with or without
+    /// `chr`, `chrM` = `MT`; the shipped models only when the contig has its GRCh38 length).
+    pub transcripts_used: usize,
+    /// Why none or only some of them were used.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub note: Option<String>,
+}

@@ -424,13 +424,14 @@ fn export_maf_of_a_batch_follows_the_maf_specification() {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let maf = tmp.path().join("cohort.maf");
+    let study = tmp.path().join("demo_study");
     run_ok(&[
         "export",
         s(&out),
         "--maf",
         s(&maf),
         "--cbioportal-study",
-        "demo_study",
+        s(&study),
     ]);
     let text = std::fs::read_to_string(&maf).unwrap();
     let mut lines = text.lines();
@@ -537,9 +538,9 @@ fn export_maf_of_a_batch_follows_the_maf_specification() {
     }
     // the simulated variants lie in BRCA2 (annotated from the report)
     assert!(genes.contains("BRCA2"), "{genes:?}");
-    let meta = std::fs::read_to_string(tmp.path().join("meta_mutations_extended.txt")).unwrap();
+    let meta = std::fs::read_to_string(study.join("meta_mutations.txt")).unwrap();
     assert!(meta.contains("genetic_alteration_type: MUTATION_EXTENDED\ndatatype: MAF\n"));
-    assert!(meta.contains("data_filename: cohort.maf"));
+    assert!(meta.contains("data_filename: data_mutations.txt"));
     // an incomplete run is refused, or left out on request
     std::fs::remove_file(out.join("G1_T/run_manifest.json")).unwrap();
     let o = run(&["export", s(&out), "--maf", s(&maf)]);

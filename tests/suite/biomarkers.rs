@@ -65,7 +65,7 @@ fn run_p70_tmb_purity_msi_qc_and_one_read_per_bam() {
     ] {
         assert!(out.join(f).exists(), "{f} missing");
     }
-    assert_eq!(r["schema_version"], 3);
+    assert_eq!(r["schema_version"], 4);
     assert_eq!(r["kind"], "oncostream-results");
     assert_eq!(r["mode"], "tumor-normal");
     // TMB within 10% of the truth count per callable Mb
@@ -77,7 +77,14 @@ fn run_p70_tmb_purity_msi_qc_and_one_read_per_bam() {
         (per_mb - truth_per_mb).abs() <= 0.10 * truth_per_mb,
         "TMB {per_mb} vs truth {truth_per_mb}"
     );
-    assert_eq!(r["tmb"]["class"], "very_high");
+    // 0.15 callable Mb: the number is kept for QC, the class is not given (the report's
+    // "not evaluable", said in results.json too)
+    assert_eq!(r["tmb"]["class"], "not_evaluable");
+    assert_eq!(r["tmb"]["evaluable"], false);
+    assert!(r["tmb"]["not_evaluable_reason"]
+        .as_str()
+        .unwrap()
+        .contains("below the minimum of 1 Mb"));
     let ci = r["tmb"]["ci95"].as_array().unwrap();
     assert!(ci[0].as_f64().unwrap() < per_mb && per_mb < ci[1].as_f64().unwrap());
     assert!(
@@ -304,7 +311,7 @@ fn identity_check_flags_another_persons_normal() {
     let rep: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
     assert_eq!(rep["case"]["patient_id"], "P-0001");
-    assert_eq!(rep["expert_panel"]["priority"], "discuss_first");
+    assert_eq!(rep["expert_panel"]["priority"], "qc_retest");
     let reasons = rep["expert_panel"]["reasons"].to_string();
     assert!(
         reasons.contains("identity mismatch") && reasons.contains("QC failed"),
@@ -404,7 +411,8 @@ fn run_with_a_cancer_type_ends_with_the_report() {
         .unwrap()
         .iter()
         .all(|f| f["alteration"] != "TMB-high"));
-    assert_eq!(rep["expert_panel"]["priority"], "discuss_first");
+    // a TMB that is not evaluable is a caveat, not a reason to discuss the case first
+    assert_eq!(rep["expert_panel"]["priority"], "routine");
     assert!(rep["expert_panel"]["reasons"]
         .to_string()
         .contains("TMB not evaluable"));

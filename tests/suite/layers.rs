@@ -40,7 +40,17 @@ fn room_of(src: &Path, file: &Path) -> Option<String> {
 /// references and call names).
 fn code_of(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for line in text.lines() {
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        // a file's unit tests (`#[cfg(test)] mod tests` at its end, by convention) are test
+        // code: they may make a pipe's reader thread or a scratch file
+        if line.trim() == "#[cfg(test)]"
+            && lines
+                .get(i + 1)
+                .is_some_and(|n| n.trim_start().starts_with("mod tests"))
+        {
+            break;
+        }
         let code = match line.find("//") {
             Some(i) if !line[..i].contains('"') => &line[..i],
             _ => line,

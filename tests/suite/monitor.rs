@@ -641,4 +641,75 @@ fn a_batch_sheet_with_follow_up_plasma_monitors_it_against_the_tumors_run() {
     );
     assert_eq!(smp[1]["mrd"]["status"], "not_detected", "{}", smp[1]["mrd"]);
     assert!(out.join("P1_T/monitor/run_manifest.json").exists());
+    // the batch summary carries the follow-up results with the tumor's row
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("batch_summary.json")).unwrap())
+            .unwrap();
+    let row = &summary["samples"][0];
+    assert_eq!(row["sample"], "P1_T");
+    let mon = row["monitoring"].as_array().unwrap();
+    assert_eq!(mon.len(), 2);
+    assert_eq!(mon[0]["timepoint"], "week4");
+    assert_eq!(mon[0]["mrd_status"], "detected");
+    assert_eq!(
+        mon[0]["tumor_fraction"],
+        smp[0]["tumor_fraction"]["estimate"]
+    );
+    assert_eq!(mon[1]["mrd_status"], "not_detected");
+    let tsv = std::fs::read_to_string(out.join("batch_summary.tsv")).unwrap();
+    assert!(
+        tsv.lines().next().unwrap().ends_with("\tmonitoring"),
+        "{tsv}"
+    );
+    assert!(
+        tsv.contains("week4: detected (TF ") && tsv.contains("week12: not_detected"),
+        "{tsv}"
+    );
+    let html = std::fs::read_to_string(out.join("batch_summary.html")).unwrap();
+    assert!(html.contains("follow-up plasma (MRD)") && html.contains("week12: not_detected"));
+}
+
+#[test]
+fn a_plasma_cram_gives_what_its_bam_gives() {
+    if !tools_present() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let d = fx("monitor/umi_duplex");
+    let cram = tmp.path().join("plasma.cram");
+    let ok = |args: &[&str]| {
+        let st = Command::new("samtools").args(args).status().unwrap();
+        assert!(st.success(), "samtools {args:?}");
+    };
+    ok(&[
+        "view",
+        "-C",
+        "-T",
+        s(&fx(REF)),
+        "-o",
+        s(&cram),
+        s(&d.join("plasma.bam")),
+    ]);
+    ok(&["index", s(&cram)]);
+    let monitor = |input: &Path, out: &Path| {
+        run_ok(&[
+            "monitor",
+            "--variants",
+            s(&d.join("baseline.vcf")),
+            "--sample",
+            s(input),
+            "-r",
+            s(&fx(REF)),
+            "-o",
+            s(out),
+        ]);
+        let mut m = doc(out);
+        let smp = m["samples"][0].as_object_mut().unwrap();
+        assert!(smp.remove("path").is_some());
+        m["samples"][0].clone()
+    };
+    let from_bam = monitor(&d.join("plasma.bam"), &tmp.path().join("bam"));
+    let from_cram = monitor(&cram, &tmp.path().join("cram"));
+    assert!(from_bam["umi"]["families"].as_u64().unwrap() > 4000);
+    assert_eq!(from_bam, from_cram, "the CRAM of the same reads differs");
 }

@@ -63,7 +63,7 @@ fn report_tiers_another_callers_vcf_and_escapes_html() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let r: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
-    assert_eq!(r["schema_version"], 4);
+    assert_eq!(r["schema_version"], 5);
     assert_eq!(r["kind"], "oncostream-report");
     let kbv = r["kb"]["version"].as_str().unwrap();
     assert!(
@@ -796,4 +796,120 @@ fn three_report_cases_match_their_goldens_and_render() {
             &tmp.path().join(format!("{name}.png")),
         );
     }
+}
+
+/// What headless Chromium measures on a page at a window width: the document's scroll width,
+/// the viewport width and the right edge of the widest element. With `print`, the page's
+/// `@media print` rules are applied first (as when printing), so the width is A4's printable
+/// width (210 mm - 2 x 14 mm margins = 688 CSS px).
+fn measure_page(chromium: &str, page: &std::path::Path, width: u32, print: bool) -> [f64; 3] {
+    let dir = page.parent().unwrap();
+    let script = format!(
+        "<script>(function(){{if({print}){{for(const sh of document.styleSheets){{for(const r of Array.from(sh.cssRules)){{if(r.media&&r.media.mediaText.indexOf('print')>=0){{for(const x of Array.from(r.cssRules)){{sh.insertRule(x.cssText,sh.cssRules.length);}}}}}}}}}}let right=0;for(const e of document.querySelectorAll('body *')){{right=Math.max(right,e.getBoundingClientRect().right);}}const p=document.createElement('pre');p.id='measure';p.textContent='MEASURE '+document.documentElement.scrollWidth+' '+window.innerWidth+' '+Math.ceil(right)+' END';document.body.appendChild(p);}})();</script>"
+    );
+    let html = std::fs::read_to_string(page).unwrap();
+    let wrapped = dir.join(format!("measure_{width}_{print}.html"));
+    std::fs::write(
+        &wrapped,
+        html.replace("</body>", &format!("{script}</body>")),
+    )
+    .unwrap();
+    let o = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--dump-dom",
+        ])
+        .arg(format!("--window-size={width},1000"))
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.join(format!("profile_{width}_{print}")).display()
+        ))
+        .arg(format!("file://{}", wrapped.display()))
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&o.stdout);
+    let mark = "<pre id=\"measure\">MEASURE ";
+    let at = dom.find(mark).expect("the measuring script ran") + mark.len();
+    let v: Vec<f64> = dom[at..dom[at..].find(" END").unwrap() + at]
+        .split(' ')
+        .map(|x| x.parse().unwrap())
+        .collect();
+    [v[0], v[1], v[2]]
+}
+
+/// The page in a 1280 px window has no horizontal overflow; with the print stylesheet at A4's
+/// printable width no element reaches past the page (long contig and transcript names wrap, the
+/// Evidence column is not cut); `report --pdf` prints A4 pages through headless Chromium; the
+/// title names the sample; the sign-off table leaves room to sign. Before the fix the variant
+/// appendix was 1387-1456 px wide and the Evidence column was cut on every appendix page.
+#[test]
+fn report_page_fits_a_1280_px_window_and_a4_and_prints_to_pdf() {
+    let tmp = tempfile::tempdir().unwrap();
+    let v = tmp.path().join("page.vcf");
+    let text = std::fs::read_to_string(vcf(tmp.path())).unwrap();
+    std::fs::write(&v, text.replace("<script>alert(1)</script>", "P7_T")).unwrap();
+    let out = tmp.path().join("out");
+    let Some(c) = chromium() else {
+        // without Chromium, --pdf is refused up front with what to install
+        let o = fixture_report(&v, &out, &["--pdf", "--patient-id", "P-7"]);
+        assert_eq!(o.status.code(), Some(64));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("needs headless Chromium"));
+        return;
+    };
+    let o = fixture_report(&v, &out, &["--pdf", "--patient-id", "P-7"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let page = out.join("report.html");
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        html.contains(
+            "<title>Cancer genomic profiling report: patient P-7 · sample P7_T · LUAD</title>"
+        ),
+        "{}",
+        &html[..300]
+    );
+    // the sign-off: labels in a narrow column, a tall row for comments
+    assert!(html.contains(".signoff th{width:11em}") && html.contains("<th>Signature</th>"));
+    let [scroll, inner, right] = measure_page(c, &page, 1280, false);
+    assert!((inner - 1280.0).abs() <= 20.0, "window {inner} px");
+    assert!(
+        scroll <= inner && right <= inner,
+        "1280 px: scroll width {scroll}, widest element ends at {right}"
+    );
+    let [scroll, inner, right] = measure_page(c, &page, 688, true);
+    assert!((inner - 688.0).abs() <= 20.0, "window {inner} px");
+    assert!(
+        scroll <= inner && right <= inner,
+        "A4 print: scroll width {scroll}, widest element ends at {right}"
+    );
+    // report.pdf: A4 pages (595 x 842 pt), more than one, recorded in the manifest
+    let bytes = std::fs::read(out.join("report.pdf")).unwrap();
+    assert!(bytes.starts_with(b"%PDF"));
+    let text = String::from_utf8_lossy(&bytes);
+    let boxes: Vec<Vec<f64>> = text
+        .match_indices("/MediaBox [")
+        .map(|(i, _)| {
+            let inner = &text[i + 11..];
+            inner[..inner.find(']').unwrap()]
+                .split_whitespace()
+                .map(|x| x.parse().unwrap())
+                .collect()
+        })
+        .collect();
+    assert!(boxes.len() >= 2, "{} page(s)", boxes.len());
+    for n in &boxes {
+        assert!(
+            (n[2] - 595.0).abs() < 2.0 && (n[3] - 842.0).abs() < 2.0,
+            "not A4: {n:?}"
+        );
+    }
+    let manifest = std::fs::read_to_string(out.join("run_manifest.json")).unwrap();
+    assert!(manifest.contains("report.pdf"));
 }

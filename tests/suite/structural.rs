@@ -47,6 +47,38 @@ fn run_structural(out: &Path, tumor_only: bool, extra: &[&str]) -> Value {
     json(&out.join("results.json"))
 }
 
+/// `copy_number.seg` read as IGV (igv.js and desktop) reads a segment file: the first column is
+/// the sample, columns 2-4 the span, the value the *last* column. Every value is a number, the
+/// sample is the run's sample id, and the segments outside every simulated copy-number change
+/// (the simulator's truth) read within 0.1 of 0, so IGV does not colour them as losses.
+fn igv_reads_the_segments(seg: &str, results: &Value) {
+    let truth = cnv_truth();
+    let mut neutral = 0;
+    for line in seg.lines().skip(1) {
+        let f: Vec<&str> = line.split('\t').collect();
+        assert_eq!(f[0], results["samples"]["id"].as_str().unwrap(), "{line}");
+        let value: f64 = f
+            .last()
+            .unwrap()
+            .parse()
+            .unwrap_or_else(|_| panic!("IGV takes the last column as the value: {line}"));
+        assert!(value.is_finite());
+        let (chrom, start, end): (&str, u64, u64) = (
+            f[1],
+            f[2].parse::<u64>().unwrap() - 1,
+            f[3].parse().unwrap(),
+        );
+        let changed = truth
+            .iter()
+            .any(|(c, s, e, _)| c == chrom && *s < end && start < *e);
+        if !changed {
+            assert!(value.abs() < 0.1, "copy-neutral segment at {value}: {line}");
+            neutral += 1;
+        }
+    }
+    assert!(neutral > 0, "the fixture has copy-neutral segments");
+}
+
 /// (contig, 0-based start, end, copy number) of the simulator's `cnv_truth.bed`.
 fn cnv_truth() -> Vec<(String, u64, u64, f64)> {
     std::fs::read_to_string(fx("sim_structural/cnv_truth.bed"))
@@ -211,7 +243,9 @@ fn amplification_loss_and_fusions_match_the_truth() {
     );
     // files users read
     let seg = std::fs::read_to_string(out.join("copy_number.seg")).unwrap();
-    assert!(seg.starts_with("ID\tchrom\tloc.start\tloc.end\tnum.mark\tseg.mean"));
+    assert!(seg.starts_with("ID\tchrom\tloc.start\tloc.end\tnum.mark\tseg.mean\n"));
+    igv_reads_the_segments(&seg, &r);
+    assert!(out.join("copy_number_segments.tsv").exists());
     assert!(out.join("copy_number_genes.tsv").exists());
     assert!(out.join("sv.vcf.gz.tbi").exists());
     if let Ok(o) = Command::new("bcftools")

@@ -414,7 +414,12 @@ fn a_stale_output_directory_fails_safely() {
         .iter()
         .find(|i| i["role"] == "tumor")
         .unwrap();
-    assert_eq!(tumor["md5"].as_str().unwrap().len(), 32, "input checksum");
+    // the default input checksum is BLAKE3 (`--input-checksums`)
+    assert_eq!(
+        tumor["blake3"].as_str().unwrap().len(),
+        64,
+        "input checksum"
+    );
 }
 
 /// `retier` refuses a report.json that does not belong to the results beside it, and

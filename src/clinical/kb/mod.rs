@@ -214,8 +214,14 @@ pub struct Item {
 /// One source file of a KB.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SourceFile {
-    /// File name.
+    /// File name (its `# file:` kind).
     pub name: String,
+    /// Where it was read from (`builtin:data/kb/...` for a table compiled into the binary).
+    #[serde(default)]
+    pub path: String,
+    /// Evidence items it holds (0 for the lookup tables).
+    #[serde(default)]
+    pub items: usize,
     /// `# version:`.
     pub version: String,
     /// `# date:`.
@@ -540,8 +546,17 @@ fn parse_file(
         name,
         ..Default::default()
     };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let items_before = pending.len();
     for (i, line) in text.lines().enumerate() {
         let ln = i + 1;
+        if let Some(c) = line.chars().find(|c| c.is_control() && *c != '\t') {
+            errors.push(format!(
+                "{name}:{ln}: control character U+{:04X} (save the file as UTF-8 text with LF line ends; fields cannot hold NUL, CR or escape characters)",
+                c as u32
+            ));
+            continue;
+        }
         if let Some(c) = line.strip_prefix('#') {
             if let Err(e) = st.meta_line(c, ln) {
                 errors.push(e);
@@ -589,6 +604,8 @@ fn parse_file(
     let meta = |k: &str| st.meta.get(k).cloned().unwrap_or_default();
     kb.files.push(SourceFile {
         name: meta("file"),
+        path: name.to_string(),
+        items: pending.len() - items_before,
         version: meta("version"),
         date: meta("date"),
         licence: meta("licence"),
@@ -1156,5 +1173,67 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("a:7: duplicate id"), "{e}");
+    }
+
+    // ---- property tests (issue 19): a mutated table of the shipped KB never panics and is
+    // refused naming file and line; a data row dropped is exactly one item fewer
+
+    use proptest::prelude::*;
+
+    fn shipped() -> Vec<(String, String)> {
+        BUILTIN_FILES
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            cases: 48,
+            failure_persistence: None,
+            ..Default::default()
+        })]
+
+        #[test]
+        fn a_mutated_kb_table_never_panics(
+            file in 0usize..64,
+            op in any::<u8>(),
+            at in any::<usize>(),
+            pick in any::<usize>(),
+        ) {
+            let tree = OncoTree::bundled();
+            let mut files = shipped();
+            let k = file % files.len();
+            files[k].1 = crate::io::props::mutate(&files[k].1, op, at, pick);
+            if let Err(e) = parse_files(&files, &tree) {
+                prop_assert_eq!(crate::error::exit_kind(&e), ExitKind::Data);
+                let msg = e.to_string();
+                prop_assert!(
+                    msg.lines().all(|l| l.contains(':')) && !msg.is_empty(),
+                    "{msg}"
+                );
+            }
+        }
+
+        #[test]
+        fn a_dropped_approval_row_is_one_item_fewer(row in any::<usize>()) {
+            let tree = OncoTree::bundled();
+            let all = parse_files(&shipped(), &tree).unwrap().items.len();
+            let mut files = shipped();
+            let k = files.iter().position(|(n, _)| n == "approvals_jp.tsv").unwrap();
+            let lines: Vec<&str> = files[k].1.lines().collect();
+            let data: Vec<usize> = (0..lines.len())
+                .filter(|&i| !lines[i].starts_with('#') && lines[i].starts_with("JP-"))
+                .collect();
+            let drop = data[row % data.len()];
+            let text: Vec<&str> = lines
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != drop)
+                .map(|(_, l)| *l)
+                .collect();
+            files[k].1 = text.join("\n") + "\n";
+            prop_assert_eq!(parse_files(&files, &tree).unwrap().items.len(), all - 1);
+        }
     }
 }

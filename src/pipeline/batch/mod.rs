@@ -108,6 +108,7 @@ pub fn sample_options(o: &BatchOptions, task: &Task) -> RunOptions {
     r.tumor = task.tumor.bam.clone();
     r.normal = task.normal.as_ref().map(|n| n.bam.clone());
     r.sample_id = Some(task.sample().to_string());
+    r.normal_sample_id = task.normal.as_ref().map(|n| n.sample.clone());
     r.outdir = sample_dir(&o.outdir, task.sample());
     if let Some(ct) = task.field("cancer_type") {
         r.cancer_type = Some(ct.to_string());

@@ -91,9 +91,11 @@ fn bad(path: &Path, line: usize, msg: String) -> anyhow::Error {
     )
 }
 
-fn valid_id(s: &str) -> bool {
-    !s.is_empty()
-        && !s.starts_with('.')
+/// The sheet's rule for patient and sample ids (public: the Snakefile and the Slurm scripts
+/// rely on it): letters, digits, `_`, `-`, `.`, starting with a letter or digit (an id
+/// starting with `-` would be read as an option by the commands it is passed to).
+pub fn valid_id(s: &str) -> bool {
+    s.as_bytes().first().is_some_and(u8::is_ascii_alphanumeric)
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
@@ -126,67 +128,116 @@ pub fn parse_sheet(
         .iter()
         .map(|h| h.to_ascii_lowercase())
         .collect();
-    let col = |name: &str| header.iter().position(|h| h == name);
-    for name in REQUIRED {
-        if col(name).is_none() {
-            return Err(bad(
-                path,
-                1,
-                format!(
-                    "no '{name}' column (the header must name patient, sample, status and bam; found: {})",
-                    header.join(",")
-                ),
-            ));
-        }
-    }
-    let bam_col = match (col("bam"), col("cram")) {
-        (Some(b), None) | (None, Some(b)) => b,
-        (Some(_), Some(_)) => {
-            return Err(bad(
-                path,
-                1,
-                "both 'bam' and 'cram' columns: use one (either may hold BAM or CRAM paths)".into(),
-            ))
-        }
-        (None, None) => return Err(bad(path, 1, "no 'bam' (or 'cram') column".into())),
-    };
-    let mut seen_cols = HashSet::new();
-    for h in &header {
-        if !seen_cols.insert(h.as_str()) {
-            return Err(bad(path, 1, format!("column '{h}' appears twice")));
-        }
-        if !REQUIRED.contains(&h.as_str())
-            && !OPTIONAL.contains(&h.as_str())
-            && h != "bam"
-            && h != "cram"
-        {
-            return Err(bad(
-                path,
-                1,
-                format!(
-                    "unknown column '{h}'; known: {}, bam (or cram), {}",
-                    REQUIRED.join(", "),
-                    OPTIONAL.join(", ")
-                ),
-            ));
-        }
-    }
+    let cols = Columns::of(path, header)?;
     let mut rows: Vec<SheetRow> = Vec::new();
     for rec in rdr.records() {
         let rec = rec.map_err(|e| {
             let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
             bad(path, line, format!("{e}"))
         })?;
+        if let Some(row) = cols.row(path, &rec)? {
+            rows.push(row);
+        }
+    }
+    if rows.is_empty() {
+        return Err(fail(
+            ExitKind::Data,
+            format!("sample sheet '{}' has no samples", path.display()),
+        ));
+    }
+    check_unique(path, &rows)?;
+    pair(path, &rows, require_normal)
+}
+
+/// Where each column of the sheet is.
+struct Columns {
+    header: Vec<String>,
+    bam: usize,
+}
+
+impl Columns {
+    /// Checks the header: required columns, one of bam/cram, no unknown or repeated column.
+    fn of(path: &Path, header: Vec<String>) -> Result<Columns> {
+        let col = |name: &str| header.iter().position(|h| h == name);
+        for name in REQUIRED {
+            if col(name).is_none() {
+                return Err(bad(
+                    path,
+                    1,
+                    format!(
+                        "no '{name}' column (the header must name patient, sample, status and bam; found: {})",
+                        header.join(",")
+                    ),
+                ));
+            }
+        }
+        let bam =
+            match (col("bam"), col("cram")) {
+                (Some(b), None) | (None, Some(b)) => b,
+                (Some(_), Some(_)) => return Err(bad(
+                    path,
+                    1,
+                    "both 'bam' and 'cram' columns: use one (either may hold BAM or CRAM paths)"
+                        .into(),
+                )),
+                (None, None) => return Err(bad(path, 1, "no 'bam' (or 'cram') column".into())),
+            };
+        let mut seen_cols = HashSet::new();
+        for h in &header {
+            if !seen_cols.insert(h.as_str()) {
+                return Err(bad(path, 1, format!("column '{h}' appears twice")));
+            }
+            if !REQUIRED.contains(&h.as_str())
+                && !OPTIONAL.contains(&h.as_str())
+                && h != "bam"
+                && h != "cram"
+            {
+                return Err(bad(
+                    path,
+                    1,
+                    format!(
+                        "unknown column '{h}'; known: {}, bam (or cram), {}",
+                        REQUIRED.join(", "),
+                        OPTIONAL.join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok(Columns { header, bam })
+    }
+
+    fn col(&self, name: &str) -> Option<usize> {
+        self.header.iter().position(|h| h == name)
+    }
+
+    /// One data row (None for a blank one).
+    fn row(&self, path: &Path, rec: &csv::StringRecord) -> Result<Option<SheetRow>> {
         let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
         if rec.iter().all(str::is_empty) {
-            continue;
+            return Ok(None);
+        }
+        // values reach file names, logs and the emitted Slurm scripts: no control characters
+        // (a newline in a quoted CSV field became a shell line of the sbatch script)
+        if let Some((i, v)) = rec
+            .iter()
+            .enumerate()
+            .find(|(_, v)| v.chars().any(char::is_control))
+        {
+            return Err(bad(
+                path,
+                line,
+                format!(
+                    "column '{}' holds a control character (a newline, tab or escape) in {v:?}",
+                    self.header.get(i).map(String::as_str).unwrap_or("?")
+                ),
+            ));
         }
         let get = |i: usize| rec.get(i).unwrap_or("").to_string();
-        let patient = get(col("patient").expect("checked"));
-        let sample = get(col("sample").expect("checked"));
+        let patient = get(self.col("patient").expect("checked"));
+        let sample = get(self.col("sample").expect("checked"));
         for (what, id) in [("patient", &patient), ("sample", &sample)] {
             if !valid_id(id) {
-                return Err(bad(path, line, format!("{what} id '{id}' must be letters, digits, '_', '-' or '.' (it names a directory)")));
+                return Err(bad(path, line, format!("{what} id '{id}' must be letters, digits, '_', '-' or '.', and start with a letter or digit (it names a directory and a command-line value)")));
             }
         }
         if RESERVED.contains(&sample.as_str()) {
@@ -198,7 +249,7 @@ pub fn parse_sheet(
                 ),
             ));
         }
-        let (tumor, plasma) = match get(col("status").expect("checked")).as_str() {
+        let (tumor, plasma) = match get(self.col("status").expect("checked")).as_str() {
             "1" => (true, false),
             "0" => (false, false),
             "2" => (false, true),
@@ -212,7 +263,7 @@ pub fn parse_sheet(
                 ))
             }
         };
-        let bam = get(bam_col);
+        let bam = get(self.bam);
         if bam.is_empty() {
             return Err(bad(
                 path,
@@ -220,8 +271,9 @@ pub fn parse_sheet(
                 format!("sample '{sample}' has no bam path"),
             ));
         }
-        let index = col("bai")
-            .or(col("crai"))
+        let index = self
+            .col("bai")
+            .or(self.col("crai"))
             .map(get)
             .filter(|s| !s.is_empty())
             .map(|s| absolute(&s));
@@ -230,11 +282,11 @@ pub fn parse_sheet(
             .iter()
             .filter(|n| !matches!(**n, "bai" | "crai" | "sex"))
         {
-            if let Some(v) = col(name).map(get).filter(|v| !v.is_empty()) {
+            if let Some(v) = self.col(name).map(get).filter(|v| !v.is_empty()) {
                 fields.insert(name.to_string(), v);
             }
         }
-        rows.push(SheetRow {
+        Ok(Some(SheetRow {
             line,
             patient,
             sample,
@@ -243,17 +295,15 @@ pub fn parse_sheet(
             bam: absolute(&bam),
             index,
             fields,
-        });
+        }))
     }
-    if rows.is_empty() {
-        return Err(fail(
-            ExitKind::Data,
-            format!("sample sheet '{}' has no samples", path.display()),
-        ));
-    }
+}
+
+/// No sample id or file twice.
+fn check_unique(path: &Path, rows: &[SheetRow]) -> Result<()> {
     let mut ids: HashMap<&str, usize> = HashMap::new();
     let mut files: HashMap<&Path, usize> = HashMap::new();
-    for r in &rows {
+    for r in rows {
         if let Some(first) = ids.insert(&r.sample, r.line) {
             return Err(bad(
                 path,
@@ -269,6 +319,12 @@ pub fn parse_sheet(
             ));
         }
     }
+    Ok(())
+}
+
+/// Each tumor with its patient's normal (at most one per patient); warnings for normals
+/// without a tumor.
+fn pair(path: &Path, rows: &[SheetRow], require_normal: bool) -> Result<(Vec<Task>, Vec<String>)> {
     let mut normals: HashMap<&str, &SheetRow> = HashMap::new();
     for r in rows.iter().filter(|r| !r.tumor && !r.plasma) {
         if let Some(first) = normals.insert(&r.patient, r) {
@@ -478,6 +534,25 @@ mod tests {
             ),
             ("patient,sample,status,bam\nP,logs,1,/t.bam\n", "reserved"),
             ("patient,sample,status,bam\nP,N,0,/n.bam\n", "no tumor"),
+            // an id that a command would read as an option
+            (
+                "patient,sample,status,bam\nP,-T1,1,/t.bam\n",
+                "start with a letter",
+            ),
+            (
+                "patient,sample,status,bam\n--force,T,1,/t.bam\n",
+                "start with a letter",
+            ),
+            // the issue's id that ran a command in the Snakefile's shell line
+            (
+                "patient,sample,status,bam\nP,$(touch x)T1,1,/t.bam\n",
+                "names a directory",
+            ),
+            // a newline in a quoted path became a line of the sbatch script
+            (
+                "patient,sample,status,bam\nP,T,1,\"/t.bam\nrm -rf ~\"\n",
+                "control character",
+            ),
         ];
         for (text, want) in cases {
             let e = parse(text, false).unwrap_err().to_string();
@@ -498,5 +573,76 @@ mod tests {
             tasks[0].tumor.index.as_deref(),
             Some(Path::new("/t.cram.crai"))
         );
+    }
+
+    // ---- property tests (issue 19): generated sheets give their tasks; mutated sheets never
+    // panic; the id rule is the Snakefile's regular expression
+
+    use proptest::prelude::*;
+
+    /// Distinct ids of the sheet's rule (case-insensitively distinct, never a reserved name).
+    fn ids(n: usize) -> impl Strategy<Value = Vec<String>> {
+        proptest::collection::hash_set("S[A-Za-z0-9_.-]{0,8}", n..=n).prop_map(|s| {
+            let mut seen = std::collections::HashSet::new();
+            let mut v: Vec<String> = s
+                .into_iter()
+                .filter(|x| !RESERVED.contains(&x.to_lowercase().as_str()))
+                .filter(|x| seen.insert(x.to_lowercase()))
+                .collect();
+            v.sort();
+            v
+        })
+    }
+
+    proptest! {
+        #![proptest_config(crate::io::props::config())]
+
+        /// One tumor per patient, a normal for some: one task per tumor, paired with its
+        /// patient's normal.
+        #[test]
+        fn a_generated_sheet_gives_its_tasks(ids in ids(12), normals in proptest::collection::vec(any::<bool>(), 6)) {
+            let mut text = String::from("patient,sample,status,bam\n");
+            let mut want = Vec::new();
+            for (p, pair) in ids.chunks(2).enumerate() {
+                let tumor = &pair[0];
+                text.push_str(&format!("P{p},{tumor},1,/d/{tumor}.bam\n"));
+                let normal = (pair.len() == 2 && normals[p % normals.len()]).then(|| pair[1].clone());
+                if let Some(n) = &normal {
+                    text.push_str(&format!("P{p},{n},0,/d/{n}.bam\n"));
+                }
+                want.push((tumor.clone(), normal));
+            }
+            let (tasks, _) = parse(&text, false).unwrap();
+            let got: Vec<(String, Option<String>)> = tasks
+                .iter()
+                .map(|t| (t.sample().to_string(), t.normal.as_ref().map(|n| n.sample.clone())))
+                .collect();
+            prop_assert_eq!(got, want);
+        }
+
+        /// A mutated sheet is read or refused naming the sheet; every id read keeps the rule.
+        #[test]
+        fn a_mutated_sheet_never_panics(op in any::<u8>(), at in any::<usize>(), pick in any::<usize>()) {
+            let text = "patient,sample,status,bam\nP1,T1,1,/d/t.bam\nP1,N1,0,/d/n.bam\nP2,T2,1,/d/u.bam\n";
+            let text = crate::io::props::mutate_sep(text, ',', op, at, pick);
+            match parse(&text, false) {
+                Ok((tasks, _)) => {
+                    for t in tasks {
+                        prop_assert!(valid_id(t.sample()) && valid_id(&t.tumor.patient), "{}", t.sample());
+                    }
+                }
+                Err(e) => prop_assert!(e.to_string().contains("s.csv"), "{e}"),
+            }
+        }
+
+        /// `valid_id` is the Snakefile's `[A-Za-z0-9][A-Za-z0-9_.-]*`.
+        #[test]
+        fn the_id_rule_is_the_snakefiles(s in "[ -~]{0,6}|[A-Za-z0-9][A-Za-z0-9_.-]{0,6}") {
+            let b = s.as_bytes();
+            let regex = !b.is_empty()
+                && b[0].is_ascii_alphanumeric()
+                && b.iter().all(|c| c.is_ascii_alphanumeric() || b"_.-".contains(c));
+            prop_assert_eq!(valid_id(&s), regex);
+        }
     }
 }

@@ -113,9 +113,63 @@ fn header(
     }
     h.push_str(&format!(
         "#SBATCH --output={}\n",
-        o.outdir.join("logs").join(log_pattern).display()
+        shell_quote(
+            &o.outdir
+                .join("logs")
+                .join(log_pattern)
+                .display()
+                .to_string()
+        )
     ));
     h
+}
+
+/// METHOD: no value reaches a line of the emitted scripts unchecked. Scheduler values
+/// (`--slurm-time`, `--slurm-partition`, `--slurm-account`) are words of `[A-Za-z0-9_.,:+-]`;
+/// every other value (paths, the command line, sample ids) holds no control character (a
+/// newline in the sample-sheet path, `--outdir` or a Slurm value became a shell line of the
+/// script) and is single-quoted for bash where it is a word of a command.
+fn check_values(o: &BatchOptions, so: &SlurmOptions, cwd: &Path, exe: &Path) -> Result<()> {
+    let word = |flag: &str, v: &str| {
+        if v.is_empty()
+            || !v
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_.,:+-".contains(c))
+        {
+            return Err(fail(
+                ExitKind::Usage,
+                format!("{flag} {v:?} may hold only letters, digits and _ . , : + -"),
+            ));
+        }
+        Ok(())
+    };
+    word("--slurm-time", &so.time)?;
+    if let Some(p) = &so.partition {
+        word("--slurm-partition", p)?;
+    }
+    if let Some(a) = &so.account {
+        word("--slurm-account", a)?;
+    }
+    let plain = |what: &str, v: &str| {
+        if v.chars().any(char::is_control) {
+            return Err(fail(
+                ExitKind::Usage,
+                format!("{what} {v:?} holds a control character (a newline, tab or escape); it cannot be written into a job script"),
+            ));
+        }
+        Ok(())
+    };
+    plain(
+        "the sample sheet path",
+        &o.samplesheet.display().to_string(),
+    )?;
+    plain("--outdir", &o.outdir.display().to_string())?;
+    plain("the current directory", &cwd.display().to_string())?;
+    plain("the oncostream binary's path", &exe.display().to_string())?;
+    for a in &o.command_line {
+        plain("the command-line value", &a.to_string_lossy())?;
+    }
+    Ok(())
 }
 
 /// Writes the scripts; returns the directory.
@@ -124,8 +178,6 @@ pub fn emit(o: &BatchOptions, so: &SlurmOptions, tasks: &[Task]) -> Result<std::
         return Err(fail(ExitKind::Usage, "--slurm-cpus must be at least 1"));
     }
     let dir = o.outdir.join("slurm");
-    create_dir(&dir)?;
-    create_dir(&o.outdir.join("logs"))?;
     let cwd = std::env::current_dir().map_err(|e| {
         fail(
             ExitKind::Io,
@@ -134,6 +186,9 @@ pub fn emit(o: &BatchOptions, so: &SlurmOptions, tasks: &[Task]) -> Result<std::
     })?;
     let exe = std::env::current_exe()
         .map_err(|e| fail(ExitKind::Software, format!("cannot find this program: {e}")))?;
+    check_values(o, so, &cwd, &exe)?;
+    create_dir(&dir)?;
+    create_dir(&o.outdir.join("logs"))?;
     let args: Vec<String> = task_args(&o.command_line)
         .iter()
         .map(|a| shell_quote(a))

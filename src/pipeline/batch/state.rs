@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use crate::io::json::read_document;
-use crate::io::output::{file_record, list_dir};
+use crate::io::output::{file_record, list_dir, LOCK_FILE};
 use crate::types::manifest::{RunManifest, MANIFEST_FILE};
 
 /// What a sample's output directory holds.
@@ -26,7 +26,8 @@ pub enum DirState {
 /// Inspects `dir` (reads every listed output to check its MD5).
 pub fn dir_state(dir: &Path) -> DirState {
     let entries = match list_dir(dir) {
-        Ok(e) => e,
+        // the lock file of a command that was killed is no output
+        Ok(e) => e.into_iter().filter(|e| e != LOCK_FILE).collect::<Vec<_>>(),
         Err(e) => return DirState::Incomplete(format!("{e:#}")),
     };
     if entries.is_empty() {

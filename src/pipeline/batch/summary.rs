@@ -12,10 +12,11 @@ use super::{log_path, sample_dir, BatchOptions, ChildEnd};
 use crate::io::json::{read_document, write_document};
 use crate::io::output::{last_line_with, write_atomic};
 use crate::types::batch::{
-    BatchSample, BatchSummary, BatchTotals, SampleStatus, BATCH_KIND, BATCH_SCHEMA_VERSION,
-    BATCH_SUMMARY_JSON,
+    BatchMonitoring, BatchSample, BatchSummary, BatchTotals, SampleStatus, BATCH_KIND,
+    BATCH_SCHEMA_VERSION, BATCH_SUMMARY_JSON,
 };
 use crate::types::metrics::Metrics;
+use crate::types::monitor::MonitorDoc;
 use crate::types::report::Report;
 use crate::types::results::RunResults;
 
@@ -64,6 +65,7 @@ fn empty_row(outdir: &Path, t: &Task) -> BatchSample {
         reads_per_second: None,
         bases_per_second: None,
         bytes_read: None,
+        monitoring: Vec::new(),
     }
 }
 
@@ -102,6 +104,7 @@ fn fill_from_outputs(row: &mut BatchSample, dir: &Path) {
         row.panel_priority = Some(rep.expert_panel.priority.as_str().to_string());
         row.panel_reasons = rep.expert_panel.reasons.clone();
     }
+    row.monitoring = monitoring(&dir.join("monitor"));
     if let Ok(m) = read_document::<Metrics>(&dir.join("metrics.json")) {
         row.wall_seconds = Some(m.wall_seconds);
         row.cpu_seconds = Some(m.cpu_seconds);
@@ -111,6 +114,32 @@ fn fill_from_outputs(row: &mut BatchSample, dir: &Path) {
         row.bases_per_second = Some(m.bases_per_second);
         row.bytes_read = Some(m.bytes_read);
     }
+}
+
+/// The follow-up plasma results in a tumor's `monitor/` directory, when its monitoring run is
+/// complete (its manifest lists `monitor.json` with the same MD5): a killed or failed monitor
+/// contributes nothing.
+fn monitoring(dir: &Path) -> Vec<BatchMonitoring> {
+    let file = dir.join(crate::types::monitor::MONITOR_FILE);
+    if !file.exists() || crate::pipeline::outdir::check_complete(&file, "monitor.json").is_err() {
+        return Vec::new();
+    }
+    let Ok(doc) = read_document::<MonitorDoc>(&file) else {
+        return Vec::new();
+    };
+    doc.samples
+        .iter()
+        .map(|s| BatchMonitoring {
+            sample: s.sample.clone(),
+            timepoint: s.timepoint.clone(),
+            mrd_status: s.mrd.status,
+            p_value: s.mrd.p_value,
+            tumor_fraction: s.tumor_fraction.estimate,
+            tumor_fraction_ci95: s.tumor_fraction.ci95,
+            limit_of_detection: s.mrd.limit_of_detection,
+            new_variants: s.new_variants.len(),
+        })
+        .collect()
 }
 
 /// Builds the summary. `ends`: how the samples run by this invocation ended (empty for
@@ -243,6 +272,7 @@ pub const TSV_COLUMNS: &[&str] = &[
     "reads_per_second",
     "run_id",
     "reason",
+    "monitoring",
 ];
 
 fn opt<T: std::fmt::Display>(v: &Option<T>) -> String {
@@ -258,12 +288,13 @@ pub fn tsv(s: &BatchSummary) -> String {
     let mut out = TSV_COLUMNS.join("\t");
     out.push('\n');
     for r in &s.samples {
+        use crate::io::text::cell;
         let cells = [
             r.task.to_string(),
-            r.sample.clone(),
-            r.patient.clone(),
-            opt(&r.normal),
-            opt(&r.cancer_type),
+            cell(&r.sample).into_owned(),
+            cell(&r.patient).into_owned(),
+            cell(&opt(&r.normal)).into_owned(),
+            cell(&opt(&r.cancer_type)).into_owned(),
             r.status.as_str().to_string(),
             opt(&r.exit_code),
             f(r.tmb_per_mb, 2),
@@ -289,6 +320,14 @@ pub fn tsv(s: &BatchSummary) -> String {
             f(r.reads_per_second, 0),
             opt(&r.run_id),
             r.reason.as_deref().unwrap_or("").replace(['\t', '\n'], " "),
+            cell(
+                &r.monitoring
+                    .iter()
+                    .map(BatchMonitoring::phrase)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
+            .into_owned(),
         ];
         out.push_str(&cells.join("\t"));
         out.push('\n');

@@ -187,7 +187,11 @@ fn input_options(o: &MonitorOptions) -> InputOptions {
     }
 }
 
-fn load_clinical(o: &MonitorOptions, baseline: &Baseline) -> Result<Clinical> {
+fn load_clinical(
+    o: &MonitorOptions,
+    baseline: &Baseline,
+    reference: &Reference,
+) -> Result<Clinical> {
     let tree = OncoTree::bundled();
     let cancer = o
         .cancer_type
@@ -198,9 +202,11 @@ fn load_clinical(o: &MonitorOptions, baseline: &Baseline) -> Result<Clinical> {
     }
     let kb = load_kb(o.kb.as_deref(), &tree)?;
     let gff = o.gff.clone().or_else(|| baseline.gff.clone());
-    let (models, preferred) = load_models(gff.as_deref(), o.transcripts.as_deref())?;
+    let (set, preferred) = load_models(gff.as_deref(), o.transcripts.as_deref())?;
+    // --gff, the baseline's, else the shipped GRCh38 models, on this reference's contigs
+    let fitted = set.fit(&crate::pipeline::report::reference_contigs(reference));
     Ok(Clinical {
-        models,
+        models: fitted.models,
         preferred,
         kb,
         tree,
@@ -215,7 +221,7 @@ fn scan_plan(clinical: &Clinical, reference: &Reference) -> (Vec<WatchCodon>, Sc
             ScanInfo {
                 assessed: false,
                 codons: 0,
-                note: "not assessed: no transcript models (pass --gff, or a baseline run made with --gff) to place the resistance and hotspot codons".into(),
+                note: "not assessed: no transcript model applies to this reference (pass --gff, or a baseline run made with --gff) to place the resistance and hotspot codons".into(),
             },
         );
     }
@@ -275,7 +281,7 @@ fn validate(o: &MonitorOptions) -> Result<Plan> {
             ));
         }
     }
-    let clinical = load_clinical(o, &baseline)?;
+    let clinical = load_clinical(o, &baseline, &reference)?;
     let (codons, scan) = scan_plan(&clinical, &reference);
     annotate_sites(&mut baseline, &clinical, &reference);
     Ok(Plan {
@@ -424,7 +430,7 @@ pub fn monitor(o: MonitorOptions) -> Result<MonitorDoc> {
         Ok(())
     })?;
     let doc = build_document(&o, &plan, &merged, &umis, first_codon, started);
-    outputs::write_all(&o, &plan.outdir.dir, &doc, &merged, &plan.inputs)?;
+    outputs::write_all(&o, &plan.outdir, &doc, &merged, &plan.inputs)?;
     for s in &doc.samples {
         log::info(&format!(
             "{}{}: MRD {} (tumor fraction {}), {} new variant(s)",

@@ -1,24 +1,18 @@
 //! The files `monitor` writes (each atomically; the manifest last).
 
 use std::fmt::Write as _;
-use std::path::Path;
 
 use anyhow::Result;
 
 use super::MonitorOptions;
 use crate::io::json::{write_document, write_json};
 use crate::io::output::write_atomic;
-use crate::pipeline::outdir::Manifest;
+use crate::pipeline::outdir::{Manifest, OutdirState, OutputFile};
 use crate::pipeline::prepare::Inputs;
 use crate::report::monitor_html::render_monitor_html;
 use crate::report::multiqc::monitor_general;
 use crate::somatic::mrd::observer::SampleShard;
-use crate::types::monitor::{MonitorDoc, MONITOR_FILE};
-
-/// The HTML page.
-pub(crate) const HTML_FILE: &str = "monitor.html";
-/// One row per sample and tracked variant.
-pub(crate) const VARIANTS_FILE: &str = "monitor_variants.tsv";
+use crate::types::monitor::MonitorDoc;
 
 fn variants_tsv(doc: &MonitorDoc) -> String {
     let mut s = String::from(
@@ -95,12 +89,13 @@ pub(crate) fn families_file(i: usize, sample: &str) -> String {
 /// Writes every output and the manifest.
 pub(crate) fn write_all(
     o: &MonitorOptions,
-    dir: &Path,
+    outdir: &OutdirState,
     doc: &MonitorDoc,
     merged: &[SampleShard],
     inputs: &Inputs,
 ) -> Result<()> {
-    let mut manifest = Manifest::new(dir, &doc.run_id, "monitor", &doc.created);
+    let dir = &outdir.dir;
+    let mut manifest = Manifest::new(outdir, &doc.run_id, "monitor", &doc.created);
     for i in 0..inputs.len() {
         let info = inputs.info(i);
         let role = if i < o.samples.len() {
@@ -115,15 +110,20 @@ pub(crate) fn write_all(
             manifest.input(role, &p.display().to_string(), 0, None);
         }
     }
-    write_document(&dir.join(MONITOR_FILE), doc)?;
-    manifest.output("monitor", MONITOR_FILE)?;
-    write_atomic(&dir.join(HTML_FILE), render_monitor_html(doc).as_bytes())?;
-    manifest.output("monitor_html", HTML_FILE)?;
-    write_atomic(&dir.join(VARIANTS_FILE), variants_tsv(doc).as_bytes())?;
-    manifest.output("monitor_variants", VARIANTS_FILE)?;
-    let mqc = crate::report::multiqc::MONITOR_FILE;
-    write_json(&dir.join(mqc), &monitor_general(doc))?;
-    manifest.output("multiqc", mqc)?;
+    write_document(&OutputFile::Monitor.path(dir), doc)?;
+    manifest.output(OutputFile::Monitor)?;
+    write_atomic(
+        &OutputFile::MonitorHtml.path(dir),
+        render_monitor_html(doc).as_bytes(),
+    )?;
+    manifest.output(OutputFile::MonitorHtml)?;
+    write_atomic(
+        &OutputFile::MonitorVariants.path(dir),
+        variants_tsv(doc).as_bytes(),
+    )?;
+    manifest.output(OutputFile::MonitorVariants)?;
+    write_json(&OutputFile::MultiqcMonitor.path(dir), &monitor_general(doc))?;
+    manifest.output(OutputFile::MultiqcMonitor)?;
     if o.write_families {
         for (i, smp) in doc.samples.iter().enumerate() {
             let name = families_file(i, &smp.sample);
@@ -131,7 +131,7 @@ pub(crate) fn write_all(
                 &dir.join(&name),
                 families_tsv(&merged[i], inputs).as_bytes(),
             )?;
-            manifest.output("families", &name)?;
+            manifest.output_named("families", &name)?;
         }
     }
     manifest.finish()?;

@@ -13,12 +13,15 @@ use crate::types::results::TmbResult;
 use crate::types::transcript::Transcript;
 use crate::types::Region;
 
-/// Transcript models of the run (`--gff`; empty without) and the preferred transcripts.
+/// Transcript models of the run (`--gff`, else the shipped GRCh38 MANE Select models, on the
+/// reference's contigs; empty when none applies) and the preferred transcripts.
 pub struct Annotation {
     /// Transcript models.
     pub models: Vec<Transcript>,
     /// Preferred transcript accessions (MANE Select).
     pub preferred: HashSet<String>,
+    /// What the models are and how many applied (`results.json` provenance).
+    pub record: crate::types::transcript::TranscriptModelsRecord,
 }
 
 /// TMB settings and scope.

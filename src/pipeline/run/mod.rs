@@ -43,12 +43,12 @@ use self::{
     qc::{QcContext, QcStage, QcState},
 };
 use super::metrics::Clock;
-use super::outdir::OutdirState;
+use super::outdir::{OutdirState, OutputFile};
 use super::prepare::Inputs;
 use super::report::ReportContext;
 use super::structural::{StructuralContext, StructuralOutcome, StructuralPlan, StructuralState};
 use crate::engine::{self, RunStats};
-use crate::io::output::md5_file;
+use crate::io::output::input_digest;
 use crate::log;
 use crate::somatic::biomarkers::{
     initial_purity, merge_copy_number_purity, purity_warning, vaf_purity_within,
@@ -95,7 +95,8 @@ struct Gathered<'p, X: Stage + 'p> {
     structural: StructuralState,
     extra: X::State<'p>,
     stats: RunStats,
-    input_md5: Vec<Option<String>>,
+    /// The alignment inputs' digests (`--input-checksums`), in input order.
+    input_digests: Vec<Option<String>>,
 }
 
 /// The finished stages of a run: what its files and documents are made of.
@@ -143,6 +144,7 @@ impl RunPlan {
                 models: &self.annotation.models,
                 preferred: &self.annotation.preferred,
                 tumor_qc: g.qc.counts.samples.first(),
+                reference: Some(self.reference()),
             },
         )?;
         merge_copy_number_purity(&mut purity, structural.purity.as_ref());
@@ -172,10 +174,10 @@ impl RunPlan {
         let stages = self.collect(calls, msi, structural, purity, tmb, qc);
         let mut manifest = self.manifest(&id);
         self.write_pass_outputs(&id, &stages, &callable, &mut manifest)?;
-        let provenance = self.provenance(&g.input_md5, &mut manifest)?;
+        let provenance = self.provenance(&g.input_digests, &mut manifest)?;
         let results = self.results(&id, &stages, provenance);
-        crate::io::json::write_document(&self.opts.outdir.join("results.json"), &results)?;
-        manifest.output("results", "results.json")?;
+        crate::io::json::write_document(&OutputFile::Results.path(&self.opts.outdir), &results)?;
+        manifest.output(OutputFile::Results)?;
         clock.lap("finalize");
         log_summary(&results);
         let report = self.report_stage(&results, &stages, &mut manifest)?;
@@ -215,7 +217,7 @@ impl RunPlan {
         let mut structural = Stage::state(&self.structural)?;
         let mut x = extra.state()?;
         let paths: Vec<PathBuf> = self.input_infos().iter().map(|i| i.path.clone()).collect();
-        let want_md5 = self.opts.input_checksums;
+        let algorithm = self.opts.input_checksums;
         let (stats, input_md5) = engine::run_with(
             &self.inputs.pass,
             &observer,
@@ -228,10 +230,7 @@ impl RunPlan {
                 extra.add(&mut x, shard, part.extra)
             },
             move || -> Result<Vec<Option<String>>> {
-                paths
-                    .iter()
-                    .map(|p| want_md5.then(|| md5_file(p)).transpose())
-                    .collect()
+                paths.iter().map(|p| input_digest(p, algorithm)).collect()
             },
         )?;
         Ok(Gathered {
@@ -241,8 +240,15 @@ impl RunPlan {
             structural,
             extra: x,
             stats,
-            input_md5: input_md5?,
+            input_digests: input_md5?,
         })
+    }
+
+    /// The one pass alone (every stage's observer over every shard and the in-order gather,
+    /// none of the finishing work nor any output): what `benches/run.rs` times per record.
+    #[doc(hidden)]
+    pub fn pass_only(&self) -> Result<RunStats> {
+        Ok(self.pass(&NoStage)?.stats)
     }
 
     /// The finished stages with their warnings, in the order the report lists them.
@@ -298,17 +304,25 @@ impl RunPlan {
     }
 }
 
-/// The stderr line that sums a run up.
+/// The stderr line that sums a run up: what the report says (a biomarker that is not evaluable
+/// is called so, its number marked as QC only).
 fn log_summary(results: &RunResults) {
+    let t = &results.tmb;
+    let tmb = if t.evaluable {
+        format!("TMB {:.2}/Mb ({})", t.per_mb, t.class.as_str())
+    } else {
+        format!(
+            "TMB not evaluable ({:.2}/Mb over {:.3} callable Mb, for QC only)",
+            t.per_mb, t.callable_mb
+        )
+    };
+    let msi = match &results.msi {
+        Some(m) if m.evaluable => format!("MSI {}", m.status.as_str()),
+        Some(m) => format!("MSI not evaluable ({} site(s) tested)", m.sites_tested),
+        None => "MSI not assessed".into(),
+    };
     log::info(&format!(
-        "TMB {:.2}/Mb ({}), MSI {}, purity {}, QC {}",
-        results.tmb.per_mb,
-        results.tmb.class.as_str(),
-        results
-            .msi
-            .as_ref()
-            .map(|m| m.status.as_str())
-            .unwrap_or("not assessed"),
+        "{tmb}, {msi}, purity {}, QC {}",
         results
             .purity
             .estimate

@@ -7,6 +7,7 @@ use crate::pipeline::clinical_inputs::CaseOptions;
 use crate::pipeline::prepare::InputOptions;
 use crate::somatic::biomarkers::TmbSettings;
 use crate::somatic::msi::MsiThresholds;
+use crate::types::manifest::InputChecksum;
 
 /// What `run` is asked to do (flags, unvalidated).
 #[derive(Clone, Debug)]
@@ -15,9 +16,11 @@ pub struct RunOptions {
     pub tumor: PathBuf,
     /// Matched normal (None: tumor-only).
     pub normal: Option<PathBuf>,
-    /// Name of the analysis in metrics, MultiQC files and batch summaries (None: the tumor's
-    /// sample name).
+    /// The run's sample id: in every output that names the sample (seg, MAF, cBioPortal, FHIR,
+    /// metrics, MultiQC, batch summaries; None: the tumor's sample name).
     pub sample_id: Option<String>,
+    /// Name of the matched normal in exports (None: the normal's sample name).
+    pub normal_sample_id: Option<String>,
     /// Reference, regions, read filters, threads.
     pub inputs: InputOptions,
     /// Germline population resource (VCF with INFO/AF).
@@ -73,8 +76,8 @@ pub struct RunOptions {
     pub outdir: PathBuf,
     /// Replace another run's outputs in `outdir`.
     pub force: bool,
-    /// MD5 of the alignment inputs (computed alongside the pass).
-    pub input_checksums: bool,
+    /// The whole-file digest of the alignment inputs (computed alongside the pass).
+    pub input_checksums: InputChecksum,
     /// Also write the metrics here.
     pub metrics: Option<PathBuf>,
 }
@@ -86,6 +89,7 @@ impl RunOptions {
             tumor: tumor.to_path_buf(),
             normal: normal.map(Path::to_path_buf),
             sample_id: None,
+            normal_sample_id: None,
             inputs: InputOptions {
                 reference: Some(reference.to_path_buf()),
                 ..InputOptions::default()
@@ -116,7 +120,7 @@ impl RunOptions {
             trials: None,
             outdir: outdir.to_path_buf(),
             force: false,
-            input_checksums: true,
+            input_checksums: InputChecksum::default(),
             metrics: None,
         }
     }
@@ -132,6 +136,7 @@ impl RunOptions {
         o.inputs.shard_size = None;
         o.inputs.quiet = false;
         o.inputs.progress_interval = 0;
+        o.inputs.stall_timeout = None;
         o.outdir = PathBuf::new();
         o.force = false;
         o.metrics = None;

@@ -14,10 +14,11 @@ use crate::io::{
     vcf::{write_vcf, VcfMeta, VcfOutputType},
 };
 use crate::pipeline::metrics::{Clock, MetricsBuilder};
-use crate::pipeline::outdir::{new_run_id, now_utc, Manifest};
+use crate::pipeline::outdir::{new_run_id, now_utc, Manifest, OutputFile};
 use crate::pipeline::report::{measured_msi, measured_tmb};
 use crate::report::multiqc;
 use crate::somatic::{Call, VarKind};
+use crate::types::manifest::InputChecksum;
 use crate::types::results::{
     CallsSummary, InputRecord, Mode, Provenance, RunResults, Samples, VariantRecord, RESULTS_KIND,
     RESULTS_SCHEMA_VERSION,
@@ -50,10 +51,15 @@ fn command_line() -> String {
 impl RunPlan {
     /// The manifest of this run, with its samples and settings.
     pub(super) fn manifest(&self, id: &RunIdentity) -> Manifest {
-        let mut manifest = Manifest::new(&self.opts.outdir, &id.run_id, "run", &id.started);
+        let mut manifest = Manifest::new(&self.outdir, &id.run_id, "run", &id.started);
         manifest.samples(&self.names.0, self.names.1.as_deref());
         manifest.analysis(self.opts.sample_id.as_deref(), &self.settings_digest);
         manifest
+    }
+
+    /// The run's sample id: `--sample-id` (a batch passes the sheet's), else the tumor's SM.
+    pub(super) fn sample_id(&self) -> &str {
+        self.opts.sample_id.as_deref().unwrap_or(&self.names.0)
     }
 
     fn mode(&self) -> Mode {
@@ -104,27 +110,28 @@ impl RunPlan {
         }
         let meta = self.vcf_meta(extra);
         write_vcf(
-            &dir.join("calls.vcf.gz"),
+            &OutputFile::CallsVcf.path(dir),
             VcfOutputType::Bgzf,
             &meta,
             &s.calls.calls,
         )?;
-        manifest.output("vcf", "calls.vcf.gz")?;
-        manifest.output("vcf_index", "calls.vcf.gz.tbi")?;
+        manifest.output(OutputFile::CallsVcf)?;
+        manifest.output(OutputFile::CallsVcfIndex)?;
         let rows = s.msi.counts.rows(&self.inputs.sample_names());
         write_histograms(
-            &dir.join("msi_histograms.tsv"),
+            &OutputFile::MsiHistograms.path(dir),
             &s.msi.counts.sites,
             &self.inputs.pass.contigs,
             &rows,
         )?;
-        manifest.output("msi_histograms", "msi_histograms.tsv")?;
+        manifest.output(OutputFile::MsiHistograms)?;
         let sv_meta = self.vcf_meta(vec![
             ("oncostream_mode".into(), mode.as_str().into()),
             ("oncostream_run_id".into(), id.run_id.clone()),
         ]);
         crate::pipeline::structural::write_structural(
             dir,
+            self.sample_id(),
             &s.structural,
             &sv_meta,
             self.reference(),
@@ -132,25 +139,25 @@ impl RunPlan {
         )?;
         if self.opts.callable_bed {
             self.write_callable(callable)?;
-            manifest.output("callable_bed", "callable.bed")?;
+            manifest.output(OutputFile::CallableBed)?;
         }
         Ok(())
     }
 
     fn write_callable(&self, callable: &[(ContigId, u64, u64)]) -> Result<()> {
         use std::io::Write;
-        let mut out = AtomicOutput::create(&self.opts.outdir.join("callable.bed"))?;
+        let mut out = AtomicOutput::create(&OutputFile::CallableBed.path(&self.opts.outdir))?;
         for (c, s, e) in callable {
             writeln!(out, "{}\t{s}\t{e}", self.inputs.pass.contigs[*c].name)?;
         }
         out.commit()
     }
 
-    /// Every input with its size and MD5 (`input_md5`: the alignments', computed alongside
-    /// the pass), also recorded in the manifest.
+    /// Every input with its size and digest (`input_digests`: the alignments', computed
+    /// alongside the pass with the `--input-checksums` algorithm), also recorded in the manifest.
     pub(super) fn provenance(
         &self,
-        input_md5: &[Option<String>],
+        input_digests: &[Option<String>],
         manifest: &mut Manifest,
     ) -> Result<Provenance> {
         let o = &self.opts;
@@ -168,6 +175,7 @@ impl RunPlan {
             tmb_exclude: with_md5(&o.tmb_exclude)?,
             mappability: with_md5(&o.mappability)?,
             gff: with_md5(&o.gff)?,
+            transcript_models: self.annotation.record.clone(),
             inputs: (0..self.inputs.len())
                 .map(|i| {
                     let info = self.inputs.info(i);
@@ -177,7 +185,12 @@ impl RunPlan {
                         size: info.size,
                         format: info.format,
                         sample: info.sample.clone(),
-                        md5: input_md5[i].clone(),
+                        md5: (self.opts.input_checksums == InputChecksum::Md5)
+                            .then(|| input_digests[i].clone())
+                            .flatten(),
+                        blake3: (self.opts.input_checksums == InputChecksum::Blake3)
+                            .then(|| input_digests[i].clone())
+                            .flatten(),
                     }
                 })
                 .collect(),
@@ -206,7 +219,17 @@ impl RunPlan {
             created: id.started.clone(),
             command: command_line(),
             mode: self.mode(),
-            samples: Samples { tumor, normal },
+            samples: Samples {
+                id: self.sample_id().to_string(),
+                normal_id: self
+                    .opts
+                    .normal_sample_id
+                    .clone()
+                    .or_else(|| normal.clone()),
+                patient_id: self.opts.case.patient_id.clone(),
+                tumor,
+                normal,
+            },
             provenance,
             tmb: s.tmb.clone(),
             msi: s.msi.result.clone(),
@@ -214,7 +237,7 @@ impl RunPlan {
             germline_model: s.calls.finalized.germline.clone(),
             copy_number: s.structural.copy_number.clone(),
             structural_variants: s.structural.sv.clone(),
-            not_assessed: s.structural.not_assessed.clone(),
+            not_assessed: self.not_assessed(s),
             qc: s.qc.clone(),
             calls: CallsSummary {
                 records: calls.len(),
@@ -228,6 +251,27 @@ impl RunPlan {
         }
     }
 
+    /// What the run could not assess: the structural stage's items, and gene annotation when no
+    /// transcript model applies to the reference.
+    fn not_assessed(&self, s: &RunStages) -> Vec<crate::types::results::NotAssessed> {
+        let mut v = Vec::new();
+        if self.annotation.models.is_empty() {
+            v.push(crate::types::results::NotAssessed {
+                item: "gene_annotation".into(),
+                reason: format!(
+                    "genes and HGVS not annotated: {}",
+                    self.annotation
+                        .record
+                        .note
+                        .as_deref()
+                        .unwrap_or("no transcript models")
+                ),
+            });
+        }
+        v.extend(s.structural.not_assessed.iter().cloned());
+        v
+    }
+
     /// `metrics.json` (and `--metrics`) and the MultiQC custom-content files.
     pub(super) fn write_metrics(
         &self,
@@ -237,24 +281,15 @@ impl RunPlan {
         manifest: &mut Manifest,
     ) -> Result<()> {
         let dir = &self.opts.outdir;
-        let m = MetricsBuilder::build(
-            "run",
-            self.opts
-                .sample_id
-                .as_deref()
-                .unwrap_or(&results.samples.tumor),
-            &self.inputs.pass,
-            stats,
-            clock,
-        );
-        write_document(&dir.join("metrics.json"), &m)?;
-        manifest.output("metrics", "metrics.json")?;
+        let m = MetricsBuilder::build("run", &results.samples.id, &self.inputs.pass, stats, clock);
+        write_document(&OutputFile::Metrics.path(dir), &m)?;
+        manifest.output(OutputFile::Metrics)?;
         if let Some(p) = &self.opts.metrics {
             write_document(p, &m)?;
         }
         let msi = results.msi.as_ref().map(measured_msi);
         write_json(
-            &dir.join(multiqc::GENERAL_FILE),
+            &OutputFile::MultiqcGeneral.path(dir),
             &multiqc::general(
                 &m.sample,
                 results,
@@ -262,12 +297,12 @@ impl RunPlan {
                 msi.as_ref(),
             ),
         )?;
-        manifest.output("multiqc", multiqc::GENERAL_FILE)?;
+        manifest.output(OutputFile::MultiqcGeneral)?;
         write_json(
-            &dir.join(multiqc::THROUGHPUT_FILE),
+            &OutputFile::MultiqcThroughput.path(dir),
             &multiqc::throughput(&m),
         )?;
-        manifest.output("multiqc", multiqc::THROUGHPUT_FILE)
+        manifest.output(OutputFile::MultiqcThroughput)
     }
 
     /// An extra stage's output, as `<name>.json` in the run directory.
@@ -279,7 +314,7 @@ impl RunPlan {
     ) -> Result<()> {
         let file = format!("{name}.json");
         write_json(&self.opts.outdir.join(&file), output)?;
-        manifest.output(name, &file)
+        manifest.output_named(name, &file)
     }
 
     pub(super) fn reference_path(&self) -> &Path {
@@ -300,7 +335,7 @@ impl RunPlan {
 
 fn record_inputs(p: &Provenance, manifest: &mut Manifest) {
     for i in &p.inputs {
-        manifest.input(&i.role, &i.path, i.size, i.md5.clone());
+        manifest.input_with_digests(&i.role, &i.path, i.size, i.md5.clone(), i.blake3.clone());
     }
     manifest.input("reference", &p.reference.path, p.reference.size, None);
     for (role, f) in [
@@ -317,6 +352,10 @@ fn record_inputs(p: &Provenance, manifest: &mut Manifest) {
         if let Some(f) = f {
             manifest.input(role, &f.path, f.size, f.md5.clone());
         }
+    }
+    let m = &p.transcript_models;
+    if m.source == crate::types::transcript::ModelsSource::Builtin {
+        manifest.input("transcript_models", &m.path, 0, Some(m.md5.clone()));
     }
 }
 

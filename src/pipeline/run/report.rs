@@ -8,7 +8,7 @@ use super::{RunPlan, RunStages};
 use crate::io::output::file_record;
 use crate::io::vcf_input::InputVariant;
 use crate::log;
-use crate::pipeline::outdir::Manifest;
+use crate::pipeline::outdir::{Manifest, OutputFile};
 use crate::pipeline::report::{build_report, source_from_results, write_report, GermlineInput};
 use crate::somatic::{Call, Filter};
 use crate::types::report::Report;
@@ -32,8 +32,8 @@ impl RunPlan {
         let mut src = source_from_results(
             results,
             report_variants(calls, &names),
-            file_record(&dir.join("calls.vcf.gz"), true)?,
-            Some(file_record(&dir.join("results.json"), true)?),
+            file_record(&OutputFile::CallsVcf.path(dir), true)?,
+            Some(file_record(&OutputFile::Results.path(dir), true)?),
             results.provenance.gff.clone(),
         );
         src.germline = if results.samples.normal.is_some() {

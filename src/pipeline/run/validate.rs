@@ -47,25 +47,40 @@ impl RunOptions {
         log::set_quiet(self.inputs.quiet);
         self.check_values()?;
         // cheap checks first: the clinical inputs and the output directory
-        let report = self.report_context()?;
-        let annotation = match &report {
-            Some(r) => Annotation {
-                models: r.models.clone(),
-                preferred: r.preferred.clone(),
-            },
-            None => {
-                let (models, preferred) = crate::pipeline::clinical_inputs::load_models(
-                    self.gff.as_deref(),
-                    self.transcripts.as_deref(),
-                )?;
-                Annotation { models, preferred }
-            }
+        let mut report = self.report_context()?;
+        let (models, preferred) = match &report {
+            Some(r) => (r.model_set.clone(), r.preferred.clone()),
+            None => crate::pipeline::clinical_inputs::load_models(
+                self.gff.as_deref(),
+                self.transcripts.as_deref(),
+            )?,
         };
         let outdir = inspect(&self.outdir, self.force, None)?;
         // the alignments, reference and regions
         let (opts_in, inputs) = self
             .inputs
             .prepare_somatic(&self.tumor, self.normal.as_deref())?;
+        if let (Some(g), Some(r)) = (&self.gff, &inputs.reference) {
+            crate::pipeline::clinical_inputs::check_models(&models.models, g, r)?;
+        }
+        let contigs: Vec<(String, u64)> = inputs
+            .pass
+            .contigs
+            .iter()
+            .map(|c| (c.name.clone(), c.len))
+            .collect();
+        let fitted = models.fit(&contigs);
+        if let Some(r) = report.as_mut() {
+            r.use_models(&fitted);
+        }
+        let annotation = Annotation {
+            models: fitted.models,
+            preferred,
+            record: fitted.record,
+        };
+        if let Some(note) = &annotation.record.note {
+            log::warn(note);
+        }
         let msi = self.msi_stage(&inputs)?;
         let calls = self.call_stage(&inputs, opts_in.min_base_quality)?;
         let tmb = self.tmb_plan(&inputs)?;

@@ -18,7 +18,7 @@ pub(super) fn sources(p: &Page<'_>, cs: &[Citation]) -> String {
         .map(|c| {
             format!(
                 "<a href=\"{}\" title=\"{}{}\">{}</a>",
-                esc(&c.url),
+                super::href(&c.url),
                 esc(&c.source),
                 if c.verified == "knowledge" {
                     p.t(Msg::CuratorKnowledge)
@@ -62,6 +62,7 @@ fn tmb_rows(p: &Page<'_>, t: &TmbSummary) -> String {
                         TmbClass::Low => Msg::TmbLow,
                         TmbClass::High => Msg::TmbHigh,
                         TmbClass::VeryHigh => Msg::TmbVeryHigh,
+                        TmbClass::NotEvaluable => Msg::NotEvaluable,
                     },
                 ),
             ],
@@ -183,6 +184,7 @@ pub(super) fn panel(p: &Page<'_>) -> String {
         "<p>{}</p><p><b>{}</b></p><ul>",
         p.t(Msg::PanelStatement),
         p.t(match e.priority {
+            Priority::QcRetest => Msg::PriorityQcRetest,
             Priority::DiscussFirst => Msg::PriorityDiscussFirst,
             Priority::Routine => Msg::PriorityRoutine,
         })

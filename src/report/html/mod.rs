@@ -25,7 +25,7 @@ pub const LEVELS: &[(&str, &str)] = &[
 /// The CSS of the page. The font stack names Japanese fonts of Windows, macOS and Linux
 /// (Noto Sans CJK JP / IPAexGothic from the distributions' font packages) before the generic
 /// family, so a server without one of them still prints Japanese rather than empty boxes.
-pub const CSS: &str = "body{font-family:\"Hiragino Sans\",\"Hiragino Kaku Gothic ProN\",\"Yu Gothic\",\"YuGothic\",Meiryo,\"Noto Sans CJK JP\",\"Noto Sans JP\",\"IPAexGothic\",\"IPAGothic\",\"TakaoGothic\",\"VL Gothic\",sans-serif;max-width:1000px;margin:2em auto;color:#222}h1{font-size:1.5em}h2{border-bottom:2px solid #4a7ab5;padding-bottom:.2em;font-size:1.15em}table{border-collapse:collapse;width:100%;font-size:.9em}td,th{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top;overflow-wrap:break-word}details summary{cursor:pointer;color:#4a7ab5}th{background:#eef3f9}.lvA{background:#d4efdf}.lvB{background:#e8f6d4}.lvC{background:#fdf2d0}.lvR{background:#f8d7da}.warn{background:#fff3cd;border:1px solid #e0c36c;padding:.6em;margin:.5em 0}.muted{color:#666;font-size:.85em}.note{font-size:.85em;color:#444}.signoff td{height:2.2em}@page{size:A4;margin:14mm}@media print{body{max-width:none;margin:0;font-size:10pt}h2{break-after:avoid}tr,svg,.warn{break-inside:avoid}thead{display:table-header-group}a{color:#222;text-decoration:none}}";
+pub const CSS: &str = "body{font-family:\"Hiragino Sans\",\"Hiragino Kaku Gothic ProN\",\"Yu Gothic\",\"YuGothic\",Meiryo,\"Noto Sans CJK JP\",\"Noto Sans JP\",\"IPAexGothic\",\"IPAGothic\",\"TakaoGothic\",\"VL Gothic\",sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}h1{font-size:1.5em}h2{border-bottom:2px solid #4a7ab5;padding-bottom:.2em;font-size:1.15em}table{border-collapse:collapse;width:100%;font-size:.9em}td,th{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top;overflow-wrap:anywhere;word-break:break-word}code{overflow-wrap:anywhere}svg{max-width:100%;height:auto}details summary{cursor:pointer;color:#4a7ab5}th{background:#eef3f9}.lvA{background:#d4efdf}.lvB{background:#e8f6d4}.lvC{background:#fdf2d0}.lvR{background:#f8d7da}.warn{background:#fff3cd;border:1px solid #e0c36c;padding:.6em;margin:.5em 0}.muted{color:#666;font-size:.85em}.note{font-size:.85em;color:#444}.signoff{table-layout:fixed}.signoff th{width:11em}.signoff td{height:3.2em}.signoff tr.comments td{height:9em}@page{size:A4;margin:14mm}@media print{body{max-width:none;margin:0;font-size:10pt}h2{break-after:avoid}tr,svg,.warn{break-inside:avoid}thead{display:table-header-group}a{color:#222;text-decoration:none}}";
 
 /// Escapes text for HTML element content and attribute values.
 pub fn esc(s: &str) -> String {
@@ -41,6 +41,35 @@ pub fn esc(s: &str) -> String {
         }
     }
     o
+}
+
+/// A URL for an `href` attribute, escaped; `#` (a link to nowhere) unless it is `http(s):` or a
+/// relative path.
+///
+/// METHOD: a document rendered from stored JSON (`retier` renders a report.json anyone could
+/// have edited) must not turn a field into script: `javascript:`, `data:`, `vbscript:` and every
+/// other scheme are dropped. Browsers ignore ASCII whitespace and control characters inside a
+/// scheme (`java\tscript:` runs), so they are removed before the scheme is read.
+pub fn href(url: &str) -> String {
+    let squeezed: String = url
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace() && !c.is_control())
+        .collect();
+    let scheme_end = squeezed.find([':', '/', '?', '#']);
+    let safe = match scheme_end {
+        Some(i) if squeezed[i..].starts_with(':') => {
+            matches!(
+                squeezed[..i].to_ascii_lowercase().as_str(),
+                "http" | "https"
+            )
+        }
+        _ => true,
+    };
+    if safe {
+        esc(url.trim())
+    } else {
+        "#".into()
+    }
 }
 
 /// The page being rendered: the report and its language.
@@ -185,7 +214,11 @@ fn basic_items(p: &Page<'_>) -> String {
         (Msg::CollectionDate, or_not_given(p, &c.collection_date)),
         (Msg::Test, or_not_given(p, &c.test_name)),
         (Msg::GenomeBuild, or_not_given(p, &c.genome_build)),
-        (Msg::TumorSample, esc(&r.sample.tumor)),
+        (
+            Msg::SampleIdLabel,
+            esc(r.sample.id.as_deref().unwrap_or(&r.sample.tumor)),
+        ),
+        (Msg::TumorReadGroup, esc(&r.sample.tumor)),
         (
             Msg::MatchedNormal,
             r.sample
@@ -286,20 +319,40 @@ fn closing(p: &Page<'_>) -> String {
     h.push_str("</p>");
     h.push_str(&p.h2(Msg::SignOff));
     h.push_str("<table class=\"signoff\">");
-    for m in [Msg::ReviewedBy, Msg::DateOfReview, Msg::Comments] {
+    for m in [Msg::ReviewedBy, Msg::Signature, Msg::DateOfReview] {
         h.push_str(&format!("<tr><th>{}</th><td></td></tr>", p.t(m)));
     }
+    h.push_str(&format!(
+        "<tr class=\"comments\"><th>{}</th><td></td></tr>",
+        p.t(Msg::Comments)
+    ));
     h.push_str("</table>");
     h
+}
+
+/// The page's `<title>`: patient, sample id and cancer type, so a browser tab, a print and a
+/// PDF name the case.
+fn page_title(p: &Page<'_>) -> String {
+    let r = p.r;
+    let sample = r.sample.id.as_deref().unwrap_or(&r.sample.tumor);
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(x) = &r.case.patient_id {
+        parts.push(i18n::f(p.lang, Msg::TitlePatient, &[x]));
+    }
+    if !sample.is_empty() {
+        parts.push(i18n::f(p.lang, Msg::TitleSample, &[&sample]));
+    }
+    parts.push(r.sample.cancer_type.clone());
+    format!("{}: {}", i18n::t(p.lang, Msg::Title), parts.join(" · "))
 }
 
 /// Renders the self-contained HTML report in the report's language.
 pub fn render_html(r: &Report) -> String {
     let p = Page { r, lang: r.lang };
     let mut h = format!(
-        "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title><style>{CSS}</style></head><body>",
+        "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>{}</title><style>{CSS}</style></head><body>",
         i18n::code(r.lang),
-        p.t(Msg::Title)
+        esc(&page_title(&p))
     );
     h.push_str(&format!("<h1>{}</h1>", p.t(Msg::Title)));
     h.push_str(&format!(
@@ -324,9 +377,14 @@ pub fn render_html(r: &Report) -> String {
     h.push_str(&sections::structural(&p));
     h.push_str(&sections::germline_and_trials(&p));
     h.push_str(&sections::appendix(&p));
-    h.push_str(&p.h2(Msg::VafHeading));
-    h.push_str(&vaf_plot(&p));
-    h.push_str(&format!("<p class=\"muted\">{}</p>", p.t(Msg::VafExplain)));
+    // an empty plot is left out; its caption names the line only when it is drawn
+    if r.variants.iter().any(|v| v.vaf.is_some()) {
+        h.push_str(&p.h2(Msg::VafHeading));
+        h.push_str(&vaf_plot(&p));
+        if r.purity.is_some() {
+            h.push_str(&format!("<p class=\"muted\">{}</p>", p.t(Msg::VafExplain)));
+        }
+    }
     h.push_str(&clinical::level_definitions(&p));
     h.push_str(&software_table(&p));
     h.push_str(&sections::references(&p));
@@ -338,6 +396,25 @@ pub fn render_html(r: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_web_and_relative_links_are_rendered() {
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            " javascript:alert(1)",
+            "java\tscript:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "vbscript:msgbox",
+            "file:///etc/passwd",
+        ] {
+            assert_eq!(href(bad), "#", "{bad:?}");
+        }
+        assert_eq!(href("https://civicdb.org/e/1"), "https://civicdb.org/e/1");
+        assert_eq!(href("HTTP://x.org/?a=1&b=2"), "HTTP://x.org/?a=1&amp;b=2");
+        assert_eq!(href("P1_T/report.html"), "P1_T/report.html");
+        assert_eq!(href("logs/P1_T.log"), "logs/P1_T.log");
+    }
 
     #[test]
     fn escapes_markup() {

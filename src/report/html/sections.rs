@@ -97,6 +97,16 @@ pub(super) fn qc(p: &Page<'_>) -> String {
     h
 }
 
+/// The excess of the damaged orientation per million bases; none below 0.5 (a negative
+/// excess is the other orientation's, not damage).
+fn excess(p: &Page<'_>, e: f64) -> String {
+    if e < 0.5 {
+        p.t(Msg::NoneValue)
+    } else {
+        format!("{e:.0}")
+    }
+}
+
 /// Read-orientation damage per sample (FFPE deamination, oxoG): share of the damage class's
 /// substitutions in the damaged orientation, excess per million bases, calls filtered.
 fn damage_table(p: &Page<'_>, samples: &[crate::types::results::SampleQcResult]) -> String {
@@ -127,7 +137,7 @@ fn damage_table(p: &Page<'_>, samples: &[crate::types::results::SampleQcResult])
                             .map(|r| format!("{:.1}%", 100.0 * r))
                             .unwrap_or_else(|| "-".into()),
                         m.excess_per_million
-                            .map(|e| format!("{e:.0}"))
+                            .map(|e| excess(p, e))
                             .unwrap_or_else(|| "-".into()),
                         if m.damaged { " class=\"fail\"" } else { "" },
                         m.calls_filtered
@@ -165,6 +175,23 @@ fn cn_call(p: &Page<'_>, c: crate::types::cnv::CnCall) -> String {
     })
 }
 
+/// A gene's call: relative to the fitted ploidy and, when the copy number is known, against
+/// the two copies of a normal cell; else the depth ratio's call, said to be one.
+fn gene_call_label(
+    p: &Page<'_>,
+    g: &crate::types::cnv::GeneCopyNumber,
+    ploidy: Option<f64>,
+) -> String {
+    use crate::types::cnv::CnCallBasis;
+    match (g.call_basis, ploidy, g.absolute_call) {
+        (CnCallBasis::FittedPloidy, Some(psi), Some(abs)) => p.f(
+            Msg::CnVsPloidy,
+            &[&cn_call(p, g.call), &format!("{psi:.1}"), &cn_call(p, abs)],
+        ),
+        _ => p.f(Msg::CnDepthOnly, &[&cn_call(p, g.call)]),
+    }
+}
+
 /// Copy number: the fit (or the other pipeline's file), the plot, the gene table.
 fn copy_number(p: &Page<'_>) -> String {
     use crate::types::cnv::CnCall;
@@ -197,6 +224,8 @@ fn copy_number(p: &Page<'_>) -> String {
                     &format!("{:.1}", cn.amplification_threshold),
                 ],
             );
+            s.push(' ');
+            s.push_str(&p.t(Msg::CnExplainCalls));
             if let Some((a, b)) = cn.fit.as_ref().and_then(|f| f.genome_doubled_alternative) {
                 s.push(' ');
                 s.push_str(&p.f(
@@ -229,7 +258,7 @@ fn copy_number(p: &Page<'_>) -> String {
         h.push_str(&format!(
             "<tr{class}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}:{}-{}</td></tr>",
             esc(&g.gene),
-            cn_call(p, g.call),
+            gene_call_label(p, g, cn.ploidy),
             match (g.min_copy_number, g.max_copy_number) {
                 (Some(a), Some(b)) => format!("{a:.1}-{b:.1}"),
                 _ => format!("log2 {:.2}", g.min_log2_ratio),
@@ -290,7 +319,7 @@ pub(super) fn structural(p: &Page<'_>) -> String {
                     f.tumor.split_reads,
                     f.tumor.discordant_pairs,
                     match &f.known_source {
-                        Some(u) => format!("<a href=\"{}\">CIViC</a>", esc(u)),
+                        Some(u) => format!("<a href=\"{}\">CIViC</a>", super::href(u)),
                         None => String::new(),
                     }
                 ));
@@ -370,7 +399,7 @@ fn germline(p: &Page<'_>) -> String {
                     p.en(&f.disorder),
                     esc(&f.disclosure_grade),
                     p.en(&f.rule),
-                    esc(&f.source_url),
+                    super::href(&f.source_url),
                     p.t(Msg::Source)
                 ));
             }
@@ -444,7 +473,7 @@ pub(super) fn germline_and_trials(p: &Page<'_>) -> String {
             for t in &r.trials.matches {
                 h.push_str(&format!(
                     "<tr><td><a href=\"{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} {}</td><td>{}</td></tr>",
-                    esc(&t.url),
+                    super::href(&t.url),
                     esc(&t.id),
                     p.en(&t.title),
                     esc(&t.phase),
@@ -596,7 +625,7 @@ pub(super) fn references(p: &Page<'_>) -> String {
         h.push_str(&format!(
             "<li>{}: <a href=\"{}\">{}</a>{}</li>",
             esc(&id),
-            esc(&c.url),
+            super::href(&c.url),
             p.en(&c.source),
             if c.verified == "knowledge" {
                 p.t(Msg::CuratorKnowledge)

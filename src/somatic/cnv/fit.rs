@@ -178,6 +178,40 @@ pub fn copy_number(r: f64, p: f64, psi: f64) -> f64 {
     ((2f64.powf(r) * d - 2.0 * (1.0 - p)) / p).max(0.0)
 }
 
+/// METHOD: the log2 ratio of the copy-neutral state, which `copy_number.seg` subtracts so that
+/// copy-neutral segments read 0 (IGV and cBioPortal colour a segment by its sign). The ratios
+/// are normalised to a genome-wide mean of 1, i.e. to the tumor's ploidy, so segments at the
+/// ploidy's neutral copy number lie below 0 whenever the ploidy is above it (a 2-copy segment
+/// of a tumor of ploidy 2.64 at purity 0.71 reads -0.30). The neutral state is the integer copy
+/// number of the most bases among the segments called neutral (else the ploidy rounded); its
+/// expected log2 ratio at the fitted purity and ploidy is the offset. Without a fit (purity
+/// unknown) the calls read the ratio itself, and the offset is 0.
+pub fn neutral_log2(neutral: &[(u32, u64)], purity: Option<f64>, ploidy: Option<f64>) -> f64 {
+    let (Some(p), Some(psi)) = (purity, ploidy) else {
+        return 0.0;
+    };
+    let mut by_cn: Vec<(u32, u64)> = Vec::new();
+    for &(cn, len) in neutral {
+        match by_cn.iter_mut().find(|x| x.0 == cn) {
+            Some(x) => x.1 += len,
+            None => by_cn.push((cn, len)),
+        }
+    }
+    // most bases first; a tie goes to the copy number nearest the ploidy
+    let n0 = by_cn
+        .iter()
+        .max_by(|a, b| {
+            a.1.cmp(&b.1).then(
+                (b.0 as f64 - psi)
+                    .abs()
+                    .total_cmp(&(a.0 as f64 - psi).abs()),
+            )
+        })
+        .map(|x| x.0 as f64)
+        .unwrap_or_else(|| psi.round().max(1.0));
+    expected_r(n0, p, p * psi + 2.0 * (1.0 - p))
+}
+
 /// The major copy number (of `n`) nearest to the observed BAF.
 pub fn best_major(baf: f64, n: u32, p: f64) -> u32 {
     let lo = n.div_ceil(2);
@@ -403,6 +437,18 @@ mod tests {
     }
 
     const NOISE: Noise = Noise { sigma_r: 0.15 };
+
+    #[test]
+    fn copy_neutral_segments_are_centred_on_zero() {
+        // sim_structural: purity 0.71, ploidy 2.64 (a 10-copy MET raises the mean); its
+        // 2-copy segments read -0.29 to -0.32 before centring
+        let off = neutral_log2(&[(2, 1_500_000), (3, 10_000)], Some(0.71), Some(2.64));
+        assert!((off - (-0.2953)).abs() < 1e-3, "{off}");
+        assert!((-0.2885 - off).abs() < 0.1 && (-0.3226 - off).abs() < 0.1);
+        // no fit: no offset; no neutral segment: the ploidy rounded (a diploid tumor: 0)
+        assert_eq!(neutral_log2(&[(2, 100)], None, Some(2.0)), 0.0);
+        assert!(neutral_log2(&[], Some(0.5), Some(2.0)).abs() < 1e-12);
+    }
 
     #[test]
     fn expected_values_match_the_simulator_formula() {

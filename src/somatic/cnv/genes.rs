@@ -6,7 +6,7 @@
 //! (the gene cannot be intact). One transcript per gene, the annotation's canonical choice
 //! (`clinical::annotate::canonical_per_gene`).
 
-use crate::types::cnv::{CnCall, CnSegment, GeneCopyNumber};
+use crate::types::cnv::{CnCall, CnCallBasis, CnSegment, GeneCopyNumber};
 use crate::types::round;
 use crate::types::transcript::Transcript;
 
@@ -78,6 +78,15 @@ pub fn gene_calls(
             min_log2_ratio: round(min_r, 4),
             minor_cn: lowest.minor_cn,
             call,
+            call_basis: if min_cn.is_some() && ploidy.is_some() {
+                CnCallBasis::FittedPloidy
+            } else {
+                CnCallBasis::DepthRatio
+            },
+            absolute_call: match (min_cn, ploidy) {
+                (Some(n), Some(psi)) => Some(super::absolute_call(n, amp_factor * psi)),
+                _ => None,
+            },
             loh: over.iter().any(|s| s.loh),
             segments: over.len() as u32,
         });
@@ -104,7 +113,11 @@ mod tests {
             major_cn: None,
             minor_cn: None,
             call,
+            call_basis: CnCallBasis::FittedPloidy,
+            absolute_call: None,
             loh: false,
+            start_junction: None,
+            end_junction: None,
         }
     }
 

@@ -23,7 +23,7 @@ use fit::{best_major, copy_number, grid, ploidy_at, BafProfile, Noise, SegmentSt
 use segment::{diff_sd, median, pelt, Point};
 
 use crate::types::cnv::{
-    CnCall, CnFit, CnPoint, CnReferenceKind, CnSegment, CnvReference, CopyNumberResult,
+    CnCall, CnCallBasis, CnFit, CnPoint, CnReferenceKind, CnSegment, CnvReference, CopyNumberResult,
 };
 use crate::types::{round, Region};
 
@@ -237,7 +237,35 @@ pub struct CnvInput<'a> {
     pub mappability: Option<&'a [f64]>,
     /// Settings.
     pub settings: CnvSettings,
+    /// Copy-number changes the junctions imply (candidate segment boundaries).
+    pub junctions: &'a [JunctionSpan],
 }
+
+/// A copy-number change a reported junction implies: one boundary at `lo` (`hi` None), or the
+/// two ends `lo..hi` of a deletion or duplication (0-based bases).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct JunctionSpan {
+    /// Contig.
+    pub contig: crate::types::ContigId,
+    /// First boundary.
+    pub lo: u64,
+    /// Second boundary of a deletion or duplication.
+    pub hi: Option<u64>,
+    /// Standard errors by which the pieces' mean log2 ratios must differ for a split
+    /// ([`JUNCTION_SPLIT_Z`] for a reported junction, [`CANDIDATE_SPLIT_Z`] for a candidate
+    /// below the read-support thresholds).
+    pub min_z: f64,
+}
+
+/// A reported junction splits a segment when the two sides' mean log2 ratios differ by this
+/// many standard errors (bin noise / sqrt(bins)).
+pub const JUNCTION_SPLIT_Z: f64 = 2.5;
+/// The same for a deletion or duplication candidate below the read-support thresholds (its
+/// reads alone do not make it a junction; the split and the reads together may).
+pub const CANDIDATE_SPLIT_Z: f64 = 4.0;
+/// Usable bins between a segment boundary and a junction's boundary for the segment boundary
+/// to be kept when both sides get the same call (the uncertainty `sv_link` snaps within).
+pub const JUNCTION_KEEP_BINS: usize = 2;
 
 /// Per-bin mappability from a track of (interval, score in [0, 1]): the score-weighted share of
 /// each bin the intervals cover.
@@ -290,6 +318,8 @@ pub fn analyze(input: &CnvInput<'_>) -> CnvOutcome {
         min_het_sites: s.min_het_sites,
     };
     let raw = seg.pelt_segments(sigma_r, sigma_b, &s);
+    let raw = seg.split_at_junctions(raw, sigma_r, input.junctions);
+    let kept = seg.junction_boundaries(&raw, input.junctions);
     let seg_stats: Vec<SegmentStats> = raw.iter().map(|&(a, b)| seg.stats(a, b)).collect();
     let neutral = seg.copy_neutral_regions(&raw, &seg_stats);
     let neutral_vaf = (!neutral.is_empty())
@@ -302,14 +332,19 @@ pub fn analyze(input: &CnvInput<'_>) -> CnvOutcome {
     let noise = Noise { sigma_r };
     let g = grid(&seg_stats, noise);
     let choice = choose_purity(&g, &seg_stats, noise, vaf_purity, vaf_scope);
-    let (merged, states) = seg.merge_equal_calls(&raw, &seg_stats, &choice, &s);
+    let (merged, states) = seg.merge_equal_calls(&raw, &kept, &seg_stats, &choice, &s);
     let segments: Vec<CnSegment> = merged
         .iter()
         .zip(&states)
-        .map(|(&(a, b), st)| seg.record(a, b, st, &choice, input.contig_names))
+        .map(|(&(a, b), st)| seg.record(a, b, st, &choice, (input.contig_names, &input.settings)))
         .collect();
     let warnings = cnv_warnings(&choice, sigma_r, &input.reference);
     let profile = downsample(&usable, layout, input.contig_names, 3000);
+    let neutral: Vec<(u32, u64)> = segments
+        .iter()
+        .filter(|s| s.call == CnCall::Neutral)
+        .filter_map(|s| Some((s.total_cn?, s.end - s.start)))
+        .collect();
     let result = CopyNumberResult {
         reference: kind,
         method: "fragment counts per bin (MAPQ >= 20, one per pair, at the fragment midpoint), GC-stratified median correction per sample, log2 tumor/reference ratio, PELT segmentation of ratio and BAF, purity/ploidy grid fit (ASCAT/PURPLE model)".into(),
@@ -330,6 +365,10 @@ pub fn analyze(input: &CnvInput<'_>) -> CnvOutcome {
                 .map(|d| (round(d.purity, 2), round(d.ploidy, 2))),
         }),
         amplification_threshold: round(s.amp_factor * choice.ploidy.unwrap_or(2.0), 2),
+        neutral_log2_ratio: round(
+            fit::neutral_log2(&neutral, choice.purity, choice.ploidy),
+            4,
+        ),
         segments,
         genes: Vec::new(),
         genes_evaluated: 0,
@@ -586,6 +625,23 @@ fn call_state(st: &SegmentStats, choice: &PurityChoice, s: &CnvSettings) -> Call
     }
 }
 
+/// METHOD: the call against two copies (a normal cell), from the absolute copy number `n`:
+/// below 0.5 deep deletion, from `amp` amplification, else the rounded copy number against 2.
+pub fn absolute_call(n: f64, amp: f64) -> CnCall {
+    let k = n.round();
+    if n < 0.5 {
+        CnCall::DeepDeletion
+    } else if n >= amp {
+        CnCall::Amplification
+    } else if k < 2.0 {
+        CnCall::Loss
+    } else if k > 2.0 {
+        CnCall::Gain
+    } else {
+        CnCall::Neutral
+    }
+}
+
 /// What the copy-number block warns about.
 fn cnv_warnings(choice: &PurityChoice, sigma_r: f64, reference: &Reference<'_>) -> Vec<String> {
     let mut warnings = Vec::new();
@@ -672,6 +728,92 @@ impl Segments<'_> {
         }
     }
 
+    /// METHOD: junctions as candidate boundaries (as PURPLE uses structural-variant breakends):
+    /// a deletion or duplication whose two ends fall inside one segment splits out its
+    /// interior, and a single breakend splits a segment, when the pieces' mean log2 ratios
+    /// differ by the span's `min_z` standard errors (each piece >= 2 bins): 2.5 for a reported
+    /// junction, 4 for a deletion or duplication candidate below the read-support thresholds.
+    /// PELT's penalty is for changes anywhere; a junction says where one is, so a smaller step
+    /// is enough there (a one-copy loss of 20 kb at purity 0.3).
+    fn split_at_junctions(
+        &self,
+        mut raw: Vec<(usize, usize)>,
+        sigma_r: f64,
+        spans: &[JunctionSpan],
+    ) -> Vec<(usize, usize)> {
+        let mean = |a: usize, b: usize| -> f64 {
+            self.usable[a..b].iter().map(|u| u.r).sum::<f64>() / (b - a).max(1) as f64
+        };
+        let z = |m1: f64, n1: usize, m2: f64, n2: usize| -> f64 {
+            (m1 - m2).abs() / (sigma_r.max(1e-6) * (1.0 / n1 as f64 + 1.0 / n2 as f64).sqrt())
+        };
+        for sp in spans {
+            let at = |x: u64| -> Option<(usize, usize)> {
+                let k = self.usable.partition_point(|u| {
+                    let b = &self.layout.bins[u.bin];
+                    (b.contig, (b.start + b.end) / 2) < (sp.contig, x)
+                });
+                let i = raw.iter().position(|&(a, b)| {
+                    self.contig_of(a) == sp.contig && a + 2 <= k && k + 2 <= b
+                })?;
+                Some((i, k))
+            };
+            match (at(sp.lo), sp.hi.and_then(at)) {
+                (Some((i, ka)), Some((j, kb))) if i == j && ka + 2 <= kb => {
+                    let (a, b) = raw[i];
+                    let n_out = (ka - a) + (b - kb);
+                    let m_out = (mean(a, ka) * (ka - a) as f64 + mean(kb, b) * (b - kb) as f64)
+                        / n_out as f64;
+                    if z(mean(ka, kb), kb - ka, m_out, n_out) >= sp.min_z {
+                        raw.splice(i..=i, [(a, ka), (ka, kb), (kb, b)]);
+                    }
+                }
+                (x, y) => {
+                    for (i, k) in [x, y].into_iter().flatten() {
+                        // an earlier split may have moved the segment
+                        let Some(i) = raw
+                            .iter()
+                            .skip(i.saturating_sub(2))
+                            .position(|&(a, b)| a + 2 <= k && k + 2 <= b)
+                            .map(|p| p + i.saturating_sub(2))
+                        else {
+                            continue;
+                        };
+                        let (a, b) = raw[i];
+                        if z(mean(a, k), k - a, mean(k, b), b - k) >= sp.min_z {
+                            raw.splice(i..=i, [(a, k), (k, b)]);
+                        }
+                    }
+                }
+            }
+        }
+        raw
+    }
+
+    /// METHOD: a segment boundary within [`JUNCTION_KEEP_BINS`] usable bins of a junction's
+    /// boundary (placed there by `split_at_junctions`, or found by PELT beside it) is kept even
+    /// when the segments on both sides round to the same call: the junction says the copy
+    /// number changes there (a one-copy gain at purity 0.3 reads 2.3 copies, `neutral` against
+    /// a diploid ploidy), and the two segments keep their own log2 ratio and copy number.
+    /// Returns the usable-bin index each kept boundary starts a segment at.
+    fn junction_boundaries(&self, raw: &[(usize, usize)], spans: &[JunctionSpan]) -> Vec<usize> {
+        let mut kept = Vec::new();
+        for sp in spans {
+            for x in std::iter::once(sp.lo).chain(sp.hi) {
+                let k = self.usable.partition_point(|u| {
+                    let b = &self.layout.bins[u.bin];
+                    (b.contig, (b.start + b.end) / 2) < (sp.contig, x)
+                });
+                kept.extend(raw.iter().skip(1).map(|&(a, _)| a).filter(|&a| {
+                    a.abs_diff(k) <= JUNCTION_KEEP_BINS && self.contig_of(a) == sp.contig
+                }));
+            }
+        }
+        kept.sort_unstable();
+        kept.dedup();
+        kept
+    }
+
     fn contig_of(&self, a: usize) -> crate::types::ContigId {
         self.layout.bins[self.usable[a].bin].contig
     }
@@ -717,6 +859,7 @@ impl Segments<'_> {
     fn merge_equal_calls(
         &self,
         raw: &[(usize, usize)],
+        kept: &[usize],
         seg_stats: &[SegmentStats],
         choice: &PurityChoice,
         s: &CnvSettings,
@@ -726,7 +869,8 @@ impl Segments<'_> {
         for (i, &(a, b)) in raw.iter().enumerate() {
             let st = call_state(&seg_stats[i], choice, s);
             if let (Some(&(pa, pb)), Some(last)) = (merged.last(), states.last()) {
-                if self.contig_of(pa) == self.contig_of(a) && pb == a && *last == st {
+                let same = self.contig_of(pa) == self.contig_of(a) && pb == a && *last == st;
+                if same && kept.binary_search(&a).is_err() {
                     *merged.last_mut().expect("non-empty") = (pa, b);
                     *states.last_mut().expect("non-empty") =
                         call_state(&self.stats(pa, b), choice, s);
@@ -746,7 +890,7 @@ impl Segments<'_> {
         b: usize,
         st: &CallState,
         choice: &PurityChoice,
-        contig_names: &[String],
+        (contig_names, settings): (&[String], &CnvSettings),
     ) -> CnSegment {
         let ss = self.stats(a, b);
         let first = &self.layout.bins[self.usable[a].bin];
@@ -773,7 +917,18 @@ impl Segments<'_> {
             major_cn: st.major,
             minor_cn: st.minor,
             call: st.call,
+            call_basis: if n.is_some() {
+                CnCallBasis::FittedPloidy
+            } else {
+                CnCallBasis::DepthRatio
+            },
+            absolute_call: match (n, choice.ploidy) {
+                (Some(n), Some(psi)) => Some(absolute_call(n, settings.amp_factor * psi)),
+                _ => None,
+            },
             loh: st.minor == Some(0) && st.total.unwrap_or(0) >= 1,
+            start_junction: None,
+            end_junction: None,
         }
     }
 }
@@ -999,6 +1154,41 @@ mod tests {
     }
 
     #[test]
+    fn calls_say_gain_against_the_ploidy_and_against_two_copies() {
+        // (copy number, call against ploidy 2.4, call against two copies)
+        let choice = |psi: f64| PurityChoice {
+            purity: Some(1.0),
+            ploidy: Some(psi),
+            cn_purity: Some(1.0),
+            cn_identifiable: true,
+            source: PuritySource::None,
+            vaf_purity: None,
+            vaf_scope: VafScope::All,
+        };
+        let s = CnvSettings::default();
+        let cases: [(f64, f64, CnCall, CnCall); 8] = [
+            (2.4, 3.0, CnCall::Neutral, CnCall::Gain),
+            (2.4, 2.0, CnCall::Neutral, CnCall::Neutral),
+            (2.4, 1.0, CnCall::Loss, CnCall::Loss),
+            (2.4, 5.0, CnCall::Gain, CnCall::Gain),
+            (2.4, 7.5, CnCall::Amplification, CnCall::Amplification),
+            (2.4, 0.2, CnCall::DeepDeletion, CnCall::DeepDeletion),
+            (2.0, 3.0, CnCall::Gain, CnCall::Gain),
+            (3.6, 2.0, CnCall::Loss, CnCall::Neutral),
+        ];
+        for (psi, n, relative, absolute) in cases {
+            // purity 1: the ratio is n / ploidy
+            let st = call_state(&stats((n / psi).log2(), None), &choice(psi), &s);
+            assert_eq!(st.call, relative, "CN {n} at ploidy {psi}");
+            assert_eq!(
+                absolute_call(n, s.amp_factor * psi),
+                absolute,
+                "CN {n} against two copies"
+            );
+        }
+    }
+
+    #[test]
     fn adjacent_segments_with_one_call_merge_within_a_contig_only() {
         let l = layout();
         let u = usable(&[0.0; 200]);
@@ -1018,10 +1208,40 @@ mod tests {
             vaf_purity: None,
             vaf_scope: VafScope::All,
         };
-        let (merged, states) = seg.merge_equal_calls(&raw, &st, &none, &CnvSettings::default());
+        let (merged, states) =
+            seg.merge_equal_calls(&raw, &[], &st, &none, &CnvSettings::default());
         assert_eq!(merged, [(0, 100), (100, 200)]);
+        // a boundary at a junction stays, whatever the calls on its sides
+        let (kept_merged, _) =
+            seg.merge_equal_calls(&raw, &[40], &st, &none, &CnvSettings::default());
+        assert_eq!(kept_merged, [(0, 40), (40, 100), (100, 200)]);
+        // which boundaries a junction keeps: within 2 bins of its boundary, on its contig
+        let span = |c: usize, lo: u64, hi: Option<u64>| JunctionSpan {
+            contig: ContigId::new(c),
+            lo,
+            hi,
+            min_z: JUNCTION_SPLIT_Z,
+        };
+        assert_eq!(
+            seg.junction_boundaries(&raw, &[span(0, 41_600, None)]),
+            [40]
+        );
+        assert_eq!(
+            seg.junction_boundaries(&raw, &[span(0, 44_000, None)]),
+            Vec::<usize>::new()
+        );
+        assert_eq!(
+            seg.junction_boundaries(&raw, &[span(0, 39_000, Some(98_500))]),
+            [40]
+        );
+        assert_eq!(
+            seg.junction_boundaries(&raw, &[span(1, 40_000, None)]),
+            Vec::<usize>::new(),
+            "another contig"
+        );
         assert!(states.iter().all(|s| s.call == CnCall::Neutral));
-        let rec = seg.record(0, 100, &states[0], &none, &["chrA".into(), "chrB".into()]);
+        let names = ["chrA".to_string(), "chrB".to_string()];
+        let rec = seg.record(0, 100, &states[0], &none, (&names, &CnvSettings::default()));
         assert_eq!(
             (rec.chrom.as_str(), rec.start, rec.end, rec.bins),
             ("chrA", 0, 100_000, 100)

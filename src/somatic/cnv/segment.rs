@@ -47,7 +47,9 @@ impl Prefix {
         x
     }
 
-    /// Cost of bins `s..t`.
+    /// Cost of bins `s..t` (the pass computes it for all candidates at once in
+    /// `Candidates::costs`; this form is the tests' reference).
+    #[cfg(test)]
     fn cost(&self, s: usize, t: usize, inv_vr: f64, inv_vb: f64) -> f64 {
         let n = (t - s) as f64;
         let s1 = self.s1[t] - self.s1[s];
@@ -60,6 +62,89 @@ impl Prefix {
             c += (wbb - wb * wb / w).max(0.0) * inv_vb;
         }
         c
+    }
+}
+
+/// PELT's candidate segment starts with their F and prefix sums, one array per value, so that
+/// the cost of every candidate at a new end is one loop the compiler vectorises (the same
+/// arithmetic, in the same order, as `Prefix::cost`: identical values).
+#[derive(Default)]
+struct Candidates {
+    idx: Vec<usize>,
+    start: Vec<f64>,
+    f: Vec<f64>,
+    s1: Vec<f64>,
+    s2: Vec<f64>,
+    w: Vec<f64>,
+    wb: Vec<f64>,
+    wbb: Vec<f64>,
+}
+
+impl Candidates {
+    fn push(&mut self, s: usize, pre: &Prefix, f: f64) {
+        self.idx.push(s);
+        self.start.push(s as f64);
+        self.f.push(f);
+        self.s1.push(pre.s1[s]);
+        self.s2.push(pre.s2[s]);
+        self.w.push(pre.w[s]);
+        self.wb.push(pre.wb[s]);
+        self.wbb.push(pre.wbb[s]);
+    }
+
+    /// `out[k]` = F(s) + C(s, t) for every candidate `s` (any `t - s >= 1`).
+    fn costs(&self, pre: &Prefix, t: usize, inv_vr: f64, inv_vb: f64, out: &mut Vec<f64>) {
+        let (tf, t1, t2) = (t as f64, pre.s1[t], pre.s2[t]);
+        let (tw, twb, twbb) = (pre.w[t], pre.wb[t], pre.wbb[t]);
+        out.clear();
+        out.extend(
+            self.start
+                .iter()
+                .zip(&self.f)
+                .zip(self.s1.iter().zip(&self.s2))
+                .zip(self.w.iter().zip(self.wb.iter().zip(&self.wbb)))
+                .map(|(((&s, &f), (&a1, &a2)), (&w, (&wb, &wbb)))| {
+                    let n = tf - s;
+                    let s1 = t1 - a1;
+                    let s2 = t2 - a2;
+                    let c = (s2 - s1 * s1 / n).max(0.0) * inv_vr;
+                    let w = tw - w;
+                    let wb = twb - wb;
+                    let wbb = twbb - wbb;
+                    let b = (wbb - wb * wb / w).max(0.0) * inv_vb;
+                    f + if w > 0.0 { c + b } else { c }
+                }),
+        );
+    }
+
+    /// Keeps the candidates for which `keep(position in the arrays, start)` holds.
+    fn retain(&mut self, mut keep: impl FnMut(usize, usize) -> bool) {
+        let mut to = 0;
+        for k in 0..self.idx.len() {
+            if keep(k, self.idx[k]) {
+                self.idx[to] = self.idx[k];
+                self.start[to] = self.start[k];
+                self.f[to] = self.f[k];
+                self.s1[to] = self.s1[k];
+                self.s2[to] = self.s2[k];
+                self.w[to] = self.w[k];
+                self.wb[to] = self.wb[k];
+                self.wbb[to] = self.wbb[k];
+                to += 1;
+            }
+        }
+        for v in [
+            &mut self.start,
+            &mut self.f,
+            &mut self.s1,
+            &mut self.s2,
+            &mut self.w,
+            &mut self.wb,
+            &mut self.wbb,
+        ] {
+            v.truncate(to);
+        }
+        self.idx.truncate(to);
     }
 }
 
@@ -85,15 +170,19 @@ pub fn pelt(
     let mut f = vec![f64::INFINITY; n + 1];
     let mut last = vec![0usize; n + 1];
     f[0] = -penalty;
-    let mut candidates: Vec<usize> = vec![0];
+    let mut cand = Candidates::default();
+    cand.push(0, &pre, f[0]);
+    // F(s) + C(s, t) of each candidate at this t, computed once for the minimum and the pruning
+    let mut costs: Vec<f64> = Vec::new();
     for t in m..=n {
+        cand.costs(&pre, t, inv_vr, inv_vb, &mut costs);
         let mut best = f64::INFINITY;
         let mut arg = 0usize;
-        for &s in &candidates {
-            if t - s < m || !f[s].is_finite() {
+        for (k, &s) in cand.idx.iter().enumerate() {
+            if t - s < m || !cand.f[k].is_finite() {
                 continue;
             }
-            let v = f[s] + pre.cost(s, t, inv_vr, inv_vb) + penalty;
+            let v = costs[k] + penalty;
             if v < best {
                 best = v;
                 arg = s;
@@ -103,10 +192,11 @@ pub fn pelt(
         last[t] = arg;
         // PELT pruning: s can never be optimal again once F(s) + C(s, t) > F(t)
         let ft = f[t];
-        candidates.retain(|&s| t - s < m || f[s] + pre.cost(s, t, inv_vr, inv_vb) <= ft);
+        cand.retain(|k, s| t - s < m || costs[k] <= ft);
         if t < n {
-            // the start that becomes admissible at t + 1
-            candidates.push(t + 1 - m);
+            // the start that becomes admissible at t + 1 (its F is final: it is at most t)
+            let s = t + 1 - m;
+            cand.push(s, &pre, f[s]);
         }
     }
     let mut ends = Vec::new();
@@ -179,6 +269,82 @@ mod tests {
             }
         }
         best
+    }
+
+    /// PELT as first written (one candidate at a time through `Prefix::cost`): the oracle of
+    /// the vectorised candidate loop.
+    fn pelt_one_by_one(points: &[Point], sr: f64, sb: f64, penalty: f64, m: usize) -> Vec<usize> {
+        let n = points.len();
+        let pre = Prefix::new(points);
+        let (inv_vr, inv_vb) = (1.0 / (sr * sr), 1.0 / (sb * sb));
+        let mut f = vec![f64::INFINITY; n + 1];
+        let mut last = vec![0usize; n + 1];
+        f[0] = -penalty;
+        let mut candidates: Vec<usize> = vec![0];
+        for t in m..=n {
+            let mut best = f64::INFINITY;
+            let mut arg = 0usize;
+            for &s in &candidates {
+                if t - s < m || !f[s].is_finite() {
+                    continue;
+                }
+                let v = f[s] + pre.cost(s, t, inv_vr, inv_vb) + penalty;
+                if v < best {
+                    best = v;
+                    arg = s;
+                }
+            }
+            f[t] = best;
+            last[t] = arg;
+            let ft = f[t];
+            candidates.retain(|&s| t - s < m || f[s] + pre.cost(s, t, inv_vr, inv_vb) <= ft);
+            if t < n {
+                candidates.push(t + 1 - m);
+            }
+        }
+        let mut ends = Vec::new();
+        let mut t = n;
+        while t > 0 {
+            ends.push(t);
+            t = last[t];
+        }
+        ends.reverse();
+        ends
+    }
+
+    #[test]
+    fn the_vectorised_candidate_loop_gives_the_same_segments() {
+        let mut x = 3u64;
+        let mut rnd = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % 10_000) as f64 / 10_000.0 - 0.5
+        };
+        for trial in 0..6 {
+            let pts: Vec<Point> = (0..2_000)
+                .map(|i| {
+                    let level = match (i / 400 + trial) % 3 {
+                        0 => 0.0,
+                        1 => 0.4,
+                        _ => -0.6,
+                    };
+                    let w = if i % 7 == 0 { 0.0 } else { (i % 5) as f64 };
+                    Point {
+                        r: level * f64::from(u8::from(trial % 2 == 0)) + 0.3 * rnd(),
+                        b: 0.5 + 0.5 * rnd().abs(),
+                        w,
+                    }
+                })
+                .collect();
+            for m in [1usize, 3, 10] {
+                assert_eq!(
+                    pelt(&pts, 0.25, 0.1, 8.0, m),
+                    pelt_one_by_one(&pts, 0.25, 0.1, 8.0, m),
+                    "trial {trial} min_bins {m}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -1125,6 +1125,9 @@ mod tests {
             mode: MsiMode::Paired,
             thresholds: MsiThresholds::default(),
             unstable_sites: Vec::new(),
+            evaluable: sites >= MIN_MSI_SITES,
+            not_evaluable_reason: (sites < MIN_MSI_SITES)
+                .then(|| crate::somatic::msi::msi_not_evaluable(sites)),
         }
     }
 

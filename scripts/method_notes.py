@@ -13,11 +13,11 @@ PAGES = {
     'docs/methods/somatic-calling.md': ['src/somatic/evidence.rs', 'src/somatic/model.rs', 'src/somatic/filters.rs', 'src/somatic/germline.rs', 'src/engine/pileup.rs', 'src/pipeline/prepare.rs', 'src/pipeline/pon.rs'],
     'docs/methods/biomarkers.md': ['src/somatic/biomarkers.rs', 'src/somatic/msi.rs', 'src/somatic/qc.rs', 'src/pipeline/report.rs'],
     'docs/methods/copy-number-and-fusions.md': ['src/somatic/cnv/mod.rs', 'src/somatic/cnv/segment.rs', 'src/somatic/cnv/fit.rs', 'src/somatic/cnv/genes.rs', 'src/somatic/sv.rs', 'src/somatic/sv_refine.rs', 'src/somatic/sv_link.rs', 'src/clinical/fusion.rs'],
-    'docs/methods/annotation.md': ['src/clinical/annotate.rs', 'src/clinical/models.rs'],
-    'docs/knowledge-base.md': ['src/clinical/kb/matcher.rs', 'src/clinical/kb/cancer.rs', 'src/clinical/kb/civic.rs', 'src/clinical/tier.rs', 'src/clinical/triage.rs', 'src/clinical/oncogenicity.rs', 'src/clinical/germline.rs'],
+    'docs/methods/annotation.md': ['src/clinical/annotate.rs', 'src/clinical/models.rs', 'src/clinical/transcripts.rs', 'src/io/vcf_input.rs'],
+    'docs/knowledge-base.md': ['src/clinical/kb/matcher.rs', 'src/clinical/kb/cancer.rs', 'src/clinical/kb/civic.rs', 'src/clinical/tier.rs', 'src/clinical/triage.rs', 'src/clinical/oncogenicity.rs', 'src/clinical/germline.rs', 'src/clinical/kb/policy.rs'],
     'docs/hpc.md': ['src/pipeline/batch/mod.rs', 'src/pipeline/batch/state.rs', 'src/report/maf.rs'],
     'docs/architecture.md': ['src/pipeline/outdir.rs'],
-    'docs/methods/input-validation.md': ['src/io/bam_record.rs', 'src/io/bam_index.rs', 'src/io/cram_container.rs', 'src/io/reference.rs', 'src/io/gff.rs', 'src/io/resource.rs', 'src/pipeline/clinical_inputs.rs', 'src/engine/gather.rs', 'src/io/output.rs', 'src/io/text.rs', 'src/pipeline/batch/slurm.rs', 'src/report/html.rs'],
+    'docs/methods/input-validation.md': ['src/io/bam_record.rs', 'src/io/bam_index.rs', 'src/io/cram_container.rs', 'src/io/reference.rs', 'src/io/gff.rs', 'src/io/resource.rs', 'src/pipeline/clinical_inputs.rs', 'src/engine/gather.rs', 'src/io/output.rs', 'src/io/text.rs', 'src/pipeline/batch/slurm.rs', 'src/report/html/mod.rs'],
     'docs/methods/monitoring.md': ['src/somatic/mrd/mod.rs', 'src/somatic/mrd/umi.rs', 'src/somatic/mrd/consensus.rs', 'src/somatic/mrd/background.rs', 'src/somatic/mrd/model.rs', 'src/clinical/monitoring.rs', 'src/pipeline/monitor/assemble.rs'],
 }
 HEADING = '\n## In the code\n'

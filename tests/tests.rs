@@ -52,6 +52,9 @@ mod junctions;
 #[path = "suite/batch.rs"]
 mod batch;
 
+#[path = "suite/evidence.rs"]
+mod evidence;
+
 #[path = "suite/stage_example.rs"]
 mod stage_example;
 

@@ -46,6 +46,10 @@ pub struct ReportArgs {
     /// Replace the outputs of another run in --outdir.
     #[arg(long)]
     pub force: bool,
+    /// Keep VCF records whose REF disagrees with the reference: flag them in the report (not
+    /// annotated, not tiered) instead of refusing the VCF (exit 65).
+    #[arg(long)]
+    pub allow_ref_mismatch: bool,
     /// No info lines on stderr.
     #[arg(long)]
     pub quiet: bool,
@@ -76,6 +80,7 @@ pub fn run(args: &ReportArgs) -> Result<()> {
         trials: args.case.trials.clone(),
         outdir: args.outdir.clone(),
         force: args.force,
+        allow_ref_mismatch: args.allow_ref_mismatch,
         quiet: args.quiet,
         pdf: args.pdf,
     })?;

@@ -906,6 +906,18 @@ impl<'a> Annotator<'a> {
             })
             .collect();
         let t = canonical(&covering, self.preferred)?;
+        Some(self.annotate_on(t, chrom, pos, r, a))
+    }
+
+    /// The annotation of a VCF allele on a given transcript model (on `chrom`).
+    pub fn annotate_on(
+        &self,
+        t: &Transcript,
+        chrom: &str,
+        pos: u64,
+        r: &str,
+        a: &str,
+    ) -> Annotation {
         let (lo, hi) = t.span();
         let (lo, hi) = (
             lo.min(pos).saturating_sub(Self::MARGIN).max(1),
@@ -926,7 +938,23 @@ impl<'a> Annotator<'a> {
                 b'N'
             }
         };
-        Some(annotate(t, pos, r, a, &at))
+        annotate(t, pos, r, a, &at)
+    }
+
+    /// The protein a coding model's CDS encodes on the reference (stop included as `*`).
+    pub fn translate_cds(&self, t: &Transcript) -> Vec<u8> {
+        let mut cds = Vec::new();
+        let mut seq = Vec::new();
+        for &(s, e) in &t.cds {
+            seq.clear();
+            self.reference.fetch_into(&t.contig, s - 1, e, &mut seq);
+            if t.strand < 0 {
+                cds.extend(revcomp(&seq));
+            } else {
+                cds.extend_from_slice(&seq);
+            }
+        }
+        translate(&cds)
     }
 }
 

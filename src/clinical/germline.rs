@@ -158,6 +158,7 @@ pub fn assess(candidates: &[ReportVariant]) -> (Vec<GermlineFinding>, usize) {
             disclosure_grade: g.grade.clone(),
             source,
             source_url: url,
+            annotation: Some(a.clone()),
         });
     }
     (out, other)
@@ -190,6 +191,9 @@ mod tests {
                 alt_protein: Vec::new(),
             }),
             oncogenicity: None,
+            ref_mismatch: None,
+            mane_mapping: None,
+            mane_unmapped: None,
         }
     }
 

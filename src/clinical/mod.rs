@@ -12,5 +12,6 @@ pub(crate) mod monitoring;
 pub mod oncogenicity;
 pub mod oncotree;
 pub mod tier;
+pub mod transcripts;
 pub mod triage;
 pub mod trials;

@@ -4,10 +4,12 @@
 use super::kb::matcher::intron_offsets;
 use super::kb::Kb;
 use super::oncotree::OncoTree;
-use super::tier::{tier, Alteration, Finding, FindingKind, Level};
+use super::tier::{
+    tier_observed, Alteration, AlterationOrigin, Finding, FindingKind, Level, Observed,
+};
 use crate::types::cnv::{CnCall, CopyNumberResult};
 use crate::types::msi::MsiStatus;
-use crate::types::report::{Priority, ReportVariant, Triage, PANEL_STATEMENT};
+use crate::types::report::{GermlineFinding, Priority, ReportVariant, Triage, PANEL_STATEMENT};
 use crate::types::results::{IdentityStatus, QcResult, QcVerdict};
 use crate::types::sv::SvResult;
 
@@ -35,6 +37,8 @@ pub struct TierInput<'a> {
     /// A matched normal was examined: a somatic call's VAF says nothing about germline origin
     /// then (germline alleles are filtered, and reported as germline findings).
     pub paired: bool,
+    /// Germline findings from the matched normal (tiered with origin germline).
+    pub germline: &'a [GermlineFinding],
 }
 
 /// Genes whose germline variants predispose to cancer: a germline-like VAF there sends the case
@@ -67,22 +71,18 @@ pub fn variant_alteration(a: &crate::types::transcript::Annotation) -> Alteratio
     }
 }
 
-/// The alterations tiering can match: annotated variants (protein-changing, at a splice site or
-/// near one), amplified and deeply deleted genes, fusions (each gene pair once), biomarkers.
-pub fn alterations(input: &TierInput<'_>) -> Vec<Alteration> {
-    let mut alts: Vec<Alteration> = input
-        .variants
-        .iter()
-        .filter_map(|v| v.annotation.as_ref())
-        .filter(|a| {
-            // protein-changing, at a splice site, or an intronic change within 30 bases of an
-            // exon (the acceptor-region deletions of MET exon 14 skipping reach -30)
-            a.hgvs_p.is_some()
-                || a.consequence.contains("splice")
-                || intron_offsets(&a.hgvs_c).iter().any(|o| o.abs() <= 30)
-        })
-        .map(variant_alteration)
-        .collect();
+/// Whether an annotated variant is something tiering can match: protein-changing, at a splice
+/// site, or an intronic change within 30 bases of an exon (the acceptor-region deletions of MET
+/// exon 14 skipping reach -30).
+fn tierable(a: &crate::types::transcript::Annotation) -> bool {
+    a.hgvs_p.is_some()
+        || a.consequence.contains("splice")
+        || intron_offsets(&a.hgvs_c).iter().any(|o| o.abs() <= 30)
+}
+
+/// Gene-level copy-number calls and fusions (each gene pair once) as alterations.
+fn structural_alterations(input: &TierInput<'_>) -> Vec<Alteration> {
+    let mut alts = Vec::new();
     if let Some(cn) = input.copy_number {
         for g in &cn.genes {
             match g.call {
@@ -108,13 +108,65 @@ pub fn alterations(input: &TierInput<'_>) -> Vec<Alteration> {
             }
         }
     }
+    alts
+}
+
+/// METHOD: what tiering matches, with where it was found: annotated PASS variants (somatic in
+/// a tumor-normal analysis, of unknown origin otherwise), amplified and deeply deleted genes,
+/// fusions and biomarkers (tumour-level: somatic), and the germline findings of the matched
+/// normal (germline).
+pub fn observed(input: &TierInput<'_>) -> Vec<Observed> {
+    let variant_origin = if input.paired {
+        AlterationOrigin::Somatic
+    } else {
+        AlterationOrigin::Unknown
+    };
+    let mut out: Vec<Observed> = input
+        .variants
+        .iter()
+        .filter_map(|v| match &v.mane_mapping {
+            // METHOD: a variant mapped onto the MANE transcript the models lack is tiered on
+            // MANE numbering (`clinical::transcripts`), with the mapping as a note
+            Some(m) => Some((&m.annotation, Some(m.note.clone()))),
+            None => v.annotation.as_ref().map(|a| (a, None)),
+        })
+        .filter(|(a, _)| tierable(a))
+        .map(|(a, note)| Observed {
+            alt: variant_alteration(a),
+            origin: variant_origin,
+            note,
+        })
+        .collect();
+    let mut somatic = structural_alterations(input);
     if input.msi == Some(MsiStatus::MsiH) {
-        alts.push(Alteration::MsiHigh);
+        somatic.push(Alteration::MsiHigh);
     }
     if let Some(t) = input.tmb {
-        alts.push(Alteration::Tmb(t));
+        somatic.push(Alteration::Tmb(t));
     }
-    alts
+    out.extend(somatic.into_iter().map(|alt| Observed {
+        alt,
+        origin: AlterationOrigin::Somatic,
+        note: None,
+    }));
+    out.extend(
+        input
+            .germline
+            .iter()
+            .filter_map(|g| g.annotation.as_ref())
+            .filter(|a| tierable(a))
+            .map(|a| Observed {
+                alt: variant_alteration(a),
+                origin: AlterationOrigin::Germline,
+                note: None,
+            }),
+    );
+    out
+}
+
+/// The alterations tiering can match (see [`observed`]), without their origin.
+pub fn alterations(input: &TierInput<'_>) -> Vec<Alteration> {
+    observed(input).into_iter().map(|o| o.alt).collect()
 }
 
 /// Tiers the annotated variants and biomarkers for `cancer_type` and applies the triage rules.
@@ -124,24 +176,40 @@ pub fn tier_and_triage(
     cancer_type: &str,
     input: &TierInput<'_>,
 ) -> (Vec<Finding>, Triage) {
-    let findings = tier(k, tree, cancer_type, &alterations(input));
+    let mut findings = tier_observed(k, tree, cancer_type, &observed(input));
+    // a low-confidence MSI-H is tiered with its reason on every finding of it
+    for r in input
+        .not_evaluable
+        .iter()
+        .filter(|r| r.starts_with(MSI_LOW_CONFIDENCE))
+    {
+        for f in findings.iter_mut().filter(|f| f.alteration == "MSI-H") {
+            f.notes.insert(0, r.clone());
+        }
+    }
     let triage = triage(&findings, input);
     (findings, triage)
 }
+
+/// How the reason of a low-confidence MSI-H call begins (`pipeline::report::measured_msi`).
+pub const MSI_LOW_CONFIDENCE: &str = "MSI-H low confidence";
 
 /// METHOD: expert-panel triage. Every case goes to the panel; the priority only orders the
 /// discussion, in three classes. `qc_retest` ("QC failed: re-test") when QC failed (each failed
 /// rule) or the tumor/normal identity mismatches: the findings cannot be relied on. Else
 /// `discuss_first` ("actionable: discuss first") when the panel must judge a finding: a
 /// resistance (R) finding; without a matched normal, a variant in a cancer-predisposition gene
-/// at a germline-like VAF; therapeutic options that are only off-label or investigational in
-/// Japan (germline findings are added by [`add_germline_reasons`]). Else `routine`
-/// ("routine review"). Caveats — purity below 0.30, a biomarker that is not evaluable — are
-/// listed as reasons in every class but do not raise it (a sample with no finding stays
-/// routine).
+/// at a germline-like VAF; a finding that calls for germline testing (MSI-H: Lynch syndrome);
+/// therapeutic options that are only off-label or investigational in Japan (germline findings
+/// are added by [`add_germline_reasons`]). Else `routine` ("routine review"). Caveats — purity
+/// below 0.30, a biomarker that is not evaluable or of low confidence — are listed as reasons
+/// in every class but do not raise it (a sample with no finding stays routine).
 pub fn triage(findings: &[Finding], input: &TierInput<'_>) -> Triage {
     let qc = qc_reasons(input);
-    let actionable = actionable_reasons(findings, input);
+    let mut actionable = resistance_reasons(findings);
+    actionable.extend(possibly_germline_reasons(input));
+    actionable.extend(germline_testing_reasons(findings));
+    actionable.extend(off_label_reasons(findings));
     let caveats = caveat_reasons(input);
     let priority = if !qc.is_empty() {
         Priority::QcRetest
@@ -167,16 +235,28 @@ pub fn triage(findings: &[Finding], input: &TierInput<'_>) -> Triage {
     }
 }
 
+/// Resistance findings, each a reason.
+fn resistance_reasons(findings: &[Finding]) -> Vec<String> {
+    findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::Resistance)
+        .map(|f| {
+            format!(
+                "{} {}: resistance to {}",
+                f.gene,
+                f.alteration,
+                f.drugs.join(", ")
+            )
+        })
+        .collect()
+}
+
 /// Why the findings cannot be relied on: each failed QC rule, a tumor/normal identity mismatch.
 fn qc_reasons(input: &TierInput<'_>) -> Vec<String> {
     let mut reasons = Vec::new();
     if input.qc_verdict == Some(QcVerdict::Fail) {
         match input.qc.filter(|q| !q.reasons.is_empty()) {
-            Some(q) => {
-                for r in &q.reasons {
-                    reasons.push(format!("QC failed: {r}"));
-                }
-            }
+            Some(q) => reasons.extend(q.reasons.iter().map(|r| format!("QC failed: {r}"))),
             None => reasons.push("QC failed".into()),
         }
     }
@@ -192,7 +272,7 @@ fn qc_reasons(input: &TierInput<'_>) -> Vec<String> {
 }
 
 /// What does not change the priority but the panel must know: low purity, biomarkers that are
-/// not evaluable.
+/// not evaluable or of low confidence.
 fn caveat_reasons(input: &TierInput<'_>) -> Vec<String> {
     let mut reasons = Vec::new();
     if let Some(p) = input
@@ -208,21 +288,9 @@ fn caveat_reasons(input: &TierInput<'_>) -> Vec<String> {
     reasons
 }
 
-/// Findings that need the panel's judgement: resistance, possible germline variants in
-/// predisposition genes (tumor-only), options only off-label or investigational in Japan.
-fn actionable_reasons(findings: &[Finding], input: &TierInput<'_>) -> Vec<String> {
+/// Without a matched normal: variants in cancer-predisposition genes at a germline-like VAF.
+fn possibly_germline_reasons(input: &TierInput<'_>) -> Vec<String> {
     let mut reasons = Vec::new();
-    for f in findings
-        .iter()
-        .filter(|f| f.kind == FindingKind::Resistance)
-    {
-        reasons.push(format!(
-            "{} {}: resistance to {}",
-            f.gene,
-            f.alteration,
-            f.drugs.join(", ")
-        ));
-    }
     for v in input.variants.iter().filter(|_| !input.paired) {
         if let (Some(a), Some(vaf)) = (&v.annotation, v.vaf) {
             let (lo, hi) = GERMLINE_LIKE_HET;
@@ -237,26 +305,51 @@ fn actionable_reasons(findings: &[Finding], input: &TierInput<'_>) -> Vec<String
             }
         }
     }
+    reasons
+}
+
+/// Notes that call for germline testing (MSI-H: Lynch syndrome), once per alteration.
+fn germline_testing_reasons(findings: &[Finding]) -> Vec<String> {
+    let mut reasons: Vec<String> = findings
+        .iter()
+        .flat_map(|f| {
+            f.notes
+                .iter()
+                .filter(|n| n.starts_with(super::tier::GERMLINE_TESTING))
+                .map(move |n| format!("{} {}: {n}", f.gene, f.alteration))
+        })
+        .collect();
+    reasons.dedup();
+    reasons
+}
+
+/// Therapeutic findings without an option approved in Japan for this cancer type.
+fn off_label_reasons(findings: &[Finding]) -> Vec<String> {
     let approved_here = |f: &Finding| {
         f.therapies
             .iter()
             .any(|t| t.level == Level::A && t.approved_in_japan)
     };
-    for f in findings
+    findings
         .iter()
         .filter(|f| f.kind == FindingKind::Therapeutic && !approved_here(f))
-    {
-        let best = &f.therapies[0];
-        reasons.push(format!(
-            "{} {}: only off-label or investigational options in Japan ({} regimen(s); best: {}, level {})",
-            f.gene,
-            f.alteration,
-            f.therapies.len(),
-            best.regimen,
-            best.level_label
-        ));
-    }
-    reasons
+        .map(|f| {
+            let best = &f.therapies[0];
+            format!(
+                "{} {}{}: only off-label or investigational options in Japan ({} regimen(s); best: {}, level {})",
+                f.gene,
+                f.alteration,
+                if f.origin == AlterationOrigin::Germline {
+                    " (germline)"
+                } else {
+                    ""
+                },
+                f.therapies.len(),
+                best.regimen,
+                best.level_label
+            )
+        })
+        .collect()
 }
 
 /// Germline findings make a routine case `discuss_first` (each one a reason; a QC re-test

@@ -325,6 +325,71 @@ impl<'a> ResourceLookups<'a> {
     }
 }
 
+/// Records of the start of a resource compared with the reference (see [`check_resource_ref`]).
+pub const REF_SAMPLE_RECORDS: usize = 2000;
+
+/// METHOD: a resource built on another reference (genome build) matches no call and filters
+/// nothing, silently. Before the pass, the REF of the first [`REF_SAMPLE_RECORDS`] records on
+/// contigs the reference has (`chr1` and `1` aliased) is compared with the reference
+/// (`vcf_input::ref_agrees`): more than 1% disagreeing refuses the resource (exit 65, the
+/// records named); fewer are returned, each named, as warnings.
+pub fn check_resource_ref(
+    res: &VcfResource,
+    reference: &dyn crate::types::source::SequenceSource,
+    role: &str,
+) -> Result<Vec<String>> {
+    use crate::io::vcf_input::{ref_agrees, RefMismatch};
+    let name = res.path.display().to_string();
+    let mut reader = vcf::io::Reader::new(bgzf::io::Reader::new(File::open(&res.path)?));
+    reader.read_header()?;
+    let mut rec = vcf::Record::default();
+    let (mut checked, mut bad, mut seq) = (0usize, Vec::new(), Vec::new());
+    while checked < REF_SAMPLE_RECORDS && reader.read_record(&mut rec)? != 0 {
+        let Some(Ok(pos)) = rec.variant_start() else {
+            continue;
+        };
+        let (chrom, r) = (rec.reference_sequence_name(), rec.reference_bases());
+        let start = pos.get() as u64 - 1;
+        let end = start + r.len() as u64;
+        let other = chrom
+            .strip_prefix("chr")
+            .map(String::from)
+            .unwrap_or_else(|| format!("chr{chrom}"));
+        seq.clear();
+        if !reference.fetch_into(chrom, start, end, &mut seq) {
+            seq.clear();
+            if !reference.fetch_into(&other, start, end, &mut seq) {
+                continue;
+            }
+        }
+        checked += 1;
+        if !ref_agrees(r, &seq) {
+            bad.push(RefMismatch {
+                chrom: chrom.to_string(),
+                pos: pos.get() as u64,
+                line: 0,
+                vcf_ref: r.to_string(),
+                genome: String::from_utf8_lossy(&seq).to_string(),
+            });
+        }
+    }
+    let named: Vec<String> = bad.iter().take(10).map(|m| m.describe(&name)).collect();
+    if !bad.is_empty() && bad.len() * 100 > checked {
+        return Err(fail(
+            ExitKind::Data,
+            format!(
+                "{}\n{} of the first {checked} records of {role} '{name}' carry a REF that disagrees with the reference: it was built on another reference (genome build); use the {role} of the reference the reads were aligned to",
+                named.join("\n"),
+                bad.len()
+            ),
+        ));
+    }
+    Ok(named
+        .into_iter()
+        .map(|n| format!("{role}: {n} (record ignored: it cannot match a call)"))
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::parse_info;

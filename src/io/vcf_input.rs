@@ -41,6 +41,82 @@ pub struct InputVariant {
     pub depth: Option<u32>,
     /// The raw `CSQ`/`ANN` value, when present.
     pub prior_annotation: Option<String>,
+    /// Line of the record in the VCF (1-based; 0 when the variant did not come from a file).
+    pub line: u64,
+    /// The reference's bases where REF disagrees with them (`report --allow-ref-mismatch`):
+    /// such a record is flagged, never annotated from the reference's codon.
+    pub ref_mismatch: Option<String>,
+}
+
+/// A VCF record whose REF disagrees with the reference.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefMismatch {
+    /// Contig.
+    pub chrom: String,
+    /// POS.
+    pub pos: u64,
+    /// Line in the VCF (0: not known).
+    pub line: u64,
+    /// REF as written.
+    pub vcf_ref: String,
+    /// The reference's bases there.
+    pub genome: String,
+}
+
+impl RefMismatch {
+    /// `file:line: chrom:pos REF 'X' but the reference has 'Y'`.
+    pub fn describe(&self, file: &str) -> String {
+        let at = if self.line > 0 {
+            format!("{file}:{}", self.line)
+        } else {
+            file.to_string()
+        };
+        format!(
+            "{at}: {}:{} REF '{}' but the reference has '{}'",
+            self.chrom, self.pos, self.vcf_ref, self.genome
+        )
+    }
+}
+
+/// METHOD: whether a VCF REF agrees with the reference's bases at its position: same length,
+/// every base equal ignoring case, `N` on either side matching anything.
+pub fn ref_agrees(vcf_ref: &str, genome: &[u8]) -> bool {
+    vcf_ref.len() == genome.len()
+        && vcf_ref.bytes().zip(genome).all(|(a, b)| {
+            let (a, b) = (a.to_ascii_uppercase(), b.to_ascii_uppercase());
+            a == b || a == b'N' || b == b'N'
+        })
+}
+
+/// The records of `variants` whose REF disagrees with `reference` (each record once). A record
+/// on a contig the reference lacks is not compared: nothing is annotated from the reference
+/// there (only a prior `CSQ`/`ANN` annotation can be read), so no wrong codon can be read.
+pub fn ref_mismatches(
+    variants: &[&InputVariant],
+    reference: &dyn crate::types::source::SequenceSource,
+) -> Vec<RefMismatch> {
+    let mut out: Vec<RefMismatch> = Vec::new();
+    let mut seq = Vec::new();
+    for v in variants {
+        let start = v.pos.get() - 1;
+        seq.clear();
+        let found =
+            reference.fetch_into(&v.chrom, start, start + v.ref_allele.len() as u64, &mut seq);
+        if !found || ref_agrees(&v.ref_allele, &seq) {
+            continue;
+        }
+        let m = RefMismatch {
+            chrom: v.chrom.clone(),
+            pos: v.pos.get(),
+            line: v.line,
+            vcf_ref: v.ref_allele.clone(),
+            genome: String::from_utf8_lossy(&seq).to_string(),
+        };
+        if !out.contains(&m) {
+            out.push(m);
+        }
+    }
+    out
 }
 
 /// A somatic VCF as `report` needs it.
@@ -84,6 +160,7 @@ fn push_alleles(
     vaf: Option<f64>,
     depth: Option<u32>,
     prior_annotation: Option<String>,
+    line: u64,
 ) {
     for alt in record.alternate_bases().as_ref().split(',') {
         out.push(InputVariant {
@@ -94,8 +171,34 @@ fn push_alleles(
             vaf,
             depth,
             prior_annotation: prior_annotation.clone(),
+            line,
+            ref_mismatch: None,
         });
     }
+}
+
+/// How many lines the VCF's header takes (the `#` lines before the first record), so that a
+/// record's number gives its line.
+fn header_lines(path: &Path) -> u64 {
+    use std::io::BufRead;
+    let Ok(file) = File::open(path) else {
+        return 0;
+    };
+    let mut magic = [0u8; 2];
+    {
+        use std::io::Read;
+        let _ = File::open(path).and_then(|mut f| f.read(&mut magic));
+    }
+    let inner: Box<dyn BufRead> = if magic == [0x1f, 0x8b] {
+        Box::new(BufReader::new(MultiGzDecoder::new(file)))
+    } else {
+        Box::new(BufReader::new(file))
+    };
+    inner
+        .lines()
+        .map_while(|l| l.ok())
+        .take_while(|l| l.starts_with('#'))
+        .count() as u64
 }
 
 /// The tumor column: `##tumor_sample` (which must name a column), else the only column, else
@@ -194,6 +297,7 @@ pub fn read_input_vcf(path: &Path) -> Result<InputVcf> {
         Some(PriorAnnotation::SnpEff) => Some("ANN="),
         None => None,
     };
+    let head = header_lines(path);
     let mut variants = Vec::new();
     let ours_paired = other(&header, "oncostream_mode").as_deref() == Some("tumor-normal");
     let ours_single = other(&header, "oncostream_mode").as_deref() == Some("tumor-only");
@@ -250,6 +354,7 @@ pub fn read_input_vcf(path: &Path) -> Result<InputVcf> {
             sample.as_ref().split(':').nth(i).map(String::from)
         };
         let fmt_get = |key: &str| fmt_col(key, tcol);
+        let line = head + n as u64;
         if germline_candidate {
             let vaf = info_get("NAF")
                 .or_else(|| fmt_col("AF", ncol))
@@ -257,7 +362,7 @@ pub fn read_input_vcf(path: &Path) -> Result<InputVcf> {
             let depth = info_get("NDP")
                 .or_else(|| fmt_col("DP", ncol))
                 .and_then(|v| v.parse::<u32>().ok());
-            push_alleles(&mut germline, &record, pos, vaf, depth, None);
+            push_alleles(&mut germline, &record, pos, vaf, depth, None, line);
             continue;
         }
         let vaf = info_get("TAF")
@@ -276,7 +381,7 @@ pub fn read_input_vcf(path: &Path) -> Result<InputVcf> {
         } else {
             &mut variants
         };
-        push_alleles(target, &record, pos, vaf, depth, prior_annotation);
+        push_alleles(target, &record, pos, vaf, depth, prior_annotation, line);
     }
     Ok(InputVcf {
         path: path.to_path_buf(),

@@ -1,7 +1,7 @@
 //! `kb validate` (check a knowledge base: the built-in one, a directory or a file) and
 //! `kb build --civic` (the CIViC dump as KB rows).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
@@ -31,6 +31,15 @@ pub struct BuildOptions {
     pub mane: Option<PathBuf>,
     /// Output directory (`civic.tsv`, `civic_known.tsv`, `civic_build.log`).
     pub outdir: PathBuf,
+}
+
+/// A shipped KB file's text.
+fn builtin_file(name: &str) -> String {
+    kb::BUILTIN_FILES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| t.to_string())
+        .unwrap_or_default()
 }
 
 /// The shipped crosswalk.
@@ -77,11 +86,7 @@ pub fn build_civic(o: &BuildOptions) -> Result<civic::BuildLog> {
     };
     let mane_text = match &o.mane {
         Some(p) => read_text(p, "MANE Select table")?,
-        None => kb::BUILTIN_FILES
-            .iter()
-            .find(|(n, _)| *n == "mane_select.tsv")
-            .map(|(_, t)| t.to_string())
-            .unwrap_or_default(),
+        None => builtin_file("mane_select.tsv"),
     };
     let mut mane: HashMap<String, Vec<String>> = HashMap::new();
     for l in mane_text
@@ -93,13 +98,24 @@ pub fn build_civic(o: &BuildOptions) -> Result<civic::BuildLog> {
             mane.insert(f[0].to_string(), vec![f[1].to_string(), f[2].to_string()]);
         }
     }
+    let activating_text = builtin_file("activating_classes.tsv");
+    let activating: BTreeSet<String> = activating_text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("gene\t"))
+        .filter_map(|l| l.split('\t').next().map(String::from))
+        .collect();
+    let md5 = md5_hex(text.as_bytes());
+    let crosswalk = civic::read_crosswalk(&crosswalk);
     let built = civic::build(
         &text,
-        &civic::read_crosswalk(&crosswalk),
-        &mane,
-        &tree,
-        &dump,
-        &md5_hex(text.as_bytes()),
+        &civic::BuildInputs {
+            crosswalk: &crosswalk,
+            mane: &mane,
+            activating: &activating,
+            tree: &tree,
+            dump: &dump,
+            dump_md5: &md5,
+        },
     );
     // the outputs must load as a KB before they are written
     kb::parse_files(
@@ -107,6 +123,7 @@ pub fn build_civic(o: &BuildOptions) -> Result<civic::BuildLog> {
             ("civic.tsv".into(), built.civic.clone()),
             ("civic_known.tsv".into(), built.known.clone()),
             ("mane_select.tsv".into(), mane_text),
+            ("activating_classes.tsv".into(), activating_text),
         ],
         &tree,
     )?;

@@ -28,6 +28,7 @@ use crate::io::{
     vcf_input::{read_input_vcf, InputVariant, PriorAnnotation},
 };
 use crate::log;
+use crate::report::i18n::{self, Lang, Msg};
 use crate::report::render_html;
 use crate::somatic::biomarkers::{tmb_class, LOW_PURITY, MIN_RELIABLE_CALLABLE_MB};
 use crate::types::cnv::CopyNumberResult;
@@ -74,6 +75,9 @@ pub struct ReportOptions {
     pub outdir: PathBuf,
     /// Replace another run's outputs in `outdir`.
     pub force: bool,
+    /// Keep VCF records whose REF disagrees with the reference (flagged, not annotated) instead
+    /// of refusing the VCF.
+    pub allow_ref_mismatch: bool,
     /// No info lines.
     pub quiet: bool,
     /// Also print report.html to report.pdf with headless Chromium (A4).
@@ -220,8 +224,8 @@ pub struct ReportSource {
     pub inputs: ReportInputs,
     /// Matched normal sample name.
     pub normal: Option<String>,
-    /// Germline candidates from the matched normal (None: not examined), with the reason.
-    pub germline: Result<Vec<InputVariant>, String>,
+    /// Germline candidates from the matched normal, or why they were not examined.
+    pub germline: GermlineInput,
     /// Tumor-only: calls filtered as germline-like (possibly germline candidates).
     pub germline_like: Vec<InputVariant>,
     /// TMB.
@@ -244,7 +248,7 @@ pub struct ReportSource {
     pub limitations: Vec<String>,
 }
 
-pub use crate::somatic::msi::MIN_MSI_SITES;
+pub use crate::somatic::biomarkers::{MIN_MSI_SITES, MSI_CONFIDENT_SITES};
 
 /// TMB measured by the run, evaluable from [`MIN_RELIABLE_CALLABLE_MB`] of callable sequence.
 pub fn measured_tmb(t: &crate::types::results::TmbResult) -> TmbSummary {
@@ -266,7 +270,15 @@ pub fn measured_tmb(t: &crate::types::results::TmbResult) -> TmbSummary {
         }),
         evaluability: Evaluability {
             evaluable: ok,
-            reason: crate::somatic::biomarkers::tmb_not_evaluable(t.callable_mb, t.per_mb, t.ci95),
+            reason: (!ok).then(|| {
+                i18n::tmb_not_evaluable(
+                    Lang::En,
+                    t.callable_mb,
+                    MIN_RELIABLE_CALLABLE_MB,
+                    t.per_mb,
+                    t.ci95,
+                )
+            }),
         },
     }
 }
@@ -274,20 +286,30 @@ pub fn measured_tmb(t: &crate::types::results::TmbResult) -> TmbSummary {
 /// MSI measured by the run, evaluable from [`MIN_MSI_SITES`] tested sites.
 pub fn measured_msi(m: &crate::types::msi::MsiResult) -> MsiSummary {
     let ok = m.sites_tested >= MIN_MSI_SITES;
+    let low_confidence = ok && m.status == MsiStatus::MsiH && m.sites_tested < MSI_CONFIDENT_SITES;
     MsiSummary {
         status: ok.then_some(m.status),
         score: Some(m.score),
         sites_tested: Some(m.sites_tested),
         source: ValueSource::Measured,
+        low_confidence,
         evaluability: Evaluability {
             evaluable: ok,
             reason: if !ok {
-                Some(crate::somatic::msi::msi_not_evaluable(m.sites_tested))
-            } else if m.status == MsiStatus::Indeterminate {
-                Some(format!(
-                    "MSI indeterminate: score {:.1}% over {} sites lies between the MSS and MSI-H thresholds",
-                    m.score, m.sites_tested
+                Some(i18n::msi_not_evaluable(
+                    Lang::En,
+                    m.sites_tested,
+                    MIN_MSI_SITES,
                 ))
+            } else if low_confidence {
+                Some(i18n::msi_low_confidence(
+                    Lang::En,
+                    m.score,
+                    m.sites_tested,
+                    MSI_CONFIDENT_SITES,
+                ))
+            } else if m.status == MsiStatus::Indeterminate {
+                Some(i18n::msi_indeterminate(Lang::En, m.score, m.sites_tested))
             } else {
                 None
             },
@@ -320,6 +342,7 @@ pub fn user_msi(s: MsiStatus) -> MsiSummary {
         score: None,
         sites_tested: None,
         source: ValueSource::UserSupplied,
+        low_confidence: false,
         evaluability: Evaluability {
             evaluable: true,
             reason: Some(USER_SUPPLIED.into()),
@@ -327,7 +350,8 @@ pub fn user_msi(s: MsiStatus) -> MsiSummary {
     }
 }
 
-/// The biomarker values tiering may use (evaluable only) and the reasons of those it may not.
+/// The biomarker values tiering may use (evaluable only) and the reasons of those it may not
+/// (and of a low-confidence MSI-H, which is tiered with its reason as a note).
 pub fn tierable_biomarkers(
     tmb: Option<&TmbSummary>,
     msi: Option<&MsiSummary>,
@@ -343,6 +367,9 @@ pub fn tierable_biomarkers(
     });
     let m = msi.and_then(|m| {
         if m.evaluability.evaluable {
+            if m.low_confidence {
+                reasons.extend(m.evaluability.reason.clone());
+            }
             m.status
         } else {
             reasons.extend(m.evaluability.reason.clone());
@@ -355,10 +382,13 @@ pub fn tierable_biomarkers(
 /// Oncogenicity of every annotated variant (recomputed by `retier`: it depends on the KB).
 pub fn classify_variants(variants: &mut [ReportVariant], kb: &crate::clinical::kb::Kb) {
     for v in variants {
-        v.oncogenicity = v
-            .annotation
+        // on MANE numbering when the variant was mapped onto the transcript the models lack
+        let a = v
+            .mane_mapping
             .as_ref()
-            .map(|a| classify(&variant_alteration(a), kb));
+            .map(|m| &m.annotation)
+            .or(v.annotation.as_ref());
+        v.oncogenicity = a.map(|a| classify(&variant_alteration(a), kb));
     }
 }
 
@@ -376,6 +406,35 @@ fn report_variant(
         depth: v.depth,
         annotation,
         oncogenicity: None,
+        ref_mismatch: v.ref_mismatch.clone(),
+        mane_mapping: None,
+        mane_unmapped: None,
+    }
+}
+
+/// The matched normal's alleles a report examines for germline findings, or why there are none.
+#[derive(Clone, Debug, PartialEq)]
+pub enum GermlineInput {
+    /// The alleles seen in the matched normal (an oncostream tumor-normal run or its VCF).
+    Alleles(Vec<InputVariant>),
+    /// Tumor-only analysis: there is no matched normal.
+    TumorOnly,
+    /// The VCF is not an oncostream tumor-normal VCF: another caller's somatic VCF does not
+    /// carry the normal's alleles.
+    NotInVcf,
+    /// A tumor-normal run's results were given with a VCF that lacks the normal's alleles.
+    NormalAllelesMissing,
+}
+
+impl GermlineInput {
+    /// Why the normal was not examined (None: it was).
+    pub fn reason(&self) -> Option<&'static str> {
+        match self {
+            GermlineInput::Alleles(_) => None,
+            GermlineInput::TumorOnly => Some("tumor-only analysis: no matched normal"),
+            GermlineInput::NotInVcf => Some("the VCF is not an oncostream tumor-normal VCF: a somatic VCF of another caller does not carry the normal's germline alleles"),
+            GermlineInput::NormalAllelesMissing => Some("the VCF given with the tumor-normal run's results does not carry the matched normal's alleles (give the run's own calls.vcf.gz)"),
+        }
     }
 }
 
@@ -384,7 +443,7 @@ fn report_variant(
 fn germline_result(
     ctx: &ReportContext,
     annotator: &Annotator<'_>,
-    candidates: Result<Vec<InputVariant>, String>,
+    candidates: GermlineInput,
     germline_like: &[InputVariant],
 ) -> GermlineResult {
     let annotate = |c: &[InputVariant]| -> Vec<ReportVariant> {
@@ -418,8 +477,9 @@ fn germline_result(
         );
     }
     let candidates = match candidates {
-        Ok(c) => c,
-        Err(why) => {
+        GermlineInput::Alleles(c) => c,
+        other => {
+            let why = other.reason().unwrap_or_default();
             let mut g = none(GermlineStatus::NotExamined, format!("not examined: {why}"));
             g.possibly_germline = germline::assess(&annotate(germline_like)).0;
             return g;
@@ -449,6 +509,65 @@ fn germline_result(
     }
 }
 
+/// The limitations of a report: the source's, the reasons of biomarkers that are not evaluable
+/// (replacing the run's softer warning about the same biomarker), failed QC rules, low purity,
+/// what was not assessed, VCF records whose REF disagrees with the reference, tumor-only.
+fn report_limitations(
+    ctx: &ReportContext,
+    src: &ReportSource,
+    not_evaluable: &[String],
+) -> Vec<String> {
+    let mut limitations = src.limitations.clone();
+    limitations.extend(ctx.models_limitation.clone());
+    // a "not evaluable" statement replaces the run's softer warning about the same biomarker
+    if not_evaluable
+        .iter()
+        .any(|r| r.starts_with("TMB not evaluable"))
+    {
+        limitations.retain(|l| !l.contains("TMB from less than"));
+    }
+    if not_evaluable
+        .iter()
+        .any(|r| r.starts_with("MSI not evaluable"))
+    {
+        limitations.retain(|l| !l.starts_with("MSI indeterminate"));
+    }
+    for r in not_evaluable {
+        if !limitations.contains(r) {
+            limitations.push(r.clone());
+        }
+    }
+    if let Some(q) = src.qc.as_ref().filter(|q| q.verdict == QcVerdict::Fail) {
+        for r in &q.reasons {
+            let l = i18n::f(Lang::En, Msg::LimitQcFailed, &[r]);
+            if !limitations.contains(&l) {
+                limitations.push(l);
+            }
+        }
+    }
+    if let Some(p) = src.purity.filter(|p| *p < LOW_PURITY) {
+        limitations.push(i18n::low_purity(Lang::En, p));
+    }
+    for n in &src.not_assessed {
+        if !limitations.iter().any(|l| l == &n.reason) {
+            limitations.push(n.reason.clone());
+        }
+    }
+    for v in src.variants.iter().filter(|v| v.ref_mismatch.is_some()) {
+        limitations.push(i18n::ref_mismatch(
+            Lang::En,
+            &v.chrom,
+            v.pos.get(),
+            &v.ref_allele,
+            v.ref_mismatch.as_deref().unwrap_or(""),
+        ));
+    }
+    if src.mode == Some(Mode::TumorOnly) && !limitations.iter().any(|l| l.contains("tumor-only")) {
+        limitations.push(i18n::t(Lang::En, Msg::LimitTumorOnly).into());
+    }
+    limitations
+}
+
 /// Annotates, tiers and triages: the typed report.
 pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Reference) -> Report {
     let annotator = Annotator::new(&ctx.models, &ctx.preferred, reference);
@@ -456,6 +575,10 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
         .variants
         .iter()
         .map(|v| {
+            if v.ref_mismatch.is_some() {
+                // annotated from the reference's codon it would be another variant
+                return report_variant(v, None);
+            }
             let mut annotation = annotator.annotate(&v.chrom, v.pos.get(), &v.ref_allele, &v.alt);
             if annotation.is_none() {
                 if let (Some(prior), Some(value)) = (&src.prior, &v.prior_annotation) {
@@ -473,6 +596,13 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
         })
         .collect();
     let mut variants = variants;
+    for v in variants.iter_mut() {
+        match crate::clinical::transcripts::map_to_mane(&annotator, &ctx.models, &ctx.kb.kb, v) {
+            Some(Ok(m)) => v.mane_mapping = Some(m),
+            Some(Err(why)) => v.mane_unmapped = Some(why),
+            None => {}
+        }
+    }
     classify_variants(&mut variants, &ctx.kb.kb);
     let (tmb_value, msi_value, not_evaluable) =
         tierable_biomarkers(src.tmb.as_ref(), src.msi.as_ref());
@@ -494,6 +624,7 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
             not_evaluable: &not_evaluable,
             paired: src.mode == Some(Mode::TumorNormal)
                 || germline.status == GermlineStatus::Examined,
+            germline: &germline.findings,
         },
     );
     add_germline_reasons(&mut expert_panel, &germline);
@@ -519,6 +650,12 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
                 )
             })
             .unwrap_or_default(),
+    };
+    let transcripts = crate::types::report::TranscriptCheck {
+        preferred_absent: crate::clinical::transcripts::preferred_absent(&ctx.models, &ctx.kb.kb),
+        rules_not_evaluated: crate::clinical::transcripts::rules_not_evaluated(
+            &variants, &ctx.kb.kb,
+        ),
     };
     Report {
         kind: REPORT_KIND.into(),
@@ -557,64 +694,10 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
         copy_number: src.copy_number,
         structural_variants: src.structural,
         not_assessed: src.not_assessed,
+        transcripts,
         expert_panel,
         limitations,
     }
-}
-
-/// The report's limitations: the run's, the transcript models', the biomarkers that are not
-/// evaluable (replacing the run's softer warnings about them), failed QC rules, low purity, what
-/// was not assessed, tumor-only.
-fn report_limitations(
-    ctx: &ReportContext,
-    src: &ReportSource,
-    not_evaluable: &[String],
-) -> Vec<String> {
-    let mut limitations = src.limitations.clone();
-    limitations.extend(ctx.models_limitation.clone());
-    // a "not evaluable" statement replaces the run's softer warning about the same biomarker
-    if not_evaluable
-        .iter()
-        .any(|r| r.starts_with("TMB not evaluable"))
-    {
-        limitations.retain(|l| !l.contains("TMB from less than"));
-    }
-    if not_evaluable
-        .iter()
-        .any(|r| r.starts_with("MSI not evaluable"))
-    {
-        limitations.retain(|l| !l.starts_with("MSI indeterminate"));
-    }
-    for r in not_evaluable {
-        if !limitations.contains(r) {
-            limitations.push(r.clone());
-        }
-    }
-    if let Some(q) = src.qc.as_ref().filter(|q| q.verdict == QcVerdict::Fail) {
-        for r in &q.reasons {
-            let l = format!("QC failed: {r}");
-            if !limitations.contains(&l) {
-                limitations.push(l);
-            }
-        }
-    }
-    if let Some(p) = src.purity.filter(|p| *p < LOW_PURITY) {
-        limitations.push(format!(
-            "tumor purity estimated at {:.0}% (< 30%): TMB is underestimated and variants at low allele fraction may be missed (sensitivity falls with purity)",
-            p * 100.0
-        ));
-    }
-    for n in &src.not_assessed {
-        if !limitations.iter().any(|l| l == &n.reason) {
-            limitations.push(n.reason.clone());
-        }
-    }
-    if src.mode == Some(Mode::TumorOnly) && !limitations.iter().any(|l| l.contains("tumor-only")) {
-        limitations.push(
-            "tumor-only analysis: germline variants may remain among the reported variants".into(),
-        );
-    }
-    limitations
 }
 
 /// The report source of a run, from its typed results (no re-reading of files).
@@ -637,10 +720,15 @@ pub fn source_from_results(
             reference: results.provenance.reference.clone(),
             gff,
             results: results_file,
+            structural: Vec::new(),
             transcript_models: None,
         },
         normal: results.samples.normal.clone(),
-        germline: Err("set by the caller".into()),
+        germline: if results.samples.normal.is_some() {
+            GermlineInput::NormalAllelesMissing
+        } else {
+            GermlineInput::TumorOnly
+        },
         germline_like: Vec::new(),
         tmb: Some(measured_tmb(&results.tmb)),
         msi: results.msi.as_ref().map(measured_msi),
@@ -715,6 +803,58 @@ pub fn write_report(dir: &Path, report: &Report, manifest: &mut Manifest) -> Res
     Ok(())
 }
 
+/// METHOD: every record the report reads (PASS calls, the normal's germline alleles, the
+/// germline-like calls) must carry the reference's bases as REF; a VCF from another build or a
+/// mis-normalised record would otherwise be annotated from the reference's codon (EGFR L858R
+/// with a wrong REF becomes "synonymous"). Refused with every record as `file:line` (exit 65);
+/// with `allow` each is flagged and left unannotated.
+fn check_refs(
+    vcf: &mut crate::io::vcf_input::InputVcf,
+    reference: &Reference,
+    allow: bool,
+) -> Result<()> {
+    use crate::io::vcf_input::ref_mismatches;
+    let all: Vec<&InputVariant> = vcf
+        .variants
+        .iter()
+        .chain(vcf.germline.iter().flatten())
+        .chain(vcf.germline_like.iter())
+        .collect();
+    let bad = ref_mismatches(&all, reference);
+    if bad.is_empty() {
+        return Ok(());
+    }
+    let name = vcf.path.display().to_string();
+    if !allow {
+        let shown: Vec<String> = bad.iter().take(20).map(|m| m.describe(&name)).collect();
+        return Err(fail(
+            ExitKind::Data,
+            format!(
+                "{}{}\n{} record(s) of '{name}' carry a REF that disagrees with the reference: the VCF was made on another reference (genome build) or is not normalised; nothing was annotated. Pass the reference the VCF was called on, or --allow-ref-mismatch to report the other records and flag these",
+                shown.join("\n"),
+                if bad.len() > 20 { format!("\n... and {} more", bad.len() - 20) } else { String::new() },
+                bad.len()
+            ),
+        ));
+    }
+    let flag = |v: &mut InputVariant| {
+        if let Some(m) = bad
+            .iter()
+            .find(|m| m.chrom == v.chrom && m.pos == v.pos.get() && m.vcf_ref == v.ref_allele)
+        {
+            v.ref_mismatch = Some(m.genome.clone());
+        }
+    };
+    vcf.variants.iter_mut().for_each(flag);
+    vcf.germline.iter_mut().flatten().for_each(flag);
+    vcf.germline_like.iter_mut().for_each(flag);
+    log::warn(&format!(
+        "{} record(s) of '{name}' carry a REF that disagrees with the reference: flagged in the report, not annotated (--allow-ref-mismatch)",
+        bad.len()
+    ));
+    Ok(())
+}
+
 /// A validated `report`: everything checked, nothing written yet.
 pub struct ReportPlan {
     opts: ReportOptions,
@@ -773,7 +913,8 @@ impl ReportOptions {
         }
         let mut ctx = ctx;
         ctx.fit_models(&reference_contigs(&reference));
-        let vcf = read_input_vcf(&self.vcf)?;
+        let mut vcf = read_input_vcf(&self.vcf)?;
+        check_refs(&mut vcf, &reference, self.allow_ref_mismatch)?;
         let results = match &self.results {
             Some(p) => {
                 let r: RunResults = read_document(p)?;
@@ -851,13 +992,22 @@ impl ReportPlan {
             .map(|p| file_record(p, true))
             .transpose()?;
         let mut src = match &self.results {
-            Some(r) => source_from_results(
-                r,
-                self.vcf.variants.clone(),
-                vcf_rec.clone(),
-                results_rec,
-                gff_rec.clone(),
-            ),
+            Some(r) => {
+                let mut src = source_from_results(
+                    r,
+                    self.vcf.variants.clone(),
+                    vcf_rec.clone(),
+                    results_rec,
+                    gff_rec.clone(),
+                );
+                // the run's VCF carries the normal's alleles (tumor-normal) or the germline-like
+                // calls (tumor-only): the germline section is the run's own
+                if let Some(g) = &self.vcf.germline {
+                    src.germline = GermlineInput::Alleles(g.clone());
+                }
+                src.germline_like = self.vcf.germline_like.clone();
+                src
+            }
             None => ReportSource {
                 run_id: self.vcf.run_id.clone(),
                 sample_id: None,
@@ -874,12 +1024,14 @@ impl ReportPlan {
                     reference: self.reference.record()?,
                     gff: gff_rec,
                     results: None,
+                    structural: Vec::new(),
                     transcript_models: None,
                 },
                 normal: None,
-                germline: self.vcf.germline.clone().ok_or_else(|| {
-                    "the VCF is not an oncostream tumor-normal VCF: a somatic VCF of another caller does not carry the normal's germline alleles".to_string()
-                }),
+                germline: match &self.vcf.germline {
+                    Some(g) => GermlineInput::Alleles(g.clone()),
+                    None => GermlineInput::NotInVcf,
+                },
                 germline_like: self.vcf.germline_like.clone(),
                 tmb: None,
                 msi: None,
@@ -957,4 +1109,61 @@ pub fn reference_contigs(reference: &Reference) -> Vec<(String, u64)> {
 /// Validates, then builds and writes the report.
 pub fn report(opts: ReportOptions) -> Result<Report> {
     opts.validate()?.execute()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::msi::{MsiMode, MsiResult, MsiThresholds};
+
+    fn msi(status: MsiStatus, sites: u32, score: f64) -> MsiResult {
+        MsiResult {
+            score,
+            sites_tested: sites,
+            sites_unstable: (score / 100.0 * f64::from(sites)).round() as u32,
+            status,
+            mode: MsiMode::Paired,
+            thresholds: MsiThresholds::default(),
+            unstable_sites: Vec::new(),
+            evaluable: sites >= MIN_MSI_SITES,
+            not_evaluable_reason: (sites < MIN_MSI_SITES)
+                .then(|| crate::somatic::msi::msi_not_evaluable(sites)),
+        }
+    }
+
+    #[test]
+    fn an_msi_h_call_from_few_sites_is_tiered_but_marked_low_confidence() {
+        // 31 sites (the clinical review's case): MSI-H, evaluable, low confidence with a reason
+        let s = measured_msi(&msi(MsiStatus::MsiH, 31, 32.3));
+        assert!(s.evaluability.evaluable && s.low_confidence);
+        assert_eq!(s.sites_tested, Some(31));
+        let reason = s.evaluability.reason.clone().unwrap();
+        assert!(
+            reason.starts_with(crate::clinical::triage::MSI_LOW_CONFIDENCE),
+            "{reason}"
+        );
+        let (_, status, reasons) = tierable_biomarkers(None, Some(&s));
+        assert_eq!(status, Some(MsiStatus::MsiH), "still tiered");
+        assert_eq!(reasons, vec![reason]);
+        // from MSI_CONFIDENT_SITES on: confident; MSS is never low-confidence
+        let s = measured_msi(&msi(MsiStatus::MsiH, MSI_CONFIDENT_SITES, 32.3));
+        assert!(!s.low_confidence && s.evaluability.reason.is_none());
+        assert!(!measured_msi(&msi(MsiStatus::Mss, 31, 3.2)).low_confidence);
+        // below MIN_MSI_SITES: not evaluable, not tiered
+        let s = measured_msi(&msi(MsiStatus::MsiH, MIN_MSI_SITES - 1, 40.0));
+        assert!(!s.evaluability.evaluable && s.status.is_none());
+    }
+
+    #[test]
+    fn a_report_without_the_normals_alleles_says_why() {
+        assert_eq!(GermlineInput::Alleles(Vec::new()).reason(), None);
+        for g in [
+            GermlineInput::TumorOnly,
+            GermlineInput::NotInVcf,
+            GermlineInput::NormalAllelesMissing,
+        ] {
+            let r = g.reason().unwrap();
+            assert!(!r.contains("set by the caller") && !r.is_empty());
+        }
+    }
 }

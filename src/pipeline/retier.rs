@@ -156,8 +156,11 @@ pub fn retier(opts: &RetierOptions) -> Result<RetierOutcome> {
             purity: old.purity,
             not_evaluable: &not_evaluable,
             paired: old.sample.mode.as_deref() == Some("tumor-normal"),
+            germline: &old.germline.findings,
         },
     );
+    new.transcripts.rules_not_evaluated =
+        crate::clinical::transcripts::rules_not_evaluated(&new.variants, &k.kb);
     new.kb = k.info.clone();
     new.highest_level = highest_level(&findings);
     new.findings = findings;

@@ -553,6 +553,7 @@ fn structural_variants_of(
         fusions,
         max_fragment: mf,
         warnings,
+        external: None,
     }
 }
 

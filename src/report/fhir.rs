@@ -646,7 +646,7 @@ fn implication(b: &Builder<'_>, t: &Therapy, cancer: &str, from: &[String]) -> V
     if !t.approved_elsewhere.is_empty() {
         approval.push(format!("approved for {}", t.approved_elsewhere.join(", ")));
     }
-    approval.push(format!("access: {}", t.access));
+    approval.push(format!("access: {}", t.access.describe()));
     let mut o = b.observation(
         "therapeutic-implication",
         coding(TBD, "therapeutic-implication", "Therapeutic Implication"),

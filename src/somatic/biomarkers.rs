@@ -402,6 +402,14 @@ pub fn purity(calls: &[&Call]) -> PurityResult {
     }
 }
 
+pub use super::msi::MIN_MSI_SITES;
+
+/// METHOD: fewest sites for a confident MSI-H call: below 62, the 95% binomial interval of a
+/// score at the 20% MSI-H threshold is wider than +-10 points (1.96 * sqrt(0.2 * 0.8 / n) > 0.10),
+/// so it reaches the MSS threshold (10%) by sampling alone; such a call is shown and tiered but
+/// marked low-confidence, with a note on the finding and an expert-panel reason.
+pub const MSI_CONFIDENT_SITES: u32 = 62;
+
 /// The purity block of a run before the copy-number fit: the clonal peak of the somatic SNVs
 /// (`calls`); in tumor-only runs the germline/somatic classification's joint estimate replaces
 /// it (the PASS calls alone lose the somatic variants it filtered), so the run reports one

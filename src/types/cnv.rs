@@ -226,6 +226,9 @@ pub struct CopyNumberResult {
     pub profile: Vec<CnPoint>,
     /// What limits these results.
     pub warnings: Vec<String>,
+    /// Read from another pipeline's output (`report --cnv`): the file, its format and MD5.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external: Option<String>,
 }
 
 /// A copy-number reference for tumor-only runs, built by `oncostream pon`: per bin, the

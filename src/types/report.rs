@@ -118,14 +118,138 @@ pub struct Therapy {
     pub guideline: bool,
     /// Cancer types where it is approved instead (level C "approved in another cancer type").
     pub approved_elsewhere: Vec<String>,
-    /// The access route a panel discusses: approved for this cancer type in Japan; off-label
-    /// in Japan (approved for another type); approved only abroad or in guidelines;
-    /// investigational; or resistance.
-    pub access: String,
-    /// Caveats from real-world data (C-CAT), settings and companion diagnostics.
+    /// The access route a panel discusses: approved for this cancer type in Japan; approved
+    /// here without a biomarker condition (standard therapy); off-label in Japan (approved for
+    /// another type); approved only abroad or in guidelines; investigational; or resistance.
+    pub access: AccessRoute,
+    /// Caveats from real-world data (C-CAT), settings, conflicting evidence.
     pub notes: Vec<String>,
     /// The items behind it.
     pub citations: Vec<Citation>,
+    /// What insurance use needs: the label condition, companion diagnostic, line of therapy and
+    /// required variant origin of each approval covering this cancer type.
+    #[serde(default)]
+    pub approvals: Vec<ApprovalTerms>,
+}
+
+/// Japan's access routes to a drug (C-CAT findings; JSMO/JSCO/JCA guidance ed. 2.1, Table 4).
+/// Reports of earlier versions wrote the English descriptions; they are read as aliases.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessRoute {
+    /// Approved in Japan for this cancer type with this alteration (insurance-covered).
+    #[serde(alias = "approved in Japan for this cancer type (insurance-covered)")]
+    Approved,
+    /// Every drug approved in Japan for this cancer type without a biomarker condition.
+    Standard,
+    /// Approved in Japan for another cancer type: off-label use.
+    #[serde(
+        alias = "approved in Japan for another cancer type: off-label use through a clinical trial, patient-proposed healthcare or advanced medical care"
+    )]
+    OffLabel,
+    /// Approved abroad or recommended in guidelines, not approved in Japan.
+    #[serde(
+        alias = "not approved in Japan (approved abroad or recommended in guidelines): clinical trial or patient-proposed healthcare"
+    )]
+    Abroad,
+    /// Investigational.
+    #[serde(alias = "investigational: clinical trial")]
+    Investigational,
+    /// Expected to be ineffective.
+    #[serde(alias = "expected to be ineffective (resistance)")]
+    Resistance,
+}
+
+impl AccessRoute {
+    /// The English description (`report::i18n` has both languages).
+    pub fn describe(self) -> &'static str {
+        match self {
+            AccessRoute::Approved => "approved in Japan for this cancer type (insurance-covered)",
+            AccessRoute::Standard => "approved in Japan for this cancer type without a biomarker condition (standard therapy, insurance-covered); the evidence listed concerns this alteration",
+            AccessRoute::OffLabel => "approved in Japan for another cancer type: off-label use through a clinical trial, patient-proposed healthcare or advanced medical care",
+            AccessRoute::Abroad => "not approved in Japan (approved abroad or recommended in guidelines): clinical trial or patient-proposed healthcare",
+            AccessRoute::Investigational => "investigational: clinical trial",
+            AccessRoute::Resistance => "expected to be ineffective (resistance)",
+        }
+    }
+}
+
+/// The terms of one approval (package insert or FDA label) for this cancer type.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ApprovalTerms {
+    /// KB item id (`JP-0091`).
+    pub id: String,
+    /// Japan or the US.
+    pub country: ApprovalCountry,
+    /// The label condition (germline-only, HER2-negative, prior therapy ...).
+    pub label_condition: Option<String>,
+    /// Companion diagnostic(s).
+    pub companion_diagnostic: Option<String>,
+    /// Line of therapy / setting.
+    pub line_of_therapy: Option<String>,
+    /// The variant origin the label requires.
+    pub origin: LabelOrigin,
+}
+
+/// Where an approval was granted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalCountry {
+    /// PMDA / MHLW.
+    Japan,
+    /// FDA.
+    Us,
+}
+
+/// The variant origin an approval's label requires.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LabelOrigin {
+    /// A tumour (somatic) test.
+    Somatic,
+    /// A germline variant (e.g. germline BRCA1/2 for olaparib in breast cancer).
+    Germline,
+    /// Either.
+    SomaticOrGermline,
+}
+
+impl LabelOrigin {
+    /// Parses the KB's `origin` column.
+    pub fn parse(s: &str) -> Option<LabelOrigin> {
+        Some(match s {
+            "somatic" => LabelOrigin::Somatic,
+            "germline" => LabelOrigin::Germline,
+            "somatic_or_germline" => LabelOrigin::SomaticOrGermline,
+            _ => return None,
+        })
+    }
+}
+
+/// Where an alteration was found.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum AlterationOrigin {
+    /// In the tumour and not in the matched normal (or a tumour-level finding: copy number,
+    /// fusion, biomarker).
+    #[default]
+    Somatic,
+    /// In the matched normal (a germline finding).
+    Germline,
+    /// Not known (tumor-only analysis, or a VCF that does not say).
+    Unknown,
+}
+
+impl AlterationOrigin {
+    /// `somatic`, `germline`, `unknown`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlterationOrigin::Somatic => "somatic",
+            AlterationOrigin::Germline => "germline",
+            AlterationOrigin::Unknown => "unknown",
+        }
+    }
 }
 
 /// One tiered finding: an alteration (or biomarker) with its evidence for this cancer type.
@@ -152,6 +276,13 @@ pub struct Finding {
     pub drugs: Vec<String>,
     /// Sources of prognostic/diagnostic findings (therapies carry their own).
     pub citations: Vec<Citation>,
+    /// Where the alteration was found (germline: from the matched normal).
+    #[serde(default)]
+    pub origin: AlterationOrigin,
+    /// Notes for the panel on the alteration as a whole (e.g. MSI-H: Lynch syndrome and
+    /// germline testing), each with the KB item it comes from.
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 /// One annotated PASS variant.
@@ -175,6 +306,66 @@ pub struct ReportVariant {
     /// Oncogenicity class (rules in `clinical::oncogenicity`), for annotated variants.
     #[serde(default)]
     pub oncogenicity: Option<Oncogenicity>,
+    /// The reference's bases where the record's REF disagrees with them (kept with
+    /// `--allow-ref-mismatch`): the variant is flagged, not annotated and not tiered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_mismatch: Option<String>,
+    /// The annotation on the gene's MANE Select transcript when the transcript models lack it
+    /// (mapped by exon structure, `clinical::transcripts`): what tiering uses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mane_mapping: Option<ManeMapping>,
+    /// Why the variant could not be mapped onto its gene's MANE Select transcript.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mane_unmapped: Option<String>,
+}
+
+/// A variant's annotation mapped onto the MANE Select transcript the models lack.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+pub struct ManeMapping {
+    /// The annotation on MANE numbering (exon, intron, HGVS c., protein change).
+    pub annotation: Annotation,
+    /// The transcript of the models the variant was annotated on.
+    pub from_transcript: String,
+    /// Where the MANE exon structure comes from.
+    pub structure: String,
+    /// The note findings of this variant carry.
+    pub note: String,
+}
+
+/// A gene whose preferred transcript the models lack.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
+pub struct PreferredAbsent {
+    /// Gene.
+    pub gene: String,
+    /// Its MANE Select accessions (RefSeq / Ensembl).
+    pub preferred: String,
+    /// The models of the gene that were given.
+    pub models: Vec<String>,
+    /// The knowledge base holds the MANE exon structure: rules are evaluated by mapping.
+    pub mapped_by_structure: bool,
+}
+
+/// Transcript-dependent rules that could not be evaluated for a variant.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
+pub struct RulesNotEvaluated {
+    /// Gene.
+    pub gene: String,
+    /// The variant (`chrom:pos REF>ALT (transcript:c.)`).
+    pub variant: String,
+    /// Why not.
+    pub reason: String,
+    /// The rules (`KB id alteration`).
+    pub rules: Vec<String>,
+}
+
+/// Transcript checks of a report: preferred transcripts absent from the models, and rules
+/// that could not be evaluated.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
+pub struct TranscriptCheck {
+    /// Genes whose preferred (MANE Select) transcript was absent.
+    pub preferred_absent: Vec<PreferredAbsent>,
+    /// Rules not evaluated, per variant.
+    pub rules_not_evaluated: Vec<RulesNotEvaluated>,
 }
 
 /// Oncogenicity class of a variant.
@@ -323,6 +514,9 @@ pub struct GermlineFinding {
     pub source: String,
     /// Its URL.
     pub source_url: String,
+    /// The full annotation (what the germline finding is tiered with; `retier` re-tiers it).
+    #[serde(default)]
+    pub annotation: Option<Annotation>,
 }
 
 /// A candidate clinical trial from the user's trial list.
@@ -436,6 +630,10 @@ pub struct MsiSummary {
     pub source: ValueSource,
     /// Evaluable, and why not.
     pub evaluability: Evaluability,
+    /// An MSI-H call from fewer sites than `MSI_CONFIDENT_SITES`: shown and tiered, marked
+    /// low-confidence (with the reason in `evaluability.reason`).
+    #[serde(default)]
+    pub low_confidence: bool,
 }
 
 /// The knowledge base a report was tiered with.
@@ -483,6 +681,9 @@ pub struct ReportInputs {
     /// The run's `results.json`, when given.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub results: Option<FileRecord>,
+    /// Structural calls of another pipeline (`--sv`, `--cnv`), when given.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub structural: Vec<FileRecord>,
     /// The transcript models used (shipped or `--gff`), with how many applied to the reference.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub transcript_models: Option<super::transcript::TranscriptModelsRecord>,
@@ -592,6 +793,9 @@ pub struct Report {
     pub structural_variants: Option<super::sv::SvResult>,
     /// What was not assessed, and why.
     pub not_assessed: Vec<super::results::NotAssessed>,
+    /// Preferred transcripts absent from the models; rules not evaluated.
+    #[serde(default)]
+    pub transcripts: TranscriptCheck,
     /// Expert-panel triage.
     pub expert_panel: Triage,
     /// Limitations and warnings.

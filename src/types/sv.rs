@@ -227,4 +227,7 @@ pub struct SvResult {
     pub max_fragment: u64,
     /// What limits these results.
     pub warnings: Vec<String>,
+    /// Read from another pipeline's VCF (`report --sv`): the file, its caller and MD5.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external: Option<String>,
 }

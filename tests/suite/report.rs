@@ -352,8 +352,8 @@ fn retier_reproduces_with_the_same_kb_and_diffs_a_new_kb() {
         std::fs::read(same.join("report.html")).unwrap()
     );
     // the next KB release: the Japanese approvals of osimertinib for L858R are withdrawn (the US
-    // approval stays) and the guideline row of T790M resistance to gefitinib is removed (CIViC
-    // evidence keeps the resistance)
+    // approval stays) and the guideline row of T790M resistance to gefitinib is removed (the
+    // CIViC items left are below C-CAT level B, which the curation policy needs for R)
     let newkb = tmp.path().join("kb_v2");
     std::fs::create_dir(&newkb).unwrap();
     for e in std::fs::read_dir(&shipped).unwrap() {
@@ -412,7 +412,7 @@ fn retier_reproduces_with_the_same_kb_and_diffs_a_new_kb() {
         "{diff}"
     );
     assert!(
-        diff.contains("EGFR\tT790M\tresistance\tgefitinib\tR\tR\tevidence changed\tGL-0027,"),
+        diff.contains("EGFR\tT790M\tresistance\tgefitinib\tR\t-\tremoved (no matching evidence in the new KB)\tGL-0027\t-"),
         "{diff}"
     );
     // unchanged drugs are not listed

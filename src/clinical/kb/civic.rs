@@ -1,30 +1,37 @@
 //! `kb build --civic`: the CC0 CIViC evidence dump as knowledge-base rows (`civic.tsv`) and the
 //! known oncogenic changes `oncogenic_mutation` matches (`civic_known.tsv`).
 //!
-//! METHOD (mapping, tested; counts in the build log and in the file header):
+//! METHOD (mapping, tested; counts in the build log and in the file header; the curation policy
+//! itself is `policy`):
 //! - accepted evidence only; `Does Not Support` never becomes an item (and never an R);
-//! - Predictive `Sensitivity/Response` → `sensitive` with CIViC's level (the tiering makes A/B B
-//!   in the patient's cancer type unless an approval or guideline row makes it A, C in another
-//!   type; C → D; D and E → E); Predictive `Resistance` at level A/B → `resistant` (R in the
-//!   patient's type), below B dropped; Prognostic `Poor/Better Outcome` → `poor_prognosis` /
-//!   `good_prognosis`; Diagnostic `Positive` → `supports_diagnosis`; other significances,
-//!   Predisposing, Oncogenic and Functional evidence are not items (the last two feed the known
-//!   changes);
+//! - every item gets its C-CAT level in its own cancer type (`ccat_level`, with the basis in
+//!   `notes`): CIViC A → B; CIViC B → B when the statement names a randomised, phase 3,
+//!   registrational or meta-analytic design, else C (small trials and series); pan-cancer
+//!   diseases → C; CIViC C → D; D and E → E (`policy::ccat_level`);
+//! - Predictive `Sensitivity/Response` → `sensitive`; Predictive `Resistance` → `resistant` only
+//!   at C-CAT B (strong evidence in that cancer type), else dropped; Prognostic `Poor/Better
+//!   Outcome` → `poor_prognosis` / `good_prognosis`; Diagnostic `Positive` →
+//!   `supports_diagnosis`; other significances, Predisposing, Oncogenic and Functional evidence
+//!   are not items (the last two feed the known changes);
 //! - molecular profiles: one variant only (compound `AND`/`OR` profiles dropped); protein changes
 //!   → `p.`; a bare residue (`V600`) → `codon:N:missense`; `G12/G13` → both codons; `Exon N
 //!   Deletion/Insertion/Mutation/Skipping Mutation` → exon classes; `Mutation` →
-//!   `oncogenic_mutation`; `Loss-of-function`, `Truncating Mutation` → `loss_of_function`;
-//!   `Amplification`, `Deletion`, `Fusion`, `FIVE::THREE` fusions kept; expression, methylation,
-//!   wild type, `Loss` (ambiguous: copy or protein) and other forms dropped;
+//!   `oncogenic_mutation`, except sensitivity items of a gene with curated activating classes
+//!   (`activating_classes.tsv`: EGFR), which become `activating_mutation`; `Loss-of-function`,
+//!   `Truncating Mutation` → `loss_of_function`; `Amplification`, `Deletion`, `Fusion`,
+//!   `FIVE::THREE` fusions kept; expression, methylation, wild type, `Loss` (ambiguous: copy or
+//!   protein) and other forms dropped;
 //! - diseases through the curated crosswalk `civic_disease_oncotree.tsv`; unmapped diseases and
 //!   haematological cancers (out of scope) dropped;
 //! - therapies lower-cased; `Combination` (and `Sequential`) joined with `+`, `Substitutes` one row
-//!   per drug (`CIVIC-EID<n>.<k>`);
+//!   per drug (`CIVIC-EID<n>.<k>`); procedures, drug classes and compound codes are not drugs
+//!   (`policy::non_drug`): a combination naming one is dropped, a substitute list keeps its drugs;
 //! - genes without a MANE Select transcript: rows needing one are dropped.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::cancer::NON_SOLID;
+use super::policy;
 use super::CIVIC_HEADER;
 use crate::clinical::oncotree::OncoTree;
 
@@ -261,248 +268,335 @@ fn needs_transcript(alteration: &str) -> bool {
         || alteration == "oncogenic_mutation"
 }
 
+/// Column positions of the dump's header.
+struct Columns(Vec<Option<usize>>);
+
+/// The dump columns the build reads, in [`Evidence`] order.
+const COLUMNS: &[&str] = &[
+    "molecular_profile",
+    "disease",
+    "therapies",
+    "therapy_interaction_type",
+    "evidence_type",
+    "evidence_direction",
+    "evidence_level",
+    "significance",
+    "evidence_statement",
+    "citation_id",
+    "source_type",
+    "evidence_status",
+    "evidence_id",
+    "variant_origin",
+    "evidence_civic_url",
+];
+
+/// One evidence row of the dump.
+struct Evidence<'a> {
+    profile: &'a str,
+    disease: &'a str,
+    therapies: &'a str,
+    interaction: &'a str,
+    etype: &'a str,
+    direction: &'a str,
+    level: &'a str,
+    significance: &'a str,
+    statement: &'a str,
+    citation: &'a str,
+    source_type: &'a str,
+    status: &'a str,
+    eid: &'a str,
+    origin: &'a str,
+    url: &'a str,
+}
+
+impl Columns {
+    fn of(header: &str) -> Columns {
+        let h: Vec<&str> = header.split('\t').collect();
+        Columns(
+            COLUMNS
+                .iter()
+                .map(|n| h.iter().position(|x| x == n))
+                .collect(),
+        )
+    }
+
+    fn row<'a>(&self, line: &'a str) -> Evidence<'a> {
+        let f: Vec<&str> = line.split('\t').collect();
+        let get = |k: usize| self.0[k].and_then(|i| f.get(i)).copied().unwrap_or("");
+        Evidence {
+            profile: get(0),
+            disease: get(1),
+            therapies: get(2),
+            interaction: get(3),
+            etype: get(4),
+            direction: get(5),
+            level: get(6),
+            significance: get(7),
+            statement: get(8),
+            citation: get(9),
+            source_type: get(10),
+            status: get(11),
+            eid: get(12),
+            origin: get(13),
+            url: get(14),
+        }
+    }
+}
+
+/// Known changes collected from single-variant profiles with evidence of activity.
+#[derive(Default)]
+struct KnownAcc {
+    residues: BTreeMap<(String, u32), BTreeSet<String>>,
+    exon_classes: BTreeMap<(String, String), BTreeSet<String>>,
+    lof: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl KnownAcc {
+    /// Records what a supporting evidence row of sensitivity, oncogenicity or a gain/loss of
+    /// function says about the residues, exon classes and loss-of-function genes.
+    fn add(&mut self, e: &Evidence<'_>) {
+        let activity = e.direction == "Supports"
+            && matches!(
+                e.significance,
+                "Sensitivity/Response" | "Oncogenicity" | "Gain of Function" | "Loss of Function"
+            );
+        let Ok(mapped) = map_profile(e.profile) else {
+            return;
+        };
+        if !activity {
+            return;
+        }
+        for (g, a) in &mapped {
+            if let Some(p) = a.strip_prefix("p.") {
+                let single_missense = p.len() >= 3
+                    && p.as_bytes()[p.len() - 1].is_ascii_uppercase()
+                    && p[1..p.len() - 1].chars().all(|c| c.is_ascii_digit());
+                if single_missense && e.significance != "Loss of Function" {
+                    if let Ok(c) = p[1..p.len() - 1].parse::<u32>() {
+                        self.residues
+                            .entry((g.clone(), c))
+                            .or_default()
+                            .insert(e.profile.to_string());
+                    }
+                }
+            } else if a.starts_with("exon") && !a.ends_with(":any") && !a.ends_with(":skipping") {
+                self.exon_classes
+                    .entry((g.clone(), a.clone()))
+                    .or_default()
+                    .insert(e.profile.to_string());
+            } else if a == "loss_of_function" {
+                self.lof
+                    .entry(g.clone())
+                    .or_default()
+                    .insert(e.profile.to_string());
+            }
+        }
+    }
+
+    /// Rows of `civic_known.tsv` (genes with a MANE Select transcript for residues and exons).
+    fn rows(&self, mane: &HashMap<String, Vec<String>>) -> Vec<String> {
+        let join = |v: &BTreeSet<String>| v.iter().cloned().collect::<Vec<_>>().join("; ");
+        let mut out = Vec::new();
+        for ((g, c), v) in &self.residues {
+            if mane.contains_key(g) {
+                out.push(format!("{g}\tresidue\t{c}\t{}", join(v)));
+            }
+        }
+        for ((g, a), v) in &self.exon_classes {
+            if mane.contains_key(g) {
+                out.push(format!("{g}\texon_class\t{a}\t{}", join(v)));
+            }
+        }
+        for (g, v) in &self.lof {
+            out.push(format!("{g}\tloss_of_function\t-\t{}", join(v)));
+        }
+        out
+    }
+}
+
+/// The KB direction of an evidence row, or the reason it is dropped.
+fn direction_of(e: &Evidence<'_>) -> Result<&'static str, &'static str> {
+    if matches!(e.etype, "Predictive" | "Prognostic" | "Diagnostic") && e.direction != "Supports" {
+        return Err("does not support");
+    }
+    match (e.etype, e.significance) {
+        ("Predictive", "Sensitivity/Response") => Ok("sensitive"),
+        ("Predictive", "Resistance") => Ok("resistant"),
+        ("Prognostic", "Poor Outcome") => Ok("poor_prognosis"),
+        ("Prognostic", "Better Outcome") => Ok("good_prognosis"),
+        ("Diagnostic", "Positive") => Ok("supports_diagnosis"),
+        ("Predictive" | "Prognostic" | "Diagnostic", _) => {
+            Err("significance not used (e.g. reduced sensitivity, adverse response, negative)")
+        }
+        _ => Err("evidence type not used (predisposing, oncogenic, functional)"),
+    }
+}
+
+/// The regimens of a predictive row (one per drug for substitutes, else one joined with `+`),
+/// without procedures, drug classes and compound codes (`policy::non_drug`); Err: the row is
+/// dropped with this reason.
+fn regimens_of(e: &Evidence<'_>) -> Result<Vec<String>, &'static str> {
+    if e.etype != "Predictive" {
+        return Ok(vec!["-".into()]);
+    }
+    let drugs: Vec<String> = e
+        .therapies
+        .split(',')
+        .map(normalise_drug)
+        .filter(|d| !d.is_empty())
+        .collect();
+    if drugs.is_empty() {
+        return Err("predictive without a therapy");
+    }
+    if e.interaction == "Substitutes" {
+        let kept: Vec<String> = drugs
+            .into_iter()
+            .filter(|d| policy::non_drug(d).is_none())
+            .collect();
+        if kept.is_empty() {
+            return Err("non-drug therapy (procedure, drug class or compound code)");
+        }
+        return Ok(kept);
+    }
+    if drugs.iter().any(|d| policy::non_drug(d).is_some()) {
+        return Err("non-drug therapy (procedure, drug class or compound code)");
+    }
+    Ok(vec![drugs.join("+")])
+}
+
+/// The inputs of a build besides the dump.
+pub struct BuildInputs<'a> {
+    /// CIViC disease → OncoTree code (`*`: pan-cancer).
+    pub crosswalk: &'a HashMap<String, String>,
+    /// MANE Select per gene.
+    pub mane: &'a HashMap<String, Vec<String>>,
+    /// Genes with curated activating classes (`activating_classes.tsv`).
+    pub activating: &'a BTreeSet<String>,
+    /// OncoTree.
+    pub tree: &'a OncoTree,
+    /// The dump's name (`01-Aug-2024`).
+    pub dump: &'a str,
+    /// The dump's MD5.
+    pub dump_md5: &'a str,
+}
+
+/// What one evidence row becomes: its rows of `civic.tsv` (sort key, text), or the reason it is
+/// dropped.
+fn item_rows(e: &Evidence<'_>, inp: &BuildInputs<'_>) -> Result<Vec<(u64, String)>, &'static str> {
+    let dir = direction_of(e)?;
+    let mut mapped = map_profile(e.profile)?;
+    let code = inp
+        .crosswalk
+        .get(e.disease)
+        .ok_or("disease not mapped to OncoTree")?;
+    if code != "*" && NON_SOLID.iter().any(|t| inp.tree.is_within(code, t)) {
+        return Err("haematological cancer (out of scope)");
+    }
+    let origin = match e.origin {
+        "Somatic" => "somatic",
+        "Rare Germline" => "germline",
+        "Common Germline" => return Err("common germline (pharmacogenomic)"),
+        _ => "unknown",
+    };
+    let (ccat, basis) = policy::ccat_level(e.level, e.statement, code == "*");
+    if dir == "resistant" && ccat != 'B' {
+        return Err("resistance not established in a cancer type (below C-CAT level B)");
+    }
+    // METHOD: "<GENE> Mutation" sensitivity items of a gene with curated activating classes
+    // are about its activating mutations (EGFR: exon 19 deletions, L858R, G719X, L861Q, S768I)
+    if dir == "sensitive" {
+        for (g, a) in mapped.iter_mut() {
+            if a == "oncogenic_mutation" && inp.activating.contains(g) {
+                *a = "activating_mutation".into();
+            }
+        }
+    }
+    let regimens = regimens_of(e)?;
+    let eid_n: u64 = e.eid.parse().map_err(|_| "evidence id not a number")?;
+    let total = mapped.len() * regimens.len();
+    let source = if e.source_type == "PubMed" {
+        format!("CIViC evidence item EID{} (PMID {})", e.eid, e.citation)
+    } else {
+        format!(
+            "CIViC evidence item EID{} ({} {})",
+            e.eid, e.source_type, e.citation
+        )
+    };
+    let mut rows = Vec::new();
+    let mut k = 0usize;
+    for (gene, alteration) in &mapped {
+        if needs_transcript(alteration) && !inp.mane.contains_key(gene) {
+            continue;
+        }
+        for r in &regimens {
+            k += 1;
+            let id = if total == 1 {
+                format!("CIVIC-EID{}", e.eid)
+            } else {
+                format!("CIVIC-EID{}.{k}", e.eid)
+            };
+            let row = [
+                id,
+                gene.clone(),
+                alteration.clone(),
+                code.clone(),
+                "-".into(),
+                e.etype.to_ascii_lowercase(),
+                r.clone(),
+                dir.into(),
+                e.level.into(),
+                ccat.to_string(),
+                clean(e.significance, 60),
+                origin.into(),
+                clean(e.disease, 80),
+                clean(e.statement, 300),
+                source.clone(),
+                e.url.to_string(),
+                "civic".into(),
+                basis.clone(),
+            ]
+            .join("\t");
+            rows.push((eid_n * 100 + k as u64, row));
+        }
+    }
+    if rows.is_empty() {
+        return Err("gene without a MANE Select transcript");
+    }
+    Ok(rows)
+}
+
 /// Builds `civic.tsv` and `civic_known.tsv` from the evidence dump's text.
-pub fn build(
-    evidence: &str,
-    crosswalk: &HashMap<String, String>,
-    mane: &HashMap<String, Vec<String>>,
-    tree: &OncoTree,
-    dump: &str,
-    dump_md5: &str,
-) -> Built {
+pub fn build(evidence: &str, inp: &BuildInputs<'_>) -> Built {
     let mut log = BuildLog::default();
     let mut lines = evidence.lines();
-    let header: Vec<&str> = lines.next().unwrap_or("").split('\t').collect();
-    let col = |name: &str| header.iter().position(|h| *h == name);
-    let cols: Vec<Option<usize>> = [
-        "molecular_profile",
-        "disease",
-        "therapies",
-        "therapy_interaction_type",
-        "evidence_type",
-        "evidence_direction",
-        "evidence_level",
-        "significance",
-        "evidence_statement",
-        "citation_id",
-        "source_type",
-        "evidence_status",
-        "evidence_id",
-        "variant_origin",
-        "evidence_civic_url",
-    ]
-    .iter()
-    .map(|n| col(n))
-    .collect();
+    let cols = Columns::of(lines.next().unwrap_or(""));
     let mut rows: Vec<(u64, String)> = Vec::new();
-    let mut residues: BTreeMap<(String, u32), BTreeSet<String>> = BTreeMap::new();
-    let mut exon_classes: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
-    let mut lof: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut known = KnownAcc::default();
     for line in lines {
         if line.trim().is_empty() {
             continue;
         }
         log.read += 1;
-        let f: Vec<&str> = line.split('\t').collect();
-        let get = |k: usize| cols[k].and_then(|i| f.get(i)).copied().unwrap_or("");
-        let (profile, disease, therapies, interaction) = (get(0), get(1), get(2), get(3));
-        let (etype, direction, level, significance) = (get(4), get(5), get(6), get(7));
-        let (statement, citation, source_type, status, eid) =
-            (get(8), get(9), get(10), get(11), get(12));
-        let (origin, url) = (get(13), get(14));
-        if status != "accepted" {
+        let e = cols.row(line);
+        if e.status != "accepted" {
             log.drop("not accepted");
             continue;
         }
-        // known changes: single-variant profiles with supporting evidence of activity
-        let activity = direction == "Supports"
-            && matches!(
-                significance,
-                "Sensitivity/Response" | "Oncogenicity" | "Gain of Function" | "Loss of Function"
-            );
-        if activity {
-            if let Ok(mapped) = map_profile(profile) {
-                for (g, a) in &mapped {
-                    if let Some(p) = a.strip_prefix("p.") {
-                        let single_missense = p.len() >= 3
-                            && p.as_bytes()[p.len() - 1].is_ascii_uppercase()
-                            && p[1..p.len() - 1].chars().all(|c| c.is_ascii_digit());
-                        if single_missense && significance != "Loss of Function" {
-                            if let Ok(c) = p[1..p.len() - 1].parse::<u32>() {
-                                residues
-                                    .entry((g.clone(), c))
-                                    .or_default()
-                                    .insert(profile.to_string());
-                            }
-                        }
-                    } else if a.starts_with("exon")
-                        && !a.ends_with(":any")
-                        && !a.ends_with(":skipping")
-                    {
-                        exon_classes
-                            .entry((g.clone(), a.clone()))
-                            .or_default()
-                            .insert(profile.to_string());
-                    } else if a == "loss_of_function" {
-                        lof.entry(g.clone())
-                            .or_default()
-                            .insert(profile.to_string());
-                    }
-                }
-            }
-        }
-        if matches!(etype, "Predictive" | "Prognostic" | "Diagnostic") && direction != "Supports" {
-            log.drop("does not support");
-            continue;
-        }
-        let (dir, keep_level) = match (etype, significance) {
-            ("Predictive", "Sensitivity/Response") => ("sensitive", true),
-            ("Predictive", "Resistance") => {
-                if matches!(level, "A" | "B") {
-                    ("resistant", true)
-                } else {
-                    log.drop("resistance below level B");
-                    continue;
-                }
-            }
-            ("Prognostic", "Poor Outcome") => ("poor_prognosis", true),
-            ("Prognostic", "Better Outcome") => ("good_prognosis", true),
-            ("Diagnostic", "Positive") => ("supports_diagnosis", true),
-            ("Predictive" | "Prognostic" | "Diagnostic", _) => {
-                log.drop(
-                    "significance not used (e.g. reduced sensitivity, adverse response, negative)",
-                );
-                continue;
-            }
-            _ => {
-                log.drop("evidence type not used (predisposing, oncogenic, functional)");
-                continue;
-            }
-        };
-        let _ = keep_level;
-        let mapped = match map_profile(profile) {
-            Ok(m) => m,
-            Err(why) => {
-                log.drop(why);
-                continue;
-            }
-        };
-        let Some(code) = crosswalk.get(disease) else {
-            log.drop("disease not mapped to OncoTree");
-            continue;
-        };
-        if code != "*" && NON_SOLID.iter().any(|t| tree.is_within(code, t)) {
-            log.drop("haematological cancer (out of scope)");
-            continue;
-        }
-        let origin = match origin {
-            "Somatic" => "somatic",
-            "Rare Germline" => "germline",
-            "Common Germline" => {
-                log.drop("common germline (pharmacogenomic)");
-                continue;
-            }
-            _ => "unknown",
-        };
-        let etype_l = etype.to_ascii_lowercase();
-        let regimens: Vec<String> = if etype == "Predictive" {
-            let drugs: Vec<String> = therapies
-                .split(',')
-                .map(normalise_drug)
-                .filter(|d| !d.is_empty())
-                .collect();
-            if drugs.is_empty() {
-                log.drop("predictive without a therapy");
-                continue;
-            }
-            if interaction == "Substitutes" {
-                drugs
-            } else {
-                vec![drugs.join("+")]
-            }
-        } else {
-            vec!["-".into()]
-        };
-        let Ok(eid_n) = eid.parse::<u64>() else {
-            log.drop("evidence id not a number");
-            continue;
-        };
-        let mut k = 0usize;
-        let total = mapped.len() * regimens.len();
-        let mut wrote = false;
-        for (gene, alteration) in &mapped {
-            if needs_transcript(alteration) && !mane.contains_key(gene) {
-                continue;
-            }
-            for r in &regimens {
-                k += 1;
-                let id = if total == 1 {
-                    format!("CIVIC-EID{eid}")
-                } else {
-                    format!("CIVIC-EID{eid}.{k}")
-                };
-                let source = if source_type == "PubMed" {
-                    format!("CIViC evidence item EID{eid} (PMID {citation})")
-                } else {
-                    format!("CIViC evidence item EID{eid} ({source_type} {citation})")
-                };
-                let row = [
-                    id,
-                    gene.clone(),
-                    alteration.clone(),
-                    code.clone(),
-                    "-".into(),
-                    etype_l.clone(),
-                    r.clone(),
-                    dir.into(),
-                    level.into(),
-                    clean(significance, 60),
-                    origin.into(),
-                    clean(disease, 80),
-                    clean(statement, 300),
-                    source,
-                    url.to_string(),
-                    "civic".into(),
-                    "-".into(),
-                ]
-                .join("\t");
-                rows.push((eid_n * 100 + k as u64, row));
-                wrote = true;
-            }
-        }
-        if !wrote {
-            log.drop("gene without a MANE Select transcript");
+        known.add(&e);
+        match item_rows(&e, inp) {
+            Ok(r) => rows.extend(r),
+            Err(why) => log.drop(why),
         }
     }
     rows.sort();
     log.written = rows.len();
-    let mut known_rows: Vec<String> = Vec::new();
-    for ((g, c), v) in &residues {
-        if mane.contains_key(g) {
-            known_rows.push(format!(
-                "{g}\tresidue\t{c}\t{}",
-                v.iter().cloned().collect::<Vec<_>>().join("; ")
-            ));
-        }
-    }
-    for ((g, a), v) in &exon_classes {
-        if mane.contains_key(g) {
-            known_rows.push(format!(
-                "{g}\texon_class\t{a}\t{}",
-                v.iter().cloned().collect::<Vec<_>>().join("; ")
-            ));
-        }
-    }
-    for (g, v) in &lof {
-        known_rows.push(format!(
-            "{g}\tloss_of_function\t-\t{}",
-            v.iter().cloned().collect::<Vec<_>>().join("; ")
-        ));
-    }
+    let known_rows = known.rows(inp.mane);
     log.known = known_rows.len();
-    let date = civic_date(dump);
+    let date = civic_date(inp.dump);
+    let dump = inp.dump;
     let mut civic = format!(
-        "# file: civic.tsv\n# version: {dump}\n# date: {date}\n# licence: CC0-1.0 (CIViC, civicdb.org)\n# source: CIViC {dump} ClinicalEvidenceSummaries.tsv, md5 {dump_md5}\n# built by: oncostream kb build --civic (see src/clinical/kb/civic.rs for the mapping)\n"
+        "# file: civic.tsv\n# version: {dump}\n# date: {date}\n# licence: CC0-1.0 (CIViC, civicdb.org)\n# source: CIViC {dump} ClinicalEvidenceSummaries.tsv, md5 {}\n# built by: oncostream kb build --civic (see src/clinical/kb/civic.rs and policy.rs for the mapping)\n",
+        inp.dump_md5
     );
     for l in log.lines() {
         civic.push_str(&format!("# {l}\n"));
@@ -513,15 +607,19 @@ pub fn build(
         civic.push_str(r);
         civic.push('\n');
     }
-    let mut known = format!(
+    let mut known_text = format!(
         "# file: civic_known.tsv\n# version: {dump}\n# date: {date}\n# licence: CC0-1.0 (CIViC, civicdb.org)\n# source: single-variant CIViC profiles with supporting evidence of sensitivity, oncogenicity or a gain/loss of function, {dump}\n{}\n",
         super::KNOWN_HEADER
     );
     for r in &known_rows {
-        known.push_str(r);
-        known.push('\n');
+        known_text.push_str(r);
+        known_text.push('\n');
     }
-    Built { civic, known, log }
+    Built {
+        civic,
+        known: known_text,
+        log,
+    }
 }
 
 /// `01-Aug-2024` → `2024-08-01` (the dump's name is its date).
@@ -639,7 +737,7 @@ mod tests {
                 "",
                 "Predictive",
                 "Supports",
-                "B",
+                "A",
                 "Resistance",
                 2,
             ),
@@ -725,7 +823,16 @@ mod tests {
             .iter()
             .map(|g| (g.to_string(), vec!["NM_1".into(), "ENST1".into()]))
             .collect();
-        let b = build(&text, &cw, &mane, &tree, "01-Aug-2024", "abc");
+        let activating = BTreeSet::new();
+        let inp = BuildInputs {
+            crosswalk: &cw,
+            mane: &mane,
+            activating: &activating,
+            tree: &tree,
+            dump: "01-Aug-2024",
+            dump_md5: "abc",
+        };
+        let b = build(&text, &inp);
         let items: Vec<&str> = b
             .civic
             .lines()
@@ -746,12 +853,20 @@ mod tests {
             ]
         );
         assert!(items[0].contains("\tdabrafenib+trametinib\tsensitive\tA\t"));
-        assert!(items[1].contains("\tcetuximab\tresistant\tB\t"));
+        assert!(items[1].contains("\tcetuximab\tresistant\tA\tB\t"));
+        assert!(
+            items[2].contains("\tgefitinib\tsensitive\tB\tC\t"),
+            "a CIViC B item without a strong design is C-CAT C: {}",
+            items[2]
+        );
         assert!(items[4]
             .contains("\tTP53\toncogenic_mutation\tCOADREAD\t-\tprognostic\t-\tpoor_prognosis\t"));
         let d = &b.log.dropped;
         assert_eq!(d["does not support"], 1);
-        assert_eq!(d["resistance below level B"], 1);
+        assert_eq!(
+            d["resistance not established in a cancer type (below C-CAT level B)"],
+            1
+        );
         assert_eq!(d["haematological cancer (out of scope)"], 1);
         assert_eq!(d["expression"], 1);
         assert!(b.known.contains("BRAF\tresidue\t600\t"));
@@ -768,7 +883,7 @@ mod tests {
         .unwrap();
         assert_eq!(kb.items.len(), 5);
         // reproducible: the same dump gives the same bytes
-        let again = build(&text, &cw, &mane, &tree, "01-Aug-2024", "abc");
+        let again = build(&text, &inp);
         assert_eq!(again.civic, b.civic);
         assert_eq!(again.known, b.known);
     }

@@ -136,6 +136,9 @@ pub enum Matcher {
     ExonSkipping(u32),
     /// A known oncogenic change of the gene (see [`Known`]).
     OncogenicMutation,
+    /// An activating change of the gene: one of its curated activating classes
+    /// (`activating_classes.tsv`; EGFR: exon 19 deletions, L858R, G719X, L861Q, S768I).
+    ActivatingMutation,
     /// Truncating variants, or a deep deletion of the gene.
     LossOfFunction,
     /// Copy-number amplification.
@@ -251,6 +254,7 @@ impl Matcher {
         }
         match s {
             "oncogenic_mutation" => Ok(Matcher::OncogenicMutation),
+            "activating_mutation" => Ok(Matcher::ActivatingMutation),
             "loss_of_function" => Ok(Matcher::LossOfFunction),
             "amplification" => Ok(Matcher::Amplification),
             "deletion" => Ok(Matcher::Deletion),
@@ -269,6 +273,7 @@ impl Matcher {
                 | Matcher::Exon(..)
                 | Matcher::ExonSkipping(_)
                 | Matcher::OncogenicMutation
+                | Matcher::ActivatingMutation
         )
     }
 
@@ -294,6 +299,9 @@ pub struct Known {
     pub exon_classes: Vec<(String, u32, ExonClass)>,
     /// Genes whose loss of function is their known oncogenic mechanism.
     pub loss_of_function: std::collections::BTreeSet<String>,
+    /// (gene, matcher): the activating classes `activating_mutation` stands for.
+    #[serde(default)]
+    pub activating: Vec<(String, Matcher)>,
 }
 
 /// Consequences that truncate the protein (or abolish it): stop gained, frameshift, canonical
@@ -521,6 +529,11 @@ pub fn matches(
                 && TRUNCATING.iter().any(|t| has(consequence, t));
             at_residue || exon_class || truncating
         }
+        (Matcher::ActivatingMutation, Alteration::Variant { gene: g, .. }) => known
+            .activating
+            .iter()
+            .filter(|(kg, m)| kg == g && !matches!(m, Matcher::ActivatingMutation))
+            .any(|(kg, m)| matches(Some(kg), m, mane, known, alt)),
         (Matcher::LossOfFunction, Alteration::Variant { consequence, .. }) => {
             TRUNCATING.iter().any(|t| has(consequence, t))
         }

@@ -19,6 +19,7 @@
 pub mod cancer;
 pub mod civic;
 pub mod matcher;
+pub mod policy;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -57,6 +58,18 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
     (
         "mane_select.tsv",
         include_str!("../../../data/kb/mane_select.tsv"),
+    ),
+    (
+        "activating_classes.tsv",
+        include_str!("../../../data/kb/activating_classes.tsv"),
+    ),
+    (
+        "standard_jp.tsv",
+        include_str!("../../../data/kb/standard_jp.tsv"),
+    ),
+    (
+        "mane_structures.tsv",
+        include_str!("../../../data/kb/mane_structures.tsv"),
     ),
 ];
 
@@ -107,6 +120,9 @@ pub enum Direction {
     GoodPrognosis,
     /// Supports a diagnosis.
     SupportsDiagnosis,
+    /// Calls for germline testing (MSI-H: Lynch syndrome): a note on every finding of the
+    /// alteration, and an expert-panel reason.
+    GermlineTesting,
 }
 
 impl Direction {
@@ -119,6 +135,7 @@ impl Direction {
             "poor_prognosis" => Direction::PoorPrognosis,
             "good_prognosis" => Direction::GoodPrognosis,
             "supports_diagnosis" => Direction::SupportsDiagnosis,
+            "germline_testing" => Direction::GermlineTesting,
             _ => return None,
         })
     }
@@ -135,7 +152,12 @@ impl Direction {
             EvidenceType::Prognostic => {
                 matches!(self, Direction::PoorPrognosis | Direction::GoodPrognosis)
             }
-            EvidenceType::Diagnostic => self == Direction::SupportsDiagnosis,
+            EvidenceType::Diagnostic => {
+                matches!(
+                    self,
+                    Direction::SupportsDiagnosis | Direction::GermlineTesting
+                )
+            }
         }
     }
 }
@@ -165,6 +187,8 @@ pub struct Item {
     pub regimen: Option<String>,
     /// CIViC evidence level (A-E), for CIViC items.
     pub civic_level: Option<char>,
+    /// The C-CAT level of a CIViC item in its own cancer type (B-E, `policy::ccat_level`).
+    pub ccat_level: Option<char>,
     /// Approval date (approvals).
     pub date: Option<String>,
     /// Line of therapy / setting.
@@ -219,6 +243,84 @@ pub struct Kb {
     pub known: Known,
     /// MANE Select per gene.
     pub mane: HashMap<String, Vec<String>>,
+    /// Drugs approved in Japan for a cancer type without a biomarker condition
+    /// (`standard_jp.tsv`): their access route is never "investigational".
+    pub standard_jp: Vec<StandardDrug>,
+    /// Exon structures of MANE Select transcripts (`mane_structures.tsv`), for rules whose
+    /// transcript the transcript models lack.
+    pub structures: HashMap<String, ManeStructure>,
+}
+
+/// The exon structure of a gene's MANE Select transcript relative to its start codon.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ManeStructure {
+    /// Gene.
+    pub gene: String,
+    /// MANE Select accession.
+    pub mane: String,
+    /// The model the structure was read from (accession and version).
+    pub model: String,
+    /// Where (LRG record).
+    pub source: String,
+    /// Exons, transcript order: start..end relative to the first base of the start codon (0),
+    /// in transcript direction.
+    pub exons: Vec<(i64, i64)>,
+    /// The stop codon's last base, relative.
+    pub cds_end: i64,
+}
+
+impl ManeStructure {
+    fn parse(f: &[&str]) -> Result<ManeStructure, String> {
+        let mut exons = Vec::new();
+        for e in f[4].split(',') {
+            let (a, b) = e
+                .split_once("..")
+                .ok_or_else(|| format!("exon '{e}' is not start..end"))?;
+            let (a, b): (i64, i64) = match (a.parse(), b.parse()) {
+                (Ok(a), Ok(b)) if a <= b => (a, b),
+                _ => return Err(format!("exon '{e}' is not start..end")),
+            };
+            if exons.last().is_some_and(|&(_, pe): &(i64, i64)| a <= pe) {
+                return Err(format!("exon '{e}' overlaps or precedes the one before"));
+            }
+            exons.push((a, b));
+        }
+        let cds_end: i64 = f[5]
+            .parse()
+            .map_err(|_| format!("cds_end '{}' is not a number", f[5]))?;
+        let inside = |p: i64| exons.iter().any(|&(a, b)| a <= p && p <= b);
+        if !inside(0) || !inside(cds_end) {
+            return Err("the start codon (0) and cds_end must lie in exons".into());
+        }
+        if !f[1].starts_with("NM_") || !valid_gene(f[0]) {
+            return Err(format!(
+                "'{} {}' is not a gene and a RefSeq accession",
+                f[0], f[1]
+            ));
+        }
+        Ok(ManeStructure {
+            gene: f[0].to_string(),
+            mane: f[1].to_string(),
+            model: f[2].to_string(),
+            source: f[3].to_string(),
+            exons,
+            cds_end,
+        })
+    }
+}
+
+/// A drug approved in Japan for cancer types without a biomarker condition (cytotoxic
+/// chemotherapy, anti-angiogenics, hormone therapy), from its package insert.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StandardDrug {
+    /// INN, lowercase.
+    pub drug: String,
+    /// Cancer types of the package insert's indications.
+    pub cancer: CancerSet,
+    /// The document (package insert).
+    pub source: String,
+    /// Its URL.
+    pub url: String,
 }
 
 impl Kb {
@@ -230,6 +332,7 @@ impl Kb {
                 !f.name.starts_with("mane")
                     && !f.name.starts_with("civic_known")
                     && !f.name.starts_with("known_")
+                    && !f.name.starts_with("activating_")
             })
             .map(|f| format!("{} {}", f.name.trim_end_matches(".tsv"), f.version))
             .collect::<Vec<_>>()
@@ -256,16 +359,25 @@ enum FileKind {
     Known,
     KnownCurated,
     Mane,
+    Activating,
+    StandardJp,
+    Structures,
 }
 
 const APPROVAL_HEADER: &str = "id\tgene\talteration\tcancer_types\texclude\tregimen\tapproval_date\tline_of_therapy\tlabel_condition\tcompanion_diagnostic\torigin\tsource\tsource_url\tverified\tnotes";
 const GUIDELINE_HEADER: &str = "id\tgene\talteration\tcancer_types\texclude\tevidence_type\tregimen\tdirection\tstatement\tguideline\tguideline_version\tsource_url\tverified\tnotes";
 /// Header of `civic.tsv`.
-pub const CIVIC_HEADER: &str = "id\tgene\talteration\tcancer_types\texclude\tevidence_type\tregimen\tdirection\tcivic_level\tsignificance\torigin\tdisease\tstatement\tsource\tsource_url\tverified\tnotes";
+pub const CIVIC_HEADER: &str = "id\tgene\talteration\tcancer_types\texclude\tevidence_type\tregimen\tdirection\tcivic_level\tccat_level\tsignificance\torigin\tdisease\tstatement\tsource\tsource_url\tverified\tnotes";
 /// Header of `civic_known.tsv`.
 pub const KNOWN_HEADER: &str = "gene\tkind\tvalue\tcivic_variants";
 const KNOWN_CURATED_HEADER: &str = "gene\tkind\tvalue\tsource\tsource_url";
 const MANE_HEADER: &str = "gene\trefseq\tensembl\tmane_status";
+const ACTIVATING_HEADER: &str = "gene\talteration\tsource\tsource_url";
+const STANDARD_HEADER: &str = "drug\tcancer_types\texclude\tsource\tsource_url\tverified\tnotes";
+const STRUCTURES_HEADER: &str = "gene\tmane\tmodel\tsource\texons\tcds_end";
+
+/// The file kinds a `# file:` line may name.
+const FILE_KINDS: &str = "approvals_jp.tsv, approvals_us.tsv, guidelines.tsv, civic.tsv, civic_known.tsv, known_curated.tsv, mane_select.tsv, activating_classes.tsv, standard_jp.tsv, mane_structures.tsv";
 
 impl FileKind {
     fn of(name_line: &str) -> Option<FileKind> {
@@ -277,6 +389,9 @@ impl FileKind {
             "civic_known.tsv" => FileKind::Known,
             "known_curated.tsv" => FileKind::KnownCurated,
             "mane_select.tsv" => FileKind::Mane,
+            "activating_classes.tsv" => FileKind::Activating,
+            "standard_jp.tsv" => FileKind::StandardJp,
+            "mane_structures.tsv" => FileKind::Structures,
             _ => return None,
         })
     }
@@ -289,6 +404,9 @@ impl FileKind {
             FileKind::Known => KNOWN_HEADER,
             FileKind::KnownCurated => KNOWN_CURATED_HEADER,
             FileKind::Mane => MANE_HEADER,
+            FileKind::Activating => ACTIVATING_HEADER,
+            FileKind::StandardJp => STANDARD_HEADER,
+            FileKind::Structures => STRUCTURES_HEADER,
         }
     }
 
@@ -300,6 +418,18 @@ impl FileKind {
             FileKind::Civic => "CIVIC-EID",
             _ => "",
         }
+    }
+
+    /// Tables other rows need (parsed first).
+    fn is_table(self) -> bool {
+        matches!(
+            self,
+            FileKind::Mane
+                | FileKind::Known
+                | FileKind::KnownCurated
+                | FileKind::Activating
+                | FileKind::Structures
+        )
     }
 }
 
@@ -342,8 +472,68 @@ fn vague(s: &str) -> bool {
         .any(|p| l.contains(p))
 }
 
-/// Parses one KB file into `kb` (items, MANE or known-change tables); errors are collected as
-/// `name:line: reason`.
+/// The state of one file while it is read: its `#` meta lines, kind and header.
+#[derive(Default)]
+struct FileState<'a> {
+    meta: BTreeMap<&'static str, String>,
+    kind: Option<FileKind>,
+    header_seen: bool,
+    rows: usize,
+    ids: HashSet<String>,
+    name: &'a str,
+}
+
+impl FileState<'_> {
+    /// Reads a `#` line before the header; Err when the file names an unknown kind.
+    fn meta_line(&mut self, comment: &str, ln: usize) -> Result<(), String> {
+        if self.header_seen {
+            return Ok(());
+        }
+        let c = comment.trim();
+        for key in ["file", "version", "date", "licence"] {
+            if let Some(v) = c.strip_prefix(&format!("{key}:")) {
+                self.meta.insert(key, v.trim().to_string());
+            }
+        }
+        if let (None, Some(f)) = (self.kind, self.meta.get("file")) {
+            self.kind = FileKind::of(f);
+            if self.kind.is_none() {
+                return Err(format!(
+                    "{}:{ln}: unknown KB file kind '{f}' ({FILE_KINDS})",
+                    self.name
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks the header line and the meta lines before it; Err ends the file.
+    fn header(&mut self, k: FileKind, line: &str, ln: usize, errors: &mut Vec<String>) -> bool {
+        self.header_seen = true;
+        let name = self.name;
+        if line != k.header() {
+            errors.push(format!(
+                "{name}:{ln}: expected the header '{}'",
+                k.header().replace('\t', " ")
+            ));
+            return false;
+        }
+        for key in ["version", "date", "licence"] {
+            if !self.meta.contains_key(key) {
+                errors.push(format!("{name}: missing '# {key}:' line"));
+            }
+        }
+        if let Some(d) = self.meta.get("date") {
+            if !(d.len() == 10 && valid_date(d)) {
+                errors.push(format!("{name}: date '{d}' is not YYYY-MM-DD"));
+            }
+        }
+        true
+    }
+}
+
+/// Parses one KB file into `kb` (items, MANE, known-change, activating-class and standard-therapy
+/// tables); errors are collected as `name:line: reason`.
 fn parse_file(
     text: &str,
     name: &str,
@@ -352,11 +542,10 @@ fn parse_file(
     pending: &mut Vec<Item>,
     errors: &mut Vec<String>,
 ) {
-    let mut meta: BTreeMap<&str, String> = BTreeMap::new();
-    let mut kind: Option<FileKind> = None;
-    let mut header_seen = false;
-    let mut rows = 0usize;
-    let mut ids: HashSet<String> = HashSet::new();
+    let mut st = FileState {
+        name,
+        ..Default::default()
+    };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let items_before = pending.len();
     for (i, line) in text.lines().enumerate() {
@@ -369,155 +558,223 @@ fn parse_file(
             continue;
         }
         if let Some(c) = line.strip_prefix('#') {
-            if header_seen {
-                continue;
-            }
-            let c = c.trim();
-            for key in ["file", "version", "date", "licence"] {
-                if let Some(v) = c.strip_prefix(&format!("{key}:")) {
-                    meta.insert(key, v.trim().to_string());
-                }
-            }
-            if let Some(f) = meta.get("file") {
-                if kind.is_none() {
-                    kind = FileKind::of(f);
-                    if kind.is_none() {
-                        errors.push(format!(
-                            "{name}:{ln}: unknown KB file kind '{f}' (approvals_jp.tsv, approvals_us.tsv, guidelines.tsv, civic.tsv, civic_known.tsv, known_curated.tsv, mane_select.tsv)"
-                        ));
-                        return;
-                    }
-                }
+            if let Err(e) = st.meta_line(c, ln) {
+                errors.push(e);
+                return;
             }
             continue;
         }
         if line.trim().is_empty() {
             continue;
         }
-        let Some(k) = kind else {
+        let Some(k) = st.kind else {
             errors.push(format!(
                 "{name}:{ln}: no '# file: <kind>.tsv' line before the data"
             ));
             return;
         };
-        if !header_seen {
-            header_seen = true;
-            if line != k.header() {
-                errors.push(format!(
-                    "{name}:{ln}: expected the header '{}'",
-                    k.header().replace('\t', " ")
-                ));
+        if !st.header_seen {
+            if !st.header(k, line, ln, errors) {
                 return;
             }
-            for key in ["version", "date", "licence"] {
-                if !meta.contains_key(key) {
-                    errors.push(format!("{name}: missing '# {key}:' line"));
-                }
-            }
-            if let Some(d) = meta.get("date") {
-                if !(d.len() == 10 && valid_date(d)) {
-                    errors.push(format!("{name}: date '{d}' is not YYYY-MM-DD"));
-                }
-            }
             continue;
         }
-        rows += 1;
-        let f: Vec<&str> = line.split('\t').collect();
-        let want = k.header().split('\t').count();
+        st.rows += 1;
         let mut bad = |why: String| errors.push(format!("{name}:{ln}: {why}"));
-        if f.len() != want {
-            bad(format!(
-                "expected {want} tab-separated columns, found {}",
-                f.len()
-            ));
+        let Some(f) = split_row(k, line, &mut bad) else {
             continue;
-        }
-        if let Some(c) = f.iter().position(|c| c.trim().is_empty() || *c != c.trim()) {
-            bad(format!(
-                "column '{}' is empty or padded (write - when a field does not apply)",
-                k.header().split('\t').nth(c).unwrap_or("?")
-            ));
-            continue;
-        }
+        };
         match k {
-            FileKind::Mane => {
-                if !valid_gene(f[0]) {
-                    bad(format!("'{}' is not a gene symbol", f[0]));
-                }
-                if !f[1].starts_with("NM_") || !f[2].starts_with("ENST") {
-                    bad("refseq must be NM_..., ensembl ENST...".into());
-                }
-                if f[3] != "MANE Select" {
-                    bad(format!("mane_status '{}' is not MANE Select", f[3]));
-                }
-                kb.mane
-                    .insert(f[0].to_string(), vec![f[1].to_string(), f[2].to_string()]);
-            }
-            FileKind::Known | FileKind::KnownCurated => {
-                if k == FileKind::KnownCurated && !f[4].starts_with("https://") {
-                    bad(format!(
-                        "source_url '{}' is not a URL a reviewer can open",
-                        f[4]
-                    ));
-                }
-                let g = f[0].to_string();
-                match f[1] {
-                    "residue" => match f[2].parse::<u32>() {
-                        Ok(c) => {
-                            kb.known.residues.insert((g, c));
-                        }
-                        Err(_) => bad(format!("residue '{}' is not a codon number", f[2])),
-                    },
-                    "exon_class" => match Matcher::parse(f[2]) {
-                        Ok(Matcher::Exon(a, b, c)) if a == b => {
-                            kb.known.exon_classes.push((g, a, c))
-                        }
-                        _ => bad(format!("exon_class '{}' is not exon<N>:<class>", f[2])),
-                    },
-                    "loss_of_function" => {
-                        kb.known.loss_of_function.insert(g);
-                    }
-                    other => bad(format!(
-                        "kind '{other}' is not residue, exon_class or loss_of_function"
-                    )),
-                }
-            }
-            _ => {
-                if let Some(item) = parse_item(k, &f, name, ln, tree, &mut ids, &meta, &mut bad) {
+            FileKind::ApprovalJp
+            | FileKind::ApprovalUs
+            | FileKind::Guidelines
+            | FileKind::Civic => {
+                let row = Row { k, f: &f, name, ln };
+                if let Some(item) = parse_item(&row, tree, &mut st.ids, &st.meta, &mut bad) {
                     pending.push(item);
                 }
             }
+            _ => table_row(k, &f, tree, kb, &mut bad),
         }
     }
-    if kind.is_none() {
+    if st.kind.is_none() {
         errors.push(format!("{name}: no '# file: <kind>.tsv' line"));
         return;
     }
+    let meta = |k: &str| st.meta.get(k).cloned().unwrap_or_default();
     kb.files.push(SourceFile {
-        name: meta.get("file").cloned().unwrap_or_default(),
+        name: meta("file"),
         path: name.to_string(),
         items: pending.len() - items_before,
-        version: meta.get("version").cloned().unwrap_or_default(),
-        date: meta.get("date").cloned().unwrap_or_default(),
-        licence: meta.get("licence").cloned().unwrap_or_default(),
-        rows,
+        version: meta("version"),
+        date: meta("date"),
+        licence: meta("licence"),
+        rows: st.rows,
     });
 }
 
-#[allow(clippy::too_many_arguments)]
-fn parse_item(
+/// A data row's fields: as many as the header names, none empty or padded.
+fn split_row<'a>(k: FileKind, line: &'a str, bad: &mut dyn FnMut(String)) -> Option<Vec<&'a str>> {
+    let f: Vec<&str> = line.split('\t').collect();
+    let want = k.header().split('\t').count();
+    if f.len() != want {
+        bad(format!(
+            "expected {want} tab-separated columns, found {}",
+            f.len()
+        ));
+        return None;
+    }
+    if let Some(c) = f.iter().position(|c| c.trim().is_empty() || *c != c.trim()) {
+        bad(format!(
+            "column '{}' is empty or padded (write - when a field does not apply)",
+            k.header().split('\t').nth(c).unwrap_or("?")
+        ));
+        return None;
+    }
+    Some(f)
+}
+
+/// A row of a table file (MANE, known changes, activating classes, standard therapies).
+fn table_row(k: FileKind, f: &[&str], tree: &OncoTree, kb: &mut Kb, bad: &mut dyn FnMut(String)) {
+    match k {
+        FileKind::Mane => {
+            if !valid_gene(f[0]) {
+                bad(format!("'{}' is not a gene symbol", f[0]));
+            }
+            if !f[1].starts_with("NM_") || !f[2].starts_with("ENST") {
+                bad("refseq must be NM_..., ensembl ENST...".into());
+            }
+            if f[3] != "MANE Select" {
+                bad(format!("mane_status '{}' is not MANE Select", f[3]));
+            }
+            kb.mane
+                .insert(f[0].to_string(), vec![f[1].to_string(), f[2].to_string()]);
+        }
+        FileKind::Known | FileKind::KnownCurated => known_row(k, f, kb, bad),
+        FileKind::Activating => {
+            if !f[3].starts_with("https://") {
+                bad(format!(
+                    "source_url '{}' is not a URL a reviewer can open",
+                    f[3]
+                ));
+            }
+            match Matcher::parse(f[1]) {
+                Ok(m)
+                    if m.needs_transcript()
+                        && m != Matcher::ActivatingMutation
+                        && m != Matcher::OncogenicMutation =>
+                {
+                    kb.known.activating.push((f[0].to_string(), m))
+                }
+                Ok(_) => bad(format!(
+                    "activating class '{}' is not a protein, codon or exon matcher",
+                    f[1]
+                )),
+                Err(e) => bad(e),
+            }
+        }
+        FileKind::StandardJp => standard_row(f, tree, kb, bad),
+        FileKind::Structures => match ManeStructure::parse(f) {
+            Ok(st) => {
+                kb.structures.insert(st.gene.clone(), st);
+            }
+            Err(e) => bad(e),
+        },
+        _ => unreachable!("table files only"),
+    }
+}
+
+fn known_row(k: FileKind, f: &[&str], kb: &mut Kb, bad: &mut dyn FnMut(String)) {
+    if k == FileKind::KnownCurated && !f[4].starts_with("https://") {
+        bad(format!(
+            "source_url '{}' is not a URL a reviewer can open",
+            f[4]
+        ));
+    }
+    let g = f[0].to_string();
+    match f[1] {
+        "residue" => match f[2].parse::<u32>() {
+            Ok(c) => {
+                kb.known.residues.insert((g, c));
+            }
+            Err(_) => bad(format!("residue '{}' is not a codon number", f[2])),
+        },
+        "exon_class" => match Matcher::parse(f[2]) {
+            Ok(Matcher::Exon(a, b, c)) if a == b => kb.known.exon_classes.push((g, a, c)),
+            _ => bad(format!("exon_class '{}' is not exon<N>:<class>", f[2])),
+        },
+        "loss_of_function" => {
+            kb.known.loss_of_function.insert(g);
+        }
+        other => bad(format!(
+            "kind '{other}' is not residue, exon_class or loss_of_function"
+        )),
+    }
+}
+
+fn standard_row(f: &[&str], tree: &OncoTree, kb: &mut Kb, bad: &mut dyn FnMut(String)) {
+    if !valid_regimen(f[0]) || f[0].contains('+') {
+        bad(format!("drug '{}' is not one lowercase drug name", f[0]));
+    }
+    if let Some(why) = policy::non_drug(f[0]) {
+        bad(format!("drug '{}' is {why}", f[0]));
+    }
+    if !(f[4].starts_with("https://") || f[4].starts_with("http://")) {
+        bad(format!(
+            "source_url '{}' is not a URL a reviewer can open",
+            f[4]
+        ));
+    }
+    if !matches!(f[5], "search" | "knowledge") {
+        bad(format!("verified '{}' is not search or knowledge", f[5]));
+    }
+    match CancerSet::parse(f[1], f[2], tree) {
+        Ok(cancer) => kb.standard_jp.push(StandardDrug {
+            drug: f[0].to_string(),
+            cancer,
+            source: f[3].to_string(),
+            url: f[4].to_string(),
+        }),
+        Err(e) => bad(e),
+    }
+}
+
+/// One data row of an item file.
+struct Row<'a> {
     k: FileKind,
-    f: &[&str],
-    name: &str,
+    f: &'a [&'a str],
+    name: &'a str,
     ln: usize,
-    tree: &OncoTree,
-    ids: &mut HashSet<String>,
-    meta: &BTreeMap<&str, String>,
-    bad: &mut dyn FnMut(String),
-) -> Option<Item> {
-    let opt = |s: &str| (s != "-").then(|| s.to_string());
-    let id = f[0];
-    let prefix = k.id_prefix();
+}
+
+/// Evidence type, direction, regimen and levels of an item row.
+struct Evidence<'a> {
+    evidence_type: EvidenceType,
+    regimen: &'a str,
+    direction: Direction,
+    civic_level: Option<char>,
+    ccat_level: Option<char>,
+}
+
+/// Where an item's statement comes from.
+struct Provenance {
+    date: Option<String>,
+    line_of_therapy: Option<String>,
+    statement: Option<String>,
+    cdx: Option<String>,
+    origin: Option<String>,
+    source_text: String,
+    url: String,
+    verified: String,
+}
+
+fn opt(s: &str) -> Option<String> {
+    (s != "-").then(|| s.to_string())
+}
+
+fn check_id(r: &Row<'_>, ids: &mut HashSet<String>, bad: &mut dyn FnMut(String)) {
+    let id = r.f[0];
+    let prefix = r.k.id_prefix();
     let num = id.strip_prefix(prefix).unwrap_or("");
     // CIViC items of substitutable therapies are one row per drug: CIVIC-EID123.1, .2
     let (main, sub) = num.split_once('.').unwrap_or((num, "0"));
@@ -525,88 +782,102 @@ fn parse_item(
     if !id.starts_with(prefix)
         || !digits(main)
         || !digits(sub)
-        || (k != FileKind::Civic && num.contains('.'))
+        || (r.k != FileKind::Civic && num.contains('.'))
     {
         bad(format!("id '{id}' must be {prefix}<number>"));
     }
     if !ids.insert(id.to_string()) {
         bad(format!("duplicate id '{id}'"));
     }
-    let matcher = match Matcher::parse(f[2]) {
-        Ok(m) => m,
-        Err(e) => {
-            bad(e);
-            return None;
-        }
-    };
-    let gene = if f[1] == "-" {
+}
+
+fn gene_of(f: &[&str], matcher: &Matcher, bad: &mut dyn FnMut(String)) -> Option<String> {
+    if f[1] == "-" {
         if !matcher.is_biomarker() {
             bad(format!(
                 "gene '-' goes only with a biomarker, not '{}'",
                 f[2]
             ));
         }
-        None
-    } else {
-        if !valid_gene(f[1]) {
-            bad(format!("'{}' is not a gene symbol", f[1]));
-        }
-        if matcher.is_biomarker() {
-            bad(format!("a biomarker ('{}') takes gene '-'", f[2]));
-        }
-        Some(f[1].to_string())
-    };
-    let cancer = match CancerSet::parse(f[3], f[4], tree) {
-        Ok(c) => c,
-        Err(e) => {
-            bad(e);
+        return None;
+    }
+    if !valid_gene(f[1]) {
+        bad(format!("'{}' is not a gene symbol", f[1]));
+    }
+    if matcher.is_biomarker() {
+        bad(format!("a biomarker ('{}') takes gene '-'", f[2]));
+    }
+    Some(f[1].to_string())
+}
+
+/// Evidence type, direction and levels (approvals: predictive, sensitive).
+fn evidence_of<'a>(r: &Row<'a>, bad: &mut dyn FnMut(String)) -> Option<Evidence<'a>> {
+    let f = r.f;
+    if matches!(r.k, FileKind::ApprovalJp | FileKind::ApprovalUs) {
+        return Some(Evidence {
+            evidence_type: EvidenceType::Predictive,
+            regimen: f[5],
+            direction: Direction::Sensitive,
+            civic_level: None,
+            ccat_level: None,
+        });
+    }
+    let t = match f[5] {
+        "predictive" => EvidenceType::Predictive,
+        "prognostic" => EvidenceType::Prognostic,
+        "diagnostic" => EvidenceType::Diagnostic,
+        other => {
+            bad(format!(
+                "evidence_type '{other}' is not predictive, prognostic or diagnostic"
+            ));
             return None;
         }
     };
-    let file_date = meta.get("date").cloned().unwrap_or_default();
-    let (evidence_type, regimen, direction, civic_level) = match k {
-        FileKind::ApprovalJp | FileKind::ApprovalUs => {
-            (EvidenceType::Predictive, f[5], Direction::Sensitive, None)
-        }
-        FileKind::Guidelines | FileKind::Civic => {
-            let t = match f[5] {
-                "predictive" => EvidenceType::Predictive,
-                "prognostic" => EvidenceType::Prognostic,
-                "diagnostic" => EvidenceType::Diagnostic,
-                other => {
-                    bad(format!(
-                        "evidence_type '{other}' is not predictive, prognostic or diagnostic"
-                    ));
-                    return None;
-                }
-            };
-            let Some(d) = Direction::parse(f[7]) else {
-                bad(format!("direction '{}' is not a known direction", f[7]));
-                return None;
-            };
-            if !d.fits(t) {
-                bad(format!(
-                    "direction '{}' does not fit evidence_type '{}'",
-                    f[7], f[5]
-                ));
-            }
-            let level = if k == FileKind::Civic {
-                let l = f[8].chars().next().filter(|c| ('A'..='E').contains(c));
-                if l.is_none() || f[8].len() != 1 {
-                    bad(format!("civic_level '{}' is not A-E", f[8]));
-                }
-                if d == Direction::Resistant && !matches!(l, Some('A') | Some('B')) {
-                    bad("CIViC resistance below level B cannot make an R finding".into());
-                }
-                l
-            } else {
-                None
-            };
-            (t, f[6], d, level)
-        }
-        _ => unreachable!("item files only"),
+    let Some(d) = Direction::parse(f[7]) else {
+        bad(format!("direction '{}' is not a known direction", f[7]));
+        return None;
     };
-    let regimen = match (evidence_type, regimen) {
+    if !d.fits(t) {
+        bad(format!(
+            "direction '{}' does not fit evidence_type '{}'",
+            f[7], f[5]
+        ));
+    }
+    let (civic_level, ccat_level) = if r.k == FileKind::Civic {
+        let letter = |s: &str, allowed: std::ops::RangeInclusive<char>| {
+            s.chars()
+                .next()
+                .filter(|c| s.len() == 1 && allowed.contains(c))
+        };
+        let civic = letter(f[8], 'A'..='E');
+        let ccat = letter(f[9], 'B'..='E');
+        if civic.is_none() {
+            bad(format!("civic_level '{}' is not A-E", f[8]));
+        }
+        if ccat.is_none() {
+            bad(format!("ccat_level '{}' is not B-E", f[9]));
+        }
+        if let (Some(c), Some(l)) = (civic, ccat) {
+            if let Some(p) = policy::civic_level_problem(c, l, d == Direction::Resistant) {
+                bad(p);
+            }
+        }
+        (civic, ccat)
+    } else {
+        (None, None)
+    };
+    Some(Evidence {
+        evidence_type: t,
+        regimen: f[6],
+        direction: d,
+        civic_level,
+        ccat_level,
+    })
+}
+
+/// The regimen of a predictive item (lowercase drugs, no procedures, classes or codes).
+fn regimen_of(e: &Evidence<'_>, bad: &mut dyn FnMut(String)) -> Option<String> {
+    match (e.evidence_type, e.regimen) {
         (EvidenceType::Predictive, "-") => {
             bad("a predictive item needs a regimen".into());
             None
@@ -616,23 +887,28 @@ fn parse_item(
                 bad(format!(
                     "regimen '{r}' is not lowercase drug names joined by +"
                 ));
+            } else if let Some((d, why)) = policy::non_drug_regimen(r) {
+                bad(format!(
+                    "regimen '{r}': '{d}' is {why} (therapy tables name drugs only; see the curation policy)"
+                ));
             }
             Some(r.to_string())
         }
         (_, "-") => None,
-        (_, r) => {
-            bad(format!(
-                "regimen '{r}' on a {:?} item (write -)",
-                evidence_type
-            ));
+        (t, r) => {
+            bad(format!("regimen '{r}' on a {t:?} item (write -)"));
             None
         }
-    };
-    let (date, line_of_therapy, statement, cdx, origin, source_text, url, verified) = match k {
+    }
+}
+
+fn provenance_of(r: &Row<'_>, file_date: &str, bad: &mut dyn FnMut(String)) -> Option<Provenance> {
+    let f = r.f;
+    let p = match r.k {
         FileKind::ApprovalJp | FileKind::ApprovalUs => {
             if !valid_date(f[6]) {
                 bad(format!("approval_date '{}' is not YYYY[-MM[-DD]]", f[6]));
-            } else if f[6] > file_date.as_str() {
+            } else if f[6] > file_date {
                 bad(format!(
                     "approval_date {} is after the file's date {file_date}",
                     f[6]
@@ -644,62 +920,100 @@ fn parse_item(
                     f[10]
                 ));
             }
-            (
-                Some(f[6].to_string()),
-                opt(f[7]),
-                opt(f[8]),
-                opt(f[9]),
-                opt(f[10]),
-                f[11].to_string(),
-                f[12].to_string(),
-                f[13].to_string(),
-            )
+            Provenance {
+                date: Some(f[6].to_string()),
+                line_of_therapy: opt(f[7]),
+                statement: opt(f[8]),
+                cdx: opt(f[9]),
+                origin: opt(f[10]),
+                source_text: f[11].to_string(),
+                url: f[12].to_string(),
+                verified: f[13].to_string(),
+            }
         }
-        FileKind::Civic if !matches!(f[10], "somatic" | "germline" | "unknown") => {
-            bad(format!(
-                "origin '{}' is not somatic, germline or unknown",
-                f[10]
-            ));
+        FileKind::Guidelines => Provenance {
+            date: None,
+            line_of_therapy: None,
+            statement: opt(f[8]),
+            cdx: None,
+            origin: None,
+            source_text: format!("{} ({})", f[9], f[10]),
+            url: f[11].to_string(),
+            verified: f[12].to_string(),
+        },
+        FileKind::Civic => {
+            if !matches!(f[11], "somatic" | "germline" | "unknown") {
+                bad(format!(
+                    "origin '{}' is not somatic, germline or unknown",
+                    f[11]
+                ));
+                return None;
+            }
+            Provenance {
+                date: None,
+                line_of_therapy: None,
+                statement: opt(f[13]),
+                cdx: None,
+                origin: opt(f[11]),
+                source_text: f[14].to_string(),
+                url: f[15].to_string(),
+                verified: f[16].to_string(),
+            }
+        }
+        _ => unreachable!("item files only"),
+    };
+    if !matches!(p.verified.as_str(), "search" | "knowledge" | "civic") {
+        bad(format!(
+            "verified '{}' is not search, knowledge or civic",
+            p.verified
+        ));
+    }
+    if !(p.url.starts_with("https://") || p.url.starts_with("http://")) {
+        bad(format!(
+            "source_url '{}' is not a URL a reviewer can open",
+            p.url
+        ));
+    }
+    if vague(&p.source_text) || p.source_text.len() < 5 {
+        bad(format!(
+            "source '{}' does not name a document",
+            p.source_text
+        ));
+    }
+    Some(p)
+}
+
+fn parse_item(
+    r: &Row<'_>,
+    tree: &OncoTree,
+    ids: &mut HashSet<String>,
+    meta: &BTreeMap<&str, String>,
+    bad: &mut dyn FnMut(String),
+) -> Option<Item> {
+    let f = r.f;
+    check_id(r, ids, bad);
+    let matcher = match Matcher::parse(f[2]) {
+        Ok(m) => m,
+        Err(e) => {
+            bad(e);
             return None;
         }
-        FileKind::Guidelines => (
-            None,
-            None,
-            opt(f[8]),
-            None,
-            None,
-            format!("{} ({})", f[9], f[10]),
-            f[11].to_string(),
-            f[12].to_string(),
-        ),
-        FileKind::Civic => (
-            None,
-            None,
-            opt(f[12]),
-            None,
-            opt(f[10]),
-            f[13].to_string(),
-            f[14].to_string(),
-            f[15].to_string(),
-        ),
-        _ => unreachable!(),
     };
-    if !matches!(verified.as_str(), "search" | "knowledge" | "civic") {
-        bad(format!(
-            "verified '{verified}' is not search, knowledge or civic"
-        ));
-    }
-    if !(url.starts_with("https://") || url.starts_with("http://")) {
-        bad(format!(
-            "source_url '{url}' is not a URL a reviewer can open"
-        ));
-    }
-    if vague(&source_text) || source_text.len() < 5 {
-        bad(format!("source '{source_text}' does not name a document"));
-    }
+    let gene = gene_of(f, &matcher, bad);
+    let cancer = match CancerSet::parse(f[3], f[4], tree) {
+        Ok(c) => c,
+        Err(e) => {
+            bad(e);
+            return None;
+        }
+    };
+    let e = evidence_of(r, bad)?;
+    let regimen = regimen_of(&e, bad);
+    let file_date = meta.get("date").cloned().unwrap_or_default();
+    let p = provenance_of(r, &file_date, bad)?;
     Some(Item {
-        id: id.to_string(),
-        source: match k {
+        id: f[0].to_string(),
+        source: match r.k {
             FileKind::ApprovalJp => SourceKind::ApprovalJp,
             FileKind::ApprovalUs => SourceKind::ApprovalUs,
             FileKind::Guidelines => SourceKind::Guideline,
@@ -710,26 +1024,56 @@ fn parse_item(
         alteration: f[2].to_string(),
         mane: Vec::new(),
         cancer,
-        evidence_type,
-        direction,
+        evidence_type: e.evidence_type,
+        direction: e.direction,
         regimen,
-        civic_level,
-        date,
-        line_of_therapy,
-        statement,
-        companion_diagnostic: cdx,
-        origin,
-        source_text,
-        url,
-        verified,
-        file: name.to_string(),
-        line: ln,
+        civic_level: e.civic_level,
+        ccat_level: e.ccat_level,
+        date: p.date,
+        line_of_therapy: p.line_of_therapy,
+        statement: p.statement,
+        companion_diagnostic: p.cdx,
+        origin: p.origin,
+        source_text: p.source_text,
+        url: p.url,
+        verified: p.verified,
+        file: r.name.to_string(),
+        line: r.ln,
     })
 }
 
+/// Attaches each pending item to its gene's MANE Select transcript (an error for a
+/// transcript-dependent matcher on a gene without one, or an `activating_mutation` of a gene
+/// without activating classes) and adds it to the KB.
+fn attach_items(kb: &mut Kb, pending: Vec<Item>, errors: &mut Vec<String>) {
+    for mut item in pending {
+        let gene = item.gene.as_deref().unwrap_or("-");
+        if item.matcher.needs_transcript() {
+            match item.gene.as_ref().and_then(|g| kb.mane.get(g)) {
+                Some(m) => item.mane = m.clone(),
+                None => errors.push(format!(
+                    "{}:{}: gene '{gene}' has no MANE Select transcript in mane_select.tsv (needed by '{}')",
+                    item.file, item.line, item.alteration
+                )),
+            }
+        }
+        if item.matcher == Matcher::ActivatingMutation
+            && !kb.known.activating.iter().any(|(g, _)| g == gene)
+        {
+            errors.push(format!(
+                "{}:{}: gene '{gene}' has no activating classes in activating_classes.tsv (needed by 'activating_mutation')",
+                item.file, item.line
+            ));
+        }
+        kb.items.push(item);
+    }
+}
+
 /// Parses and validates a KB from its files (name, text): every problem of every file is
-/// reported as `file:line: reason` (exit 65). Items are attached to their gene's MANE Select
-/// transcript; a transcript-dependent matcher on a gene without one is an error.
+/// reported as `file:line: reason` (exit 65), including violations of the curation policy
+/// (`policy`: non-drug regimens, CIViC levels, a regimen both A/B and R for the same alteration
+/// and cancer type). Items are attached to their gene's MANE Select transcript; a
+/// transcript-dependent matcher on a gene without one is an error.
 pub fn parse_files(files: &[(String, String)], tree: &OncoTree) -> Result<Kb> {
     let mut kb = Kb::default();
     let mut errors = Vec::new();
@@ -737,29 +1081,18 @@ pub fn parse_files(files: &[(String, String)], tree: &OncoTree) -> Result<Kb> {
     // tables first (items need them), then items, in a fixed order
     let mut ordered: Vec<&(String, String)> = files.iter().collect();
     ordered.sort_by_key(|(n, t)| {
-        let table = ["mane_select.tsv", "civic_known.tsv", "known_curated.tsv"]
-            .iter()
-            .any(|k| t.contains(&format!("# file: {k}")));
+        let table = t.lines().take(5).any(|l| {
+            l.strip_prefix("# file:")
+                .and_then(|k| FileKind::of(k.trim()))
+                .is_some_and(FileKind::is_table)
+        });
         (!table, n.clone())
     });
     for (name, text) in ordered {
         parse_file(text, name, tree, &mut kb, &mut pending, &mut errors);
     }
-    for mut item in pending {
-        if item.matcher.needs_transcript() {
-            match item.gene.as_ref().and_then(|g| kb.mane.get(g)) {
-                Some(m) => item.mane = m.clone(),
-                None => errors.push(format!(
-                    "{}:{}: gene '{}' has no MANE Select transcript in mane_select.tsv (needed by '{}')",
-                    item.file,
-                    item.line,
-                    item.gene.as_deref().unwrap_or("-"),
-                    item.alteration
-                )),
-            }
-        }
-        kb.items.push(item);
-    }
+    attach_items(&mut kb, pending, &mut errors);
+    errors.extend(policy::conflicts(&kb, tree));
     if !errors.is_empty() {
         return Err(fail(ExitKind::Data, errors.join("\n")));
     }

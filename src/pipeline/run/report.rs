@@ -9,7 +9,7 @@ use crate::io::output::file_record;
 use crate::io::vcf_input::InputVariant;
 use crate::log;
 use crate::pipeline::outdir::{Manifest, OutputFile};
-use crate::pipeline::report::{build_report, source_from_results, write_report};
+use crate::pipeline::report::{build_report, source_from_results, write_report, GermlineInput};
 use crate::somatic::{Call, Filter};
 use crate::types::report::Report;
 use crate::types::results::RunResults;
@@ -37,10 +37,10 @@ impl RunPlan {
             results.provenance.gff.clone(),
         );
         src.germline = if results.samples.normal.is_some() {
-            Ok(germline_candidates(calls, &names, Filter::NormalArtifact))
+            GermlineInput::Alleles(germline_candidates(calls, &names, Filter::NormalArtifact))
         } else {
             src.germline_like = germline_candidates(calls, &names, Filter::GermlineAf);
-            Err("tumor-only analysis: no matched normal".into())
+            GermlineInput::TumorOnly
         };
         let rep = build_report(ctx, src, self.reference());
         manifest.kb(&rep.kb.version);
@@ -100,5 +100,7 @@ fn input_variant(
         vaf: format!("{:.4}", sample.af()).parse().ok(),
         depth: Some(sample.depth),
         prior_annotation: None,
+        line: 0,
+        ref_mismatch: None,
     }
 }

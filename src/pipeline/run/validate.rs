@@ -15,7 +15,7 @@ use crate::error::{fail, ExitKind};
 use crate::io::{
     bed::read_bed,
     mslist::{read_baseline, read_sites},
-    resource::open_resource,
+    resource::{check_resource_ref, open_resource},
 };
 use crate::log;
 use crate::pipeline::metrics::Clock;
@@ -184,6 +184,15 @@ impl RunOptions {
             .as_deref()
             .map(|p| open_resource(p, "panel of normals", contigs))
             .transpose()?;
+        if let Some(r) = inputs.reference.as_ref() {
+            for (res, role) in [(&germline, "germline resource"), (&pon, "panel of normals")] {
+                if let Some(x) = res {
+                    for w in check_resource_ref(x, r, role)? {
+                        log::warn(&w);
+                    }
+                }
+            }
+        }
         Ok(CallStage {
             settings: CallSettings {
                 min_base_quality,

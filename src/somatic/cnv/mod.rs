@@ -374,6 +374,7 @@ pub fn analyze(input: &CnvInput<'_>) -> CnvOutcome {
         genes_evaluated: 0,
         profile,
         warnings,
+        external: None,
     };
     CnvOutcome::Assessed(Box::new(result), choice)
 }

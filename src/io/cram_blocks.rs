@@ -1,0 +1,868 @@
+//! A memory-safe check of a CRAM container's blocks and records, run before htslib decodes it.
+//!
+//! METHOD: htslib 1.19.1 (bundled by hts-sys 2.2.1, the newest) trusts the content of a block
+//! whose CRC32 matches: a damaged data block with a recomputed CRC32 (a file written wrong or
+//! made on purpose) made its decoder write past a read's sequence buffer (`cram_decode_seq`
+//! copies a soft clip, insertion or base stretch of any length to `seq[pos-1]`; found by
+//! `scripts/fuzz.sh`, issue 19) and the process abort. So before htslib decodes a container,
+//! this module decodes the same bytes in safe Rust and refuses the container when:
+//! - a block (compression header, slice header, core, external) is cut short, fails its
+//!   CRC32, names a compression method CRAM 3 does not define, or its codec's own header
+//!   (rANS 4x8, rANS Nx16, arithmetic, fqzcomp, name tokenizer) declares another raw size than
+//!   the block, or it does not decompress (noodles-cram's decoders, in safe Rust) to exactly
+//!   its declared raw size;
+//! - the compression header or a slice header does not parse (unknown preservation key, a codec
+//!   htslib cannot decode, a Huffman table htslib would refuse, slice offsets out of order, two
+//!   blocks of a slice with one content id, a slice block count that does not fit);
+//! - walking every record of every slice the way htslib's `cram_decode_slice` reads it (every
+//!   data series, tag and read feature, from the core bit stream and the external blocks) runs
+//!   a stream dry, meets a byte array without its stop byte, a negative length or an unknown
+//!   feature code, or a read feature that would write outside its read: a soft clip,
+//!   insertion or base stretch (`S`, `I`, `b`) of `k` bases at read position `p` needs
+//!   `p - 1 + k <= RL`, a quality stretch (`q`) likewise, a single base or quality (`i`, `B`,
+//!   `Q`) needs `p <= RL`. These are the writes htslib does not bound.
+//!
+//! Limits beyond any real file, refused as damage: more than `4 * RL + 1024` read features in
+//! one record; a name-tokenizer block of more than 2^20 names; a negative mate distance (NF).
+//! What this does not check is what htslib checks itself (reference MD5, positions against the
+//! reference, record counts against the index).
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use super::cram_container::{err, Container, CramError, Cur};
+
+type R<T> = Result<T, CramError>;
+
+const COMPRESSION_HEADER: u8 = 1;
+const SLICE_HEADER: u8 = 2;
+
+/// Names of the compression methods (CRAM 3.1 §8), by id.
+const METHODS: [&str; 9] = [
+    "raw",
+    "gzip",
+    "bzip2",
+    "lzma",
+    "rANS 4x8",
+    "rANS Nx16",
+    "arithmetic",
+    "fqzcomp",
+    "name tokenizer",
+];
+
+/// Most names one name-tokenizer block may declare (its decoder allocates per name).
+const MAX_TOKENIZER_NAMES: u64 = 1 << 20;
+
+/// One block as stored: header fields and the compressed bytes.
+#[derive(Debug)]
+struct RawBlock<'a> {
+    at: usize,
+    method: u8,
+    ctype: u8,
+    id: i32,
+    raw: usize,
+    data: &'a [u8],
+}
+
+/// Reads one block at `c.pos` (bounds, method, CRC32).
+fn read_block<'a>(c: &mut Cur<'a>) -> R<RawBlock<'a>> {
+    let at = c.pos;
+    let method = c.byte()?;
+    let ctype = c.byte()?;
+    let id = c.itf8()?;
+    let comp = c.itf8()?;
+    let raw = c.itf8()?;
+    if method as usize >= METHODS.len() {
+        return err(format!(
+            "the block at byte {at} names compression method {method}, which CRAM 3 does not define"
+        ));
+    }
+    if comp < 0 || raw < 0 || comp as usize > c.b.len().saturating_sub(c.pos) {
+        return err(format!(
+            "the block at byte {at} declares {comp} compressed and {raw} raw bytes, more than its container holds"
+        ));
+    }
+    let data = &c.b[c.pos..c.pos + comp as usize];
+    c.pos += comp as usize;
+    let end = c.pos;
+    let crc = c.u32()?;
+    let mut h = flate2::Crc::new();
+    h.update(&c.b[at..end]);
+    if h.sum() != crc {
+        return err(format!("the block at byte {at} fails its CRC32 check"));
+    }
+    Ok(RawBlock {
+        at,
+        method,
+        ctype,
+        id: id as i32,
+        raw: raw as usize,
+        data,
+    })
+}
+
+/// htscodecs' uint7: 7 bits a byte, most significant first, high bit = more.
+fn uint7(d: &[u8]) -> Option<u64> {
+    let mut v = 0u64;
+    for (i, &b) in d.iter().take(5).enumerate() {
+        v = (v << 7) | (b & 0x7f) as u64;
+        if b & 0x80 == 0 {
+            return Some(v);
+        }
+        if i == 4 {
+            return None;
+        }
+    }
+    None
+}
+
+fn le32(d: &[u8], at: usize) -> Option<u64> {
+    d.get(at..at + 4)
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as u64)
+}
+
+/// The raw size a block's codec header declares must be the block's (checked before a
+/// decoder allocates by it).
+fn check_codec_header(b: &RawBlock<'_>) -> R<()> {
+    let d = b.data;
+    let bad = |what: &str| {
+        err(format!(
+            "the {} block at byte {} has a malformed codec header ({what})",
+            METHODS[b.method as usize], b.at
+        ))
+    };
+    let declared = match b.method {
+        0 => Some(d.len() as u64),
+        4 => {
+            let (Some(clen), Some(ulen)) = (le32(d, 1), le32(d, 5)) else {
+                return bad("shorter than 9 bytes");
+            };
+            if d[0] > 1 {
+                return bad("order is neither 0 nor 1");
+            }
+            if clen != d.len() as u64 - 9 {
+                return bad("compressed size differs from the block's");
+            }
+            Some(ulen)
+        }
+        5 | 6 => match d.first() {
+            None => return bad("empty"),
+            Some(f) if f & 0x10 != 0 => None,
+            Some(_) => match uint7(&d[1..]) {
+                None => return bad("no size"),
+                s => s,
+            },
+        },
+        7 => match uint7(d) {
+            None => return bad("no size"),
+            s => s,
+        },
+        8 => {
+            let (Some(ulen), Some(names)) = (le32(d, 0), le32(d, 4)) else {
+                return bad("shorter than 8 bytes");
+            };
+            if names > ulen || names > MAX_TOKENIZER_NAMES {
+                return bad("more names than bytes or than 2^20");
+            }
+            Some(ulen)
+        }
+        _ => None,
+    };
+    match declared {
+        Some(n) if n != b.raw as u64 => err(format!(
+            "the {} block at byte {} decodes to {n} bytes by its codec header but declares {}",
+            METHODS[b.method as usize], b.at, b.raw
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Raw bytes of a header block (compression header, slice header): raw or gzip, as every
+/// CRAM writer stores them.
+fn header_bytes(b: &RawBlock<'_>) -> R<Vec<u8>> {
+    let out = match b.method {
+        0 => b.data.to_vec(),
+        1 => {
+            let mut out = Vec::new();
+            flate2::read::MultiGzDecoder::new(b.data)
+                .take(b.raw as u64 + 1)
+                .read_to_end(&mut out)
+                .map_err(|e| CramError(format!("the block at byte {} does not inflate: {e}", b.at)))?;
+            out
+        }
+        m => {
+            return err(format!(
+                "the header block at byte {} is compressed with {}, which this check does not decode (CRAM writers store it raw)",
+                b.at, METHODS[m as usize]
+            ))
+        }
+    };
+    if out.len() != b.raw {
+        return err(format!(
+            "the block at byte {} decompresses to {} bytes but declares {}",
+            b.at,
+            out.len(),
+            b.raw
+        ));
+    }
+    Ok(out)
+}
+
+/// A data series or tag encoding (CRAM 3 §13), as htslib decodes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Enc {
+    External(i32),
+    Huffman(Huffman),
+    ByteArrayLen(Box<Enc>, Box<Enc>),
+    ByteArrayStop(u8, i32),
+    Beta(i32, u32),
+    Subexp(i32, i32),
+    Gamma(i32),
+}
+
+/// A canonical Huffman code: (length, symbol, code), sorted by length then symbol.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Huffman(Vec<(u32, i32, u32)>);
+
+impl Huffman {
+    /// htslib's `cram_huffman_decode_init`: lengths >= 0, the longest shorter than the
+    /// number of symbols and than 32 bits, canonical codes that fit their lengths.
+    fn new(syms: Vec<i32>, lens: Vec<i32>) -> R<Huffman> {
+        let n = syms.len();
+        if n == 0 || lens.len() != n {
+            return err("a Huffman table is empty or has as many lengths as symbols");
+        }
+        let max = lens.iter().copied().max().unwrap_or(0);
+        if lens.iter().any(|&l| l < 0) || max as usize >= n || max > 31 {
+            return err("a Huffman table has a code length out of range");
+        }
+        let mut codes: Vec<(u32, i32, u32)> = lens
+            .iter()
+            .zip(&syms)
+            .map(|(&l, &s)| (l as u32, s, 0))
+            .collect();
+        codes.sort_unstable();
+        let (mut val, mut last, mut max_val) = (-1i64, 0u32, 0i64);
+        for c in &mut codes {
+            val += 1;
+            if val > max_val {
+                return err("a Huffman table's codes overflow their lengths");
+            }
+            if c.0 > last {
+                val <<= c.0 - last;
+                last = c.0;
+                max_val = (1i64 << c.0) - 1;
+            }
+            c.2 = val as u32;
+        }
+        Ok(Huffman(codes))
+    }
+
+    fn decode(&self, s: &mut Streams<'_>) -> R<i32> {
+        let (mut val, mut len) = (0u32, 0u32);
+        for &(l, sym, code) in &self.0 {
+            while len < l {
+                val = (val << 1) | s.bit()?;
+                len += 1;
+            }
+            if code == val {
+                return Ok(sym);
+            }
+        }
+        err("a Huffman-coded value matches no code")
+    }
+}
+
+/// Reads one encoding (codec id, parameter length, parameters).
+fn read_enc(c: &mut Cur<'_>) -> R<Enc> {
+    let id = c.itf8()?;
+    let n = c.itf8()?;
+    if n < 0 || n as usize > c.b.len().saturating_sub(c.pos) {
+        return err("an encoding's parameters run past the compression header");
+    }
+    let end = c.pos + n as usize;
+    let mut p = Cur {
+        b: &c.b[..end],
+        pos: c.pos,
+        what: "an encoding's parameters",
+    };
+    let int = |p: &mut Cur<'_>| p.itf8().map(|v| v as i32);
+    let e = match id {
+        1 => Enc::External(int(&mut p)?),
+        3 => {
+            let n = p.itf8()?;
+            if n < 0 || n as usize > p.b.len() {
+                return err("a Huffman table claims more symbols than its bytes");
+            }
+            let syms = (0..n).map(|_| int(&mut p)).collect::<R<Vec<_>>>()?;
+            let m = p.itf8()?;
+            if m != n {
+                return err("a Huffman table has as many lengths as symbols");
+            }
+            let lens = (0..m).map(|_| int(&mut p)).collect::<R<Vec<_>>>()?;
+            Enc::Huffman(Huffman::new(syms, lens)?)
+        }
+        4 => Enc::ByteArrayLen(Box::new(read_enc(&mut p)?), Box::new(read_enc(&mut p)?)),
+        5 => Enc::ByteArrayStop(p.byte()?, int(&mut p)?),
+        6 => {
+            let offset = int(&mut p)?;
+            let bits = int(&mut p)?;
+            if !(0..=32).contains(&bits) {
+                return err("a BETA encoding has more than 32 bits");
+            }
+            Enc::Beta(offset, bits as u32)
+        }
+        7 => Enc::Subexp(int(&mut p)?, int(&mut p)?),
+        9 => Enc::Gamma(int(&mut p)?),
+        other => {
+            return err(format!(
+                "an encoding uses codec {other}, which htslib does not decode in CRAM 3"
+            ))
+        }
+    };
+    if p.pos != end {
+        return err(format!(
+            "an encoding (codec {id}) has {} bytes of parameters but uses {}",
+            n,
+            p.pos + n as usize - end
+        ));
+    }
+    c.pos = end;
+    Ok(e)
+}
+
+/// What the record walk needs of the compression header.
+#[derive(Debug, Default)]
+struct CompHeader {
+    /// RN: read names are stored for every record.
+    names_included: bool,
+    /// Tag lines (TD): each a list of (tag, type) keys as the tag encoding map names them.
+    tag_lines: Vec<Vec<i32>>,
+    series: HashMap<[u8; 2], Enc>,
+    tags: HashMap<i32, Enc>,
+}
+
+/// One of the compression header's three maps: its bytes after the size and count.
+fn map_bounds(c: &mut Cur<'_>, what: &str) -> R<(usize, i64)> {
+    let size = c.itf8()?;
+    let start = c.pos;
+    let n = c.itf8()?;
+    if size < 0 || n < 0 || size as usize > c.b.len().saturating_sub(start) {
+        return err(format!("the compression header's {what} map runs past its block"));
+    }
+    Ok((start + size as usize, n))
+}
+
+fn parse_tag_lines(td: &[u8]) -> R<Vec<Vec<i32>>> {
+    let mut lines = Vec::new();
+    let mut p = 0;
+    while p < td.len() {
+        let mut line = Vec::new();
+        while td[p] != 0 {
+            let Some(k) = td.get(p..p + 3) else {
+                return err("the tag dictionary ends inside a tag");
+            };
+            line.push(((k[0] as i32) << 16) | ((k[1] as i32) << 8) | k[2] as i32);
+            p += 3;
+            if p >= td.len() {
+                return err("the tag dictionary's last line has no terminating NUL");
+            }
+        }
+        p += 1;
+        lines.push(line);
+    }
+    Ok(lines)
+}
+
+fn parse_compression_header(b: &[u8]) -> R<CompHeader> {
+    let mut c = Cur {
+        b,
+        pos: 0,
+        what: "the compression header",
+    };
+    let mut h = CompHeader {
+        names_included: true,
+        ..Default::default()
+    };
+    let (end, n) = map_bounds(&mut c, "preservation")?;
+    for _ in 0..n {
+        let key = [c.byte()?, c.byte()?];
+        match &key {
+            b"RN" => h.names_included = c.byte()? != 0,
+            b"AP" | b"RR" => {
+                c.byte()?;
+            }
+            b"SM" => {
+                for _ in 0..5 {
+                    c.byte()?;
+                }
+            }
+            b"TD" => {
+                let len = c.itf8()?;
+                if len < 0 || len as usize > b.len() - c.pos {
+                    return err("the tag dictionary runs past the compression header");
+                }
+                h.tag_lines = parse_tag_lines(&b[c.pos..c.pos + len as usize])?;
+                c.pos += len as usize;
+            }
+            k => {
+                return err(format!(
+                    "the preservation map has an unknown key {:?}",
+                    String::from_utf8_lossy(k)
+                ))
+            }
+        }
+    }
+    c.pos = c.pos.max(end);
+    let (end, n) = map_bounds(&mut c, "data series")?;
+    for _ in 0..n {
+        let key = [c.byte()?, c.byte()?];
+        let e = read_enc(&mut c)?;
+        h.series.insert(key, e);
+    }
+    c.pos = c.pos.max(end);
+    let (_, n) = map_bounds(&mut c, "tag encoding")?;
+    for _ in 0..n {
+        let key = c.itf8()? as i32;
+        let e = read_enc(&mut c)?;
+        h.tags.insert(key, e);
+    }
+    Ok(h)
+}
+
+/// The decoded streams of one slice: the core bit stream and the external blocks by id.
+struct Streams<'a> {
+    core: &'a [u8],
+    bit: usize,
+    ext: HashMap<i32, Cur<'a>>,
+}
+
+impl<'a> Streams<'a> {
+    fn bit(&mut self) -> R<u32> {
+        let Some(&byte) = self.core.get(self.bit / 8) else {
+            return err("the core data block runs out");
+        };
+        let v = (byte >> (7 - self.bit % 8)) & 1;
+        self.bit += 1;
+        Ok(v as u32)
+    }
+
+    fn bits(&mut self, n: u32) -> R<u32> {
+        let mut v = 0u64;
+        for _ in 0..n {
+            v = (v << 1) | self.bit()? as u64;
+        }
+        Ok(v as u32)
+    }
+
+    fn ext(&mut self, id: i32) -> R<&mut Cur<'a>> {
+        self.ext
+            .get_mut(&id)
+            .ok_or_else(|| CramError(format!("no external block has content id {id}")))
+    }
+}
+
+impl Enc {
+    /// An integer value (htslib's `E_INT`).
+    fn int(&self, s: &mut Streams<'_>) -> R<i32> {
+        match self {
+            Enc::External(id) => Ok(s.ext(*id)?.itf8()? as i32),
+            Enc::Huffman(h) => h.decode(s),
+            Enc::Beta(offset, bits) => Ok((s.bits(*bits)? as i32).wrapping_sub(*offset)),
+            Enc::Gamma(offset) => {
+                let mut nz = 0;
+                while s.bit()? == 0 {
+                    nz += 1;
+                    if nz > 31 {
+                        return err("a GAMMA value has more than 31 bits");
+                    }
+                }
+                let v = (1u32 << nz) | s.bits(nz)?;
+                Ok((v as i32).wrapping_sub(*offset))
+            }
+            Enc::Subexp(offset, k) => {
+                let mut i = 0;
+                while s.bit()? == 1 {
+                    i += 1;
+                    if i > 31 {
+                        return err("a SUBEXP value has more than 31 bits");
+                    }
+                }
+                let tail = if i > 0 { i + k - 1 } else { *k };
+                if !(0..=31).contains(&tail) {
+                    return err("a SUBEXP value has more than 31 bits");
+                }
+                let mut v = s.bits(tail as u32)?;
+                if i > 0 {
+                    v = v.wrapping_add(1 << tail);
+                }
+                Ok((v as i32).wrapping_sub(*offset))
+            }
+            _ => err("a byte-array encoding is used for an integer data series"),
+        }
+    }
+
+    /// A single byte (htslib's `E_BYTE`).
+    fn byte(&self, s: &mut Streams<'_>) -> R<u8> {
+        match self {
+            Enc::External(id) => s.ext(*id)?.byte(),
+            Enc::Huffman(_) | Enc::Beta(..) => Ok(self.int(s)? as u8),
+            _ => err("a byte data series has an encoding that gives no bytes"),
+        }
+    }
+
+    /// `n` bytes of one value (a byte series' run, or the values of a BYTE_ARRAY_LEN).
+    fn bytes(&self, s: &mut Streams<'_>, n: usize) -> R<()> {
+        match self {
+            Enc::External(id) => {
+                let c = s.ext(*id)?;
+                if c.b.len() - c.pos < n {
+                    return err(format!("external block {id} runs out"));
+                }
+                c.pos += n;
+                Ok(())
+            }
+            Enc::Huffman(_) | Enc::Beta(..) => (0..n).try_for_each(|_| self.int(s).map(|_| ())),
+            _ => err("a byte data series has an encoding that gives no bytes"),
+        }
+    }
+
+    /// One byte array (htslib's `E_BYTE_ARRAY`, asked for `n` bytes); returns its length.
+    fn array(&self, s: &mut Streams<'_>, n: usize) -> R<usize> {
+        match self {
+            Enc::ByteArrayLen(len, val) => {
+                let l = len.int(s)?;
+                if l < 0 {
+                    return err("a byte array has a negative length");
+                }
+                val.bytes(s, l as usize)?;
+                Ok(l as usize)
+            }
+            Enc::ByteArrayStop(stop, id) => {
+                let c = s.ext(*id)?;
+                let Some(k) = c.b[c.pos..].iter().position(|b| b == stop) else {
+                    return err(format!(
+                        "a byte array in external block {id} lacks its stop byte {stop:#04x}"
+                    ));
+                };
+                c.pos += k + 1;
+                Ok(k)
+            }
+            _ => self.bytes(s, n).map(|_| n),
+        }
+    }
+}
+
+/// What the record walk needs of a slice header.
+struct SliceHeader {
+    ref_id: i64,
+    records: i64,
+    blocks: i64,
+}
+
+fn parse_slice_header(b: &[u8]) -> R<SliceHeader> {
+    let mut c = Cur {
+        b,
+        pos: 0,
+        what: "a slice header",
+    };
+    let ref_id = c.itf8()?;
+    c.itf8()?; // start
+    c.itf8()?; // span
+    let records = c.itf8()?;
+    c.ltf8()?; // record counter
+    let blocks = c.itf8()?;
+    if records < 0 || !(1..=1 << 16).contains(&blocks) {
+        return err(format!(
+            "a slice header claims {records} records in {blocks} blocks"
+        ));
+    }
+    Ok(SliceHeader {
+        ref_id,
+        records,
+        blocks,
+    })
+}
+
+/// A data series' encoding, or an error naming the series.
+fn series<'h>(h: &'h CompHeader, key: &[u8; 2]) -> R<&'h Enc> {
+    h.series.get(key).ok_or_else(|| {
+        CramError(format!(
+            "the compression header has no encoding for data series {}",
+            String::from_utf8_lossy(key)
+        ))
+    })
+}
+
+/// A read feature's write of `k` bytes at 1-based read position `pos` must stay in the read.
+fn inside(what: &str, pos: i64, k: i64, rl: i64) -> R<()> {
+    if pos - 1 + k > rl {
+        return err(format!(
+            "a {what} of {k} at read position {pos} runs past the read's {rl} bases"
+        ));
+    }
+    Ok(())
+}
+
+/// The read features, mapping quality and qualities of a mapped record (htslib's
+/// `cram_decode_seq`), with the bounds htslib does not check.
+fn walk_mapped(h: &CompHeader, s: &mut Streams<'_>, rl: i64, cf: i32) -> R<()> {
+    let n = series(h, b"FN")?.int(s)? as i64;
+    if n < 0 || n > 4 * rl + 1024 {
+        return err(format!("a read of {rl} bases has {n} read features"));
+    }
+    let (mut prev, mut seq_pos) = (0i64, 1i64);
+    for _ in 0..n {
+        let code = series(h, b"FC")?.byte(s)?;
+        let pos = prev + series(h, b"FP")?.int(s)? as i64;
+        if pos <= 0 {
+            return err(format!("a read feature lies at read position {pos}"));
+        }
+        if pos > seq_pos {
+            if pos > rl + 1 {
+                return err(format!(
+                    "a read feature lies at read position {pos}, past the read's {rl} bases"
+                ));
+            }
+            seq_pos = pos;
+        }
+        prev = pos;
+        let arr = |key: &[u8; 2], s: &mut Streams<'_>| series(h, key)?.array(s, 1).map(|k| k as i64);
+        match code {
+            b'S' | b'I' | b'b' => {
+                let (key, what) = match code {
+                    b'S' => (b"SC", "soft clip"),
+                    b'I' => (b"IN", "insertion"),
+                    _ => (b"BB", "base stretch"),
+                };
+                let k = arr(key, s)?;
+                if rl > 0 {
+                    inside(what, pos, k, rl)?;
+                }
+                seq_pos += k;
+            }
+            b'q' => inside("quality stretch", pos, arr(b"QQ", s)?, rl)?,
+            b'X' => {
+                series(h, b"BS")?.byte(s)?;
+                seq_pos += 1;
+            }
+            b'i' | b'B' => {
+                series(h, b"BA")?.byte(s)?;
+                if code == b'B' {
+                    series(h, b"QS")?.byte(s)?;
+                }
+                inside("read base", pos, 1, rl)?;
+                seq_pos += 1;
+            }
+            b'Q' => {
+                series(h, b"QS")?.byte(s)?;
+                inside("quality score", pos, 1, rl)?;
+            }
+            b'D' | b'H' | b'P' | b'N' => {
+                let key = match code {
+                    b'D' => b"DL",
+                    b'H' => b"HC",
+                    b'P' => b"PD",
+                    _ => b"RS",
+                };
+                series(h, key)?.int(s)?;
+            }
+            c => return err(format!("a read feature has the unknown code {c:#04x}")),
+        }
+    }
+    series(h, b"MQ")?.int(s)?;
+    if cf & 1 != 0 {
+        series(h, b"QS")?.bytes(s, rl as usize)?;
+    }
+    Ok(())
+}
+
+/// One record, in htslib's order (`cram_decode_slice`, CRAM 3).
+fn walk_record(h: &CompHeader, sh: &SliceHeader, s: &mut Streams<'_>) -> R<()> {
+    let bf = series(h, b"BF")?.int(s)?;
+    let cf = series(h, b"CF")?.int(s)? & 0xff;
+    if sh.ref_id == -2 {
+        series(h, b"RI")?.int(s)?;
+    }
+    let rl = series(h, b"RL")?.int(s)? as i64;
+    if rl < 0 {
+        return err(format!("a read has length {rl}"));
+    }
+    series(h, b"AP")?.int(s)?;
+    series(h, b"RG")?.int(s)?;
+    if h.names_included {
+        series(h, b"RN")?.array(s, 1)?;
+    }
+    let ts = |s: &mut Streams<'_>| series(h, b"TS")?.int(s).map(|_| ());
+    if cf & 2 != 0 {
+        series(h, b"MF")?.int(s)?;
+        if !h.names_included {
+            series(h, b"RN")?.array(s, 1)?;
+        }
+        series(h, b"NS")?.int(s)?;
+        series(h, b"NP")?.int(s)?;
+        ts(s)?;
+    } else if cf & 4 != 0 {
+        if series(h, b"NF")?.int(s)? < 0 {
+            return err("a record's mate lies before it (negative NF)");
+        }
+        if cf & 16 != 0 {
+            ts(s)?;
+        }
+    } else if cf & 16 != 0 {
+        ts(s)?;
+    }
+    let tl = series(h, b"TL")?.int(s)?;
+    let Some(line) = usize::try_from(tl).ok().and_then(|t| h.tag_lines.get(t)) else {
+        return err(format!(
+            "a record names tag line {tl} of {}",
+            h.tag_lines.len()
+        ));
+    };
+    for key in line {
+        let Some(e) = h.tags.get(key) else {
+            return err(format!("the compression header has no encoding for tag key {key:#08x}"));
+        };
+        e.array(s, 1)?;
+    }
+    if bf & 4 == 0 {
+        walk_mapped(h, s, rl, cf)
+    } else {
+        if rl > 0 {
+            series(h, b"BA")?.bytes(s, rl as usize)?;
+        }
+        if cf & 1 != 0 {
+            series(h, b"QS")?.bytes(s, rl as usize)?;
+        }
+        Ok(())
+    }
+}
+
+/// The blocks of one slice (`start..end` of the file): parsed, checked, decompressed with
+/// noodles-cram, and every record walked.
+fn check_slice(
+    map: &[u8],
+    (start, end): (usize, usize),
+    h: &CompHeader,
+    decode: impl FnOnce() -> R<Vec<Vec<u8>>>,
+) -> R<()> {
+    let mut c = Cur {
+        b: &map[..end],
+        pos: start,
+        what: "a slice",
+    };
+    let hb = read_block(&mut c)?;
+    if hb.ctype != SLICE_HEADER {
+        return err(format!("the block at byte {start} is not a slice header"));
+    }
+    let sh = parse_slice_header(&header_bytes(&hb)?)?;
+    let mut blocks = Vec::new();
+    for _ in 0..sh.blocks {
+        let b = read_block(&mut c)?;
+        check_codec_header(&b)?;
+        blocks.push(b);
+    }
+    let mut ids: Vec<i32> = blocks.iter().skip(1).map(|b| b.id).collect();
+    ids.sort_unstable();
+    if ids.windows(2).any(|w| w[0] == w[1]) {
+        return err(format!("two blocks of the slice at byte {start} share a content id"));
+    }
+    let decoded = decode()?;
+    if decoded.len() != blocks.len() {
+        return err(format!("noodles-cram finds {} blocks in the slice at byte {start}, its header {}", decoded.len(), blocks.len()));
+    }
+    let mut core: &[u8] = &[];
+    let mut ext = HashMap::new();
+    for (i, (b, d)) in blocks.iter().zip(&decoded).enumerate() {
+        if d.len() != b.raw {
+            return err(format!(
+                "the {} block at byte {} decompresses to {} bytes but declares {}",
+                METHODS[b.method as usize],
+                b.at,
+                d.len(),
+                b.raw
+            ));
+        }
+        if i == 0 {
+            core = d;
+        } else {
+            ext.insert(
+                b.id,
+                Cur {
+                    b: d,
+                    pos: 0,
+                    what: "an external block",
+                },
+            );
+        }
+    }
+    let mut s = Streams { core, bit: 0, ext };
+    for r in 0..sh.records {
+        walk_record(h, &sh, &mut s)
+            .map_err(|e| CramError(format!("record {} of the slice at byte {start}: {e}", r + 1)))?;
+    }
+    Ok(())
+}
+
+/// A container as noodles-cram reads it, to decompress its slices' blocks with its decoders.
+fn noodles_container(map: &[u8], c: &Container, end: usize) -> R<noodles::cram::io::reader::Container> {
+    let mut nc = noodles::cram::io::reader::Container::default();
+    let src = &map[c.offset as usize..end];
+    match crate::error::catch(|| noodles::cram::io::Reader::new(src).read_container(&mut nc)) {
+        Ok(Ok(_)) => Ok(nc),
+        Ok(Err(e)) => err(format!("noodles-cram cannot read it: {e}")),
+        Err(p) => err(format!("noodles-cram cannot read it ({p})")),
+    }
+}
+
+/// Slice `i`'s core and external blocks decompressed by noodles-cram (safe Rust), in order.
+fn decode_slice_blocks(nc: &noodles::cram::io::reader::Container, i: usize) -> R<Vec<Vec<u8>>> {
+    let run = || -> std::io::Result<Vec<Vec<u8>>> {
+        let s = nc
+            .slices()
+            .nth(i)
+            .ok_or_else(|| std::io::Error::other("no such slice"))??;
+        let (core, ext) = s.decode_blocks()?;
+        let mut out = vec![core.into_owned()];
+        out.extend(ext.into_iter().map(|(_, d)| d.into_owned()));
+        Ok(out)
+    };
+    match crate::error::catch(run) {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => err(format!("a block of the slice does not decompress: {e}")),
+        Err(p) => err(format!("a block of the slice does not decompress ({p})")),
+    }
+}
+
+/// Checks one data container (module docs): every block, then every record of every slice.
+pub fn check_container(map: &[u8], c: &Container) -> Result<(), CramError> {
+    let body = (c.offset + c.header_len) as usize;
+    let end = body + c.len as usize;
+    let at = |e: CramError| CramError(format!("the container at byte {}: {e}", c.offset));
+    let mut cur = Cur {
+        b: &map[..end],
+        pos: body,
+        what: "a compression header block",
+    };
+    let hb = read_block(&mut cur).map_err(at)?;
+    if hb.ctype != COMPRESSION_HEADER {
+        return Err(at(CramError(
+            "its first block is not a compression header".into(),
+        )));
+    }
+    let h = header_bytes(&hb)
+        .and_then(|b| parse_compression_header(&b))
+        .map_err(at)?;
+    let mut starts: Vec<usize> = c.landmarks.iter().map(|&l| body + l as usize).collect();
+    if starts.first().is_some_and(|&s| s < cur.pos) || starts.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(at(CramError(
+            "its slice offsets overlap the compression header or are out of order".into(),
+        )));
+    }
+    starts.push(end);
+    let nc = noodles_container(map, c, end).map_err(at)?;
+    for (i, w) in starts.windows(2).enumerate() {
+        check_slice(map, (w[0], w[1]), &h, || decode_slice_blocks(&nc, i)).map_err(at)?;
+    }
+    Ok(())
+}

@@ -36,6 +36,8 @@ type R<T> = Result<T, CramError>;
 
 const COMPRESSION_HEADER: u8 = 1;
 const SLICE_HEADER: u8 = 2;
+const EXTERNAL: u8 = 4;
+const CORE: u8 = 5;
 
 /// Names of the compression methods (CRAM 3.1 §8), by id.
 const METHODS: [&str; 9] = [
@@ -56,6 +58,8 @@ const MAX_TOKENIZER_NAMES: u64 = 1 << 20;
 /// One block as stored: header fields and the compressed bytes.
 #[derive(Debug)]
 struct RawBlock<'a> {
+    /// The whole block as stored (header, data, CRC32).
+    bytes: &'a [u8],
     at: usize,
     method: u8,
     ctype: u8,
@@ -92,6 +96,7 @@ fn read_block<'a>(c: &mut Cur<'a>) -> R<RawBlock<'a>> {
         return err(format!("the block at byte {at} fails its CRC32 check"));
     }
     Ok(RawBlock {
+        bytes: &c.b[at..c.pos],
         at,
         method,
         ctype,
@@ -430,11 +435,52 @@ fn parse_compression_header(b: &[u8]) -> R<CompHeader> {
     Ok(h)
 }
 
-/// The decoded streams of one slice: the core bit stream and the external blocks by id.
+/// An external block, decompressed the first time a value is read from it: a block whose
+/// values are only skipped (qualities, unmapped bases, tag values: a count of bytes) is left to
+/// htslib's decoder, which bounds those copies itself.
+struct Ext<'a> {
+    block: RawBlock<'a>,
+    data: Option<std::borrow::Cow<'a, [u8]>>,
+    pos: usize,
+}
+
+impl<'a> Ext<'a> {
+    fn content(&mut self) -> R<&[u8]> {
+        if self.data.is_none() {
+            self.data = Some(decode_block(&self.block)?);
+        }
+        Ok(self.data.as_deref().unwrap_or_default())
+    }
+
+    /// A value read through a [`Cur`] at the stream position.
+    fn read<T>(&mut self, f: impl FnOnce(&mut Cur<'_>) -> R<T>) -> R<T> {
+        let pos = self.pos;
+        let id = self.block.id;
+        let b = self.content()?;
+        let mut c = Cur {
+            b,
+            pos,
+            what: "an external block",
+        };
+        let v = f(&mut c).map_err(|e| CramError(format!("block {id}: {e}")))?;
+        self.pos = c.pos;
+        Ok(v)
+    }
+
+    fn skip(&mut self, n: usize) -> R<()> {
+        if self.block.raw - self.pos.min(self.block.raw) < n {
+            return err(format!("external block {} runs out", self.block.id));
+        }
+        self.pos += n;
+        Ok(())
+    }
+}
+
+/// The streams of one slice: the core bit stream and the external blocks by content id.
 struct Streams<'a> {
-    core: &'a [u8],
+    core: std::borrow::Cow<'a, [u8]>,
     bit: usize,
-    ext: HashMap<i32, Cur<'a>>,
+    ext: HashMap<i32, Ext<'a>>,
 }
 
 impl<'a> Streams<'a> {
@@ -455,7 +501,7 @@ impl<'a> Streams<'a> {
         Ok(v as u32)
     }
 
-    fn ext(&mut self, id: i32) -> R<&mut Cur<'a>> {
+    fn ext(&mut self, id: i32) -> R<&mut Ext<'a>> {
         self.ext
             .get_mut(&id)
             .ok_or_else(|| CramError(format!("no external block has content id {id}")))
@@ -466,7 +512,7 @@ impl Enc {
     /// An integer value (htslib's `E_INT`).
     fn int(&self, s: &mut Streams<'_>) -> R<i32> {
         match self {
-            Enc::External(id) => Ok(s.ext(*id)?.itf8()? as i32),
+            Enc::External(id) => Ok(s.ext(*id)?.read(|c| c.itf8())? as i32),
             Enc::Huffman(h) => h.decode(s),
             Enc::Beta(offset, bits) => Ok((s.bits(*bits)? as i32).wrapping_sub(*offset)),
             Enc::Gamma(offset) => {
@@ -505,23 +551,17 @@ impl Enc {
     /// A single byte (htslib's `E_BYTE`).
     fn byte(&self, s: &mut Streams<'_>) -> R<u8> {
         match self {
-            Enc::External(id) => s.ext(*id)?.byte(),
+            Enc::External(id) => s.ext(*id)?.read(|c| c.byte()),
             Enc::Huffman(_) | Enc::Beta(..) => Ok(self.int(s)? as u8),
             _ => err("a byte data series has an encoding that gives no bytes"),
         }
     }
 
-    /// `n` bytes of one value (a byte series' run, or the values of a BYTE_ARRAY_LEN).
+    /// `n` bytes whose values do not matter here (qualities, bases, a byte array's content):
+    /// from an external block they are counted, not decoded.
     fn bytes(&self, s: &mut Streams<'_>, n: usize) -> R<()> {
         match self {
-            Enc::External(id) => {
-                let c = s.ext(*id)?;
-                if c.b.len() - c.pos < n {
-                    return err(format!("external block {id} runs out"));
-                }
-                c.pos += n;
-                Ok(())
-            }
+            Enc::External(id) => s.ext(*id)?.skip(n),
             Enc::Huffman(_) | Enc::Beta(..) => (0..n).try_for_each(|_| self.int(s).map(|_| ())),
             _ => err("a byte data series has an encoding that gives no bytes"),
         }
@@ -538,16 +578,13 @@ impl Enc {
                 val.bytes(s, l as usize)?;
                 Ok(l as usize)
             }
-            Enc::ByteArrayStop(stop, id) => {
-                let c = s.ext(*id)?;
-                let Some(k) = c.b[c.pos..].iter().position(|b| b == stop) else {
-                    return err(format!(
-                        "a byte array in external block {id} lacks its stop byte {stop:#04x}"
-                    ));
+            Enc::ByteArrayStop(stop, id) => s.ext(*id)?.read(|c| {
+                let Some(k) = c.b[c.pos.min(c.b.len())..].iter().position(|b| b == stop) else {
+                    return err(format!("a byte array lacks its stop byte {stop:#04x}"));
                 };
                 c.pos += k + 1;
                 Ok(k)
-            }
+            }),
             _ => self.bytes(s, n).map(|_| n),
         }
     }
@@ -643,19 +680,19 @@ fn walk_mapped(h: &CompHeader, s: &mut Streams<'_>, rl: i64, cf: i32) -> R<()> {
             }
             b'q' => inside("quality stretch", pos, arr(b"QQ", s)?, rl)?,
             b'X' => {
-                series(h, b"BS")?.byte(s)?;
+                series(h, b"BS")?.bytes(s, 1)?;
                 seq_pos += 1;
             }
             b'i' | b'B' => {
-                series(h, b"BA")?.byte(s)?;
+                series(h, b"BA")?.bytes(s, 1)?;
                 if code == b'B' {
-                    series(h, b"QS")?.byte(s)?;
+                    series(h, b"QS")?.bytes(s, 1)?;
                 }
                 inside("read base", pos, 1, rl)?;
                 seq_pos += 1;
             }
             b'Q' => {
-                series(h, b"QS")?.byte(s)?;
+                series(h, b"QS")?.bytes(s, 1)?;
                 inside("quality score", pos, 1, rl)?;
             }
             b'D' | b'H' | b'P' | b'N' => {
@@ -738,14 +775,9 @@ fn walk_record(h: &CompHeader, sh: &SliceHeader, s: &mut Streams<'_>) -> R<()> {
     }
 }
 
-/// The blocks of one slice (`start..end` of the file): parsed, checked, decompressed with
-/// noodles-cram, and every record walked.
-fn check_slice(
-    map: &[u8],
-    (start, end): (usize, usize),
-    h: &CompHeader,
-    decode: impl FnOnce() -> R<Vec<Vec<u8>>>,
-) -> R<()> {
+/// The blocks of one slice (`start..end` of the file): parsed and checked, then every record
+/// walked (external blocks decompressed as the walk first reads a value from them).
+fn check_slice(map: &[u8], (start, end): (usize, usize), h: &CompHeader) -> R<()> {
     let mut c = Cur {
         b: &map[..end],
         pos: start,
@@ -756,82 +788,146 @@ fn check_slice(
         return err(format!("the block at byte {start} is not a slice header"));
     }
     let sh = parse_slice_header(&header_bytes(&hb)?)?;
-    let mut blocks = Vec::new();
+    let mut core = None;
+    let mut ext = HashMap::new();
     for _ in 0..sh.blocks {
         let b = read_block(&mut c)?;
         check_codec_header(&b)?;
-        blocks.push(b);
-    }
-    let mut ids: Vec<i32> = blocks.iter().skip(1).map(|b| b.id).collect();
-    ids.sort_unstable();
-    if ids.windows(2).any(|w| w[0] == w[1]) {
-        return err(format!("two blocks of the slice at byte {start} share a content id"));
-    }
-    let decoded = decode()?;
-    if decoded.len() != blocks.len() {
-        return err(format!("noodles-cram finds {} blocks in the slice at byte {start}, its header {}", decoded.len(), blocks.len()));
-    }
-    let mut core: &[u8] = &[];
-    let mut ext = HashMap::new();
-    for (i, (b, d)) in blocks.iter().zip(&decoded).enumerate() {
-        if d.len() != b.raw {
-            return err(format!(
-                "the {} block at byte {} decompresses to {} bytes but declares {}",
-                METHODS[b.method as usize],
-                b.at,
-                d.len(),
-                b.raw
-            ));
-        }
-        if i == 0 {
-            core = d;
-        } else {
-            ext.insert(
-                b.id,
-                Cur {
-                    b: d,
-                    pos: 0,
-                    what: "an external block",
-                },
-            );
+        match b.ctype {
+            CORE if core.is_none() => core = Some(decode_block(&b)?),
+            EXTERNAL => {
+                let at = b.at;
+                let data = (b.method == 0).then_some(std::borrow::Cow::Borrowed(b.data));
+                if ext.insert(b.id, Ext { block: b, data, pos: 0 }).is_some() {
+                    return err(format!(
+                        "the block at byte {at} has the content id of another block of its slice"
+                    ));
+                }
+            }
+            t => {
+                return err(format!(
+                    "the block at byte {} has content type {t} inside a slice",
+                    b.at
+                ))
+            }
         }
     }
+    let Some(core) = core else {
+        return err(format!("the slice at byte {start} has no core data block"));
+    };
     let mut s = Streams { core, bit: 0, ext };
     for r in 0..sh.records {
-        walk_record(h, &sh, &mut s)
-            .map_err(|e| CramError(format!("record {} of the slice at byte {start}: {e}", r + 1)))?;
+        walk_record(h, &sh, &mut s).map_err(|e| {
+            CramError(format!("record {} of the slice at byte {start}: {e}", r + 1))
+        })?;
     }
     Ok(())
 }
 
-/// A container as noodles-cram reads it, to decompress its slices' blocks with its decoders.
-fn noodles_container(map: &[u8], c: &Container, end: usize) -> R<noodles::cram::io::reader::Container> {
-    let mut nc = noodles::cram::io::reader::Container::default();
-    let src = &map[c.offset as usize..end];
-    match crate::error::catch(|| noodles::cram::io::Reader::new(src).read_container(&mut nc)) {
-        Ok(Ok(_)) => Ok(nc),
-        Ok(Err(e)) => err(format!("noodles-cram cannot read it: {e}")),
-        Err(p) => err(format!("noodles-cram cannot read it ({p})")),
+/// ITF8 of `v`.
+fn put_itf8(out: &mut Vec<u8>, v: i32) {
+    let u = v as u32;
+    match u {
+        0..0x80 => out.push(u as u8),
+        0x80..0x4000 => out.extend([0x80 | (u >> 8) as u8, u as u8]),
+        0x4000..0x20_0000 => out.extend([0xc0 | (u >> 16) as u8, (u >> 8) as u8, u as u8]),
+        0x20_0000..0x1000_0000 => out.extend([
+            0xe0 | (u >> 24) as u8,
+            (u >> 16) as u8,
+            (u >> 8) as u8,
+            u as u8,
+        ]),
+        _ => out.extend([
+            0xf0 | (u >> 28) as u8,
+            (u >> 20) as u8,
+            (u >> 12) as u8,
+            (u >> 4) as u8,
+            (u & 0x0f) as u8,
+        ]),
     }
 }
 
-/// Slice `i`'s core and external blocks decompressed by noodles-cram (safe Rust), in order.
-fn decode_slice_blocks(nc: &noodles::cram::io::reader::Container, i: usize) -> R<Vec<Vec<u8>>> {
-    let run = || -> std::io::Result<Vec<Vec<u8>>> {
-        let s = nc
-            .slices()
-            .nth(i)
-            .ok_or_else(|| std::io::Error::other("no such slice"))??;
-        let (core, ext) = s.decode_blocks()?;
-        let mut out = vec![core.into_owned()];
-        out.extend(ext.into_iter().map(|(_, d)| d.into_owned()));
-        Ok(out)
-    };
-    match crate::error::catch(run) {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => err(format!("a block of the slice does not decompress: {e}")),
-        Err(p) => err(format!("a block of the slice does not decompress ({p})")),
+fn put_crc(out: &mut Vec<u8>, from: usize) {
+    let mut h = flate2::Crc::new();
+    h.update(&out[from..]);
+    out.extend(h.sum().to_le_bytes());
+}
+
+/// A raw block of `ctype` holding `data`.
+fn raw_block(out: &mut Vec<u8>, ctype: u8, id: i32, data: &[u8]) {
+    let from = out.len();
+    out.extend([0, ctype]);
+    put_itf8(out, id);
+    put_itf8(out, data.len() as i32);
+    put_itf8(out, data.len() as i32);
+    out.extend(data);
+    put_crc(out, from);
+}
+
+/// One block's content, decompressed by noodles-cram's decoders (safe Rust) and checked
+/// against its declared raw size. noodles decodes whole slices only, so the block is handed to
+/// it as the one data block of a one-slice container of our making (the block's bytes and
+/// CRC32 as stored; an empty core block before an external one).
+fn decode_block<'a>(b: &RawBlock<'a>) -> R<std::borrow::Cow<'a, [u8]>> {
+    if b.method == 0 {
+        return Ok(std::borrow::Cow::Borrowed(b.data));
     }
+    let is_core = b.ctype == CORE;
+    let mut sh = Vec::new();
+    for v in [-1, 0, 0, 0] {
+        put_itf8(&mut sh, v); // reference, start, span, records
+    }
+    sh.push(0); // record counter (LTF8)
+    put_itf8(&mut sh, if is_core { 1 } else { 2 });
+    put_itf8(&mut sh, 1);
+    put_itf8(&mut sh, b.id);
+    put_itf8(&mut sh, -1); // no embedded reference
+    sh.extend([0u8; 16]);
+    let mut body = Vec::new();
+    raw_block(&mut body, SLICE_HEADER, 0, &sh);
+    if !is_core {
+        raw_block(&mut body, CORE, 0, &[]);
+    }
+    body.extend(b.bytes);
+    let mut out = Vec::with_capacity(body.len() + 64);
+    out.extend((body.len() as i32).to_le_bytes());
+    for v in [-1, 0, 0, 0] {
+        put_itf8(&mut out, v);
+    }
+    out.extend([0, 0]); // record counter, bases (LTF8)
+    for v in [if is_core { 2 } else { 3 }, 1, 0] {
+        put_itf8(&mut out, v); // blocks, landmarks: one at 0
+    }
+    put_crc(&mut out, 0);
+    out.extend(body);
+    let run = || -> std::io::Result<Vec<u8>> {
+        let mut nc = noodles::cram::io::reader::Container::default();
+        noodles::cram::io::Reader::new(&out[..]).read_container(&mut nc)?;
+        let slice = nc
+            .slices()
+            .next()
+            .ok_or_else(|| std::io::Error::other("no slice"))??;
+        let (core, ext) = slice.decode_blocks()?;
+        Ok(match ext.into_iter().next() {
+            Some((_, d)) => d.into_owned(),
+            None => core.into_owned(),
+        })
+    };
+    let name = METHODS[b.method as usize];
+    let d = match crate::error::catch(run) {
+        Ok(Ok(d)) => d,
+        Ok(Err(e)) => return err(format!("the {name} block at byte {} does not decompress: {e}", b.at)),
+        Err(p) => return err(format!("the {name} block at byte {} does not decompress ({p})", b.at)),
+    };
+    if d.len() != b.raw {
+        return err(format!(
+            "the {name} block at byte {} decompresses to {} bytes but declares {}",
+            b.at,
+            d.len(),
+            b.raw
+        ));
+    }
+    Ok(std::borrow::Cow::Owned(d))
 }
 
 /// Checks one data container (module docs): every block, then every record of every slice.
@@ -860,9 +956,8 @@ pub fn check_container(map: &[u8], c: &Container) -> Result<(), CramError> {
         )));
     }
     starts.push(end);
-    let nc = noodles_container(map, c, end).map_err(at)?;
-    for (i, w) in starts.windows(2).enumerate() {
-        check_slice(map, (w[0], w[1]), &h, || decode_slice_blocks(&nc, i)).map_err(at)?;
+    for w in starts.windows(2) {
+        check_slice(map, (w[0], w[1]), &h).map_err(at)?;
     }
     Ok(())
 }

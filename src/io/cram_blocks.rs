@@ -1,31 +1,36 @@
 //! A memory-safe check of a CRAM container's blocks and records, run before htslib decodes it.
 //!
 //! METHOD: htslib 1.19.1 (bundled by hts-sys 2.2.1, the newest) trusts the content of a block
-//! whose CRC32 matches: a damaged data block with a recomputed CRC32 (a file written wrong or
-//! made on purpose) made its decoder write past a read's sequence buffer (`cram_decode_seq`
-//! copies a soft clip, insertion or base stretch of any length to `seq[pos-1]`; found by
-//! `scripts/fuzz.sh`, issue 19) and the process abort. So before htslib decodes a container,
-//! this module decodes the same bytes in safe Rust and refuses the container when:
+//! whose CRC32 matches. A damaged data block with a recomputed CRC32 (a file written wrong or
+//! made on purpose; found by `scripts/fuzz.sh`, issue 19) made `cram_decode_seq` copy a soft
+//! clip longer than its read to `seq[pos-1]`, past the read's buffer, and the process abort:
+//! htslib bounds neither the soft clips, insertions and base stretches (`S`, `I`, `b`: byte
+//! arrays of any length) nor the quality stretches (`q`) it copies into a read. So before
+//! htslib decodes a container (each container once, by the first worker whose query reaches
+//! it), this module reads the same bytes in safe Rust and refuses the container when:
 //! - a block (compression header, slice header, core, external) is cut short, fails its
-//!   CRC32, names a compression method CRAM 3 does not define, or its codec's own header
+//!   CRC32, or names a compression method CRAM 3 does not define; or its codec's own header
 //!   (rANS 4x8, rANS Nx16, arithmetic, fqzcomp, name tokenizer) declares another raw size than
-//!   the block, or it does not decompress (noodles-cram's decoders, in safe Rust) to exactly
-//!   its declared raw size;
-//! - the compression header or a slice header does not parse (unknown preservation key, a codec
-//!   htslib cannot decode, a Huffman table htslib would refuse, slice offsets out of order, two
-//!   blocks of a slice with one content id, a slice block count that does not fit);
-//! - walking every record of every slice the way htslib's `cram_decode_slice` reads it (every
-//!   data series, tag and read feature, from the core bit stream and the external blocks) runs
-//!   a stream dry, meets a byte array without its stop byte, a negative length or an unknown
-//!   feature code, or a read feature that would write outside its read: a soft clip,
-//!   insertion or base stretch (`S`, `I`, `b`) of `k` bases at read position `p` needs
-//!   `p - 1 + k <= RL`, a quality stretch (`q`) likewise, a single base or quality (`i`, `B`,
-//!   `Q`) needs `p <= RL`. These are the writes htslib does not bound.
+//!   the block does; or a block the walk reads does not decompress (noodles-cram's decoders,
+//!   safe Rust) to exactly its declared raw size;
+//! - the compression header or a slice header does not parse (an unknown preservation key, a
+//!   codec htslib cannot decode, a Huffman table htslib would refuse, slice offsets out of
+//!   order, two blocks of a slice with one content id, no core block);
+//! - walking every record of every slice in htslib's order (`cram_decode_slice` and
+//!   `cram_decode_seq` for CRAM 3: every data series, tag and read feature, from the core bit
+//!   stream and the external blocks) runs a stream dry, meets a byte array without its stop
+//!   byte, a negative length, an unknown feature code or a feature before the read, or a read
+//!   feature that would write outside its read: `S`, `I`, `b` or `q` of `k` bytes at read
+//!   position `p` needs `p - 1 + k <= RL`; `i`, `B`, `Q` need `p <= RL`.
 //!
-//! Limits beyond any real file, refused as damage: more than `4 * RL + 1024` read features in
-//! one record; a name-tokenizer block of more than 2^20 names; a negative mate distance (NF).
-//! What this does not check is what htslib checks itself (reference MD5, positions against the
-//! reference, record counts against the index).
+//! Only the external blocks read by the data series that steer the walk or bound those writes
+//! ([`NEEDED`]: flags, read length, features, the four byte arrays), and the blocks they share,
+//! are decompressed; the rest (qualities, names, tags, mate fields: values htslib copies with
+//! a bound of its own, and most of a container's bytes) are left to htslib, whose decoders
+//! check their own output size. Limits beyond any real file, refused as damage: more than
+//! `4 * RL + 1024` features in one record; a name-tokenizer block of more than 2^20 names; a
+//! negative mate distance (NF). Not checked here, because htslib checks it: the reference MD5,
+//! positions against the reference, the records against the index.
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -341,10 +346,41 @@ fn read_enc(c: &mut Cur<'_>) -> R<Enc> {
 struct CompHeader {
     /// RN: read names are stored for every record.
     names_included: bool,
-    /// Tag lines (TD): each a list of (tag, type) keys as the tag encoding map names them.
-    tag_lines: Vec<Vec<i32>>,
-    series: HashMap<[u8; 2], Enc>,
-    tags: HashMap<i32, Enc>,
+    /// Tag lines (TD): each a list of (tag, type) keys as the tag encoding map names them,
+    /// with their encodings.
+    tag_lines: Vec<Vec<(i32, Option<Enc>)>>,
+    /// Data series encodings by [`series_slot`] of their two-letter key.
+    series: Vec<Option<Enc>>,
+    /// External blocks whose values bound a write (see [`NEEDED`]) or share a block with one.
+    tracked: std::collections::HashSet<i32>,
+}
+
+/// The data series whose values steer the walk or bound a write of htslib's: flags, read
+/// length, read features and the byte arrays htslib copies into a read (`SC`, `IN`, `BB`,
+/// `QQ`). An external block that none of them reads holds only values htslib copies with a
+/// bound of its own (qualities, names, tags, mate fields): it is not decompressed here.
+const NEEDED: [&[u8; 2]; 12] = [
+    b"BF", b"CF", b"RL", b"FN", b"FC", b"FP", b"NF", b"TL", b"SC", b"IN", b"BB", b"QQ",
+];
+
+/// The slot of a two-letter data series key (`AA`..`ZZ`), None for any other key.
+fn series_slot(k: &[u8; 2]) -> Option<usize> {
+    (k[0].is_ascii_uppercase() && k[1].is_ascii_uppercase())
+        .then(|| (k[0] - b'A') as usize * 26 + (k[1] - b'A') as usize)
+}
+
+impl Enc {
+    /// Content ids of the external blocks this encoding reads.
+    fn ids(&self, out: &mut Vec<i32>) {
+        match self {
+            Enc::External(id) | Enc::ByteArrayStop(_, id) => out.push(*id),
+            Enc::ByteArrayLen(a, b) => {
+                a.ids(out);
+                b.ids(out);
+            }
+            _ => {}
+        }
+    }
 }
 
 /// One of the compression header's three maps: its bytes after the size and count.
@@ -387,8 +423,10 @@ fn parse_compression_header(b: &[u8]) -> R<CompHeader> {
     };
     let mut h = CompHeader {
         names_included: true,
+        series: vec![None; 26 * 26],
         ..Default::default()
     };
+    let mut tag_keys = Vec::new();
     let (end, n) = map_bounds(&mut c, "preservation")?;
     for _ in 0..n {
         let key = [c.byte()?, c.byte()?];
@@ -407,7 +445,7 @@ fn parse_compression_header(b: &[u8]) -> R<CompHeader> {
                 if len < 0 || len as usize > b.len() - c.pos {
                     return err("the tag dictionary runs past the compression header");
                 }
-                h.tag_lines = parse_tag_lines(&b[c.pos..c.pos + len as usize])?;
+                tag_keys = parse_tag_lines(&b[c.pos..c.pos + len as usize])?;
                 c.pos += len as usize;
             }
             k => {
@@ -423,15 +461,29 @@ fn parse_compression_header(b: &[u8]) -> R<CompHeader> {
     for _ in 0..n {
         let key = [c.byte()?, c.byte()?];
         let e = read_enc(&mut c)?;
-        h.series.insert(key, e);
+        if let Some(k) = series_slot(&key) {
+            h.series[k] = Some(e);
+        }
     }
     c.pos = c.pos.max(end);
     let (_, n) = map_bounds(&mut c, "tag encoding")?;
+    let mut tags = HashMap::new();
     for _ in 0..n {
         let key = c.itf8()? as i32;
         let e = read_enc(&mut c)?;
-        h.tags.insert(key, e);
+        tags.insert(key, e);
     }
+    h.tag_lines = tag_keys
+        .into_iter()
+        .map(|line| line.into_iter().map(|k| (k, tags.get(&k).cloned())).collect())
+        .collect();
+    let mut ids = Vec::new();
+    for key in NEEDED {
+        if let Some(Some(e)) = series_slot(key).map(|k| &h.series[k]) {
+            e.ids(&mut ids);
+        }
+    }
+    h.tracked = ids.into_iter().collect();
     Ok(h)
 }
 
@@ -440,6 +492,8 @@ fn parse_compression_header(b: &[u8]) -> R<CompHeader> {
 /// htslib's decoder, which bounds those copies itself.
 struct Ext<'a> {
     block: RawBlock<'a>,
+    /// Read by a data series of [`NEEDED`]: followed by the walk.
+    tracked: bool,
     data: Option<std::borrow::Cow<'a, [u8]>>,
     pos: usize,
 }
@@ -476,11 +530,12 @@ impl<'a> Ext<'a> {
     }
 }
 
-/// The streams of one slice: the core bit stream and the external blocks by content id.
+/// The streams of one slice: the core bit stream and the external blocks, sorted by content
+/// id.
 struct Streams<'a> {
     core: std::borrow::Cow<'a, [u8]>,
     bit: usize,
-    ext: HashMap<i32, Ext<'a>>,
+    ext: Vec<Ext<'a>>,
 }
 
 impl<'a> Streams<'a> {
@@ -501,10 +556,12 @@ impl<'a> Streams<'a> {
         Ok(v as u32)
     }
 
-    fn ext(&mut self, id: i32) -> R<&mut Ext<'a>> {
-        self.ext
-            .get_mut(&id)
-            .ok_or_else(|| CramError(format!("no external block has content id {id}")))
+    /// The external block `id`; None when the walk does not follow it (not tracked).
+    fn ext(&mut self, id: i32) -> R<Option<&mut Ext<'a>>> {
+        match self.ext.binary_search_by_key(&id, |e| e.block.id) {
+            Ok(k) => Ok(Some(&mut self.ext[k]).filter(|e| e.tracked)),
+            Err(_) => err(format!("no external block has content id {id}")),
+        }
     }
 }
 
@@ -512,7 +569,10 @@ impl Enc {
     /// An integer value (htslib's `E_INT`).
     fn int(&self, s: &mut Streams<'_>) -> R<i32> {
         match self {
-            Enc::External(id) => Ok(s.ext(*id)?.read(|c| c.itf8())? as i32),
+            Enc::External(id) => match s.ext(*id)? {
+                Some(e) => Ok(e.read(|c| c.itf8())? as i32),
+                None => Ok(0),
+            },
             Enc::Huffman(h) => h.decode(s),
             Enc::Beta(offset, bits) => Ok((s.bits(*bits)? as i32).wrapping_sub(*offset)),
             Enc::Gamma(offset) => {
@@ -551,7 +611,10 @@ impl Enc {
     /// A single byte (htslib's `E_BYTE`).
     fn byte(&self, s: &mut Streams<'_>) -> R<u8> {
         match self {
-            Enc::External(id) => s.ext(*id)?.read(|c| c.byte()),
+            Enc::External(id) => match s.ext(*id)? {
+                Some(e) => e.read(|c| c.byte()),
+                None => Ok(0),
+            },
             Enc::Huffman(_) | Enc::Beta(..) => Ok(self.int(s)? as u8),
             _ => err("a byte data series has an encoding that gives no bytes"),
         }
@@ -561,7 +624,10 @@ impl Enc {
     /// from an external block they are counted, not decoded.
     fn bytes(&self, s: &mut Streams<'_>, n: usize) -> R<()> {
         match self {
-            Enc::External(id) => s.ext(*id)?.skip(n),
+            Enc::External(id) => match s.ext(*id)? {
+                Some(e) => e.skip(n),
+                None => Ok(()),
+            },
             Enc::Huffman(_) | Enc::Beta(..) => (0..n).try_for_each(|_| self.int(s).map(|_| ())),
             _ => err("a byte data series has an encoding that gives no bytes"),
         }
@@ -578,13 +644,17 @@ impl Enc {
                 val.bytes(s, l as usize)?;
                 Ok(l as usize)
             }
-            Enc::ByteArrayStop(stop, id) => s.ext(*id)?.read(|c| {
-                let Some(k) = c.b[c.pos.min(c.b.len())..].iter().position(|b| b == stop) else {
-                    return err(format!("a byte array lacks its stop byte {stop:#04x}"));
-                };
-                c.pos += k + 1;
-                Ok(k)
-            }),
+            Enc::ByteArrayStop(stop, id) => match s.ext(*id)? {
+                Some(e) => e.read(|c| {
+                    let rest = &c.b[c.pos.min(c.b.len())..];
+                    let Some(k) = rest.iter().position(|b| b == stop) else {
+                        return err(format!("a byte array lacks its stop byte {stop:#04x}"));
+                    };
+                    c.pos += k + 1;
+                    Ok(k)
+                }),
+                None => Ok(0),
+            },
             _ => self.bytes(s, n).map(|_| n),
         }
     }
@@ -623,7 +693,7 @@ fn parse_slice_header(b: &[u8]) -> R<SliceHeader> {
 
 /// A data series' encoding, or an error naming the series.
 fn series<'h>(h: &'h CompHeader, key: &[u8; 2]) -> R<&'h Enc> {
-    h.series.get(key).ok_or_else(|| {
+    series_slot(key).and_then(|k| h.series[k].as_ref()).ok_or_else(|| {
         CramError(format!(
             "the compression header has no encoding for data series {}",
             String::from_utf8_lossy(key)
@@ -756,9 +826,11 @@ fn walk_record(h: &CompHeader, sh: &SliceHeader, s: &mut Streams<'_>) -> R<()> {
             h.tag_lines.len()
         ));
     };
-    for key in line {
-        let Some(e) = h.tags.get(key) else {
-            return err(format!("the compression header has no encoding for tag key {key:#08x}"));
+    for (key, e) in line {
+        let Some(e) = e else {
+            return err(format!(
+                "the compression header has no encoding for tag key {key:#08x}"
+            ));
         };
         e.array(s, 1)?;
     }
@@ -789,20 +861,21 @@ fn check_slice(map: &[u8], (start, end): (usize, usize), h: &CompHeader) -> R<()
     }
     let sh = parse_slice_header(&header_bytes(&hb)?)?;
     let mut core = None;
-    let mut ext = HashMap::new();
+    let mut ext: Vec<Ext<'_>> = Vec::new();
     for _ in 0..sh.blocks {
         let b = read_block(&mut c)?;
         check_codec_header(&b)?;
         match b.ctype {
             CORE if core.is_none() => core = Some(decode_block(&b)?),
             EXTERNAL => {
-                let at = b.at;
                 let data = (b.method == 0).then_some(std::borrow::Cow::Borrowed(b.data));
-                if ext.insert(b.id, Ext { block: b, data, pos: 0 }).is_some() {
-                    return err(format!(
-                        "the block at byte {at} has the content id of another block of its slice"
-                    ));
-                }
+                let tracked = h.tracked.contains(&b.id);
+                ext.push(Ext {
+                    block: b,
+                    tracked,
+                    data,
+                    pos: 0,
+                });
             }
             t => {
                 return err(format!(
@@ -811,6 +884,13 @@ fn check_slice(map: &[u8], (start, end): (usize, usize), h: &CompHeader) -> R<()
                 ))
             }
         }
+    }
+    ext.sort_by_key(|e| e.block.id);
+    if let Some(w) = ext.windows(2).find(|w| w[0].block.id == w[1].block.id) {
+        return err(format!(
+            "the block at byte {} has the content id of another block of its slice",
+            w[1].block.at
+        ));
     }
     let Some(core) = core else {
         return err(format!("the slice at byte {start} has no core data block"));

@@ -389,7 +389,9 @@ fn map_bounds(c: &mut Cur<'_>, what: &str) -> R<(usize, i64)> {
     let start = c.pos;
     let n = c.itf8()?;
     if size < 0 || n < 0 || size as usize > c.b.len().saturating_sub(start) {
-        return err(format!("the compression header's {what} map runs past its block"));
+        return err(format!(
+            "the compression header's {what} map runs past its block"
+        ));
     }
     Ok((start + size as usize, n))
 }
@@ -475,7 +477,11 @@ fn parse_compression_header(b: &[u8]) -> R<CompHeader> {
     }
     h.tag_lines = tag_keys
         .into_iter()
-        .map(|line| line.into_iter().map(|k| (k, tags.get(&k).cloned())).collect())
+        .map(|line| {
+            line.into_iter()
+                .map(|k| (k, tags.get(&k).cloned()))
+                .collect()
+        })
         .collect();
     let mut ids = Vec::new();
     for key in NEEDED {
@@ -693,12 +699,14 @@ fn parse_slice_header(b: &[u8]) -> R<SliceHeader> {
 
 /// A data series' encoding, or an error naming the series.
 fn series<'h>(h: &'h CompHeader, key: &[u8; 2]) -> R<&'h Enc> {
-    series_slot(key).and_then(|k| h.series[k].as_ref()).ok_or_else(|| {
-        CramError(format!(
-            "the compression header has no encoding for data series {}",
-            String::from_utf8_lossy(key)
-        ))
-    })
+    series_slot(key)
+        .and_then(|k| h.series[k].as_ref())
+        .ok_or_else(|| {
+            CramError(format!(
+                "the compression header has no encoding for data series {}",
+                String::from_utf8_lossy(key)
+            ))
+        })
 }
 
 /// A read feature's write of `k` bytes at 1-based read position `pos` must stay in the read.
@@ -734,7 +742,8 @@ fn walk_mapped(h: &CompHeader, s: &mut Streams<'_>, rl: i64, cf: i32) -> R<()> {
             seq_pos = pos;
         }
         prev = pos;
-        let arr = |key: &[u8; 2], s: &mut Streams<'_>| series(h, key)?.array(s, 1).map(|k| k as i64);
+        let arr =
+            |key: &[u8; 2], s: &mut Streams<'_>| series(h, key)?.array(s, 1).map(|k| k as i64);
         match code {
             b'S' | b'I' | b'b' => {
                 let (key, what) = match code {
@@ -898,7 +907,10 @@ fn check_slice(map: &[u8], (start, end): (usize, usize), h: &CompHeader) -> R<()
     let mut s = Streams { core, bit: 0, ext };
     for r in 0..sh.records {
         walk_record(h, &sh, &mut s).map_err(|e| {
-            CramError(format!("record {} of the slice at byte {start}: {e}", r + 1))
+            CramError(format!(
+                "record {} of the slice at byte {start}: {e}",
+                r + 1
+            ))
         })?;
     }
     Ok(())
@@ -996,8 +1008,18 @@ fn decode_block<'a>(b: &RawBlock<'a>) -> R<std::borrow::Cow<'a, [u8]>> {
     let name = METHODS[b.method as usize];
     let d = match crate::error::catch(run) {
         Ok(Ok(d)) => d,
-        Ok(Err(e)) => return err(format!("the {name} block at byte {} does not decompress: {e}", b.at)),
-        Err(p) => return err(format!("the {name} block at byte {} does not decompress ({p})", b.at)),
+        Ok(Err(e)) => {
+            return err(format!(
+                "the {name} block at byte {} does not decompress: {e}",
+                b.at
+            ))
+        }
+        Err(p) => {
+            return err(format!(
+                "the {name} block at byte {} does not decompress ({p})",
+                b.at
+            ))
+        }
     };
     if d.len() != b.raw {
         return err(format!(
@@ -1040,4 +1062,230 @@ pub fn check_container(map: &[u8], c: &Container) -> Result<(), CramError> {
         check_slice(map, (w[0], w[1]), &h).map_err(at)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::cram_container::walk;
+
+    const PRISTINE: &[u8] =
+        include_bytes!("../../fixtures/nfcore_chr22/test2.paired_end.sorted.cram");
+    const V31: &[u8] =
+        include_bytes!("../../fixtures/edge_cases/derived/test2.paired_end.sorted.v3.1.cram");
+    const ABORT: &[u8] = include_bytes!("../../fixtures/robustness/cram/rans_block_abort.cram");
+
+    /// The blocks of the first data container: compression header, then the first slice's.
+    fn first_blocks(map: &[u8]) -> Vec<RawBlock<'_>> {
+        let c = &walk(map).unwrap()[0];
+        let end = (c.offset + c.header_len + c.len) as usize;
+        let mut cur = Cur {
+            b: &map[..end],
+            pos: (c.offset + c.header_len) as usize,
+            what: "a test",
+        };
+        let mut out = Vec::new();
+        while cur.pos < end {
+            out.push(read_block(&mut cur).unwrap());
+        }
+        out
+    }
+
+    fn ext(id: i32, data: &'static [u8]) -> Ext<'static> {
+        let block = RawBlock {
+            bytes: data,
+            at: 0,
+            method: 0,
+            ctype: EXTERNAL,
+            id,
+            raw: data.len(),
+            data,
+        };
+        Ext {
+            block,
+            tracked: true,
+            data: Some(std::borrow::Cow::Borrowed(data)),
+            pos: 0,
+        }
+    }
+
+    #[test]
+    fn every_container_of_the_fixtures_passes() {
+        for map in [PRISTINE, V31] {
+            let cs = walk(map).unwrap();
+            assert!(!cs.is_empty());
+            for c in &cs {
+                check_container(map, c).unwrap();
+            }
+        }
+    }
+
+    /// The nf-core tumor CRAM's first container (samtools 1.16.1): a raw compression header,
+    /// then the slice header, an empty core block and 19 external blocks; external block 14
+    /// (the soft clips, rANS 4x8 order 0) holds 817 bytes: 25 soft clips, each ended by NUL.
+    #[test]
+    fn a_good_block_reads_and_decodes_to_its_raw_size() {
+        let b = first_blocks(PRISTINE);
+        assert_eq!(b.len(), 22);
+        assert_eq!((b[0].ctype, b[0].method), (COMPRESSION_HEADER, 0));
+        assert_eq!((b[2].ctype, b[2].raw), (CORE, 0));
+        let sc = &b[5];
+        assert_eq!((sc.method, sc.id, sc.raw, sc.data.len()), (4, 14, 817, 283));
+        check_codec_header(sc).unwrap();
+        let d = decode_block(sc).unwrap();
+        assert_eq!(d.len(), 817);
+        assert!(d.starts_with(b"NTNAANAANNTNN\0"));
+        assert_eq!(d.iter().filter(|&&x| x == 0).count(), 25);
+        assert_eq!(d.last(), Some(&0));
+    }
+
+    #[test]
+    fn a_truncated_or_altered_block_is_refused() {
+        let b = first_blocks(PRISTINE);
+        let sc = &b[5];
+        let bytes = sc.bytes;
+        let short = &bytes[..bytes.len() - 1];
+        let e = read_block(&mut Cur {
+            b: short,
+            pos: 0,
+            what: "a block",
+        })
+        .unwrap_err();
+        assert!(e.0.contains("runs past its end"), "{e}");
+        let cut = &bytes[..bytes.len() - 10];
+        let e = read_block(&mut Cur {
+            b: cut,
+            pos: 0,
+            what: "a block",
+        })
+        .unwrap_err();
+        assert!(e.0.contains("more than its container holds"), "{e}");
+        let mut flipped = bytes.to_vec();
+        flipped[20] ^= 1;
+        let e = read_block(&mut Cur {
+            b: &flipped,
+            pos: 0,
+            what: "a block",
+        })
+        .unwrap_err();
+        assert!(e.0.contains("CRC32"), "{e}");
+    }
+
+    #[test]
+    fn a_block_that_declares_another_raw_size_is_refused() {
+        let b = first_blocks(PRISTINE);
+        let sc = &b[5];
+        // the block says 816 raw bytes; its rANS 4x8 header still says 817
+        let wrong = RawBlock { raw: 816, ..*sc };
+        let e = check_codec_header(&wrong).unwrap_err();
+        assert!(
+            e.0.contains("817 bytes by its codec header but declares 816"),
+            "{e}"
+        );
+        // a raw block whose data is one byte short of its declared size
+        let raw = RawBlock {
+            method: 0,
+            raw: 3,
+            data: b"ab",
+            ..*sc
+        };
+        assert!(check_codec_header(&raw).is_err());
+        // gzip data of 5 bytes declared as 6
+        let mut gz = Vec::new();
+        let mut enc = flate2::write::GzEncoder::new(&mut gz, flate2::Compression::default());
+        std::io::Write::write_all(&mut enc, b"hello").unwrap();
+        enc.finish().unwrap();
+        let g = RawBlock {
+            method: 1,
+            raw: 6,
+            data: &gz,
+            ..*sc
+        };
+        let e = header_bytes(&g).unwrap_err();
+        assert!(
+            e.0.contains("decompresses to 5 bytes but declares 6"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_byte_array_without_its_stop_byte_is_refused() {
+        let stop = Enc::ByteArrayStop(0, 7);
+        let mut s = Streams {
+            core: std::borrow::Cow::Borrowed(&[]),
+            bit: 0,
+            ext: vec![ext(7, b"ACGT\0TT")],
+        };
+        assert_eq!(stop.array(&mut s, 1).unwrap(), 4);
+        let e = stop.array(&mut s, 1).unwrap_err();
+        assert!(e.0.contains("lacks its stop byte"), "{e}");
+        // the fuzzer's input: the soft-clip block decodes to 817 bytes, but its last clip
+        // lost the NUL that ends it
+        let c = &walk(ABORT).unwrap()[0];
+        let e = check_container(ABORT, c).unwrap_err();
+        assert!(
+            e.0.contains("record 5436") && e.0.contains("lacks its stop byte 0x00"),
+            "{e}"
+        );
+    }
+
+    /// htslib copies a soft clip of k bases to seq[p-1] unchecked: k = 8 at p = 1 fits a read
+    /// of 8 bases and not one of 5.
+    #[test]
+    fn a_soft_clip_longer_than_its_read_is_refused() {
+        let mut h = CompHeader {
+            series: vec![None; 26 * 26],
+            ..Default::default()
+        };
+        for (k, id) in [(b"FN", 1), (b"FP", 2), (b"MQ", 3)] {
+            h.series[series_slot(k).unwrap()] = Some(Enc::External(id));
+        }
+        h.series[series_slot(b"FC").unwrap()] = Some(Enc::External(4));
+        h.series[series_slot(b"SC").unwrap()] = Some(Enc::ByteArrayStop(0, 5));
+        let streams = || Streams {
+            core: std::borrow::Cow::Borrowed(&[]),
+            bit: 0,
+            ext: vec![
+                ext(1, &[1]),
+                ext(2, &[1]),
+                ext(3, &[60]),
+                ext(4, b"S"),
+                ext(5, b"ACGTACGT\0"),
+            ],
+        };
+        walk_mapped(&h, &mut streams(), 8, 0).unwrap();
+        let e = walk_mapped(&h, &mut streams(), 5, 0).unwrap_err();
+        assert!(
+            e.0.contains("soft clip of 8 at read position 1 runs past the read's 5 bases"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn itf8_written_reads_back() {
+        for v in [
+            0,
+            127,
+            128,
+            0x3fff,
+            0x4000,
+            0x1f_ffff,
+            0x20_0000,
+            0x0fff_ffff,
+            0x1000_0000,
+            -1,
+            i32::MIN,
+        ] {
+            let mut b = Vec::new();
+            put_itf8(&mut b, v);
+            let back = Cur {
+                b: &b,
+                pos: 0,
+                what: "a test",
+            }
+            .itf8()
+            .unwrap();
+            assert_eq!(back as i32, v);
+        }
+    }
 }

@@ -369,14 +369,73 @@ mod tests {
 
     #[test]
     fn itf8_and_ltf8_decode_the_specifications_examples() {
-        let dec = |b: &[u8]| Cur { b, pos: 0, what: "a test" }.itf8().unwrap();
+        let dec = |b: &[u8]| {
+            Cur {
+                b,
+                pos: 0,
+                what: "a test",
+            }
+            .itf8()
+            .unwrap()
+        };
         assert_eq!(dec(&[0x7f]), 127);
         assert_eq!(dec(&[0x80, 0x80]), 128);
         assert_eq!(dec(&[0xc0, 0x40, 0x00]), 0x4000);
         assert_eq!(dec(&[0xff, 0xff, 0xff, 0xff, 0x0f]), -1);
-        let l = |b: &[u8]| Cur { b, pos: 0, what: "a test" }.ltf8().unwrap();
+        let l = |b: &[u8]| {
+            Cur {
+                b,
+                pos: 0,
+                what: "a test",
+            }
+            .ltf8()
+            .unwrap()
+        };
         assert_eq!(l(&[0x05]), 5);
         assert_eq!(l(&[0x81, 0x00]), 256);
         assert_eq!(l(&[0xff, 0, 0, 0, 0, 0, 0, 1, 0]), 256);
+    }
+
+    fn container(offset: u64, ref_id: i32, start: i64, span: i64) -> Container {
+        Container {
+            offset,
+            header_len: 10,
+            len: 90,
+            ref_id,
+            start,
+            span,
+            records: 1,
+            landmarks: vec![0],
+        }
+    }
+
+    /// Containers of reference 0 at 1-100, 101-200, 201-300, then a multi-reference container
+    /// (reference 1 at 1-50), then reference 2.
+    #[test]
+    fn a_query_reaches_the_containers_that_overlap_it_and_the_multi_reference_ones_next() {
+        let cs = vec![
+            container(0, 0, 1, 100),
+            container(100, 0, 101, 100),
+            container(200, 0, 201, 100),
+            container(300, -2, 0, 0),
+            container(400, 2, 1, 100),
+        ];
+        let crai = vec![CraiEntry {
+            ref_id: Some(1),
+            start: Some(1),
+            span: 50,
+            offset: 300,
+            landmark: 0,
+            slice_len: 90,
+        }];
+        // 0-based 120..150 lies in the second container only
+        assert_eq!(query_containers(&cs, &crai, 0, 120, 150), 1..2);
+        // 0-based 99..101 touches positions 100 and 101: the first two
+        assert_eq!(query_containers(&cs, &crai, 0, 99, 101), 0..2);
+        // the last container of reference 0 is followed by a multi-reference one htslib decodes
+        assert_eq!(query_containers(&cs, &crai, 0, 250, 260), 2..4);
+        assert_eq!(query_containers(&cs, &crai, 1, 0, 10), 3..4);
+        assert_eq!(query_containers(&cs, &crai, 1, 60, 70), 0..0);
+        assert_eq!(query_containers(&cs, &crai, 2, 0, 10), 3..5);
     }
 }

@@ -25,8 +25,8 @@ cram/     the nf-core tumor CRAM (test2, 90 kB) with one byte of a data block ch
                                   to 0xFF, CRC32 recomputed. htslib 1.19.1 (bundled by hts-sys
                                   2.2.1) overflows the heap decoding it and the process aborts
                                   (SIGABRT, "free(): invalid next size"); samtools 1.16.1 refuses
-                                  it ("Failure to decode slice"). An open defect: see
-                                  docs/validation.md.
+                                  it ("Failure to decode slice"); oncostream refuses it
+                                  before htslib decodes it (src/io/cram_blocks.rs).
           each with the pristine .crai (the containers do not move).
 
 Files that a test can make cheaply from a fixture (a bit-flipped .bai, an empty .crai, a FASTA

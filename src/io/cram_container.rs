@@ -12,7 +12,8 @@
 //!   record counts: what a pass that covers a contig whole must read (`engine` compares them).
 //!   Contigs that share a multi-reference container have no such count.
 //!
-//! The data blocks are checked by htslib as it decodes them (block CRC32).
+//! The blocks and records of each container are checked by [`super::cram_blocks`] before htslib
+//! decodes it.
 
 use std::fmt;
 

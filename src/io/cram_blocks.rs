@@ -629,6 +629,9 @@ impl Enc {
     /// `n` bytes whose values do not matter here (qualities, bases, a byte array's content):
     /// from an external block they are counted, not decoded.
     fn bytes(&self, s: &mut Streams<'_>, n: usize) -> R<()> {
+        if n == 0 {
+            return Ok(());
+        }
         match self {
             Enc::External(id) => match s.ext(*id)? {
                 Some(e) => e.skip(n),
@@ -796,6 +799,9 @@ fn walk_mapped(h: &CompHeader, s: &mut Streams<'_>, rl: i64, cf: i32) -> R<()> {
 /// One record, in htslib's order (`cram_decode_slice`, CRAM 3).
 fn walk_record(h: &CompHeader, sh: &SliceHeader, s: &mut Streams<'_>) -> R<()> {
     let bf = series(h, b"BF")?.int(s)?;
+    if !(0..0x1000).contains(&bf) {
+        return err(format!("a record has BAM flags {bf}"));
+    }
     let cf = series(h, b"CF")?.int(s)? & 0xff;
     if sh.ref_id == -2 {
         series(h, b"RI")?.int(s)?;

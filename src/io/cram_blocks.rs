@@ -1267,6 +1267,33 @@ mod tests {
         );
     }
 
+    /// CRAM 3 §13.4: canonical codes by (length, symbol); A:1, B:2, C:2 bits give A = 0,
+    /// B = 10, C = 11. The core bits 0 10 11 then BETA(offset 1, 3 bits) of 101 read A, B, C, 4.
+    #[test]
+    fn core_bit_codecs_decode_as_the_specification_says() {
+        let h = Huffman::new(vec![67, 65, 66], vec![2, 1, 2]).unwrap();
+        let core: &[u8] = &[0b0101_1101, 0b0100_0000];
+        let mut s = Streams {
+            core: std::borrow::Cow::Borrowed(core),
+            bit: 0,
+            ext: Vec::new(),
+        };
+        let got: Vec<i32> = (0..3).map(|_| h.decode(&mut s).unwrap()).collect();
+        assert_eq!(got, [65, 66, 67]);
+        assert_eq!(Enc::Beta(1, 3).int(&mut s).unwrap(), 4);
+        assert!(
+            Huffman::new(vec![1, 2], vec![1, 2]).is_err(),
+            "2 bits >= 2 symbols"
+        );
+        assert_eq!(
+            Huffman::new(vec![9], vec![0])
+                .unwrap()
+                .decode(&mut s)
+                .unwrap(),
+            9
+        );
+    }
+
     #[test]
     fn itf8_written_reads_back() {
         for v in [

@@ -28,8 +28,10 @@
 //! are decompressed; the rest (qualities, names, tags, mate fields: values htslib copies with
 //! a bound of its own, and most of a container's bytes) are left to htslib, whose decoders
 //! check their own output size. Limits beyond any real file, refused as damage: more than
-//! `4 * RL + 1024` features in one record; a name-tokenizer block of more than 2^20 names; a
-//! negative mate distance (NF). Not checked here, because htslib checks it: the reference MD5,
+//! `4 * RL + 1024` features in one record, or in one slice than 64 per stored byte plus 2^20
+//! (codecs of zero bits could otherwise claim billions for no bytes); more than 2^22 records
+//! in a slice; encodings nested more than 4 deep; a name-tokenizer block of more than 2^20
+//! names; a negative mate distance (NF). Not checked here, because htslib checks it: the reference MD5,
 //! positions against the reference, the records against the index.
 
 use std::collections::HashMap;
@@ -59,6 +61,9 @@ const METHODS: [&str; 9] = [
 
 /// Most names one name-tokenizer block may declare (its decoder allocates per name).
 const MAX_TOKENIZER_NAMES: u64 = 1 << 20;
+
+/// Most records one slice may hold (htslib writes 10,000 by default).
+const MAX_SLICE_RECORDS: i64 = 1 << 22;
 
 /// One block as stored: header fields and the compressed bytes.
 #[derive(Debug)]
@@ -284,7 +289,10 @@ impl Huffman {
 }
 
 /// Reads one encoding (codec id, parameter length, parameters).
-fn read_enc(c: &mut Cur<'_>) -> R<Enc> {
+fn read_enc(c: &mut Cur<'_>, depth: u32) -> R<Enc> {
+    if depth > 4 {
+        return err("encodings nest more than 4 deep");
+    }
     let id = c.itf8()?;
     let n = c.itf8()?;
     if n < 0 || n as usize > c.b.len().saturating_sub(c.pos) {
@@ -312,7 +320,10 @@ fn read_enc(c: &mut Cur<'_>) -> R<Enc> {
             let lens = (0..m).map(|_| int(&mut p)).collect::<R<Vec<_>>>()?;
             Enc::Huffman(Huffman::new(syms, lens)?)
         }
-        4 => Enc::ByteArrayLen(Box::new(read_enc(&mut p)?), Box::new(read_enc(&mut p)?)),
+        4 => Enc::ByteArrayLen(
+            Box::new(read_enc(&mut p, depth + 1)?),
+            Box::new(read_enc(&mut p, depth + 1)?),
+        ),
         5 => Enc::ByteArrayStop(p.byte()?, int(&mut p)?),
         6 => {
             let offset = int(&mut p)?;
@@ -462,7 +473,7 @@ fn parse_compression_header(b: &[u8]) -> R<CompHeader> {
     let (end, n) = map_bounds(&mut c, "data series")?;
     for _ in 0..n {
         let key = [c.byte()?, c.byte()?];
-        let e = read_enc(&mut c)?;
+        let e = read_enc(&mut c, 0)?;
         if let Some(k) = series_slot(&key) {
             h.series[k] = Some(e);
         }
@@ -472,7 +483,7 @@ fn parse_compression_header(b: &[u8]) -> R<CompHeader> {
     let mut tags = HashMap::new();
     for _ in 0..n {
         let key = c.itf8()? as i32;
-        let e = read_enc(&mut c)?;
+        let e = read_enc(&mut c, 0)?;
         tags.insert(key, e);
     }
     h.tag_lines = tag_keys
@@ -542,6 +553,10 @@ struct Streams<'a> {
     core: std::borrow::Cow<'a, [u8]>,
     bit: usize,
     ext: Vec<Ext<'a>>,
+    /// Read features the walk may still take: 64 per stored byte of the slice plus 2^20.
+    /// Codecs of zero bits (a one-symbol Huffman table) let a damaged slice claim billions of
+    /// features for no bytes; htslib would spin through them.
+    budget: u64,
 }
 
 impl<'a> Streams<'a> {
@@ -600,7 +615,7 @@ impl Enc {
                         return err("a SUBEXP value has more than 31 bits");
                     }
                 }
-                let tail = if i > 0 { i + k - 1 } else { *k };
+                let tail = if i > 0 { i + *k as i64 - 1 } else { *k as i64 };
                 if !(0..=31).contains(&tail) {
                     return err("a SUBEXP value has more than 31 bits");
                 }
@@ -688,7 +703,7 @@ fn parse_slice_header(b: &[u8]) -> R<SliceHeader> {
     let records = c.itf8()?;
     c.ltf8()?; // record counter
     let blocks = c.itf8()?;
-    if records < 0 || !(1..=1 << 16).contains(&blocks) {
+    if !(0..=MAX_SLICE_RECORDS).contains(&records) || !(1..=1 << 16).contains(&blocks) {
         return err(format!(
             "a slice header claims {records} records in {blocks} blocks"
         ));
@@ -703,7 +718,7 @@ fn parse_slice_header(b: &[u8]) -> R<SliceHeader> {
 /// A data series' encoding, or an error naming the series.
 fn series<'h>(h: &'h CompHeader, key: &[u8; 2]) -> R<&'h Enc> {
     series_slot(key)
-        .and_then(|k| h.series[k].as_ref())
+        .and_then(|k| h.series.get(k)?.as_ref())
         .ok_or_else(|| {
             CramError(format!(
                 "the compression header has no encoding for data series {}",
@@ -730,6 +745,10 @@ fn walk_mapped(h: &CompHeader, s: &mut Streams<'_>, rl: i64, cf: i32) -> R<()> {
         return err(format!("a read of {rl} bases has {n} read features"));
     }
     let (mut prev, mut seq_pos) = (0i64, 1i64);
+    if s.budget < n as u64 {
+        return err("the slice's read features outnumber what its bytes can encode");
+    }
+    s.budget -= n as u64;
     for _ in 0..n {
         let code = series(h, b"FC")?.byte(s)?;
         let pos = prev + series(h, b"FP")?.int(s)? as i64;
@@ -910,7 +929,13 @@ fn check_slice(map: &[u8], (start, end): (usize, usize), h: &CompHeader) -> R<()
     let Some(core) = core else {
         return err(format!("the slice at byte {start} has no core data block"));
     };
-    let mut s = Streams { core, bit: 0, ext };
+    let stored = (end - start) as u64;
+    let mut s = Streams {
+        core,
+        bit: 0,
+        ext,
+        budget: 64 * stored + (1 << 20),
+    };
     for r in 0..sh.records {
         walk_record(h, &sh, &mut s).map_err(|e| {
             CramError(format!(
@@ -1221,6 +1246,7 @@ mod tests {
             core: std::borrow::Cow::Borrowed(&[]),
             bit: 0,
             ext: vec![ext(7, b"ACGT\0TT")],
+            budget: 0,
         };
         assert_eq!(stop.array(&mut s, 1).unwrap(), 4);
         let e = stop.array(&mut s, 1).unwrap_err();
@@ -1258,8 +1284,13 @@ mod tests {
                 ext(4, b"S"),
                 ext(5, b"ACGTACGT\0"),
             ],
+            budget: 1,
         };
         walk_mapped(&h, &mut streams(), 8, 0).unwrap();
+        let mut spent = streams();
+        spent.budget = 0;
+        let e = walk_mapped(&h, &mut spent, 8, 0).unwrap_err();
+        assert!(e.0.contains("outnumber"), "{e}");
         let e = walk_mapped(&h, &mut streams(), 5, 0).unwrap_err();
         assert!(
             e.0.contains("soft clip of 8 at read position 1 runs past the read's 5 bases"),
@@ -1277,6 +1308,7 @@ mod tests {
             core: std::borrow::Cow::Borrowed(core),
             bit: 0,
             ext: Vec::new(),
+            budget: 0,
         };
         let got: Vec<i32> = (0..3).map(|_| h.decode(&mut s).unwrap()).collect();
         assert_eq!(got, [65, 66, 67]);

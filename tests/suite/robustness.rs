@@ -871,3 +871,28 @@ fn a_damaged_rans_block_with_a_valid_crc_is_refused() {
     );
     refused(&o, 65, &["rans_block_abort.cram", "lacks its stop byte"]);
 }
+
+/// Two more inputs of the class, from a 5-minute `cram` run of main's binary (6208931, seed
+/// 19): byte 135 of the same soft-clip block set to 0xFF keeps every stop byte but makes record
+/// 4247's soft clip 149 bases of a 143-base read (the write htslib does not bound); byte 113
+/// set to 0 makes the rANS stream run out before its 817 bytes. htslib 1.19.1 aborted on both
+/// with these flags ("corrupted size vs. prev_size", exit 134).
+#[test]
+fn a_soft_clip_past_its_read_and_a_short_rans_stream_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let metrics = tmp.path().join("m.json");
+    for (f, why) in [
+        (
+            "soft_clip_past_read.cram",
+            "record 4247 of the slice at byte 888: a soft clip of 149 at read position 1 runs past the read's 143 bases",
+        ),
+        ("rans_block_short.cram", "does not decompress"),
+    ] {
+        let o = pileup(
+            &fx(&format!("robustness/cram/{f}")),
+            &tmp.path().join("o.tsv"),
+            &["-r", s(&fx(NF_REF)), "-t", "1", "--metrics", s(&metrics)],
+        );
+        refused(&o, 65, &[f, why]);
+    }
+}

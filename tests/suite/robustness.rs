@@ -891,7 +891,7 @@ fn a_soft_clip_past_its_read_and_a_short_rans_stream_are_refused() {
         let o = pileup(
             &fx(&format!("robustness/cram/{f}")),
             &tmp.path().join("o.tsv"),
-            &["-r", s(&fx(NF_REF)), "-t", "1", "--metrics", s(&metrics)],
+            &["-r", s(&fx(NF_REF)), "--metrics", s(&metrics)],
         );
         refused(&o, 65, &[f, why]);
     }

@@ -111,7 +111,7 @@ pub fn assess(candidates: &[ReportVariant]) -> (Vec<GermlineFinding>, usize) {
             continue;
         }
         let listed = known().get(&(a.gene.clone(), a.hgvs_c.clone()));
-        let null = a.consequence.split('&').any(|c| TRUNCATING.contains(&c));
+        let null = a.consequence.any(TRUNCATING);
         let (class, rule, source, url) = if let Some((sig, src, url)) = listed {
             (
                 sig.clone(),
@@ -124,7 +124,7 @@ pub fn assess(candidates: &[ReportVariant]) -> (Vec<GermlineFinding>, usize) {
                 "likely pathogenic (null variant)".to_string(),
                 format!(
                     "{} in {}, whose loss of function causes {} (ACMG/AMP PVS1; last-exon and NMD-escape exceptions not assessed)",
-                    a.consequence.replace('&', ", "),
+                    a.consequence.join(", "),
                     a.gene,
                     g.disorder
                 ),
@@ -181,7 +181,7 @@ mod tests {
             annotation: Some(Annotation {
                 gene: gene.into(),
                 transcript: "NM_1.1".into(),
-                consequence: csq.into(),
+                consequence: crate::types::transcript::Consequence::parse(csq),
                 hgvs_c: hgvs.into(),
                 hgvs_p: None,
                 protein_change: None,

@@ -76,7 +76,7 @@ pub fn variant_alteration(a: &crate::types::transcript::Annotation) -> Alteratio
 /// exon 14 skipping reach -30).
 fn tierable(a: &crate::types::transcript::Annotation) -> bool {
     a.hgvs_p.is_some()
-        || a.consequence.contains("splice")
+        || a.consequence.is_splice()
         || intron_offsets(&a.hgvs_c).iter().any(|o| o.abs() <= 30)
 }
 

@@ -277,7 +277,8 @@ fn variant_components(b: &Builder<'_>, v: &SmallVariant<'_>) -> Vec<Value> {
         "valueString",
         json!(v.alt),
     ));
-    if let Some((term, id)) = v.consequence.and_then(|t| Some((t, so_id(t)?))) {
+    let primary = v.consequence.and_then(|c| c.split('&').next());
+    if let Some((term, id)) = primary.and_then(|t| Some((t, so_id(t)?))) {
         c.push(component(
             coding(TBD, "molecular-consequence", "Molecular Consequence"),
             "valueCodeableConcept",

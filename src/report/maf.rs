@@ -257,7 +257,9 @@ pub fn maf_chrom(c: &str) -> String {
 pub fn row(v: &MafInput) -> String {
     let (start, end, vt, r, a) = alleles(v.pos, &v.ref_allele, &v.alt);
     let inframe = (r.trim_matches('-').len() as i64 - a.trim_matches('-').len() as i64) % 3 == 0;
-    let class = classify(v.consequence.as_deref(), vt, inframe);
+    // the primary term (the first of VEP's `&`-joined list) gives the classification
+    let primary = v.consequence.as_deref().and_then(|c| c.split('&').next());
+    let class = classify(primary, vt, inframe);
     let short = hgvsp_short(v.hgvs_p.as_deref(), v.hgvs_c.as_deref(), class);
     let hgvs_p = if class == "Splice_Site" {
         String::new()
@@ -386,6 +388,34 @@ mod tests {
                 "a formula cell reached the MAF: {cell}"
             );
         }
+    }
+
+    #[test]
+    fn the_primary_term_of_a_joined_consequence_gives_the_class() {
+        // our annotation writes `missense_variant&splice_region_variant` for a missense change
+        // in the last 3 bases of an exon; vcf2maf classifies it by its most severe term
+        let v = MafInput {
+            tumor: "T1".into(),
+            normal: "N1".into(),
+            build: "GRCh38".into(),
+            chrom: "chr7".into(),
+            pos: 140753336,
+            ref_allele: "A".into(),
+            alt: "T".into(),
+            gene: Some("BRAF".into()),
+            entrez: None,
+            consequence: Some("missense_variant&splice_region_variant".into()),
+            hgvs_c: Some("c.1799T>A".into()),
+            hgvs_p: Some("p.Val600Glu".into()),
+            transcript: Some("NM_004333.4".into()),
+            exon: Some(15),
+            t_depth: 100,
+            t_alt: 30,
+            n_counts: None,
+        };
+        let r = row(&v);
+        let c: Vec<&str> = r.split('\t').collect();
+        assert_eq!(c[8], "Missense_Mutation", "{r}");
     }
 
     // vcf2maf's own test rows (mskcc/vcf2maf tests/test_b38.vcf -> test_b38_output.maf)

@@ -21,12 +21,12 @@ fn comp(b: u8) -> u8 {
 }
 
 /// Reverse complement.
-pub fn revcomp(s: &[u8]) -> Vec<u8> {
+pub(crate) fn revcomp(s: &[u8]) -> Vec<u8> {
     s.iter().rev().map(|&b| comp(b)).collect()
 }
 
 /// Standard genetic code; `*` for stop, `X` for anything with N.
-pub fn translate_codon(c: &[u8]) -> u8 {
+pub(crate) fn translate_codon(c: &[u8]) -> u8 {
     let idx = |b: u8| match b {
         b'T' => Some(0),
         b'C' => Some(1),
@@ -42,7 +42,7 @@ pub fn translate_codon(c: &[u8]) -> u8 {
 }
 
 /// Translates until the first stop (included as `*`) or the end.
-pub fn translate(cds: &[u8]) -> Vec<u8> {
+pub(crate) fn translate(cds: &[u8]) -> Vec<u8> {
     let mut p = Vec::with_capacity(cds.len() / 3);
     for c in cds.chunks_exact(3) {
         let a = translate_codon(c);
@@ -55,7 +55,7 @@ pub fn translate(cds: &[u8]) -> Vec<u8> {
 }
 
 /// 3-letter amino-acid code.
-pub fn aa3(a: u8) -> &'static str {
+pub(crate) fn aa3(a: u8) -> &'static str {
     match a {
         b'A' => "Ala",
         b'R' => "Arg",
@@ -95,7 +95,7 @@ impl Transcript {
     }
 
     /// Transcript (mRNA) position of genomic `g`, 1-based, when exonic; with the exon index.
-    pub fn tx_pos(&self, g: u64) -> Option<(u64, usize)> {
+    pub(crate) fn tx_pos(&self, g: u64) -> Option<(u64, usize)> {
         let mut t = 0;
         for (i, &(s, e)) in self.exons.iter().enumerate() {
             if g >= s && g <= e {
@@ -108,7 +108,7 @@ impl Transcript {
     }
 
     /// Transcript positions of the first and last CDS base.
-    pub fn cds_tx_bounds(&self) -> Option<(u64, u64)> {
+    pub(crate) fn cds_tx_bounds(&self) -> Option<(u64, u64)> {
         if self.cds.is_empty() {
             return None;
         }
@@ -142,7 +142,7 @@ impl Transcript {
     }
 
     /// HGVS coordinate of genomic `g` (exonic, UTR or intronic); None outside the transcript.
-    pub fn cpos(&self, g: u64) -> Option<String> {
+    pub(crate) fn cpos(&self, g: u64) -> Option<String> {
         if let Some((t, _)) = self.tx_pos(g) {
             return Some(self.exonic_c(t));
         }
@@ -760,7 +760,7 @@ fn hgvs_c(
 }
 
 /// 3-letter protein change to the short form (`p.Val600Glu` → `V600E`, `Ter` → `*`).
-pub fn short_protein(p: &str) -> String {
+pub(crate) fn short_protein(p: &str) -> String {
     let p = p
         .trim_start_matches("p.")
         .trim_start_matches('(')
@@ -809,7 +809,12 @@ pub fn short_protein(p: &str) -> String {
 /// Parses a VEP `CSQ` or SnpEff `ANN` INFO value for `alt`, given the field names from the
 /// header (`Format: Allele|Consequence|...` / the ANN standard); picks the canonical/MANE entry
 /// (VEP) or the first, most severe one (SnpEff).
-pub fn from_csq(value: &str, fields: &[String], alt: &str, snpeff: bool) -> Option<Annotation> {
+pub(crate) fn from_csq(
+    value: &str,
+    fields: &[String],
+    alt: &str,
+    snpeff: bool,
+) -> Option<Annotation> {
     let idx = |names: &[&str]| {
         names
             .iter()
@@ -901,7 +906,7 @@ pub fn from_csq(value: &str, fields: &[String], alt: &str, snpeff: bool) -> Opti
 }
 
 /// The field order of a SnpEff `ANN` value (fixed by SnpEff; VEP declares its own in the header).
-pub const SNPEFF_FIELDS: &[&str] = &[
+pub(crate) const SNPEFF_FIELDS: &[&str] = &[
     "Allele",
     "Annotation",
     "Annotation_Impact",
@@ -916,7 +921,7 @@ pub const SNPEFF_FIELDS: &[&str] = &[
 ];
 
 /// How an annotated variant changes the protein (the TMB synonymous / non-synonymous split).
-pub fn coding_class(a: &Annotation) -> crate::somatic::biomarkers::CodingClass {
+pub(crate) fn coding_class(a: &Annotation) -> crate::somatic::biomarkers::CodingClass {
     use crate::somatic::biomarkers::CodingClass;
     if a.consequence.is(SoTerm::SynonymousVariant) {
         CodingClass::Synonymous
@@ -978,7 +983,7 @@ impl<'a> Annotator<'a> {
     }
 
     /// The annotation of a VCF allele on a given transcript model (on `chrom`).
-    pub fn annotate_on(
+    pub(crate) fn annotate_on(
         &self,
         t: &Transcript,
         chrom: &str,
@@ -1010,7 +1015,7 @@ impl<'a> Annotator<'a> {
     }
 
     /// The protein a coding model's CDS encodes on the reference (stop included as `*`).
-    pub fn translate_cds(&self, t: &Transcript) -> Vec<u8> {
+    pub(crate) fn translate_cds(&self, t: &Transcript) -> Vec<u8> {
         let mut cds = Vec::new();
         let mut seq = Vec::new();
         for &(s, e) in &t.cds {

@@ -29,15 +29,15 @@ pub const MIN_NORMAL_DEPTH: u32 = 10;
 /// Lowest normal allele fraction for a germline candidate (a heterozygous allele sits near 0.5).
 pub const MIN_NORMAL_AF: f64 = 0.20;
 /// From this normal allele fraction a germline allele is called homozygous.
-pub const HOMOZYGOUS_AF: f64 = 0.85;
+pub(crate) const HOMOZYGOUS_AF: f64 = 0.85;
 
 const GENES: &str = include_str!("../../data/germline/secondary_findings_jp.tsv");
 const KNOWN: &str = include_str!("../../data/germline/known_pathogenic.tsv");
 
 /// Where the gene list comes from (shown in the report).
-pub const GENE_LIST_SOURCE: &str = "AMED/MHLW research group (Kosugi group) list of secondary findings of cancer gene-panel testing to disclose, by recommendation grade (data/germline/secondary_findings_jp.tsv)";
+pub(crate) const GENE_LIST_SOURCE: &str = "AMED/MHLW research group (Kosugi group) list of secondary findings of cancer gene-panel testing to disclose, by recommendation grade (data/germline/secondary_findings_jp.tsv)";
 /// Its URL.
-pub const GENE_LIST_URL: &str = "https://www.amed.go.jp/news/seika/kenkyu/20211020-01.html";
+pub(crate) const GENE_LIST_URL: &str = "https://www.amed.go.jp/news/seika/kenkyu/20211020-01.html";
 
 /// One gene of the list.
 #[derive(Clone, Debug)]

@@ -40,7 +40,7 @@ pub use crate::types::report::{
 };
 
 /// How a note from a `germline_testing` item begins (an expert-panel reason as well).
-pub const GERMLINE_TESTING: &str = "germline testing: ";
+pub(crate) const GERMLINE_TESTING: &str = "germline testing: ";
 
 /// An alteration with where it was found.
 #[derive(Clone, Debug, PartialEq)]

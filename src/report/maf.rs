@@ -22,7 +22,7 @@
 use std::fmt::Write as _;
 
 /// vcf2maf's columns 1-46, in order.
-pub const COLUMNS: &[&str] = &[
+pub(crate) const COLUMNS: &[&str] = &[
     "Hugo_Symbol",
     "Entrez_Gene_Id",
     "Center",
@@ -224,7 +224,7 @@ const AA3: &[(&str, &str)] = &[
 ];
 
 /// HGVSp_Short: 1-letter amino acids, `*` for Ter; `p.X<codon>_splice` for splice sites.
-pub fn hgvsp_short(hgvs_p: Option<&str>, hgvs_c: Option<&str>, class: &str) -> String {
+pub(crate) fn hgvsp_short(hgvs_p: Option<&str>, hgvs_c: Option<&str>, class: &str) -> String {
     if class == "Splice_Site" {
         if let Some(c) = hgvs_c.and_then(|c| c.strip_prefix("c.")) {
             let digits: String = c.chars().take_while(|ch| ch.is_ascii_digit()).collect();
@@ -246,7 +246,7 @@ pub fn hgvsp_short(hgvs_p: Option<&str>, hgvs_c: Option<&str>, class: &str) -> S
 }
 
 /// The chromosome as MAF and cBioPortal write it: `chr` removed, `chrM` → `MT`.
-pub fn maf_chrom(c: &str) -> String {
+pub(crate) fn maf_chrom(c: &str) -> String {
     match c {
         "chrM" | "chrMT" | "M" => "MT".into(),
         _ => c.strip_prefix("chr").unwrap_or(c).to_string(),

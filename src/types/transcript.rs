@@ -168,7 +168,7 @@ impl SoTerm {
     }
 
     /// The SO accession (`SO:0001583`).
-    pub fn so_id(self) -> &'static str {
+    pub(crate) fn so_id(self) -> &'static str {
         self.names().1
     }
 

@@ -67,7 +67,7 @@ impl Alteration {
     }
 
     /// Whether a KB item's gene names this alteration's gene (either partner of a fusion).
-    pub fn has_gene(&self, g: &str) -> bool {
+    pub(crate) fn has_gene(&self, g: &str) -> bool {
         match self {
             Alteration::Variant { gene, .. }
             | Alteration::Amplification { gene }
@@ -267,7 +267,7 @@ impl Matcher {
 
     /// Whether the matcher reads protein or transcript positions (so it needs the MANE Select
     /// transcript of its gene).
-    pub fn needs_transcript(&self) -> bool {
+    pub(crate) fn needs_transcript(&self) -> bool {
         matches!(
             self,
             Matcher::Protein(_)
@@ -280,7 +280,7 @@ impl Matcher {
     }
 
     /// Whether the matcher is a biomarker (gene `-`).
-    pub fn is_biomarker(&self) -> bool {
+    pub(crate) fn is_biomarker(&self) -> bool {
         matches!(
             self,
             Matcher::MsiHigh
@@ -308,7 +308,7 @@ pub struct Known {
 
 /// Consequences that truncate the protein (or abolish it): stop gained, frameshift, canonical
 /// splice site, start lost.
-pub const TRUNCATING: &[SoTerm] = &[
+pub(crate) const TRUNCATING: &[SoTerm] = &[
     SoTerm::StopGained,
     SoTerm::FrameshiftVariant,
     SoTerm::SpliceDonorVariant,
@@ -321,7 +321,7 @@ fn has(consequence: &Consequence, term: SoTerm) -> bool {
 }
 
 /// The codon of a short protein change (`V600E` → 600, `E746_A750del` → 746).
-pub fn codon_of(pc: &str) -> Option<u32> {
+pub(crate) fn codon_of(pc: &str) -> Option<u32> {
     let digits: String = pc
         .chars()
         .skip(1)
@@ -331,7 +331,7 @@ pub fn codon_of(pc: &str) -> Option<u32> {
 }
 
 /// The intronic offsets of an HGVS c. (`c.3082+1G>T` → `[1]`; `c.3028-14_3028-2del` → `[-14, -2]`).
-pub fn intron_offsets(hgvs_c: &str) -> Vec<i64> {
+pub(crate) fn intron_offsets(hgvs_c: &str) -> Vec<i64> {
     let s = hgvs_c.strip_prefix("c.").unwrap_or(hgvs_c);
     let b = s.as_bytes();
     let mut out = Vec::new();

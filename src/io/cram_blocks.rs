@@ -1064,7 +1064,7 @@ fn decode_block<'a>(b: &RawBlock<'a>) -> R<std::borrow::Cow<'a, [u8]>> {
 }
 
 /// Checks one data container (module docs): every block, then every record of every slice.
-pub fn check_container(map: &[u8], c: &Container) -> Result<(), CramError> {
+pub(crate) fn check_container(map: &[u8], c: &Container) -> Result<(), CramError> {
     let body = (c.offset + c.header_len) as usize;
     let end = body + c.len as usize;
     let at = |e: CramError| CramError(format!("the container at byte {}: {e}", c.offset));

@@ -233,7 +233,7 @@ pub struct CraiEntry {
 pub type RecordCounts = Vec<Option<u64>>;
 
 /// Checks the `.crai` against the containers (module docs); returns the records per reference.
-pub fn check_index(
+pub(crate) fn check_index(
     containers: &[Container],
     crai: &[CraiEntry],
     n_ref: usize,
@@ -327,7 +327,7 @@ pub fn check_index(
 /// order, widened over the multi-reference containers next to it (htslib decodes a
 /// multi-reference container it meets to learn where its records lie; a single-reference one
 /// it skips by its header).
-pub fn query_containers(
+pub(crate) fn query_containers(
     containers: &[Container],
     crai: &[CraiEntry],
     contig: usize,

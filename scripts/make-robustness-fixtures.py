@@ -25,8 +25,16 @@ cram/     the nf-core tumor CRAM (test2, 90 kB) with one byte of a data block ch
                                   to 0xFF, CRC32 recomputed. htslib 1.19.1 (bundled by hts-sys
                                   2.2.1) overflows the heap decoding it and the process aborts
                                   (SIGABRT, "free(): invalid next size"); samtools 1.16.1 refuses
-                                  it ("Failure to decode slice"). An open defect: see
-                                  docs/validation.md.
+                                  it ("Failure to decode slice"); oncostream refuses it
+                                  before htslib decodes it (src/io/cram_blocks.rs).
+            soft_clip_past_read.cram   the same block's byte 135 set to 0xFF (fuzz.sh, cram,
+                                  seed 19, binary of main 6208931): the block keeps its stop
+                                  bytes, but record 4247's soft clip becomes 149 bases of a
+                                  143-base read; htslib 1.19.1 aborts ("corrupted size vs.
+                                  prev_size") with the fuzzer's flags (-t 1 --metrics; whether
+                                  the heap damage shows depends on the allocations)
+            rans_block_short.cram  the same block's byte 113 set to 0x00 (same run): the rANS
+                                  stream runs out before its 817 bytes; htslib 1.19.1 aborts
           each with the pristine .crai (the containers do not move).
 
 Files that a test can make cheaply from a fixture (a bit-flipped .bai, an empty .crai, a FASTA
@@ -233,12 +241,14 @@ def make_cram():
         open(p, "wb").write(bytes(b))
         shutil.copy(src + ".crai", p + ".crai")
     bstart, _, s, e = blocks[5]
-    b = bytearray(data)
-    b[s + 189] = 0xFF
-    struct.pack_into("<I", b, e, zlib.crc32(bytes(b[bstart:e])) & 0xFFFFFFFF)
-    p = os.path.join(d, "rans_block_abort.cram")
-    open(p, "wb").write(bytes(b))
-    shutil.copy(src + ".crai", p + ".crai")
+    for name, at, value in [("rans_block_abort", 189, 0xFF), ("soft_clip_past_read", 135, 0xFF),
+                            ("rans_block_short", 113, 0x00)]:
+        b = bytearray(data)
+        b[s + at] = value
+        struct.pack_into("<I", b, e, zlib.crc32(bytes(b[bstart:e])) & 0xFFFFFFFF)
+        p = os.path.join(d, name + ".cram")
+        open(p, "wb").write(bytes(b))
+        shutil.copy(src + ".crai", p + ".crai")
 
 
 def main():

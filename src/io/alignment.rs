@@ -9,7 +9,7 @@ use std::{
     fs::File,
     io::{self, Read, Seek, SeekFrom},
     path::{Path, PathBuf},
-    sync::Arc,
+    sync::{Arc, OnceLock},
 };
 
 use anyhow::Result;
@@ -19,7 +19,8 @@ use noodles::{bam, bgzf, cram::crai, sam};
 use super::bam_index::{self, BinningIndex, Chunk, ContigRef, Target, MAX_INDEX_BYTES};
 use super::bam_record::{self, RecordError};
 use super::bgzf_check::{check_bgzf, BgzfTail, CRAM3_EOF};
-use super::cram_container::{self, CraiEntry};
+use super::cram_blocks;
+use super::cram_container::{self, Container, CraiEntry};
 use super::reference::Reference;
 use crate::error::{fail, ExitKind};
 use crate::log;
@@ -38,7 +39,34 @@ enum Index {
     /// `.bai` or `.csi`, checked (see `bam_index`).
     Binning(BinningIndex),
     /// `.crai`, checked against the container headers (see `cram_container`).
-    Crai(Vec<CraiEntry>),
+    Crai(CramIndex),
+}
+
+/// A CRAM's `.crai`, its containers, and which containers passed `cram_blocks`.
+struct CramIndex {
+    crai: Vec<CraiEntry>,
+    containers: Vec<Container>,
+    /// Per container, the outcome of [`cram_blocks::check_container`], computed once by the
+    /// first worker that needs it.
+    checked: Vec<OnceLock<std::result::Result<(), String>>>,
+}
+
+impl CramIndex {
+    /// Runs (once) the memory-safe check of the containers `range` before htslib decodes them.
+    fn check(&self, map: &[u8], range: std::ops::Range<usize>, name: &str) -> Result<()> {
+        for k in range {
+            let done = self.checked[k].get_or_init(|| {
+                cram_blocks::check_container(map, &self.containers[k]).map_err(|e| e.0)
+            });
+            if let Err(e) = done {
+                return Err(fail(
+                    ExitKind::Data,
+                    format!("'{name}' is damaged: {e}; re-copy or regenerate it"),
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A validated, memory-mapped BAM/CRAM with its header and index; shared by all workers.
@@ -279,6 +307,13 @@ impl AlignmentInput {
         let crai = read_crai(&index_path).map_err(|e| bad_index(e.to_string()))?;
         let index_records = cram_container::check_index(&containers, &crai, contigs.len())
             .map_err(|e| bad_index(e.to_string()))?;
+        let cram = CramIndex {
+            crai,
+            checked: containers.iter().map(|_| OnceLock::new()).collect(),
+            containers,
+        };
+        // htslib decodes the first data container to read the first record
+        cram.check(&map, 0..cram.containers.len().min(1), &name)?;
         let first_record = cram_first_record(path, &reference.path, &name)?;
         Ok(AlignmentInput {
             info: InputInfo {
@@ -295,7 +330,7 @@ impl AlignmentInput {
             header,
             map,
             cram_reference: Some(reference.path.clone()),
-            index: Index::Crai(crai),
+            index: Index::Crai(cram),
             index_records,
         })
     }
@@ -790,9 +825,18 @@ impl AlnReader<'_> {
                 })?;
             }
             ReaderKind::Cram(reader, rec) => {
-                let Index::Crai(ix) = &input.index else {
+                let Index::Crai(cram) = &input.index else {
                     unreachable!("CRAM input with a BAM index")
                 };
+                let ix = &cram.crai;
+                let range = cram_container::query_containers(
+                    &cram.containers,
+                    ix,
+                    region.contig.index(),
+                    region.start,
+                    region.end,
+                );
+                cram.check(&input.map, range, &name)?;
                 // bytes of the slices this query touches, for the metrics
                 let (lo, hi) = (region.start as i64 + 1, region.end as i64);
                 self.cram_bytes += ix

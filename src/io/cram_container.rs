@@ -12,7 +12,8 @@
 //!   record counts: what a pass that covers a contig whole must read (`engine` compares them).
 //!   Contigs that share a multi-reference container have no such count.
 //!
-//! The data blocks are checked by htslib as it decodes them (block CRC32).
+//! The blocks and records of each container are checked by [`super::cram_blocks`] before htslib
+//! decodes it.
 
 use std::fmt;
 
@@ -26,7 +27,7 @@ impl fmt::Display for CramError {
     }
 }
 
-fn err<T>(msg: impl Into<String>) -> Result<T, CramError> {
+pub(super) fn err<T>(msg: impl Into<String>) -> Result<T, CramError> {
     Err(CramError(msg.into()))
 }
 
@@ -54,17 +55,20 @@ pub struct Container {
 /// `start` of the EOF container (the bytes "EOF").
 const EOF_START: i64 = 4_542_278;
 
-struct Cur<'a> {
-    b: &'a [u8],
-    pos: usize,
+/// A bounds-checked reader over CRAM bytes (ITF8, LTF8, little-endian words).
+pub(super) struct Cur<'a> {
+    pub(super) b: &'a [u8],
+    pub(super) pos: usize,
+    /// What is read, for the message when the bytes end early ("a container header").
+    pub(super) what: &'static str,
 }
 
 impl Cur<'_> {
-    fn byte(&mut self) -> Result<u8, CramError> {
+    pub(super) fn byte(&mut self) -> Result<u8, CramError> {
         let v = *self.b.get(self.pos).ok_or_else(|| {
             CramError(format!(
-                "truncated: a container header runs past the end of the file at byte {}",
-                self.pos
+                "truncated: {} runs past its end at byte {}",
+                self.what, self.pos
             ))
         })?;
         self.pos += 1;
@@ -72,7 +76,7 @@ impl Cur<'_> {
     }
 
     /// ITF8 (CRAM §2.3).
-    fn itf8(&mut self) -> Result<i64, CramError> {
+    pub(super) fn itf8(&mut self) -> Result<i64, CramError> {
         let b0 = self.byte()?;
         let (n, mut v) = match b0.leading_ones() {
             0 => (0, b0 as u32),
@@ -93,7 +97,7 @@ impl Cur<'_> {
     }
 
     /// LTF8.
-    fn ltf8(&mut self) -> Result<i64, CramError> {
+    pub(super) fn ltf8(&mut self) -> Result<i64, CramError> {
         let b0 = self.byte()?;
         let n = b0.leading_ones() as usize;
         let mut v = if n >= 7 { 0 } else { (b0 & (0x7f >> n)) as u64 };
@@ -103,7 +107,7 @@ impl Cur<'_> {
         Ok(v as i64)
     }
 
-    fn u32(&mut self) -> Result<u32, CramError> {
+    pub(super) fn u32(&mut self) -> Result<u32, CramError> {
         let mut a = [0u8; 4];
         for x in &mut a {
             *x = self.byte()?;
@@ -116,6 +120,7 @@ fn header_at(map: &[u8], offset: usize) -> Result<Container, CramError> {
     let mut c = Cur {
         b: map,
         pos: offset,
+        what: "a container header",
     };
     let len = c.u32()? as i32;
     let ref_id = c.itf8()?;
@@ -316,20 +321,122 @@ pub(crate) fn check_index(
     Ok(counts)
 }
 
+/// The containers htslib may decode for a query of reference `contig`, 0-based `beg..end`:
+/// the single-reference containers of `contig` that overlap it (by their headers) and the
+/// multi-reference containers with an overlapping `.crai` entry of `contig`, as one run in file
+/// order, widened over the multi-reference containers next to it (htslib decodes a
+/// multi-reference container it meets to learn where its records lie; a single-reference one
+/// it skips by its header).
+pub(crate) fn query_containers(
+    containers: &[Container],
+    crai: &[CraiEntry],
+    contig: usize,
+    beg: u64,
+    end: u64,
+) -> std::ops::Range<usize> {
+    let (lo, hi) = (beg as i64, end as i64 + 1);
+    let overlaps = |start: i64, span: i64| start <= hi && start + span.max(1) >= lo;
+    let hit = |k: &usize| {
+        let c = &containers[*k];
+        match c.ref_id {
+            r if r == contig as i32 => overlaps(c.start, c.span),
+            -2 => crai.iter().any(|e| {
+                e.offset == c.offset
+                    && e.ref_id == Some(contig)
+                    && overlaps(e.start.unwrap_or(0) as i64, e.span as i64)
+            }),
+            _ => false,
+        }
+    };
+    let Some(first) = (0..containers.len()).find(hit) else {
+        return 0..0;
+    };
+    let last = (0..containers.len()).rev().find(hit).unwrap_or(first);
+    let multi = |k: usize| containers[k].ref_id == -2;
+    let mut a = first;
+    while a > 0 && multi(a - 1) {
+        a -= 1;
+    }
+    let mut b = last + 1;
+    while b < containers.len() && multi(b) {
+        b += 1;
+    }
+    a..b
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn itf8_and_ltf8_decode_the_specifications_examples() {
-        let dec = |b: &[u8]| Cur { b, pos: 0 }.itf8().unwrap();
+        let dec = |b: &[u8]| {
+            Cur {
+                b,
+                pos: 0,
+                what: "a test",
+            }
+            .itf8()
+            .unwrap()
+        };
         assert_eq!(dec(&[0x7f]), 127);
         assert_eq!(dec(&[0x80, 0x80]), 128);
         assert_eq!(dec(&[0xc0, 0x40, 0x00]), 0x4000);
         assert_eq!(dec(&[0xff, 0xff, 0xff, 0xff, 0x0f]), -1);
-        let l = |b: &[u8]| Cur { b, pos: 0 }.ltf8().unwrap();
+        let l = |b: &[u8]| {
+            Cur {
+                b,
+                pos: 0,
+                what: "a test",
+            }
+            .ltf8()
+            .unwrap()
+        };
         assert_eq!(l(&[0x05]), 5);
         assert_eq!(l(&[0x81, 0x00]), 256);
         assert_eq!(l(&[0xff, 0, 0, 0, 0, 0, 0, 1, 0]), 256);
+    }
+
+    fn container(offset: u64, ref_id: i32, start: i64, span: i64) -> Container {
+        Container {
+            offset,
+            header_len: 10,
+            len: 90,
+            ref_id,
+            start,
+            span,
+            records: 1,
+            landmarks: vec![0],
+        }
+    }
+
+    /// Containers of reference 0 at 1-100, 101-200, 201-300, then a multi-reference container
+    /// (reference 1 at 1-50), then reference 2.
+    #[test]
+    fn a_query_reaches_the_containers_that_overlap_it_and_the_multi_reference_ones_next() {
+        let cs = vec![
+            container(0, 0, 1, 100),
+            container(100, 0, 101, 100),
+            container(200, 0, 201, 100),
+            container(300, -2, 0, 0),
+            container(400, 2, 1, 100),
+        ];
+        let crai = vec![CraiEntry {
+            ref_id: Some(1),
+            start: Some(1),
+            span: 50,
+            offset: 300,
+            landmark: 0,
+            slice_len: 90,
+        }];
+        // 0-based 120..150 lies in the second container only
+        assert_eq!(query_containers(&cs, &crai, 0, 120, 150), 1..2);
+        // 0-based 99..101 touches positions 100 and 101: the first two
+        assert_eq!(query_containers(&cs, &crai, 0, 99, 101), 0..2);
+        // the last container of reference 0 is followed by a multi-reference one htslib decodes
+        assert_eq!(query_containers(&cs, &crai, 0, 250, 260), 2..4);
+        assert_eq!(query_containers(&cs, &crai, 1, 0, 10), 3..4);
+        assert_eq!(query_containers(&cs, &crai, 1, 60, 70), 0..0);
+        assert_eq!(query_containers(&cs, &crai, 2, 0, 10), 3..5);
     }
 }

@@ -5,6 +5,7 @@
 //! |---|---|
 //! | [`alignment`] | BAM/CRAM inputs: memory map, header, index, per-worker readers ([`crate::types::source::AlignmentSource`]) |
 //! | [`bam_index`], [`bam_record`], [`cram_container`] | BAI/CSI indexes, BAM records and CRAM container headers, read with bounds and validated |
+//! | [`cram_blocks`] | CRAM blocks and records decoded in safe Rust before htslib decodes a container |
 //! | [`bgzf_check`] | BGZF framing, EOF marker, truncation |
 //! | [`mod@reference`] | FASTA + `.fai` ([`crate::types::source::SequenceSource`]), contig MD5s |
 //! | [`bed`], [`region`] | BED targets, samtools region strings |
@@ -24,6 +25,7 @@ pub mod bam_record;
 pub mod bed;
 pub mod bgzf_check;
 pub mod cnv;
+pub mod cram_blocks;
 pub mod cram_container;
 pub mod depth_tsv;
 pub mod gff;

@@ -856,12 +856,12 @@ fn the_snakefile_quotes_every_value_of_its_shell_lines() {
 }
 
 /// Found by `scripts/fuzz.sh` (kind `cram`, seed 19): one byte of an external rANS 4x8 block
-/// changed and its CRC32 recomputed. htslib 1.19.1 (bundled by hts-sys 2.2.1, the newest)
-/// overflows the heap decoding it and the process aborts (SIGABRT, exit 134); samtools 1.16.1
-/// refuses it. OPEN: no memory-safe check runs before htslib's decoder yet (see
-/// docs/validation.md); this test states the required outcome and fails until then.
+/// (the soft clips) changed and its CRC32 recomputed. The block still decodes to its 817 bytes,
+/// but its last soft clip lost its NUL stop byte, and htslib 1.19.1 (bundled by hts-sys 2.2.1,
+/// the newest) copied it past the read's buffer and aborted (SIGABRT, exit 134). The
+/// memory-safe check of `io/cram_blocks.rs` walks the container before htslib decodes it and
+/// refuses the file (exit 65, one line naming it, the record and the block).
 #[test]
-#[ignore = "open defect of issue 19: htslib 1.19.1 aborts on this damaged rANS block"]
 fn a_damaged_rans_block_with_a_valid_crc_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let o = pileup(
@@ -869,5 +869,30 @@ fn a_damaged_rans_block_with_a_valid_crc_is_refused() {
         &tmp.path().join("o.tsv"),
         &["-r", s(&fx(NF_REF))],
     );
-    refused(&o, 65, &["rans_block_abort.cram"]);
+    refused(&o, 65, &["rans_block_abort.cram", "lacks its stop byte"]);
+}
+
+/// Two more inputs of the class, from a 5-minute `cram` run of main's binary (6208931, seed
+/// 19): byte 135 of the same soft-clip block set to 0xFF keeps every stop byte but makes record
+/// 4247's soft clip 149 bases of a 143-base read (the write htslib does not bound); byte 113
+/// set to 0 makes the rANS stream run out before its 817 bytes. htslib 1.19.1 aborted on both
+/// with these flags ("corrupted size vs. prev_size", exit 134).
+#[test]
+fn a_soft_clip_past_its_read_and_a_short_rans_stream_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let metrics = tmp.path().join("m.json");
+    for (f, why) in [
+        (
+            "soft_clip_past_read.cram",
+            "record 4247 of the slice at byte 888: a soft clip of 149 at read position 1 runs past the read's 143 bases",
+        ),
+        ("rans_block_short.cram", "does not decompress"),
+    ] {
+        let o = pileup(
+            &fx(&format!("robustness/cram/{f}")),
+            &tmp.path().join("o.tsv"),
+            &["-r", s(&fx(NF_REF)), "--metrics", s(&metrics)],
+        );
+        refused(&o, 65, &[f, why]);
+    }
 }

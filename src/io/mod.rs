@@ -10,6 +10,7 @@
 //! | [`bed`], [`region`] | BED targets, samtools region strings |
 //! | [`vcf`] | somatic calls as VCF 4.2 (bgzip + tabix) |
 //! | [`vcf_input`] | somatic VCFs given to `report` (noodles-vcf) |
+//! | [`sv_input`], [`cn_input`] | structural-variant VCFs and copy-number files of other pipelines (`report --sv`, `--cnv`) |
 //! | [`resource`] | germline resources and panels of normals (noodles-vcf) |
 //! | [`mslist`] | microsatellite site lists, MSI histogram tables and baselines |
 //! | [`gff`] | GFF3/GTF transcript models, preferred-transcript lists |
@@ -23,6 +24,7 @@ pub mod bam_index;
 pub mod bam_record;
 pub mod bed;
 pub mod bgzf_check;
+pub mod cn_input;
 pub mod cnv;
 pub mod cram_container;
 pub mod depth_tsv;
@@ -37,6 +39,7 @@ pub(crate) mod props;
 pub mod reference;
 pub mod region;
 pub mod resource;
+pub mod sv_input;
 pub mod text;
 pub mod vcf;
 pub mod vcf_input;

@@ -317,3 +317,74 @@ fn purple_row(f: &[&str], col: &dyn Fn(&str) -> Option<usize>) -> std::result::R
         ..CnRow::default()
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/external")
+            .join(name)
+    }
+
+    fn parse(text: &str) -> Result<ExternalCnFile> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("cn.txt");
+        std::fs::write(&p, text).unwrap();
+        read_cn_file(&p)
+    }
+
+    #[test]
+    fn each_format_is_told_by_its_header_and_read_to_0_based_spans() {
+        let cns = read_cn_file(&fixture("cnvkit.tumor.cns")).unwrap();
+        assert_eq!(cns.format, CnFileFormat::Cnvkit);
+        let erbb2 = &cns.rows[3];
+        // CNVkit is 0-based half-open already
+        assert_eq!((erbb2.start, erbb2.end, erbb2.log2), (39_600_000, 39_800_000, Some(2.9513)));
+        assert_eq!((erbb2.marks, erbb2.copy_number, erbb2.line), (24, None, 5));
+        let call = read_cn_file(&fixture("cnvkit.tumor.call.cns")).unwrap();
+        assert_eq!(call.format, CnFileFormat::CnvkitCall);
+        assert_eq!(call.rows[1].copy_number, Some(1.0));
+        assert_eq!(call.rows[1].allele_cn, Some((1, 0)));
+        assert_eq!(call.rows[1].baf, Some(0.981));
+        let seg = read_cn_file(&fixture("dnacopy.tumor.seg")).unwrap();
+        assert_eq!((seg.format, seg.sample.as_deref()), (CnFileFormat::Seg, Some("TUMOR_01")));
+        // 1-based loc.start 39600001 is 0-based 39600000: the same spans as the .cns
+        let spans = |f: &ExternalCnFile| -> Vec<(u64, u64)> {
+            f.rows.iter().map(|r| (r.start, r.end)).collect()
+        };
+        assert_eq!(spans(&seg), spans(&cns));
+        let purple = read_cn_file(&fixture("tumor.purple.cnv.gene.tsv")).unwrap();
+        assert_eq!(purple.format, CnFileFormat::PurpleGene);
+        let e = &purple.rows[2];
+        assert_eq!(e.gene.as_deref(), Some("ERBB2"));
+        assert_eq!((e.start, e.end), (39_687_913, 39_730_426));
+        assert_eq!((e.copy_number, e.max_copy_number), (Some(14.8731), Some(15.2201)));
+        assert_eq!(purple.rows[1].minor_cn, Some(0.0121));
+        assert_eq!(e.transcript.as_deref(), Some("ENST00000269571"));
+        // GATK's .seg header and PURPLE's older '#chromosome'
+        let g = parse("Sample\tChromosome\tStart\tEnd\tNum_Probes\tSegment_Mean\nS\tchr1\t1\t100\t5\t-0.3\n").unwrap();
+        assert_eq!((g.format, g.rows[0].start, g.rows[0].log2), (CnFileFormat::Seg, 0, Some(-0.3)));
+        let p = parse("#chromosome\tstart\tend\tgene\tminCopyNumber\tmaxCopyNumber\n1\t10\t20\tX\t3\t4\n").unwrap();
+        assert_eq!(p.format, CnFileFormat::PurpleGene);
+    }
+
+    #[test]
+    fn unknown_formats_and_bad_rows_are_refused() {
+        let e = parse("chrom\tpos\tvalue\nchr1\t5\t1\n").unwrap_err();
+        assert!(e.to_string().contains("cn.txt:1: unknown copy-number format"), "{e}");
+        for (text, why) in [
+            ("ID\tchrom\tloc.start\tloc.end\tnum.mark\tseg.mean\nS\tchr1\t0\t100\t5\t0.1\n", "cn.txt:2: start 0"),
+            ("ID\tchrom\tloc.start\tloc.end\tnum.mark\tseg.mean\nS\tchr1\t1\t100\t5\tx\n", "cn.txt:2: seg.mean 'x'"),
+            ("ID\tchrom\tloc.start\tloc.end\tnum.mark\tseg.mean\nS\tchr1\t1\t100\t5\n", "cn.txt:2: 5 columns where the header has 6"),
+            ("chromosome\tstart\tend\tgene\tlog2\tdepth\tprobes\tweight\nchr1\t100\t50\tA\t0.1\t1\t1\t1\n", "cn.txt:2: end 50 is not after start 100"),
+            ("ID\tchrom\tloc.start\tloc.end\tnum.mark\tseg.mean\nA\tchr1\t1\t9\t5\t0.1\nB\tchr1\t1\t9\t5\t0.1\n", "2 samples (A, B)"),
+            ("ID\tchrom\tloc.start\tloc.end\tnum.mark\tseg.mean\n", "no rows"),
+        ] {
+            let e = parse(text).unwrap_err();
+            assert_eq!(crate::error::exit_kind(&e), ExitKind::Data);
+            assert!(e.to_string().contains(why), "{e}");
+        }
+    }
+}

@@ -567,3 +567,181 @@ pub fn read_sv_vcf(path: &Path, keep_filtered: bool) -> Result<ExternalSvVcf> {
     out.normal_sample = cols.1.and_then(|c| h.samples.get(c).cloned());
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/external")
+            .join(name)
+    }
+
+    const HEAD: &str = "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n";
+
+    fn parse(records: &str) -> Result<ExternalSvVcf> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("sv.vcf");
+        std::fs::write(&p, format!("{HEAD}{records}")).unwrap();
+        read_sv_vcf(&p, false)
+    }
+
+    fn ends(v: &ExternalSvVcf) -> Vec<(String, u64, char, String, u64, char)> {
+        v.junctions
+            .iter()
+            .map(|j| {
+                let s = &j.sv;
+                (
+                    s.chrom1.clone(),
+                    s.pos1.get(),
+                    s.orientation1.symbol(),
+                    s.chrom2.clone(),
+                    s.pos2.get(),
+                    s.orientation2.symbol(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_four_bracket_forms_give_the_vcf_specs_orientations() {
+        // VCF 4.2 section 5.4: t[p[ (+,-), t]p] (+,+), ]p]t (-,+), [p[t (-,-)
+        for (alt, o1, o2) in [
+            ("G[chr2:500[", Orientation::Plus, Orientation::Minus),
+            ("G]chr2:500]", Orientation::Plus, Orientation::Plus),
+            ("]chr2:500]G", Orientation::Minus, Orientation::Plus),
+            ("[chr2:500[G", Orientation::Minus, Orientation::Minus),
+        ] {
+            let (own, mate) = parse_bnd(alt).unwrap().unwrap();
+            assert_eq!((own, mate.2), (o1, o2), "{alt}");
+            assert_eq!((mate.0.as_str(), mate.1), ("chr2", 500));
+        }
+        // inserted bases, a contig with ':' in its name, a breakend into an assembly contig
+        assert_eq!(
+            parse_bnd("NTG]HLA-A*01:01:01:01:120]").unwrap().unwrap().1 .0,
+            "HLA-A*01:01:01:01"
+        );
+        assert_eq!(parse_bnd("N[<ctg1>:5[").unwrap(), None);
+        for bad in ["N[chr2:500]", "[chr2:500[G[", "N[chr2[", "N[chr2:0[", "[chr2:5["] {
+            assert!(parse_bnd(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn manta_mates_make_one_junction_and_filtered_pairs_are_counted_once() {
+        let v = read_sv_vcf(&fixture("manta.somaticSV.vcf.gz"), false).unwrap();
+        assert_eq!(v.caller, "Manta 1.6.0");
+        assert_eq!(v.tumor_sample.as_deref(), Some("TUMOR"));
+        assert_eq!(v.normal_sample.as_deref(), Some("NORMAL"));
+        assert_eq!(
+            ends(&v),
+            vec![
+                ("chr2".into(), 29_224_000, '+', "chr2".into(), 42_296_000, '+'),
+                // <DEL> of 60000001-60004000: POS (+) to END+1 (-)
+                ("chr2".into(), 60_000_000, '+', "chr2".into(), 60_004_001, '-'),
+            ]
+        );
+        let alk = &v.junctions[0].sv;
+        assert_eq!(alk.sv_type, SvType::Inversion);
+        // TUMOR PR 21,11 and SR 19,9: the alt counts
+        assert_eq!((alk.tumor.split_reads, alk.tumor.discordant_pairs), (9, 11));
+        assert_eq!(alk.normal, Some(SvSupport::default()));
+        assert_eq!((v.junctions[0].line, v.mates, v.filtered), (32, 1, 1));
+        let del = &v.junctions[1].sv;
+        assert!(!del.precise && del.ci == 150 && del.sv_type == SvType::Deletion);
+        // --sv-keep-filtered keeps the MinSomaticScore pair, still as one junction
+        let all = read_sv_vcf(&fixture("manta.somaticSV.vcf.gz"), true).unwrap();
+        assert_eq!((all.junctions.len(), all.mates, all.filtered), (3, 2, 0));
+    }
+
+    #[test]
+    fn delly_ct_inversions_and_bnd_translocations() {
+        let v = read_sv_vcf(&fixture("delly.somatic.vcf"), false).unwrap();
+        assert_eq!(v.caller, "DELLY v1.2.6");
+        // DELLY writes the tumor column first
+        assert_eq!(v.tumor_sample.as_deref(), Some("tumor"));
+        assert_eq!(
+            ends(&v),
+            vec![
+                // <INV> CT=3to3: POS and END, both +
+                ("chr2".into(), 29_224_000, '+', "chr2".into(), 42_296_000, '+'),
+                ("chr2".into(), 60_000_000, '+', "chr2".into(), 60_004_001, '-'),
+                ("chr2".into(), 100_000_000, '+', "chr17".into(), 10_000_000, '-'),
+            ]
+        );
+        // FORMAT RV (junction reads) and DV (pairs) of the tumor column
+        let inv = &v.junctions[0].sv;
+        assert_eq!((inv.tumor.split_reads, inv.tumor.discordant_pairs), (9, 12));
+        assert_eq!((inv.homology_length, inv.ci), (2, 2));
+        assert_eq!(v.junctions[2].sv.sv_type, SvType::Translocation);
+        assert_eq!(v.filtered, 1);
+    }
+
+    #[test]
+    fn gridss_pairs_and_single_breakends() {
+        let v = read_sv_vcf(&fixture("gridss.somatic.vcf"), false).unwrap();
+        assert_eq!(v.caller, "GRIDSS");
+        assert_eq!(v.tumor_sample.as_deref(), Some("tumor"));
+        assert_eq!(
+            ends(&v),
+            vec![("chr2".into(), 29_224_000, '+', "chr2".into(), 42_296_000, '+')]
+        );
+        assert_eq!(v.junctions[0].sv.id, "gridss37fb_1290o");
+        assert_eq!(
+            (v.junctions[0].sv.tumor.split_reads, v.junctions[0].sv.tumor.discordant_pairs),
+            (8, 10)
+        );
+        assert_eq!((v.mates, v.single_breakends), (1, 1));
+    }
+
+    #[test]
+    fn symbolic_alleles_follow_the_vcf_convention() {
+        let v = parse(concat!(
+            "chr1\t100\tdup\tN\t<DUP:TANDEM>\t.\tPASS\tSVTYPE=DUP;END=200\n",
+            "chr1\t1000\tinv\tN\t<INV>\t.\tPASS\tSVTYPE=INV;END=2000\n",
+            "chr1\t3000\tinv3\tN\t<INV>\t.\tPASS\tSVTYPE=INV;END=4000;INV3\n",
+            "chr1\t5000\tinv5\tN\t<INV>\t.\tPASS\tSVTYPE=INV;END=6000;INV5\n",
+            "chr1\t7000\tdel\tN\t<DEL>\t.\t.\tSVTYPE=DEL;SVLEN=-50\n",
+            "chr1\t8000\ttra\tN\t<TRA>\t.\tPASS\tSVTYPE=TRA;CHR2=chr3;END=900;CT=5to3\n",
+            "chr1\t9000\tins\tN\t<INS>\t.\tPASS\tSVTYPE=INS;SVLEN=300\n",
+            "chr1\t9500\tsnv\tA\tG\t.\tPASS\t.\n",
+        ))
+        .unwrap();
+        let c = |p1, o1, p2, o2| ("chr1".to_string(), p1, o1, "chr1".to_string(), p2, o2);
+        let mut want = vec![
+            c(101, '-', 200, '+'),
+            c(1000, '+', 2000, '+'),
+            c(1001, '-', 2001, '-'),
+            c(3000, '+', 4000, '+'),
+            c(5001, '-', 6001, '-'),
+            c(7000, '+', 7051, '-'),
+        ];
+        want.push(("chr1".into(), 8000, '-', "chr3".into(), 900, '+'));
+        assert_eq!(ends(&v), want);
+        assert_eq!(v.junctions[0].sv.sv_type, SvType::Duplication);
+        assert_eq!(v.junctions[1].sv.id, "inv:3to3");
+        assert_eq!(v.not_junctions, 2);
+        assert!(!v.support_reported);
+        assert_eq!(v.caller, "unknown caller");
+    }
+
+    #[test]
+    fn malformed_records_are_refused_with_file_and_line() {
+        for (rec, why) in [
+            ("chr1\tx\t.\tN\t<DEL>\t.\tPASS\tEND=5\n", "POS 'x'"),
+            ("chr1\t10\t.\tN\t<DEL>\t.\tPASS\tSVTYPE=DEL\n", "END or SVLEN"),
+            ("chr1\t10\t.\tN\t<DEL>\t.\tPASS\tEND=5\n", "not after POS"),
+            ("chr1\t10\t.\tN\tN[chr2:5]\t.\tPASS\t.\n", "breakend ALT"),
+            ("chr1\t10\t.\tN\tN]chr2:5]\t.\tPASS\tCT=3to5\n", "disagrees"),
+            ("chr1\t10\t.\tN\t<TRA>\t.\tPASS\tCHR2=chr2;POS2=5\n", "needs CT"),
+            ("chr1\t10\t.\tN\t<INV>\t.\tq10\tEND=50;CT=3to4\n", "CT '3to4'"),
+            ("chr1\t10\t.\tN\n", "4 columns"),
+        ] {
+            let e = parse(rec).unwrap_err();
+            assert_eq!(crate::error::exit_kind(&e), ExitKind::Data);
+            let m = e.to_string();
+            assert!(m.contains("sv.vcf:3: ") && m.contains(why), "{m}");
+        }
+    }
+}

@@ -110,7 +110,8 @@ fn detect(cols: &[String]) -> Option<CnFileFormat> {
             CnFileFormat::Cnvkit
         });
     }
-    let one_of = |i: usize, names: &[&str]| cols.get(i).is_some_and(|c| names.contains(&c.as_str()));
+    let one_of =
+        |i: usize, names: &[&str]| cols.get(i).is_some_and(|c| names.contains(&c.as_str()));
     (cols.len() >= 5
         && one_of(1, &["chrom", "chromosome", "chr", "contig"])
         && one_of(2, &["loc.start", "start", "startpos", "start.pos"])
@@ -183,7 +184,12 @@ pub fn read_cn_file(path: &Path) -> Result<ExternalCnFile> {
             format!(
                 "'{name}' holds segments of {} samples ({}{}): give one sample's segments to --cnv",
                 samples.len(),
-                samples.iter().take(5).cloned().collect::<Vec<_>>().join(", "),
+                samples
+                    .iter()
+                    .take(5)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 if samples.len() > 5 { ", ..." } else { "" }
             ),
         ));
@@ -255,7 +261,10 @@ fn seg_row(f: &[&str]) -> std::result::Result<CnRow, String> {
     })
 }
 
-fn cnvkit_row(f: &[&str], col: &dyn Fn(&str) -> Option<usize>) -> std::result::Result<CnRow, String> {
+fn cnvkit_row(
+    f: &[&str],
+    col: &dyn Fn(&str) -> Option<usize>,
+) -> std::result::Result<CnRow, String> {
     let (start, end) = span(f[1], f[2], false)?;
     let opt_num = |n: &str| -> std::result::Result<Option<f64>, String> {
         match col(n).map(|i| f[i].trim()) {
@@ -285,7 +294,10 @@ fn cnvkit_row(f: &[&str], col: &dyn Fn(&str) -> Option<usize>) -> std::result::R
     })
 }
 
-fn purple_row(f: &[&str], col: &dyn Fn(&str) -> Option<usize>) -> std::result::Result<CnRow, String> {
+fn purple_row(
+    f: &[&str],
+    col: &dyn Fn(&str) -> Option<usize>,
+) -> std::result::Result<CnRow, String> {
     let get = |n: &str| col(n).map(|i| f[i]);
     let (start, end) = span(
         get("start").ok_or("no start column")?,
@@ -299,9 +311,7 @@ fn purple_row(f: &[&str], col: &dyn Fn(&str) -> Option<usize>) -> std::result::R
         return Err("the gene is empty".into());
     }
     Ok(CnRow {
-        chrom: get("chromosome")
-            .ok_or("no chromosome column")?
-            .to_string(),
+        chrom: get("chromosome").ok_or("no chromosome column")?.to_string(),
         start,
         end,
         gene: Some(gene.to_string()),
@@ -341,7 +351,10 @@ mod tests {
         assert_eq!(cns.format, CnFileFormat::Cnvkit);
         let erbb2 = &cns.rows[3];
         // CNVkit is 0-based half-open already
-        assert_eq!((erbb2.start, erbb2.end, erbb2.log2), (39_600_000, 39_800_000, Some(2.9513)));
+        assert_eq!(
+            (erbb2.start, erbb2.end, erbb2.log2),
+            (39_600_000, 39_800_000, Some(2.9513))
+        );
         assert_eq!((erbb2.marks, erbb2.copy_number, erbb2.line), (24, None, 5));
         let call = read_cn_file(&fixture("cnvkit.tumor.call.cns")).unwrap();
         assert_eq!(call.format, CnFileFormat::CnvkitCall);
@@ -349,7 +362,10 @@ mod tests {
         assert_eq!(call.rows[1].allele_cn, Some((1, 0)));
         assert_eq!(call.rows[1].baf, Some(0.981));
         let seg = read_cn_file(&fixture("dnacopy.tumor.seg")).unwrap();
-        assert_eq!((seg.format, seg.sample.as_deref()), (CnFileFormat::Seg, Some("TUMOR_01")));
+        assert_eq!(
+            (seg.format, seg.sample.as_deref()),
+            (CnFileFormat::Seg, Some("TUMOR_01"))
+        );
         // 1-based loc.start 39600001 is 0-based 39600000: the same spans as the .cns
         let spans = |f: &ExternalCnFile| -> Vec<(u64, u64)> {
             f.rows.iter().map(|r| (r.start, r.end)).collect()
@@ -360,20 +376,36 @@ mod tests {
         let e = &purple.rows[2];
         assert_eq!(e.gene.as_deref(), Some("ERBB2"));
         assert_eq!((e.start, e.end), (39_687_913, 39_730_426));
-        assert_eq!((e.copy_number, e.max_copy_number), (Some(14.8731), Some(15.2201)));
+        assert_eq!(
+            (e.copy_number, e.max_copy_number),
+            (Some(14.8731), Some(15.2201))
+        );
         assert_eq!(purple.rows[1].minor_cn, Some(0.0121));
         assert_eq!(e.transcript.as_deref(), Some("ENST00000269571"));
         // GATK's .seg header and PURPLE's older '#chromosome'
-        let g = parse("Sample\tChromosome\tStart\tEnd\tNum_Probes\tSegment_Mean\nS\tchr1\t1\t100\t5\t-0.3\n").unwrap();
-        assert_eq!((g.format, g.rows[0].start, g.rows[0].log2), (CnFileFormat::Seg, 0, Some(-0.3)));
-        let p = parse("#chromosome\tstart\tend\tgene\tminCopyNumber\tmaxCopyNumber\n1\t10\t20\tX\t3\t4\n").unwrap();
+        let g = parse(
+            "Sample\tChromosome\tStart\tEnd\tNum_Probes\tSegment_Mean\nS\tchr1\t1\t100\t5\t-0.3\n",
+        )
+        .unwrap();
+        assert_eq!(
+            (g.format, g.rows[0].start, g.rows[0].log2),
+            (CnFileFormat::Seg, 0, Some(-0.3))
+        );
+        let p = parse(
+            "#chromosome\tstart\tend\tgene\tminCopyNumber\tmaxCopyNumber\n1\t10\t20\tX\t3\t4\n",
+        )
+        .unwrap();
         assert_eq!(p.format, CnFileFormat::PurpleGene);
     }
 
     #[test]
     fn unknown_formats_and_bad_rows_are_refused() {
         let e = parse("chrom\tpos\tvalue\nchr1\t5\t1\n").unwrap_err();
-        assert!(e.to_string().contains("cn.txt:1: unknown copy-number format"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("cn.txt:1: unknown copy-number format"),
+            "{e}"
+        );
         for (text, why) in [
             ("ID\tchrom\tloc.start\tloc.end\tnum.mark\tseg.mean\nS\tchr1\t0\t100\t5\t0.1\n", "cn.txt:2: start 0"),
             ("ID\tchrom\tloc.start\tloc.end\tnum.mark\tseg.mean\nS\tchr1\t1\t100\t5\tx\n", "cn.txt:2: seg.mean 'x'"),

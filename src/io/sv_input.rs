@@ -240,8 +240,8 @@ fn shape(
             return Ok(Shape::NotJunction);
         };
         if let Some(c) = info.get("CT") {
-            let want = connection(c)
-                .ok_or_else(|| format!("CT '{c}' is not 3to3, 5to5, 3to5 or 5to3"))?;
+            let want =
+                connection(c).ok_or_else(|| format!("CT '{c}' is not 3to3, 5to5, 3to5 or 5to3"))?;
             if want != (own, mate.2) {
                 return Err(format!("CT={c} disagrees with ALT '{alt}'"));
             }
@@ -524,7 +524,9 @@ pub fn read_sv_vcf(path: &Path, keep_filtered: bool) -> Result<ExternalSvVcf> {
         let fmt = f.get(8).copied();
         let col = |c: Option<usize>| c.and_then(|c| f.get(9 + c).copied());
         let tumor = support(fmt, col(cols.0), &info);
-        let normal = cols.1.and_then(|_| support(fmt, col(cols.1), &HashMap::new()));
+        let normal = cols
+            .1
+            .and_then(|_| support(fmt, col(cols.1), &HashMap::new()));
         let many = ends.len() > 1;
         for (k, e) in ends.into_iter().enumerate() {
             let key = if (&e.0 .0, e.0 .1) <= (&e.1 .0, e.1 .1) {
@@ -619,11 +621,21 @@ mod tests {
         }
         // inserted bases, a contig with ':' in its name, a breakend into an assembly contig
         assert_eq!(
-            parse_bnd("NTG]HLA-A*01:01:01:01:120]").unwrap().unwrap().1 .0,
+            parse_bnd("NTG]HLA-A*01:01:01:01:120]")
+                .unwrap()
+                .unwrap()
+                .1
+                 .0,
             "HLA-A*01:01:01:01"
         );
         assert_eq!(parse_bnd("N[<ctg1>:5[").unwrap(), None);
-        for bad in ["N[chr2:500]", "[chr2:500[G[", "N[chr2[", "N[chr2:0[", "[chr2:5["] {
+        for bad in [
+            "N[chr2:500]",
+            "[chr2:500[G[",
+            "N[chr2[",
+            "N[chr2:0[",
+            "[chr2:5[",
+        ] {
             assert!(parse_bnd(bad).is_err(), "{bad}");
         }
     }
@@ -637,9 +649,23 @@ mod tests {
         assert_eq!(
             ends(&v),
             vec![
-                ("chr2".into(), 29_224_000, '+', "chr2".into(), 42_296_000, '+'),
+                (
+                    "chr2".into(),
+                    29_224_000,
+                    '+',
+                    "chr2".into(),
+                    42_296_000,
+                    '+'
+                ),
                 // <DEL> of 60000001-60004000: POS (+) to END+1 (-)
-                ("chr2".into(), 60_000_000, '+', "chr2".into(), 60_004_001, '-'),
+                (
+                    "chr2".into(),
+                    60_000_000,
+                    '+',
+                    "chr2".into(),
+                    60_004_001,
+                    '-'
+                ),
             ]
         );
         let alk = &v.junctions[0].sv;
@@ -665,9 +691,30 @@ mod tests {
             ends(&v),
             vec![
                 // <INV> CT=3to3: POS and END, both +
-                ("chr2".into(), 29_224_000, '+', "chr2".into(), 42_296_000, '+'),
-                ("chr2".into(), 60_000_000, '+', "chr2".into(), 60_004_001, '-'),
-                ("chr2".into(), 100_000_000, '+', "chr17".into(), 10_000_000, '-'),
+                (
+                    "chr2".into(),
+                    29_224_000,
+                    '+',
+                    "chr2".into(),
+                    42_296_000,
+                    '+'
+                ),
+                (
+                    "chr2".into(),
+                    60_000_000,
+                    '+',
+                    "chr2".into(),
+                    60_004_001,
+                    '-'
+                ),
+                (
+                    "chr2".into(),
+                    100_000_000,
+                    '+',
+                    "chr17".into(),
+                    10_000_000,
+                    '-'
+                ),
             ]
         );
         // FORMAT RV (junction reads) and DV (pairs) of the tumor column
@@ -685,11 +732,21 @@ mod tests {
         assert_eq!(v.tumor_sample.as_deref(), Some("tumor"));
         assert_eq!(
             ends(&v),
-            vec![("chr2".into(), 29_224_000, '+', "chr2".into(), 42_296_000, '+')]
+            vec![(
+                "chr2".into(),
+                29_224_000,
+                '+',
+                "chr2".into(),
+                42_296_000,
+                '+'
+            )]
         );
         assert_eq!(v.junctions[0].sv.id, "gridss37fb_1290o");
         assert_eq!(
-            (v.junctions[0].sv.tumor.split_reads, v.junctions[0].sv.tumor.discordant_pairs),
+            (
+                v.junctions[0].sv.tumor.split_reads,
+                v.junctions[0].sv.tumor.discordant_pairs
+            ),
             (8, 10)
         );
         assert_eq!((v.mates, v.single_breakends), (1, 1));
@@ -730,12 +787,21 @@ mod tests {
     fn malformed_records_are_refused_with_file_and_line() {
         for (rec, why) in [
             ("chr1\tx\t.\tN\t<DEL>\t.\tPASS\tEND=5\n", "POS 'x'"),
-            ("chr1\t10\t.\tN\t<DEL>\t.\tPASS\tSVTYPE=DEL\n", "END or SVLEN"),
+            (
+                "chr1\t10\t.\tN\t<DEL>\t.\tPASS\tSVTYPE=DEL\n",
+                "END or SVLEN",
+            ),
             ("chr1\t10\t.\tN\t<DEL>\t.\tPASS\tEND=5\n", "not after POS"),
             ("chr1\t10\t.\tN\tN[chr2:5]\t.\tPASS\t.\n", "breakend ALT"),
             ("chr1\t10\t.\tN\tN]chr2:5]\t.\tPASS\tCT=3to5\n", "disagrees"),
-            ("chr1\t10\t.\tN\t<TRA>\t.\tPASS\tCHR2=chr2;POS2=5\n", "needs CT"),
-            ("chr1\t10\t.\tN\t<INV>\t.\tq10\tEND=50;CT=3to4\n", "CT '3to4'"),
+            (
+                "chr1\t10\t.\tN\t<TRA>\t.\tPASS\tCHR2=chr2;POS2=5\n",
+                "needs CT",
+            ),
+            (
+                "chr1\t10\t.\tN\t<INV>\t.\tq10\tEND=50;CT=3to4\n",
+                "CT '3to4'",
+            ),
             ("chr1\t10\t.\tN\n", "4 columns"),
         ] {
             let e = parse(rec).unwrap_err();

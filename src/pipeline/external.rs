@@ -59,14 +59,18 @@ impl ExternalOptions {
     pub fn check_flags(&self) -> Result<()> {
         let usage = |m: String| Err(fail(ExitKind::Usage, m));
         if self.cnv.is_none() && (self.cnv_purity.is_some() || self.cnv_ploidy.is_some()) {
-            return usage("--cnv-purity and --cnv-ploidy describe the --cnv file: give --cnv".into());
+            return usage(
+                "--cnv-purity and --cnv-ploidy describe the --cnv file: give --cnv".into(),
+            );
         }
         if self.sv.is_none() && self.sv_keep_filtered {
             return usage("--sv-keep-filtered applies to the --sv file: give --sv".into());
         }
         if let Some(p) = self.cnv_purity {
             if !(p.is_finite() && p > 0.0 && p <= 1.0) {
-                return usage(format!("--cnv-purity {p} is not a tumor fraction in (0, 1]"));
+                return usage(format!(
+                    "--cnv-purity {p} is not a tumor fraction in (0, 1]"
+                ));
             }
         }
         if let Some(p) = self.cnv_ploidy {
@@ -264,8 +268,8 @@ fn cn_result(
             (segs, all)
         }
     };
-    let allelic = f.format == CnFileFormat::PurpleGene
-        || f.rows.iter().any(|r| r.allele_cn.is_some());
+    let allelic =
+        f.format == CnFileFormat::PurpleGene || f.rows.iter().any(|r| r.allele_cn.is_some());
     if !allelic {
         not_assessed.push(NotAssessed {
             item: "loh".into(),
@@ -281,9 +285,14 @@ fn cn_result(
             "read from another pipeline's {} file; {}; gene calls as `run` makes them",
             f.format.label(),
             match (f.format, purity) {
-                (CnFileFormat::PurpleGene, _) => "PURPLE's per-gene copy numbers called against the ploidy".to_string(),
-                (CnFileFormat::CnvkitCall, _) => "CNVkit's called copy numbers (cn) against the ploidy".to_string(),
-                (_, Some(p)) => format!("log2 ratios converted to copy number at purity {p} and ploidy {}", ploidy.unwrap_or(DEFAULT_PLOIDY)),
+                (CnFileFormat::PurpleGene, _) =>
+                    "PURPLE's per-gene copy numbers called against the ploidy".to_string(),
+                (CnFileFormat::CnvkitCall, _) =>
+                    "CNVkit's called copy numbers (cn) against the ploidy".to_string(),
+                (_, Some(p)) => format!(
+                    "log2 ratios converted to copy number at purity {p} and ploidy {}",
+                    ploidy.unwrap_or(DEFAULT_PLOIDY)
+                ),
                 (_, None) => "log2 ratios called by ratio alone (no purity)".to_string(),
             }
         ),
@@ -350,9 +359,8 @@ impl ExternalStructural {
         }
         if let Some(f) = &self.cn {
             let (res, na) = cn_result(f, self.purity, self.ploidy, &genes);
-            src.not_assessed.retain(|n| {
-                !matches!(n.item.as_str(), "copy_number" | "gene_copy_number" | "loh")
-            });
+            src.not_assessed
+                .retain(|n| !matches!(n.item.as_str(), "copy_number" | "gene_copy_number" | "loh"));
             src.not_assessed.extend(na);
             src.limitations.extend(res.warnings.iter().cloned());
             src.inputs.structural.push(file_record(&f.path, true)?);

@@ -966,10 +966,9 @@ impl ReportOptions {
             }
             None => None,
         };
-        let external = self.external.load(
-            &reference,
-            results.as_ref().zip(self.results.as_deref()),
-        )?;
+        let external = self
+            .external
+            .load(&reference, results.as_ref().zip(self.results.as_deref()))?;
         let same_run = results
             .as_ref()
             .map(|r| r.run_id.clone())
@@ -1090,7 +1089,12 @@ impl ReportPlan {
         manifest.input("vcf", &vcf_rec.path, vcf_rec.size, vcf_rec.md5.clone());
         manifest.input("kb", &report.kb.path, 0, Some(report.kb.md5.clone()));
         for (role, f) in self.external.files() {
-            if let Some(r) = report.inputs.structural.iter().find(|r| Path::new(&r.path) == f) {
+            if let Some(r) = report
+                .inputs
+                .structural
+                .iter()
+                .find(|r| Path::new(&r.path) == f)
+            {
                 manifest.input(role, &r.path, r.size, r.md5.clone());
             }
         }

@@ -87,7 +87,10 @@ fn eml4_alk_from_manta_delly_and_gridss_gives_alectinib_at_a_in_luad() {
         assert_eq!(f["frame"], "in_frame", "{file}");
         assert_eq!(f["known_fusion"], true);
         let ext = block["external"].as_str().unwrap();
-        assert!(ext.contains(file) && ext.contains(caller) && ext.contains("md5 "), "{ext}");
+        assert!(
+            ext.contains(file) && ext.contains(caller) && ext.contains("md5 "),
+            "{ext}"
+        );
         // provenance: the file with its MD5 in the report's inputs
         let inputs = r["inputs"]["structural"].as_array().unwrap();
         assert_eq!(inputs.len(), 1);
@@ -112,7 +115,10 @@ fn eml4_alk_from_manta_delly_and_gridss_gives_alectinib_at_a_in_luad() {
             .iter()
             .map(|n| n["item"].as_str().unwrap())
             .collect();
-        assert!(!na.contains(&"structural_variants") && na.contains(&"copy_number"), "{na:?}");
+        assert!(
+            !na.contains(&"structural_variants") && na.contains(&"copy_number"),
+            "{na:?}"
+        );
     }
 }
 
@@ -132,7 +138,10 @@ fn delly_keeps_its_translocation_and_counts_what_was_skipped() {
     assert_eq!(v[0]["genes2"], serde_json::json!(["EML4"]));
     assert_eq!(v[2]["chrom2"], "chr17");
     let warnings = r["structural_variants"]["warnings"].to_string();
-    assert!(warnings.contains("1 junction(s) whose FILTER is not PASS"), "{warnings}");
+    assert!(
+        warnings.contains("1 junction(s) whose FILTER is not PASS"),
+        "{warnings}"
+    );
     // the page shows the fusion and the file it came from
     let html = std::fs::read_to_string(tmp.path().join("delly/report.html")).unwrap();
     assert!(html.contains("EML4::ALK") && html.contains("delly.somatic.vcf"));
@@ -158,7 +167,10 @@ fn erbb2_amplification_from_cnvkit_gives_trastuzumab_at_a_in_breast_cancer() {
     assert_eq!(erbb2["min_log2_ratio"], 2.9513);
     assert!(cn["external"].as_str().unwrap().contains("CNVkit .cns"));
     let na = r["not_assessed"].to_string();
-    assert!(na.contains("\"loh\"") && !na.contains("\"copy_number\""), "{na}");
+    assert!(
+        na.contains("\"loh\"") && !na.contains("\"copy_number\""),
+        "{na}"
+    );
     // with a purity the ratio becomes a copy number: (2^2.9513 x 2 - 2 x 0.6) / 0.4 = 35.67
     let r = report(
         tmp.path(),
@@ -167,7 +179,12 @@ fn erbb2_amplification_from_cnvkit_gives_trastuzumab_at_a_in_breast_cancer() {
         &["--cnv", s(&cns), "--cnv-purity", "0.4"],
     );
     let g = &r["copy_number"]["genes"];
-    let erbb2 = g.as_array().unwrap().iter().find(|g| g["gene"] == "ERBB2").unwrap();
+    let erbb2 = g
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["gene"] == "ERBB2")
+        .unwrap();
     assert_eq!(erbb2["min_copy_number"], 35.67);
     assert_eq!(erbb2["call_basis"], "fitted_ploidy");
     assert_eq!(r["copy_number"]["purity"], 0.4);
@@ -197,12 +214,17 @@ fn call_cns_seg_and_purple_give_the_same_erbb2_amplification() {
             // CNVkit's cn 15 at the default ploidy 2, and TP53 lost with LOH (cn1 1, cn2 0)
             assert_eq!(erbb2["min_copy_number"], 15.0);
             let tp53 = genes.iter().find(|g| g["gene"] == "TP53").unwrap();
-            assert_eq!((&tp53["call"], &tp53["loh"]), (&Value::from("loss"), &Value::from(true)));
+            assert_eq!(
+                (&tp53["call"], &tp53["loh"]),
+                (&Value::from("loss"), &Value::from(true))
+            );
         }
         if file == "tumor.purple.cnv.gene.tsv" {
             assert_eq!(erbb2["min_copy_number"], 14.87);
             assert_eq!(erbb2["max_copy_number"], 15.22);
-            assert!(r["copy_number"]["warnings"].to_string().contains("ploidy not given"));
+            assert!(r["copy_number"]["warnings"]
+                .to_string()
+                .contains("ploidy not given"));
         }
     }
     assert_eq!(calls, vec!["amplification"; 3]);
@@ -240,9 +262,21 @@ fn flags_and_files_are_checked_before_anything_is_written() {
     let call = fx("external/cnvkit.tumor.call.cns");
     for (extra, want, says) in [
         (vec!["--cnv-purity", "0.5"], 64, "give --cnv"),
-        (vec!["--cnv", s(&cns), "--cnv-purity", "1.5"], 64, "--cnv-purity 1.5"),
-        (vec!["--cnv", s(&cns), "--cnv-ploidy", "0"], 64, "--cnv-ploidy 0"),
-        (vec!["--cnv", s(&call), "--cnv-purity", "0.5"], 64, "log2-only"),
+        (
+            vec!["--cnv", s(&cns), "--cnv-purity", "1.5"],
+            64,
+            "--cnv-purity 1.5",
+        ),
+        (
+            vec!["--cnv", s(&cns), "--cnv-ploidy", "0"],
+            64,
+            "--cnv-ploidy 0",
+        ),
+        (
+            vec!["--cnv", s(&call), "--cnv-purity", "0.5"],
+            64,
+            "log2-only",
+        ),
     ] {
         let (c, err, written) = code(&extra);
         assert_eq!(c, want, "{extra:?}: {err}");
@@ -255,7 +289,10 @@ fn flags_and_files_are_checked_before_anything_is_written() {
     std::fs::write(&bad, text.replacen("END=60004000", "END=59990000", 1)).unwrap();
     let (c, err, written) = code(&["--sv", s(&bad)]);
     assert_eq!(c, 65, "{err}");
-    assert!(err.contains("bad.vcf:47: END 59990000 is not after POS 60000000"), "{err}");
+    assert!(
+        err.contains("bad.vcf:47: END 59990000 is not after POS 60000000"),
+        "{err}"
+    );
     assert!(!written);
     // a contig the reference lacks
     let other = tmp.path().join("other.seg");
@@ -266,7 +303,10 @@ fn flags_and_files_are_checked_before_anything_is_written() {
     .unwrap();
     let (c, err, _) = code(&["--cnv", s(&other)]);
     assert_eq!(c, 65, "{err}");
-    assert!(err.contains("other.seg:2: contig '17' is not in the reference"), "{err}");
+    assert!(
+        err.contains("other.seg:2: contig '17' is not in the reference"),
+        "{err}"
+    );
     // an unknown copy-number format
     let (c, err, _) = code(&["--cnv", s(&fx("external/delly.somatic.vcf"))]);
     assert_eq!(c, 65, "{err}");

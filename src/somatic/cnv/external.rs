@@ -36,9 +36,7 @@ pub fn segments(
             let r = row.log2.unwrap_or(0.0);
             let n = match (format, purity) {
                 (CnFileFormat::CnvkitCall, _) => row.copy_number,
-                (CnFileFormat::Seg | CnFileFormat::Cnvkit, Some(p)) => {
-                    Some(copy_number(r, p, psi))
-                }
+                (CnFileFormat::Seg | CnFileFormat::Cnvkit, Some(p)) => Some(copy_number(r, p, psi)),
                 _ => None,
             };
             let (call, basis) = match n {
@@ -125,7 +123,13 @@ mod tests {
     #[test]
     fn log2_with_a_purity_gives_the_absolute_copy_number() {
         // purity 0.5, ploidy 2: log2 1.5 -> 2^1.5 x 2 = 5.657; (5.657 - 1) / 0.5 = 9.31 copies
-        let s = segments(&[row(1.5, None)], CnFileFormat::Cnvkit, Some(0.5), None, 3.0);
+        let s = segments(
+            &[row(1.5, None)],
+            CnFileFormat::Cnvkit,
+            Some(0.5),
+            None,
+            3.0,
+        );
         assert_eq!(s[0].copy_number, Some(9.31));
         assert_eq!(s[0].call, CnCall::Amplification);
         assert_eq!(s[0].call_basis, CnCallBasis::FittedPloidy);
@@ -169,7 +173,10 @@ mod tests {
         assert!(g[2].loh && !g[0].loh);
         assert_eq!(g[2].minor_cn, Some(0));
         // at ploidy 7 the 18.4 copies are a gain, not an amplification
-        assert_eq!(purple_genes(&g_rows(), Some(7.0), 3.0)[0].call, CnCall::Gain);
+        assert_eq!(
+            purple_genes(&g_rows(), Some(7.0), 3.0)[0].call,
+            CnCall::Gain
+        );
     }
 
     fn g_rows() -> Vec<CnRow> {

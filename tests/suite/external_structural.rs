@@ -312,3 +312,168 @@ fn flags_and_files_are_checked_before_anything_is_written() {
     assert_eq!(c, 65, "{err}");
     assert!(err.contains("unknown copy-number format"), "{err}");
 }
+
+/// `run`'s own `sv.vcf.gz` and `copy_number.seg`, read back by `report --sv --cnv` without the
+/// run's results, give the run's junctions and fusions exactly, and its MET amplification
+/// (`fixtures/sim_structural`: ETV6::NTRK1, EGFR exon 2-7 deletion, MET at 10 copies).
+#[test]
+fn a_runs_own_sv_vcf_and_seg_read_back_give_its_fusions_and_amplification() {
+    let tmp = tempfile::tempdir().unwrap();
+    let slices = fx("annotation/cancer_genes.GRCh38.slices.fa");
+    let gff = fx("annotation/cancer_genes.GRCh38.slices.refseq_lrg.gff3");
+    let mane = fx("annotation/mane_select.tsv");
+    let out = tmp.path().join("run");
+    let models = ["-r", s(&slices), "--gff", s(&gff), "--transcripts", s(&mane)];
+    let mut args = vec![
+        "run",
+        "--tumor",
+        s(&fx("sim_structural/tumor.cram")),
+        "--normal",
+        s(&fx("sim_structural/normal.cram")),
+        "--outdir",
+        s(&out),
+    ];
+    args.extend_from_slice(&models);
+    run_ok(&args);
+    let res = json(&out.join("results.json"));
+    let cn = &res["copy_number"];
+    let (purity, ploidy) = (cn["purity"].to_string(), cn["ploidy"].to_string());
+    let rep = tmp.path().join("rep");
+    let mut args = vec![
+        "report",
+        "--vcf",
+        s(&out.join("calls.vcf.gz")),
+        "--sv",
+        s(&out.join("sv.vcf.gz")),
+        "--cnv",
+        s(&out.join("copy_number.seg")),
+        "--cnv-purity",
+        &purity,
+        "--cnv-ploidy",
+        &ploidy,
+        "--cancer-type",
+        "NSCLC",
+        "--outdir",
+        s(&rep),
+    ];
+    args.extend_from_slice(&models);
+    run_ok(&args);
+    let r = json(&rep.join("report.json"));
+    let ours = &res["structural_variants"];
+    let back = &r["structural_variants"];
+    let key = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| {
+                format!(
+                    "{} {}:{}{} {}:{}{} {}",
+                    x["sv_type"], x["chrom1"], x["pos1"], x["orientation1"], x["chrom2"],
+                    x["pos2"], x["orientation2"], x["genes1"]
+                )
+            })
+            .collect()
+    };
+    assert!(!ours["variants"].as_array().unwrap().is_empty());
+    assert_eq!(key(&back["variants"]), key(&ours["variants"]));
+    let fusions = |v: &Value| -> Vec<(Value, Value, Value, Value)> {
+        v["fusions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["name"].clone(),
+                    f["five_prime"]["location"].clone(),
+                    f["three_prime"]["location"].clone(),
+                    f["frame"].clone(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(fusions(back), fusions(ours));
+    assert!(fusions(back).iter().any(|f| f.0 == "ETV6::NTRK1"));
+    assert!(back["external"].as_str().unwrap().contains("oncostream"));
+    // the run's split reads and pairs are read back from its FORMAT SR:PR
+    assert_eq!(back["variants"][0]["tumor"], ours["variants"][0]["tumor"]);
+    let called = |v: &Value| -> Vec<String> {
+        v["genes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|g| g["call"] == "amplification")
+            .map(|g| g["gene"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(called(&r["copy_number"]), vec!["MET"]);
+    assert_eq!(called(&r["copy_number"]), called(cn));
+}
+
+/// A run that assessed structural variants keeps them: `--sv` with its `--results` is refused;
+/// a run that could not assess copy number (the 40 kb nf-core slice) takes a `--cnv` file's.
+#[test]
+fn a_runs_results_take_precedence_and_fill_only_what_it_did_not_assess() {
+    let tmp = tempfile::tempdir().unwrap();
+    let nf = fx("nfcore_chr22");
+    let fasta = nf.join("genome.fasta");
+    let out = tmp.path().join("run");
+    run_ok(&[
+        "run",
+        "--tumor",
+        s(&nf.join("test2.paired_end.sorted.bam")),
+        "--normal",
+        s(&nf.join("test.paired_end.sorted.bam")),
+        "-r",
+        s(&fasta),
+        "--outdir",
+        s(&out),
+    ]);
+    let res = json(&out.join("results.json"));
+    assert!(res["structural_variants"].is_object() && res["copy_number"].is_null());
+    let report = |name: &str, extra: &[&str]| {
+        let mut args = vec![
+            "report",
+            "--vcf",
+            s(&out.join("calls.vcf.gz")),
+            "--results",
+            s(&out.join("results.json")),
+            "-r",
+            s(&fasta),
+            "--cancer-type",
+            "LUAD",
+            "--outdir",
+        ];
+        let dir = tmp.path().join(name);
+        let dir = dir.to_str().unwrap().to_string();
+        args.push(&dir);
+        args.extend_from_slice(extra);
+        (run(&args), tmp.path().join(name))
+    };
+    let sv = fx("external/manta.somaticSV.vcf.gz");
+    let (o, dir) = report("sv", &["--sv", s(&sv)]);
+    assert_eq!(o.status.code(), Some(64));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--sv and --results") && err.contains("structural variants"), "{err}");
+    assert!(!dir.join("report.json").exists());
+    let seg = tmp.path().join("chr22.seg");
+    std::fs::write(
+        &seg,
+        "ID\tchrom\tloc.start\tloc.end\tnum.mark\tseg.mean\ntestT\tchr22\t1\t40001\t40\t0.02\n",
+    )
+    .unwrap();
+    let (o, dir) = report("cnv", &["--cnv", s(&seg)]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r = json(&dir.join("report.json"));
+    assert!(r["copy_number"]["external"].as_str().unwrap().contains("chr22.seg"));
+    assert_eq!(r["copy_number"]["segments"][0]["call"], "neutral");
+    let na: Vec<&str> = r["not_assessed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["item"].as_str().unwrap())
+        .collect();
+    // the slice is not GRCh38: no transcript model, so no gene calls; copy number itself is in
+    assert!(!na.contains(&"copy_number") && na.contains(&"gene_copy_number"), "{na:?}");
+    // the run's structural variants stay the run's
+    assert!(r["structural_variants"]["external"].is_null());
+}

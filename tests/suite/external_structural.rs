@@ -352,7 +352,7 @@ fn a_runs_own_sv_vcf_and_seg_read_back_give_its_fusions_and_amplification() {
         "--cnv-ploidy",
         &ploidy,
         "--cancer-type",
-        "NSCLC",
+        "LUAD",
         "--outdir",
         s(&rep),
     ];

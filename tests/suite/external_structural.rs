@@ -323,13 +323,24 @@ fn a_runs_own_sv_vcf_and_seg_read_back_give_its_fusions_and_amplification() {
     let gff = fx("annotation/cancer_genes.GRCh38.slices.refseq_lrg.gff3");
     let mane = fx("annotation/mane_select.tsv");
     let out = tmp.path().join("run");
-    let models = ["-r", s(&slices), "--gff", s(&gff), "--transcripts", s(&mane)];
+    let (tumor, normal) = (
+        fx("sim_structural/tumor.cram"),
+        fx("sim_structural/normal.cram"),
+    );
+    let models = [
+        "-r",
+        s(&slices),
+        "--gff",
+        s(&gff),
+        "--transcripts",
+        s(&mane),
+    ];
     let mut args = vec![
         "run",
         "--tumor",
-        s(&fx("sim_structural/tumor.cram")),
+        s(&tumor),
         "--normal",
-        s(&fx("sim_structural/normal.cram")),
+        s(&normal),
         "--outdir",
         s(&out),
     ];
@@ -339,14 +350,19 @@ fn a_runs_own_sv_vcf_and_seg_read_back_give_its_fusions_and_amplification() {
     let cn = &res["copy_number"];
     let (purity, ploidy) = (cn["purity"].to_string(), cn["ploidy"].to_string());
     let rep = tmp.path().join("rep");
+    let (calls, sv, seg) = (
+        out.join("calls.vcf.gz"),
+        out.join("sv.vcf.gz"),
+        out.join("copy_number.seg"),
+    );
     let mut args = vec![
         "report",
         "--vcf",
-        s(&out.join("calls.vcf.gz")),
+        s(&calls),
         "--sv",
-        s(&out.join("sv.vcf.gz")),
+        s(&sv),
         "--cnv",
-        s(&out.join("copy_number.seg")),
+        s(&seg),
         "--cnv-purity",
         &purity,
         "--cnv-ploidy",
@@ -368,8 +384,14 @@ fn a_runs_own_sv_vcf_and_seg_read_back_give_its_fusions_and_amplification() {
             .map(|x| {
                 format!(
                     "{} {}:{}{} {}:{}{} {}",
-                    x["sv_type"], x["chrom1"], x["pos1"], x["orientation1"], x["chrom2"],
-                    x["pos2"], x["orientation2"], x["genes1"]
+                    x["sv_type"],
+                    x["chrom1"],
+                    x["pos1"],
+                    x["orientation1"],
+                    x["chrom2"],
+                    x["pos2"],
+                    x["orientation2"],
+                    x["genes1"]
                 )
             })
             .collect()
@@ -417,12 +439,16 @@ fn a_runs_results_take_precedence_and_fill_only_what_it_did_not_assess() {
     let nf = fx("nfcore_chr22");
     let fasta = nf.join("genome.fasta");
     let out = tmp.path().join("run");
+    let (tumor, normal) = (
+        nf.join("test2.paired_end.sorted.bam"),
+        nf.join("test.paired_end.sorted.bam"),
+    );
     run_ok(&[
         "run",
         "--tumor",
-        s(&nf.join("test2.paired_end.sorted.bam")),
+        s(&tumor),
         "--normal",
-        s(&nf.join("test.paired_end.sorted.bam")),
+        s(&normal),
         "-r",
         s(&fasta),
         "--outdir",
@@ -430,13 +456,14 @@ fn a_runs_results_take_precedence_and_fill_only_what_it_did_not_assess() {
     ]);
     let res = json(&out.join("results.json"));
     assert!(res["structural_variants"].is_object() && res["copy_number"].is_null());
+    let (calls, results) = (out.join("calls.vcf.gz"), out.join("results.json"));
     let report = |name: &str, extra: &[&str]| {
         let mut args = vec![
             "report",
             "--vcf",
-            s(&out.join("calls.vcf.gz")),
+            s(&calls),
             "--results",
-            s(&out.join("results.json")),
+            s(&results),
             "-r",
             s(&fasta),
             "--cancer-type",
@@ -453,7 +480,10 @@ fn a_runs_results_take_precedence_and_fill_only_what_it_did_not_assess() {
     let (o, dir) = report("sv", &["--sv", s(&sv)]);
     assert_eq!(o.status.code(), Some(64));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("--sv and --results") && err.contains("structural variants"), "{err}");
+    assert!(
+        err.contains("--sv and --results") && err.contains("structural variants"),
+        "{err}"
+    );
     assert!(!dir.join("report.json").exists());
     let seg = tmp.path().join("chr22.seg");
     std::fs::write(
@@ -464,7 +494,10 @@ fn a_runs_results_take_precedence_and_fill_only_what_it_did_not_assess() {
     let (o, dir) = report("cnv", &["--cnv", s(&seg)]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let r = json(&dir.join("report.json"));
-    assert!(r["copy_number"]["external"].as_str().unwrap().contains("chr22.seg"));
+    assert!(r["copy_number"]["external"]
+        .as_str()
+        .unwrap()
+        .contains("chr22.seg"));
     assert_eq!(r["copy_number"]["segments"][0]["call"], "neutral");
     let na: Vec<&str> = r["not_assessed"]
         .as_array()
@@ -473,7 +506,10 @@ fn a_runs_results_take_precedence_and_fill_only_what_it_did_not_assess() {
         .map(|n| n["item"].as_str().unwrap())
         .collect();
     // the slice is not GRCh38: no transcript model, so no gene calls; copy number itself is in
-    assert!(!na.contains(&"copy_number") && na.contains(&"gene_copy_number"), "{na:?}");
+    assert!(
+        !na.contains(&"copy_number") && na.contains(&"gene_copy_number"),
+        "{na:?}"
+    );
     // the run's structural variants stay the run's
     assert!(r["structural_variants"]["external"].is_null());
 }

@@ -134,7 +134,7 @@ pub fn catch<R>(f: impl FnOnce() -> R) -> std::result::Result<R, String> {
 }
 
 /// The message of a panic payload.
-pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+pub(crate) fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
     payload
         .downcast_ref::<String>()
         .cloned()
@@ -145,7 +145,7 @@ pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
 /// Prints `oncostream: error: <msg>` and exits with `kind`'s code, without unwinding. Only for
 /// a failure that cannot unwind: a worker thread stuck in a decoder that can be neither
 /// interrupted nor joined (the engine's watchdog). The caller removes temp files first.
-pub fn exit_now(kind: ExitKind, msg: &str) -> ! {
+pub(crate) fn exit_now(kind: ExitKind, msg: &str) -> ! {
     eprintln!("oncostream: error: {msg}");
     std::process::exit(kind.code())
 }

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 static QUIET: AtomicBool = AtomicBool::new(false);
 
 /// Silences [`info`] lines.
-pub fn set_quiet(q: bool) {
+pub(crate) fn set_quiet(q: bool) {
     QUIET.store(q, Ordering::Relaxed);
 }
 

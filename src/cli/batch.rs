@@ -73,7 +73,7 @@ pub struct BatchArgs {
 
 /// Exit status of a batch: 0 when every sample is complete; the number of failed (or, with
 /// --summary-only, unfinished) samples up to 63; 128 + N when stopped by signal N.
-pub fn exit_status(failed: usize, signal: Option<i32>) -> i32 {
+pub(crate) fn exit_status(failed: usize, signal: Option<i32>) -> i32 {
     match signal {
         Some(s) => 128 + s,
         None => failed.min(63) as i32,

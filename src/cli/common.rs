@@ -117,7 +117,7 @@ pub struct CommonArgs {
 }
 
 /// Parses decimal, `0x` hex, or comma-separated SAM flag names (`UNMAP,SECONDARY`).
-pub fn parse_flags(s: &str) -> Result<u16, String> {
+pub(crate) fn parse_flags(s: &str) -> Result<u16, String> {
     if let Some(h) = s.strip_prefix("0x") {
         return u16::from_str_radix(h, 16).map_err(|e| e.to_string());
     }

@@ -37,7 +37,7 @@ pub struct MsScanArgs {
 }
 
 /// Runs `ms-scan`.
-pub fn run_scan(args: &MsScanArgs) -> Result<()> {
+pub(crate) fn run_scan(args: &MsScanArgs) -> Result<()> {
     log::set_quiet(args.quiet);
     msi::ms_scan(&ScanOptions {
         reference: args.reference.clone(),
@@ -107,7 +107,7 @@ impl MsiThresholdArgs {
 }
 
 /// Runs `msi`.
-pub fn run_msi(args: &MsiArgs) -> Result<()> {
+pub(crate) fn run_msi(args: &MsiArgs) -> Result<()> {
     msi::msi(&MsiOptions {
         tumor: args.tumor.clone(),
         normal: args.normal.clone(),
@@ -139,7 +139,7 @@ pub struct MsiBaselineArgs {
 }
 
 /// Runs `msi-baseline`.
-pub fn run_baseline(args: &MsiBaselineArgs) -> Result<()> {
+pub(crate) fn run_baseline(args: &MsiBaselineArgs) -> Result<()> {
     msi::msi_baseline(&BaselineOptions {
         normals: args.normals.clone(),
         sites: args.sites.clone(),

@@ -8,7 +8,7 @@
 //! from the first changed residue, `=` for synonymous.
 
 use crate::types::source::SequenceSource;
-pub use crate::types::transcript::{Annotation, Transcript};
+pub use crate::types::transcript::{Annotation, Consequence, SoTerm, Transcript};
 
 fn comp(b: u8) -> u8 {
     match b {
@@ -21,12 +21,12 @@ fn comp(b: u8) -> u8 {
 }
 
 /// Reverse complement.
-pub fn revcomp(s: &[u8]) -> Vec<u8> {
+pub(crate) fn revcomp(s: &[u8]) -> Vec<u8> {
     s.iter().rev().map(|&b| comp(b)).collect()
 }
 
 /// Standard genetic code; `*` for stop, `X` for anything with N.
-pub fn translate_codon(c: &[u8]) -> u8 {
+pub(crate) fn translate_codon(c: &[u8]) -> u8 {
     let idx = |b: u8| match b {
         b'T' => Some(0),
         b'C' => Some(1),
@@ -42,7 +42,7 @@ pub fn translate_codon(c: &[u8]) -> u8 {
 }
 
 /// Translates until the first stop (included as `*`) or the end.
-pub fn translate(cds: &[u8]) -> Vec<u8> {
+pub(crate) fn translate(cds: &[u8]) -> Vec<u8> {
     let mut p = Vec::with_capacity(cds.len() / 3);
     for c in cds.chunks_exact(3) {
         let a = translate_codon(c);
@@ -55,7 +55,7 @@ pub fn translate(cds: &[u8]) -> Vec<u8> {
 }
 
 /// 3-letter amino-acid code.
-pub fn aa3(a: u8) -> &'static str {
+pub(crate) fn aa3(a: u8) -> &'static str {
     match a {
         b'A' => "Ala",
         b'R' => "Arg",
@@ -95,7 +95,7 @@ impl Transcript {
     }
 
     /// Transcript (mRNA) position of genomic `g`, 1-based, when exonic; with the exon index.
-    pub fn tx_pos(&self, g: u64) -> Option<(u64, usize)> {
+    pub(crate) fn tx_pos(&self, g: u64) -> Option<(u64, usize)> {
         let mut t = 0;
         for (i, &(s, e)) in self.exons.iter().enumerate() {
             if g >= s && g <= e {
@@ -108,7 +108,7 @@ impl Transcript {
     }
 
     /// Transcript positions of the first and last CDS base.
-    pub fn cds_tx_bounds(&self) -> Option<(u64, u64)> {
+    pub(crate) fn cds_tx_bounds(&self) -> Option<(u64, u64)> {
         if self.cds.is_empty() {
             return None;
         }
@@ -142,7 +142,7 @@ impl Transcript {
     }
 
     /// HGVS coordinate of genomic `g` (exonic, UTR or intronic); None outside the transcript.
-    pub fn cpos(&self, g: u64) -> Option<String> {
+    pub(crate) fn cpos(&self, g: u64) -> Option<String> {
         if let Some((t, _)) = self.tx_pos(g) {
             return Some(self.exonic_c(t));
         }
@@ -289,7 +289,140 @@ pub fn annotate(
     a: &str,
     ref_at: &dyn Fn(u64) -> u8,
 ) -> Annotation {
-    // minimal representation
+    let (r, a, pos) = minimal(pos, r, a);
+    let n_exons = t.exons.len();
+    // location (exon/intron) of the first affected base
+    let probe = if r.is_empty() {
+        pos.saturating_sub(1)
+    } else {
+        pos
+    };
+    let (consequence, protein) = consequence(t, pos, &r, &a, probe, ref_at);
+    let prefix = if t.coding { "c." } else { "n." };
+    let mut ann = Annotation {
+        gene: t.gene.clone(),
+        transcript: t.id.clone(),
+        consequence,
+        hgvs_c: hgvs_c(t, pos, &r, &a, ref_at, prefix),
+        hgvs_p: None,
+        protein_change: None,
+        location: None,
+        exon: None,
+        ref_protein: Vec::new(),
+        alt_protein: Vec::new(),
+    };
+    if let Some((_, ei)) = t.tx_pos(probe) {
+        ann.exon = Some(ei as u32 + 1);
+        ann.location = Some(format!("exon {}/{}", ei + 1, n_exons));
+    } else if let Some((k, _)) = t.intron_of(probe) {
+        ann.location = Some(format!("intron {k}/{}", n_exons - 1));
+    }
+    if let Some(p) = protein {
+        ann.ref_protein = p.reference;
+        ann.alt_protein = p.mutant;
+        ann.hgvs_p = Some(p.hgvs_p);
+        ann.protein_change = p.short;
+    }
+    ann
+}
+
+/// A coding allele's effect on the protein.
+struct ProteinEffect {
+    reference: Vec<u8>,
+    /// Up to its first stop.
+    mutant: Vec<u8>,
+    hgvs_p: String,
+    short: Option<String>,
+}
+
+/// The consequence of a minimal allele on `t` and, inside the CDS, its protein effect (`probe`
+/// is the first affected base: the base before an insertion).
+fn consequence(
+    t: &Transcript,
+    pos: u64,
+    r: &[u8],
+    a: &[u8],
+    probe: u64,
+    ref_at: &dyn Fn(u64) -> u8,
+) -> (Consequence, Option<ProteinEffect>) {
+    let (span_lo, span_hi) = t.span();
+    let last = if r.is_empty() {
+        pos
+    } else {
+        pos + r.len() as u64 - 1
+    };
+    if last < span_lo || pos > span_hi {
+        let side = if (pos < span_lo) == (t.strand > 0) {
+            SoTerm::UpstreamGeneVariant
+        } else {
+            SoTerm::DownstreamGeneVariant
+        };
+        return (side.into(), None);
+    }
+    let splice = intronic_splice(t, pos.saturating_sub(u64::from(r.is_empty())), last);
+    let exonic_splice = exonic_splice(t, pos, last);
+    if !t.coding {
+        let term = splice.unwrap_or(if t.tx_pos(probe).is_some() {
+            SoTerm::NonCodingTranscriptExonVariant
+        } else {
+            SoTerm::IntronVariant
+        });
+        return (term.into(), None);
+    }
+    let in_cds = |g: u64| t.cds.iter().any(|&(s, e)| g >= s && g <= e);
+    let coding_ok = if r.is_empty() {
+        in_cds(pos.saturating_sub(1))
+            && in_cds(pos)
+            && t.cds.iter().any(|&(s, e)| pos > s && pos <= e)
+    } else {
+        t.cds.iter().any(|&(s, e)| pos >= s && last <= e)
+    };
+    let region = Some(SoTerm::SpliceRegionVariant);
+    if !coding_ok {
+        let term = match splice {
+            Some(s) if splice != region => s,
+            _ => {
+                if let Some((tp, _)) = t.tx_pos(probe) {
+                    let (cs, _) = t.cds_tx_bounds().unwrap_or((0, 0));
+                    if tp < cs {
+                        SoTerm::FivePrimeUtrVariant
+                    } else if in_cds(probe) {
+                        SoTerm::CodingSequenceVariant
+                    } else {
+                        SoTerm::ThreePrimeUtrVariant
+                    }
+                } else {
+                    splice.unwrap_or(SoTerm::IntronVariant)
+                }
+            }
+        };
+        return (term.into(), None);
+    }
+    let (ref_cds, mut_cds) = coding_sequences(t, pos, r, a, ref_at);
+    let reference = translate(&ref_cds);
+    // translate the mutant through to a stop in the downstream sequence if the frame changes
+    let mutant = translate(&mut_cds);
+    let (cons, hgvs_p, short) =
+        protein_change(&reference, &mutant, r.len() as i64 - a.len() as i64);
+    let consequence = match splice {
+        Some(s) if splice != region && cons == SoTerm::SynonymousVariant => s.into(),
+        _ if exonic_splice || splice == region => {
+            Consequence::new(cons).with(SoTerm::SpliceRegionVariant)
+        }
+        _ => cons.into(),
+    };
+    let effect = ProteinEffect {
+        reference,
+        mutant,
+        hgvs_p,
+        short,
+    };
+    (consequence, Some(effect))
+}
+
+/// The allele without the bases REF and ALT share at either end (VCF padding): (REF, ALT,
+/// 1-based position of the first REF base).
+fn minimal(pos: u64, r: &str, a: &str) -> (Vec<u8>, Vec<u8>, u64) {
     let (mut r, mut a, mut pos) = (r.as_bytes().to_vec(), a.as_bytes().to_vec(), pos);
     while !r.is_empty() && !a.is_empty() && r.last() == a.last() {
         r.pop();
@@ -300,123 +433,60 @@ pub fn annotate(
         a.remove(0);
         pos += 1;
     }
-    let n_exons = t.exons.len();
-    let mut ann = Annotation {
-        gene: t.gene.clone(),
-        transcript: t.id.clone(),
-        consequence: String::new(),
-        hgvs_c: String::new(),
-        hgvs_p: None,
-        protein_change: None,
-        location: None,
-        exon: None,
-        ref_protein: Vec::new(),
-        alt_protein: Vec::new(),
-    };
-    let prefix = if t.coding { "c." } else { "n." };
-    // location (exon/intron) of the first affected base
-    let probe = if r.is_empty() {
-        pos.saturating_sub(1)
-    } else {
-        pos
-    };
-    if let Some((_, ei)) = t.tx_pos(probe) {
-        ann.exon = Some(ei as u32 + 1);
-        ann.location = Some(format!("exon {}/{}", ei + 1, n_exons));
-    } else if let Some((k, _)) = t.intron_of(probe) {
-        ann.location = Some(format!("intron {k}/{}", n_exons - 1));
+    (r, a, pos)
+}
+
+/// The splice consequence of the intronic bases `from..=last` touch: donor/acceptor within 2
+/// bases of the exon, splice region within 8 (the strongest over the span).
+fn intronic_splice(t: &Transcript, from: u64, last: u64) -> Option<SoTerm> {
+    let mut splice: Option<SoTerm> = None;
+    for g in from..=last {
+        if let Some((d, donor)) = t.splice_dist(g) {
+            if d <= 2 {
+                splice = Some(if donor {
+                    SoTerm::SpliceDonorVariant
+                } else {
+                    SoTerm::SpliceAcceptorVariant
+                });
+            } else if d <= 8 && splice.is_none() {
+                splice = Some(SoTerm::SpliceRegionVariant);
+            }
+        }
     }
-    // HGVS c.
-    ann.hgvs_c = hgvs_c(t, pos, &r, &a, ref_at, prefix);
-    // consequence
-    let (span_lo, span_hi) = t.span();
+    splice
+}
+
+/// True when a base of `pos..=last` is one of the 3 exonic bases next to an intron.
+fn exonic_splice(t: &Transcript, pos: u64, last: u64) -> bool {
+    // METHOD: the last/first 3 exonic bases next to an intron are splice_region (SO), reported
+    // with the coding consequence (VEP style `missense_variant&splice_region_variant`)
+    let n = t.exons.len();
+    (pos..=last.max(pos)).any(|g| {
+        t.exons.iter().enumerate().any(|(k, &(s0, e0))| {
+            let (first_internal, last_internal) = (k > 0, k + 1 < n);
+            let (start_edge, end_edge) = if t.strand > 0 { (s0, e0) } else { (e0, s0) };
+            g >= s0
+                && g <= e0
+                && ((first_internal && start_edge.abs_diff(g) < 3)
+                    || (last_internal && end_edge.abs_diff(g) < 3))
+        })
+    })
+}
+
+/// The reference and the mutated coding sequence in transcript orientation (the allele is
+/// minimal, REF `r` at 1-based `pos`, and lies inside one CDS segment).
+fn coding_sequences(
+    t: &Transcript,
+    pos: u64,
+    r: &[u8],
+    a: &[u8],
+    ref_at: &dyn Fn(u64) -> u8,
+) -> (Vec<u8>, Vec<u8>) {
     let last = if r.is_empty() {
         pos
     } else {
         pos + r.len() as u64 - 1
     };
-    if last < span_lo || pos > span_hi {
-        ann.consequence = if (pos < span_lo) == (t.strand > 0) {
-            "upstream_gene_variant"
-        } else {
-            "downstream_gene_variant"
-        }
-        .into();
-        return ann;
-    }
-    // splice regions
-    let mut splice: Option<&str> = None;
-    for g in pos.saturating_sub(if r.is_empty() { 1 } else { 0 })..=last {
-        if let Some((d, donor)) = t.splice_dist(g) {
-            if d <= 2 {
-                splice = Some(if donor {
-                    "splice_donor_variant"
-                } else {
-                    "splice_acceptor_variant"
-                });
-            } else if d <= 8 && splice.is_none() {
-                splice = Some("splice_region_variant");
-            }
-        }
-    }
-    // METHOD: the last/first 3 exonic bases next to an intron are splice_region (SO), reported
-    // with the coding consequence (VEP style `missense_variant&splice_region_variant`)
-    let mut exonic_splice = false;
-    for g in pos..=last.max(pos) {
-        for k in 0..t.exons.len() {
-            let (s0, e0) = t.exons[k];
-            let (first_internal, last_internal) = (k > 0, k + 1 < t.exons.len());
-            let (start_edge, end_edge) = if t.strand > 0 { (s0, e0) } else { (e0, s0) };
-            let d_start = start_edge.abs_diff(g);
-            let d_end = end_edge.abs_diff(g);
-            if g >= s0
-                && g <= e0
-                && ((first_internal && d_start < 3) || (last_internal && d_end < 3))
-            {
-                exonic_splice = true;
-            }
-        }
-    }
-    if !t.coding {
-        ann.consequence = splice
-            .unwrap_or(if t.tx_pos(probe).is_some() {
-                "non_coding_transcript_exon_variant"
-            } else {
-                "intron_variant"
-            })
-            .into();
-        return ann;
-    }
-    let in_cds = |g: u64| t.cds.iter().any(|&(s, e)| g >= s && g <= e);
-    let coding_ok = if r.is_empty() {
-        in_cds(pos.saturating_sub(1))
-            && in_cds(pos)
-            && t.cds.iter().any(|&(s, e)| pos > s && pos <= e)
-    } else {
-        t.cds.iter().any(|&(s, e)| pos >= s && last <= e)
-    };
-    if !coding_ok {
-        ann.consequence = match splice {
-            Some(s) if s != "splice_region_variant" => s.into(),
-            _ => {
-                if let Some((tp, _)) = t.tx_pos(probe) {
-                    let (cs, _) = t.cds_tx_bounds().unwrap_or((0, 0));
-                    if tp < cs {
-                        "5_prime_UTR_variant"
-                    } else if in_cds(probe) {
-                        "coding_sequence_variant"
-                    } else {
-                        "3_prime_UTR_variant"
-                    }
-                } else {
-                    splice.unwrap_or("intron_variant")
-                }
-            }
-            .into(),
-        };
-        return ann;
-    }
-    // coding: build reference and mutated CDS
     let mut ref_cds = Vec::new();
     let mut mut_cds = Vec::new();
     let mut segs: Vec<(u64, u64)> = t.cds.clone();
@@ -432,7 +502,7 @@ pub fn annotate(
         if affected {
             let i = (pos - s) as usize;
             mut_cds.extend_from_slice(&seq[..i]);
-            mut_cds.extend_from_slice(&a);
+            mut_cds.extend_from_slice(a);
             mut_cds.extend_from_slice(&seq[i + r.len()..]);
         } else {
             mut_cds.extend_from_slice(&seq);
@@ -442,22 +512,7 @@ pub fn annotate(
         ref_cds = revcomp(&ref_cds);
         mut_cds = revcomp(&mut_cds);
     }
-    let pref = translate(&ref_cds);
-    // translate the mutant through to a stop in the downstream sequence if the frame changes
-    let pmut = translate(&mut_cds);
-    let (cons, p3, p1) = protein_change(&pref, &pmut, r.len() as i64 - a.len() as i64);
-    ann.consequence = match splice {
-        Some(s) if s != "splice_region_variant" && cons == "synonymous_variant" => s.to_string(),
-        _ if exonic_splice || splice == Some("splice_region_variant") => {
-            format!("{cons}&splice_region_variant")
-        }
-        _ => cons,
-    };
-    ann.ref_protein = pref;
-    ann.alt_protein = pmut;
-    ann.hgvs_p = Some(p3);
-    ann.protein_change = p1;
-    ann
+    (ref_cds, mut_cds)
 }
 
 /// (consequence, p. 3-letter, short 1-letter form).
@@ -465,7 +520,7 @@ fn protein_change(
     pref: &[u8],
     pmut: &[u8],
     del_minus_ins: i64,
-) -> (String, String, Option<String>) {
+) -> (SoTerm, String, Option<String>) {
     let frameshift = del_minus_ins % 3 != 0;
     let mut i = 0;
     while i < pref.len() && i < pmut.len() && pref[i] == pmut[i] {
@@ -473,14 +528,14 @@ fn protein_change(
     }
     if i == pref.len() && i == pmut.len() {
         // synonymous: report the codon's residue? we know only that the protein is unchanged
-        return ("synonymous_variant".into(), "p.(=)".into(), None);
+        return (SoTerm::SynonymousVariant, "p.(=)".into(), None);
     }
     if i == 0 && pref.first() == Some(&b'M') {
         // HGVS: the effect of losing the start codon is unknown (p.Met1?); the short form
         // keeps the residue change, which is how knowledge bases name it (e.g. BRCA2 M1R)
         let m = pmut.first().copied().unwrap_or(b'X');
         return (
-            "start_lost".into(),
+            SoTerm::StartLost,
             "p.Met1?".into(),
             Some(format!("M1{}", m as char)),
         );
@@ -489,29 +544,42 @@ fn protein_change(
     let r_aa = pref.get(i).copied().unwrap_or(b'*');
     if !frameshift && pmut.get(i) == Some(&b'*') && r_aa != b'*' {
         return (
-            "stop_gained".into(),
+            SoTerm::StopGained,
             format!("p.{}{}Ter", aa3(r_aa), pos),
             Some(format!("{}{}*", r_aa as char, pos)),
         );
     }
     if frameshift {
-        let m_aa = pmut.get(i).copied().unwrap_or(b'X');
-        // new stop position counted from the first changed residue
-        let ter = if pmut.last() == Some(&b'*') {
-            format!("Ter{}", pmut.len() - i)
-        } else {
-            "Ter?".into()
-        };
-        let p3 = format!("p.{}{}{}fs{}", aa3(r_aa), pos, aa3(m_aa), ter);
-        let p1 = format!(
-            "{}{}{}fs*{}",
-            r_aa as char,
-            pos,
-            m_aa as char,
-            ter.trim_start_matches("Ter")
-        );
-        return ("frameshift_variant".into(), p3, Some(p1));
+        return frameshift_change(pmut, i, r_aa);
     }
+    inframe_change(pref, pmut, i)
+}
+
+/// A frameshift whose first changed residue is the 0-based `i` (reference residue `r_aa`).
+fn frameshift_change(pmut: &[u8], i: usize, r_aa: u8) -> (SoTerm, String, Option<String>) {
+    let pos = i + 1;
+    let m_aa = pmut.get(i).copied().unwrap_or(b'X');
+    // new stop position counted from the first changed residue
+    let ter = if pmut.last() == Some(&b'*') {
+        format!("Ter{}", pmut.len() - i)
+    } else {
+        "Ter?".into()
+    };
+    let p3 = format!("p.{}{}{}fs{}", aa3(r_aa), pos, aa3(m_aa), ter);
+    let p1 = format!(
+        "{}{}{}fs*{}",
+        r_aa as char,
+        pos,
+        m_aa as char,
+        ter.trim_start_matches("Ter")
+    );
+    (SoTerm::FrameshiftVariant, p3, Some(p1))
+}
+
+/// An in-frame change whose first changed residue is the 0-based `i` (not a start loss, not a
+/// stop right at `i`).
+fn inframe_change(pref: &[u8], pmut: &[u8], i: usize) -> (SoTerm, String, Option<String>) {
+    let pos = i + 1;
     // trim common suffix (3' rule: the change is reported as far C-terminal as possible)
     let (mut re, mut me) = (pref.len(), pmut.len());
     while re > i && me > i && pref[re - 1] == pmut[me - 1] {
@@ -523,14 +591,14 @@ fn protein_change(
     if del.len() == 1 && ins.len() == 1 {
         let (ra, ma) = (del[0], ins[0]);
         let cons = if ma == b'*' {
-            "stop_gained"
+            SoTerm::StopGained
         } else if ra == b'*' {
-            "stop_lost"
+            SoTerm::StopLost
         } else {
-            "missense_variant"
+            SoTerm::MissenseVariant
         };
         return (
-            cons.into(),
+            cons,
             format!("p.{}{}{}", aa3(ra), pos, aa3(ma)),
             Some(format!("{}{}{}", ra as char, pos, ma as char)),
         );
@@ -538,7 +606,7 @@ fn protein_change(
     if ins.contains(&b'*') && !del.contains(&b'*') {
         let k = ins.iter().position(|&x| x == b'*').unwrap_or(0);
         return (
-            "stop_gained".into(),
+            SoTerm::StopGained,
             format!(
                 "p.{}{}Ter",
                 aa3(pref[i + k.min(del.len().saturating_sub(1))]),
@@ -569,7 +637,7 @@ fn protein_change(
         // deletion of residues i+1 ..= re
         let (a, b) = (i + 1, re);
         return (
-            "inframe_deletion".into(),
+            SoTerm::InframeDeletion,
             format!("p.{}del", range3(a, b)),
             Some(format!("{}del", range1(a, b))),
         );
@@ -580,14 +648,14 @@ fn protein_change(
         if i >= l && &pref[i - l..i] == ins {
             let (a, b) = (i - l + 1, i);
             return (
-                "inframe_insertion".into(),
+                SoTerm::InframeInsertion,
                 format!("p.{}dup", range3(a, b)),
                 Some(format!("{}dup", range1(a, b))),
             );
         }
         let (a, b) = (i, i + 1);
         return (
-            "inframe_insertion".into(),
+            SoTerm::InframeInsertion,
             format!("p.{}ins{}", range3(a, b), aas3(ins)),
             Some(format!(
                 "{}ins{}",
@@ -598,14 +666,14 @@ fn protein_change(
     }
     let (a, b) = (i + 1, re);
     let cons = if del.len() > ins.len() {
-        "inframe_deletion"
+        SoTerm::InframeDeletion
     } else if del.len() < ins.len() {
-        "inframe_insertion"
+        SoTerm::InframeInsertion
     } else {
-        "missense_variant"
+        SoTerm::MissenseVariant
     };
     (
-        cons.into(),
+        cons,
         format!("p.{}delins{}", range3(a, b), aas3(ins)),
         Some(format!(
             "{}delins{}",
@@ -692,7 +760,7 @@ fn hgvs_c(
 }
 
 /// 3-letter protein change to the short form (`p.Val600Glu` → `V600E`, `Ter` → `*`).
-pub fn short_protein(p: &str) -> String {
+pub(crate) fn short_protein(p: &str) -> String {
     let p = p
         .trim_start_matches("p.")
         .trim_start_matches('(')
@@ -741,7 +809,12 @@ pub fn short_protein(p: &str) -> String {
 /// Parses a VEP `CSQ` or SnpEff `ANN` INFO value for `alt`, given the field names from the
 /// header (`Format: Allele|Consequence|...` / the ANN standard); picks the canonical/MANE entry
 /// (VEP) or the first, most severe one (SnpEff).
-pub fn from_csq(value: &str, fields: &[String], alt: &str, snpeff: bool) -> Option<Annotation> {
+pub(crate) fn from_csq(
+    value: &str,
+    fields: &[String],
+    alt: &str,
+    snpeff: bool,
+) -> Option<Annotation> {
     let idx = |names: &[&str]| {
         names
             .iter()
@@ -815,7 +888,7 @@ pub fn from_csq(value: &str, fields: &[String], alt: &str, snpeff: bool) -> Opti
     Some(Annotation {
         gene,
         transcript: tx,
-        consequence: cons,
+        consequence: Consequence::parse(&cons),
         hgvs_c: strip(&hc),
         protein_change: hgvs_p.as_deref().map(short_protein),
         hgvs_p,
@@ -833,7 +906,7 @@ pub fn from_csq(value: &str, fields: &[String], alt: &str, snpeff: bool) -> Opti
 }
 
 /// The field order of a SnpEff `ANN` value (fixed by SnpEff; VEP declares its own in the header).
-pub const SNPEFF_FIELDS: &[&str] = &[
+pub(crate) const SNPEFF_FIELDS: &[&str] = &[
     "Allele",
     "Annotation",
     "Annotation_Impact",
@@ -848,13 +921,13 @@ pub const SNPEFF_FIELDS: &[&str] = &[
 ];
 
 /// How an annotated variant changes the protein (the TMB synonymous / non-synonymous split).
-pub fn coding_class(a: &Annotation) -> crate::somatic::biomarkers::CodingClass {
+pub(crate) fn coding_class(a: &Annotation) -> crate::somatic::biomarkers::CodingClass {
     use crate::somatic::biomarkers::CodingClass;
-    if a.consequence.starts_with("synonymous_variant") {
+    if a.consequence.is(SoTerm::SynonymousVariant) {
         CodingClass::Synonymous
     } else if a.hgvs_p.is_some()
-        || a.consequence.contains("splice_donor")
-        || a.consequence.contains("splice_acceptor")
+        || a.consequence
+            .any(&[SoTerm::SpliceDonorVariant, SoTerm::SpliceAcceptorVariant])
     {
         CodingClass::NonSynonymous
     } else {
@@ -910,7 +983,7 @@ impl<'a> Annotator<'a> {
     }
 
     /// The annotation of a VCF allele on a given transcript model (on `chrom`).
-    pub fn annotate_on(
+    pub(crate) fn annotate_on(
         &self,
         t: &Transcript,
         chrom: &str,
@@ -942,7 +1015,7 @@ impl<'a> Annotator<'a> {
     }
 
     /// The protein a coding model's CDS encodes on the reference (stop included as `*`).
-    pub fn translate_cds(&self, t: &Transcript) -> Vec<u8> {
+    pub(crate) fn translate_cds(&self, t: &Transcript) -> Vec<u8> {
         let mut cds = Vec::new();
         let mut seq = Vec::new();
         for &(s, e) in &t.cds {
@@ -979,6 +1052,71 @@ mod tests {
             canonical: false,
             lrg_primary: false,
         }
+    }
+
+    #[test]
+    fn the_minimal_allele_drops_shared_padding_at_both_ends() {
+        assert_eq!(
+            minimal(10, "CAT", "CGT"),
+            (b"A".to_vec(), b"G".to_vec(), 11)
+        );
+        assert_eq!(minimal(10, "CA", "C"), (b"A".to_vec(), Vec::new(), 11));
+        assert_eq!(minimal(10, "C", "CTT"), (Vec::new(), b"TT".to_vec(), 11));
+    }
+
+    #[test]
+    fn splice_classes_follow_the_distance_to_the_exon() {
+        // exons 100-200 and 300-400 on +: intron 201..=299
+        let t = tx("NM_1.1", "G", 400, true);
+        assert_eq!(
+            intronic_splice(&t, 201, 201),
+            Some(SoTerm::SpliceDonorVariant)
+        );
+        assert_eq!(
+            intronic_splice(&t, 202, 202),
+            Some(SoTerm::SpliceDonorVariant)
+        );
+        assert_eq!(
+            intronic_splice(&t, 203, 203),
+            Some(SoTerm::SpliceRegionVariant)
+        );
+        assert_eq!(
+            intronic_splice(&t, 208, 208),
+            Some(SoTerm::SpliceRegionVariant)
+        );
+        assert_eq!(intronic_splice(&t, 209, 209), None);
+        assert_eq!(
+            intronic_splice(&t, 299, 299),
+            Some(SoTerm::SpliceAcceptorVariant)
+        );
+        // the strongest class over a span
+        assert_eq!(
+            intronic_splice(&t, 196, 203),
+            Some(SoTerm::SpliceDonorVariant)
+        );
+        assert!(exonic_splice(&t, 198, 198) && exonic_splice(&t, 300, 302));
+        assert!(!exonic_splice(&t, 197, 197) && !exonic_splice(&t, 303, 303));
+        // the transcript's outer ends are not next to an intron
+        assert!(!exonic_splice(&t, 100, 100) && !exonic_splice(&t, 400, 400));
+    }
+
+    #[test]
+    fn the_coding_sequences_carry_the_allele_in_transcript_orientation() {
+        let mut t = tx("NM_1.1", "G", 305, true);
+        t.cds = vec![(150, 152), (300, 305)];
+        let seq = |p: u64| b"ACGT"[(p % 4) as usize];
+        let (r, m) = coding_sequences(&t, 301, b"C", b"T", &seq);
+        // 150..=152 is GTA, 300..=305 ACGTAC
+        assert_eq!(r, b"GTAACGTAC".to_vec());
+        assert_eq!(m, b"GTAATGTAC".to_vec());
+        t.strand = -1;
+        let (r, m) = coding_sequences(&t, 301, b"C", b"T", &seq);
+        assert_eq!(r, revcomp(b"GTAACGTAC"));
+        assert_eq!(m, revcomp(b"GTAATGTAC"));
+        // a deletion inside the second segment
+        t.strand = 1;
+        let (_, m) = coding_sequences(&t, 302, b"GT", b"", &seq);
+        assert_eq!(m, b"GTAACAC".to_vec());
     }
 
     #[test]

@@ -19,7 +19,7 @@ use crate::types::transcript::Transcript;
 use crate::types::Pos1;
 
 /// The shipped list of known fusions.
-pub const KNOWN_FUSIONS: &str = include_str!("../../data/fusions/civic_fusions.tsv");
+pub(crate) const KNOWN_FUSIONS: &str = include_str!("../../data/fusions/civic_fusions.tsv");
 
 /// Known fusion pairs, with their source URL.
 #[derive(Clone, Debug, Default)]
@@ -74,7 +74,7 @@ fn span(t: &Transcript) -> (u64, u64) {
 }
 
 /// Genes (one transcript each) whose span holds the 1-based position `pos`.
-pub fn genes_at<'a>(genes: &[&'a Transcript], chrom: &str, pos: u64) -> Vec<&'a Transcript> {
+pub(crate) fn genes_at<'a>(genes: &[&'a Transcript], chrom: &str, pos: u64) -> Vec<&'a Transcript> {
     genes
         .iter()
         .filter(|t| {

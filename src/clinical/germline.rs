@@ -29,15 +29,15 @@ pub const MIN_NORMAL_DEPTH: u32 = 10;
 /// Lowest normal allele fraction for a germline candidate (a heterozygous allele sits near 0.5).
 pub const MIN_NORMAL_AF: f64 = 0.20;
 /// From this normal allele fraction a germline allele is called homozygous.
-pub const HOMOZYGOUS_AF: f64 = 0.85;
+pub(crate) const HOMOZYGOUS_AF: f64 = 0.85;
 
 const GENES: &str = include_str!("../../data/germline/secondary_findings_jp.tsv");
 const KNOWN: &str = include_str!("../../data/germline/known_pathogenic.tsv");
 
 /// Where the gene list comes from (shown in the report).
-pub const GENE_LIST_SOURCE: &str = "AMED/MHLW research group (Kosugi group) list of secondary findings of cancer gene-panel testing to disclose, by recommendation grade (data/germline/secondary_findings_jp.tsv)";
+pub(crate) const GENE_LIST_SOURCE: &str = "AMED/MHLW research group (Kosugi group) list of secondary findings of cancer gene-panel testing to disclose, by recommendation grade (data/germline/secondary_findings_jp.tsv)";
 /// Its URL.
-pub const GENE_LIST_URL: &str = "https://www.amed.go.jp/news/seika/kenkyu/20211020-01.html";
+pub(crate) const GENE_LIST_URL: &str = "https://www.amed.go.jp/news/seika/kenkyu/20211020-01.html";
 
 /// One gene of the list.
 #[derive(Clone, Debug)]
@@ -111,7 +111,7 @@ pub fn assess(candidates: &[ReportVariant]) -> (Vec<GermlineFinding>, usize) {
             continue;
         }
         let listed = known().get(&(a.gene.clone(), a.hgvs_c.clone()));
-        let null = a.consequence.split('&').any(|c| TRUNCATING.contains(&c));
+        let null = a.consequence.any(TRUNCATING);
         let (class, rule, source, url) = if let Some((sig, src, url)) = listed {
             (
                 sig.clone(),
@@ -124,7 +124,7 @@ pub fn assess(candidates: &[ReportVariant]) -> (Vec<GermlineFinding>, usize) {
                 "likely pathogenic (null variant)".to_string(),
                 format!(
                     "{} in {}, whose loss of function causes {} (ACMG/AMP PVS1; last-exon and NMD-escape exceptions not assessed)",
-                    a.consequence.replace('&', ", "),
+                    a.consequence.join(", "),
                     a.gene,
                     g.disorder
                 ),
@@ -181,7 +181,7 @@ mod tests {
             annotation: Some(Annotation {
                 gene: gene.into(),
                 transcript: "NM_1.1".into(),
-                consequence: csq.into(),
+                consequence: crate::types::transcript::Consequence::parse(csq),
                 hgvs_c: hgvs.into(),
                 hgvs_p: None,
                 protein_change: None,

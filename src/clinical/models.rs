@@ -21,13 +21,13 @@ use crate::types::transcript::{ModelsSource, Transcript, TranscriptModelsRecord}
 const SHIPPED_GZ: &[u8] = include_bytes!("../../data/transcripts/mane_select_grch38.gff3.gz");
 
 /// How reports and `results.json` name the shipped models' file.
-pub const SHIPPED_PATH: &str = "builtin:data/transcripts/mane_select_grch38.gff3.gz";
+pub(crate) const SHIPPED_PATH: &str = "builtin:data/transcripts/mane_select_grch38.gff3.gz";
 /// What the shipped models are.
-pub const SHIPPED_NAME: &str = "MANE Select (NCBI RefSeq + EMBL-EBI Ensembl/GENCODE)";
+pub(crate) const SHIPPED_NAME: &str = "MANE Select (NCBI RefSeq + EMBL-EBI Ensembl/GENCODE)";
 /// The MANE release of the shipped models.
-pub const SHIPPED_VERSION: &str = "1.4";
+pub(crate) const SHIPPED_VERSION: &str = "1.4";
 /// The genome build of the shipped models.
-pub const SHIPPED_BUILD: &str = "GRCh38";
+pub(crate) const SHIPPED_BUILD: &str = "GRCh38";
 
 /// A set of transcript models before it meets a reference: the models, and for the shipped set
 /// the GRCh38 chromosome lengths, previous gene symbols and NCBI Gene ids.
@@ -118,12 +118,12 @@ impl ModelSet {
     }
 
     /// The NCBI Gene id of a symbol (or of its current symbol).
-    pub fn entrez_of(&self, gene: &str) -> Option<u32> {
+    pub(crate) fn entrez_of(&self, gene: &str) -> Option<u32> {
         self.entrez.get(self.current(gene)).copied()
     }
 
     /// The HGNC id of a symbol (or of its current symbol).
-    pub fn hgnc_of(&self, gene: &str) -> Option<&str> {
+    pub(crate) fn hgnc_of(&self, gene: &str) -> Option<&str> {
         self.hgnc.get(self.current(gene)).map(String::as_str)
     }
 
@@ -187,7 +187,7 @@ impl ModelSet {
 
     /// The gene symbols of `genes` with no model in `fitted` (a previous symbol counts as its
     /// current one), sorted.
-    pub fn genes_without_model<'a>(
+    pub(crate) fn genes_without_model<'a>(
         &self,
         fitted: &[Transcript],
         genes: impl IntoIterator<Item = &'a str>,
@@ -209,7 +209,10 @@ impl ModelSet {
 
 /// The contig of `contigs` that model contig `name` means: the same name, else the name with or
 /// without `chr` (`chrM` = `MT` = `M`).
-pub fn contig_alias<'a>(name: &str, contigs: &'a [(String, u64)]) -> Option<&'a (String, u64)> {
+pub(crate) fn contig_alias<'a>(
+    name: &str,
+    contigs: &'a [(String, u64)],
+) -> Option<&'a (String, u64)> {
     let find = |n: &str| contigs.iter().find(|c| c.0 == n);
     if let Some(c) = find(name) {
         return Some(c);

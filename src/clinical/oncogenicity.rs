@@ -24,6 +24,7 @@ use std::sync::OnceLock;
 use super::kb::matcher::{codon_of, TRUNCATING};
 use super::kb::{Alteration, Direction, EvidenceType, Kb, Matcher};
 use crate::types::report::{Oncogenicity, OncogenicityClass};
+use crate::types::transcript::{Consequence, SoTerm};
 
 /// The shipped hotspot table (ODbL 1.0, cancerhotspots.org).
 const HOTSPOTS: &str = include_str!("../../data/hotspots/cancerhotspots_v3.tsv");
@@ -47,16 +48,16 @@ fn hotspots() -> &'static BTreeMap<(String, u32), (char, u32)> {
     })
 }
 
-const PROTEIN_ALTERING: &[&str] = &[
-    "missense_variant",
-    "inframe_deletion",
-    "inframe_insertion",
-    "protein_altering_variant",
-    "stop_lost",
+const PROTEIN_ALTERING: &[SoTerm] = &[
+    SoTerm::MissenseVariant,
+    SoTerm::InframeDeletion,
+    SoTerm::InframeInsertion,
+    SoTerm::ProteinAlteringVariant,
+    SoTerm::StopLost,
 ];
 
-fn has(consequence: &str, terms: &[&str]) -> bool {
-    consequence.split('&').any(|c| terms.contains(&c))
+fn has(consequence: &Consequence, terms: &[SoTerm]) -> bool {
+    consequence.any(terms)
 }
 
 /// Genes whose loss of function a KB item makes actionable (`loss_of_function` matchers).
@@ -118,7 +119,10 @@ pub fn classify(alt: &Alteration, kb: &Kb) -> Oncogenicity {
                 .exon_classes
                 .iter()
                 .any(|(g, ke, _)| g == gene && ke == e)
-                && has(consequence, &["inframe_deletion", "inframe_insertion"])
+                && has(
+                    consequence,
+                    &[SoTerm::InframeDeletion, SoTerm::InframeInsertion],
+                )
             {
                 return one(
                     OncogenicityClass::Oncogenic,
@@ -150,7 +154,7 @@ pub fn classify(alt: &Alteration, kb: &Kb) -> Oncogenicity {
             format!("truncating variant in {gene}, whose loss of function is actionable (knowledge base)"),
         );
     }
-    if altering || truncating || consequence.contains("splice") {
+    if altering || truncating || consequence.is_splice() {
         return one(
             OncogenicityClass::Vus,
             "protein-altering or splice variant without a rule that classifies it".into(),
@@ -170,7 +174,7 @@ mod tests {
             gene: gene.into(),
             transcript: tx.into(),
             protein_change: pc.map(String::from),
-            consequence: csq.into(),
+            consequence: Consequence::parse(csq),
             exon,
             intron: None,
             hgvs_c: "c.1A>G".into(),

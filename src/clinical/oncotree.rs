@@ -39,7 +39,7 @@ impl OncoTree {
     }
 
     /// True when `ancestor` is `code` or one of its ancestors.
-    pub fn is_within(&self, code: &str, ancestor: &str) -> bool {
+    pub(crate) fn is_within(&self, code: &str, ancestor: &str) -> bool {
         let mut c = code;
         for _ in 0..64 {
             if c == ancestor {

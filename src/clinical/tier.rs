@@ -40,7 +40,7 @@ pub use crate::types::report::{
 };
 
 /// How a note from a `germline_testing` item begins (an expert-panel reason as well).
-pub const GERMLINE_TESTING: &str = "germline testing: ";
+pub(crate) const GERMLINE_TESTING: &str = "germline testing: ";
 
 /// An alteration with where it was found.
 #[derive(Clone, Debug, PartialEq)]
@@ -578,7 +578,7 @@ mod tests {
                 gene: "BRCA2".into(),
                 transcript: "NM_000059.3".into(),
                 protein_change: Some("R2494*".into()),
-                consequence: "stop_gained".into(),
+                consequence: crate::types::transcript::SoTerm::StopGained.into(),
                 exon: Some(15),
                 intron: None,
                 hgvs_c: "c.7480C>T".into(),
@@ -669,7 +669,7 @@ mod tests {
             gene: "EGFR".into(),
             transcript: "NM_005228.5".into(),
             protein_change: Some("L858R".into()),
-            consequence: "missense_variant".into(),
+            consequence: crate::types::transcript::SoTerm::MissenseVariant.into(),
             exon: Some(21),
             intron: None,
             hgvs_c: "c.2573T>G".into(),

@@ -27,7 +27,7 @@ fn base(id: &str) -> &str {
 }
 
 /// Whether an accession is the gene's MANE Select (RefSeq or Ensembl, version ignored).
-pub fn is_mane(kb: &Kb, gene: &str, transcript: &str) -> bool {
+pub(crate) fn is_mane(kb: &Kb, gene: &str, transcript: &str) -> bool {
     kb.mane
         .get(gene)
         .is_some_and(|m| m.iter().any(|a| base(a) == base(transcript)))
@@ -81,7 +81,7 @@ fn translates(annotator: &Annotator<'_>, t: &Transcript, s: &ManeStructure) -> b
 
 /// The variant's annotation on MANE numbering, or why it cannot be had (None: the variant is
 /// already on its gene's MANE transcript, or the gene has none in the KB).
-pub fn map_to_mane(
+pub(crate) fn map_to_mane(
     annotator: &Annotator<'_>,
     models: &[Transcript],
     kb: &Kb,

@@ -43,7 +43,7 @@ pub struct TierInput<'a> {
 
 /// Genes whose germline variants predispose to cancer: a germline-like VAF there sends the case
 /// to the expert panel (secondary-findings review).
-pub const PREDISPOSITION: &[&str] = &[
+pub(crate) const PREDISPOSITION: &[&str] = &[
     "BRCA1", "BRCA2", "MLH1", "MSH2", "MSH6", "PMS2", "EPCAM", "TP53", "APC", "PALB2", "ATM",
     "CHEK2", "PTEN", "RB1", "VHL", "STK11", "CDH1", "MEN1", "RET", "NF1",
 ];
@@ -51,7 +51,7 @@ pub const PREDISPOSITION: &[&str] = &[
 /// METHOD: a VAF in 0.35-0.65 (heterozygous) or >= 0.90 (homozygous / LOH) looks germline.
 pub const GERMLINE_LIKE_HET: (f64, f64) = (0.35, 0.65);
 /// See [`GERMLINE_LIKE_HET`].
-pub const GERMLINE_LIKE_HOM: f64 = 0.90;
+pub(crate) const GERMLINE_LIKE_HOM: f64 = 0.90;
 
 /// The alteration an annotated variant is matched as.
 pub fn variant_alteration(a: &crate::types::transcript::Annotation) -> Alteration {
@@ -76,7 +76,7 @@ pub fn variant_alteration(a: &crate::types::transcript::Annotation) -> Alteratio
 /// exon 14 skipping reach -30).
 fn tierable(a: &crate::types::transcript::Annotation) -> bool {
     a.hgvs_p.is_some()
-        || a.consequence.contains("splice")
+        || a.consequence.is_splice()
         || intron_offsets(&a.hgvs_c).iter().any(|o| o.abs() <= 30)
 }
 
@@ -170,7 +170,7 @@ pub fn alterations(input: &TierInput<'_>) -> Vec<Alteration> {
 }
 
 /// Tiers the annotated variants and biomarkers for `cancer_type` and applies the triage rules.
-pub fn tier_and_triage(
+pub(crate) fn tier_and_triage(
     k: &Kb,
     tree: &OncoTree,
     cancer_type: &str,
@@ -192,7 +192,7 @@ pub fn tier_and_triage(
 }
 
 /// How the reason of a low-confidence MSI-H call begins (`pipeline::report::measured_msi`).
-pub const MSI_LOW_CONFIDENCE: &str = "MSI-H low confidence";
+pub(crate) const MSI_LOW_CONFIDENCE: &str = "MSI-H low confidence";
 
 /// METHOD: expert-panel triage. Every case goes to the panel; the priority only orders the
 /// discussion, in three classes. `qc_retest` ("QC failed: re-test") when QC failed (each failed

@@ -193,7 +193,7 @@ mod tests {
             gene: "KRAS".into(),
             transcript: "NM_004985.5".into(),
             protein_change: Some("G12C".into()),
-            consequence: "missense_variant".into(),
+            consequence: crate::types::transcript::SoTerm::MissenseVariant.into(),
             exon: Some(2),
             intron: None,
             hgvs_c: "c.34G>T".into(),

@@ -3,7 +3,7 @@
 use crate::types::{aln::flag, Aln};
 
 /// Default excluded flags: unmapped, secondary, QC-fail, duplicate (`samtools depth` default).
-pub const DEFAULT_EXCLUDE: u16 = flag::UNMAPPED | flag::SECONDARY | flag::QCFAIL | flag::DUP;
+pub(crate) const DEFAULT_EXCLUDE: u16 = flag::UNMAPPED | flag::SECONDARY | flag::QCFAIL | flag::DUP;
 
 /// Flag and mapping-quality filter. Unmapped reads never enter the pileup at all (as in
 /// htslib); reads failing this filter are tallied in the `fail` column where they align.

@@ -59,7 +59,7 @@ pub struct Heartbeat {
 impl Heartbeat {
     /// One step of progress.
     #[inline]
-    pub fn beat(&self) {
+    pub(crate) fn beat(&self) {
         self.beats.fetch_add(1, Ordering::Relaxed);
     }
 }

@@ -254,7 +254,7 @@ pub struct Prepared {
 
 impl Prepared {
     /// Positions to process.
-    pub fn total_positions(&self) -> u64 {
+    pub(crate) fn total_positions(&self) -> u64 {
         self.regions.iter().map(|r| r.len()).sum()
     }
 
@@ -280,7 +280,7 @@ impl Prepared {
 
     /// [`Prepared::restrict_to`] with one shard per merged window, whatever the shard size: for
     /// observers that need every read of a window together (UMI families of a tracked site).
-    pub fn restrict_to_whole_windows(&mut self, windows: Vec<Region>) {
+    pub(crate) fn restrict_to_whole_windows(&mut self, windows: Vec<Region>) {
         self.restrict_to(windows);
         let longest = self.regions.iter().map(|r| r.len()).max().unwrap_or(1);
         self.config.shard_size = longest.max(1);
@@ -335,7 +335,7 @@ where
 
 /// [`run`], with `side` running on a thread of its own alongside the pass (e.g. checksums of
 /// the inputs, which the pass has just brought into the page cache); both results are returned.
-pub fn run_with<O, S, T, F>(
+pub(crate) fn run_with<O, S, T, F>(
     prep: &Prepared,
     observer: &O,
     sink: S,

@@ -600,7 +600,7 @@ impl SampleCounter {
     }
 
     /// True when no read has touched the span since [`SampleCounter::reset`].
-    pub fn is_untouched(&self) -> bool {
+    pub(crate) fn is_untouched(&self) -> bool {
         self.tallies.is_empty()
     }
 

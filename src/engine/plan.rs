@@ -4,7 +4,7 @@ pub use crate::types::merge_regions as merge;
 use crate::types::{Region, Shard};
 
 /// Cuts `regions` (sorted, merged) into shards in genome order.
-pub fn plan_shards(regions: &[Region], shard_size: u64) -> Vec<Shard> {
+pub(crate) fn plan_shards(regions: &[Region], shard_size: u64) -> Vec<Shard> {
     let size = shard_size.max(1);
     let mut out = Vec::new();
     for (ri, r) in regions.iter().enumerate() {

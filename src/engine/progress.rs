@@ -57,17 +57,8 @@ impl Progress {
         }
     }
 
-    /// A progress that shows nothing.
-    pub fn silent() -> Progress {
-        Progress {
-            mode: Mode::Silent,
-            total: 0,
-            start: Instant::now(),
-        }
-    }
-
     /// Records `positions` more done; `reads` is the running total of reads.
-    pub fn advance(&self, positions: u64, reads: u64) {
+    pub(crate) fn advance(&self, positions: u64, reads: u64) {
         match &self.mode {
             Mode::Bar(b) => {
                 b.inc(positions);

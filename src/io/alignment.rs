@@ -303,7 +303,7 @@ impl AlignmentInput {
     /// A reader of this input for one worker: BAM through noodles over the shared memory map,
     /// CRAM through htslib (its decoder is several times faster than noodles-cram; measured in
     /// `scripts/bench-wgs.sh`).
-    pub fn open_reader(&self) -> Result<AlnReader<'_>> {
+    pub(crate) fn open_reader(&self) -> Result<AlnReader<'_>> {
         let kind = match self.info.format {
             Format::Bam => {
                 let cursor = CountingCursor {
@@ -369,7 +369,7 @@ fn warn_if_stale(data: &Path, index: &Path) {
 }
 
 /// Where a CRAM's index is looked for, in order (where samtools writes it first).
-pub fn cram_index_candidates(path: &Path) -> Vec<PathBuf> {
+pub(crate) fn cram_index_candidates(path: &Path) -> Vec<PathBuf> {
     vec![
         PathBuf::from(format!("{}.crai", path.display())),
         path.with_extension("crai"),
@@ -377,7 +377,7 @@ pub fn cram_index_candidates(path: &Path) -> Vec<PathBuf> {
 }
 
 /// Where a BAM's index is looked for, in order (where samtools writes it first).
-pub fn bam_index_candidates(path: &Path) -> Vec<PathBuf> {
+pub(crate) fn bam_index_candidates(path: &Path) -> Vec<PathBuf> {
     let name = path.display();
     vec![
         PathBuf::from(format!("{name}.bai")),
@@ -745,7 +745,7 @@ impl AlnReader<'_> {
     }
 
     /// Releases the mapped pages read so far (`MADV_DONTNEED`; the page cache keeps them).
-    pub fn release_pages(&mut self) {
+    pub(crate) fn release_pages(&mut self) {
         match &mut self.kind {
             ReaderKind::Bam(r, _) => r.get_mut().release(),
             ReaderKind::Cram(..) => {}

@@ -165,7 +165,7 @@ pub struct Target<'a> {
 
 impl BinningIndex {
     /// Reads a `.bai`'s bytes.
-    pub fn from_bai(bytes: &[u8], target: Target<'_>) -> Result<BinningIndex, IndexError> {
+    pub(crate) fn from_bai(bytes: &[u8], target: Target<'_>) -> Result<BinningIndex, IndexError> {
         let mut c = Bytes { b: bytes, pos: 0 };
         if c.take(4, "magic")? != b"BAI\x01" {
             return err("not a BAI file (magic bytes)");
@@ -174,7 +174,7 @@ impl BinningIndex {
     }
 
     /// Reads a `.csi`'s bytes (already decompressed from BGZF).
-    pub fn from_csi(bytes: &[u8], target: Target<'_>) -> Result<BinningIndex, IndexError> {
+    pub(crate) fn from_csi(bytes: &[u8], target: Target<'_>) -> Result<BinningIndex, IndexError> {
         let mut c = Bytes { b: bytes, pos: 0 };
         if c.take(4, "magic")? != b"CSI\x01" {
             return err("not a CSI file (magic bytes)");
@@ -384,7 +384,7 @@ impl BinningIndex {
     }
 
     /// The bin of a record spanning `[beg, end)` (htslib's `hts_reg2bin`).
-    pub fn reg2bin(&self, beg: u64, end: u64) -> u32 {
+    pub(crate) fn reg2bin(&self, beg: u64, end: u64) -> u32 {
         let end = end.max(beg + 1) - 1;
         let mut shift = self.min_shift;
         let mut first = ((1u64 << (3 * self.depth)) - 1) / 7;
@@ -413,7 +413,7 @@ impl BinningIndex {
 
     /// Mapped + unmapped records placed on contig `r`, from the metadata pseudo-bin (None when
     /// the index has none for it; 0 for a contig without records).
-    pub fn placed_records(&self, r: usize) -> Option<u64> {
+    pub(crate) fn placed_records(&self, r: usize) -> Option<u64> {
         let rix = self.refs.get(r)?;
         match rix.counts {
             Some((m, u)) => Some(m.saturating_add(u)),
@@ -424,7 +424,7 @@ impl BinningIndex {
 }
 
 /// `coffset:uoffset`, as htslib prints virtual offsets.
-pub fn vpos(v: u64) -> String {
+pub(crate) fn vpos(v: u64) -> String {
     format!("{}:{}", v >> 16, v & 0xffff)
 }
 

@@ -48,7 +48,7 @@ fn bad<T>(msg: impl Into<String>) -> Result<T, RecordError> {
 
 /// Reads the next record's bytes (without `block_size`) into `buf`; false at the end of the
 /// stream.
-pub fn read_record<R: Read>(r: &mut R, buf: &mut Vec<u8>) -> Result<bool, RecordError> {
+pub(crate) fn read_record<R: Read>(r: &mut R, buf: &mut Vec<u8>) -> Result<bool, RecordError> {
     let mut size = [0u8; 4];
     let mut got = 0;
     while got < 4 {
@@ -89,14 +89,6 @@ fn i32_at(b: &[u8], at: usize) -> i32 {
 
 fn u16_at(b: &[u8], at: usize) -> u16 {
     u16::from_le_bytes([b[at], b[at + 1]])
-}
-
-/// The read name of a record's bytes, if it can be found (for error messages).
-pub fn name_of(b: &[u8]) -> Option<String> {
-    let l = *b.get(8)? as usize;
-    let name = b.get(32..32 + l)?;
-    let end = name.iter().position(|&c| c == 0).unwrap_or(name.len());
-    Some(String::from_utf8_lossy(&name[..end]).into_owned())
 }
 
 /// Validates a record's bytes against a header of `n_ref` sequences and views it; `cigar`
@@ -197,7 +189,7 @@ pub fn view<'a>(
 
 /// The checks of [`view`] that apply to a record another decoder built (htslib's CRAM
 /// decoder): references inside the header, CIGAR operations, CIGAR query length, aux data.
-pub fn check_decoded(a: &Aln<'_>, n_ref: usize) -> Result<(), String> {
+pub(crate) fn check_decoded(a: &Aln<'_>, n_ref: usize) -> Result<(), String> {
     let in_header = |t: i32| t == -1 || (t >= 0 && (t as usize) < n_ref);
     if !in_header(a.tid) || !in_header(a.mate_tid) {
         return Err(format!(
@@ -239,7 +231,7 @@ fn aux_size(t: u8) -> Option<usize> {
 }
 
 /// Walks the optional fields: every one well-formed and nothing left over.
-pub fn check_aux(aux: &[u8]) -> Result<(), RecordError> {
+pub(crate) fn check_aux(aux: &[u8]) -> Result<(), RecordError> {
     let mut i = 0;
     while i < aux.len() {
         if aux.len() - i < 3 {

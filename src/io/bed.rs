@@ -31,7 +31,7 @@ pub fn read_bed(path: &Path, contigs: &[Contig]) -> Result<Vec<BedInterval>> {
 
 /// A genome-wide track (e.g. a mappability BED): like [`read_bed`], but lines on contigs the
 /// header lacks are skipped and counted instead of refused.
-pub fn read_track(path: &Path, contigs: &[Contig]) -> Result<(Vec<BedInterval>, usize)> {
+pub(crate) fn read_track(path: &Path, contigs: &[Contig]) -> Result<(Vec<BedInterval>, usize)> {
     read_bed_with(path, contigs, true)
 }
 

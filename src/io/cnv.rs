@@ -20,7 +20,7 @@ fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
 /// seg.mean` (1-based inclusive, as DNAcopy and GATK write them), so that IGV, which draws the
 /// *last* column, and cBioPortal read the value. `seg.mean` is the log2 ratio minus
 /// `neutral_log2` (copy-neutral reads 0); the other columns are in [`write_segment_tsv`].
-pub fn write_seg(
+pub(crate) fn write_seg(
     path: &Path,
     sample: &str,
     segments: &[CnSegment],
@@ -102,7 +102,7 @@ pub fn write_gene_tsv(path: &Path, genes: &[GeneCopyNumber]) -> Result<()> {
 }
 
 /// Reads the gene and call of every row of a `copy_number_genes.tsv` ([`write_gene_tsv`]).
-pub fn read_gene_calls(path: &Path) -> Result<Vec<(String, crate::types::cnv::CnCall)>> {
+pub(crate) fn read_gene_calls(path: &Path) -> Result<Vec<(String, crate::types::cnv::CnCall)>> {
     let text = read_text(path, "gene copy-number table")?;
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -132,7 +132,7 @@ pub fn read_gene_calls(path: &Path) -> Result<Vec<(String, crate::types::cnv::Cn
 const REF_MAGIC: &str = "##oncostream_cnv_reference=1";
 
 /// Writes a copy-number reference.
-pub fn write_cnv_reference(path: &Path, r: &CnvReference) -> Result<()> {
+pub(crate) fn write_cnv_reference(path: &Path, r: &CnvReference) -> Result<()> {
     let mut out = AtomicOutput::create(path)?;
     writeln!(out, "{REF_MAGIC}")?;
     writeln!(out, "##bin_size={}", r.bin_size)?;
@@ -145,7 +145,7 @@ pub fn write_cnv_reference(path: &Path, r: &CnvReference) -> Result<()> {
 }
 
 /// Reads a copy-number reference, checking its contigs against the run's.
-pub fn read_cnv_reference(path: &Path, contigs: &[Contig]) -> Result<CnvReference> {
+pub(crate) fn read_cnv_reference(path: &Path, contigs: &[Contig]) -> Result<CnvReference> {
     let name = path.display().to_string();
     let text = read_text(path, "copy-number reference")?;
     let bad = |line: usize, why: &str| {

@@ -228,7 +228,7 @@ pub struct CraiEntry {
 pub type RecordCounts = Vec<Option<u64>>;
 
 /// Checks the `.crai` against the containers (module docs); returns the records per reference.
-pub fn check_index(
+pub(crate) fn check_index(
     containers: &[Container],
     crai: &[CraiEntry],
     n_ref: usize,

@@ -121,7 +121,7 @@ pub fn read_gff3(path: &Path) -> Result<Vec<Transcript>> {
 
 /// [`read_gff3`] on text from any reader (`name` labels its errors), e.g. the transcript
 /// models compiled into the binary.
-pub fn parse_gff3(reader: impl BufRead, name: &str) -> Result<Vec<Transcript>> {
+pub(crate) fn parse_gff3(reader: impl BufRead, name: &str) -> Result<Vec<Transcript>> {
     let mut genes: HashMap<String, String> = HashMap::new();
     let mut txs: Vec<Transcript> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
@@ -321,7 +321,7 @@ pub fn read_transcript_list(path: Option<&Path>) -> Result<std::collections::Has
 
 /// The text of a gzip-compressed GFF3 held in memory (the transcript models compiled into the
 /// binary); `name` labels its errors.
-pub fn gff3_gz_text(bytes: &[u8], name: &str) -> Result<String> {
+pub(crate) fn gff3_gz_text(bytes: &[u8], name: &str) -> Result<String> {
     use std::io::Read;
     let mut text = String::new();
     flate2::read::MultiGzDecoder::new(bytes)
@@ -355,7 +355,7 @@ pub struct GffGenes {
 }
 
 /// Reads [`GffGenes`] from a GFF3 text.
-pub fn gff3_genes(text: &str) -> GffGenes {
+pub(crate) fn gff3_genes(text: &str) -> GffGenes {
     let mut g = GffGenes::default();
     for line in text.lines() {
         if let Some(rest) = line.strip_prefix("##sequence-region") {
@@ -404,7 +404,7 @@ pub fn gff3_genes(text: &str) -> GffGenes {
 }
 
 /// Reads transcript models from a GFF3 or GTF (by file extension).
-pub fn read_models(path: &Path) -> Result<Vec<Transcript>> {
+pub(crate) fn read_models(path: &Path) -> Result<Vec<Transcript>> {
     if path.to_string_lossy().ends_with(".gtf") {
         read_gtf(path)
     } else {

@@ -10,14 +10,14 @@ use crate::error::{fail, ExitKind};
 use crate::types::{document_name, Document};
 
 /// Writes `doc` as pretty JSON (one trailing newline), atomically.
-pub fn write_document<D: Document>(path: &Path, doc: &D) -> Result<()> {
+pub(crate) fn write_document<D: Document>(path: &Path, doc: &D) -> Result<()> {
     let mut s = serde_json::to_string_pretty(doc)?;
     s.push('\n');
     write_atomic(path, s.as_bytes())
 }
 
 /// Writes any serialisable value as pretty JSON, atomically.
-pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
+pub(crate) fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
     let mut s = serde_json::to_string_pretty(value)?;
     s.push('\n');
     write_atomic(path, s.as_bytes())

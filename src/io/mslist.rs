@@ -21,7 +21,7 @@ use crate::types::msi::{Histogram, MsSite};
 use crate::types::{Contig, ContigId, Pos0};
 
 /// Resolves a contig name, accepting `chr22` for `22` and back.
-pub fn contig_index(contigs: &[Contig], name: &str) -> Option<ContigId> {
+pub(crate) fn contig_index(contigs: &[Contig], name: &str) -> Option<ContigId> {
     contigs
         .iter()
         .position(|c| c.name == name)
@@ -36,7 +36,7 @@ pub fn contig_index(contigs: &[Contig], name: &str) -> Option<ContigId> {
 }
 
 /// Reads a site list; sites on contigs the alignment header lacks are skipped (counted).
-pub fn read_sites(path: &Path, contigs: &[Contig]) -> Result<(Vec<MsSite>, usize)> {
+pub(crate) fn read_sites(path: &Path, contigs: &[Contig]) -> Result<(Vec<MsSite>, usize)> {
     let name = path.display().to_string();
     let file = File::open(path).map_err(|e| {
         fail(
@@ -105,7 +105,7 @@ pub fn read_sites(path: &Path, contigs: &[Contig]) -> Result<(Vec<MsSite>, usize
 }
 
 /// Writes sites in msisensor-pro format.
-pub fn write_sites(path: &Path, sites: &[MsSite], contigs: &[Contig]) -> Result<()> {
+pub(crate) fn write_sites(path: &Path, sites: &[MsSite], contigs: &[Contig]) -> Result<()> {
     let mut out = AtomicOutput::create(path)?;
     writeln!(out, "chromosome\tlocation\trepeat_unit_length\trepeat_times\trepeat_unit_bases\tleft_flank_bases\tright_flank_bases\tthreshold\tsupport_num\tfilter")?;
     for s in sites {
@@ -125,7 +125,7 @@ pub fn write_sites(path: &Path, sites: &[MsSite], contigs: &[Contig]) -> Result<
 }
 
 /// Formats a histogram as `units:reads,...` (non-zero entries).
-pub fn fmt_hist(h: &[u32]) -> String {
+pub(crate) fn fmt_hist(h: &[u32]) -> String {
     let v: Vec<String> = h
         .iter()
         .enumerate()
@@ -156,7 +156,7 @@ fn parse_hist(s: &str) -> Option<Histogram> {
 }
 
 /// Writes per-site histograms: `chromosome location unit repeat_times sample histogram`.
-pub fn write_histograms(
+pub(crate) fn write_histograms(
     path: &Path,
     sites: &[MsSite],
     contigs: &[Contig],
@@ -185,7 +185,7 @@ pub fn write_histograms(
 
 /// Reads a baseline (histogram table, all samples pooled) keyed by site location; rows on
 /// contigs the alignment header lacks are skipped.
-pub fn read_baseline(
+pub(crate) fn read_baseline(
     path: &Path,
     contigs: &[Contig],
 ) -> Result<HashMap<(ContigId, Pos0), Histogram>> {

@@ -345,7 +345,7 @@ impl Drop for AtomicOutput {
 
 /// Checks, before any work, that `target` can be created: `-` (stdout), or a file name in an
 /// existing directory.
-pub fn check_output_path(target: &Path) -> Result<()> {
+pub(crate) fn check_output_path(target: &Path) -> Result<()> {
     if target == Path::new("-") {
         return Ok(());
     }
@@ -368,7 +368,7 @@ pub fn check_output_path(target: &Path) -> Result<()> {
 
 /// Checks that `dir` can be made a new output directory: its parent exists, and it does not
 /// exist or is empty (an export never mixes its files with others).
-pub fn check_new_dir(dir: &Path) -> Result<()> {
+pub(crate) fn check_new_dir(dir: &Path) -> Result<()> {
     let parent = match dir.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -398,7 +398,7 @@ pub fn check_new_dir(dir: &Path) -> Result<()> {
 /// Writes a directory of files (`(relative path, bytes)`, subdirectories allowed) atomically:
 /// into `.NAME.oncostream-tmp-PID` beside it, renamed to `dir` when complete (an empty `dir` is
 /// replaced), so a failure leaves no partial directory under the final name.
-pub fn write_dir_atomic(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
+pub(crate) fn write_dir_atomic(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
     check_new_dir(dir)?;
     let name = dir
         .file_name()
@@ -433,14 +433,14 @@ pub fn write_dir_atomic(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
 }
 
 /// Writes `bytes` atomically to `path` (small outputs: JSON, metrics).
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut out = AtomicOutput::create(path)?;
     out.write_all(bytes)?;
     out.commit()
 }
 
 /// MD5 (lowercase hex) of bytes in memory (e.g. the knowledge base compiled into the binary).
-pub fn md5_hex(bytes: &[u8]) -> String {
+pub(crate) fn md5_hex(bytes: &[u8]) -> String {
     use md5::{Digest, Md5};
     Md5::digest(bytes)
         .iter()
@@ -449,7 +449,10 @@ pub fn md5_hex(bytes: &[u8]) -> String {
 }
 
 /// Path, size and (when asked) MD5 of an input file.
-pub fn file_record(path: &Path, with_md5: bool) -> Result<crate::types::results::FileRecord> {
+pub(crate) fn file_record(
+    path: &Path,
+    with_md5: bool,
+) -> Result<crate::types::results::FileRecord> {
     let size = fs::metadata(path)
         .map_err(|e| {
             fail(
@@ -480,7 +483,7 @@ pub fn create_dir(dir: &Path) -> Result<()> {
 }
 
 /// Names of the entries of a directory (empty when it does not exist).
-pub fn list_dir(dir: &Path) -> Result<Vec<String>> {
+pub(crate) fn list_dir(dir: &Path) -> Result<Vec<String>> {
     if !dir.exists() {
         return Ok(Vec::new());
     }
@@ -498,7 +501,7 @@ pub fn list_dir(dir: &Path) -> Result<Vec<String>> {
 }
 
 /// Removes files of an output directory (missing ones are fine).
-pub fn remove_files(dir: &Path, names: &[String]) -> Result<()> {
+pub(crate) fn remove_files(dir: &Path, names: &[String]) -> Result<()> {
     for n in names {
         let p = dir.join(n);
         match fs::remove_file(&p) {
@@ -516,7 +519,7 @@ pub fn remove_files(dir: &Path, names: &[String]) -> Result<()> {
 }
 
 /// True when `a` and `b` name the same file (same device and inode).
-pub fn same_file(a: &Path, b: &Path) -> bool {
+pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
     use std::os::unix::fs::MetadataExt;
     match (fs::metadata(a), fs::metadata(b)) {
         (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
@@ -526,7 +529,7 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
 
 /// MD5 of the first and last MiB of a file plus its size: tells identical copies apart from
 /// different files without reading gigabytes.
-pub fn quick_fingerprint(path: &Path) -> Result<String> {
+pub(crate) fn quick_fingerprint(path: &Path) -> Result<String> {
     use md5::{Digest, Md5};
     use std::io::{Read, Seek, SeekFrom};
     let mut f = File::open(path).map_err(|e| {
@@ -556,7 +559,7 @@ pub fn quick_fingerprint(path: &Path) -> Result<String> {
 /// `read`), in 8 MiB windows whose pages are dropped from this process's mapping once hashed
 /// (`MADV_DONTNEED`: the page cache keeps them), so RSS stays flat whatever the file size.
 /// `run` computes it on a thread beside the pass, which brings the same pages in.
-pub fn input_digest(
+pub(crate) fn input_digest(
     path: &Path,
     algorithm: crate::types::manifest::InputChecksum,
 ) -> Result<Option<String>> {
@@ -617,7 +620,7 @@ fn for_each_window(path: &Path, mut f: impl FnMut(&[u8])) -> Result<()> {
 }
 
 /// MD5 (hex) of a whole file, streamed.
-pub fn md5_file(path: &Path) -> Result<String> {
+pub(crate) fn md5_file(path: &Path) -> Result<String> {
     use md5::{Digest, Md5};
     use std::io::Read;
     let mut f = File::open(path).map_err(|e| {
@@ -641,7 +644,7 @@ pub fn md5_file(path: &Path) -> Result<String> {
 /// Takes an exclusive advisory lock (`flock`) on `path` (created when missing) without waiting.
 /// Returns the open file (the lock lasts as long as it lives), or None when another process
 /// holds it.
-pub fn try_lock(path: &Path) -> Result<Option<File>> {
+pub(crate) fn try_lock(path: &Path) -> Result<Option<File>> {
     use std::os::fd::AsRawFd;
     let f = fs::OpenOptions::new()
         .create(true)
@@ -673,7 +676,7 @@ pub fn try_lock(path: &Path) -> Result<Option<File>> {
 }
 
 /// The lock file a command holds in its output directory while it runs (see [`lock_dir`]).
-pub const LOCK_FILE: &str = ".oncostream.lock";
+pub(crate) const LOCK_FILE: &str = ".oncostream.lock";
 
 /// An exclusive lock on an output directory, held until dropped (see [`lock_dir`]).
 #[derive(Debug)]
@@ -832,7 +835,7 @@ pub fn lock_dir(dir: &Path) -> Result<DirLock> {
 }
 
 /// Opens a log file for appending (created when missing).
-pub fn append_file(path: &Path) -> Result<File> {
+pub(crate) fn append_file(path: &Path) -> Result<File> {
     fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -847,7 +850,7 @@ pub fn append_file(path: &Path) -> Result<File> {
 
 /// The last non-empty line of a text file that starts with `prefix` (e.g. the error line of a
 /// log), reading at most its last 64 KiB.
-pub fn last_line_with(path: &Path, prefix: &str) -> Option<String> {
+pub(crate) fn last_line_with(path: &Path, prefix: &str) -> Option<String> {
     use std::io::{Read, Seek, SeekFrom};
     let mut f = File::open(path).ok()?;
     let size = f.metadata().ok()?.len();
@@ -863,7 +866,7 @@ pub fn last_line_with(path: &Path, prefix: &str) -> Option<String> {
 }
 
 /// Sets the executable bits (0755) of a file this program wrote.
-pub fn make_executable(path: &Path) -> Result<()> {
+pub(crate) fn make_executable(path: &Path) -> Result<()> {
     use std::os::unix::fs::PermissionsExt;
     fs::set_permissions(path, fs::Permissions::from_mode(0o755)).map_err(|e| {
         fail(

@@ -10,10 +10,10 @@ use crate::error::{fail, ExitKind};
 
 /// The variable that names a Chromium binary; else `chromium`, `chromium-browser`,
 /// `google-chrome` on `PATH`.
-pub const CHROMIUM_ENV: &str = "ONCOSTREAM_CHROMIUM";
+pub(crate) const CHROMIUM_ENV: &str = "ONCOSTREAM_CHROMIUM";
 
 /// The headless Chromium to print with, or a message that says how to get one.
-pub fn find_chromium() -> Result<PathBuf> {
+pub(crate) fn find_chromium() -> Result<PathBuf> {
     let named = std::env::var_os(CHROMIUM_ENV).map(PathBuf::from);
     let candidates: Vec<PathBuf> = match &named {
         Some(p) => vec![p.clone()],

@@ -56,7 +56,6 @@ pub struct Reference {
     by_name: Arc<HashMap<String, usize>>,
     storage: Arc<Storage>,
     index: Arc<fasta::fai::Index>,
-    repository: Arc<OnceLock<fasta::Repository>>,
     md5s: Arc<OnceLock<Vec<String>>>,
     /// The first place where the FASTA's lines did not sit where its `.fai` says (found while
     /// fetching).
@@ -238,14 +237,13 @@ impl Reference {
             by_name: Arc::new(by_name),
             storage: Arc::new(storage),
             index: Arc::new(index),
-            repository: Arc::new(OnceLock::new()),
             md5s: Arc::new(OnceLock::new()),
             damage: Arc::new(OnceLock::new()),
         })
     }
 
     /// True for a bgzip-compressed FASTA.
-    pub fn is_bgzipped(&self) -> bool {
+    pub(crate) fn is_bgzipped(&self) -> bool {
         matches!(*self.storage, Storage::Bgzf { .. })
     }
 
@@ -262,25 +260,6 @@ impl Reference {
     /// The FASTA index (for CRAM decoding).
     pub fn fai(&self) -> &fasta::fai::Index {
         &self.index
-    }
-
-    /// The CRAM reference repository over this FASTA: one per reference, shared by every CRAM
-    /// input and worker (its contig cache is built once, as htslib's is).
-    pub fn cram_repository(&self) -> Result<fasta::Repository> {
-        if let Some(r) = self.repository.get() {
-            return Ok(r.clone());
-        }
-        let reader = fasta::io::indexed_reader::Builder::default()
-            .set_index(self.index.as_ref().clone())
-            .build_from_path(&self.path)
-            .map_err(|e| {
-                fail(
-                    ExitKind::NoInput,
-                    format!("cannot open reference '{}': {e}", self.path.display()),
-                )
-            })?;
-        let repo = fasta::Repository::new(fasta::repository::adapters::IndexedReader::new(reader));
-        Ok(self.repository.get_or_init(|| repo).clone())
     }
 
     /// Appends the uppercase bases `start..end` (0-based, clipped to the sequence) to `out`.
@@ -472,7 +451,7 @@ impl Reference {
     }
 
     /// Per-contig MD5s in `.fai` order (dictionary, cache, or computed once and cached).
-    pub fn contig_md5s(&self) -> Result<&[String]> {
+    pub(crate) fn contig_md5s(&self) -> Result<&[String]> {
         if let Some(v) = self.md5s.get() {
             return Ok(v);
         }

@@ -48,7 +48,7 @@ fn parse_range(s: &str, len: u64, whole: &str) -> Result<(u64, u64)> {
 }
 
 /// Parses one region string against the header's contigs.
-pub fn parse_region(s: &str, contigs: &[Contig]) -> Result<Region> {
+pub(crate) fn parse_region(s: &str, contigs: &[Contig]) -> Result<Region> {
     let s = s.trim();
     if let Some(rest) = s.strip_prefix('{') {
         let close = rest

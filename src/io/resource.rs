@@ -26,7 +26,7 @@ pub const CLUSTER_GAP: u64 = 10_000;
 
 /// How far before a call a resource record may start and still match it after trimming (its
 /// REF may share a prefix with the ALT): the longest shared prefix considered, in bp.
-pub const MAX_PREFIX: u64 = 200;
+pub(crate) const MAX_PREFIX: u64 = 200;
 
 /// A validated, indexed VCF resource.
 pub struct VcfResource {
@@ -59,7 +59,7 @@ fn index_names(index: &dyn BinningIndex) -> Vec<String> {
 
 /// Opens and validates a resource: bgzipped, indexed, a VCF header; warns when it shares no
 /// contig name with the alignments (another build or naming).
-pub fn open_resource(path: &Path, role: &str, contigs: &[Contig]) -> Result<VcfResource> {
+pub(crate) fn open_resource(path: &Path, role: &str, contigs: &[Contig]) -> Result<VcfResource> {
     let name = path.display().to_string();
     let mut f = File::open(path).map_err(|e| {
         fail(

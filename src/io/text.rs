@@ -59,7 +59,7 @@ pub fn read_text_gz(path: &Path, what: &str) -> Result<(String, String)> {
 
 /// The files of a directory whose names end with `suffix`, sorted by path; `what` names the
 /// directory's role in the message.
-pub fn list_dir(dir: &Path, suffix: &str, what: &str) -> Result<Vec<std::path::PathBuf>> {
+pub(crate) fn list_dir(dir: &Path, suffix: &str, what: &str) -> Result<Vec<std::path::PathBuf>> {
     let mut out: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| {
             fail(

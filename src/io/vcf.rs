@@ -121,7 +121,7 @@ fn fmt_f(x: f64) -> String {
 
 /// Phred of a posterior probability (of germline origin: GERMQ; of an orientation artifact:
 /// ROQ), capped at 99 as Mutect2 writes them.
-pub fn germq(p: f64) -> u32 {
+pub(crate) fn germq(p: f64) -> u32 {
     if p <= 0.0 {
         99
     } else {
@@ -222,7 +222,7 @@ pub enum VcfOutputType {
 
 /// Checks an output VCF name against its type before any work: `.vcf.gz`/`.bgz` for bgzip,
 /// no `.gz` for plain text, in an existing directory.
-pub fn check_vcf_output(path: &Path, kind: VcfOutputType) -> Result<()> {
+pub(crate) fn check_vcf_output(path: &Path, kind: VcfOutputType) -> Result<()> {
     let name = path.display().to_string();
     if kind == VcfOutputType::Bgzf && !(name.ends_with(".gz") || name.ends_with(".bgz")) {
         return Err(fail(
@@ -261,7 +261,7 @@ pub fn write_vcf(
 }
 
 /// Writes the tabix (or, for contigs beyond its limits, CSI) index of a bgzipped VCF.
-pub fn index_vcf(target: &Path) -> Result<()> {
+pub(crate) fn index_vcf(target: &Path) -> Result<()> {
     let name = target.display().to_string();
     let index = vcf::fs::index(target).with_context(|| format!("cannot index '{name}'"))?;
     let (ext, bytes) = match index {
@@ -284,7 +284,13 @@ pub fn index_vcf(target: &Path) -> Result<()> {
 
 /// The VCF 4.2 breakend ALT of a breakend at `t` (its reference base) joined to `mate`.
 /// `ori`/`mate_ori`: `+` = the kept sequence ends at the breakend (VCF spec 4.2, 5.4).
-pub fn bnd_alt(t: char, ori: Orientation, chrom: &str, pos: u64, mate_ori: Orientation) -> String {
+pub(crate) fn bnd_alt(
+    t: char,
+    ori: Orientation,
+    chrom: &str,
+    pos: u64,
+    mate_ori: Orientation,
+) -> String {
     match (ori, mate_ori) {
         (Orientation::Plus, Orientation::Minus) => format!("{t}[{chrom}:{pos}["),
         (Orientation::Plus, Orientation::Plus) => format!("{t}]{chrom}:{pos}]"),
@@ -296,7 +302,7 @@ pub fn bnd_alt(t: char, ori: Orientation, chrom: &str, pos: u64, mate_ori: Orien
 /// Writes somatic structural variants as VCF 4.2 breakend pairs (`SVTYPE=BND`, `MATEID`,
 /// `EVENT`), bgzipped with a tabix index. `ref_bases[i]` are the reference bases at the two
 /// breakends of `svs[i]`.
-pub fn write_sv_vcf(
+pub(crate) fn write_sv_vcf(
     path: &Path,
     meta: &VcfMeta<'_>,
     svs: &[StructuralVariant],
@@ -469,7 +475,7 @@ pub type PonSite = (
 
 /// Writes a panel of normals (`oncostream pon`): VCF 4.2, INFO `NSAMPLES` and `FRACTION`;
 /// bgzipped and tabix-indexed when the name ends in `.gz`.
-pub fn write_pon_vcf(
+pub(crate) fn write_pon_vcf(
     path: &Path,
     contigs: &[Contig],
     sites: &[PonSite],

@@ -91,7 +91,7 @@ pub fn ref_agrees(vcf_ref: &str, genome: &[u8]) -> bool {
 /// The records of `variants` whose REF disagrees with `reference` (each record once). A record
 /// on a contig the reference lacks is not compared: nothing is annotated from the reference
 /// there (only a prior `CSQ`/`ANN` annotation can be read), so no wrong codon can be read.
-pub fn ref_mismatches(
+pub(crate) fn ref_mismatches(
     variants: &[&InputVariant],
     reference: &dyn crate::types::source::SequenceSource,
 ) -> Vec<RefMismatch> {
@@ -247,7 +247,7 @@ fn check_alleles(record: &vcf::Record) -> std::result::Result<(), String> {
 }
 
 /// Reads a VCF (plain or bgzip/gzip) and keeps its PASS (`PASS` or `.`) records.
-pub fn read_input_vcf(path: &Path) -> Result<InputVcf> {
+pub(crate) fn read_input_vcf(path: &Path) -> Result<InputVcf> {
     let name = path.display().to_string();
     let file = File::open(path)
         .map_err(|e| fail(ExitKind::NoInput, format!("cannot read VCF '{name}': {e}")))?;

@@ -185,7 +185,7 @@ pub fn call(opts: &CallOptions) -> Result<CallOutcome> {
 }
 
 /// The VCF header value describing the tumor-only germline classification.
-pub fn germline_model_header(m: &crate::types::results::GermlineModel) -> String {
+pub(crate) fn germline_model_header(m: &crate::types::results::GermlineModel) -> String {
     format!(
         "<Method={},Purity={},PuritySource={},CopyNumberAware={},Candidates={},GermlineShare={},ClassifiedGermline={},ListedHetSites={},HetBiasSnv={},HetBiasIndel={},Concentration={},LocalBafBlocks={},ImbalancedBlocks={}>",
         m.method.as_str(),

@@ -151,7 +151,7 @@ fn kb_files(path: &Path) -> Result<Vec<(String, String)>> {
 
 /// Loads and validates the KB at `path` (a directory or a file), or the one compiled into the
 /// binary. The MD5 covers every file's bytes, in name order.
-pub fn load_kb(path: Option<&Path>, tree: &OncoTree) -> Result<LoadedKb> {
+pub(crate) fn load_kb(path: Option<&Path>, tree: &OncoTree) -> Result<LoadedKb> {
     let (files, name) = match path {
         Some(p) => (kb_files(p)?, p.display().to_string()),
         None => (
@@ -181,7 +181,7 @@ pub fn load_kb(path: Option<&Path>, tree: &OncoTree) -> Result<LoadedKb> {
 }
 
 /// Refuses a cancer type that is not an OncoTree code (exit 64), with examples.
-pub fn check_cancer_type(tree: &OncoTree, code: &str) -> Result<()> {
+pub(crate) fn check_cancer_type(tree: &OncoTree, code: &str) -> Result<()> {
     if tree.contains(code) {
         return Ok(());
     }
@@ -201,7 +201,7 @@ pub fn check_cancer_type(tree: &OncoTree, code: &str) -> Result<()> {
 
 /// Transcript models and the preferred-transcript list: `--gff` (GFF3/GTF), else the GRCh38
 /// MANE Select models shipped in the binary; fitted to a reference with [`ModelSet::fit`].
-pub fn load_models(
+pub(crate) fn load_models(
     gff: Option<&Path>,
     transcripts: Option<&Path>,
 ) -> Result<(ModelSet, HashSet<String>)> {
@@ -226,7 +226,7 @@ pub fn load_models(
 
 /// The gene symbols a knowledge base names: its items' genes, fusion partners and the genes of
 /// its MANE table.
-pub fn kb_genes(kb: &Kb) -> Vec<&str> {
+pub(crate) fn kb_genes(kb: &Kb) -> Vec<&str> {
     let mut genes: Vec<&str> = kb
         .items
         .iter()
@@ -246,7 +246,7 @@ pub fn kb_genes(kb: &Kb) -> Vec<&str> {
 
 /// The report's sentence on what the transcript models could not annotate: no model at all
 /// (and why), or the genes of the knowledge base without a model.
-pub fn models_limitation(
+pub(crate) fn models_limitation(
     set: &ModelSet,
     fitted: &crate::clinical::models::FittedModels,
     kb: &Kb,
@@ -293,7 +293,7 @@ fn first_names(names: &[String], shown: usize) -> String {
 }
 
 /// Refuses transcript models that reach past the end of a contig of `reference`.
-pub fn check_models(
+pub(crate) fn check_models(
     models: &[Transcript],
     gff: &Path,
     reference: &crate::io::reference::Reference,
@@ -362,7 +362,7 @@ fn calendar_date(d: &str) -> bool {
 
 /// Validates the basic items (exit 64 for a bad flag, 65 for a bad file line): dates are calendar
 /// dates, tumor content is a percentage, text has no control characters, unknown keys are refused.
-pub fn load_case(o: &CaseOptions) -> Result<crate::types::report::CaseInfo> {
+pub(crate) fn load_case(o: &CaseOptions) -> Result<crate::types::report::CaseInfo> {
     let mut c = crate::types::report::CaseInfo::default();
     let mut content: Option<(f64, String)> = None;
     if let Some(p) = &o.file {

@@ -437,7 +437,7 @@ fn maf_rows(
                 alt: v.alt.clone(),
                 gene: a.as_ref().map(|a| a.gene.clone()),
                 entrez: a.as_ref().and_then(|a| shipped.entrez_of(&a.gene)),
-                consequence: a.as_ref().map(|a| a.consequence.clone()),
+                consequence: a.as_ref().map(|a| a.consequence.to_string()),
                 hgvs_c: a.as_ref().map(|a| a.hgvs_c.clone()),
                 hgvs_p: a.as_ref().and_then(|a| a.hgvs_p.clone()),
                 transcript: a.as_ref().map(|a| a.transcript.clone()),

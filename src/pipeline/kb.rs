@@ -16,7 +16,7 @@ use crate::io::{
 };
 
 /// Loads and validates a KB (every bad row reported as `file:line: reason`, exit 65).
-pub fn validate_kb(path: Option<&Path>) -> Result<LoadedKb> {
+pub(crate) fn validate_kb(path: Option<&Path>) -> Result<LoadedKb> {
     load_kb(path, &OncoTree::bundled())
 }
 
@@ -43,11 +43,11 @@ fn builtin_file(name: &str) -> String {
 }
 
 /// The shipped crosswalk.
-pub const CROSSWALK: &str = include_str!("../../data/kb/civic_disease_oncotree.tsv");
+pub(crate) const CROSSWALK: &str = include_str!("../../data/kb/civic_disease_oncotree.tsv");
 
 /// Builds `civic.tsv`, `civic_known.tsv` and `civic_build.log` (what was kept and dropped, with
 /// counts) from a CIViC dump; returns the build log.
-pub fn build_civic(o: &BuildOptions) -> Result<civic::BuildLog> {
+pub(crate) fn build_civic(o: &BuildOptions) -> Result<civic::BuildLog> {
     let tree = OncoTree::bundled();
     let dir = &o.civic;
     let evidence = list_dir(dir, "-ClinicalEvidenceSummaries.tsv", "CIViC dump directory")?

@@ -40,7 +40,7 @@ impl Clock {
     }
 
     /// Ends the current stage under `name`.
-    pub fn lap(&mut self, name: &str) {
+    pub(crate) fn lap(&mut self, name: &str) {
         let now = Instant::now();
         *self.stages.entry(name.to_string()).or_default() += (now - self.last).as_secs_f64();
         self.last = now;
@@ -56,7 +56,7 @@ impl Clock {
 }
 
 /// (cpu seconds, peak RSS bytes) of this process.
-pub fn rusage() -> (f64, u64) {
+pub(crate) fn rusage() -> (f64, u64) {
     // SAFETY: getrusage writes into the zeroed struct we pass.
     let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
     let ok = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) } == 0;
@@ -96,7 +96,7 @@ impl MetricsBuilder {
     }
 
     /// Builds the document for inputs processed in several passes (`pon`).
-    pub fn build_for(
+    pub(crate) fn build_for(
         command: &str,
         sample: &str,
         threads: usize,
@@ -154,7 +154,7 @@ impl MetricsBuilder {
 }
 
 /// Writes the metrics of a single-pass command to `path`, when asked.
-pub fn write_metrics(
+pub(crate) fn write_metrics(
     path: Option<&Path>,
     command: &str,
     pass: &Prepared,

@@ -44,7 +44,7 @@ pub struct ScanOptions {
 }
 
 /// Scans a whole reference; returns the sites written.
-pub fn ms_scan(opts: &ScanOptions) -> Result<usize> {
+pub(crate) fn ms_scan(opts: &ScanOptions) -> Result<usize> {
     check_output_path(&opts.output)?;
     let r = Reference::open(&opts.reference)?;
     let contigs: Vec<Contig> = r

@@ -126,12 +126,12 @@ fn is_ours(name: &str) -> bool {
 }
 
 /// A new run id (UUID v4).
-pub fn new_run_id() -> String {
+pub(crate) fn new_run_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
 /// The current UTC time, RFC 3339 to the second (`2026-11-28T09:15:02Z`).
-pub fn now_utc() -> String {
+pub(crate) fn now_utc() -> String {
     let f = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
     time::OffsetDateTime::now_utc()
         .format(&f)
@@ -156,7 +156,7 @@ pub struct OutdirState {
 /// looks at `dir` without changing anything; refuses early (before any input is opened) when
 /// it belongs to another run and neither `force` nor `same_run` allows reusing it. The lock is
 /// held as long as the returned state lives: for the whole command.
-pub fn inspect(dir: &Path, force: bool, same_run: Option<&str>) -> Result<OutdirState> {
+pub(crate) fn inspect(dir: &Path, force: bool, same_run: Option<&str>) -> Result<OutdirState> {
     if dir.exists() && !dir.is_dir() {
         return Err(fail(
             ExitKind::CantCreate,
@@ -345,7 +345,7 @@ impl Manifest {
     }
 
     /// Records an input file with whichever digests were computed (MD5, BLAKE3).
-    pub fn input_with_digests(
+    pub(crate) fn input_with_digests(
         &mut self,
         role: &str,
         path: &str,
@@ -372,7 +372,7 @@ impl Manifest {
 
     /// Records an output whose name is made at run time: `monitor`'s `families_*.tsv` (one per
     /// sample) and the `NAME.json` of an extra run stage (`pipeline::run::execute_with`).
-    pub fn output_named(&mut self, role: &str, name: &str) -> Result<()> {
+    pub(crate) fn output_named(&mut self, role: &str, name: &str) -> Result<()> {
         self.record(role, name)
     }
 
@@ -428,7 +428,7 @@ impl Manifest {
 /// the directory it is in must hold a `run_manifest.json` (written last by every command) that
 /// lists the file under its name with the same MD5. A killed or failed run has no manifest; a
 /// document changed or replaced after its run differs from the manifest's MD5 (exit 65).
-pub fn check_complete(path: &Path, what: &str) -> Result<()> {
+pub(crate) fn check_complete(path: &Path, what: &str) -> Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),

@@ -15,7 +15,7 @@ use crate::somatic::pileup::PileupRows;
 use crate::types::Region;
 
 /// Depth from which a position is flagged `max_depth` by default (counts are never truncated).
-pub const DEFAULT_MAX_DEPTH: u32 = 100_000;
+pub(crate) const DEFAULT_MAX_DEPTH: u32 = 100_000;
 
 /// What `pileup` is asked to do.
 #[derive(Clone, Debug)]

@@ -31,7 +31,7 @@ use crate::types::{ContigId, Pos0};
 
 /// Normals an allele must be seen in to enter the panel, by default (recurrent, not one
 /// sample's artifact or germline allele).
-pub const DEFAULT_MIN_SAMPLES: u32 = 2;
+pub(crate) const DEFAULT_MIN_SAMPLES: u32 = 2;
 
 /// What `pon` is asked to do.
 #[derive(Clone, Debug)]

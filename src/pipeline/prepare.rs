@@ -120,19 +120,19 @@ impl Inputs {
     }
 
     /// Contig names in header order.
-    pub fn contig_names(&self) -> Vec<String> {
+    pub(crate) fn contig_names(&self) -> Vec<String> {
         self.pass.contigs.iter().map(|c| c.name.clone()).collect()
     }
 
     /// Sample names of the inputs.
-    pub fn sample_names(&self) -> Vec<String> {
+    pub(crate) fn sample_names(&self) -> Vec<String> {
         (0..self.len())
             .map(|i| self.info(i).sample.clone())
             .collect()
     }
 
     /// Tumor and normal column names (the normal is renamed when both carry the same `SM`).
-    pub fn tumor_normal_names(&self) -> (String, Option<String>) {
+    pub(crate) fn tumor_normal_names(&self) -> (String, Option<String>) {
         let tumor = self.info(0).sample.clone();
         let mut normal = (self.len() > 1).then(|| self.info(1).sample.clone());
         if normal.as_deref() == Some(tumor.as_str()) {
@@ -317,7 +317,7 @@ impl InputOptions {
     /// Validates and opens a tumor (and optional normal) for somatic work: overlapping mates are
     /// one fragment, and bases below Q10 are not evidence (METHOD) unless `-Q` says otherwise.
     /// A normal that is the tumor itself (same file, a copy, or the same reads) is refused.
-    pub fn prepare_somatic(
+    pub(crate) fn prepare_somatic(
         &self,
         tumor: &Path,
         normal: Option<&Path>,
@@ -344,7 +344,7 @@ impl InputOptions {
 /// inode), an identical copy (same size and MD5 of the first and last MiB), or the same reads
 /// (identical `@RG` lines and the same first record), which would make every somatic call
 /// vanish and every germline check meaningless.
-pub fn check_distinct(tumor: &AlignmentInput, normal: &AlignmentInput) -> Result<()> {
+pub(crate) fn check_distinct(tumor: &AlignmentInput, normal: &AlignmentInput) -> Result<()> {
     let (t, n) = (&tumor.info.path, &normal.info.path);
     let refuse = |why: &str| {
         fail(
@@ -375,7 +375,7 @@ pub fn check_distinct(tumor: &AlignmentInput, normal: &AlignmentInput) -> Result
 }
 
 /// `regions` minus `exclude` (both merged, in genome order).
-pub fn subtract(regions: &[Region], exclude: &[Region]) -> Vec<Region> {
+pub(crate) fn subtract(regions: &[Region], exclude: &[Region]) -> Vec<Region> {
     let mut out = Vec::new();
     for r in regions {
         let mut start = r.start;
@@ -406,7 +406,7 @@ pub fn subtract(regions: &[Region], exclude: &[Region]) -> Vec<Region> {
 /// Default shard size: 1 Mb, but small enough for at least 16 shards per thread so that the
 /// last shards do not leave cores idle (a panel or a small genome), and never below 100 kb
 /// (smaller shards re-read the BAI 16-kb linear-index window before each start: I/O grows).
-pub fn auto_shard_size(total_bases: u64, threads: usize) -> u64 {
+pub(crate) fn auto_shard_size(total_bases: u64, threads: usize) -> u64 {
     let per = total_bases / (16 * threads.max(1) as u64);
     per.clamp(100_000, 1_000_000)
 }

@@ -201,7 +201,7 @@ impl ReportContext {
     }
 
     /// Uses models already fitted to the reference (by `run`, which annotates with them too).
-    pub fn use_models(&mut self, fitted: &FittedModels) {
+    pub(crate) fn use_models(&mut self, fitted: &FittedModels) {
         self.models_limitation = models_limitation(&self.model_set, fitted, &self.kb.kb);
         self.models = fitted.models.clone();
         self.models_record = Some(fitted.record.clone());
@@ -253,7 +253,7 @@ pub struct ReportSource {
 pub use crate::somatic::biomarkers::{MIN_MSI_SITES, MSI_CONFIDENT_SITES};
 
 /// TMB measured by the run, evaluable from [`MIN_RELIABLE_CALLABLE_MB`] of callable sequence.
-pub fn measured_tmb(t: &crate::types::results::TmbResult) -> TmbSummary {
+pub(crate) fn measured_tmb(t: &crate::types::results::TmbResult) -> TmbSummary {
     let ok = t.callable_mb >= MIN_RELIABLE_CALLABLE_MB;
     TmbSummary {
         per_mb: t.per_mb,
@@ -322,7 +322,7 @@ pub fn measured_msi(m: &crate::types::msi::MsiResult) -> MsiSummary {
 const USER_SUPPLIED: &str = "user-supplied value, not measured by this analysis";
 
 /// A TMB typed in with `--tmb`.
-pub fn user_tmb(t: f64) -> TmbSummary {
+pub(crate) fn user_tmb(t: f64) -> TmbSummary {
     TmbSummary {
         per_mb: t,
         class: Some(tmb_class(t)),
@@ -338,7 +338,7 @@ pub fn user_tmb(t: f64) -> TmbSummary {
 }
 
 /// An MSI status typed in with `--msi-status`.
-pub fn user_msi(s: MsiStatus) -> MsiSummary {
+pub(crate) fn user_msi(s: MsiStatus) -> MsiSummary {
     MsiSummary {
         status: Some(s),
         score: None,
@@ -354,7 +354,7 @@ pub fn user_msi(s: MsiStatus) -> MsiSummary {
 
 /// The biomarker values tiering may use (evaluable only) and the reasons of those it may not
 /// (and of a low-confidence MSI-H, which is tiered with its reason as a note).
-pub fn tierable_biomarkers(
+pub(crate) fn tierable_biomarkers(
     tmb: Option<&TmbSummary>,
     msi: Option<&MsiSummary>,
 ) -> (Option<f64>, Option<MsiStatus>, Vec<String>) {
@@ -382,7 +382,7 @@ pub fn tierable_biomarkers(
 }
 
 /// Oncogenicity of every annotated variant (recomputed by `retier`: it depends on the KB).
-pub fn classify_variants(variants: &mut [ReportVariant], kb: &crate::clinical::kb::Kb) {
+pub(crate) fn classify_variants(variants: &mut [ReportVariant], kb: &crate::clinical::kb::Kb) {
     for v in variants {
         // on MANE numbering when the variant was mapped onto the transcript the models lack
         let a = v
@@ -571,7 +571,11 @@ fn report_limitations(
 }
 
 /// Annotates, tiers and triages: the typed report.
-pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Reference) -> Report {
+pub(crate) fn build_report(
+    ctx: &ReportContext,
+    src: ReportSource,
+    reference: &Reference,
+) -> Report {
     let annotator = Annotator::new(&ctx.models, &ctx.preferred, reference);
     let variants: Vec<ReportVariant> = src
         .variants
@@ -703,7 +707,7 @@ pub fn build_report(ctx: &ReportContext, src: ReportSource, reference: &Referenc
 }
 
 /// The report source of a run, from its typed results (no re-reading of files).
-pub fn source_from_results(
+pub(crate) fn source_from_results(
     results: &RunResults,
     variants: Vec<InputVariant>,
     vcf: FileRecord,
@@ -794,7 +798,7 @@ fn vcf_only_not_assessed() -> Vec<NotAssessed> {
 }
 
 /// Writes `report.json` and `report.html` into `dir` and records them in the manifest.
-pub fn write_report(dir: &Path, report: &Report, manifest: &mut Manifest) -> Result<()> {
+pub(crate) fn write_report(dir: &Path, report: &Report, manifest: &mut Manifest) -> Result<()> {
     write_document(&OutputFile::Report.path(dir), report)?;
     manifest.output(OutputFile::Report)?;
     write_atomic(
@@ -1119,7 +1123,7 @@ impl ReportPlan {
 }
 
 /// A reference's contigs as (name, length), for fitting transcript models.
-pub fn reference_contigs(reference: &Reference) -> Vec<(String, u64)> {
+pub(crate) fn reference_contigs(reference: &Reference) -> Vec<(String, u64)> {
     reference
         .seqs()
         .iter()

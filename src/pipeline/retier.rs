@@ -49,7 +49,7 @@ pub struct RetierOutcome {
 
 /// Finds the stored report: `path` itself, or (for a run's `results.json`) the `report.json`
 /// beside it, which must belong to the same run.
-pub fn stored_report(path: &std::path::Path) -> Result<(PathBuf, Report)> {
+pub(crate) fn stored_report(path: &std::path::Path) -> Result<(PathBuf, Report)> {
     let text = crate::io::text::read_text(path, "stored report or results")?;
     let kind = serde_json::from_str::<serde_json::Value>(&text)
         .ok()

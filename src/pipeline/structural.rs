@@ -38,11 +38,11 @@ use crate::types::transcript::Transcript;
 use crate::types::{Pos1, Region};
 
 /// Minimum MAPQ of a counted fragment and of every alignment of SV evidence.
-pub const MIN_MAPQ: u8 = 20;
+pub(crate) const MIN_MAPQ: u8 = 20;
 
 /// The companion copy-number reference `pon` writes next to its VCF
 /// (`pon.vcf.gz` -> `pon.cnv.tsv`).
-pub fn companion_cnv_reference(pon_vcf: &Path) -> PathBuf {
+pub(crate) fn companion_cnv_reference(pon_vcf: &Path) -> PathBuf {
     let name = pon_vcf
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
@@ -74,7 +74,7 @@ pub struct StructuralPlan {
 
 impl StructuralPlan {
     /// A plan that collects nothing (`run --skip-structural`).
-    pub fn disabled(inputs: &Inputs, tumor_only: bool) -> StructuralPlan {
+    pub(crate) fn disabled(inputs: &Inputs, tumor_only: bool) -> StructuralPlan {
         let pass = &inputs.pass;
         StructuralPlan {
             layout: BinLayout::new(&[], pass.contigs.len(), 1000, &[]),
@@ -196,7 +196,7 @@ impl StructuralPlan {
     }
 
     /// The copy-number observer.
-    pub fn cnv_observer(&self) -> CnvObserver<'_> {
+    pub(crate) fn cnv_observer(&self) -> CnvObserver<'_> {
         CnvObserver {
             layout: &self.layout,
             n_samples: self.n_samples,
@@ -207,7 +207,7 @@ impl StructuralPlan {
     }
 
     /// The structural-variant observer.
-    pub fn sv_observer(&self) -> SvObserver<'_> {
+    pub(crate) fn sv_observer(&self) -> SvObserver<'_> {
         SvObserver {
             enabled: self.enabled,
             min_mapq: MIN_MAPQ,
@@ -333,7 +333,7 @@ pub fn max_fragment(qc: Option<&SampleQc>) -> u64 {
 }
 
 /// The analysis after the gather.
-pub fn analyze_structural(
+pub(crate) fn analyze_structural(
     plan: &StructuralPlan,
     state: StructuralState,
     ctx: &StructuralContext<'_>,
@@ -698,7 +698,7 @@ fn mark_junctions(
 
 /// Writes `copy_number.seg` (named by the run's `sample_id`), `copy_number_segments.tsv`,
 /// `copy_number_genes.tsv` (when assessed) and `sv.vcf.gz` + index.
-pub fn write_structural(
+pub(crate) fn write_structural(
     dir: &Path,
     sample_id: &str,
     outcome: &StructuralOutcome,

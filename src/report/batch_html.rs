@@ -150,7 +150,7 @@ pub fn render(s: &BatchSummary) -> String {
                 cell(r.highest_level.clone()),
                 cell(r.findings.map(|x| x.to_string())),
                 esc(&r.panel_reasons.join("; ")),
-                super::html::href(&r.outdir)
+                super::href(&r.outdir)
             );
         }
         h.push_str("</table>");
@@ -170,7 +170,7 @@ pub fn render(s: &BatchSummary) -> String {
                 cell(r.reason.clone()),
                 r.log
                     .as_ref()
-                    .map(|l| format!("<a href=\"{}\">{}</a>", super::html::href(l), esc(l)))
+                    .map(|l| format!("<a href=\"{}\">{}</a>", super::href(l), esc(l)))
                     .unwrap_or_else(|| "&ndash;".into())
             );
         }

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::html::esc;
+use super::escape::esc;
 use crate::types::cnv::{CnCall, CopyNumberResult};
 
 const W: f64 = 960.0;

@@ -49,7 +49,7 @@ fn rows(r: &Report) -> BTreeMap<Key, (String, Vec<String>)> {
 
 /// The diff table: one row per (gene, alteration, kind, drug) whose level or evidence changed.
 /// Returns the text and the number of changed rows.
-pub fn render_diff(old: &Report, new: &Report) -> (String, usize) {
+pub(crate) fn render_diff(old: &Report, new: &Report) -> (String, usize) {
     let (a, b) = (rows(old), rows(new));
     let mut keys: Vec<&Key> = a.keys().chain(b.keys()).collect();
     keys.sort();

@@ -121,27 +121,12 @@ fn grch38_accession(chrom: &str) -> Option<&'static str> {
 
 /// The Sequence Ontology id of the consequence terms the annotation writes.
 fn so_id(term: &str) -> Option<&'static str> {
+    if let Some(t) = crate::types::transcript::SoTerm::parse(term) {
+        return Some(t.so_id());
+    }
+    // VEP terms our annotation does not write
     Some(match term {
-        "missense_variant" => "SO:0001583",
-        "synonymous_variant" => "SO:0001819",
-        "stop_gained" => "SO:0001587",
-        "stop_lost" => "SO:0001578",
         "stop_retained_variant" => "SO:0001567",
-        "start_lost" => "SO:0002012",
-        "frameshift_variant" => "SO:0001589",
-        "inframe_insertion" => "SO:0001821",
-        "inframe_deletion" => "SO:0001822",
-        "protein_altering_variant" => "SO:0001818",
-        "coding_sequence_variant" => "SO:0001580",
-        "splice_acceptor_variant" => "SO:0001574",
-        "splice_donor_variant" => "SO:0001575",
-        "splice_region_variant" => "SO:0001630",
-        "5_prime_UTR_variant" => "SO:0001623",
-        "3_prime_UTR_variant" => "SO:0001624",
-        "intron_variant" => "SO:0001627",
-        "upstream_gene_variant" => "SO:0001631",
-        "downstream_gene_variant" => "SO:0001632",
-        "non_coding_transcript_exon_variant" => "SO:0001792",
         "intergenic_variant" => "SO:0001628",
         _ => return None,
     })
@@ -277,7 +262,8 @@ fn variant_components(b: &Builder<'_>, v: &SmallVariant<'_>) -> Vec<Value> {
         "valueString",
         json!(v.alt),
     ));
-    if let Some((term, id)) = v.consequence.and_then(|t| Some((t, so_id(t)?))) {
+    let primary = v.consequence.and_then(|c| c.split('&').next());
+    if let Some((term, id)) = primary.and_then(|t| Some((t, so_id(t)?))) {
         c.push(component(
             coding(TBD, "molecular-consequence", "Molecular Consequence"),
             "valueCodeableConcept",

@@ -631,7 +631,7 @@ pub fn f(lang: Lang, m: Msg, args: &[&dyn std::fmt::Display]) -> String {
 }
 
 /// TMB not evaluable: callable Mb, the minimum, the measured TMB and its 95% CI.
-pub fn tmb_not_evaluable(
+pub(crate) fn tmb_not_evaluable(
     lang: Lang,
     callable_mb: f64,
     min: f64,
@@ -652,12 +652,12 @@ pub fn tmb_not_evaluable(
 }
 
 /// MSI not evaluable: sites tested and the minimum.
-pub fn msi_not_evaluable(lang: Lang, sites: u32, min: u32) -> String {
+pub(crate) fn msi_not_evaluable(lang: Lang, sites: u32, min: u32) -> String {
     f(lang, Msg::MsiNotEvaluable, &[&sites, &min])
 }
 
 /// A low-confidence MSI-H: score, sites, the sites a confident call needs.
-pub fn msi_low_confidence(lang: Lang, score: f64, sites: u32, min: u32) -> String {
+pub(crate) fn msi_low_confidence(lang: Lang, score: f64, sites: u32, min: u32) -> String {
     f(
         lang,
         Msg::MsiLowConfidence,
@@ -666,7 +666,7 @@ pub fn msi_low_confidence(lang: Lang, score: f64, sites: u32, min: u32) -> Strin
 }
 
 /// MSI indeterminate: score and sites.
-pub fn msi_indeterminate(lang: Lang, score: f64, sites: u32) -> String {
+pub(crate) fn msi_indeterminate(lang: Lang, score: f64, sites: u32) -> String {
     f(
         lang,
         Msg::MsiIndeterminate,

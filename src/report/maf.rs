@@ -22,7 +22,7 @@
 use std::fmt::Write as _;
 
 /// vcf2maf's columns 1-46, in order.
-pub const COLUMNS: &[&str] = &[
+pub(crate) const COLUMNS: &[&str] = &[
     "Hugo_Symbol",
     "Entrez_Gene_Id",
     "Center",
@@ -224,7 +224,7 @@ const AA3: &[(&str, &str)] = &[
 ];
 
 /// HGVSp_Short: 1-letter amino acids, `*` for Ter; `p.X<codon>_splice` for splice sites.
-pub fn hgvsp_short(hgvs_p: Option<&str>, hgvs_c: Option<&str>, class: &str) -> String {
+pub(crate) fn hgvsp_short(hgvs_p: Option<&str>, hgvs_c: Option<&str>, class: &str) -> String {
     if class == "Splice_Site" {
         if let Some(c) = hgvs_c.and_then(|c| c.strip_prefix("c.")) {
             let digits: String = c.chars().take_while(|ch| ch.is_ascii_digit()).collect();
@@ -246,7 +246,7 @@ pub fn hgvsp_short(hgvs_p: Option<&str>, hgvs_c: Option<&str>, class: &str) -> S
 }
 
 /// The chromosome as MAF and cBioPortal write it: `chr` removed, `chrM` → `MT`.
-pub fn maf_chrom(c: &str) -> String {
+pub(crate) fn maf_chrom(c: &str) -> String {
     match c {
         "chrM" | "chrMT" | "M" => "MT".into(),
         _ => c.strip_prefix("chr").unwrap_or(c).to_string(),
@@ -257,7 +257,9 @@ pub fn maf_chrom(c: &str) -> String {
 pub fn row(v: &MafInput) -> String {
     let (start, end, vt, r, a) = alleles(v.pos, &v.ref_allele, &v.alt);
     let inframe = (r.trim_matches('-').len() as i64 - a.trim_matches('-').len() as i64) % 3 == 0;
-    let class = classify(v.consequence.as_deref(), vt, inframe);
+    // the primary term (the first of VEP's `&`-joined list) gives the classification
+    let primary = v.consequence.as_deref().and_then(|c| c.split('&').next());
+    let class = classify(primary, vt, inframe);
     let short = hgvsp_short(v.hgvs_p.as_deref(), v.hgvs_c.as_deref(), class);
     let hgvs_p = if class == "Splice_Site" {
         String::new()
@@ -386,6 +388,34 @@ mod tests {
                 "a formula cell reached the MAF: {cell}"
             );
         }
+    }
+
+    #[test]
+    fn the_primary_term_of_a_joined_consequence_gives_the_class() {
+        // our annotation writes `missense_variant&splice_region_variant` for a missense change
+        // in the last 3 bases of an exon; vcf2maf classifies it by its most severe term
+        let v = MafInput {
+            tumor: "T1".into(),
+            normal: "N1".into(),
+            build: "GRCh38".into(),
+            chrom: "chr7".into(),
+            pos: 140753336,
+            ref_allele: "A".into(),
+            alt: "T".into(),
+            gene: Some("BRAF".into()),
+            entrez: None,
+            consequence: Some("missense_variant&splice_region_variant".into()),
+            hgvs_c: Some("c.1799T>A".into()),
+            hgvs_p: Some("p.Val600Glu".into()),
+            transcript: Some("NM_004333.4".into()),
+            exon: Some(15),
+            t_depth: 100,
+            t_alt: 30,
+            n_counts: None,
+        };
+        let r = row(&v);
+        let c: Vec<&str> = r.split('\t').collect();
+        assert_eq!(c[8], "Missense_Mutation", "{r}");
     }
 
     // vcf2maf's own test rows (mskcc/vcf2maf tests/test_b38.vcf -> test_b38_output.maf)

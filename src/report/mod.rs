@@ -6,6 +6,7 @@ pub mod batch_html;
 pub mod cbioportal;
 pub mod cnv_plot;
 pub mod diff;
+pub mod escape;
 pub mod fhir;
 pub mod html;
 pub mod i18n;
@@ -13,7 +14,8 @@ pub mod maf;
 pub(crate) mod monitor_html;
 pub mod multiqc;
 
-pub use html::{esc, render_html, LEVELS};
+pub use escape::{esc, href};
+pub use html::{render_html, LEVELS};
 
 /// Gene and transcript identifiers the cohort exports write beside symbols and transcript ids
 /// (the shipped MANE models carry them; `None` where unknown).

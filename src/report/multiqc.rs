@@ -15,12 +15,12 @@ use crate::types::report::{MsiSummary, TmbSummary};
 use crate::types::results::RunResults;
 
 /// File name of the General Statistics file.
-pub const GENERAL_FILE: &str = "oncostream_general_mqc.json";
+pub(crate) const GENERAL_FILE: &str = "oncostream_general_mqc.json";
 /// File name of the throughput table file.
-pub const THROUGHPUT_FILE: &str = "oncostream_throughput_mqc.json";
+pub(crate) const THROUGHPUT_FILE: &str = "oncostream_throughput_mqc.json";
 
 /// Stages shown in the throughput table (wall seconds each).
-pub const STAGES: &[&str] = &["validate", "pileup", "finalize", "report"];
+pub(crate) const STAGES: &[&str] = &["validate", "pileup", "finalize", "report"];
 
 fn put(m: &mut Map<String, Value>, k: &str, v: Option<Value>) {
     if let Some(v) = v {
@@ -176,11 +176,11 @@ pub fn throughput(m: &Metrics) -> Value {
 }
 
 /// File name of `monitor`'s General Statistics file.
-pub const MONITOR_FILE: &str = "oncostream_monitor_mqc.json";
+pub(crate) const MONITOR_FILE: &str = "oncostream_monitor_mqc.json";
 
 /// `monitor`'s General Statistics: one row per plasma sample (named `sample` or
 /// `sample_timepoint`): tumor fraction, MRD status, limit of detection, families.
-pub fn monitor_general(doc: &crate::types::monitor::MonitorDoc) -> Value {
+pub(crate) fn monitor_general(doc: &crate::types::monitor::MonitorDoc) -> Value {
     let mut data = Map::new();
     for s in &doc.samples {
         let mut d = Map::new();

@@ -14,7 +14,7 @@ use crate::types::Region;
 /// the C-CAT real-world stratum of >= 20 mut/Mb, which responded better than 10-20.
 pub const TMB_HIGH: f64 = 10.0;
 /// See [`TMB_HIGH`].
-pub const TMB_VERY_HIGH: f64 = 20.0;
+pub(crate) const TMB_VERY_HIGH: f64 = 20.0;
 /// METHOD: panel TMB from less than ~1 Mb of callable sequence is unreliable (the Friends of
 /// Cancer Research harmonisation found panels below 0.7-1 Mb deviate strongly from WES).
 pub const MIN_RELIABLE_CALLABLE_MB: f64 = 1.0;
@@ -36,7 +36,7 @@ pub fn tmb_class(per_mb: f64) -> TmbClass {
 /// Why a TMB over `callable_mb` is not evaluable (None: it is): less than
 /// [`MIN_RELIABLE_CALLABLE_MB`] of callable sequence. The sentence the report, results.json and
 /// the batch summary share.
-pub fn tmb_not_evaluable(callable_mb: f64, per_mb: f64, ci95: [f64; 2]) -> Option<String> {
+pub(crate) fn tmb_not_evaluable(callable_mb: f64, per_mb: f64, ci95: [f64; 2]) -> Option<String> {
     (callable_mb < MIN_RELIABLE_CALLABLE_MB).then(|| {
         format!(
             "TMB not evaluable: {callable_mb:.3} Mb of callable sequence, below the minimum of {MIN_RELIABLE_CALLABLE_MB} Mb (measured {per_mb:.1}/Mb, 95% CI {:.1}-{:.1})",
@@ -66,7 +66,7 @@ impl TmbScope<'_> {
 /// METHOD: TMB over the calls in scope (calls on contigs out of scope, e.g. decoys or chrM, are
 /// not counted; the callable bases there are not counted either); calls inside the exclusion
 /// BED are left out of the numerator and reported as `excluded`.
-pub fn tmb_excluding(
+pub(crate) fn tmb_excluding(
     calls: &[Call],
     scope: &TmbScope<'_>,
     callable_bases: u64,
@@ -86,7 +86,11 @@ pub fn tmb_excluding(
 
 /// The calls TMB counts (PASS, tumor VAF >= `min_vaf`, in scope, outside the exclusion BED),
 /// for the synonymous / non-synonymous split.
-pub fn tmb_counted<'a>(calls: &'a [Call], scope: &TmbScope<'_>, min_vaf: f64) -> Vec<&'a Call> {
+pub(crate) fn tmb_counted<'a>(
+    calls: &'a [Call],
+    scope: &TmbScope<'_>,
+    min_vaf: f64,
+) -> Vec<&'a Call> {
     calls
         .iter()
         .filter(|c| c.is_pass() && c.tumor.af() >= min_vaf)
@@ -107,7 +111,7 @@ pub enum CodingClass {
 
 /// METHOD: the synonymous / non-synonymous split of the TMB numerator, on the canonical
 /// transcript of each counted call (`classify` is the annotation's verdict).
-pub fn coding_split(
+pub(crate) fn coding_split(
     tmb: &mut TmbResult,
     counted: &[&Call],
     classify: impl Fn(&Call) -> CodingClass,
@@ -125,7 +129,7 @@ pub fn coding_split(
 }
 
 /// The low-purity warning, when the estimate is below [`LOW_PURITY`].
-pub fn purity_warning(p: &PurityResult) -> Option<String> {
+pub(crate) fn purity_warning(p: &PurityResult) -> Option<String> {
     p.low_purity.then(|| {
         format!(
             "LOW TUMOR PURITY (estimated {:.2} < {LOW_PURITY:.2}): TMB and variant sensitivity are likely underestimated; a low TMB or a negative result may be a false negative",
@@ -206,7 +210,7 @@ pub fn is_ms_indel(c: &Call) -> bool {
 }
 
 /// Exact two-sided Poisson interval for a count `k` at level `1 - alpha`.
-pub fn poisson_ci(k: u64, alpha: f64) -> (f64, f64) {
+pub(crate) fn poisson_ci(k: u64, alpha: f64) -> (f64, f64) {
     let lo = if k == 0 {
         0.0
     } else {
@@ -231,7 +235,7 @@ fn gamma_inv(p: f64, a: f64) -> f64 {
 }
 
 /// Regularized lower incomplete gamma P(a, x) (series / continued fraction, Numerical Recipes).
-pub fn gamma_p(a: f64, x: f64) -> f64 {
+pub(crate) fn gamma_p(a: f64, x: f64) -> f64 {
     if x <= 0.0 {
         return 0.0;
     }
@@ -278,7 +282,7 @@ pub fn gamma_p(a: f64, x: f64) -> f64 {
 
 /// Fits a mixture of binomials to (alt, depth) counts: `k` components with free fractions in
 /// 0.01-0.70 and weights, by EM from quantile starts. Returns (log-likelihood, [(mean, weight)]).
-pub fn binomial_mixture(obs: &[(u32, u32)], k: usize) -> (f64, Vec<(f64, f64)>) {
+pub(crate) fn binomial_mixture(obs: &[(u32, u32)], k: usize) -> (f64, Vec<(f64, f64)>) {
     let n = obs.len();
     let mut vafs: Vec<f64> = obs.iter().map(|&(a, d)| a as f64 / d as f64).collect();
     vafs.sort_by(|a, b| a.total_cmp(b));
@@ -436,7 +440,7 @@ pub fn initial_purity(
 
 /// The somatic-VAF purity of the SNVs inside `within` (all SNVs for None: the run's estimate
 /// `genome_wide`); the copy-number fit asks for the SNVs of copy-neutral segments.
-pub fn vaf_purity_within(
+pub(crate) fn vaf_purity_within(
     calls: &[Call],
     genome_wide: Option<f64>,
     within: Option<&[Region]>,

@@ -204,7 +204,7 @@ impl DamageCounts {
 
 /// The artifact class of a substitution and whether orientation `f1r2` is the one its
 /// artifact shows in: `Some((0 deamination | 1 oxoG, in artifact orientation))`.
-pub fn artifact_class(refb: u8, alt: u8, f1r2: bool) -> Option<(usize, bool)> {
+pub(crate) fn artifact_class(refb: u8, alt: u8, f1r2: bool) -> Option<(usize, bool)> {
     match (refb, alt) {
         (b'C', b'T') => Some((0, f1r2)),
         (b'G', b'A') => Some((0, !f1r2)),
@@ -216,7 +216,7 @@ pub fn artifact_class(refb: u8, alt: u8, f1r2: bool) -> Option<(usize, bool)> {
 
 impl CallPartial {
     /// End of the shard's core span.
-    pub fn core_end(&self) -> u64 {
+    pub(crate) fn core_end(&self) -> u64 {
         self.core.end
     }
 }

@@ -8,7 +8,7 @@ pub use crate::types::call::{AlleleKey, Filter};
 
 /// Population allele frequency from which a call is filtered `germline` (Mutect2's default for
 /// its germline resource is 0.01 too).
-pub const DEFAULT_MAX_POPULATION_AF: f64 = 0.01;
+pub(crate) const DEFAULT_MAX_POPULATION_AF: f64 = 0.01;
 use crate::types::call::{Call, VarKind};
 
 /// `clustered_events`: three or more events that pass every site filter so far, within
@@ -38,7 +38,7 @@ pub fn clustered_events(calls: &mut [Call], window: u64) {
 
 /// METHOD: `germline` when the population AF (from the resource, looked up per shard) is at
 /// least `max_population_af`; `panel_of_normals` when the panel lists the allele.
-pub fn apply_resources(calls: &mut [Call], max_population_af: f64) {
+pub(crate) fn apply_resources(calls: &mut [Call], max_population_af: f64) {
     for c in calls.iter_mut() {
         if c.pop_af.is_some_and(|af| af >= max_population_af) {
             c.fail(Filter::Germline);
@@ -288,7 +288,7 @@ fn posterior(pi: f64, psi: f64, k: u32, n: u32, q: f64) -> f64 {
 }
 
 /// Sorts a call's filters into catalogue order (stable output).
-pub fn sort_filters(c: &mut Call) {
+pub(crate) fn sort_filters(c: &mut Call) {
     c.filters.sort();
 }
 

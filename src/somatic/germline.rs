@@ -67,7 +67,7 @@ pub struct LocalCn {
 
 impl LocalCn {
     /// Two copies, one of each parent.
-    pub const DIPLOID: LocalCn = LocalCn { total: 2, minor: 1 };
+    pub(crate) const DIPLOID: LocalCn = LocalCn { total: 2, minor: 1 };
 
     fn major(&self) -> u32 {
         self.total.saturating_sub(self.minor)
@@ -134,7 +134,8 @@ impl Expect {
 }
 
 /// Per-class log likelihoods of one read count at purity `p` and local copy number `cn`.
-pub fn class_log_likelihoods(a: u32, n: u32, p: f64, cn: LocalCn) -> [f64; 4] {
+#[cfg(test)]
+pub(crate) fn class_log_likelihoods(a: u32, n: u32, p: f64, cn: LocalCn) -> [f64; 4] {
     let e = Expect {
         cn,
         ..Expect::diploid(p)
@@ -217,7 +218,7 @@ fn is_candidate(c: &Call) -> bool {
 }
 
 /// Fewest listed heterozygous SNVs to learn the bias and the concentration.
-pub const MIN_LISTED_HETS: usize = 20;
+pub(crate) const MIN_LISTED_HETS: usize = 20;
 /// Fewest listed heterozygous indels to learn the indel bias (else the SNV bias is used).
 const MIN_LISTED_INDELS: usize = 10;
 /// Listed heterozygous SNVs per local-BAF block.

@@ -10,7 +10,7 @@
 
 /// Probability of error of a phred value.
 #[inline]
-pub fn phred_to_err(q: u8) -> f64 {
+pub(crate) fn phred_to_err(q: u8) -> f64 {
     10f64.powf(-(q as f64) / 10.0)
 }
 
@@ -26,7 +26,7 @@ fn ll_ref(f: f64, e: f64) -> f64 {
 }
 
 /// log10 likelihood of `alt_errs` alt reads and `n_ref` reference reads (error `ref_err`).
-pub fn log_lik(f: f64, alt_errs: &[f64], n_ref: u32, ref_err: f64) -> f64 {
+pub(crate) fn log_lik(f: f64, alt_errs: &[f64], n_ref: u32, ref_err: f64) -> f64 {
     alt_errs.iter().map(|&e| ll_alt(f, e)).sum::<f64>() + n_ref as f64 * ll_ref(f, ref_err)
 }
 
@@ -47,7 +47,7 @@ pub fn nlod(alt_errs: &[f64], n_ref: u32, ref_err: f64) -> f64 {
 
 /// Two-sided binomial-tail probability of a split at least as extreme as `k` of `n` under `p`
 /// (exact sum for small n, normal approximation above 1000).
-pub fn binom_two_sided(k: u32, n: u32, p: f64) -> f64 {
+pub(crate) fn binom_two_sided(k: u32, n: u32, p: f64) -> f64 {
     if n == 0 {
         return 1.0;
     }
@@ -76,7 +76,7 @@ fn ln_choose(n: u32, k: u32) -> f64 {
 }
 
 /// Lanczos approximation of ln Γ(x) (x > 0).
-pub fn ln_gamma(x: f64) -> f64 {
+pub(crate) fn ln_gamma(x: f64) -> f64 {
     const G: [f64; 9] = [
         0.999_999_999_999_809_9,
         676.5203681218851,

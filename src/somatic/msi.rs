@@ -219,7 +219,7 @@ pub fn scan_shard(reference: &RefSlice<'_>, core: Region, st: &ScanSettings) -> 
 
 /// msisensor-pro's sequence search: the first occurrence of the left flank that is followed by
 /// at least one unit and, right after the units, by the right flank.
-pub fn repeat_count_in_seq(seq: &[u8], site: &MsSite) -> Option<u32> {
+pub(crate) fn repeat_count_in_seq(seq: &[u8], site: &MsSite) -> Option<u32> {
     let (left, unit, right) = (
         site.left.as_bytes(),
         site.unit.as_bytes(),
@@ -391,7 +391,11 @@ impl ColumnObserver for MsiObserver<'_> {
 /// own share at those lengths (binomial, one-sided via the two-sided tail). This asks "does the
 /// tumor carry new alleles", which is what instability is, and is robust to stutter present in
 /// both samples.
-pub fn site_test(tumor: &[u32], reference: &[u32], t: &MsiThresholds) -> Option<(f64, bool)> {
+pub(crate) fn site_test(
+    tumor: &[u32],
+    reference: &[u32],
+    t: &MsiThresholds,
+) -> Option<(f64, bool)> {
     let nt: u32 = tumor.iter().sum();
     let nr: u32 = reference.iter().sum();
     if nt < t.min_reads || nr < t.min_reads {
@@ -422,14 +426,14 @@ pub const SCAN_MIN_HOMOPOLYMER: u32 = 10;
 /// See [`SCAN_MIN_HOMOPOLYMER`].
 pub const SCAN_MIN_REPEATS: u32 = 5;
 /// See [`SCAN_MIN_HOMOPOLYMER`].
-pub const SCAN_MAX_LEN: u32 = 60;
+pub(crate) const SCAN_MAX_LEN: u32 = 60;
 /// See [`SCAN_MIN_HOMOPOLYMER`].
-pub const SCAN_FLANK: usize = 5;
+pub(crate) const SCAN_FLANK: usize = 5;
 /// METHOD: a read counts for a site only if it starts within 110 bp of it (msisensor-pro).
-pub const READ_WINDOW: u64 = 110;
+pub(crate) const READ_WINDOW: u64 = 110;
 
 /// The sites whose repeat starts inside `regions`.
-pub fn sites_in_regions(sites: Vec<MsSite>, regions: &[Region]) -> Vec<MsSite> {
+pub(crate) fn sites_in_regions(sites: Vec<MsSite>, regions: &[Region]) -> Vec<MsSite> {
     sites
         .into_iter()
         .filter(|s| regions.iter().any(|r| r.contains(s.contig, s.start)))
@@ -437,7 +441,7 @@ pub fn sites_in_regions(sites: Vec<MsSite>, regions: &[Region]) -> Vec<MsSite> {
 }
 
 /// Windows around sites (flanks plus a margin) for restricting a pass to them.
-pub fn site_windows(sites: &[MsSite], contigs: &[Contig]) -> Vec<Region> {
+pub(crate) fn site_windows(sites: &[MsSite], contigs: &[Contig]) -> Vec<Region> {
     sites
         .iter()
         .map(|s| Region {
@@ -453,14 +457,14 @@ pub fn site_windows(sites: &[MsSite], contigs: &[Contig]) -> Vec<Region> {
 pub const MIN_MSI_SITES: u32 = 20;
 
 /// Why an MSI result from `tested` sites is not evaluable (below [`MIN_MSI_SITES`]).
-pub fn msi_not_evaluable(tested: u32) -> String {
+pub(crate) fn msi_not_evaluable(tested: u32) -> String {
     format!(
         "MSI not evaluable: {tested} microsatellite site(s) tested, below the minimum of {MIN_MSI_SITES}"
     )
 }
 
 /// The warning an indeterminate MSI result raises.
-pub fn msi_warning(m: &MsiResult) -> Option<String> {
+pub(crate) fn msi_warning(m: &MsiResult) -> Option<String> {
     (m.status == MsiStatus::Indeterminate).then(|| {
         format!(
             "MSI indeterminate: score {:.2}% over {} sites",

@@ -5,7 +5,12 @@
 //! deletion, its length; for an insertion, its inserted bases.
 
 /// Shifts a deletion of `len` bases after `anchor` to its leftmost equivalent position.
-pub fn left_align_del(mut anchor: i64, len: u32, min_pos: i64, ref_at: impl Fn(i64) -> u8) -> i64 {
+pub(crate) fn left_align_del(
+    mut anchor: i64,
+    len: u32,
+    min_pos: i64,
+    ref_at: impl Fn(i64) -> u8,
+) -> i64 {
     // deleted bases are anchor+1 ..= anchor+len; shift while ref[anchor] == ref[anchor+len]
     while anchor > min_pos {
         let a = ref_at(anchor);
@@ -19,7 +24,7 @@ pub fn left_align_del(mut anchor: i64, len: u32, min_pos: i64, ref_at: impl Fn(i
 
 /// Shifts an insertion of `seq` after `anchor` to its leftmost equivalent position; rotates
 /// `seq` accordingly.
-pub fn left_align_ins(
+pub(crate) fn left_align_ins(
     mut anchor: i64,
     seq: &mut [u8],
     min_pos: i64,
@@ -40,7 +45,7 @@ pub fn left_align_ins(
 }
 
 /// The smallest repeat unit of `s` (e.g. `ACAC` -> `AC`).
-pub fn repeat_unit(s: &[u8]) -> &[u8] {
+pub(crate) fn repeat_unit(s: &[u8]) -> &[u8] {
     for k in 1..=s.len() {
         if s.len() % k == 0 && s.chunks(k).all(|c| c == &s[..k]) {
             return &s[..k];
@@ -51,7 +56,7 @@ pub fn repeat_unit(s: &[u8]) -> &[u8] {
 
 /// Length in bp of the tract of `unit` repeated right after `anchor` in the reference
 /// (the context an indel of that unit slips in), counting whole units.
-pub fn tract_len(anchor: i64, unit: &[u8], ref_at: impl Fn(i64) -> u8) -> u32 {
+pub(crate) fn tract_len(anchor: i64, unit: &[u8], ref_at: impl Fn(i64) -> u8) -> u32 {
     if unit.is_empty() {
         return 0;
     }

@@ -8,9 +8,9 @@ use crate::types::results::{Identity, IdentityStatus, QcResult, QcVerdict};
 use crate::types::{aln::flag, Aln, ContigId, Field, Region, Shard};
 
 /// Depth histogram cap (positions deeper count in the last bin).
-pub const DEPTH_CAP: usize = 20_000;
+pub(crate) const DEPTH_CAP: usize = 20_000;
 /// Insert-size histogram cap.
-pub const INSERT_CAP: usize = 5_000;
+pub(crate) const INSERT_CAP: usize = 5_000;
 
 /// Per-sample counters.
 #[derive(Clone, Debug, Default)]
@@ -245,10 +245,10 @@ pub fn uniformity_threshold(mean: f64) -> usize {
 /// simulated pairs, where `samtools stats` gives an error rate of 0.20-0.24%); reads aligned to another reference (a different sequence of the same
 /// length, which the `@SQ M5` check cannot catch when the header has no M5) disagree at most
 /// positions (~50-75%). Above this share the run stops before writing any result.
-pub const MAX_REFERENCE_MISMATCH: f64 = 0.05;
+pub(crate) const MAX_REFERENCE_MISMATCH: f64 = 0.05;
 
 /// The reference-mismatch share of a sample (None without any base at an A/C/G/T reference).
-pub fn reference_mismatch(q: &SampleQc) -> Option<f64> {
+pub(crate) fn reference_mismatch(q: &SampleQc) -> Option<f64> {
     let n = q.ref_match + q.ref_mismatch;
     (n > 0).then(|| q.ref_mismatch as f64 / n as f64)
 }
@@ -286,7 +286,7 @@ pub fn orientation_bias(
 }
 
 /// Summarises one sample.
-pub fn summarize(name: &str, q: &SampleQc, unmapped: u64) -> SampleQcResult {
+pub(crate) fn summarize(name: &str, q: &SampleQc, unmapped: u64) -> SampleQcResult {
     let total: u64 = q.depth.iter().sum();
     let sum: u64 = q.depth.iter().enumerate().map(|(d, n)| d as u64 * n).sum();
     let at = |t: usize| -> f64 {
@@ -352,10 +352,10 @@ pub fn summarize(name: &str, q: &SampleQc, unmapped: u64) -> SampleQcResult {
 /// tuned for (3 supporting fragments at 5% need ~60x); such a sample fails QC.
 pub const MIN_TUMOR_MEAN_DEPTH: f64 = 20.0;
 /// METHOD: identity needs at least this many informative sites to say anything.
-pub const MIN_IDENTITY_SITES: u64 = 20;
+pub(crate) const MIN_IDENTITY_SITES: u64 = 20;
 /// Default concordance below which tumor and normal are flagged as mismatched
 /// (`--min-identity`): a germline allele survives any purity, so the same person shows >0.95.
-pub const DEFAULT_MIN_IDENTITY: f64 = 0.90;
+pub(crate) const DEFAULT_MIN_IDENTITY: f64 = 0.90;
 
 /// The identity check from the combined counts, and its warning when mismatched.
 pub fn identity(sites: u64, shared: u64, min_identity: f64) -> (Identity, Option<String>) {
@@ -384,7 +384,7 @@ pub fn identity(sites: u64, shared: u64, min_identity: f64) -> (Identity, Option
 }
 
 /// The warnings of FFPE deamination and oxoG damage found in the samples' orientation metrics.
-pub fn damage_warnings(samples: &[SampleQcResult]) -> Vec<String> {
+pub(crate) fn damage_warnings(samples: &[SampleQcResult]) -> Vec<String> {
     let mut warnings = Vec::new();
     for s in samples {
         let Some(b) = &s.orientation_bias else {

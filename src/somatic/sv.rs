@@ -40,7 +40,7 @@ pub const SPLIT_WINDOW: u64 = 5;
 /// A same-contig pair facing each other is discordant only when further apart than this.
 pub const DISCORDANT_SPAN: i64 = 1000;
 /// Largest gap or overlap (read bases) between two parts of a split read at a junction.
-pub const MAX_SPLIT_GAP: i64 = 20;
+pub(crate) const MAX_SPLIT_GAP: i64 = 20;
 
 /// A breakend.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -819,7 +819,7 @@ fn refine_imprecise(j: &mut Junction, clips: &[Clip], r: &RefBases<'_>, mf: u64)
 }
 
 /// The placement most fragments show (ties: the smallest).
-pub fn best_vote(votes: &HashMap<(Bnd, Bnd), Vec<u32>>) -> Option<((Bnd, Bnd), &Vec<u32>)> {
+pub(crate) fn best_vote(votes: &HashMap<(Bnd, Bnd), Vec<u32>>) -> Option<((Bnd, Bnd), &Vec<u32>)> {
     votes
         .iter()
         .map(|(p, f)| (f.len(), std::cmp::Reverse(*p), f))

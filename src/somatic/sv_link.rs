@@ -123,7 +123,7 @@ fn steps(segments: &[CnSegment]) -> Vec<(usize, i8)> {
 }
 
 /// The copy-number boundary a breakend makes: `+` at `p` ends a state after `p`.
-pub fn boundary_of(e: &End) -> u64 {
+pub(crate) fn boundary_of(e: &End) -> u64 {
     match e.ori {
         Orientation::Plus => e.pos + 1,
         Orientation::Minus => e.pos,

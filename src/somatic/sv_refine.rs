@@ -28,11 +28,11 @@ use crate::types::sv::Orientation;
 /// Clipped bases kept per soft-clipped read, nearest the breakend (2 bits each in a `u128`).
 pub const CLIP_KEEP: usize = 64;
 /// Shortest clipped part realigned.
-pub const MIN_REALIGN: usize = 20;
+pub(crate) const MIN_REALIGN: usize = 20;
 /// At most one mismatch per this many realigned bases.
 pub const BASES_PER_MISMATCH: usize = 12;
 /// Longest homology walked (bases).
-pub const MAX_HOMOLOGY: u32 = 300;
+pub(crate) const MAX_HOMOLOGY: u32 = 300;
 
 const BLOCK: u64 = 4096;
 
@@ -132,7 +132,7 @@ fn shift_right(r: &RefBases<'_>, a: Bnd, b: Bnd) -> Option<(Bnd, Bnd)> {
 
 /// The leftmost placement of the junction `a`/`b` (first breakend = the smaller) along its
 /// homology, and the homology length (other placements to its right).
-pub fn normalise(r: &RefBases<'_>, a: Bnd, b: Bnd) -> (Bnd, Bnd, u32) {
+pub(crate) fn normalise(r: &RefBases<'_>, a: Bnd, b: Bnd) -> (Bnd, Bnd, u32) {
     let (mut a, mut b) = (a, b);
     for _ in 0..MAX_HOMOLOGY {
         match shift_left(r, a, b) {
@@ -155,7 +155,7 @@ pub fn normalise(r: &RefBases<'_>, a: Bnd, b: Bnd) -> (Bnd, Bnd, u32) {
 
 /// Packs up to [`CLIP_KEEP`] bases (`A C G T`; anything else as `A`, costing a mismatch at
 /// most) into 2 bits each.
-pub fn pack(bases: impl Iterator<Item = u8>) -> (u128, u8) {
+pub(crate) fn pack(bases: impl Iterator<Item = u8>) -> (u128, u8) {
     let (mut v, mut n) = (0u128, 0u8);
     for b in bases.take(CLIP_KEEP) {
         let code = match b {
@@ -171,7 +171,7 @@ pub fn pack(bases: impl Iterator<Item = u8>) -> (u128, u8) {
 }
 
 /// The bases of a packed clip.
-pub fn unpack(v: u128, n: u8) -> Vec<u8> {
+pub(crate) fn unpack(v: u128, n: u8) -> Vec<u8> {
     (0..n as u32)
         .map(|i| b"ACGT"[((v >> (2 * i)) & 3) as usize])
         .collect()

@@ -7,33 +7,33 @@
 /// CIGAR op codes (SAM spec §4.2.2).
 pub mod op {
     /// `M`
-    pub const MATCH: u32 = 0;
+    pub(crate) const MATCH: u32 = 0;
     /// `I`
     pub const INS: u32 = 1;
     /// `D`
     pub const DEL: u32 = 2;
     /// `N`
-    pub const SKIP: u32 = 3;
+    pub(crate) const SKIP: u32 = 3;
     /// `S`
-    pub const SOFT: u32 = 4;
+    pub(crate) const SOFT: u32 = 4;
     /// `H`
-    pub const HARD: u32 = 5;
+    pub(crate) const HARD: u32 = 5;
     /// `P`
-    pub const PAD: u32 = 6;
+    pub(crate) const PAD: u32 = 6;
     /// `=`
-    pub const EQ: u32 = 7;
+    pub(crate) const EQ: u32 = 7;
     /// `X`
-    pub const DIFF: u32 = 8;
+    pub(crate) const DIFF: u32 = 8;
 
     /// True for ops that consume the reference.
     #[inline]
-    pub fn consumes_ref(op: u32) -> bool {
+    pub(crate) fn consumes_ref(op: u32) -> bool {
         matches!(op, MATCH | DEL | SKIP | EQ | DIFF)
     }
 
     /// True for ops that consume the read.
     #[inline]
-    pub fn consumes_read(op: u32) -> bool {
+    pub(crate) fn consumes_read(op: u32) -> bool {
         matches!(op, MATCH | INS | SOFT | EQ | DIFF)
     }
 }
@@ -43,23 +43,23 @@ pub mod flag {
     /// template has multiple segments
     pub const PAIRED: u16 = 0x1;
     /// each segment properly aligned according to the aligner
-    pub const PROPER_PAIR: u16 = 0x2;
+    pub(crate) const PROPER_PAIR: u16 = 0x2;
     /// segment unmapped
-    pub const UNMAPPED: u16 = 0x4;
+    pub(crate) const UNMAPPED: u16 = 0x4;
     /// next segment unmapped
-    pub const MATE_UNMAPPED: u16 = 0x8;
+    pub(crate) const MATE_UNMAPPED: u16 = 0x8;
     /// SEQ reverse complemented
     pub const REVERSE: u16 = 0x10;
     /// SEQ of the next segment reverse complemented
-    pub const MATE_REVERSE: u16 = 0x20;
+    pub(crate) const MATE_REVERSE: u16 = 0x20;
     /// first segment
     pub const READ1: u16 = 0x40;
     /// Last segment in the template (read 2).
-    pub const READ2: u16 = 0x80;
+    pub(crate) const READ2: u16 = 0x80;
     /// secondary alignment
     pub const SECONDARY: u16 = 0x100;
     /// not passing quality controls
-    pub const QCFAIL: u16 = 0x200;
+    pub(crate) const QCFAIL: u16 = 0x200;
     /// PCR or optical duplicate
     pub const DUP: u16 = 0x400;
     /// supplementary alignment
@@ -100,7 +100,7 @@ pub struct Aln<'a> {
 impl Aln<'_> {
     /// Number of reference bases the alignment spans (M, D, N, =, X).
     #[inline]
-    pub fn ref_len(&self) -> u64 {
+    pub(crate) fn ref_len(&self) -> u64 {
         self.cigar
             .iter()
             .filter(|&&w| op::consumes_ref(w & 0xf))
@@ -130,7 +130,7 @@ impl Aln<'_> {
 
     /// Phred quality of base `i`, 255 when absent.
     #[inline(always)]
-    pub fn qual_at(&self, i: usize) -> u8 {
+    pub(crate) fn qual_at(&self, i: usize) -> u8 {
         match self.qual.get(i) {
             Some(&q) => q,
             None => 255,
@@ -144,7 +144,7 @@ impl Aln<'_> {
     }
 
     /// The value of a `Z` (string) optional field, e.g. `SA`, without its NUL.
-    pub fn aux_str(&self, tag: [u8; 2]) -> Option<&[u8]> {
+    pub(crate) fn aux_str(&self, tag: [u8; 2]) -> Option<&[u8]> {
         match aux_find(self.aux, tag)? {
             (b'Z', v) => v.split(|&b| b == 0).next(),
             _ => None,
@@ -152,7 +152,7 @@ impl Aln<'_> {
     }
 
     /// The value of an integer optional field (`c C s S i I`), e.g. `MQ`.
-    pub fn aux_int(&self, tag: [u8; 2]) -> Option<i64> {
+    pub(crate) fn aux_int(&self, tag: [u8; 2]) -> Option<i64> {
         let (ty, v) = aux_find(self.aux, tag)?;
         Some(match ty {
             b'c' => *v.first()? as i8 as i64,
@@ -167,7 +167,7 @@ impl Aln<'_> {
 
     /// Soft-clipped bases at the start and at the end of the alignment.
     #[inline]
-    pub fn soft_clips(&self) -> (u32, u32) {
+    pub(crate) fn soft_clips(&self) -> (u32, u32) {
         let clip = |w: Option<&u32>| match w {
             Some(&w) if w & 0xf == op::SOFT => w >> 4,
             _ => 0,
@@ -243,7 +243,7 @@ pub fn pack_ascii_seq(ascii: &[u8], out: &mut Vec<u8>) {
 }
 
 /// The BAM 4-bit code of an ASCII base (case-insensitive).
-pub fn ascii_to_nibble(b: u8) -> u8 {
+pub(crate) fn ascii_to_nibble(b: u8) -> u8 {
     match b.to_ascii_uppercase() {
         b'=' => 0,
         b'A' => 1,

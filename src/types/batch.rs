@@ -6,13 +6,13 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The `kind` of a batch summary.
-pub const BATCH_KIND: &str = "oncostream-batch-summary";
+pub(crate) const BATCH_KIND: &str = "oncostream-batch-summary";
 
 /// Layout version this build writes.
-pub const BATCH_SCHEMA_VERSION: u32 = 1;
+pub(crate) const BATCH_SCHEMA_VERSION: u32 = 1;
 
 /// File name of the JSON summary inside the batch directory.
-pub const BATCH_SUMMARY_JSON: &str = "batch_summary.json";
+pub(crate) const BATCH_SUMMARY_JSON: &str = "batch_summary.json";
 
 /// How a sample's run stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -47,7 +47,7 @@ impl SampleStatus {
     }
 
     /// Whether the sample's outputs are complete.
-    pub fn is_done(self) -> bool {
+    pub(crate) fn is_done(self) -> bool {
         matches!(self, SampleStatus::Complete | SampleStatus::Skipped)
     }
 }

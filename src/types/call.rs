@@ -115,7 +115,7 @@ pub struct Call {
 
 impl Call {
     /// True when no filter failed.
-    pub fn is_pass(&self) -> bool {
+    pub(crate) fn is_pass(&self) -> bool {
         self.filters.is_empty()
     }
 
@@ -280,7 +280,7 @@ pub type AlleleKey = (String, u64, String, String);
 
 /// Trims an allele pair to its minimal representation (common suffix, then common prefix
 /// keeping one anchor base), as resources may list multi-allelic records unsplit.
-pub fn minimal_alleles(pos: u64, r: &str, a: &str) -> (u64, String, String) {
+pub(crate) fn minimal_alleles(pos: u64, r: &str, a: &str) -> (u64, String, String) {
     let (mut r, mut a) = (r.as_bytes().to_vec(), a.as_bytes().to_vec());
     while r.len() > 1 && a.len() > 1 && r.last() == a.last() {
         r.pop();

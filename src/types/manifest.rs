@@ -7,13 +7,13 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Version of the manifest layout.
-pub const MANIFEST_SCHEMA_VERSION: u32 = 1;
+pub(crate) const MANIFEST_SCHEMA_VERSION: u32 = 1;
 
 /// The `kind` of a manifest.
-pub const MANIFEST_KIND: &str = "oncostream-run-manifest";
+pub(crate) const MANIFEST_KIND: &str = "oncostream-run-manifest";
 
 /// The manifest's file name inside an output directory.
-pub const MANIFEST_FILE: &str = "run_manifest.json";
+pub(crate) const MANIFEST_FILE: &str = "run_manifest.json";
 
 /// The whole-file digest that identifies the BAM/CRAM inputs (`--input-checksums`), computed
 /// alongside the pass from the pages the pass reads.

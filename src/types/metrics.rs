@@ -40,10 +40,10 @@ pub struct InputMetrics {
 }
 
 /// The `kind` of a metrics document.
-pub const METRICS_KIND: &str = "oncostream-metrics";
+pub(crate) const METRICS_KIND: &str = "oncostream-metrics";
 
 /// The layout version this build writes.
-pub const METRICS_SCHEMA_VERSION: u32 = 2;
+pub(crate) const METRICS_SCHEMA_VERSION: u32 = 2;
 
 /// The metrics document.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]

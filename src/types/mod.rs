@@ -404,7 +404,7 @@ pub fn json_schemas() -> Vec<(&'static str, String)> {
 }
 
 /// The kinds of document, to name a file given in the wrong place.
-pub fn document_name(kind: &str) -> Option<&'static str> {
+pub(crate) fn document_name(kind: &str) -> Option<&'static str> {
     match kind {
         results::RESULTS_KIND => Some("results.json"),
         report::REPORT_KIND => Some("report.json"),

@@ -13,13 +13,13 @@ use super::report::{Finding, Oncogenicity};
 use super::Pos1;
 
 /// Version of the `monitor.json` layout.
-pub const MONITOR_SCHEMA_VERSION: u32 = 1;
+pub(crate) const MONITOR_SCHEMA_VERSION: u32 = 1;
 
 /// The `kind` written into every `monitor.json`.
-pub const MONITOR_KIND: &str = "oncostream-monitor";
+pub(crate) const MONITOR_KIND: &str = "oncostream-monitor";
 
 /// File name of the document.
-pub const MONITOR_FILE: &str = "monitor.json";
+pub(crate) const MONITOR_FILE: &str = "monitor.json";
 
 /// The MRD call of one sample.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -25,7 +25,7 @@ pub struct MsSite {
 
 impl MsSite {
     /// Reference span of the repeat.
-    pub fn repeat_len(&self) -> u64 {
+    pub(crate) fn repeat_len(&self) -> u64 {
         self.unit.len() as u64 * self.count as u64
     }
 }

@@ -11,10 +11,10 @@ use super::transcript::Annotation;
 use super::Pos1;
 
 /// Version of the `report.json` layout.
-pub const REPORT_SCHEMA_VERSION: u32 = 5;
+pub(crate) const REPORT_SCHEMA_VERSION: u32 = 5;
 
 /// The `kind` written into every `report.json`.
-pub const REPORT_KIND: &str = "oncostream-report";
+pub(crate) const REPORT_KIND: &str = "oncostream-report";
 
 /// Evidence level (JSMO/JSCO/JCA guidance; C-CAT): A (approved / guideline), B, C, D, E, and R
 /// for resistance.

@@ -44,10 +44,10 @@ use super::source::InputFormat;
 use super::Pos1;
 
 /// Version of the `results.json` layout; bumped whenever a field changes meaning or moves.
-pub const RESULTS_SCHEMA_VERSION: u32 = 4;
+pub(crate) const RESULTS_SCHEMA_VERSION: u32 = 4;
 
 /// The `kind` written into every `results.json`, so no other JSON is mistaken for one.
-pub const RESULTS_KIND: &str = "oncostream-results";
+pub(crate) const RESULTS_KIND: &str = "oncostream-results";
 
 /// Analysis mode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

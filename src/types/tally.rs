@@ -25,7 +25,7 @@ pub enum Field {
 }
 
 /// Number of counters in a [`Tally`].
-pub const N_FIELDS: usize = 9;
+pub(crate) const N_FIELDS: usize = 9;
 
 /// Counters of one sample at one position.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

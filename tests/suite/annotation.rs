@@ -121,7 +121,7 @@ fn civic_174_variants_protein_and_hgvs_c() {
                 && civic.as_bytes()[0] == ours.as_bytes()[0]
         } {
             "MET isoform numbering: the fixture's only MET model is NM_001127500 (+18 aa); CIViC numbers on NP_000236"
-        } else if name.starts_with("Splice Site") && a.consequence.contains("splice") {
+        } else if name.starts_with("Splice Site") && a.consequence.is_splice() {
             "CIViC names a splice-site variant; we report its splice consequence"
         } else if a.consequence == "splice_donor_variant" && gene == "BRCA2" {
             "BRCA2 V211I/L: at c.631+1 in this model (intron 1st base); CIViC calls it missense, bcftools csq splice_donor like us"

@@ -142,3 +142,194 @@ fn the_checker_finds_an_upward_import() {
     );
     assert!(rank("pipeline") > rank("somatic"));
 }
+
+/// The module of `src/report/` a file belongs to (`mod` for `report/mod.rs` itself).
+fn report_module(rel: &Path) -> String {
+    let first = rel
+        .components()
+        .next()
+        .unwrap()
+        .as_os_str()
+        .to_str()
+        .unwrap();
+    first.trim_end_matches(".rs").to_string()
+}
+
+/// The identifiers after each `prefix` in `code` (`prefix{a, b}` groups give each name).
+fn names_after(code: &str, prefix: &str) -> Vec<String> {
+    let ident = |s: &str| -> String {
+        s.trim()
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect()
+    };
+    let mut out = Vec::new();
+    let mut rest = code;
+    while let Some(i) = rest.find(prefix) {
+        // `super::super::x` is matched once, by its last `super::`
+        let before = &rest[..i];
+        rest = &rest[i + prefix.len()..];
+        if prefix == "super::" && before.ends_with("super::") {
+            continue;
+        }
+        if let Some(group) = rest.strip_prefix('{') {
+            let end = group.find('}').unwrap_or(group.len());
+            out.extend(group[..end].split(',').map(ident));
+        } else {
+            out.push(ident(rest));
+        }
+    }
+    out.retain(|n| !n.is_empty() && n != "super");
+    out
+}
+
+/// The import edges between the modules of `src/report/`: `from -> to` when `from` names an
+/// item of `to` (through `super::`, `crate::report::` or a re-export of `report/mod.rs`).
+fn report_edges(files: &[(PathBuf, String)]) -> Vec<(String, String)> {
+    let modules: Vec<String> = files.iter().map(|(p, _)| report_module(p)).collect();
+    // `pub use x::{a, b};` in report/mod.rs: a and b live in x
+    let mut reexports: Vec<(String, String)> = Vec::new();
+    for (p, code) in files {
+        if p != Path::new("mod.rs") {
+            continue;
+        }
+        for line in code.lines().map(str::trim) {
+            let Some(rest) = line.strip_prefix("pub use ") else {
+                continue;
+            };
+            let Some((module, items)) = rest.split_once("::") else {
+                continue;
+            };
+            for item in names_after(&format!("::{items}"), "::") {
+                reexports.push((item, module.to_string()));
+            }
+        }
+    }
+    let resolve = |name: &str| -> String {
+        if modules.iter().any(|m| m == name) {
+            name.to_string()
+        } else if let Some((_, m)) = reexports.iter().find(|(i, _)| i == name) {
+            m.clone()
+        } else {
+            "mod".to_string()
+        }
+    };
+    let mut edges = Vec::new();
+    for (p, code) in files {
+        let from = report_module(p);
+        // in a file of a sub-directory other than its mod.rs, `super::` is that directory's
+        // module and `super::super::` the report root
+        let nested = p.components().count() > 1 && !p.ends_with("mod.rs");
+        let mut targets = names_after(code, "crate::report::");
+        if nested {
+            targets.extend(names_after(code, "super::super::"));
+        } else {
+            targets.extend(names_after(code, "super::"));
+        }
+        if p == Path::new("mod.rs") {
+            for line in code.lines().map(str::trim) {
+                if let Some(rest) = line.strip_prefix("pub use ") {
+                    targets.push(rest.split("::").next().unwrap_or("").to_string());
+                }
+            }
+        }
+        for t in targets {
+            let to = resolve(&t);
+            if to != from && !edges.contains(&(from.clone(), to.clone())) {
+                edges.push((from.clone(), to));
+            }
+        }
+    }
+    edges.sort();
+    edges
+}
+
+/// A circle in a directed graph, if there is one (as the list of its nodes).
+fn find_cycle(edges: &[(String, String)]) -> Option<Vec<String>> {
+    fn visit(
+        n: &str,
+        edges: &[(String, String)],
+        path: &mut Vec<String>,
+        done: &mut Vec<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(i) = path.iter().position(|p| p == n) {
+            let mut c = path[i..].to_vec();
+            c.push(n.to_string());
+            return Some(c);
+        }
+        if done.iter().any(|d| d == n) {
+            return None;
+        }
+        path.push(n.to_string());
+        for (_, to) in edges.iter().filter(|(f, _)| f == n) {
+            if let Some(c) = visit(to, edges, path, done) {
+                return Some(c);
+            }
+        }
+        path.pop();
+        done.push(n.to_string());
+        None
+    }
+    let mut done = Vec::new();
+    for (from, _) in edges {
+        if let Some(c) = visit(from, edges, &mut Vec::new(), &mut done) {
+            return Some(c);
+        }
+    }
+    None
+}
+
+fn report_files() -> Vec<(PathBuf, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/report");
+    let mut files = Vec::new();
+    rust_files(&dir, &mut files);
+    files.sort();
+    files
+        .into_iter()
+        .map(|f| {
+            let code = code_of(&std::fs::read_to_string(&f).unwrap());
+            (f.strip_prefix(&dir).unwrap().to_path_buf(), code)
+        })
+        .collect()
+}
+
+/// `report`'s modules form no import circle (html, i18n and cnv_plot once imported each other
+/// for `esc`, which now lives in `report/escape.rs` below all three).
+#[test]
+fn report_modules_import_each_other_without_a_circle() {
+    let edges = report_edges(&report_files());
+    assert!(
+        edges.iter().any(|(f, t)| f == "html" && t == "escape"),
+        "the checker sees html's imports: {edges:?}"
+    );
+    assert_eq!(find_cycle(&edges), None, "edges: {edges:?}");
+}
+
+#[test]
+fn the_report_checker_finds_a_circle() {
+    let files = vec![
+        (
+            PathBuf::from("mod.rs"),
+            "pub use html::{render, LEVELS};\n".to_string(),
+        ),
+        (
+            PathBuf::from("html/mod.rs"),
+            "use super::i18n::t;\n".to_string(),
+        ),
+        (
+            PathBuf::from("html/sections.rs"),
+            "use super::{esc, Page};\n".to_string(),
+        ),
+        (
+            PathBuf::from("i18n.rs"),
+            "let x = super::LEVELS;\n".to_string(),
+        ),
+    ];
+    let edges = report_edges(&files);
+    assert!(
+        edges.contains(&("i18n".to_string(), "html".to_string())),
+        "{edges:?}"
+    );
+    let cycle = find_cycle(&edges).expect("html -> i18n -> html");
+    assert!(cycle.contains(&"html".to_string()) && cycle.contains(&"i18n".to_string()));
+}

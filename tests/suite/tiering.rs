@@ -14,6 +14,7 @@ use oncostream::clinical::{
 };
 
 use crate::util::{s, CivicFixture};
+use oncostream::types::transcript::{Consequence, Term};
 
 fn shipped() -> (kb::Kb, OncoTree) {
     let tree = OncoTree::bundled();
@@ -51,11 +52,17 @@ fn alteration(spec: &str) -> Alteration {
     match w.as_slice() {
         ["var", gene, tx, pc, csq, loc, hgvs] => {
             let num = |p: &str| loc.strip_prefix(p).map(|n| n.parse::<u32>().unwrap());
+            let consequence = Consequence::parse(csq);
+            assert!(
+                !consequence.terms().is_empty()
+                    && consequence.terms().iter().all(|t| matches!(t, Term::So(_))),
+                "a golden case names a consequence our annotation does not write: {csq}"
+            );
             Alteration::Variant {
                 gene: gene.to_string(),
                 transcript: tx.to_string(),
                 protein_change: (*pc != "-").then(|| pc.to_string()),
-                consequence: csq.to_string(),
+                consequence,
                 exon: num("exon"),
                 intron: num("intron"),
                 hgvs_c: hgvs.to_string(),

@@ -7,7 +7,7 @@ use crate::clinical::oncotree::OncoTree;
 
 /// OncoTree tissues that are not solid tumours: a tumour-agnostic (`*`) item does not cover
 /// them (tumour-agnostic approvals are for solid tumours).
-pub const NON_SOLID: &[&str] = &["MYELOID", "LYMPH"];
+pub(crate) const NON_SOLID: &[&str] = &["MYELOID", "LYMPH"];
 
 /// OncoTree 2025-10-03 files a few subtypes outside the node their clinical group is written
 /// with: medullary carcinoma of the colon (`CMC`, main type "Colorectal Cancer") is a sibling of

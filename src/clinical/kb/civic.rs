@@ -108,7 +108,7 @@ fn is_protein_change(s: &str) -> bool {
 }
 
 /// Maps a molecular profile to (gene, alteration) rows, or the reason it is dropped.
-pub fn map_profile(profile: &str) -> Result<Mapped, &'static str> {
+pub(crate) fn map_profile(profile: &str) -> Result<Mapped, &'static str> {
     let p = profile.trim();
     if p.contains(" AND ") || p.contains(" OR ") || p.contains(" NOT ") {
         return Err("compound molecular profile");
@@ -247,7 +247,7 @@ fn clean(s: &str, max: usize) -> String {
 }
 
 /// Reads the crosswalk (`civic_disease oncotree_code ...`): disease → code (`*` agnostic).
-pub fn read_crosswalk(text: &str) -> HashMap<String, String> {
+pub(crate) fn read_crosswalk(text: &str) -> HashMap<String, String> {
     let mut out = HashMap::new();
     for line in text.lines() {
         if line.starts_with('#') || line.starts_with("civic_disease\t") || line.trim().is_empty() {
@@ -623,7 +623,7 @@ pub fn build(evidence: &str, inp: &BuildInputs<'_>) -> Built {
 }
 
 /// `01-Aug-2024` → `2024-08-01` (the dump's name is its date).
-pub fn civic_date(dump: &str) -> String {
+pub(crate) fn civic_date(dump: &str) -> String {
     let months = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];

@@ -9,6 +9,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::types::transcript::{Consequence, SoTerm};
+
 /// Something found in the sample that tiering can match.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Alteration {
@@ -20,8 +22,8 @@ pub enum Alteration {
         transcript: String,
         /// Short protein change (`V600E`), if coding.
         protein_change: Option<String>,
-        /// Consequence (SO terms, `&`-joined).
-        consequence: String,
+        /// Consequence (SO terms).
+        consequence: Consequence,
         /// Exon number, when exonic.
         exon: Option<u32>,
         /// Intron number, when intronic.
@@ -65,7 +67,7 @@ impl Alteration {
     }
 
     /// Whether a KB item's gene names this alteration's gene (either partner of a fusion).
-    pub fn has_gene(&self, g: &str) -> bool {
+    pub(crate) fn has_gene(&self, g: &str) -> bool {
         match self {
             Alteration::Variant { gene, .. }
             | Alteration::Amplification { gene }
@@ -85,7 +87,7 @@ impl Alteration {
                 ..
             } => protein_change.clone().unwrap_or_else(|| {
                 if hgvs_c.is_empty() {
-                    consequence.clone()
+                    consequence.to_string()
                 } else {
                     hgvs_c.clone()
                 }
@@ -265,7 +267,7 @@ impl Matcher {
 
     /// Whether the matcher reads protein or transcript positions (so it needs the MANE Select
     /// transcript of its gene).
-    pub fn needs_transcript(&self) -> bool {
+    pub(crate) fn needs_transcript(&self) -> bool {
         matches!(
             self,
             Matcher::Protein(_)
@@ -278,7 +280,7 @@ impl Matcher {
     }
 
     /// Whether the matcher is a biomarker (gene `-`).
-    pub fn is_biomarker(&self) -> bool {
+    pub(crate) fn is_biomarker(&self) -> bool {
         matches!(
             self,
             Matcher::MsiHigh
@@ -306,20 +308,20 @@ pub struct Known {
 
 /// Consequences that truncate the protein (or abolish it): stop gained, frameshift, canonical
 /// splice site, start lost.
-pub const TRUNCATING: &[&str] = &[
-    "stop_gained",
-    "frameshift_variant",
-    "splice_donor_variant",
-    "splice_acceptor_variant",
-    "start_lost",
+pub(crate) const TRUNCATING: &[SoTerm] = &[
+    SoTerm::StopGained,
+    SoTerm::FrameshiftVariant,
+    SoTerm::SpliceDonorVariant,
+    SoTerm::SpliceAcceptorVariant,
+    SoTerm::StartLost,
 ];
 
-fn has(consequence: &str, term: &str) -> bool {
-    consequence.split('&').any(|c| c == term)
+fn has(consequence: &Consequence, term: SoTerm) -> bool {
+    consequence.has(term)
 }
 
 /// The codon of a short protein change (`V600E` → 600, `E746_A750del` → 746).
-pub fn codon_of(pc: &str) -> Option<u32> {
+pub(crate) fn codon_of(pc: &str) -> Option<u32> {
     let digits: String = pc
         .chars()
         .skip(1)
@@ -329,7 +331,7 @@ pub fn codon_of(pc: &str) -> Option<u32> {
 }
 
 /// The intronic offsets of an HGVS c. (`c.3082+1G>T` → `[1]`; `c.3028-14_3028-2del` → `[-14, -2]`).
-pub fn intron_offsets(hgvs_c: &str) -> Vec<i64> {
+pub(crate) fn intron_offsets(hgvs_c: &str) -> Vec<i64> {
     let s = hgvs_c.strip_prefix("c.").unwrap_or(hgvs_c);
     let b = s.as_bytes();
     let mut out = Vec::new();
@@ -354,26 +356,26 @@ pub fn intron_offsets(hgvs_c: &str) -> Vec<i64> {
     out
 }
 
-fn exon_class_matches(class: ExonClass, consequence: &str) -> bool {
+fn exon_class_matches(class: ExonClass, consequence: &Consequence) -> bool {
     match class {
-        ExonClass::Missense => has(consequence, "missense_variant"),
-        ExonClass::InframeDeletion => has(consequence, "inframe_deletion"),
-        ExonClass::InframeInsertion => has(consequence, "inframe_insertion"),
+        ExonClass::Missense => has(consequence, SoTerm::MissenseVariant),
+        ExonClass::InframeDeletion => has(consequence, SoTerm::InframeDeletion),
+        ExonClass::InframeInsertion => has(consequence, SoTerm::InframeInsertion),
         ExonClass::InframeIndel => {
-            has(consequence, "inframe_deletion") || has(consequence, "inframe_insertion")
+            has(consequence, SoTerm::InframeDeletion) || has(consequence, SoTerm::InframeInsertion)
         }
         ExonClass::Any => [
-            "missense_variant",
-            "inframe_deletion",
-            "inframe_insertion",
-            "stop_gained",
-            "frameshift_variant",
-            "start_lost",
-            "stop_lost",
-            "protein_altering_variant",
+            SoTerm::MissenseVariant,
+            SoTerm::InframeDeletion,
+            SoTerm::InframeInsertion,
+            SoTerm::StopGained,
+            SoTerm::FrameshiftVariant,
+            SoTerm::StartLost,
+            SoTerm::StopLost,
+            SoTerm::ProteinAlteringVariant,
         ]
         .iter()
-        .any(|t| has(consequence, t)),
+        .any(|t| has(consequence, *t)),
     }
 }
 
@@ -384,7 +386,7 @@ fn exon_class_matches(class: ExonClass, consequence: &str) -> bool {
 /// polypyrimidine tract, -1 to -30), or a deletion across either boundary.
 fn skips_exon(
     n: u32,
-    consequence: &str,
+    consequence: &Consequence,
     exon: Option<u32>,
     intron: Option<u32>,
     hgvs: &str,
@@ -404,23 +406,23 @@ fn skips_exon(
         }
     }
     exon == Some(n)
-        && (has(consequence, "splice_donor_variant")
-            || has(consequence, "splice_acceptor_variant")
-            || has(consequence, "splice_region_variant"))
+        && (has(consequence, SoTerm::SpliceDonorVariant)
+            || has(consequence, SoTerm::SpliceAcceptorVariant)
+            || has(consequence, SoTerm::SpliceRegionVariant))
 }
 
 /// Whether a variant is protein-altering at a codon (missense or in-frame, not frameshift).
-fn codon_matches(n: u32, class: CodonClass, pc: &str, consequence: &str) -> bool {
+fn codon_matches(n: u32, class: CodonClass, pc: &str, consequence: &Consequence) -> bool {
     if codon_of(pc) != Some(n) {
         return false;
     }
     match class {
-        CodonClass::Missense => has(consequence, "missense_variant"),
+        CodonClass::Missense => has(consequence, SoTerm::MissenseVariant),
         CodonClass::Any => {
-            has(consequence, "missense_variant")
-                || has(consequence, "inframe_deletion")
-                || has(consequence, "inframe_insertion")
-                || has(consequence, "protein_altering_variant")
+            has(consequence, SoTerm::MissenseVariant)
+                || has(consequence, SoTerm::InframeDeletion)
+                || has(consequence, SoTerm::InframeInsertion)
+                || has(consequence, SoTerm::ProteinAlteringVariant)
         }
     }
 }
@@ -525,8 +527,7 @@ pub fn matches(
                     .iter()
                     .any(|(kg, ke, kc)| kg == g && *ke == e && exon_class_matches(*kc, consequence))
             });
-            let truncating = known.loss_of_function.contains(g)
-                && TRUNCATING.iter().any(|t| has(consequence, t));
+            let truncating = known.loss_of_function.contains(g) && consequence.any(TRUNCATING);
             at_residue || exon_class || truncating
         }
         (Matcher::ActivatingMutation, Alteration::Variant { gene: g, .. }) => known
@@ -535,7 +536,7 @@ pub fn matches(
             .filter(|(kg, m)| kg == g && !matches!(m, Matcher::ActivatingMutation))
             .any(|(kg, m)| matches(Some(kg), m, mane, known, alt)),
         (Matcher::LossOfFunction, Alteration::Variant { consequence, .. }) => {
-            TRUNCATING.iter().any(|t| has(consequence, t))
+            consequence.any(TRUNCATING)
         }
         (Matcher::LossOfFunction, Alteration::Deletion { .. }) => true,
         (Matcher::Amplification, Alteration::Amplification { .. }) => true,
@@ -568,7 +569,7 @@ mod tests {
             gene: gene.into(),
             transcript: "NM_1.2".into(),
             protein_change: pc.map(String::from),
-            consequence: csq.into(),
+            consequence: Consequence::parse(csq),
             exon,
             intron,
             hgvs_c: hgvs.into(),

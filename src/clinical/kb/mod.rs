@@ -33,7 +33,7 @@ use super::oncotree::OncoTree;
 use crate::error::{fail, ExitKind};
 
 /// The shipped knowledge-base files, compiled in (name, text).
-pub const BUILTIN_FILES: &[(&str, &str)] = &[
+pub(crate) const BUILTIN_FILES: &[(&str, &str)] = &[
     (
         "approvals_jp.tsv",
         include_str!("../../../data/kb/approvals_jp.tsv"),
@@ -74,7 +74,7 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
 ];
 
 /// How the built-in KB is named in provenance.
-pub const BUILTIN_KB_NAME: &str = "builtin:data/kb";
+pub(crate) const BUILTIN_KB_NAME: &str = "builtin:data/kb";
 
 /// Where an item comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -367,9 +367,9 @@ enum FileKind {
 const APPROVAL_HEADER: &str = "id\tgene\talteration\tcancer_types\texclude\tregimen\tapproval_date\tline_of_therapy\tlabel_condition\tcompanion_diagnostic\torigin\tsource\tsource_url\tverified\tnotes";
 const GUIDELINE_HEADER: &str = "id\tgene\talteration\tcancer_types\texclude\tevidence_type\tregimen\tdirection\tstatement\tguideline\tguideline_version\tsource_url\tverified\tnotes";
 /// Header of `civic.tsv`.
-pub const CIVIC_HEADER: &str = "id\tgene\talteration\tcancer_types\texclude\tevidence_type\tregimen\tdirection\tcivic_level\tccat_level\tsignificance\torigin\tdisease\tstatement\tsource\tsource_url\tverified\tnotes";
+pub(crate) const CIVIC_HEADER: &str = "id\tgene\talteration\tcancer_types\texclude\tevidence_type\tregimen\tdirection\tcivic_level\tccat_level\tsignificance\torigin\tdisease\tstatement\tsource\tsource_url\tverified\tnotes";
 /// Header of `civic_known.tsv`.
-pub const KNOWN_HEADER: &str = "gene\tkind\tvalue\tcivic_variants";
+pub(crate) const KNOWN_HEADER: &str = "gene\tkind\tvalue\tcivic_variants";
 const KNOWN_CURATED_HEADER: &str = "gene\tkind\tvalue\tsource\tsource_url";
 const MANE_HEADER: &str = "gene\trefseq\tensembl\tmane_status";
 const ACTIVATING_HEADER: &str = "gene\talteration\tsource\tsource_url";
@@ -1074,7 +1074,7 @@ fn attach_items(kb: &mut Kb, pending: Vec<Item>, errors: &mut Vec<String>) {
 /// (`policy`: non-drug regimens, CIViC levels, a regimen both A/B and R for the same alteration
 /// and cancer type). Items are attached to their gene's MANE Select transcript; a
 /// transcript-dependent matcher on a gene without one is an error.
-pub fn parse_files(files: &[(String, String)], tree: &OncoTree) -> Result<Kb> {
+pub(crate) fn parse_files(files: &[(String, String)], tree: &OncoTree) -> Result<Kb> {
     let mut kb = Kb::default();
     let mut errors = Vec::new();
     let mut pending = Vec::new();

@@ -58,7 +58,7 @@ pub fn non_drug(component: &str) -> Option<&'static str> {
 }
 
 /// The first non-drug component of a regimen (`+`-joined), with the reason.
-pub fn non_drug_regimen(regimen: &str) -> Option<(String, &'static str)> {
+pub(crate) fn non_drug_regimen(regimen: &str) -> Option<(String, &'static str)> {
     regimen
         .split('+')
         .find_map(|d| non_drug(d).map(|why| (d.trim().to_string(), why)))
@@ -66,7 +66,7 @@ pub fn non_drug_regimen(regimen: &str) -> Option<(String, &'static str)> {
 
 /// Study designs that make a CIViC B item "statistically reliable" (C-CAT level B) when its
 /// statement names one.
-pub const STRONG_DESIGNS: &[&str] = &[
+pub(crate) const STRONG_DESIGNS: &[&str] = &[
     "randomized",
     "randomised",
     "phase iii",
@@ -139,7 +139,7 @@ fn is_missense(p: &str) -> bool {
 /// Whether two matchers of the same gene can match one alteration, as far as the matchers
 /// alone tell (a protein change and an exon range need the transcript: not decided here, the
 /// tiering shows such conflicts as notes).
-pub fn matchers_overlap(gene: Option<&str>, a: &Matcher, b: &Matcher, kb: &Kb) -> bool {
+pub(crate) fn matchers_overlap(gene: Option<&str>, a: &Matcher, b: &Matcher, kb: &Kb) -> bool {
     use Matcher::*;
     let g = gene.unwrap_or("");
     let known_codon = |c: u32| kb.known.residues.contains(&(g.to_string(), c));
@@ -191,7 +191,7 @@ pub fn matchers_overlap(gene: Option<&str>, a: &Matcher, b: &Matcher, kb: &Kb) -
 }
 
 /// Whether two cancer-type sets share a cancer type.
-pub fn cancers_overlap(a: &CancerSet, b: &CancerSet, tree: &OncoTree) -> bool {
+pub(crate) fn cancers_overlap(a: &CancerSet, b: &CancerSet, tree: &OncoTree) -> bool {
     if a.any && b.any {
         return true;
     }
@@ -202,7 +202,7 @@ pub fn cancers_overlap(a: &CancerSet, b: &CancerSet, tree: &OncoTree) -> bool {
 }
 
 /// The regimen key (components sorted).
-pub fn regimen_key(r: &str) -> String {
+pub(crate) fn regimen_key(r: &str) -> String {
     let mut v: Vec<&str> = r.split('+').map(str::trim).collect();
     v.sort_unstable();
     v.join("+")
@@ -254,7 +254,7 @@ pub fn conflicts(kb: &Kb, tree: &OncoTree) -> Vec<String> {
 /// `kb validate`: CIViC items must carry the C-CAT level the policy gives their CIViC level
 /// (B only from CIViC A/B; C from A/B; D from C; E from D/E), and a CIViC resistance item must
 /// be at C-CAT B.
-pub fn civic_level_problem(civic: char, ccat: char, resistant: bool) -> Option<String> {
+pub(crate) fn civic_level_problem(civic: char, ccat: char, resistant: bool) -> Option<String> {
     let allowed: &[char] = match civic {
         'A' | 'B' => &['B', 'C'],
         'C' => &['D'],

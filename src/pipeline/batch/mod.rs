@@ -44,12 +44,12 @@ use sheet::Task;
 use state::DirState;
 
 /// Where a sample's outputs go inside the batch directory.
-pub fn sample_dir(outdir: &Path, sample: &str) -> PathBuf {
+pub(crate) fn sample_dir(outdir: &Path, sample: &str) -> PathBuf {
     outdir.join(sample)
 }
 
 /// The log of a sample inside the batch directory.
-pub fn log_path(outdir: &Path, sample: &str) -> PathBuf {
+pub(crate) fn log_path(outdir: &Path, sample: &str) -> PathBuf {
     outdir.join("logs").join(format!("{sample}.log"))
 }
 
@@ -103,7 +103,7 @@ pub struct BatchOutcome {
 }
 
 /// The per-sample options of `task`.
-pub fn sample_options(o: &BatchOptions, task: &Task) -> RunOptions {
+pub(crate) fn sample_options(o: &BatchOptions, task: &Task) -> RunOptions {
     let mut r = o.template.clone();
     r.tumor = task.tumor.bam.clone();
     r.normal = task.normal.as_ref().map(|n| n.bam.clone());
@@ -329,13 +329,13 @@ fn run_one(o: &BatchOptions, task: &Task) -> Result<BatchOutcome> {
 }
 
 /// Where a tumor's monitoring outputs go: `OUTDIR/<tumor>/monitor/`.
-pub fn monitor_dir(outdir: &Path, sample: &str) -> PathBuf {
+pub(crate) fn monitor_dir(outdir: &Path, sample: &str) -> PathBuf {
     sample_dir(outdir, sample).join("monitor")
 }
 
 /// The `monitor` options of a task's follow-up plasma rows: the tumor's run as baseline, the
 /// patient's normal as the white-cell normal, the sheet's `timepoint` labels (else the ids).
-pub fn monitor_options(o: &BatchOptions, task: &Task) -> super::monitor::MonitorOptions {
+pub(crate) fn monitor_options(o: &BatchOptions, task: &Task) -> super::monitor::MonitorOptions {
     let r = &o.template;
     let mut m = super::monitor::MonitorOptions::new(
         Some(sample_dir(&o.outdir, task.sample())),

@@ -20,7 +20,7 @@ use crate::error::{fail, ExitKind};
 use crate::io::text::read_text;
 
 /// Names a sample may not take (they are directories of the batch itself).
-pub const RESERVED: &[&str] = &["logs", "slurm", "multiqc_data"];
+pub(crate) const RESERVED: &[&str] = &["logs", "slurm", "multiqc_data"];
 
 const REQUIRED: &[&str] = &["patient", "sample", "status"];
 const OPTIONAL: &[&str] = &[
@@ -112,7 +112,7 @@ pub fn read_sheet(path: &Path, require_normal: bool) -> Result<(Vec<Task>, Vec<S
 }
 
 /// [`read_sheet`] on text already read.
-pub fn parse_sheet(
+pub(crate) fn parse_sheet(
     path: &Path,
     text: &str,
     require_normal: bool,

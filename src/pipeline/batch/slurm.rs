@@ -53,7 +53,7 @@ const DROPPED_WITH_VALUE: &[&str] = &["--jobs", "-j", "--threads", "-t", "--only
 const DROPPED_FLAGS: &[&str] = &["--emit-slurm", "--summary-only"];
 
 /// The command line of the array tasks: `args` without the dropped flags.
-pub fn task_args(args: &[OsString]) -> Vec<String> {
+pub(crate) fn task_args(args: &[OsString]) -> Vec<String> {
     let mut out = Vec::new();
     let mut skip_next = false;
     for a in args {
@@ -81,7 +81,7 @@ pub fn task_args(args: &[OsString]) -> Vec<String> {
 }
 
 /// Quotes a word for bash (single quotes unless it is plainly safe).
-pub fn shell_quote(s: &str) -> String {
+pub(crate) fn shell_quote(s: &str) -> String {
     if !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c))

@@ -21,7 +21,7 @@ use crate::types::report::Report;
 use crate::types::results::RunResults;
 
 /// What the summary says of a biomarker the report would not interpret.
-pub const NOT_EVALUABLE: &str = "not evaluable";
+pub(crate) const NOT_EVALUABLE: &str = "not evaluable";
 
 fn rel(outdir: &Path, p: &Path) -> String {
     p.strip_prefix(outdir).unwrap_or(p).display().to_string()
@@ -243,7 +243,7 @@ pub fn collect(
 }
 
 /// Columns of `batch_summary.tsv`.
-pub const TSV_COLUMNS: &[&str] = &[
+pub(crate) const TSV_COLUMNS: &[&str] = &[
     "task",
     "sample",
     "patient",

@@ -130,7 +130,7 @@ impl RunOptions {
     /// MD5 of every option that can change the results, with the tool version: the same digest
     /// means the same analysis of the same inputs. Threads, shard size, logging, the output
     /// directory, `--force` and `--metrics` are left out (outputs never depend on them).
-    pub fn settings_digest(&self) -> String {
+    pub(crate) fn settings_digest(&self) -> String {
         let mut o = self.clone();
         o.inputs.threads = None;
         o.inputs.shard_size = None;

@@ -6,6 +6,7 @@
 mod clinical;
 mod sections;
 
+use super::escape::{esc, href};
 use super::i18n::{self, Msg};
 use crate::types::report::{Lang, Report};
 use crate::types::results::FileRecord;
@@ -26,51 +27,6 @@ pub const LEVELS: &[(&str, &str)] = &[
 /// (Noto Sans CJK JP / IPAexGothic from the distributions' font packages) before the generic
 /// family, so a server without one of them still prints Japanese rather than empty boxes.
 pub const CSS: &str = "body{font-family:\"Hiragino Sans\",\"Hiragino Kaku Gothic ProN\",\"Yu Gothic\",\"YuGothic\",Meiryo,\"Noto Sans CJK JP\",\"Noto Sans JP\",\"IPAexGothic\",\"IPAGothic\",\"TakaoGothic\",\"VL Gothic\",sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}h1{font-size:1.5em}h2{border-bottom:2px solid #4a7ab5;padding-bottom:.2em;font-size:1.15em}table{border-collapse:collapse;width:100%;font-size:.9em}td,th{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top;overflow-wrap:anywhere;word-break:break-word}code{overflow-wrap:anywhere}svg{max-width:100%;height:auto}details summary{cursor:pointer;color:#4a7ab5}th{background:#eef3f9}.lvA{background:#d4efdf}.lvB{background:#e8f6d4}.lvC{background:#fdf2d0}.lvR{background:#f8d7da}.warn{background:#fff3cd;border:1px solid #e0c36c;padding:.6em;margin:.5em 0}.muted{color:#666;font-size:.85em}.note{font-size:.85em;color:#444}.signoff{table-layout:fixed}.signoff th{width:11em}.signoff td{height:3.2em}.signoff tr.comments td{height:9em}@page{size:A4;margin:14mm}@media print{body{max-width:none;margin:0;font-size:10pt}h2{break-after:avoid}tr,svg,.warn{break-inside:avoid}thead{display:table-header-group}a{color:#222;text-decoration:none}}";
-
-/// Escapes text for HTML element content and attribute values.
-pub fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            _ => o.push(c),
-        }
-    }
-    o
-}
-
-/// A URL for an `href` attribute, escaped; `#` (a link to nowhere) unless it is `http(s):` or a
-/// relative path.
-///
-/// METHOD: a document rendered from stored JSON (`retier` renders a report.json anyone could
-/// have edited) must not turn a field into script: `javascript:`, `data:`, `vbscript:` and every
-/// other scheme are dropped. Browsers ignore ASCII whitespace and control characters inside a
-/// scheme (`java\tscript:` runs), so they are removed before the scheme is read.
-pub fn href(url: &str) -> String {
-    let squeezed: String = url
-        .chars()
-        .filter(|c| !c.is_ascii_whitespace() && !c.is_control())
-        .collect();
-    let scheme_end = squeezed.find([':', '/', '?', '#']);
-    let safe = match scheme_end {
-        Some(i) if squeezed[i..].starts_with(':') => {
-            matches!(
-                squeezed[..i].to_ascii_lowercase().as_str(),
-                "http" | "https"
-            )
-        }
-        _ => true,
-    };
-    if safe {
-        esc(url.trim())
-    } else {
-        "#".into()
-    }
-}
 
 /// The page being rendered: the report and its language.
 pub(crate) struct Page<'a> {
@@ -396,33 +352,6 @@ pub fn render_html(r: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_web_and_relative_links_are_rendered() {
-        for bad in [
-            "javascript:alert(1)",
-            "JavaScript:alert(1)",
-            " javascript:alert(1)",
-            "java\tscript:alert(1)",
-            "data:text/html,<script>alert(1)</script>",
-            "vbscript:msgbox",
-            "file:///etc/passwd",
-        ] {
-            assert_eq!(href(bad), "#", "{bad:?}");
-        }
-        assert_eq!(href("https://civicdb.org/e/1"), "https://civicdb.org/e/1");
-        assert_eq!(href("HTTP://x.org/?a=1&b=2"), "HTTP://x.org/?a=1&amp;b=2");
-        assert_eq!(href("P1_T/report.html"), "P1_T/report.html");
-        assert_eq!(href("logs/P1_T.log"), "logs/P1_T.log");
-    }
-
-    #[test]
-    fn escapes_markup() {
-        assert_eq!(
-            esc("<script>alert('x')</script>&\""),
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;"
-        );
-    }
 
     #[test]
     fn the_font_stack_names_japanese_fonts_before_the_generic_family() {

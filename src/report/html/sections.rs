@@ -591,7 +591,7 @@ pub(super) fn appendix(p: &Page<'_>) -> String {
             esc(&a.transcript),
             esc(&a.hgvs_c),
             esc(a.hgvs_p.as_deref().unwrap_or("")),
-            esc(&a.consequence),
+            esc(&a.consequence.to_string()),
             esc(a.location.as_deref().unwrap_or("")),
             esc(&ev.join("; "))
         ));

@@ -23,7 +23,7 @@ use crate::engine::{Column, ColumnObserver, RefSlice};
 use crate::types::{aln::flag, Aln, ContigId, Region, Shard};
 
 /// Longest template (TLEN) whose midpoint is used; longer or odd pairs count at the read.
-pub const MAX_MIDPOINT_TLEN: i64 = 2000;
+pub(crate) const MAX_MIDPOINT_TLEN: i64 = 2000;
 
 /// The bins of a run, in genome order.
 #[derive(Clone, Debug)]
@@ -158,7 +158,7 @@ impl BinTable {
     }
 
     /// All fragments of `sample` in `bin`.
-    pub fn all_fragments(&self, bin: usize, sample: usize) -> u32 {
+    pub(crate) fn all_fragments(&self, bin: usize, sample: usize) -> u32 {
         self.counts[bin * 2 * self.n_samples + 2 * sample + 1]
     }
 

@@ -18,16 +18,16 @@
 /// Score margin that purities more than 0.1 away from the best must exceed.
 pub const IDENTIFIABLE_DELTA: f64 = 6.0;
 /// Floor of a segment's log2-ratio standard error (residual GC/mappability waves).
-pub const SE_R_FLOOR: f64 = 0.03;
+pub(crate) const SE_R_FLOOR: f64 = 0.03;
 /// Floor of a segment's BAF standard error.
 pub const SE_B_FLOOR: f64 = 0.015;
 /// Cap of one segment's contribution (an outlier segment cannot dominate).
-pub const SEGMENT_CAP: f64 = 50.0;
+pub(crate) const SEGMENT_CAP: f64 = 50.0;
 /// Score added per unit of ploidy: the lower ploidy wins unless a higher one fits clearly better
 /// (low purity compresses the ratio scale, so near-equal fits at twice the ploidy are common).
-pub const PLOIDY_PENALTY: f64 = 2.0;
+pub(crate) const PLOIDY_PENALTY: f64 = 2.0;
 /// Highest copy number modelled.
-pub const MAX_CN: u32 = 40;
+pub(crate) const MAX_CN: u32 = 40;
 
 /// Grid of major-allele fractions the BAF likelihood is evaluated on (0.500 .. 0.995).
 const BAF_GRID: usize = 100;
@@ -164,7 +164,7 @@ fn expected_r(n: f64, p: f64, d: f64) -> f64 {
 }
 
 /// Expected major-allele fraction with `major` of `n` copies.
-pub fn expected_baf(major: u32, n: u32, p: f64) -> f64 {
+pub(crate) fn expected_baf(major: u32, n: u32, p: f64) -> f64 {
     let den = p * n as f64 + 2.0 * (1.0 - p);
     if den <= 0.0 {
         return 0.5;
@@ -213,7 +213,7 @@ pub fn neutral_log2(neutral: &[(u32, u64)], purity: Option<f64>, ploidy: Option<
 }
 
 /// The major copy number (of `n`) nearest to the observed BAF.
-pub fn best_major(baf: f64, n: u32, p: f64) -> u32 {
+pub(crate) fn best_major(baf: f64, n: u32, p: f64) -> u32 {
     let lo = n.div_ceil(2);
     (lo..=n.max(lo))
         .min_by(|&a, &b| {
@@ -369,7 +369,7 @@ pub fn grid(segs: &[SegmentStats], noise: Noise) -> GridFit {
 /// The local optimum of the purity profile (within [`IDENTIFIABLE_DELTA`] of the best) nearest
 /// `purity`, when one lies within `max_distance` and fits clearly better (by 2) than `purity`
 /// itself: a flat profile (no copy-number change) has no solution to offer.
-pub fn nearest_solution(g: &GridFit, purity: f64, max_distance: f64) -> Option<FitPoint> {
+pub(crate) fn nearest_solution(g: &GridFit, purity: f64, max_distance: f64) -> Option<FitPoint> {
     let p = &g.profile;
     let at = p
         .iter()
@@ -395,7 +395,7 @@ pub fn nearest_solution(g: &GridFit, purity: f64, max_distance: f64) -> Option<F
 }
 
 /// The best ploidy at a fixed purity.
-pub fn ploidy_at(segs: &[SegmentStats], p: f64, noise: Noise) -> f64 {
+pub(crate) fn ploidy_at(segs: &[SegmentStats], p: f64, noise: Noise) -> f64 {
     let mut best = (f64::INFINITY, 2.0);
     for qi in 0..=200 {
         let psi = 1.5 + qi as f64 * 0.02;
@@ -409,7 +409,8 @@ pub fn ploidy_at(segs: &[SegmentStats], p: f64, noise: Noise) -> f64 {
 
 /// Maximum-likelihood major-allele fraction from (ref, alt) counts at heterozygous sites of
 /// unknown phase.
-pub fn ml_major_fraction(sites: &[(u32, u32)]) -> Option<f64> {
+#[cfg(test)]
+pub(crate) fn ml_major_fraction(sites: &[(u32, u32)]) -> Option<f64> {
     BafProfile::new(sites).map(|b| b.ml)
 }
 

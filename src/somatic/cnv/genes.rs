@@ -12,7 +12,7 @@ use crate::types::transcript::Transcript;
 
 /// Gene calls from the segments. Genes over no segment (outside the processed regions, or in
 /// bins that were filtered out) are left out.
-pub fn gene_calls(
+pub(crate) fn gene_calls(
     segments: &[CnSegment],
     genes: &[&Transcript],
     ploidy: Option<f64>,

@@ -30,7 +30,7 @@ use crate::types::{round, Region};
 
 /// Bin size when none is given: 1 kb up to 200 Mb of processed sequence (panels, exomes,
 /// regions), 10 kb for whole genomes (about 300,000 bins for GRCh38).
-pub fn auto_bin_size(total_bases: u64) -> u64 {
+pub(crate) fn auto_bin_size(total_bases: u64) -> u64 {
     if total_bases <= 200_000_000 {
         1_000
     } else {
@@ -122,7 +122,7 @@ struct Usable {
 // METHOD: stratified median normalisation (as in CNVkit's and Benjamini & Speed 2012's
 // bin-level GC correction, and HMMcopy's mappability correction); each sample is corrected on
 // its own before the ratio is taken.
-pub fn gc_correct(values: &mut [f64], gc: &[f64]) {
+pub(crate) fn gc_correct(values: &mut [f64], gc: &[f64]) {
     let n = values.len();
     if n == 0 {
         return;
@@ -170,7 +170,7 @@ pub fn gc_correct(values: &mut [f64], gc: &[f64]) {
 /// Per-bin relative densities (GC-corrected, then corrected by the reference-derived
 /// `mappability` when given; median 1) of `sample`, with the bins' mappability (the track's, else
 /// the sample's share of MAPQ >= min fragments); None for bins without reference composition.
-pub fn relative_density(
+pub(crate) fn relative_density(
     layout: &BinLayout,
     table: &BinTable,
     sample: usize,
@@ -270,7 +270,7 @@ pub const JUNCTION_KEEP_BINS: usize = 2;
 
 /// Per-bin mappability from a track of (interval, score in [0, 1]): the score-weighted share of
 /// each bin the intervals cover.
-pub fn bin_mappability(layout: &BinLayout, track: &[(Region, f64)]) -> Vec<f64> {
+pub(crate) fn bin_mappability(layout: &BinLayout, track: &[(Region, f64)]) -> Vec<f64> {
     let mut covered = vec![0.0f64; layout.len()];
     for (r, score) in track {
         for i in layout.overlapping(r.contig, r.start, r.end) {
@@ -990,7 +990,7 @@ fn downsample(
 
 /// The tumor copy number at a position from the copy-number segments (None outside them or
 /// where the segment has no integer copy numbers).
-pub fn local_copy_number(
+pub(crate) fn local_copy_number(
     segments: &[crate::types::cnv::CnSegment],
     chrom: &str,
     pos: u64,

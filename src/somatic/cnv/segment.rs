@@ -149,7 +149,7 @@ impl Candidates {
 }
 
 /// Segment ends (exclusive bin indices, the last one is `points.len()`).
-pub fn pelt(
+pub(crate) fn pelt(
     points: &[Point],
     sigma_r: f64,
     sigma_b: f64,
@@ -211,7 +211,7 @@ pub fn pelt(
 
 /// Robust standard deviation of bin-to-bin noise: 1.4826 * MAD of first differences / sqrt(2)
 /// (insensitive to the level shifts being looked for).
-pub fn diff_sd(x: &[f64]) -> f64 {
+pub(crate) fn diff_sd(x: &[f64]) -> f64 {
     if x.len() < 3 {
         return 0.0;
     }

@@ -185,7 +185,7 @@ pub(crate) fn test_classes(
 }
 
 /// Tumor fraction and MRD call of the used sites.
-pub(crate) fn call(
+pub fn call(
     sites: &[TrackedSite],
     used: &[(usize, SiteData)],
     bg: &Background,

@@ -130,7 +130,7 @@ impl Background {
     }
 
     /// Adds another sample's (or shard's) tallies.
-    pub(crate) fn merge(&mut self, o: &Background) {
+    pub fn merge(&mut self, o: &Background) {
         for i in 0..32 {
             self.bases[i] += o.bases[i];
         }

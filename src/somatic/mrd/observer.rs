@@ -111,7 +111,7 @@ pub(crate) struct SampleShard {
 
 impl SampleShard {
     /// Adds another shard of the same sample.
-    pub(crate) fn merge(&mut self, o: SampleShard) {
+    pub fn merge(&mut self, o: SampleShard) {
         self.targets.extend(o.targets);
         self.background.merge(&o.background);
         self.stats.add(&o.stats);

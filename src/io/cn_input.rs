@@ -3,7 +3,7 @@
 //!
 //! | format | header | coordinates | value |
 //! |---|---|---|---|
-//! | IGV/DNAcopy `.seg` (also GATK's, and `oncostream run`'s `copy_number.seg`) | `ID chrom loc.start loc.end num.mark seg.mean` (any names: sample, chromosome, start, end, optional marks, the value last) | 1-based inclusive | log2 ratio |
+//! | IGV/DNAcopy `.seg` (also cBioPortal's, and `oncostream run`'s `copy_number.seg`) | `ID chrom loc.start loc.end num.mark seg.mean` (any names: sample, chromosome, start, end, optional marks, the value last) | 1-based inclusive | log2 ratio |
 //! | CNVkit `.cns` | `chromosome start end gene log2 ...` (`depth`, `probes`, `weight`, ...) | 0-based half-open | log2 ratio |
 //! | CNVkit `.call.cns` | as `.cns` with `cn` (and `cn1`, `cn2`, `baf` when called with a VCF) | 0-based half-open | integer copy number |
 //! | PURPLE `*.purple.cnv.gene.tsv` | `chromosome start end gene minCopyNumber maxCopyNumber ...` (`minMinorAlleleCopyNumber`, `transcriptId`) | 1-based inclusive | copy number per gene |
@@ -382,7 +382,7 @@ mod tests {
         );
         assert_eq!(purple.rows[1].minor_cn, Some(0.0121));
         assert_eq!(e.transcript.as_deref(), Some("ENST00000269571"));
-        // GATK's .seg header and PURPLE's older '#chromosome'
+        // the same layout under other column names, and PURPLE's older '#chromosome'
         let g = parse(
             "Sample\tChromosome\tStart\tEnd\tNum_Probes\tSegment_Mean\nS\tchr1\t1\t100\t5\t-0.3\n",
         )

@@ -58,7 +58,7 @@ pub struct ReportArgs {
     #[arg(long)]
     pub pdf: bool,
     /// Structural variants of another pipeline: a VCF 4.2 of breakends or symbolic
-    /// <DEL>/<DUP>/<INV> (Manta, DELLY, GRIDSS); fusions are derived and tiered as in `run`.
+    /// `<DEL>`/`<DUP>`/`<INV>` (Manta, DELLY, GRIDSS); fusions are derived and tiered as in `run`.
     #[arg(long)]
     pub sv: Option<PathBuf>,
     /// Also read --sv records whose FILTER is not PASS.

@@ -12,7 +12,7 @@ import re
 PAGES = {
     'docs/methods/somatic-calling.md': ['src/somatic/evidence.rs', 'src/somatic/model.rs', 'src/somatic/filters.rs', 'src/somatic/germline.rs', 'src/engine/pileup.rs', 'src/pipeline/prepare.rs', 'src/pipeline/pon.rs'],
     'docs/methods/biomarkers.md': ['src/somatic/biomarkers.rs', 'src/somatic/msi.rs', 'src/somatic/qc.rs', 'src/pipeline/report.rs'],
-    'docs/methods/copy-number-and-fusions.md': ['src/somatic/cnv/mod.rs', 'src/somatic/cnv/segment.rs', 'src/somatic/cnv/fit.rs', 'src/somatic/cnv/genes.rs', 'src/somatic/sv.rs', 'src/somatic/sv_refine.rs', 'src/somatic/sv_link.rs', 'src/clinical/fusion.rs'],
+    'docs/methods/copy-number-and-fusions.md': ['src/somatic/cnv/mod.rs', 'src/somatic/cnv/segment.rs', 'src/somatic/cnv/fit.rs', 'src/somatic/cnv/genes.rs', 'src/somatic/cnv/external.rs', 'src/io/sv_input.rs', 'src/somatic/sv.rs', 'src/somatic/sv_refine.rs', 'src/somatic/sv_link.rs', 'src/clinical/fusion.rs'],
     'docs/methods/annotation.md': ['src/clinical/annotate.rs', 'src/clinical/models.rs', 'src/clinical/transcripts.rs', 'src/io/vcf_input.rs'],
     'docs/knowledge-base.md': ['src/clinical/kb/matcher.rs', 'src/clinical/kb/cancer.rs', 'src/clinical/kb/civic.rs', 'src/clinical/tier.rs', 'src/clinical/triage.rs', 'src/clinical/oncogenicity.rs', 'src/clinical/germline.rs', 'src/clinical/kb/policy.rs'],
     'docs/hpc.md': ['src/pipeline/batch/mod.rs', 'src/pipeline/batch/state.rs', 'src/report/maf.rs'],

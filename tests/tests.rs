@@ -72,3 +72,6 @@ mod robustness;
 
 #[path = "suite/exports.rs"]
 mod exports;
+
+#[path = "suite/external_structural.rs"]
+mod external_structural;

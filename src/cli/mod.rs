@@ -61,7 +61,7 @@ pub enum Command {
     /// Knowledge-base tools (`kb validate`).
     Kb(kb::KbArgs),
     /// Annotate and tier a somatic VCF for a cancer type: report.json + report.html.
-    Report(report::ReportArgs),
+    Report(Box<report::ReportArgs>),
     /// Re-tier a stored report.json against another knowledge-base version (no BAMs).
     Retier(retier::RetierArgs),
     /// Follow a patient in later plasma samples: tumor-informed MRD (tumor fraction, MRD status)

@@ -57,6 +57,25 @@ pub struct ReportArgs {
     /// chromium-browser, google-chrome, or ONCOSTREAM_CHROMIUM); refused up front when none runs.
     #[arg(long)]
     pub pdf: bool,
+    /// Structural variants of another pipeline: a VCF 4.2 of breakends or symbolic
+    /// `<DEL>`/`<DUP>`/`<INV>` (Manta, DELLY, GRIDSS); fusions are derived and tiered as in `run`.
+    #[arg(long)]
+    pub sv: Option<PathBuf>,
+    /// Also read --sv records whose FILTER is not PASS.
+    #[arg(long)]
+    pub sv_keep_filtered: bool,
+    /// Copy number of another pipeline: IGV/DNAcopy .seg, CNVkit .cns or .call.cns, or PURPLE
+    /// gene copy number TSV (format from the header); gene amplifications and deletions are
+    /// tiered as in `run`.
+    #[arg(long)]
+    pub cnv: Option<PathBuf>,
+    /// Tumor purity (0-1] for a log2-only --cnv file (.seg, .cns): log2 ratios become absolute
+    /// copy numbers; without it genes are called from the ratio alone.
+    #[arg(long)]
+    pub cnv_purity: Option<f64>,
+    /// Tumor ploidy for the --cnv file (default 2).
+    #[arg(long)]
+    pub cnv_ploidy: Option<f64>,
     /// Basic items of the test, scope, language, trial list.
     #[command(flatten)]
     pub case: crate::cli::case::CaseArgs,
@@ -83,6 +102,13 @@ pub fn run(args: &ReportArgs) -> Result<()> {
         allow_ref_mismatch: args.allow_ref_mismatch,
         quiet: args.quiet,
         pdf: args.pdf,
+        external: crate::pipeline::external::ExternalOptions {
+            sv: args.sv.clone(),
+            sv_keep_filtered: args.sv_keep_filtered,
+            cnv: args.cnv.clone(),
+            cnv_purity: args.cnv_purity,
+            cnv_ploidy: args.cnv_ploidy,
+        },
     })?;
     Ok(())
 }

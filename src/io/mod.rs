@@ -11,6 +11,7 @@
 //! | [`bed`], [`region`] | BED targets, samtools region strings |
 //! | [`vcf`] | somatic calls as VCF 4.2 (bgzip + tabix) |
 //! | [`vcf_input`] | somatic VCFs given to `report` (noodles-vcf) |
+//! | [`sv_input`], [`cn_input`] | structural-variant VCFs and copy-number files of other pipelines (`report --sv`, `--cnv`) |
 //! | [`resource`] | germline resources and panels of normals (noodles-vcf) |
 //! | [`mslist`] | microsatellite site lists, MSI histogram tables and baselines |
 //! | [`gff`] | GFF3/GTF transcript models, preferred-transcript lists |
@@ -24,6 +25,7 @@ pub mod bam_index;
 pub mod bam_record;
 pub mod bed;
 pub mod bgzf_check;
+pub mod cn_input;
 pub mod cnv;
 pub mod cram_blocks;
 pub mod cram_container;
@@ -39,6 +41,7 @@ pub(crate) mod props;
 pub mod reference;
 pub mod region;
 pub mod resource;
+pub mod sv_input;
 pub mod text;
 pub mod vcf;
 pub mod vcf_input;

@@ -23,6 +23,40 @@ pub fn read_text(path: &Path, what: &str) -> Result<String> {
     })
 }
 
+/// Reads a UTF-8 text file that may be gzip or bgzip compressed (by its magic bytes, not its
+/// name), with its MD5 (of the file's bytes as stored); `what` names its role in the message.
+pub fn read_text_gz(path: &Path, what: &str) -> Result<(String, String)> {
+    use std::io::Read;
+    let bytes = std::fs::read(path).map_err(|e| {
+        fail(
+            ExitKind::NoInput,
+            format!("cannot read {what} '{}': {e}", path.display()),
+        )
+    })?;
+    let md5 = super::output::md5_hex(&bytes);
+    let plain = if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(&bytes[..])
+            .read_to_end(&mut out)
+            .map_err(|e| {
+                fail(
+                    ExitKind::Data,
+                    format!("{what} '{}' is not valid gzip: {e}", path.display()),
+                )
+            })?;
+        out
+    } else {
+        bytes
+    };
+    let text = String::from_utf8(plain).map_err(|_| {
+        fail(
+            ExitKind::Data,
+            format!("{what} '{}' is not UTF-8 text", path.display()),
+        )
+    })?;
+    Ok((text, md5))
+}
+
 /// The files of a directory whose names end with `suffix`, sorted by path; `what` names the
 /// directory's role in the message.
 pub(crate) fn list_dir(dir: &Path, suffix: &str, what: &str) -> Result<Vec<std::path::PathBuf>> {

@@ -31,6 +31,7 @@ pub mod batch;
 pub mod call;
 pub mod clinical_inputs;
 pub mod export;
+pub mod external;
 pub mod kb;
 pub mod metrics;
 pub mod monitor;

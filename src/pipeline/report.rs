@@ -82,6 +82,8 @@ pub struct ReportOptions {
     pub quiet: bool,
     /// Also print report.html to report.pdf with headless Chromium (A4).
     pub pdf: bool,
+    /// Structural variants and copy number of another pipeline (`--sv`, `--cnv`).
+    pub external: super::external::ExternalOptions,
 }
 
 /// How a report is written: basic items, scope, language, trial list (unvalidated).
@@ -870,6 +872,8 @@ pub struct ReportPlan {
     msi: Option<MsiStatus>,
     /// The Chromium that prints report.pdf (`--pdf`).
     chromium: Option<std::path::PathBuf>,
+    /// Other pipelines' structural variants and copy number (`--sv`, `--cnv`), checked.
+    external: super::external::ExternalStructural,
 }
 
 impl ReportOptions {
@@ -906,6 +910,7 @@ impl ReportOptions {
                 ));
             }
         }
+        self.external.check_flags()?;
         let chromium = if self.pdf {
             Some(crate::io::pdf::find_chromium()?)
         } else {
@@ -965,6 +970,9 @@ impl ReportOptions {
             }
             None => None,
         };
+        let external = self
+            .external
+            .load(&reference, results.as_ref().zip(self.results.as_deref()))?;
         let same_run = results
             .as_ref()
             .map(|r| r.run_id.clone())
@@ -979,6 +987,7 @@ impl ReportOptions {
             outdir,
             msi,
             chromium,
+            external,
         })
     }
 }
@@ -1055,6 +1064,8 @@ impl ReportPlan {
         if let Some(m) = self.msi {
             src.msi = Some(user_msi(m));
         }
+        self.external
+            .apply(&mut src, &self.ctx.models, &self.ctx.preferred)?;
         let report = build_report(&self.ctx, src, &self.reference);
         let reuse = self
             .outdir
@@ -1081,6 +1092,16 @@ impl ReportPlan {
         manifest.kb(&report.kb.version);
         manifest.input("vcf", &vcf_rec.path, vcf_rec.size, vcf_rec.md5.clone());
         manifest.input("kb", &report.kb.path, 0, Some(report.kb.md5.clone()));
+        for (role, f) in self.external.files() {
+            if let Some(r) = report
+                .inputs
+                .structural
+                .iter()
+                .find(|r| Path::new(&r.path) == f)
+            {
+                manifest.input(role, &r.path, r.size, r.md5.clone());
+            }
+        }
         write_report(&o.outdir, &report, &mut manifest)?;
         if let Some(c) = &self.chromium {
             crate::io::pdf::print_pdf(

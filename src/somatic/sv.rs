@@ -540,14 +540,7 @@ pub struct Junction {
 impl Junction {
     /// The class of the junction.
     pub fn sv_type(&self) -> SvType {
-        if self.a.contig != self.b.contig {
-            return SvType::Translocation;
-        }
-        match (self.a.ori, self.b.ori) {
-            (Orientation::Plus, Orientation::Minus) => SvType::Deletion,
-            (Orientation::Minus, Orientation::Plus) => SvType::Duplication,
-            _ => SvType::Inversion,
-        }
+        SvType::of(self.a.contig == self.b.contig, self.a.ori, self.b.ori)
     }
 }
 

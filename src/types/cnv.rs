@@ -71,6 +71,9 @@ pub enum CnReferenceKind {
     MatchedNormal,
     /// A copy-number reference built by `oncostream pon` from unrelated normals.
     PanelOfNormals,
+    /// Not known here: the copy number was read from another pipeline's file
+    /// (`report --cnv`, see `external`).
+    External,
 }
 
 /// One segment of constant copy number.
@@ -139,7 +142,8 @@ pub struct GeneCopyNumber {
     pub min_copy_number: Option<f64>,
     /// Highest copy number over the gene.
     pub max_copy_number: Option<f64>,
-    /// Lowest log2 ratio of the segments over the gene.
+    /// Lowest log2 ratio of the segments over the gene; for a copy-number-only input (a PURPLE
+    /// gene file, `report --cnv`) log2(min copy number / ploidy), a pure tumor's ratio.
     pub min_log2_ratio: f64,
     /// Minor-allele copy number of the segment with the lowest copy number.
     pub minor_cn: Option<u32>,

@@ -27,6 +27,19 @@ pub enum SvType {
 }
 
 impl SvType {
+    /// The class of a junction: two contigs a translocation, else by the orientations of the
+    /// lower (`o1`) and upper (`o2`) breakend (see the module docs).
+    pub fn of(same_contig: bool, o1: Orientation, o2: Orientation) -> SvType {
+        if !same_contig {
+            return SvType::Translocation;
+        }
+        match (o1, o2) {
+            (Orientation::Plus, Orientation::Minus) => SvType::Deletion,
+            (Orientation::Minus, Orientation::Plus) => SvType::Duplication,
+            _ => SvType::Inversion,
+        }
+    }
+
     /// The VCF-style short name (`DEL`, `DUP`, `INV`, `TRA`).
     pub fn short(self) -> &'static str {
         match self {

@@ -12,6 +12,7 @@
 //! Pure: no file is opened here; `pipeline` hands in the table and writes the outputs.
 
 pub mod bins;
+pub mod external;
 pub mod fit;
 pub mod genes;
 pub mod segment;
@@ -574,22 +575,11 @@ fn choose_purity(
 /// purity is unknown, a call from the depth ratio alone.
 fn call_state(st: &SegmentStats, choice: &PurityChoice, s: &CnvSettings) -> CallState {
     let (Some(p), Some(psi)) = (choice.purity, choice.ploidy) else {
-        // purity unknown: 2 x ratio is a lower bound of the copy number at any purity
-        let ratio = 2f64.powf(st.r);
-        let call = if 2.0 * ratio >= 2.0 * s.amp_factor {
-            CnCall::Amplification
-        } else if st.r > 0.2 {
-            CnCall::Gain
-        } else if st.r < -0.25 {
-            CnCall::Loss
-        } else {
-            CnCall::Neutral
-        };
         return CallState {
             total: None,
             major: None,
             minor: None,
-            call,
+            call: depth_ratio_call(st.r, s.amp_factor),
         };
     };
     let n = copy_number(st.r, p, psi);
@@ -603,25 +593,46 @@ fn call_state(st: &SegmentStats, choice: &PurityChoice, s: &CnvSettings) -> Call
         }
         _ => (None, None),
     };
-    // METHOD: neutral = the integer copy numbers within 0.7 of the ploidy (2 for a
-    // diploid tumor, 2 and 3 at ploidy 2.5); gain/loss above/below; amplification
-    // from amp_factor x ploidy (PURPLE); deep deletion below 0.5 copies
-    let call = if n < 0.5 {
-        CnCall::DeepDeletion
-    } else if n >= s.amp_factor * psi {
-        CnCall::Amplification
-    } else if (k as f64 - psi).abs() < 0.7 {
-        CnCall::Neutral
-    } else if (k as f64) > psi {
-        CnCall::Gain
-    } else {
-        CnCall::Loss
-    };
     CallState {
         total: Some(k),
         major,
         minor,
-        call,
+        call: ploidy_call(n, psi, s.amp_factor),
+    }
+}
+
+/// The call of a log2 depth ratio `r` when the purity is unknown (basis
+/// [`CnCallBasis::DepthRatio`]): 2 x ratio is a lower bound of the copy number at any purity,
+/// so amplification needs ratio >= `amp_factor` (copy number >= 2 x `amp_factor`); gain above
+/// log2 0.2, loss below -0.25.
+pub fn depth_ratio_call(r: f64, amp_factor: f64) -> CnCall {
+    if 2.0 * 2f64.powf(r) >= 2.0 * amp_factor {
+        CnCall::Amplification
+    } else if r > 0.2 {
+        CnCall::Gain
+    } else if r < -0.25 {
+        CnCall::Loss
+    } else {
+        CnCall::Neutral
+    }
+}
+
+/// METHOD: the call of an absolute copy number `n` against the tumor's ploidy `psi` (basis
+/// [`CnCallBasis::FittedPloidy`]): neutral = the integer copy numbers within 0.7 of the
+/// ploidy (2 for a diploid tumor, 2 and 3 at ploidy 2.5); gain/loss above/below;
+/// amplification from `amp_factor` x ploidy (PURPLE); deep deletion below 0.5 copies.
+pub fn ploidy_call(n: f64, psi: f64, amp_factor: f64) -> CnCall {
+    let k = n.round().max(0.0);
+    if n < 0.5 {
+        CnCall::DeepDeletion
+    } else if n >= amp_factor * psi {
+        CnCall::Amplification
+    } else if (k - psi).abs() < 0.7 {
+        CnCall::Neutral
+    } else if k > psi {
+        CnCall::Gain
+    } else {
+        CnCall::Loss
     }
 }
 

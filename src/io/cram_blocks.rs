@@ -24,7 +24,7 @@
 //!   position `p` needs `p - 1 + k <= RL`; `i`, `B`, `Q` need `p <= RL`.
 //!
 //! Only the external blocks read by the data series that steer the walk or bound those writes
-//! ([`NEEDED`]: flags, read length, features, the four byte arrays), and the blocks they share,
+//! (`NEEDED`: flags, read length, features, the four byte arrays), and the blocks they share,
 //! are decompressed; the rest (qualities, names, tags, mate fields: values htslib copies with
 //! a bound of its own, and most of a container's bytes) are left to htslib, whose decoders
 //! check their own output size. Limits beyond any real file, refused as damage: more than

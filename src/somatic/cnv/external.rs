@@ -8,7 +8,7 @@
 //! without a purity each segment is called from its ratio alone ([`super::depth_ratio_call`]:
 //! amplification only where the ratio proves >= 6 copies). CNVkit `.call.cns` gives the copy
 //! number (`cn`, and `cn1`/`cn2` for LOH) as CNVkit called it. Genes then take the lowest copy
-//! number of the segments over their transcript ([`super::genes::gene_calls`]). PURPLE's gene
+//! number of the segments over their transcript (`genes::gene_calls`). PURPLE's gene
 //! file is already per gene (`minCopyNumber`, `maxCopyNumber`, `minMinorAlleleCopyNumber`): each
 //! row is called by the same ploidy rule.
 

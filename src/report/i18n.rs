@@ -66,7 +66,7 @@ messages! {
     PreferredAbsentItem, MappedByStructure, NotMapped, RulesNotEvaluated, RulesNotEvaluatedItem,
     NoteHeading, LimitTumorOnly, LimitLowPurity, LimitQcFailed, LimitRefMismatch, SampleIdLabel,
     TumorReadGroup, Signature, TitleSample, TitlePatient, CnExplainCalls, CnVsPloidy,
-    CnDepthOnly,
+    CnDepthOnly, CnExternalDepthRatio,
 }
 
 /// English.
@@ -226,6 +226,7 @@ pub const EN: &[(Msg, &str)] = &[
     (Msg::CnPurityPloidy, "Purity {0} and ploidy {1} used for absolute copy numbers; {2} of {3} bins of {4} bp used; bin-to-bin noise {5}. Amplification: copy number ≥ {6} (3 × ploidy); deep deletion: < 0.5 copies."),
     (Msg::CnGenomeDoubled, "A genome-doubled solution (purity {0}, ploidy {1}) fits the data as well."),
     (Msg::CnExternal, "Copy number from another pipeline: {0}. Purity {1}, ploidy {2}. Amplification: copy number ≥ {3} (3 × ploidy); deep deletion: < 0.5 copies."),
+    (Msg::CnExternalDepthRatio, "Copy number from another pipeline: {0}. No purity given (--cnv-purity): each segment is called from its log2 ratio alone (gain above 0.2, loss below -0.25; amplification only where the ratio alone shows ≥ {1} copies). Without a purity a deep deletion cannot be told from a loss, and amplifications in a sample of low tumor content are missed."),
     (Msg::CnCallHeader, "Call"),
     (Msg::CnRange, "Copy number (min-max)"),
     (Msg::MinorCn, "Minor allele copies"),
@@ -491,6 +492,7 @@ pub const JA: &[(Msg, &str)] = &[
     (Msg::CnPurityPloidy, "絶対コピー数には腫瘍含有率 {0}、倍数性 {1} を用いた。{4} bpのビン{3}個中{2}個を使用、ビン間ノイズ {5}。増幅：コピー数 {6} 以上（倍数性の3倍）、深い欠失：0.5コピー未満。"),
     (Msg::CnGenomeDoubled, "全ゲノム倍加の解（腫瘍含有率 {0}、倍数性 {1}）も同等にデータに適合する。"),
     (Msg::CnExternal, "他の解析パイプラインのコピー数：{0}。腫瘍含有率 {1}、倍数性 {2}。増幅：コピー数 {3} 以上（倍数性の3倍）、深い欠失：0.5コピー未満。"),
+    (Msg::CnExternalDepthRatio, "他の解析パイプラインのコピー数：{0}。腫瘍含有率の指定なし（--cnv-purity）：各セグメントはlog2比のみで判定（0.2超で増加、-0.25未満で減少、比のみでコピー数 {1} 以上が示される場合のみ増幅）。腫瘍含有率がないと深い欠失と減少は区別できず、腫瘍含有率の低い検体では増幅を見逃します。"),
     (Msg::CnCallHeader, "判定"),
     (Msg::CnRange, "コピー数（最小-最大）"),
     (Msg::MinorCn, "少数アレルのコピー数"),

@@ -165,6 +165,12 @@ fn erbb2_amplification_from_cnvkit_gives_trastuzumab_at_a_in_breast_cancer() {
     assert_eq!(erbb2["call"], "amplification");
     assert_eq!(erbb2["call_basis"], "depth_ratio");
     assert_eq!(erbb2["min_log2_ratio"], 2.9513);
+    // the page says the calls are from the ratio alone, not against a ploidy
+    let page = std::fs::read_to_string(tmp.path().join("cns/report.html")).unwrap();
+    assert!(
+        page.contains("No purity given") && !page.contains("(3 × ploidy); deep deletion"),
+        "the depth-ratio sentence is on the page"
+    );
     assert!(cn["external"].as_str().unwrap().contains("CNVkit .cns"));
     let na = r["not_assessed"].to_string();
     assert!(
@@ -189,6 +195,8 @@ fn erbb2_amplification_from_cnvkit_gives_trastuzumab_at_a_in_breast_cancer() {
     assert_eq!(erbb2["call_basis"], "fitted_ploidy");
     assert_eq!(r["copy_number"]["purity"], 0.4);
     assert_eq!(levels(&r, "ERBB2", "trastuzumab"), vec!["A"]);
+    let page = std::fs::read_to_string(tmp.path().join("cns_p40/report.html")).unwrap();
+    assert!(page.contains("(3 × ploidy)") && !page.contains("No purity given"));
 }
 
 #[test]

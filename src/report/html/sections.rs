@@ -194,14 +194,26 @@ fn gene_call_label(
 
 /// Copy number: the fit (or the other pipeline's file), the plot, the gene table.
 fn copy_number(p: &Page<'_>) -> String {
-    use crate::types::cnv::CnCall;
+    use crate::types::cnv::{CnCall, CnCallBasis};
     let mut h = p.h2(Msg::CopyNumber);
     let Some(cn) = &p.r.copy_number else {
         h.push_str(&format!("<p>{}</p>", p.t(Msg::NotAssessedSeeBelow)));
         return h;
     };
     let num = |x: Option<f64>| x.map(|v| format!("{v:.2}")).unwrap_or_else(|| "-".into());
+    let depth_ratio_only = cn
+        .segments
+        .iter()
+        .any(|s| s.call_basis == CnCallBasis::DepthRatio)
+        || cn
+            .genes
+            .iter()
+            .any(|g| g.call_basis == CnCallBasis::DepthRatio);
     let sentence = match &cn.external {
+        Some(src) if depth_ratio_only => p.f(
+            Msg::CnExternalDepthRatio,
+            &[&src, &format!("{:.1}", cn.amplification_threshold)],
+        ),
         Some(src) => p.f(
             Msg::CnExternal,
             &[

@@ -77,3 +77,30 @@ structural() {
   rm -rf "$t"
 }
 structural
+
+# fixtures/sim_placed (issue 21): the ETV6 and NTRK1 loci of the slices placed at their GRCh38
+# coordinates on chr1 and chr12 of true length (every other base N; scripts/place-slices.py), so
+# that a run has real chromosome names and positions (shipped models, cBioPortal, IGV): tumor
+# 25x / normal 16x over 60 kb of ETV6 and 39 kb of NTRK1, purity 0.7, 20 SNVs + 4 indels, ETV6
+# intron 5 joined to NTRK1 intron 9 (the sim_structural junction, at GRCh38 positions), seed 7.
+placed() {
+  local t; t=$(mktemp -d)
+  local d=$here/fixtures/sim_placed ref=grch38_chr1_chr12_placed.fa
+  python3 "$here/scripts/place-slices.py" \
+    "$here/fixtures/annotation/cancer_genes.GRCh38.slices.fa" "$t/$ref" chr1 chr12
+  samtools faidx "$t/$ref"
+  python3 "$shared/sim/simulate.py" -r "$t/$ref" --region chr12:11846854-11906853 \
+    --region chr1:156844489-156883850 -o "$t/sim" --tumor-depth 25 --normal-depth 16 \
+    --purity 0.7 --snvs 20 --indels 4 --fusion chr12:11876853,chr1:156874489,tra --cram \
+    --seed 7 --qual-model binned
+  mkdir -p "$d"
+  for f in tumor.cram tumor.cram.crai normal.cram normal.cram.crai fusions_truth.tsv truth.vcf \
+    params.json regions.bed; do
+    cp "$t/sim/$f" "$d/"
+  done
+  bgzip -l 9 -c "$t/$ref" > "$d/$ref.gz"
+  samtools faidx "$d/$ref.gz"
+  samtools dict "$d/$ref.gz" > "$d/$ref.gz.dict"
+  rm -rf "$t"
+}
+placed

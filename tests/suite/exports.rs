@@ -212,6 +212,8 @@ fn one_export_writes_a_cbioportal_study_and_fhir_bundles_that_validate() {
     );
     let nf = tmp.path().join("nfcore");
     run_nfcore(&nf, &["--sample-id", "NF-1", "--cancer-type", "LUAD"]);
+    let pl = tmp.path().join("placed");
+    run_placed(&pl);
     let study = tmp.path().join("study_demo");
     let fhir = tmp.path().join("fhir");
     let maf = tmp.path().join("cohort.maf");
@@ -219,6 +221,7 @@ fn one_export_writes_a_cbioportal_study_and_fhir_bundles_that_validate() {
         "export",
         s(&st),
         s(&nf),
+        s(&pl),
         "--maf",
         s(&maf),
         "--cbioportal-study",
@@ -226,7 +229,8 @@ fn one_export_writes_a_cbioportal_study_and_fhir_bundles_that_validate() {
         "--fhir",
         s(&fhir),
     ]);
-    check_study_layout(&study, "study_demo", &["ST-1", "NF-1"]);
+    check_study_layout(&study, "study_demo", &["ST-1", "NF-1", "PL-1"]);
+    check_placed_rows(&study);
     let cna = std::fs::read_to_string(study.join("data_cna.txt")).unwrap();
     let amplified: Vec<&str> = cna
         .lines()
@@ -305,6 +309,95 @@ fn one_export_writes_a_cbioportal_study_and_fhir_bundles_that_validate() {
         serde_json::json!({"reference": "urn:uuid:00000000-0000-0000-0000-000000000000"});
     std::fs::write(&broken, serde_json::to_string(&bad).unwrap()).unwrap();
     assert!(!check_fhir(&python, &[broken]).status.success());
+}
+
+/// `run` on `sim_placed` (the ETV6::NTRK1 pair at GRCh38 positions on chr1 and chr12 of true
+/// length) over the two simulated windows, without `--gff`: the shipped models annotate it. The
+/// fusion the simulator made (its truth) is a level-A finding with larotrectinib.
+fn run_placed(out: &Path) {
+    let p = fx("sim_placed");
+    run_ok(&[
+        "run",
+        "--tumor",
+        s(&p.join("tumor.cram")),
+        "--normal",
+        s(&p.join("normal.cram")),
+        "-r",
+        s(&p.join("grch38_chr1_chr12_placed.fa.gz")),
+        // the simulated windows (regions.bed of the fixture, 1-based)
+        "--region",
+        "chr12:11846854-11906853",
+        "--region",
+        "chr1:156844489-156883850",
+        "--cancer-type",
+        "LUAD",
+        "--sample-id",
+        "PL-1",
+        "--patient-id",
+        "P-PL",
+        "--outdir",
+        s(out),
+    ]);
+    let report = json(&out.join("report.json"));
+    let f = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["gene"] == "ETV6::NTRK1")
+        .unwrap_or_else(|| panic!("no ETV6::NTRK1 finding: {}", report["findings"]));
+    assert_eq!(f["level"], "A");
+    assert!(
+        f["therapies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["regimen"] == "larotrectinib" && t["level"] == "A"),
+        "{f}"
+    );
+}
+
+/// The simulator's junction (`fusions_truth.tsv`: chrom1 pos1 = last base kept of ETV6, chrom2
+/// pos2 = first base of NTRK1) is a `data_sv.txt` row of PL-1 on chromosomes 12 and 1 at those
+/// positions, and PL-1's segments and mutations are on chromosomes 1 and 12 of GRCh38.
+fn check_placed_rows(study: &Path) {
+    let truth = std::fs::read_to_string(fx("sim_placed/fusions_truth.tsv")).unwrap();
+    let t: Vec<&str> = truth
+        .lines()
+        .find(|l| l.starts_with("FUS1\t"))
+        .unwrap()
+        .split('\t')
+        .collect();
+    let (c1, p1, c2, p2) = (t[2], t[3], t[5], t[6]);
+    let sv = std::fs::read_to_string(study.join("data_sv.txt")).unwrap();
+    let header: Vec<&str> = sv.lines().next().unwrap().split('\t').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let rows: Vec<Vec<&str>> = sv
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').collect::<Vec<_>>())
+        .filter(|r| r[col("Sample_Id")] == "PL-1")
+        .collect();
+    let chrom = |c: &str| c.trim_start_matches("chr").to_string();
+    let hit = rows.iter().any(|r| {
+        r[col("Site1_Hugo_Symbol")] == "ETV6"
+            && r[col("Site1_Chromosome")] == chrom(c1)
+            && r[col("Site1_Position")] == p1
+            && r[col("Site2_Hugo_Symbol")] == "NTRK1"
+            && r[col("Site2_Chromosome")] == chrom(c2)
+            && r[col("Site2_Position")] == p2
+            && r[col("NCBI_Build")] == "GRCh38"
+    });
+    assert!(
+        hit,
+        "ETV6 {c1}:{p1} :: NTRK1 {c2}:{p2} not in data_sv.txt:\n{sv}"
+    );
+    let seg = std::fs::read_to_string(study.join("data_cna_hg38.seg")).unwrap();
+    let chroms: BTreeSet<&str> = seg
+        .lines()
+        .filter(|l| l.starts_with("PL-1\t"))
+        .map(|l| l.split('\t').nth(1).unwrap())
+        .collect();
+    assert_eq!(chroms, BTreeSet::from(["1", "12"]), "{seg}");
 }
 
 /// The cBioPortal file formats (cBioPortal documentation, "File Formats"), as the importer

@@ -17,7 +17,7 @@ PAGES = {
     'docs/knowledge-base.md': ['src/clinical/kb/matcher.rs', 'src/clinical/kb/cancer.rs', 'src/clinical/kb/civic.rs', 'src/clinical/tier.rs', 'src/clinical/triage.rs', 'src/clinical/oncogenicity.rs', 'src/clinical/germline.rs', 'src/clinical/kb/policy.rs'],
     'docs/hpc.md': ['src/pipeline/batch/mod.rs', 'src/pipeline/batch/state.rs', 'src/report/maf.rs'],
     'docs/architecture.md': ['src/pipeline/outdir.rs'],
-    'docs/methods/input-validation.md': ['src/io/bam_record.rs', 'src/io/bam_index.rs', 'src/io/cram_container.rs', 'src/io/cram_blocks.rs', 'src/io/reference.rs', 'src/io/gff.rs', 'src/io/resource.rs', 'src/pipeline/clinical_inputs.rs', 'src/engine/gather.rs', 'src/io/output.rs', 'src/io/text.rs', 'src/pipeline/batch/slurm.rs', 'src/report/escape.rs'],
+    'docs/methods/input-validation.md': ['src/io/bam_record.rs', 'src/io/bam_index.rs', 'src/io/cram_container.rs', 'src/io/cram_blocks.rs', 'src/io/reference.rs', 'src/io/gff.rs', 'src/io/resource.rs', 'src/pipeline/clinical_inputs.rs', 'src/engine/gather.rs', 'src/engine/deadline.rs', 'src/io/output.rs', 'src/io/text.rs', 'src/pipeline/batch/slurm.rs', 'src/report/escape.rs'],
     'docs/methods/monitoring.md': ['src/somatic/mrd/mod.rs', 'src/somatic/mrd/umi.rs', 'src/somatic/mrd/consensus.rs', 'src/somatic/mrd/background.rs', 'src/somatic/mrd/model.rs', 'src/clinical/monitoring.rs', 'src/pipeline/monitor/assemble.rs'],
 }
 HEADING = '\n## In the code\n'

@@ -109,9 +109,9 @@ pub struct CommonArgs {
     #[arg(long, default_value_t = 30, value_name = "SECONDS")]
     pub progress_interval: u64,
 
-    /// Stop the pass (exit 65) when a worker makes no progress inside one shard for this long:
-    /// a decoder looping on damaged data, or a file system that stopped answering (default:
-    /// 600).
+    /// Stop the run (exit 65) when opening an input, or a worker inside one shard, makes no
+    /// progress for this long: a decoder looping on damaged data, or a file system that
+    /// stopped answering (default: 600).
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
     pub stall_timeout: Option<u64>,
 }

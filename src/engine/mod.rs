@@ -19,6 +19,7 @@
 //! through the traits of [`crate::types::source`] (implemented by `io`), so it knows no file
 //! format; it is the only module that spawns threads.
 
+pub mod deadline;
 pub mod filter;
 pub mod gather;
 pub mod pileup;
@@ -39,6 +40,7 @@ use crossbeam_channel::{bounded, Receiver, Sender};
 use crate::error::{fail, ExitKind};
 use crate::types::source::{AlignmentReader, AlignmentSource, SequenceSource};
 use crate::types::{aln::flag, Aln, Contig, ContigId, Pos0, Region, Shard, Tally};
+pub use deadline::with_deadline;
 pub use gather::DEFAULT_STALL_LIMIT;
 use gather::{Heartbeat, ShardDone, ShardMsg, Stall, Totals, Watchdog};
 pub use pileup::{MateOverlap, MateStrategy, PileupSettings};

@@ -134,12 +134,7 @@ impl AlignmentInput {
         opts: OpenOptions,
     ) -> Result<AlignmentInput> {
         let name = display(path);
-        let file = File::open(path).map_err(|e| {
-            fail(
-                ExitKind::NoInput,
-                format!("cannot open alignment file '{name}': {e}"),
-            )
-        })?;
+        let file = super::open_seekable(path, "alignment file")?;
         let size = file.metadata()?.len();
         if size == 0 {
             return Err(fail(

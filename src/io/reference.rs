@@ -115,12 +115,7 @@ impl Reference {
     /// bgzipped FASTA: `.fai` and `.gzi` are required).
     pub fn open(path: &Path) -> Result<Self> {
         let name = path.display();
-        let file = File::open(path).map_err(|e| {
-            fail(
-                ExitKind::NoInput,
-                format!("cannot open reference '{name}': {e}"),
-            )
-        })?;
+        let file = super::open_seekable(path, "reference")?;
         let len = file.metadata()?.len();
         if len == 0 {
             return Err(fail(ExitKind::Data, format!("reference '{name}' is empty")));

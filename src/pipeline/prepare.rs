@@ -158,15 +158,38 @@ impl InputOptions {
         if self.shard_size == Some(0) {
             return Err(fail(ExitKind::Usage, "--shard-size must be at least 1"));
         }
-        let reference = self.reference.as_deref().map(Reference::open).transpose()?;
+        let reference = self
+            .reference
+            .as_deref()
+            .map(|p| self.within_limit(p, || Reference::open(p)))
+            .transpose()?;
         let opts = OpenOptions {
             allow_missing_eof: self.allow_missing_eof,
         };
         let inputs = bams
             .iter()
-            .map(|p| AlignmentInput::open(p, reference.as_ref(), opts))
+            .map(|p| self.within_limit(p, || AlignmentInput::open(p, reference.as_ref(), opts)))
             .collect::<Result<Vec<_>>>()?;
         Ok((inputs, reference))
+    }
+
+    /// Opening `path` (header, index, first record) under the stall limit: a decoder that loops
+    /// on damaged data stops the process with exit 65 naming the file (see
+    /// `engine::deadline`).
+    fn within_limit<T>(&self, path: &Path, open: impl FnOnce() -> T) -> T {
+        let limit = self
+            .stall_timeout
+            .unwrap_or(crate::engine::DEFAULT_STALL_LIMIT.as_secs());
+        crate::engine::with_deadline(Duration::from_secs(limit), open, || {
+            crate::io::output::remove_pending_temps();
+            crate::error::exit_now(
+                ExitKind::Data,
+                &format!(
+                    "no progress for {limit} s opening '{}': the decoder is stuck on damaged data (or the file system stopped answering); the run was stopped (--stall-timeout {limit})",
+                    path.display()
+                ),
+            )
+        })
     }
 
     fn finish(

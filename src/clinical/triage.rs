@@ -11,7 +11,7 @@ use crate::types::cnv::{CnCall, CopyNumberResult};
 use crate::types::msi::MsiStatus;
 use crate::types::report::{GermlineFinding, Priority, ReportVariant, Triage, PANEL_STATEMENT};
 use crate::types::results::{IdentityStatus, QcResult, QcVerdict};
-use crate::types::sv::SvResult;
+use crate::types::sv::{Fusion, SvResult};
 
 /// What a report tiers: variants, copy number, fusions and biomarkers.
 #[derive(Clone, Copy, Debug, Default)]
@@ -80,33 +80,72 @@ fn tierable(a: &crate::types::transcript::Annotation) -> bool {
         || intron_offsets(&a.hgvs_c).iter().any(|o| o.abs() <= 30)
 }
 
-/// Gene-level copy-number calls and fusions (each gene pair once) as alterations.
-fn structural_alterations(input: &TierInput<'_>) -> Vec<Alteration> {
+/// Gene-level copy-number calls and fusions (see [`fusion_alterations`]) as alterations, with
+/// the note each carries.
+fn structural_alterations(input: &TierInput<'_>) -> Vec<(Alteration, Option<String>)> {
     let mut alts = Vec::new();
     if let Some(cn) = input.copy_number {
         for g in &cn.genes {
             match g.call {
-                CnCall::Amplification => alts.push(Alteration::Amplification {
-                    gene: g.gene.clone(),
-                }),
-                CnCall::DeepDeletion => alts.push(Alteration::Deletion {
-                    gene: g.gene.clone(),
-                }),
+                CnCall::Amplification => alts.push((
+                    Alteration::Amplification {
+                        gene: g.gene.clone(),
+                    },
+                    None,
+                )),
+                CnCall::DeepDeletion => alts.push((
+                    Alteration::Deletion {
+                        gene: g.gene.clone(),
+                    },
+                    None,
+                )),
                 _ => {}
             }
         }
     }
     if let Some(sv) = input.structural {
-        let mut seen = std::collections::BTreeSet::new();
-        for f in sv.fusions.iter().filter(|f| !f.intragenic) {
-            let pair = (f.five_prime.gene.clone(), f.three_prime.gene.clone());
-            if seen.insert(pair.clone()) {
-                alts.push(Alteration::Fusion {
-                    five: pair.0,
-                    three: pair.1,
-                });
-            }
+        alts.extend(fusion_alterations(&sv.fusions));
+    }
+    alts
+}
+
+/// METHOD (reciprocal fusions): the fusions between two genes, each gene pair once. A balanced
+/// rearrangement makes both products, A::B and its reciprocal B::A; when exactly one of the
+/// two is in the known-fusion list (CIViC), only that one is tiered and it names the
+/// reciprocal in a note (the reciprocal stays listed with the structural variants): the same
+/// event would otherwise be two findings with the same therapies for the panel to discuss.
+/// When neither or both are known, both are tiered: orientation alone does not say which
+/// product drives the tumor, and dropping one could hide the one that does.
+fn fusion_alterations(fusions: &[Fusion]) -> Vec<(Alteration, Option<String>)> {
+    let fusions: Vec<&Fusion> = fusions.iter().filter(|f| !f.intragenic).collect();
+    let pair = |f: &Fusion| (f.five_prime.gene.clone(), f.three_prime.gene.clone());
+    let known: std::collections::BTreeSet<(String, String)> = fusions
+        .iter()
+        .filter(|f| f.known_fusion)
+        .map(|f| pair(f))
+        .collect();
+    let present: std::collections::BTreeSet<(String, String)> =
+        fusions.iter().map(|f| pair(f)).collect();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut alts = Vec::new();
+    for f in fusions {
+        let (five, three) = pair(f);
+        if !seen.insert((five.clone(), three.clone())) {
+            continue;
         }
+        let reciprocal = (three.clone(), five.clone());
+        let has_reciprocal = five != three && present.contains(&reciprocal);
+        let this_known = known.contains(&(five.clone(), three.clone()));
+        let other_known = known.contains(&reciprocal);
+        if has_reciprocal && other_known && !this_known {
+            continue;
+        }
+        let note = (has_reciprocal && this_known && !other_known).then(|| {
+            format!(
+                "with its reciprocal {three}::{five} (the other product of the same rearrangement, listed with the structural variants and not tiered separately)"
+            )
+        });
+        alts.push((Alteration::Fusion { five, three }, note));
     }
     alts
 }
@@ -139,15 +178,15 @@ pub fn observed(input: &TierInput<'_>) -> Vec<Observed> {
         .collect();
     let mut somatic = structural_alterations(input);
     if input.msi == Some(MsiStatus::MsiH) {
-        somatic.push(Alteration::MsiHigh);
+        somatic.push((Alteration::MsiHigh, None));
     }
     if let Some(t) = input.tmb {
-        somatic.push(Alteration::Tmb(t));
+        somatic.push((Alteration::Tmb(t), None));
     }
-    out.extend(somatic.into_iter().map(|alt| Observed {
+    out.extend(somatic.into_iter().map(|(alt, note)| Observed {
         alt,
         origin: AlterationOrigin::Somatic,
-        note: None,
+        note,
     }));
     out.extend(
         input
@@ -398,6 +437,62 @@ pub fn highest_level(findings: &[Finding]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A fusion as results.json writes it (the ETV6::NTRK1 translocation of
+    /// fixtures/sim_placed: both products found, ETV6::NTRK1 in CIViC's list).
+    fn fusion(five: &str, three: &str, known: bool) -> Fusion {
+        let partner = |gene: &str, chrom: &str, pos: u64| {
+            serde_json::json!({"gene": gene, "transcript": "NM_0", "chrom": chrom, "pos": pos,
+                "strand": "+", "location": "intron 5/7", "exon": 5, "exonic": false})
+        };
+        let (a, b) = (
+            partner(five, "chr12", 11876853),
+            partner(three, "chr1", 156874489),
+        );
+        serde_json::from_value(serde_json::json!({
+            "name": format!("{five}::{three}"), "five_prime": a, "three_prime": b,
+            "frame": "in_frame", "sv_id": "SV1", "tumor": {"split_reads": 6, "discordant_pairs": 3},
+            "intragenic": false, "known_fusion": known,
+            "known_source": if known { Some("https://civicdb.org/links/variants/3700") } else { None }
+        }))
+        .unwrap()
+    }
+
+    fn names(alts: &[(Alteration, Option<String>)]) -> Vec<String> {
+        alts.iter().map(|(a, _)| a.gene()).collect()
+    }
+
+    #[test]
+    fn a_reciprocal_of_a_known_fusion_is_not_a_second_finding() {
+        // both products, one known: the known one, naming its reciprocal
+        let alts = fusion_alterations(&[
+            fusion("NTRK1", "ETV6", false),
+            fusion("ETV6", "NTRK1", true),
+        ]);
+        assert_eq!(names(&alts), ["ETV6::NTRK1"]);
+        assert!(alts[0]
+            .1
+            .as_deref()
+            .unwrap()
+            .contains("reciprocal NTRK1::ETV6"));
+        // only the unknown orientation found: tiered (never hidden)
+        let alts = fusion_alterations(&[fusion("NTRK1", "ETV6", false)]);
+        assert_eq!(names(&alts), ["NTRK1::ETV6"]);
+        assert!(alts[0].1.is_none());
+        // neither or both known: both tiered, no note
+        for known in [false, true] {
+            let alts = fusion_alterations(&[
+                fusion("NTRK1", "ETV6", known),
+                fusion("ETV6", "NTRK1", known),
+            ]);
+            assert_eq!(names(&alts), ["NTRK1::ETV6", "ETV6::NTRK1"]);
+            assert!(alts.iter().all(|(_, n)| n.is_none()));
+        }
+        // one gene pair twice (two junctions): once
+        let alts =
+            fusion_alterations(&[fusion("ETV6", "NTRK1", true), fusion("ETV6", "NTRK1", true)]);
+        assert_eq!(names(&alts), ["ETV6::NTRK1"]);
+    }
 
     #[test]
     fn the_priority_separates_retests_actionable_and_routine_cases() {

@@ -313,7 +313,8 @@ fn one_export_writes_a_cbioportal_study_and_fhir_bundles_that_validate() {
 
 /// `run` on `sim_placed` (the ETV6::NTRK1 pair at GRCh38 positions on chr1 and chr12 of true
 /// length) over the two simulated windows, without `--gff`: the shipped models annotate it. The
-/// fusion the simulator made (its truth) is a level-A finding with larotrectinib.
+/// fusion the simulator made (its truth) is a level-A finding with larotrectinib, and its
+/// reciprocal (the other product of the translocation) is named in it, not tiered again.
 fn run_placed(out: &Path) {
     let p = fx("sim_placed");
     run_ok(&[
@@ -353,6 +354,28 @@ fn run_placed(out: &Path) {
             .iter()
             .any(|t| t["regimen"] == "larotrectinib" && t["level"] == "A"),
         "{f}"
+    );
+    // both products of the translocation were found; the reciprocal is not a second finding
+    assert!(
+        f["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("reciprocal NTRK1::ETV6")),
+        "{f}"
+    );
+    assert!(!report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["gene"] == "NTRK1::ETV6"));
+    let sv = json(&out.join("results.json"))["structural_variants"]["fusions"].clone();
+    assert!(
+        sv.as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["name"] == "NTRK1::ETV6"),
+        "the reciprocal stays listed with the structural variants: {sv}"
     );
 }
 

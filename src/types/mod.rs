@@ -123,9 +123,131 @@ impl std::ops::Sub<Pos0> for Pos0 {
     }
 }
 
+impl std::ops::Sub<u64> for Pos0 {
+    type Output = Pos0;
+    /// The position `d` bases before (`d` must not exceed the offset).
+    #[inline]
+    fn sub(self, d: u64) -> Pos0 {
+        Pos0(self.0 - d)
+    }
+}
+
 impl fmt::Display for Pos0 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)
+    }
+}
+
+impl JsonSchema for Pos0 {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Pos0".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A 0-based position (BED, .seg start); the first base of a contig is 0.",
+            "type": "integer",
+            "format": "uint64",
+            "minimum": 0
+        })
+    }
+}
+
+/// A 0-based half-open interval `[start, end)` (the internal convention; the contig is kept by
+/// whoever holds the span). `start == end` is empty: the point between two bases.
+///
+/// A 1-based closed interval `first..=last` (GFF/GTF columns 4-5, samtools regions, HGVS `g.`)
+/// is the span `[first - 1, last)`: the numbers of `end` and `last` are the same. Convert with
+/// [`Span::from_closed1`] when reading and [`Span::to_closed1`] when writing for a user.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    /// First position, inclusive.
+    pub start: Pos0,
+    /// End, exclusive.
+    pub end: Pos0,
+}
+
+impl Span {
+    /// `[start, end)`.
+    ///
+    /// # Panics
+    /// Panics when `end` is before `start`.
+    #[inline]
+    pub const fn new(start: Pos0, end: Pos0) -> Span {
+        assert!(start.0 <= end.0, "a span cannot end before it starts");
+        Span { start, end }
+    }
+
+    /// The span of the 1-based closed interval `first..=last` (at least one base).
+    ///
+    /// # Panics
+    /// Panics when `last` is before `first`.
+    #[inline]
+    pub const fn from_closed1(first: Pos1, last: Pos1) -> Span {
+        assert!(first.0 <= last.0, "a closed interval cannot end before it starts");
+        Span {
+            start: first.to_pos0(),
+            end: Pos0(last.0),
+        }
+    }
+
+    /// The 1-based closed interval `(first, last)` of the same bases; None when empty.
+    #[inline]
+    pub fn to_closed1(self) -> Option<(Pos1, Pos1)> {
+        if self.is_empty() {
+            return None;
+        }
+        Some((self.start.to_pos1(), Pos1(self.end.0)))
+    }
+
+    /// Number of bases.
+    #[inline]
+    pub const fn len(self) -> u64 {
+        self.end.0 - self.start.0
+    }
+
+    /// True when the span holds no base.
+    #[inline]
+    pub const fn is_empty(self) -> bool {
+        self.end.0 == self.start.0
+    }
+
+    /// The last base inside (`end - 1`).
+    ///
+    /// # Panics
+    /// Panics when the span is empty.
+    #[inline]
+    pub fn last(self) -> Pos0 {
+        assert!(!self.is_empty(), "an empty span has no last base");
+        Pos0(self.end.0 - 1)
+    }
+
+    /// True when `p` lies inside.
+    #[inline]
+    pub fn contains(self, p: Pos0) -> bool {
+        self.start <= p && p < self.end
+    }
+
+    /// True when the two spans share a base.
+    #[inline]
+    pub fn overlaps(self, other: Span) -> bool {
+        self.start < other.end && other.start < self.end && !self.is_empty() && !other.is_empty()
+    }
+
+    /// The smallest span holding both.
+    #[inline]
+    pub fn hull(self, other: Span) -> Span {
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+}
+
+impl fmt::Display for Span {
+    /// `[start, end)`, 0-based.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{}, {})", self.start, self.end)
     }
 }
 
@@ -434,5 +556,67 @@ mod tests {
             md5: None,
         }];
         assert_eq!(contigs[..][ContigId::new(0)].name, "chr1");
+    }
+
+    fn p1(p: u64) -> Pos1 {
+        Pos1::new(p).unwrap()
+    }
+
+    #[test]
+    fn a_closed_1_based_interval_is_one_half_open_0_based_span() {
+        // GFF3 spec: columns 4-5 are 1-based, closed; BRAF exon 15 (CDS) of MANE NM_004333.6
+        // in data/transcripts is chr7 140753275 140753393, 119 bases, and holds V600E
+        // (VCF POS 140753336)
+        let s = Span::from_closed1(p1(140_753_275), p1(140_753_393));
+        assert_eq!((s.start.get(), s.end.get()), (140_753_274, 140_753_393));
+        assert_eq!(s.len(), 119);
+        assert_eq!(s.to_closed1(), Some((p1(140_753_275), p1(140_753_393))));
+        assert_eq!(s.last().to_pos1(), p1(140_753_393));
+        assert!(s.contains(p1(140_753_336).to_pos0()));
+        // the first and last base are in, the bases either side are not
+        assert!(s.contains(p1(140_753_275).to_pos0()) && s.contains(p1(140_753_393).to_pos0()));
+        assert!(!s.contains(p1(140_753_274).to_pos0()) && !s.contains(Pos0::new(140_753_393)));
+        // one base: 1-based 1..=1 is [0, 1)
+        let one = Span::from_closed1(p1(1), p1(1));
+        assert_eq!((one.start, one.end, one.len()), (Pos0::new(0), Pos0::new(1), 1));
+        assert_eq!(one.last(), Pos0::new(0));
+        assert_eq!(one.to_string(), "[0, 1)");
+        // round trips both ways
+        for (a, b) in [(1, 1), (1, 10), (99, 100), (5, 5)] {
+            let sp = Span::from_closed1(p1(a), p1(b));
+            assert_eq!(sp.to_closed1(), Some((p1(a), p1(b))));
+            let half = Span::new(Pos0::new(a - 1), Pos0::new(b));
+            assert_eq!(half, sp);
+        }
+    }
+
+    #[test]
+    fn empty_spans_and_overlap_edges() {
+        let e = Span::new(Pos0::new(10), Pos0::new(10));
+        assert!(e.is_empty() && e.len() == 0 && e.to_closed1().is_none());
+        assert!(!e.contains(Pos0::new(10)));
+        let a = Span::new(Pos0::new(0), Pos0::new(10));
+        let b = Span::new(Pos0::new(10), Pos0::new(20));
+        // half-open: touching spans share no base
+        assert!(!a.overlaps(b) && !b.overlaps(a));
+        let c = Span::new(Pos0::new(9), Pos0::new(11));
+        assert!(a.overlaps(c) && b.overlaps(c));
+        // an empty span overlaps nothing, even inside another
+        assert!(!a.overlaps(Span::new(Pos0::new(5), Pos0::new(5))));
+        assert_eq!(a.hull(b), Span::new(Pos0::new(0), Pos0::new(20)));
+        assert!(std::panic::catch_unwind(|| Span::new(Pos0::new(2), Pos0::new(1))).is_err());
+        assert!(std::panic::catch_unwind(|| e.last()).is_err());
+        assert_eq!(Pos0::new(7) - 2, Pos0::new(5));
+    }
+
+    #[test]
+    fn positions_have_schemas_that_name_their_base() {
+        let s0 = serde_json::to_value(schemars::schema_for!(Pos0)).unwrap();
+        assert_eq!(s0["minimum"], 0);
+        assert!(s0["description"].as_str().unwrap().contains("0-based"));
+        let s1 = serde_json::to_value(schemars::schema_for!(Pos1)).unwrap();
+        assert_eq!(s1["minimum"], 1);
+        // serde transparent: a Pos0 is its number
+        assert_eq!(serde_json::to_string(&Pos0::new(5)).unwrap(), "5");
     }
 }

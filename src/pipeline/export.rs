@@ -392,7 +392,7 @@ fn annotate_runs(runs: &mut [ExportRun], o: &ExportOptions, shipped: &ModelSet) 
                 );
                 ann.insert(
                     key,
-                    a.annotate(&v.chrom, v.pos.get(), &v.ref_allele, &v.alt),
+                    a.annotate(&v.chrom, v.pos, &v.ref_allele, &v.alt),
                 );
             }
         }

@@ -20,8 +20,8 @@ pub(crate) fn gene_calls(
 ) -> Vec<GeneCopyNumber> {
     let mut out = Vec::new();
     for t in genes {
-        let start = t.exons.iter().map(|e| e.0).min().unwrap_or(1) - 1;
-        let end = t.exons.iter().map(|e| e.1).max().unwrap_or(0);
+        let span = t.span();
+        let (start, end) = (span.start.get(), span.end.get());
         let over: Vec<&CnSegment> = segments
             .iter()
             .filter(|s| s.chrom == t.contig && s.start < end && start < s.end)
@@ -98,6 +98,7 @@ pub(crate) fn gene_calls(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::types::{Pos0, Span};
 
     fn seg(start: u64, end: u64, cn: f64, call: CnCall) -> CnSegment {
         CnSegment {
@@ -127,7 +128,11 @@ mod tests {
             gene: gene.into(),
             contig: "chr1".into(),
             strand: 1,
-            exons: vec![(s, s + 10), (e - 10, e)],
+            // 1-based closed s..=s+10 and e-10..=e
+            exons: vec![
+                Span::new(Pos0::new(s - 1), Pos0::new(s + 10)),
+                Span::new(Pos0::new(e - 11), Pos0::new(e)),
+            ],
             cds: vec![],
             coding,
             mane: false,

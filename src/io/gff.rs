@@ -417,3 +417,45 @@ pub(crate) fn read_models(path: &Path) -> Result<Vec<Transcript>> {
         read_gff3(path)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::Pos0;
+
+    const ONE_BASE_EXON: &str = "##gff-version 3\n\
+        c1\tt\tgene\t1\t30\t.\t+\t.\tID=gene:G;Name=G\n\
+        c1\tt\tmRNA\t1\t30\t.\t+\t.\tID=transcript:T.1;Parent=gene:G;transcript_id=T.1\n\
+        c1\tt\texon\t1\t1\t.\t+\t.\tParent=transcript:T.1\n\
+        c1\tt\texon\t10\t30\t.\t+\t.\tParent=transcript:T.1\n\
+        c1\tt\tCDS\t10\t30\t.\t+\t0\tParent=transcript:T.1\n";
+
+    fn span(a: u64, b: u64) -> Span {
+        Span::new(Pos0::new(a), Pos0::new(b))
+    }
+
+    #[test]
+    fn a_one_base_exon_at_the_contig_start_is_the_span_0_1() {
+        let t = parse_gff3(ONE_BASE_EXON.as_bytes(), "t.gff3").unwrap();
+        assert_eq!(t.len(), 1);
+        // 1-based closed 1..=1 and 10..=30
+        assert_eq!(t[0].exons, vec![span(0, 1), span(9, 30)]);
+        assert_eq!(t[0].cds, vec![span(9, 30)]);
+        assert_eq!(t[0].exons[0].len(), 1);
+        assert!(t[0].exons[0].contains(Pos0::new(0)) && !t[0].exons[0].contains(Pos0::new(1)));
+        assert_eq!(t[0].span(), span(0, 30));
+        assert_eq!(t[0].cds_len(), 21);
+        // the last base, 1-based 30, fits a contig of 30 bases and not one of 29
+        let p = Path::new("t.gff3");
+        assert!(check_against_contigs(&t, p, &[("c1".into(), 30)]).is_ok());
+        let e = check_against_contigs(&t, p, &[("c1".into(), 29)]).unwrap_err();
+        assert!(e.to_string().contains("ends at c1:30"), "{e}");
+    }
+
+    #[test]
+    fn a_start_of_0_is_refused_with_its_line() {
+        let bad = ONE_BASE_EXON.replace("exon\t1\t1", "exon\t0\t1");
+        let e = parse_gff3(bad.as_bytes(), "t.gff3").unwrap_err();
+        assert!(e.to_string().contains("t.gff3:4: start 0 is outside"), "{e}");
+    }
+}

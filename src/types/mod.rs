@@ -104,6 +104,21 @@ impl Pos0 {
     pub const fn to_pos1(self) -> Pos1 {
         Pos1(self.0 + 1)
     }
+
+    /// Distance in bases, either way.
+    #[inline]
+    pub const fn abs_diff(self, other: Pos0) -> u64 {
+        self.0.abs_diff(other.0)
+    }
+
+    /// The position `d` bases before; None before the contig start.
+    #[inline]
+    pub const fn checked_sub(self, d: u64) -> Option<Pos0> {
+        match self.0.checked_sub(d) {
+            Some(p) => Some(Pos0(p)),
+            None => None,
+        }
+    }
 }
 
 impl std::ops::Add<u64> for Pos0 {
@@ -145,7 +160,7 @@ impl JsonSchema for Pos0 {
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
-            "description": "A 0-based position (BED, .seg start); the first base of a contig is 0.",
+            "description": "A 0-based position, as BED writes starts: the first base of a contig is 0.",
             "type": "integer",
             "format": "uint64",
             "minimum": 0
@@ -607,6 +622,8 @@ mod tests {
         assert!(std::panic::catch_unwind(|| Span::new(Pos0::new(2), Pos0::new(1))).is_err());
         assert!(std::panic::catch_unwind(|| e.last()).is_err());
         assert_eq!(Pos0::new(7) - 2, Pos0::new(5));
+        assert_eq!(Pos0::new(7).abs_diff(Pos0::new(9)), 2);
+        assert_eq!(Pos0::new(0).checked_sub(1), None);
     }
 
     #[test]

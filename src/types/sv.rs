@@ -8,7 +8,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::Pos1;
+use super::{Pos0, Pos1};
 
 /// The class of a rearrangement.
 #[derive(
@@ -138,9 +138,9 @@ pub struct CnChange {
     /// Contig of the segment.
     pub chrom: String,
     /// 0-based start of the segment.
-    pub start: u64,
+    pub start: Pos0,
     /// 0-based exclusive end.
-    pub end: u64,
+    pub end: Pos0,
     /// Copy number of the segment (None without a purity).
     pub copy_number: Option<f64>,
     /// Copy number of the flanking segment on the other side of the change.

@@ -128,7 +128,7 @@ impl CallStage {
         };
         let names = &self.contig_names;
         let local =
-            |c: &Call| local_copy_number(&cn.segments, &names[c.contig.index()], c.pos.get());
+            |c: &Call| local_copy_number(&cn.segments, &names[c.contig.index()], c.pos);
         let second = TumorOnly {
             purity: ModelPurity::Given(fit.purity),
             local_cn: &local,

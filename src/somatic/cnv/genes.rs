@@ -21,10 +21,9 @@ pub(crate) fn gene_calls(
     let mut out = Vec::new();
     for t in genes {
         let span = t.span();
-        let (start, end) = (span.start.get(), span.end.get());
         let over: Vec<&CnSegment> = segments
             .iter()
-            .filter(|s| s.chrom == t.contig && s.start < end && start < s.end)
+            .filter(|s| s.chrom == t.contig && s.span().overlaps(span))
             .collect();
         if over.is_empty() {
             continue;
@@ -71,8 +70,8 @@ pub(crate) fn gene_calls(
             gene: t.gene.clone(),
             transcript: t.id.clone(),
             chrom: t.contig.clone(),
-            start,
-            end,
+            start: span.start,
+            end: span.end,
             min_copy_number: min_cn.map(|v| round(v, 2)),
             max_copy_number: max_cn.map(|v| round(v, 2)),
             min_log2_ratio: round(min_r, 4),
@@ -103,8 +102,8 @@ mod tests {
     fn seg(start: u64, end: u64, cn: f64, call: CnCall) -> CnSegment {
         CnSegment {
             chrom: "chr1".into(),
-            start,
-            end,
+            start: Pos0::new(start),
+            end: Pos0::new(end),
             bins: 10,
             log2_ratio: 0.0,
             baf: None,

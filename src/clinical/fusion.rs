@@ -67,7 +67,11 @@ impl KnownFusions {
 }
 
 /// Genes (one transcript each) whose span holds `pos`.
-pub(crate) fn genes_at<'a>(genes: &[&'a Transcript], chrom: &str, pos: Pos0) -> Vec<&'a Transcript> {
+pub(crate) fn genes_at<'a>(
+    genes: &[&'a Transcript],
+    chrom: &str,
+    pos: Pos0,
+) -> Vec<&'a Transcript> {
     genes
         .iter()
         .filter(|t| t.contig == chrom && t.span().contains(pos))
@@ -249,7 +253,10 @@ mod tests {
         // A intron 1 kept to the left (+), B intron 1 kept to the left (+): B's 3' part
         assert!(is_five(&a, Orientation::Plus));
         assert!(!is_five(&b, Orientation::Plus));
-        assert_eq!(locate(&a, g(250), true), ("intron 1/1".into(), Some(1), false));
+        assert_eq!(
+            locate(&a, g(250), true),
+            ("intron 1/1".into(), Some(1), false)
+        );
         assert_eq!(
             locate(&b, g(1250), false),
             ("intron 1/1".into(), Some(2), false)

@@ -369,7 +369,10 @@ mod tests {
         assert_eq!(purple.format, CnFileFormat::PurpleGene);
         let e = &purple.rows[2];
         assert_eq!(e.gene.as_deref(), Some("ERBB2"));
-        assert_eq!((e.span.start.get(), e.span.end.get()), (39_687_913, 39_730_426));
+        assert_eq!(
+            (e.span.start.get(), e.span.end.get()),
+            (39_687_913, 39_730_426)
+        );
         assert_eq!(
             (e.copy_number, e.max_copy_number),
             (Some(14.8731), Some(15.2201))

@@ -456,6 +456,9 @@ mod tests {
     fn a_start_of_0_is_refused_with_its_line() {
         let bad = ONE_BASE_EXON.replace("exon\t1\t1", "exon\t0\t1");
         let e = parse_gff3(bad.as_bytes(), "t.gff3").unwrap_err();
-        assert!(e.to_string().contains("t.gff3:4: start 0 is outside"), "{e}");
+        assert!(
+            e.to_string().contains("t.gff3:4: start 0 is outside"),
+            "{e}"
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! The ground floor: what crosses a stage boundary. No file access, no threads, no statistics.
 //!
-//! - coordinates ([`ContigId`], [`Pos0`], [`Pos1`], [`Region`], [`Shard`]) and contigs;
+//! - coordinates ([`ContigId`], [`Pos0`], [`Pos1`], [`Span`], [`Region`], [`Shard`]) and contigs;
 //! - the read view ([`Aln`]) and per-position counters ([`Tally`]) of the hot loop;
 //! - the sources the engine reads ([`source`]: traits that `io` implements);
 //! - calls ([`call`]), microsatellites ([`msi`]), transcript models and annotations
@@ -8,9 +8,30 @@
 //! - the versioned documents a run writes and the next stage reads: [`results`] (`results.json`),
 //!   [`report`] (`report.json`), [`manifest`] (`run_manifest.json`) and [`metrics`].
 //!
-//! Coordinates inside the program are **0-based, half-open** ([`Pos0`], [`Region`]). They become
-//! 1-based ([`Pos1`]) only at the edge: a region string typed by a user, a TSV/VCF/JSON row
-//! written for a user.
+//! # Coordinates
+//!
+//! Coordinates inside the program are **0-based, half-open**: a position is a [`Pos0`], an
+//! interval a [`Span`] (`[start, end)`, or a [`Region`] when it carries its contig). This holds
+//! for the pileup, calls, copy-number segments and bins, structural-variant copy-number changes
+//! and transcript models (exons and CDS). 1-based numbers ([`Pos1`], or a closed `first..=last`)
+//! exist only at the edges, converted once where a file is read or written:
+//!
+//! - read: VCF `POS` (a call's allele is handed to the annotation as a [`Pos1`] and turned
+//!   0-based there), GFF3/GTF `start`/`end` (`io::gff`, [`Span::from_closed1`]), DNAcopy `.seg`
+//!   and PURPLE gene files (`io::cn_input`), a region typed by a user;
+//! - written: VCF, MAF, `copy_number.seg` and cBioPortal `data_cna_<genome>.seg` (`loc.start` =
+//!   `start + 1`), breakend and variant positions in `results.json`/`report.json` (typed
+//!   [`Pos1`]), locations on the report page.
+//!
+//! BED-like files and the JSON fields typed [`Pos0`] (`start`/`end` of segments and genes) stay
+//! 0-based half-open. HGVS `c.`/`n.` numbers and exon numbers are transcript numbering, 1-based
+//! by definition, not genomic coordinates.
+//!
+//! Contigs: where the alignment header is known (the pileup, calls, copy-number bins,
+//! junction clustering) a contig is a [`ContigId`], its index in the header. Where contigs come
+//! from another file (transcript models, `report --cnv`/`--sv` inputs) or are serialised
+//! (`chrom` in `results.json`), they stay names (`String`): such a file may name contigs the
+//! reference lacks, and a document must be readable without the header.
 
 pub mod aln;
 pub mod batch;
@@ -199,7 +220,10 @@ impl Span {
     /// Panics when `last` is before `first`.
     #[inline]
     pub const fn from_closed1(first: Pos1, last: Pos1) -> Span {
-        assert!(first.0 <= last.0, "a closed interval cannot end before it starts");
+        assert!(
+            first.0 <= last.0,
+            "a closed interval cannot end before it starts"
+        );
         Span {
             start: first.to_pos0(),
             end: Pos0(last.0),
@@ -593,7 +617,10 @@ mod tests {
         assert!(!s.contains(p1(140_753_274).to_pos0()) && !s.contains(Pos0::new(140_753_393)));
         // one base: 1-based 1..=1 is [0, 1)
         let one = Span::from_closed1(p1(1), p1(1));
-        assert_eq!((one.start, one.end, one.len()), (Pos0::new(0), Pos0::new(1), 1));
+        assert_eq!(
+            (one.start, one.end, one.len()),
+            (Pos0::new(0), Pos0::new(1), 1)
+        );
         assert_eq!(one.last(), Pos0::new(0));
         assert_eq!(one.to_string(), "[0, 1)");
         // round trips both ways
@@ -608,7 +635,7 @@ mod tests {
     #[test]
     fn empty_spans_and_overlap_edges() {
         let e = Span::new(Pos0::new(10), Pos0::new(10));
-        assert!(e.is_empty() && e.len() == 0 && e.to_closed1().is_none());
+        assert_eq!((e.is_empty(), e.len(), e.to_closed1()), (true, 0, None));
         assert!(!e.contains(Pos0::new(10)));
         let a = Span::new(Pos0::new(0), Pos0::new(10));
         let b = Span::new(Pos0::new(10), Pos0::new(20));

@@ -3,7 +3,9 @@
 //! A junction joins two breakends. Each breakend has an orientation, as in BEDPE: `+` when the
 //! sequence kept at the junction lies to the LEFT of (and ends at) `pos`, `-` when it lies to the
 //! RIGHT of (and starts at) `pos`. So a deletion is `+`/`-` (pos1 < pos2), a tandem duplication
-//! `-`/`+`, an inversion `+`/`+` or `-`/`-`. Positions are 1-based.
+//! `-`/`+`, an inversion `+`/`+` or `-`/`-`. Breakend positions are 1-based ([`Pos1`], as the VCF
+//! writes them); the copy-number change a junction explains is a 0-based half-open span
+//! ([`CnChange`] `start`, `end`), as every copy-number segment.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -15,7 +15,6 @@ use crate::types::monitor::{
     MonitorSample, MonitorSettings, NewVariant, TrackedStatus, UmiMode, UmiSummary,
 };
 
-
 /// Molecules the white-cell normal needs at a site to show a variant absent.
 pub(crate) const MIN_NORMAL_FAMILIES: u64 = 100;
 /// METHOD: a variant is in the white cells when the normal has at least 2 alt molecules and

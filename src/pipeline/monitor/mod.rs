@@ -308,9 +308,7 @@ fn annotate_sites(baseline: &mut Baseline, clinical: &Clinical, reference: &Refe
             (s.ref_base as char).to_string(),
             (s.alt_base as char).to_string(),
         );
-        s.gene = annotator
-            .annotate(&s.chrom, s.pos, &r, &a)
-            .map(|x| x.gene);
+        s.gene = annotator.annotate(&s.chrom, s.pos, &r, &a).map(|x| x.gene);
     }
 }
 

@@ -6,6 +6,7 @@ use oncostream::io::{
     gff::{read_gff3, read_transcript_list},
     reference::Reference,
 };
+use oncostream::types::Pos1;
 use std::path::Path;
 
 fn main() {
@@ -24,7 +25,7 @@ fn main() {
         let mut seq = Vec::new();
         let rs = r.get(rec).unwrap();
         r.fetch_into(rs, 0, rs.len, &mut seq);
-        let pos: u64 = f[col("vcf_slice_pos")].parse().unwrap();
+        let pos = Pos1::new(f[col("vcf_slice_pos")].parse().unwrap()).unwrap();
         let Some(a) = annotate_at(
             &txs,
             &mane,

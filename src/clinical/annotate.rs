@@ -9,6 +9,7 @@
 
 use crate::types::source::SequenceSource;
 pub use crate::types::transcript::{Annotation, Consequence, SoTerm, Transcript};
+use crate::types::{Pos0, Pos1, Span};
 
 fn comp(b: u8) -> u8 {
     match b {
@@ -86,42 +87,47 @@ fn aas3(s: &[u8]) -> String {
     s.iter().map(|&a| aa3(a)).collect()
 }
 
-impl Transcript {
-    /// Genomic span.
-    pub fn span(&self) -> (u64, u64) {
-        let lo = self.exons.iter().map(|e| e.0).min().unwrap_or(0);
-        let hi = self.exons.iter().map(|e| e.1).max().unwrap_or(0);
-        (lo, hi)
-    }
+/// Where an intronic base lies: intron `k` (0-based, between exons `k` and `k + 1` in
+/// transcript order) and its distances to the last base of exon `k` and the first base of exon
+/// `k + 1` (1 for the bases next to them).
+struct IntronPos {
+    k: usize,
+    /// Distance to the last base of the exon upstream (transcript orientation).
+    from_prev: u64,
+    /// Distance to the first base of the exon downstream.
+    to_next: u64,
+    /// The last base of the exon upstream.
+    prev_last: Pos0,
+    /// The first base of the exon downstream.
+    next_first: Pos0,
+}
 
-    /// Transcript (mRNA) position of genomic `g`, 1-based, when exonic; with the exon index.
-    pub(crate) fn tx_pos(&self, g: u64) -> Option<(u64, usize)> {
+impl Transcript {
+    /// Transcript (mRNA, `n.`) position of genomic `g`, 1-based, when exonic; with the exon
+    /// index.
+    pub(crate) fn tx_pos(&self, g: Pos0) -> Option<(u64, usize)> {
         let mut t = 0;
-        for (i, &(s, e)) in self.exons.iter().enumerate() {
-            if g >= s && g <= e {
-                let off = if self.strand > 0 { g - s } else { e - g };
+        for (i, e) in self.exons.iter().enumerate() {
+            if e.contains(g) {
+                let off = if self.strand > 0 {
+                    g - e.start
+                } else {
+                    e.last() - g
+                };
                 return Some((t + off + 1, i));
             }
-            t += e - s + 1;
+            t += e.len();
         }
         None
     }
 
     /// Transcript positions of the first and last CDS base.
     pub(crate) fn cds_tx_bounds(&self) -> Option<(u64, u64)> {
-        if self.cds.is_empty() {
-            return None;
-        }
-        let first = if self.strand > 0 {
-            self.cds[0].0
+        let (first_seg, last_seg) = (self.cds.first()?, self.cds.last()?);
+        let (first, last) = if self.strand > 0 {
+            (first_seg.start, last_seg.last())
         } else {
-            self.cds[0].1
-        };
-        let last_seg = self.cds[self.cds.len() - 1];
-        let last = if self.strand > 0 {
-            last_seg.1
-        } else {
-            last_seg.0
+            (first_seg.last(), last_seg.start)
         };
         Some((self.tx_pos(first)?.0, self.tx_pos(last)?.0))
     }
@@ -141,68 +147,69 @@ impl Transcript {
         }
     }
 
+    /// The intron holding genomic `g`, if any.
+    fn intron_at(&self, g: Pos0) -> Option<IntronPos> {
+        self.exons.windows(2).enumerate().find_map(|(k, w)| {
+            let (a, b) = (w[0], w[1]);
+            if self.strand > 0 {
+                // a before b on the genome: the intron is [a.end, b.start)
+                (g >= a.end && g < b.start).then(|| IntronPos {
+                    k,
+                    from_prev: g - a.last(),
+                    to_next: b.start - g,
+                    prev_last: a.last(),
+                    next_first: b.start,
+                })
+            } else {
+                // b before a on the genome: the intron is [b.end, a.start)
+                (g >= b.end && g < a.start).then(|| IntronPos {
+                    k,
+                    from_prev: a.start - g,
+                    to_next: g - b.last(),
+                    prev_last: a.start,
+                    next_first: b.last(),
+                })
+            }
+        })
+    }
+
     /// HGVS coordinate of genomic `g` (exonic, UTR or intronic); None outside the transcript.
-    pub(crate) fn cpos(&self, g: u64) -> Option<String> {
+    pub(crate) fn cpos(&self, g: Pos0) -> Option<String> {
         if let Some((t, _)) = self.tx_pos(g) {
             return Some(self.exonic_c(t));
         }
-        for k in 0..self.exons.len().saturating_sub(1) {
-            let (a, b) = (self.exons[k], self.exons[k + 1]);
-            let (d1, d2, last_of_k, first_of_next) = if self.strand > 0 {
-                if !(g > a.1 && g < b.0) {
-                    continue;
-                }
-                (g - a.1, b.0 - g, a.1, b.0)
-            } else {
-                if !(g < a.0 && g > b.1) {
-                    continue;
-                }
-                (a.0 - g, g - b.1, a.0, b.1)
-            };
-            return Some(if d1 <= d2 {
-                format!("{}+{}", self.exonic_c(self.tx_pos(last_of_k)?.0), d1)
-            } else {
-                format!("{}-{}", self.exonic_c(self.tx_pos(first_of_next)?.0), d2)
-            });
-        }
-        None
+        let i = self.intron_at(g)?;
+        Some(if i.from_prev <= i.to_next {
+            format!(
+                "{}+{}",
+                self.exonic_c(self.tx_pos(i.prev_last)?.0),
+                i.from_prev
+            )
+        } else {
+            format!(
+                "{}-{}",
+                self.exonic_c(self.tx_pos(i.next_first)?.0),
+                i.to_next
+            )
+        })
     }
 
     /// (intron number, distance to the nearest exon) for intronic `g`.
-    fn intron_of(&self, g: u64) -> Option<(usize, u64)> {
-        for k in 0..self.exons.len().saturating_sub(1) {
-            let (a, b) = (self.exons[k], self.exons[k + 1]);
-            let inside = if self.strand > 0 {
-                g > a.1 && g < b.0
-            } else {
-                g < a.0 && g > b.1
-            };
-            if inside {
-                let d = if self.strand > 0 {
-                    (g - a.1).min(b.0 - g)
-                } else {
-                    (a.0 - g).min(g - b.1)
-                };
-                return Some((k + 1, d));
-            }
-        }
-        None
+    fn intron_of(&self, g: Pos0) -> Option<(usize, u64)> {
+        self.intron_at(g)
+            .map(|i| (i.k + 1, i.from_prev.min(i.to_next)))
     }
 
-    /// True when `g` is within `n` bases of a splice site on the intron side.
-    fn splice_dist(&self, g: u64) -> Option<(u64, bool)> {
-        for k in 0..self.exons.len().saturating_sub(1) {
-            let (a, b) = (self.exons[k], self.exons[k + 1]);
-            if self.strand > 0 && g > a.1 && g < b.0 {
-                let (dd, da) = (g - a.1, b.0 - g);
-                return Some(if dd <= da { (dd, true) } else { (da, false) });
+    /// Distance of intronic `g` to the nearest splice site, and whether that is the donor (the
+    /// end of the exon upstream).
+    fn splice_dist(&self, g: Pos0) -> Option<(u64, bool)> {
+        self.intron_at(g).map(|i| {
+            if i.from_prev <= i.to_next {
+                (i.from_prev, true)
+            } else {
+                (i.to_next, false)
             }
-            if self.strand < 0 && g < a.0 && g > b.1 {
-                let (dd, da) = (a.0 - g, g - b.1);
-                return Some(if dd <= da { (dd, true) } else { (da, false) });
-            }
-        }
-        None
+        })
     }
 }
 
@@ -218,7 +225,6 @@ pub fn canonical<'a>(
     txs: &[&'a Transcript],
     preferred: &std::collections::HashSet<String>,
 ) -> Option<&'a Transcript> {
-    let cds_len = |t: &Transcript| t.cds.iter().map(|(s, e)| e - s + 1).sum::<u64>();
     txs.iter().copied().max_by_key(|t| {
         (
             preferred.contains(unversioned(&t.id)),
@@ -226,7 +232,7 @@ pub fn canonical<'a>(
             t.canonical,
             t.lrg_primary,
             t.coding,
-            cds_len(t),
+            t.cds_len(),
             std::cmp::Reverse(t.id.clone()),
         )
     })
@@ -249,54 +255,47 @@ pub fn canonical_per_gene<'a>(
 }
 
 /// Annotates an allele on the canonical transcript among `models` on `contig` that contain
-/// `pos` (see [`canonical`]); None when no transcript covers it.
+/// its first REF base (see [`canonical`]); None when no transcript covers it. The allele is as
+/// [`annotate`] takes it.
 pub fn annotate_at(
     models: &[Transcript],
     preferred: &std::collections::HashSet<String>,
     contig: &str,
-    pos: u64,
+    pos: Pos1,
     r: &str,
     a: &str,
-    ref_at: &dyn Fn(u64) -> u8,
+    ref_at: &dyn Fn(Pos0) -> u8,
 ) -> Option<Annotation> {
     let covering: Vec<&Transcript> = models
         .iter()
-        .filter(|t| {
-            t.contig == contig && {
-                let (lo, hi) = t.span();
-                pos >= lo && pos <= hi
-            }
-        })
+        .filter(|t| t.contig == contig && t.span().contains(pos.to_pos0()))
         .collect();
     canonical(&covering, preferred).map(|t| annotate(t, pos, r, a, ref_at))
 }
 
-/// The base at 1-based `p` of a whole-contig sequence, `N` outside it.
-pub fn base_at(seq: &[u8], p: u64) -> u8 {
-    if p >= 1 && p <= seq.len() as u64 {
-        seq[(p - 1) as usize]
-    } else {
-        b'N'
-    }
+/// The base at `p` of a whole-contig sequence, `N` outside it.
+pub fn base_at(seq: &[u8], p: Pos0) -> u8 {
+    usize::try_from(p.get())
+        .ok()
+        .and_then(|i| seq.get(i))
+        .copied()
+        .unwrap_or(b'N')
 }
 
-/// Annotates a VCF-style allele (`pos` 1-based, REF, ALT, forward strand) on `t`; `ref_at(p)`
-/// returns the forward-strand base at 1-based `p`.
+/// Annotates a VCF-style allele (`pos` the VCF `POS` of the first REF base, REF, ALT, forward
+/// strand) on `t`; `ref_at(p)` returns the forward-strand base at `p`. The position turns
+/// 0-based here, as the transcript's exons are.
 pub fn annotate(
     t: &Transcript,
-    pos: u64,
+    pos: Pos1,
     r: &str,
     a: &str,
-    ref_at: &dyn Fn(u64) -> u8,
+    ref_at: &dyn Fn(Pos0) -> u8,
 ) -> Annotation {
-    let (r, a, pos) = minimal(pos, r, a);
+    let (r, a, pos) = minimal(pos.to_pos0(), r, a);
     let n_exons = t.exons.len();
     // location (exon/intron) of the first affected base
-    let probe = if r.is_empty() {
-        pos.saturating_sub(1)
-    } else {
-        pos
-    };
+    let probe = if r.is_empty() { back(pos, 1) } else { pos };
     let (consequence, protein) = consequence(t, pos, &r, &a, probe, ref_at);
     let prefix = if t.coding { "c." } else { "n." };
     let mut ann = Annotation {
@@ -335,31 +334,47 @@ struct ProteinEffect {
     short: Option<String>,
 }
 
+/// `p` moved `d` bases towards the contig start, stopping at its first base.
+fn back(p: Pos0, d: u64) -> Pos0 {
+    Pos0::new(p.get().saturating_sub(d))
+}
+
+/// The last REF base of a minimal allele at `pos` (`pos` itself for an insertion before it).
+fn last_ref_base(pos: Pos0, r: &[u8]) -> Pos0 {
+    pos + (r.len() as u64).saturating_sub(1)
+}
+
+/// True when the minimal allele lies inside the CDS segment `s`: its REF bases, or for an
+/// insertion before `pos` the bases on both sides of it.
+fn allele_within(s: Span, pos: Pos0, r: &[u8]) -> bool {
+    if r.is_empty() {
+        s.start < pos && pos < s.end
+    } else {
+        s.start <= pos && last_ref_base(pos, r) < s.end
+    }
+}
+
 /// The consequence of a minimal allele on `t` and, inside the CDS, its protein effect (`probe`
 /// is the first affected base: the base before an insertion).
 fn consequence(
     t: &Transcript,
-    pos: u64,
+    pos: Pos0,
     r: &[u8],
     a: &[u8],
-    probe: u64,
-    ref_at: &dyn Fn(u64) -> u8,
+    probe: Pos0,
+    ref_at: &dyn Fn(Pos0) -> u8,
 ) -> (Consequence, Option<ProteinEffect>) {
-    let (span_lo, span_hi) = t.span();
-    let last = if r.is_empty() {
-        pos
-    } else {
-        pos + r.len() as u64 - 1
-    };
-    if last < span_lo || pos > span_hi {
-        let side = if (pos < span_lo) == (t.strand > 0) {
+    let span = t.span();
+    let last = last_ref_base(pos, r);
+    if last < span.start || pos >= span.end {
+        let side = if (pos < span.start) == (t.strand > 0) {
             SoTerm::UpstreamGeneVariant
         } else {
             SoTerm::DownstreamGeneVariant
         };
         return (side.into(), None);
     }
-    let splice = intronic_splice(t, pos.saturating_sub(u64::from(r.is_empty())), last);
+    let splice = intronic_splice(t, back(pos, u64::from(r.is_empty())), last);
     let exonic_splice = exonic_splice(t, pos, last);
     if !t.coding {
         let term = splice.unwrap_or(if t.tx_pos(probe).is_some() {
@@ -369,14 +384,9 @@ fn consequence(
         });
         return (term.into(), None);
     }
-    let in_cds = |g: u64| t.cds.iter().any(|&(s, e)| g >= s && g <= e);
-    let coding_ok = if r.is_empty() {
-        in_cds(pos.saturating_sub(1))
-            && in_cds(pos)
-            && t.cds.iter().any(|&(s, e)| pos > s && pos <= e)
-    } else {
-        t.cds.iter().any(|&(s, e)| pos >= s && last <= e)
-    };
+    let in_cds = |g: Pos0| t.cds.iter().any(|s| s.contains(g));
+    let within = t.cds.iter().any(|&s| allele_within(s, pos, r));
+    let coding_ok = within && (!r.is_empty() || (in_cds(back(pos, 1)) && in_cds(pos)));
     let region = Some(SoTerm::SpliceRegionVariant);
     if !coding_ok {
         let term = match splice {
@@ -421,8 +431,8 @@ fn consequence(
 }
 
 /// The allele without the bases REF and ALT share at either end (VCF padding): (REF, ALT,
-/// 1-based position of the first REF base).
-fn minimal(pos: u64, r: &str, a: &str) -> (Vec<u8>, Vec<u8>, u64) {
+/// position of the first REF base).
+fn minimal(pos: Pos0, r: &str, a: &str) -> (Vec<u8>, Vec<u8>, Pos0) {
     let (mut r, mut a, mut pos) = (r.as_bytes().to_vec(), a.as_bytes().to_vec(), pos);
     while !r.is_empty() && !a.is_empty() && r.last() == a.last() {
         r.pop();
@@ -431,16 +441,16 @@ fn minimal(pos: u64, r: &str, a: &str) -> (Vec<u8>, Vec<u8>, u64) {
     while !r.is_empty() && !a.is_empty() && r[0] == a[0] {
         r.remove(0);
         a.remove(0);
-        pos += 1;
+        pos = pos + 1;
     }
     (r, a, pos)
 }
 
 /// The splice consequence of the intronic bases `from..=last` touch: donor/acceptor within 2
 /// bases of the exon, splice region within 8 (the strongest over the span).
-fn intronic_splice(t: &Transcript, from: u64, last: u64) -> Option<SoTerm> {
+fn intronic_splice(t: &Transcript, from: Pos0, last: Pos0) -> Option<SoTerm> {
     let mut splice: Option<SoTerm> = None;
-    for g in from..=last {
+    for g in (from.get()..=last.get()).map(Pos0::new) {
         if let Some((d, donor)) = t.splice_dist(g) {
             if d <= 2 {
                 splice = Some(if donor {
@@ -457,50 +467,46 @@ fn intronic_splice(t: &Transcript, from: u64, last: u64) -> Option<SoTerm> {
 }
 
 /// True when a base of `pos..=last` is one of the 3 exonic bases next to an intron.
-fn exonic_splice(t: &Transcript, pos: u64, last: u64) -> bool {
+fn exonic_splice(t: &Transcript, pos: Pos0, last: Pos0) -> bool {
     // METHOD: the last/first 3 exonic bases next to an intron are splice_region (SO), reported
     // with the coding consequence (VEP style `missense_variant&splice_region_variant`)
     let n = t.exons.len();
-    (pos..=last.max(pos)).any(|g| {
-        t.exons.iter().enumerate().any(|(k, &(s0, e0))| {
+    (pos.get()..=last.max(pos).get()).map(Pos0::new).any(|g| {
+        t.exons.iter().enumerate().any(|(k, e)| {
             let (first_internal, last_internal) = (k > 0, k + 1 < n);
-            let (start_edge, end_edge) = if t.strand > 0 { (s0, e0) } else { (e0, s0) };
-            g >= s0
-                && g <= e0
-                && ((first_internal && start_edge.abs_diff(g) < 3)
-                    || (last_internal && end_edge.abs_diff(g) < 3))
+            // the exon's first and last base in transcript orientation
+            let (start_edge, end_edge) = if t.strand > 0 {
+                (e.start, e.last())
+            } else {
+                (e.last(), e.start)
+            };
+            e.contains(g)
+                && ((first_internal && start_edge.get().abs_diff(g.get()) < 3)
+                    || (last_internal && end_edge.get().abs_diff(g.get()) < 3))
         })
     })
 }
 
 /// The reference and the mutated coding sequence in transcript orientation (the allele is
-/// minimal, REF `r` at 1-based `pos`, and lies inside one CDS segment).
+/// minimal, REF `r` at `pos`, and lies inside one CDS segment).
 fn coding_sequences(
     t: &Transcript,
-    pos: u64,
+    pos: Pos0,
     r: &[u8],
     a: &[u8],
-    ref_at: &dyn Fn(u64) -> u8,
+    ref_at: &dyn Fn(Pos0) -> u8,
 ) -> (Vec<u8>, Vec<u8>) {
-    let last = if r.is_empty() {
-        pos
-    } else {
-        pos + r.len() as u64 - 1
-    };
     let mut ref_cds = Vec::new();
     let mut mut_cds = Vec::new();
-    let mut segs: Vec<(u64, u64)> = t.cds.clone();
+    let mut segs: Vec<Span> = t.cds.clone();
     segs.sort();
-    for (s, e) in segs {
-        let seq: Vec<u8> = (s..=e).map(ref_at).collect();
+    for s in segs {
+        let seq: Vec<u8> = (s.start.get()..s.end.get())
+            .map(|p| ref_at(Pos0::new(p)))
+            .collect();
         ref_cds.extend_from_slice(&seq);
-        let affected = if r.is_empty() {
-            pos > s && pos <= e
-        } else {
-            pos >= s && last <= e
-        };
-        if affected {
-            let i = (pos - s) as usize;
+        if allele_within(s, pos, r) {
+            let i = (pos - s.start) as usize;
             mut_cds.extend_from_slice(&seq[..i]);
             mut_cds.extend_from_slice(a);
             mut_cds.extend_from_slice(&seq[i + r.len()..]);
@@ -686,17 +692,17 @@ fn inframe_change(pref: &[u8], pmut: &[u8], i: usize) -> (SoTerm, String, Option
 /// HGVS c./n. of a minimal allele (3'-shifted in transcript orientation).
 fn hgvs_c(
     t: &Transcript,
-    pos: u64,
+    pos: Pos0,
     r: &[u8],
     a: &[u8],
-    ref_at: &dyn Fn(u64) -> u8,
+    ref_at: &dyn Fn(Pos0) -> u8,
     prefix: &str,
 ) -> String {
-    let c = |g: u64| t.cpos(g).unwrap_or_else(|| "?".into());
+    let c = |g: Pos0| t.cpos(g).unwrap_or_else(|| "?".into());
     let tx = |s: &[u8]| -> String {
         String::from_utf8_lossy(&if t.strand > 0 { s.to_vec() } else { revcomp(s) }).into_owned()
     };
-    let range = |lo: u64, hi: u64| -> String {
+    let range = |lo: Pos0, hi: Pos0| -> String {
         if lo == hi {
             c(lo)
         } else if t.strand > 0 {
@@ -711,7 +717,7 @@ fn hgvs_c(
     if !r.is_empty() && !a.is_empty() {
         return format!(
             "{prefix}{}delins{}",
-            range(pos, pos + r.len() as u64 - 1),
+            range(pos, last_ref_base(pos, r)),
             tx(a)
         );
     }
@@ -721,14 +727,14 @@ fn hgvs_c(
         let mut p = pos;
         if t.strand > 0 {
             while ref_at(p + l) == ref_at(p) && ref_at(p) != b'N' {
-                p += 1;
+                p = p + 1;
             }
         } else {
-            while p > 1 && ref_at(p - 1) == ref_at(p + l - 1) && ref_at(p - 1) != b'N' {
-                p -= 1;
+            while p.get() > 0 && ref_at(p - 1) == ref_at(p + (l - 1)) && ref_at(p - 1) != b'N' {
+                p = p - 1;
             }
         }
-        return format!("{prefix}{}del", range(p, p + l - 1));
+        return format!("{prefix}{}del", range(p, p + (l - 1)));
     }
     // insertion of `a` before genomic `pos`: shift 3' in transcript orientation
     let mut s = a.to_vec();
@@ -736,26 +742,26 @@ fn hgvs_c(
     if t.strand > 0 {
         while ref_at(p) == s[0] {
             s.rotate_left(1);
-            p += 1;
+            p = p + 1;
         }
     } else {
-        while p > 1 && ref_at(p - 1) == s[s.len() - 1] {
+        while p.get() > 0 && ref_at(p - 1) == s[s.len() - 1] {
             s.rotate_right(1);
-            p -= 1;
+            p = p - 1;
         }
     }
     let l = s.len() as u64;
     // a copy of the inserted bases just 5' of the insertion (in transcript orientation) = dup
     if t.strand > 0 {
-        if p > l && (0..l).all(|k| ref_at(p - l + k) == s[k as usize]) {
+        if p.get() >= l && (0..l).all(|k| ref_at(p - l + k) == s[k as usize]) {
             return format!("{prefix}{}dup", range(p - l, p - 1));
         }
-        format!("{prefix}{}ins{}", range(p - 1, p), tx(&s))
+        format!("{prefix}{}ins{}", range(back(p, 1), p), tx(&s))
     } else {
         if (0..l).all(|k| ref_at(p + k) == s[k as usize]) {
-            return format!("{prefix}{}dup", range(p, p + l - 1));
+            return format!("{prefix}{}dup", range(p, p + (l - 1)));
         }
-        format!("{prefix}{}ins{}", range(p - 1, p), tx(&s))
+        format!("{prefix}{}ins{}", range(back(p, 1), p), tx(&s))
     }
 }
 
@@ -943,8 +949,8 @@ pub struct Annotator<'a> {
     models: &'a [Transcript],
     preferred: &'a std::collections::HashSet<String>,
     reference: &'a dyn SequenceSource,
-    /// (contig, 1-based start of the window, bases)
-    cache: std::cell::RefCell<(String, u64, Vec<u8>)>,
+    /// (contig, first position of the window, bases)
+    cache: std::cell::RefCell<(String, Pos0, Vec<u8>)>,
 }
 
 impl<'a> Annotator<'a> {
@@ -961,22 +967,17 @@ impl<'a> Annotator<'a> {
             models,
             preferred,
             reference,
-            cache: std::cell::RefCell::new((String::new(), 0, Vec::new())),
+            cache: std::cell::RefCell::new((String::new(), Pos0::new(0), Vec::new())),
         }
     }
 
-    /// The annotation of a VCF allele (1-based `pos`) on its gene's canonical transcript;
+    /// The annotation of a VCF allele (`pos` its VCF `POS`) on its gene's canonical transcript;
     /// `None` outside every transcript.
-    pub fn annotate(&self, chrom: &str, pos: u64, r: &str, a: &str) -> Option<Annotation> {
+    pub fn annotate(&self, chrom: &str, pos: Pos1, r: &str, a: &str) -> Option<Annotation> {
         let covering: Vec<&Transcript> = self
             .models
             .iter()
-            .filter(|t| {
-                t.contig == chrom && {
-                    let (lo, hi) = t.span();
-                    pos >= lo && pos <= hi
-                }
-            })
+            .filter(|t| t.contig == chrom && t.span().contains(pos.to_pos0()))
             .collect();
         let t = canonical(&covering, self.preferred)?;
         Some(self.annotate_on(t, chrom, pos, r, a))
@@ -987,26 +988,30 @@ impl<'a> Annotator<'a> {
         &self,
         t: &Transcript,
         chrom: &str,
-        pos: u64,
+        pos: Pos1,
         r: &str,
         a: &str,
     ) -> Annotation {
-        let (lo, hi) = t.span();
-        let (lo, hi) = (
-            lo.min(pos).saturating_sub(Self::MARGIN).max(1),
-            hi.max(pos + r.len() as u64) + Self::MARGIN,
+        let span = t.span();
+        let p0 = pos.to_pos0();
+        // the transcript and the allele's REF bases, with a margin each side
+        let (lo, end) = (
+            back(span.start.min(p0), Self::MARGIN),
+            span.end.max(p0 + r.len() as u64 + 1) + Self::MARGIN,
         );
         let mut cache = self.cache.borrow_mut();
-        let covered = cache.0 == chrom && cache.1 <= lo && cache.1 + cache.2.len() as u64 > hi;
+        let covered = cache.0 == chrom && cache.1 <= lo && cache.1 + cache.2.len() as u64 >= end;
         if !covered {
             let mut seq = Vec::new();
-            self.reference.fetch_into(chrom, lo - 1, hi, &mut seq);
+            self.reference
+                .fetch_into(chrom, lo.get(), end.get(), &mut seq);
             *cache = (chrom.to_string(), lo, seq);
         }
-        let (start, seq) = (cache.1, &cache.2);
-        let at = |p: u64| {
-            if p >= start && p < start + seq.len() as u64 {
-                seq[(p - start) as usize]
+        let window = Span::new(cache.1, cache.1 + cache.2.len() as u64);
+        let seq = &cache.2;
+        let at = |p: Pos0| {
+            if window.contains(p) {
+                seq[(p - window.start) as usize]
             } else {
                 b'N'
             }
@@ -1018,9 +1023,10 @@ impl<'a> Annotator<'a> {
     pub(crate) fn translate_cds(&self, t: &Transcript) -> Vec<u8> {
         let mut cds = Vec::new();
         let mut seq = Vec::new();
-        for &(s, e) in &t.cds {
+        for s in &t.cds {
             seq.clear();
-            self.reference.fetch_into(&t.contig, s - 1, e, &mut seq);
+            self.reference
+                .fetch_into(&t.contig, s.start.get(), s.end.get(), &mut seq);
             if t.strand < 0 {
                 cds.extend(revcomp(&seq));
             } else {
@@ -1035,15 +1041,25 @@ impl<'a> Annotator<'a> {
 mod tests {
     use super::*;
 
+    /// The 0-based position of 1-based `p` (the numbers below are 1-based, as a GFF writes).
+    fn g(p: u64) -> Pos0 {
+        Pos1::new(p).unwrap().to_pos0()
+    }
+
+    /// The span of 1-based closed `a..=b`.
+    fn c1(a: u64, b: u64) -> Span {
+        Span::from_closed1(Pos1::new(a).unwrap(), Pos1::new(b).unwrap())
+    }
+
     fn tx(id: &str, gene: &str, end: u64, coding: bool) -> Transcript {
         Transcript {
             id: id.into(),
             gene: gene.into(),
             contig: "c".into(),
             strand: 1,
-            exons: vec![(100, 200), (300, end)],
+            exons: vec![c1(100, 200), c1(300, end)],
             cds: if coding {
-                vec![(150, 200), (300, end)]
+                vec![c1(150, 200), c1(300, end)]
             } else {
                 vec![]
             },
@@ -1057,11 +1073,17 @@ mod tests {
     #[test]
     fn the_minimal_allele_drops_shared_padding_at_both_ends() {
         assert_eq!(
-            minimal(10, "CAT", "CGT"),
-            (b"A".to_vec(), b"G".to_vec(), 11)
+            minimal(g(10), "CAT", "CGT"),
+            (b"A".to_vec(), b"G".to_vec(), g(11))
         );
-        assert_eq!(minimal(10, "CA", "C"), (b"A".to_vec(), Vec::new(), 11));
-        assert_eq!(minimal(10, "C", "CTT"), (Vec::new(), b"TT".to_vec(), 11));
+        assert_eq!(
+            minimal(g(10), "CA", "C"),
+            (b"A".to_vec(), Vec::new(), g(11))
+        );
+        assert_eq!(
+            minimal(g(10), "C", "CTT"),
+            (Vec::new(), b"TT".to_vec(), g(11))
+        );
     }
 
     #[test]
@@ -1069,53 +1091,54 @@ mod tests {
         // exons 100-200 and 300-400 on +: intron 201..=299
         let t = tx("NM_1.1", "G", 400, true);
         assert_eq!(
-            intronic_splice(&t, 201, 201),
+            intronic_splice(&t, g(201), g(201)),
             Some(SoTerm::SpliceDonorVariant)
         );
         assert_eq!(
-            intronic_splice(&t, 202, 202),
+            intronic_splice(&t, g(202), g(202)),
             Some(SoTerm::SpliceDonorVariant)
         );
         assert_eq!(
-            intronic_splice(&t, 203, 203),
+            intronic_splice(&t, g(203), g(203)),
             Some(SoTerm::SpliceRegionVariant)
         );
         assert_eq!(
-            intronic_splice(&t, 208, 208),
+            intronic_splice(&t, g(208), g(208)),
             Some(SoTerm::SpliceRegionVariant)
         );
-        assert_eq!(intronic_splice(&t, 209, 209), None);
+        assert_eq!(intronic_splice(&t, g(209), g(209)), None);
         assert_eq!(
-            intronic_splice(&t, 299, 299),
+            intronic_splice(&t, g(299), g(299)),
             Some(SoTerm::SpliceAcceptorVariant)
         );
         // the strongest class over a span
         assert_eq!(
-            intronic_splice(&t, 196, 203),
+            intronic_splice(&t, g(196), g(203)),
             Some(SoTerm::SpliceDonorVariant)
         );
-        assert!(exonic_splice(&t, 198, 198) && exonic_splice(&t, 300, 302));
-        assert!(!exonic_splice(&t, 197, 197) && !exonic_splice(&t, 303, 303));
+        assert!(exonic_splice(&t, g(198), g(198)) && exonic_splice(&t, g(300), g(302)));
+        assert!(!exonic_splice(&t, g(197), g(197)) && !exonic_splice(&t, g(303), g(303)));
         // the transcript's outer ends are not next to an intron
-        assert!(!exonic_splice(&t, 100, 100) && !exonic_splice(&t, 400, 400));
+        assert!(!exonic_splice(&t, g(100), g(100)) && !exonic_splice(&t, g(400), g(400)));
     }
 
     #[test]
     fn the_coding_sequences_carry_the_allele_in_transcript_orientation() {
         let mut t = tx("NM_1.1", "G", 305, true);
-        t.cds = vec![(150, 152), (300, 305)];
-        let seq = |p: u64| b"ACGT"[(p % 4) as usize];
-        let (r, m) = coding_sequences(&t, 301, b"C", b"T", &seq);
+        t.cds = vec![c1(150, 152), c1(300, 305)];
+        // the base at 1-based p is ACGT[p % 4]
+        let seq = |p: Pos0| b"ACGT"[(p.to_pos1().get() % 4) as usize];
+        let (r, m) = coding_sequences(&t, g(301), b"C", b"T", &seq);
         // 150..=152 is GTA, 300..=305 ACGTAC
         assert_eq!(r, b"GTAACGTAC".to_vec());
         assert_eq!(m, b"GTAATGTAC".to_vec());
         t.strand = -1;
-        let (r, m) = coding_sequences(&t, 301, b"C", b"T", &seq);
+        let (r, m) = coding_sequences(&t, g(301), b"C", b"T", &seq);
         assert_eq!(r, revcomp(b"GTAACGTAC"));
         assert_eq!(m, revcomp(b"GTAATGTAC"));
         // a deletion inside the second segment
         t.strand = 1;
-        let (_, m) = coding_sequences(&t, 302, b"GT", b"", &seq);
+        let (_, m) = coding_sequences(&t, g(302), b"GT", b"", &seq);
         assert_eq!(m, b"GTAACAC".to_vec());
     }
 

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 use crate::types::sv::{Frame, Fusion, FusionPartner, Orientation, StructuralVariant};
 use crate::types::transcript::Transcript;
-use crate::types::Pos1;
+use crate::types::{Pos0, Span};
 
 /// The shipped list of known fusions.
 pub(crate) const KNOWN_FUSIONS: &str = include_str!("../../data/fusions/civic_fusions.tsv");
@@ -66,47 +66,31 @@ impl KnownFusions {
     }
 }
 
-fn span(t: &Transcript) -> (u64, u64) {
-    (
-        t.exons.iter().map(|e| e.0).min().unwrap_or(0),
-        t.exons.iter().map(|e| e.1).max().unwrap_or(0),
-    )
-}
-
-/// Genes (one transcript each) whose span holds the 1-based position `pos`.
-pub(crate) fn genes_at<'a>(genes: &[&'a Transcript], chrom: &str, pos: u64) -> Vec<&'a Transcript> {
+/// Genes (one transcript each) whose span holds `pos`.
+pub(crate) fn genes_at<'a>(
+    genes: &[&'a Transcript],
+    chrom: &str,
+    pos: Pos0,
+) -> Vec<&'a Transcript> {
     genes
         .iter()
-        .filter(|t| {
-            let (s, e) = span(t);
-            t.contig == chrom && s <= pos && pos <= e
-        })
+        .filter(|t| t.contig == chrom && t.span().contains(pos))
         .copied()
         .collect()
 }
 
 /// Bases of `segs` upstream of `pos` in transcript direction (`inclusive`: `pos` counts).
-fn upstream(segs: &[(u64, u64)], strand: i8, pos: u64, inclusive: bool) -> u64 {
+fn upstream(segs: &[Span], strand: i8, pos: Pos0, inclusive: bool) -> u64 {
     segs.iter()
-        .map(|&(s, e)| {
+        .map(|s| {
             if strand >= 0 {
-                let last = if inclusive {
-                    pos
-                } else {
-                    pos.saturating_sub(1)
-                };
-                if last < s {
-                    0
-                } else {
-                    last.min(e) - s + 1
-                }
+                // the bases of [start, bound): bound is just past the last base kept
+                let bound = if inclusive { pos + 1 } else { pos };
+                bound.min(s.end).get().saturating_sub(s.start.get())
             } else {
-                let first = if inclusive { pos } else { pos + 1 };
-                if first > e {
-                    0
-                } else {
-                    e - first.max(s) + 1
-                }
+                // the bases of [from, end)
+                let from = if inclusive { pos } else { pos + 1 };
+                s.end.get().saturating_sub(from.max(s.start).get())
             }
         })
         .sum()
@@ -114,10 +98,10 @@ fn upstream(segs: &[(u64, u64)], strand: i8, pos: u64, inclusive: bool) -> u64 {
 
 /// (location text, exon number kept, exonic) of `pos` on `t`; `five`: the 5' partner (the last
 /// exon kept) or the 3' partner (the first exon kept).
-fn locate(t: &Transcript, pos: u64, five: bool) -> (String, Option<u32>, bool) {
+fn locate(t: &Transcript, pos: Pos0, five: bool) -> (String, Option<u32>, bool) {
     let n = t.exons.len() as u32;
-    for (k, &(s, e)) in t.exons.iter().enumerate() {
-        if s <= pos && pos <= e {
+    for (k, e) in t.exons.iter().enumerate() {
+        if e.contains(pos) {
             return (format!("exon {}/{}", k + 1, n), Some(k as u32 + 1), true);
         }
     }
@@ -125,9 +109,9 @@ fn locate(t: &Transcript, pos: u64, five: bool) -> (String, Option<u32>, bool) {
     for k in 0..t.exons.len().saturating_sub(1) {
         let (a, b) = (t.exons[k], t.exons[k + 1]);
         let inside = if t.strand >= 0 {
-            a.1 < pos && pos < b.0
+            a.end <= pos && pos < b.start
         } else {
-            b.1 < pos && pos < a.0
+            b.end <= pos && pos < a.start
         };
         if inside {
             let kept = if five { k as u32 + 1 } else { k as u32 + 2 };
@@ -144,13 +128,13 @@ fn is_five(t: &Transcript, ori: Orientation) -> bool {
     )
 }
 
-fn partner(t: &Transcript, pos: u64, five: bool) -> FusionPartner {
+fn partner(t: &Transcript, pos: Pos0, five: bool) -> FusionPartner {
     let (location, exon, exonic) = locate(t, pos, five);
     FusionPartner {
         gene: t.gene.clone(),
         transcript: t.id.clone(),
         chrom: t.contig.clone(),
-        pos: Pos1::new(pos).expect("1-based"),
+        pos: pos.to_pos1(),
         strand: if t.strand >= 0 { '+' } else { '-' },
         location,
         exon,
@@ -158,11 +142,10 @@ fn partner(t: &Transcript, pos: u64, five: bool) -> FusionPartner {
     }
 }
 
-/// The frame at a junction of 5' transcript `f` (kept up to `pf`) and 3' transcript `t` (kept
-/// from `pt`).
-pub fn frame(f: &Transcript, pf: u64, t: &Transcript, pt: u64) -> Frame {
-    let total5: u64 = f.cds.iter().map(|(s, e)| e - s + 1).sum();
-    let total3: u64 = t.cds.iter().map(|(s, e)| e - s + 1).sum();
+/// The frame at a junction of 5' transcript `f` (kept up to `pf`, included) and 3' transcript
+/// `t` (kept from `pt`, included).
+pub fn frame(f: &Transcript, pf: Pos0, t: &Transcript, pt: Pos0) -> Frame {
+    let (total5, total3) = (f.cds_len(), t.cds_len());
     if total5 == 0 || total3 == 0 {
         return Frame::NotCoding;
     }
@@ -186,8 +169,8 @@ pub fn interpret(
 ) -> Vec<Fusion> {
     let mut out = Vec::new();
     for sv in svs {
-        let p1 = sv.pos1.get();
-        let p2 = sv.pos2.get();
+        let p1 = sv.pos1.to_pos0();
+        let p2 = sv.pos2.to_pos0();
         for t1 in genes_at(genes, &sv.chrom1, p1) {
             for t2 in genes_at(genes, &sv.chrom2, p2) {
                 let (f1, f2) = (is_five(t1, sv.orientation1), is_five(t2, sv.orientation2));
@@ -227,6 +210,19 @@ pub fn interpret(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::types::Pos1;
+
+    /// The 0-based position of 1-based `p` (the numbers below are 1-based, as a GFF writes).
+    fn g(p: u64) -> Pos0 {
+        Pos1::new(p).unwrap().to_pos0()
+    }
+
+    /// Spans of 1-based closed intervals.
+    fn c1(v: &[(u64, u64)]) -> Vec<Span> {
+        v.iter()
+            .map(|&(a, b)| Span::from_closed1(Pos1::new(a).unwrap(), Pos1::new(b).unwrap()))
+            .collect()
+    }
 
     fn tx(gene: &str, strand: i8, exons: &[(u64, u64)], cds: &[(u64, u64)]) -> Transcript {
         Transcript {
@@ -234,8 +230,8 @@ mod tests {
             gene: gene.into(),
             contig: "c".into(),
             strand,
-            exons: exons.to_vec(),
-            cds: cds.to_vec(),
+            exons: c1(exons),
+            cds: c1(cds),
             coding: !cds.is_empty(),
             mane: false,
             canonical: false,
@@ -257,19 +253,22 @@ mod tests {
         // A intron 1 kept to the left (+), B intron 1 kept to the left (+): B's 3' part
         assert!(is_five(&a, Orientation::Plus));
         assert!(!is_five(&b, Orientation::Plus));
-        assert_eq!(locate(&a, 250, true), ("intron 1/1".into(), Some(1), false));
         assert_eq!(
-            locate(&b, 1250, false),
+            locate(&a, g(250), true),
+            ("intron 1/1".into(), Some(1), false)
+        );
+        assert_eq!(
+            locate(&b, g(1250), false),
             ("intron 1/1".into(), Some(2), false)
         );
         // kept CDS of A: 50; lost CDS of B before exon 2: 41 -> 50 % 3 = 2, 41 % 3 = 2: in frame
-        assert_eq!(upstream(&a.cds, 1, 250, true), 50);
-        assert_eq!(upstream(&b.cds, -1, 1250, false), 41);
-        assert_eq!(frame(&a, 250, &b, 1250), Frame::InFrame);
+        assert_eq!(upstream(&a.cds, 1, g(250), true), 50);
+        assert_eq!(upstream(&b.cds, -1, g(1250), false), 41);
+        assert_eq!(frame(&a, g(250), &b, g(1250)), Frame::InFrame);
         // A's 5' part ending in the 5' UTR keeps no coding base
-        assert_eq!(frame(&a, 120, &b, 1250), Frame::NotCoding);
+        assert_eq!(frame(&a, g(120), &b, g(1250)), Frame::NotCoding);
         // an exonic breakend one base further shifts the frame
-        assert_eq!(frame(&a, 301, &b, 1250), Frame::OutOfFrame);
+        assert_eq!(frame(&a, g(301), &b, g(1250)), Frame::OutOfFrame);
     }
 
     #[test]

@@ -26,6 +26,7 @@ use super::triage::variant_alteration;
 use crate::types::monitor::WatchReason;
 use crate::types::report::{Finding, Oncogenicity};
 use crate::types::transcript::{Annotation, Transcript};
+use crate::types::Pos0;
 
 const WATCHLIST: &str = include_str!("../../data/monitor/watchlist.tsv");
 const CH_GENES: &str = include_str!("../../data/monitor/ch_genes.tsv");
@@ -89,30 +90,33 @@ pub(crate) struct WatchCodon {
     pub transcript: String,
     /// Contig.
     pub chrom: String,
-    /// 1-based genomic positions of the codon's three bases (in codon order).
-    pub positions: [u64; 3],
+    /// Genomic positions of the codon's three bases (in codon order).
+    pub positions: [Pos0; 3],
 }
 
-/// Genomic position (1-based) of CDS offset `o` (0-based) on `t`.
-fn cds_to_genome(t: &Transcript, o: u64) -> Option<u64> {
+/// Genomic position of CDS offset `o` (0-based, from the A of the start codon) on `t`.
+fn cds_to_genome(t: &Transcript, o: u64) -> Option<Pos0> {
     let mut left = o;
-    for &(s, e) in &t.cds {
-        let len = e - s + 1;
-        if left < len {
-            return Some(if t.strand > 0 { s + left } else { e - left });
+    for s in &t.cds {
+        if left < s.len() {
+            return Some(if t.strand > 0 {
+                s.start + left
+            } else {
+                s.last() - left
+            });
         }
-        left -= len;
+        left -= s.len();
     }
     None
 }
 
 /// The watched codons on `models` (canonical transcript per gene); `ref_at(chrom, pos)` gives
-/// the forward-strand base at 1-based `pos`. Returns the codons and the residues skipped (no
+/// the forward-strand base at `pos`. Returns the codons and the residues skipped (no
 /// transcript, or another amino acid at that position), in words.
 pub(crate) fn watch_codons(
     models: &[Transcript],
     preferred: &HashSet<String>,
-    ref_at: &dyn Fn(&str, u64) -> u8,
+    ref_at: &dyn Fn(&str, Pos0) -> u8,
 ) -> (Vec<WatchCodon>, Vec<String>) {
     let canon = canonical_per_gene(models, preferred);
     let mut out = Vec::new();
@@ -124,7 +128,7 @@ pub(crate) fn watch_codons(
             continue;
         };
         let o = (r.pos as u64 - 1) * 3;
-        let pos: Option<Vec<u64>> = (0..3).map(|k| cds_to_genome(t, o + k)).collect();
+        let pos: Option<Vec<Pos0>> = (0..3).map(|k| cds_to_genome(t, o + k)).collect();
         let Some(pos) = pos else {
             skipped.push(format!("{name}: beyond the CDS of {}", t.id));
             continue;
@@ -174,6 +178,19 @@ pub(crate) fn interpret(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::types::{Pos1, Span};
+
+    /// The 0-based position of 1-based `p` (the numbers below are 1-based, as a GFF writes).
+    fn g(p: u64) -> Pos0 {
+        Pos1::new(p).unwrap().to_pos0()
+    }
+
+    /// Spans of 1-based closed intervals.
+    fn c1(v: &[(u64, u64)]) -> Vec<Span> {
+        v.iter()
+            .map(|&(a, b)| Span::from_closed1(Pos1::new(a).unwrap(), Pos1::new(b).unwrap()))
+            .collect()
+    }
 
     #[test]
     fn the_tables_parse() {
@@ -194,22 +211,22 @@ mod tests {
             gene: "G".into(),
             contig: "c".into(),
             strand: 1,
-            exons: vec![(1, 100)],
-            cds: vec![(10, 14), (20, 40)],
+            exons: c1(&[(1, 100)]),
+            cds: c1(&[(10, 14), (20, 40)]),
             coding: true,
             mane: true,
             canonical: false,
             lrg_primary: false,
         };
         // codon 2 = CDS offsets 3,4,5 = 13, 14, 20
-        assert_eq!(cds_to_genome(&plus, 3), Some(13));
-        assert_eq!(cds_to_genome(&plus, 5), Some(20));
+        assert_eq!(cds_to_genome(&plus, 3), Some(g(13)));
+        assert_eq!(cds_to_genome(&plus, 5), Some(g(20)));
         let minus = Transcript {
             strand: -1,
-            cds: vec![(30, 40), (10, 14)],
+            cds: c1(&[(30, 40), (10, 14)]),
             ..plus
         };
-        assert_eq!(cds_to_genome(&minus, 0), Some(40));
-        assert_eq!(cds_to_genome(&minus, 11), Some(14));
+        assert_eq!(cds_to_genome(&minus, 0), Some(g(40)));
+        assert_eq!(cds_to_genome(&minus, 11), Some(g(14)));
     }
 }

@@ -20,6 +20,7 @@ use super::annotate::Annotator;
 use super::kb::{Kb, ManeStructure};
 use crate::types::report::{ManeMapping, PreferredAbsent, ReportVariant, RulesNotEvaluated};
 use crate::types::transcript::Transcript;
+use crate::types::{Pos0, Span};
 
 /// The unversioned accession.
 fn base(id: &str) -> &str {
@@ -34,21 +35,32 @@ pub(crate) fn is_mane(kb: &Kb, gene: &str, transcript: &str) -> bool {
 }
 
 /// The MANE structure placed on the genome at the start codon of `y` (same contig and strand).
+/// The structure's offsets are closed (`a..=b` bases from the A of the start codon).
 pub fn place(y: &Transcript, s: &ManeStructure) -> Option<Transcript> {
     let first = y.cds.first()?;
-    let atg = if y.strand > 0 { first.0 } else { first.1 } as i64;
+    // the A of the start codon: the CDS's first base in transcript orientation
+    let atg = if y.strand > 0 {
+        first.start
+    } else {
+        first.last()
+    };
     let strand = i64::from(y.strand);
-    let at =
-        |rel: i64| -> Option<u64> { u64::try_from(atg + rel * strand).ok().filter(|g| *g >= 1) };
+    let at = |rel: i64| -> Option<Pos0> {
+        let g = i64::try_from(atg.get()).ok()? + rel * strand;
+        u64::try_from(g).ok().map(Pos0::new)
+    };
+    // the bases from offset a to offset b, both included, in genome order
+    let span = |a: i64, b: i64| -> Option<Span> {
+        let (ga, gb) = (at(a)?, at(b)?);
+        Some(Span::new(ga.min(gb), ga.max(gb) + 1))
+    };
     let mut exons = Vec::new();
     let mut cds = Vec::new();
     for &(a, b) in &s.exons {
-        let (ga, gb) = (at(a)?, at(b)?);
-        exons.push((ga.min(gb), ga.max(gb)));
+        exons.push(span(a, b)?);
         let (ca, cb) = (a.max(0), b.min(s.cds_end));
         if ca <= cb {
-            let (ga, gb) = (at(ca)?, at(cb)?);
-            cds.push((ga.min(gb), ga.max(gb)));
+            cds.push(span(ca, cb)?);
         }
     }
     Some(Transcript {
@@ -115,7 +127,7 @@ pub(crate) fn map_to_mane(
             )))
         }
     };
-    let mapped = annotator.annotate_on(&placed, &v.chrom, v.pos.get(), &v.ref_allele, &v.alt);
+    let mapped = annotator.annotate_on(&placed, &v.chrom, v.pos, &v.ref_allele, &v.alt);
     Some(Ok(ManeMapping {
         note: format!(
             "evaluated on {} (MANE Select, absent from the transcript models: mapped by exon structure from {}, {}{})",

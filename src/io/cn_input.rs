@@ -16,6 +16,7 @@ use anyhow::Result;
 
 use super::text::read_text_gz;
 use crate::error::{fail, ExitKind};
+use crate::types::{Pos0, Span};
 
 /// The format of a copy-number file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,10 +53,8 @@ impl CnFileFormat {
 pub struct CnRow {
     /// Contig.
     pub chrom: String,
-    /// 0-based start.
-    pub start: u64,
-    /// 0-based exclusive end.
-    pub end: u64,
+    /// The bases, 0-based half-open (1-based files converted on reading).
+    pub span: Span,
     /// The gene (PURPLE), or CNVkit's gene list of the segment.
     pub gene: Option<String>,
     /// Transcript (PURPLE `transcriptId`).
@@ -224,7 +223,7 @@ fn int(s: &str, what: &str) -> std::result::Result<u64, String> {
 }
 
 /// A span: 1-based inclusive (`one_based`) or 0-based half-open, as 0-based half-open.
-fn span(s: &str, e: &str, one_based: bool) -> std::result::Result<(u64, u64), String> {
+fn span(s: &str, e: &str, one_based: bool) -> std::result::Result<Span, String> {
     let (s, e) = (int(s, "start")?, int(e, "end")?);
     let start = if one_based {
         s.checked_sub(1)
@@ -235,11 +234,11 @@ fn span(s: &str, e: &str, one_based: bool) -> std::result::Result<(u64, u64), St
     if e <= start {
         return Err(format!("end {e} is not after start {s}"));
     }
-    Ok((start, e))
+    Ok(Span::new(Pos0::new(start), Pos0::new(e)))
 }
 
 fn seg_row(f: &[&str]) -> std::result::Result<CnRow, String> {
-    let (start, end) = span(f[2], f[3], true)?;
+    let span = span(f[2], f[3], true)?;
     let value = f[f.len() - 1];
     let log2 = if value == "NA" || value == "NaN" {
         return Err("seg.mean is NA".into());
@@ -253,8 +252,7 @@ fn seg_row(f: &[&str]) -> std::result::Result<CnRow, String> {
     };
     Ok(CnRow {
         chrom: f[1].to_string(),
-        start,
-        end,
+        span,
         log2: Some(log2),
         marks,
         ..CnRow::default()
@@ -265,7 +263,7 @@ fn cnvkit_row(
     f: &[&str],
     col: &dyn Fn(&str) -> Option<usize>,
 ) -> std::result::Result<CnRow, String> {
-    let (start, end) = span(f[1], f[2], false)?;
+    let span = span(f[1], f[2], false)?;
     let opt_num = |n: &str| -> std::result::Result<Option<f64>, String> {
         match col(n).map(|i| f[i].trim()) {
             None | Some("") | Some("NA") | Some("nan") | Some("NaN") => Ok(None),
@@ -282,8 +280,7 @@ fn cnvkit_row(
     };
     Ok(CnRow {
         chrom: f[0].to_string(),
-        start,
-        end,
+        span,
         gene: Some(f[3].to_string()).filter(|g| !g.is_empty() && g != "-"),
         log2: Some(num(f[4], "log2")?),
         copy_number,
@@ -299,7 +296,7 @@ fn purple_row(
     col: &dyn Fn(&str) -> Option<usize>,
 ) -> std::result::Result<CnRow, String> {
     let get = |n: &str| col(n).map(|i| f[i]);
-    let (start, end) = span(
+    let span = span(
         get("start").ok_or("no start column")?,
         get("end").ok_or("no end column")?,
         true,
@@ -312,8 +309,7 @@ fn purple_row(
     }
     Ok(CnRow {
         chrom: get("chromosome").ok_or("no chromosome column")?.to_string(),
-        start,
-        end,
+        span,
         gene: Some(gene.to_string()),
         transcript: get("transcriptid")
             .map(str::to_string)
@@ -352,7 +348,7 @@ mod tests {
         let erbb2 = &cns.rows[3];
         // CNVkit is 0-based half-open already
         assert_eq!(
-            (erbb2.start, erbb2.end, erbb2.log2),
+            (erbb2.span.start.get(), erbb2.span.end.get(), erbb2.log2),
             (39_600_000, 39_800_000, Some(2.9513))
         );
         assert_eq!((erbb2.marks, erbb2.copy_number, erbb2.line), (24, None, 5));
@@ -367,15 +363,16 @@ mod tests {
             (CnFileFormat::Seg, Some("TUMOR_01"))
         );
         // 1-based loc.start 39600001 is 0-based 39600000: the same spans as the .cns
-        let spans = |f: &ExternalCnFile| -> Vec<(u64, u64)> {
-            f.rows.iter().map(|r| (r.start, r.end)).collect()
-        };
+        let spans = |f: &ExternalCnFile| -> Vec<Span> { f.rows.iter().map(|r| r.span).collect() };
         assert_eq!(spans(&seg), spans(&cns));
         let purple = read_cn_file(&fixture("tumor.purple.cnv.gene.tsv")).unwrap();
         assert_eq!(purple.format, CnFileFormat::PurpleGene);
         let e = &purple.rows[2];
         assert_eq!(e.gene.as_deref(), Some("ERBB2"));
-        assert_eq!((e.start, e.end), (39_687_913, 39_730_426));
+        assert_eq!(
+            (e.span.start.get(), e.span.end.get()),
+            (39_687_913, 39_730_426)
+        );
         assert_eq!(
             (e.copy_number, e.max_copy_number),
             (Some(14.8731), Some(15.2201))
@@ -388,7 +385,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            (g.format, g.rows[0].start, g.rows[0].log2),
+            (g.format, g.rows[0].span.start.get(), g.rows[0].log2),
             (CnFileFormat::Seg, 0, Some(-0.3))
         );
         let p = parse(

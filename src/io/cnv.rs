@@ -33,7 +33,8 @@ pub(crate) fn write_seg(
             out,
             "{sample}\t{}\t{}\t{}\t{}\t{:.4}",
             s.chrom,
-            s.start + 1,
+            // 1-based closed: the first base + 1; the exclusive end is the last base
+            s.start.to_pos1(),
             s.end,
             s.bins,
             s.log2_ratio - neutral_log2
@@ -212,4 +213,57 @@ pub(crate) fn read_cnv_reference(path: &Path, contigs: &[Contig]) -> Result<CnvR
         return Err(bad(1, "no bin size or no bins"));
     }
     Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::cnv::{CnCall, CnCallBasis};
+    use crate::types::Pos0;
+
+    /// The ERBB2 amplicon of fixtures/external: CNVkit's 0-based `39600000 39800000` is the
+    /// DNAcopy `.seg` row `39600001 39800000`.
+    fn erbb2() -> CnSegment {
+        CnSegment {
+            chrom: "chr17".into(),
+            start: Pos0::new(39_600_000),
+            end: Pos0::new(39_800_000),
+            bins: 24,
+            log2_ratio: 2.9513,
+            baf: None,
+            het_sites: 0,
+            copy_number: None,
+            total_cn: None,
+            major_cn: None,
+            minor_cn: None,
+            call: CnCall::Amplification,
+            call_basis: CnCallBasis::DepthRatio,
+            absolute_call: None,
+            loh: false,
+            start_junction: None,
+            end_junction: None,
+        }
+    }
+
+    #[test]
+    fn a_segment_is_written_1_based_to_the_seg_and_read_back_as_the_same_span() {
+        let dir = tempfile::tempdir().unwrap();
+        let seg = dir.path().join("copy_number.seg");
+        write_seg(&seg, "TUMOR_01", &[erbb2()], 0.0).unwrap();
+        let text = std::fs::read_to_string(&seg).unwrap();
+        let row: Vec<&str> = text.lines().nth(1).unwrap().split('\t').collect();
+        assert_eq!(
+            row,
+            ["TUMOR_01", "chr17", "39600001", "39800000", "24", "2.9513"]
+        );
+        let back = super::super::cn_input::read_cn_file(&seg).unwrap();
+        assert_eq!(back.rows.len(), 1);
+        assert_eq!(back.rows[0].span, erbb2().span());
+        // the TSV beside it keeps the 0-based half-open span
+        let tsv = dir.path().join("copy_number_segments.tsv");
+        write_segment_tsv(&tsv, &[erbb2()], 0.0).unwrap();
+        let text = std::fs::read_to_string(&tsv).unwrap();
+        let row: Vec<&str> = text.lines().nth(1).unwrap().split('\t').collect();
+        assert_eq!(row[..3], ["chr17", "39600000", "39800000"]);
+    }
 }

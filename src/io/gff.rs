@@ -11,6 +11,7 @@ use anyhow::Result;
 
 use crate::error::{fail, ExitKind};
 use crate::types::transcript::Transcript;
+use crate::types::{Pos1, Span};
 
 /// Largest coordinate accepted: no assembled chromosome is longer, and BAM/VCF positions stop
 /// at 2^31 - 1 (a CDS end of 4294967296 allocated 4.2 GB and aborted).
@@ -34,13 +35,15 @@ const STRANDED: &[&str] = &[
 /// [`MAX_COORDINATE`]; and for the features the annotation uses (genes, transcripts, exons,
 /// CDS) a strand of `+` or `-` (a strand `.` was read as `+`, which turned BRAF V600E into a
 /// synonymous change and dropped a level-A melanoma finding). Coordinates are checked against
-/// the reference's contigs by [`check_against_contigs`].
+/// the reference's contigs by [`check_against_contigs`]. The 1-based closed `start..=end` is
+/// returned as the 0-based half-open [`Span`] the program works with: this is the one place a
+/// model's coordinates change convention.
 fn feature_line<'a>(
     name: &str,
     ln: usize,
     line: &'a str,
     what: &str,
-) -> Result<(Vec<&'a str>, u64, u64)> {
+) -> Result<(Vec<&'a str>, Span)> {
     let bad = |why: String| fail(ExitKind::Data, format!("{name}:{ln}: {why}"));
     let f: Vec<&str> = line.split('\t').collect();
     if f.len() != 9 {
@@ -49,14 +52,15 @@ fn feature_line<'a>(
             f.len()
         )));
     }
-    let num = |s: &str, col: &str| -> Result<u64> {
+    let num = |s: &str, col: &str| -> Result<Pos1> {
         if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad(format!("{col} '{s}' is not a whole number")));
         }
-        match s.parse::<u64>() {
-            Ok(v) if (1..=MAX_COORDINATE).contains(&v) => Ok(v),
-            _ => Err(bad(format!("{col} {s} is outside 1..{MAX_COORDINATE}"))),
-        }
+        s.parse::<u64>()
+            .ok()
+            .filter(|v| *v <= MAX_COORDINATE)
+            .and_then(Pos1::new)
+            .ok_or_else(|| bad(format!("{col} {s} is outside 1..{MAX_COORDINATE}")))
     };
     let (start, end) = (num(f[3], "start")?, num(f[4], "end")?);
     if start > end {
@@ -68,7 +72,7 @@ fn feature_line<'a>(
             f[2], f[6]
         )));
     }
-    Ok((f, start, end))
+    Ok((f, Span::from_closed1(start, end)))
 }
 
 /// Refuses transcript models that reach past the end of a contig of the reference (contigs the
@@ -82,11 +86,12 @@ pub fn check_against_contigs(
         let Some((_, len)) = contigs.iter().find(|(n, _)| *n == t.contig) else {
             continue;
         };
+        // the exclusive 0-based end is the 1-based last base: the number the file wrote
         let end = t
             .exons
             .iter()
             .chain(&t.cds)
-            .map(|(_, e)| *e)
+            .map(|s| s.end.get())
             .max()
             .unwrap_or(0);
         if end > *len {
@@ -125,7 +130,7 @@ pub(crate) fn parse_gff3(reader: impl BufRead, name: &str) -> Result<Vec<Transcr
     let mut genes: HashMap<String, String> = HashMap::new();
     let mut txs: Vec<Transcript> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
-    let mut parts: Vec<(String, &'static str, u64, u64)> = Vec::new();
+    let mut parts: Vec<(String, &'static str, Span)> = Vec::new();
     for (i, line) in reader.lines().enumerate() {
         let line = line?;
         if line.starts_with("##FASTA") {
@@ -135,7 +140,7 @@ pub(crate) fn parse_gff3(reader: impl BufRead, name: &str) -> Result<Vec<Transcr
         if line.starts_with('#') || line.trim().is_empty() {
             continue;
         }
-        let (f, start, end) = feature_line(name, i + 1, &line, "a GFF3 feature")?;
+        let (f, span) = feature_line(name, i + 1, &line, "a GFF3 feature")?;
         let a = attrs(f[8]);
         match f[2] {
             "gene" => {
@@ -168,24 +173,24 @@ pub(crate) fn parse_gff3(reader: impl BufRead, name: &str) -> Result<Vec<Transcr
             }
             "exon" => {
                 if let Some(p) = a.get("Parent") {
-                    parts.push((p.to_string(), "exon", start, end));
+                    parts.push((p.to_string(), "exon", span));
                 }
             }
             "CDS" => {
                 if let Some(p) = a.get("Parent") {
-                    parts.push((p.to_string(), "CDS", start, end));
+                    parts.push((p.to_string(), "CDS", span));
                 }
             }
             _ => {}
         }
     }
-    for (parent, kind, s, e) in parts {
+    for (parent, kind, span) in parts {
         for p in parent.split(',') {
             if let Some(&k) = index.get(p) {
                 if kind == "exon" {
-                    txs[k].exons.push((s, e));
+                    txs[k].exons.push(span);
                 } else {
-                    txs[k].cds.push((s, e));
+                    txs[k].cds.push(span);
                 }
             }
         }
@@ -217,13 +222,13 @@ pub fn read_gtf(path: &Path) -> Result<Vec<Transcript>> {
         .map_err(|e| fail(ExitKind::NoInput, format!("cannot open GTF '{name}': {e}")))?;
     let mut txs: Vec<Transcript> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
-    let mut parts: Vec<(String, bool, u64, u64)> = Vec::new();
+    let mut parts: Vec<(String, bool, Span)> = Vec::new();
     for (i, line) in BufReader::new(file).lines().enumerate() {
         let line = line?;
         if line.starts_with('#') || line.trim().is_empty() {
             continue;
         }
-        let (f, start, end) = feature_line(&name, i + 1, &line, "a GTF feature")?;
+        let (f, span) = feature_line(&name, i + 1, &line, "a GTF feature")?;
         let a = gtf_attrs(f[8]);
         let get = |k: &str| a.iter().find(|(x, _)| *x == k).map(|(_, v)| *v);
         let Some(tid) = get("transcript_id") else {
@@ -258,17 +263,17 @@ pub fn read_gtf(path: &Path) -> Result<Vec<Transcript>> {
                         .is_some_and(|n| n.starts_with("LRG_") && n.ends_with("t1")),
                 });
             }
-            "exon" => parts.push((tid.to_string(), false, start, end)),
-            "CDS" | "stop_codon" => parts.push((tid.to_string(), true, start, end)),
+            "exon" => parts.push((tid.to_string(), false, span)),
+            "CDS" | "stop_codon" => parts.push((tid.to_string(), true, span)),
             _ => {}
         }
     }
-    for (tid, cds, s, e) in parts {
+    for (tid, cds, span) in parts {
         if let Some(&k) = index.get(&tid) {
             if cds {
-                txs[k].cds.push((s, e));
+                txs[k].cds.push(span);
             } else {
-                txs[k].exons.push((s, e));
+                txs[k].exons.push(span);
             }
         }
     }
@@ -281,11 +286,12 @@ fn finish(mut txs: Vec<Transcript>) -> Vec<Transcript> {
     for t in &mut txs {
         t.exons.sort();
         t.cds.sort();
-        let mut merged: Vec<(u64, u64)> = Vec::new();
-        for (s, e) in t.cds.drain(..) {
+        let mut merged: Vec<Span> = Vec::new();
+        for s in t.cds.drain(..) {
             match merged.last_mut() {
-                Some(last) if s <= last.1 + 1 => last.1 = last.1.max(e),
-                _ => merged.push((s, e)),
+                // touching (half-open: the next starts at this one's end) or overlapping
+                Some(last) if s.start <= last.end => *last = last.hull(s),
+                _ => merged.push(s),
             }
         }
         t.cds = merged;
@@ -409,5 +415,50 @@ pub(crate) fn read_models(path: &Path) -> Result<Vec<Transcript>> {
         read_gtf(path)
     } else {
         read_gff3(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::Pos0;
+
+    const ONE_BASE_EXON: &str = "##gff-version 3\n\
+        c1\tt\tgene\t1\t30\t.\t+\t.\tID=gene:G;Name=G\n\
+        c1\tt\tmRNA\t1\t30\t.\t+\t.\tID=transcript:T.1;Parent=gene:G;transcript_id=T.1\n\
+        c1\tt\texon\t1\t1\t.\t+\t.\tParent=transcript:T.1\n\
+        c1\tt\texon\t10\t30\t.\t+\t.\tParent=transcript:T.1\n\
+        c1\tt\tCDS\t10\t30\t.\t+\t0\tParent=transcript:T.1\n";
+
+    fn span(a: u64, b: u64) -> Span {
+        Span::new(Pos0::new(a), Pos0::new(b))
+    }
+
+    #[test]
+    fn a_one_base_exon_at_the_contig_start_is_the_span_0_1() {
+        let t = parse_gff3(ONE_BASE_EXON.as_bytes(), "t.gff3").unwrap();
+        assert_eq!(t.len(), 1);
+        // 1-based closed 1..=1 and 10..=30
+        assert_eq!(t[0].exons, vec![span(0, 1), span(9, 30)]);
+        assert_eq!(t[0].cds, vec![span(9, 30)]);
+        assert_eq!(t[0].exons[0].len(), 1);
+        assert!(t[0].exons[0].contains(Pos0::new(0)) && !t[0].exons[0].contains(Pos0::new(1)));
+        assert_eq!(t[0].span(), span(0, 30));
+        assert_eq!(t[0].cds_len(), 21);
+        // the last base, 1-based 30, fits a contig of 30 bases and not one of 29
+        let p = Path::new("t.gff3");
+        assert!(check_against_contigs(&t, p, &[("c1".into(), 30)]).is_ok());
+        let e = check_against_contigs(&t, p, &[("c1".into(), 29)]).unwrap_err();
+        assert!(e.to_string().contains("ends at c1:30"), "{e}");
+    }
+
+    #[test]
+    fn a_start_of_0_is_refused_with_its_line() {
+        let bad = ONE_BASE_EXON.replace("exon\t1\t1", "exon\t0\t1");
+        let e = parse_gff3(bad.as_bytes(), "t.gff3").unwrap_err();
+        assert!(
+            e.to_string().contains("t.gff3:4: start 0 is outside"),
+            "{e}"
+        );
     }
 }

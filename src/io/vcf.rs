@@ -456,7 +456,12 @@ fn sv_info(sv: &StructuralVariant, mate: u8) -> String {
         info.push_str(";CNSUPPORTED");
     }
     if let Some(c) = &sv.copy_number_change {
-        info.push_str(&format!(";CNSEG={}:{}-{}", c.chrom, c.start + 1, c.end));
+        info.push_str(&format!(
+            ";CNSEG={}:{}-{}",
+            c.chrom,
+            c.start.to_pos1(),
+            c.end
+        ));
         if let Some(n) = c.copy_number {
             info.push_str(&format!(";CN={n}"));
         }

@@ -390,10 +390,7 @@ fn annotate_runs(runs: &mut [ExportRun], o: &ExportOptions, shipped: &ModelSet) 
                     v.ref_allele.clone(),
                     v.alt.clone(),
                 );
-                ann.insert(
-                    key,
-                    a.annotate(&v.chrom, v.pos.get(), &v.ref_allele, &v.alt),
-                );
+                ann.insert(key, a.annotate(&v.chrom, v.pos, &v.ref_allele, &v.alt));
             }
         }
         run.maf = maf_rows(run, &ann, o, shipped);

@@ -29,6 +29,7 @@ use crate::types::cnv::{CnReferenceKind, CopyNumberResult};
 use crate::types::results::{NotAssessed, RunResults};
 use crate::types::sv::{StructuralVariant, SvResult};
 use crate::types::transcript::Transcript;
+use crate::types::Pos0;
 
 /// The flags of `report` about other pipelines' structural files (unvalidated).
 #[derive(Clone, Debug, Default)]
@@ -164,7 +165,7 @@ impl ExternalOptions {
 /// The `structural_variants` block of another pipeline's junctions, with genes and fusions.
 fn sv_result(v: &ExternalSvVcf, genes: &[&Transcript]) -> (SvResult, Vec<NotAssessed>) {
     let mut not_assessed = Vec::new();
-    let genes_of = |c: &str, p: u64| -> Vec<String> {
+    let genes_of = |c: &str, p: Pos0| -> Vec<String> {
         let mut g: Vec<String> = genes_at(genes, c, p)
             .iter()
             .map(|t| t.gene.clone())
@@ -178,8 +179,8 @@ fn sv_result(v: &ExternalSvVcf, genes: &[&Transcript]) -> (SvResult, Vec<NotAsse
         .iter()
         .map(|j| {
             let mut sv = j.sv.clone();
-            sv.genes1 = genes_of(&sv.chrom1, sv.pos1.get());
-            sv.genes2 = genes_of(&sv.chrom2, sv.pos2.get());
+            sv.genes1 = genes_of(&sv.chrom1, sv.pos1.to_pos0());
+            sv.genes2 = genes_of(&sv.chrom2, sv.pos2.to_pos0());
             sv
         })
         .collect();

@@ -453,7 +453,7 @@ fn germline_result(
             .map(|v| {
                 report_variant(
                     v,
-                    annotator.annotate(&v.chrom, v.pos.get(), &v.ref_allele, &v.alt),
+                    annotator.annotate(&v.chrom, v.pos, &v.ref_allele, &v.alt),
                 )
             })
             .collect()
@@ -585,7 +585,7 @@ pub(crate) fn build_report(
                 // annotated from the reference's codon it would be another variant
                 return report_variant(v, None);
             }
-            let mut annotation = annotator.annotate(&v.chrom, v.pos.get(), &v.ref_allele, &v.alt);
+            let mut annotation = annotator.annotate(&v.chrom, v.pos, &v.ref_allele, &v.alt);
             if annotation.is_none() {
                 if let (Some(prior), Some(value)) = (&src.prior, &v.prior_annotation) {
                     annotation = match prior {

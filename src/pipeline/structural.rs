@@ -35,7 +35,7 @@ use crate::types::results::NotAssessed;
 use crate::types::source::SequenceSource;
 use crate::types::sv::{CnChange, StructuralVariant, SvResult, SvType};
 use crate::types::transcript::Transcript;
-use crate::types::{Pos1, Region};
+use crate::types::{Pos0, Pos1, Region};
 
 /// Minimum MAPQ of a counted fragment and of every alignment of SV evidence.
 pub(crate) const MIN_MAPQ: u8 = 20;
@@ -583,9 +583,9 @@ fn sv_record(
         }
     });
     let (c1, c2) = (&names[j.a.contig as usize], &names[j.b.contig as usize]);
-    let (p1, p2) = (j.a.pos + 1, j.b.pos + 1);
-    let g = |c: &str, p: u64| -> Vec<String> {
-        let mut v: Vec<String> = genes_at(genes, c, p)
+    let (p1, p2) = (Pos0::new(j.a.pos).to_pos1(), Pos0::new(j.b.pos).to_pos1());
+    let g = |c: &str, p: Pos1| -> Vec<String> {
+        let mut v: Vec<String> = genes_at(genes, c, p.to_pos0())
             .iter()
             .map(|t| t.gene.clone())
             .collect();
@@ -597,10 +597,10 @@ fn sv_record(
         id: format!("SV{}", i + 1),
         sv_type: j.sv_type(),
         chrom1: c1.clone(),
-        pos1: Pos1::new(p1).expect("1-based"),
+        pos1: p1,
         orientation1: j.a.ori,
         chrom2: c2.clone(),
-        pos2: Pos1::new(p2).expect("1-based"),
+        pos2: p2,
         orientation2: j.b.ori,
         precise: j.precise,
         ci: j.ci,

@@ -496,7 +496,7 @@ fn segments(samples: &[(&str, &CopyNumberResult)]) -> (String, usize) {
             let _ = writeln!(
                 s,
                 "{id}\t{c}\t{}\t{}\t{}\t{:.4}",
-                seg.start + 1,
+                seg.start.to_pos1(),
                 seg.end,
                 seg.bins,
                 seg.log2_ratio - cn.neutral_log2_ratio

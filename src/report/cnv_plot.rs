@@ -28,10 +28,10 @@ fn layout(cn: &CopyNumberResult) -> (Vec<(String, u64, u64)>, u64) {
         ent.1 = ent.1.max(e);
     };
     for s in &cn.segments {
-        note(&s.chrom, s.end);
+        note(&s.chrom, s.end.get());
     }
     for p in &cn.profile {
-        note(&p.chrom, p.pos + 1);
+        note(&p.chrom, p.pos.get() + 1);
     }
     let mut v: Vec<(usize, String, u64)> = ends.into_iter().map(|(c, (o, e))| (o, c, e)).collect();
     v.sort();
@@ -109,7 +109,7 @@ pub fn cnv_plot(cn: &CopyNumberResult) -> String {
     ));
     // points
     for p in &cn.profile {
-        let px = x(&p.chrom, p.pos);
+        let px = x(&p.chrom, p.pos.get());
         svg.push_str(&format!(
             "<circle cx=\"{px:.1}\" cy=\"{:.1}\" r=\"1.3\" fill=\"#7f8c9d\"/>",
             yr(p.log2_ratio)
@@ -130,11 +130,11 @@ pub fn cnv_plot(cn: &CopyNumberResult) -> String {
             CnCall::DeepDeletion => "#1b4f72",
             CnCall::Neutral => "#222",
         };
-        let (x0, x1) = (x(&s.chrom, s.start), x(&s.chrom, s.end));
+        let (x0, x1) = (x(&s.chrom, s.start.get()), x(&s.chrom, s.end.get()));
         let title = format!(
             "{}:{}-{} log2 {:.2}{}{}",
             s.chrom,
-            s.start + 1,
+            s.start.to_pos1(),
             s.end,
             s.log2_ratio,
             s.copy_number
@@ -160,7 +160,7 @@ pub fn cnv_plot(cn: &CopyNumberResult) -> String {
         .iter()
         .filter(|g| matches!(g.call, CnCall::Amplification | CnCall::DeepDeletion))
     {
-        let gx = x(&g.chrom, (g.start + g.end) / 2);
+        let gx = x(&g.chrom, (g.start.get() + g.end.get()) / 2);
         svg.push_str(&format!(
             "<line x1=\"{gx:.1}\" x2=\"{gx:.1}\" y1=\"14\" y2=\"{:.1}\" stroke=\"#c0392b\" stroke-dasharray=\"2 2\"/><text x=\"{:.1}\" y=\"22\" fill=\"#c0392b\" font-weight=\"bold\">{}</text>",
             yr(g.min_log2_ratio),

@@ -24,6 +24,7 @@ use super::sv::{best_vote, clip_votes, Clip, End, Junction};
 use super::sv_refine::{normalise, RefBases};
 use crate::types::cnv::CnSegment;
 use crate::types::sv::{Orientation, SvSupport, SvType};
+use crate::types::Pos0;
 
 /// A boundary lies within this many bins of its copy-number change.
 pub const UNCERTAINTY_BINS: u64 = 2;
@@ -123,15 +124,15 @@ fn steps(segments: &[CnSegment]) -> Vec<(usize, i8)> {
 }
 
 /// The copy-number boundary a breakend makes: `+` at `p` ends a state after `p`.
-pub(crate) fn boundary_of(e: &End) -> u64 {
+pub(crate) fn boundary_of(e: &End) -> Pos0 {
     match e.ori {
-        Orientation::Plus => e.pos + 1,
-        Orientation::Minus => e.pos,
+        Orientation::Plus => Pos0::new(e.pos + 1),
+        Orientation::Minus => Pos0::new(e.pos),
     }
 }
 
 /// Whether junction `j` of `class` joins the two ends of the segment `lo..hi` of `contig`.
-fn spans(j: &Junction, contig: u32, lo: u64, hi: u64, u: u64, class: SvType) -> bool {
+fn spans(j: &Junction, contig: u32, lo: Pos0, hi: Pos0, u: u64, class: SvType) -> bool {
     j.sv_type() == class
         && j.a.contig == contig
         && boundary_of(&j.a).abs_diff(lo) <= u
@@ -142,8 +143,8 @@ fn spans(j: &Junction, contig: u32, lo: u64, hi: u64, u: u64, class: SvType) -> 
 /// there realigned against each other.
 fn realigned_step(
     contig: u32,
-    lo: u64,
-    hi: u64,
+    lo: Pos0,
+    hi: Pos0,
     class: SvType,
     input: &LinkInput<'_>,
 ) -> Option<Junction> {
@@ -152,14 +153,14 @@ fn realigned_step(
         SvType::Deletion => (
             Orientation::Plus,
             Orientation::Minus,
-            lo.checked_sub(1)?,
-            hi,
+            lo.checked_sub(1)?.get(),
+            hi.get(),
         ),
         _ => (
             Orientation::Minus,
             Orientation::Plus,
-            lo,
-            hi.checked_sub(1)?,
+            lo.get(),
+            hi.checked_sub(1)?.get(),
         ),
     };
     let a = End {
@@ -264,7 +265,7 @@ fn snap(segments: &mut [CnSegment], out: &mut [(Junction, Link)], input: &LinkIn
 /// The segment a junction explains: between the breakends of a deletion or duplication, else
 /// the segment starting at a snapped breakend.
 fn explain(segments: &[CnSegment], j: &Junction, l: &mut Link, contigs: &[u32]) {
-    let at = |contig: u32, start: u64| {
+    let at = |contig: u32, start: Pos0| {
         (0..segments.len()).find(|&i| contigs[i] == contig && segments[i].start == start)
     };
     match j.sv_type() {
@@ -300,8 +301,8 @@ mod tests {
     fn seg(start: u64, end: u64, log2: f64) -> CnSegment {
         CnSegment {
             chrom: "c".into(),
-            start,
-            end,
+            start: Pos0::new(start),
+            end: Pos0::new(end),
             bins: ((end - start) / 1000) as u32,
             log2_ratio: log2,
             baf: None,
@@ -387,8 +388,8 @@ mod tests {
         assert!(out[1].1.copy_number_supported);
         assert_eq!(out[1].1.segment, Some(3));
         // every boundary now lies on its junction
-        assert_eq!((segs[1].start, segs[1].end), (50_000, 80_000));
-        assert_eq!((segs[3].start, segs[3].end), (120_000, 150_000));
+        assert_eq!((segs[1].start.get(), segs[1].end.get()), (50_000, 80_000));
+        assert_eq!((segs[3].start.get(), segs[3].end.get()), (120_000, 150_000));
         // a breakend further than the uncertainty (2 bins) does not move a boundary
         let mut segs = vec![
             seg(0, 55_000, 0.0),
@@ -400,7 +401,7 @@ mod tests {
             ..input
         };
         let out = link(&mut segs, vec![del], &[], &input);
-        assert_eq!(segs[1].start, 55_000);
+        assert_eq!(segs[1].start.get(), 55_000);
         assert_eq!(out[0].1.segment, None);
     }
 }

@@ -1,10 +1,15 @@
 //! Copy number as `results.json` carries it: segments, gene-level calls, the purity/ploidy fit
 //! and a downsampled profile for plots.
 //!
-//! Coordinates are 0-based half-open (`start`, `end`), as in BED and IGV `.seg` files.
+//! Coordinates are 0-based half-open ([`Pos0`] `start`, `end`), as in BED; `copy_number.seg`
+//! writes them 1-based (`loc.start` = `start` + 1), as DNAcopy and IGV read it. Contigs are
+//! names: a segment may come from another tool's file (`report --cnv`), whose contigs the
+//! reference need not hold.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+
+use super::{Pos0, Span};
 
 /// What a segment or gene is called. `call` fields compare with the tumor's fitted ploidy
 /// (see [`CnCallBasis`]); `absolute_call` fields compare the absolute copy number with the two
@@ -82,9 +87,9 @@ pub struct CnSegment {
     /// Contig.
     pub chrom: String,
     /// 0-based start.
-    pub start: u64,
+    pub start: Pos0,
     /// 0-based exclusive end.
-    pub end: u64,
+    pub end: Pos0,
     /// Bins in the segment.
     pub bins: u32,
     /// Mean log2 tumor/reference depth ratio (normalised so that the genome-wide mean ratio is 1).
@@ -121,6 +126,20 @@ pub struct CnSegment {
     pub end_junction: Option<String>,
 }
 
+impl CnSegment {
+    /// The bases the segment covers.
+    pub fn span(&self) -> Span {
+        Span::new(self.start, self.end)
+    }
+}
+
+impl GeneCopyNumber {
+    /// The bases of the gene's transcript.
+    pub fn span(&self) -> Span {
+        Span::new(self.start, self.end)
+    }
+}
+
 fn ploidy_basis() -> CnCallBasis {
     CnCallBasis::FittedPloidy
 }
@@ -135,9 +154,9 @@ pub struct GeneCopyNumber {
     /// Contig.
     pub chrom: String,
     /// 0-based start of the transcript.
-    pub start: u64,
+    pub start: Pos0,
     /// 0-based exclusive end.
-    pub end: u64,
+    pub end: Pos0,
     /// Lowest copy number over the gene (PURPLE's `minCopyNumber`).
     pub min_copy_number: Option<f64>,
     /// Highest copy number over the gene.
@@ -185,7 +204,7 @@ pub struct CnPoint {
     /// Contig.
     pub chrom: String,
     /// 0-based centre of the bins summarised.
-    pub pos: u64,
+    pub pos: Pos0,
     /// Median log2 ratio of the bins.
     pub log2_ratio: f64,
     /// Mean major-allele fraction at heterozygous sites in those bins.

@@ -1,6 +1,6 @@
 //! The ground floor: what crosses a stage boundary. No file access, no threads, no statistics.
 //!
-//! - coordinates ([`ContigId`], [`Pos0`], [`Pos1`], [`Region`], [`Shard`]) and contigs;
+//! - coordinates ([`ContigId`], [`Pos0`], [`Pos1`], [`Span`], [`Region`], [`Shard`]) and contigs;
 //! - the read view ([`Aln`]) and per-position counters ([`Tally`]) of the hot loop;
 //! - the sources the engine reads ([`source`]: traits that `io` implements);
 //! - calls ([`call`]), microsatellites ([`msi`]), transcript models and annotations
@@ -8,9 +8,30 @@
 //! - the versioned documents a run writes and the next stage reads: [`results`] (`results.json`),
 //!   [`report`] (`report.json`), [`manifest`] (`run_manifest.json`) and [`metrics`].
 //!
-//! Coordinates inside the program are **0-based, half-open** ([`Pos0`], [`Region`]). They become
-//! 1-based ([`Pos1`]) only at the edge: a region string typed by a user, a TSV/VCF/JSON row
-//! written for a user.
+//! # Coordinates
+//!
+//! Coordinates inside the program are **0-based, half-open**: a position is a [`Pos0`], an
+//! interval a [`Span`] (`[start, end)`, or a [`Region`] when it carries its contig). This holds
+//! for the pileup, calls, copy-number segments and bins, structural-variant copy-number changes
+//! and transcript models (exons and CDS). 1-based numbers ([`Pos1`], or a closed `first..=last`)
+//! exist only at the edges, converted once where a file is read or written:
+//!
+//! - read: VCF `POS` (a call's allele is handed to the annotation as a [`Pos1`] and turned
+//!   0-based there), GFF3/GTF `start`/`end` (`io::gff`, [`Span::from_closed1`]), DNAcopy `.seg`
+//!   and PURPLE gene files (`io::cn_input`), a region typed by a user;
+//! - written: VCF, MAF, `copy_number.seg` and cBioPortal `data_cna_<genome>.seg` (`loc.start` =
+//!   `start + 1`), breakend and variant positions in `results.json`/`report.json` (typed
+//!   [`Pos1`]), locations on the report page.
+//!
+//! BED-like files and the JSON fields typed [`Pos0`] (`start`/`end` of segments and genes) stay
+//! 0-based half-open. HGVS `c.`/`n.` numbers and exon numbers are transcript numbering, 1-based
+//! by definition, not genomic coordinates.
+//!
+//! Contigs: where the alignment header is known (the pileup, calls, copy-number bins,
+//! junction clustering) a contig is a [`ContigId`], its index in the header. Where contigs come
+//! from another file (transcript models, `report --cnv`/`--sv` inputs) or are serialised
+//! (`chrom` in `results.json`), they stay names (`String`): such a file may name contigs the
+//! reference lacks, and a document must be readable without the header.
 
 pub mod aln;
 pub mod batch;
@@ -104,6 +125,21 @@ impl Pos0 {
     pub const fn to_pos1(self) -> Pos1 {
         Pos1(self.0 + 1)
     }
+
+    /// Distance in bases, either way.
+    #[inline]
+    pub const fn abs_diff(self, other: Pos0) -> u64 {
+        self.0.abs_diff(other.0)
+    }
+
+    /// The position `d` bases before; None before the contig start.
+    #[inline]
+    pub const fn checked_sub(self, d: u64) -> Option<Pos0> {
+        match self.0.checked_sub(d) {
+            Some(p) => Some(Pos0(p)),
+            None => None,
+        }
+    }
 }
 
 impl std::ops::Add<u64> for Pos0 {
@@ -123,9 +159,134 @@ impl std::ops::Sub<Pos0> for Pos0 {
     }
 }
 
+impl std::ops::Sub<u64> for Pos0 {
+    type Output = Pos0;
+    /// The position `d` bases before (`d` must not exceed the offset).
+    #[inline]
+    fn sub(self, d: u64) -> Pos0 {
+        Pos0(self.0 - d)
+    }
+}
+
 impl fmt::Display for Pos0 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)
+    }
+}
+
+impl JsonSchema for Pos0 {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Pos0".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A 0-based position, as BED writes starts: the first base of a contig is 0.",
+            "type": "integer",
+            "format": "uint64",
+            "minimum": 0
+        })
+    }
+}
+
+/// A 0-based half-open interval `[start, end)` (the internal convention; the contig is kept by
+/// whoever holds the span). `start == end` is empty: the point between two bases.
+///
+/// A 1-based closed interval `first..=last` (GFF/GTF columns 4-5, samtools regions, HGVS `g.`)
+/// is the span `[first - 1, last)`: the numbers of `end` and `last` are the same. Convert with
+/// [`Span::from_closed1`] when reading and [`Span::to_closed1`] when writing for a user.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    /// First position, inclusive.
+    pub start: Pos0,
+    /// End, exclusive.
+    pub end: Pos0,
+}
+
+impl Span {
+    /// `[start, end)`.
+    ///
+    /// # Panics
+    /// Panics when `end` is before `start`.
+    #[inline]
+    pub const fn new(start: Pos0, end: Pos0) -> Span {
+        assert!(start.0 <= end.0, "a span cannot end before it starts");
+        Span { start, end }
+    }
+
+    /// The span of the 1-based closed interval `first..=last` (at least one base).
+    ///
+    /// # Panics
+    /// Panics when `last` is before `first`.
+    #[inline]
+    pub const fn from_closed1(first: Pos1, last: Pos1) -> Span {
+        assert!(
+            first.0 <= last.0,
+            "a closed interval cannot end before it starts"
+        );
+        Span {
+            start: first.to_pos0(),
+            end: Pos0(last.0),
+        }
+    }
+
+    /// The 1-based closed interval `(first, last)` of the same bases; None when empty.
+    #[inline]
+    pub fn to_closed1(self) -> Option<(Pos1, Pos1)> {
+        if self.is_empty() {
+            return None;
+        }
+        Some((self.start.to_pos1(), Pos1(self.end.0)))
+    }
+
+    /// Number of bases.
+    #[inline]
+    pub const fn len(self) -> u64 {
+        self.end.0 - self.start.0
+    }
+
+    /// True when the span holds no base.
+    #[inline]
+    pub const fn is_empty(self) -> bool {
+        self.end.0 == self.start.0
+    }
+
+    /// The last base inside (`end - 1`).
+    ///
+    /// # Panics
+    /// Panics when the span is empty.
+    #[inline]
+    pub fn last(self) -> Pos0 {
+        assert!(!self.is_empty(), "an empty span has no last base");
+        Pos0(self.end.0 - 1)
+    }
+
+    /// True when `p` lies inside.
+    #[inline]
+    pub fn contains(self, p: Pos0) -> bool {
+        self.start <= p && p < self.end
+    }
+
+    /// True when the two spans share a base.
+    #[inline]
+    pub fn overlaps(self, other: Span) -> bool {
+        self.start < other.end && other.start < self.end && !self.is_empty() && !other.is_empty()
+    }
+
+    /// The smallest span holding both.
+    #[inline]
+    pub fn hull(self, other: Span) -> Span {
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+}
+
+impl fmt::Display for Span {
+    /// `[start, end)`, 0-based.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{}, {})", self.start, self.end)
     }
 }
 
@@ -434,5 +595,72 @@ mod tests {
             md5: None,
         }];
         assert_eq!(contigs[..][ContigId::new(0)].name, "chr1");
+    }
+
+    fn p1(p: u64) -> Pos1 {
+        Pos1::new(p).unwrap()
+    }
+
+    #[test]
+    fn a_closed_1_based_interval_is_one_half_open_0_based_span() {
+        // GFF3 spec: columns 4-5 are 1-based, closed; BRAF exon 15 (CDS) of MANE NM_004333.6
+        // in data/transcripts is chr7 140753275 140753393, 119 bases, and holds V600E
+        // (VCF POS 140753336)
+        let s = Span::from_closed1(p1(140_753_275), p1(140_753_393));
+        assert_eq!((s.start.get(), s.end.get()), (140_753_274, 140_753_393));
+        assert_eq!(s.len(), 119);
+        assert_eq!(s.to_closed1(), Some((p1(140_753_275), p1(140_753_393))));
+        assert_eq!(s.last().to_pos1(), p1(140_753_393));
+        assert!(s.contains(p1(140_753_336).to_pos0()));
+        // the first and last base are in, the bases either side are not
+        assert!(s.contains(p1(140_753_275).to_pos0()) && s.contains(p1(140_753_393).to_pos0()));
+        assert!(!s.contains(p1(140_753_274).to_pos0()) && !s.contains(Pos0::new(140_753_393)));
+        // one base: 1-based 1..=1 is [0, 1)
+        let one = Span::from_closed1(p1(1), p1(1));
+        assert_eq!(
+            (one.start, one.end, one.len()),
+            (Pos0::new(0), Pos0::new(1), 1)
+        );
+        assert_eq!(one.last(), Pos0::new(0));
+        assert_eq!(one.to_string(), "[0, 1)");
+        // round trips both ways
+        for (a, b) in [(1, 1), (1, 10), (99, 100), (5, 5)] {
+            let sp = Span::from_closed1(p1(a), p1(b));
+            assert_eq!(sp.to_closed1(), Some((p1(a), p1(b))));
+            let half = Span::new(Pos0::new(a - 1), Pos0::new(b));
+            assert_eq!(half, sp);
+        }
+    }
+
+    #[test]
+    fn empty_spans_and_overlap_edges() {
+        let e = Span::new(Pos0::new(10), Pos0::new(10));
+        assert_eq!((e.is_empty(), e.len(), e.to_closed1()), (true, 0, None));
+        assert!(!e.contains(Pos0::new(10)));
+        let a = Span::new(Pos0::new(0), Pos0::new(10));
+        let b = Span::new(Pos0::new(10), Pos0::new(20));
+        // half-open: touching spans share no base
+        assert!(!a.overlaps(b) && !b.overlaps(a));
+        let c = Span::new(Pos0::new(9), Pos0::new(11));
+        assert!(a.overlaps(c) && b.overlaps(c));
+        // an empty span overlaps nothing, even inside another
+        assert!(!a.overlaps(Span::new(Pos0::new(5), Pos0::new(5))));
+        assert_eq!(a.hull(b), Span::new(Pos0::new(0), Pos0::new(20)));
+        assert!(std::panic::catch_unwind(|| Span::new(Pos0::new(2), Pos0::new(1))).is_err());
+        assert!(std::panic::catch_unwind(|| e.last()).is_err());
+        assert_eq!(Pos0::new(7) - 2, Pos0::new(5));
+        assert_eq!(Pos0::new(7).abs_diff(Pos0::new(9)), 2);
+        assert_eq!(Pos0::new(0).checked_sub(1), None);
+    }
+
+    #[test]
+    fn positions_have_schemas_that_name_their_base() {
+        let s0 = serde_json::to_value(schemars::schema_for!(Pos0)).unwrap();
+        assert_eq!(s0["minimum"], 0);
+        assert!(s0["description"].as_str().unwrap().contains("0-based"));
+        let s1 = serde_json::to_value(schemars::schema_for!(Pos1)).unwrap();
+        assert_eq!(s1["minimum"], 1);
+        // serde transparent: a Pos0 is its number
+        assert_eq!(serde_json::to_string(&Pos0::new(5)).unwrap(), "5");
     }
 }

@@ -3,12 +3,14 @@
 //! A junction joins two breakends. Each breakend has an orientation, as in BEDPE: `+` when the
 //! sequence kept at the junction lies to the LEFT of (and ends at) `pos`, `-` when it lies to the
 //! RIGHT of (and starts at) `pos`. So a deletion is `+`/`-` (pos1 < pos2), a tandem duplication
-//! `-`/`+`, an inversion `+`/`+` or `-`/`-`. Positions are 1-based.
+//! `-`/`+`, an inversion `+`/`+` or `-`/`-`. Breakend positions are 1-based ([`Pos1`], as the VCF
+//! writes them); the copy-number change a junction explains is a 0-based half-open span
+//! ([`CnChange`] `start`, `end`), as every copy-number segment.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::Pos1;
+use super::{Pos0, Pos1};
 
 /// The class of a rearrangement.
 #[derive(
@@ -138,9 +140,9 @@ pub struct CnChange {
     /// Contig of the segment.
     pub chrom: String,
     /// 0-based start of the segment.
-    pub start: u64,
+    pub start: Pos0,
     /// 0-based exclusive end.
-    pub end: u64,
+    pub end: Pos0,
     /// Copy number of the segment (None without a purity).
     pub copy_number: Option<f64>,
     /// Copy number of the flanking segment on the other side of the change.

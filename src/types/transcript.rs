@@ -1,23 +1,35 @@
 //! Transcript models (from GFF3/GTF) and a variant's annotation on one of them.
+//!
+//! Exons and CDS segments are [`Span`]s, 0-based half-open like every coordinate inside the
+//! program: the GFF3/GTF reader converts the files' 1-based closed `start`/`end` once
+//! (`Span::from_closed1`), and the annotation works on 0-based positions ([`Pos0`]).
+//! Transcript (`n.`) and coding (`c.`) numbering stay 1-based: they are HGVS numbers written
+//! for users, not genomic coordinates.
+//!
+//! [`Pos0`]: super::Pos0
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// A transcript model (coordinates 1-based inclusive, exons/CDS in transcript order).
+use super::Span;
+
+/// A transcript model: exons and CDS in transcript order (5' to 3' on the transcript, so
+/// descending genomic order on the minus strand), each a 0-based half-open [`Span`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Transcript {
     /// Transcript id (e.g. `NM_004333.4`).
     pub id: String,
     /// Gene symbol.
     pub gene: String,
-    /// Contig name.
+    /// Contig name, as the models' file writes it (the reference may name it with or without
+    /// `chr`).
     pub contig: String,
     /// +1 or -1.
     pub strand: i8,
     /// Exons, transcript order.
-    pub exons: Vec<(u64, u64)>,
+    pub exons: Vec<Span>,
     /// CDS segments (including the stop codon), transcript order.
-    pub cds: Vec<(u64, u64)>,
+    pub cds: Vec<Span>,
     /// Protein coding.
     pub coding: bool,
     /// MANE Select.
@@ -26,6 +38,22 @@ pub struct Transcript {
     pub canonical: bool,
     /// The LRG's primary (t1) transcript.
     pub lrg_primary: bool,
+}
+
+impl Transcript {
+    /// The genomic span from the first to the last exon base (empty without exons).
+    pub fn span(&self) -> Span {
+        self.exons
+            .iter()
+            .copied()
+            .reduce(Span::hull)
+            .unwrap_or_default()
+    }
+
+    /// Bases of the coding sequence (stop codon included).
+    pub fn cds_len(&self) -> u64 {
+        self.cds.iter().map(|s| s.len()).sum()
+    }
 }
 
 /// One variant's annotation on one transcript.

@@ -188,3 +188,44 @@ fn gtf_and_gff3_models_are_identical() {
         );
     }
 }
+
+/// The models' one coordinate change: a GFF3 exon `35949 36067` (1-based, closed) is read as
+/// the 0-based half-open span `[35948, 36067)`, and BRAF V600E (VCF POS 36010 of the slice)
+/// on it still annotates as CIViC writes it: NM_004333.4 c.1799T>A, p.V600E, exon 15.
+#[test]
+fn gff_coordinates_turn_0_based_half_open_once() {
+    let fixture = CivicFixture::load();
+    let gff = std::fs::read_to_string(
+        fx("annotation").join("cancer_genes.GRCh38.slices.refseq_lrg.gff3"),
+    )
+    .unwrap();
+    let line = gff
+        .lines()
+        .find(|l| l.contains("\texon\t") && l.ends_with("Parent=transcript:NM_004333.4;rank=15"))
+        .unwrap();
+    let f: Vec<&str> = line.split('\t').collect();
+    let (first, last): (u64, u64) = (f[3].parse().unwrap(), f[4].parse().unwrap());
+    assert_eq!((first, last), (35949, 36067));
+    let braf = fixture
+        .models
+        .iter()
+        .find(|t| t.id == "NM_004333.4")
+        .unwrap();
+    // exons are in transcript order: exon 15 is the 15th
+    let e15 = braf.exons[14];
+    assert_eq!((e15.start.get(), e15.end.get()), (first - 1, last));
+    assert_eq!(e15.len(), 119);
+    let row = fixture
+        .rows
+        .iter()
+        .find(|r| r["gene"] == "BRAF" && r["civic_variant_name"] == "V600E")
+        .unwrap();
+    assert_eq!(row["vcf_slice_pos"], "36010");
+    let a = fixture.annotate(row);
+    assert_eq!(
+        (a.transcript.as_str(), a.hgvs_c.as_str(), a.exon),
+        ("NM_004333.4", "c.1799T>A", Some(15))
+    );
+    assert_eq!(a.hgvs_p.as_deref(), Some("p.Val600Glu"));
+    assert_eq!(a.protein_change.as_deref(), Some("V600E"));
+}

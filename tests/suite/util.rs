@@ -204,7 +204,7 @@ impl CivicFixture {
         let t = canonical(&cands, &self.mane).unwrap();
         annotate(
             t,
-            row["vcf_slice_pos"].parse().unwrap(),
+            oncostream::types::Pos1::new(row["vcf_slice_pos"].parse().unwrap()).unwrap(),
             &row["vcf_ref"],
             &row["vcf_alt"],
             &|p| base_at(&seq, p),

@@ -14,7 +14,6 @@ use crate::somatic::mrd::observer::{SampleShard, TargetCounts};
 use crate::types::monitor::{
     MonitorSample, MonitorSettings, NewVariant, TrackedStatus, UmiMode, UmiSummary,
 };
-use crate::types::Pos1;
 
 /// Molecules the white-cell normal needs at a site to show a variant absent.
 pub(crate) const MIN_NORMAL_FAMILIES: u64 = 100;
@@ -169,7 +168,7 @@ pub(crate) fn new_variants(
                 }
                 let pos = codon.positions[k];
                 let (r, al) = ((tri[1] as char).to_string(), (alt_base as char).to_string());
-                let ann = ctx.annotator.annotate(&codon.chrom, pos, &r, &al);
+                let ann = ctx.annotator.annotate(&codon.chrom, pos.to_pos1(), &r, &al);
                 let (onc, findings) = match &ann {
                     Some(a) => {
                         let (o, f) = interpret(a, ctx.kb, ctx.tree, ctx.cancer);
@@ -181,7 +180,7 @@ pub(crate) fn new_variants(
                 let gene = codon.residue.gene.clone();
                 out.push(NewVariant {
                     chrom: codon.chrom.clone(),
-                    pos: Pos1::new(pos).expect("1-based"),
+                    pos: pos.to_pos1(),
                     ref_allele: r,
                     alt: al,
                     possibly_haematopoietic: is_ch_gene(&gene) && wc != WhiteCells::Absent,

@@ -65,11 +65,11 @@ fn run_documents(dir: &Path) -> Result<(RunResults, Option<Report>)> {
     Ok((results, report))
 }
 
-fn copy_number_at(results: &RunResults, chrom: &str, pos: u64) -> Option<f64> {
+fn copy_number_at(results: &RunResults, chrom: &str, pos: Pos1) -> Option<f64> {
     let cn = results.copy_number.as_ref()?;
     cn.segments
         .iter()
-        .find(|s| s.chrom == chrom && s.start < pos && pos <= s.end)
+        .find(|s| s.chrom == chrom && s.span().contains(pos.to_pos0()))
         .and_then(|s| s.copy_number.or(s.total_cn.map(|c| c as f64)))
         .map(|c| c.max(0.5))
 }
@@ -228,7 +228,7 @@ fn tracked_sites(
             TrackedStatus::ReferenceMismatch
         });
         let cn = results
-            .and_then(|r| copy_number_at(r, &c.chrom, p))
+            .and_then(|r| copy_number_at(r, &c.chrom, c.pos))
             .unwrap_or(2.0);
         let (mc, basis) = match (purity, c.alt_reads, c.depth) {
             (Some(pur), Some(a), Some(d)) => baseline_copies(a, d, pur, cn),

@@ -34,7 +34,7 @@ use crate::types::monitor::{
     MONITOR_SCHEMA_VERSION,
 };
 use crate::types::source::AlignmentSource;
-use crate::types::{ContigId, Region};
+use crate::types::{ContigId, Pos0, Region};
 use assemble::{apply_white_cells, new_variants, sample_block, umi_summary, NewVariantContext};
 use baseline::{read_baseline, Baseline};
 
@@ -225,10 +225,10 @@ fn scan_plan(clinical: &Clinical, reference: &Reference) -> (Vec<WatchCodon>, Sc
             },
         );
     }
-    let ref_at = |chrom: &str, p: u64| -> u8 {
+    let ref_at = |chrom: &str, p: Pos0| -> u8 {
         let mut b = Vec::new();
         match reference.get(chrom) {
-            Some(s) => reference.fetch_into(s, p - 1, p, &mut b),
+            Some(s) => reference.fetch_into(s, p.get(), p.get() + 1, &mut b),
             None => return b'N',
         }
         b.first().copied().unwrap_or(b'N')
@@ -308,9 +308,7 @@ fn annotate_sites(baseline: &mut Baseline, clinical: &Clinical, reference: &Refe
             (s.ref_base as char).to_string(),
             (s.alt_base as char).to_string(),
         );
-        s.gene = annotator
-            .annotate(&s.chrom, s.pos.get(), &r, &a)
-            .map(|x| x.gene);
+        s.gene = annotator.annotate(&s.chrom, s.pos, &r, &a).map(|x| x.gene);
     }
 }
 
@@ -330,7 +328,7 @@ fn targets(plan: &Plan, flank: u64) -> (SitesByContig, Vec<Region>, u32) {
     for (ci, codon) in plan.codons.iter().enumerate() {
         if let Some(c) = id_of(&codon.chrom) {
             for (k, &p) in codon.positions.iter().enumerate() {
-                per[c].push((p - 1, first_codon + (ci * 3 + k) as u32));
+                per[c].push((p.get(), first_codon + (ci * 3 + k) as u32));
             }
         }
     }
@@ -531,11 +529,13 @@ fn codon_triplets(codons: &[WatchCodon], reference: &Reference) -> Vec<[u8; 3]> 
     let mut b = Vec::new();
     for c in codons {
         for &p in &c.positions {
+            // the base before, the base, the base after
+            let p = p.get();
             b.clear();
             if let Some(s) = reference.get(&c.chrom) {
-                reference.fetch_into(s, p.saturating_sub(2), p + 1, &mut b);
+                reference.fetch_into(s, p.saturating_sub(1), p + 2, &mut b);
             }
-            out.push(if b.len() == 3 && p >= 2 {
+            out.push(if b.len() == 3 && p >= 1 {
                 [b[0], b[1], b[2]]
             } else {
                 [b'N'; 3]

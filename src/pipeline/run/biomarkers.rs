@@ -57,7 +57,7 @@ impl TmbPlan {
                 annotator
                     .annotate(
                         &contig_names[c.contig.index()],
-                        c.pos.to_pos1().get(),
+                        c.pos.to_pos1(),
                         &c.ref_allele,
                         &c.alt_allele,
                     )

@@ -127,8 +127,7 @@ impl CallStage {
             return;
         };
         let names = &self.contig_names;
-        let local =
-            |c: &Call| local_copy_number(&cn.segments, &names[c.contig.index()], c.pos.get());
+        let local = |c: &Call| local_copy_number(&cn.segments, &names[c.contig.index()], c.pos);
         let second = TumorOnly {
             purity: ModelPurity::Given(fit.purity),
             local_cn: &local,

@@ -278,7 +278,7 @@ fn copy_number(p: &Page<'_>) -> String {
             g.minor_cn.map(|m| m.to_string()).unwrap_or_default(),
             if g.loh { p.t(Msg::Yes) } else { String::new() },
             esc(&g.chrom),
-            g.start + 1,
+            g.start.to_pos1(),
             g.end
         ));
     }

@@ -49,8 +49,8 @@ pub fn segments(
             };
             CnSegment {
                 chrom: row.chrom.clone(),
-                start: row.start,
-                end: row.end,
+                start: row.span.start,
+                end: row.span.end,
                 bins: row.marks,
                 log2_ratio: round(r, 4),
                 baf: row.baf,
@@ -83,8 +83,8 @@ pub fn purple_genes(rows: &[CnRow], ploidy: Option<f64>, amp_factor: f64) -> Vec
                 gene: row.gene.clone().unwrap_or_default(),
                 transcript: row.transcript.clone().unwrap_or_default(),
                 chrom: row.chrom.clone(),
-                start: row.start,
-                end: row.end,
+                start: row.span.start,
+                end: row.span.end,
                 min_copy_number: Some(round(n, 2)),
                 max_copy_number: row.max_copy_number.map(|v| round(v, 2)),
                 min_log2_ratio: round((n.max(0.01) / psi).log2(), 4),
@@ -111,8 +111,10 @@ mod tests {
     fn row(log2: f64, cn: Option<f64>) -> CnRow {
         CnRow {
             chrom: "chr17".into(),
-            start: 39_600_000,
-            end: 39_800_000,
+            span: crate::types::Span::new(
+                crate::types::Pos0::new(39_600_000),
+                crate::types::Pos0::new(39_800_000),
+            ),
             log2: Some(log2),
             copy_number: cn,
             marks: 40,

@@ -20,11 +20,10 @@ pub(crate) fn gene_calls(
 ) -> Vec<GeneCopyNumber> {
     let mut out = Vec::new();
     for t in genes {
-        let start = t.exons.iter().map(|e| e.0).min().unwrap_or(1) - 1;
-        let end = t.exons.iter().map(|e| e.1).max().unwrap_or(0);
+        let span = t.span();
         let over: Vec<&CnSegment> = segments
             .iter()
-            .filter(|s| s.chrom == t.contig && s.start < end && start < s.end)
+            .filter(|s| s.chrom == t.contig && s.span().overlaps(span))
             .collect();
         if over.is_empty() {
             continue;
@@ -71,8 +70,8 @@ pub(crate) fn gene_calls(
             gene: t.gene.clone(),
             transcript: t.id.clone(),
             chrom: t.contig.clone(),
-            start,
-            end,
+            start: span.start,
+            end: span.end,
             min_copy_number: min_cn.map(|v| round(v, 2)),
             max_copy_number: max_cn.map(|v| round(v, 2)),
             min_log2_ratio: round(min_r, 4),
@@ -98,12 +97,13 @@ pub(crate) fn gene_calls(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::types::{Pos0, Span};
 
     fn seg(start: u64, end: u64, cn: f64, call: CnCall) -> CnSegment {
         CnSegment {
             chrom: "chr1".into(),
-            start,
-            end,
+            start: Pos0::new(start),
+            end: Pos0::new(end),
             bins: 10,
             log2_ratio: 0.0,
             baf: None,
@@ -127,7 +127,11 @@ mod tests {
             gene: gene.into(),
             contig: "chr1".into(),
             strand: 1,
-            exons: vec![(s, s + 10), (e - 10, e)],
+            // 1-based closed s..=s+10 and e-10..=e
+            exons: vec![
+                Span::new(Pos0::new(s - 1), Pos0::new(s + 10)),
+                Span::new(Pos0::new(e - 11), Pos0::new(e)),
+            ],
             cds: vec![],
             coding,
             mane: false,

@@ -26,7 +26,7 @@ use segment::{diff_sd, median, pelt, Point};
 use crate::types::cnv::{
     CnCall, CnCallBasis, CnFit, CnPoint, CnReferenceKind, CnSegment, CnvReference, CopyNumberResult,
 };
-use crate::types::{round, Region};
+use crate::types::{round, Pos0, Region};
 
 /// Bin size when none is given: 1 kb up to 200 Mb of processed sequence (panels, exomes,
 /// regions), 10 kb for whole genomes (about 300,000 bins for GRCh38).
@@ -248,10 +248,10 @@ pub struct CnvInput<'a> {
 pub struct JunctionSpan {
     /// Contig.
     pub contig: crate::types::ContigId,
-    /// First boundary.
-    pub lo: u64,
+    /// First boundary (the first base after it).
+    pub lo: Pos0,
     /// Second boundary of a deletion or duplication.
-    pub hi: Option<u64>,
+    pub hi: Option<Pos0>,
     /// Standard errors by which the pieces' mean log2 ratios must differ for a split
     /// ([`JUNCTION_SPLIT_Z`] for a reported junction, [`CANDIDATE_SPLIT_Z`] for a candidate
     /// below the read-support thresholds).
@@ -759,10 +759,10 @@ impl Segments<'_> {
             (m1 - m2).abs() / (sigma_r.max(1e-6) * (1.0 / n1 as f64 + 1.0 / n2 as f64).sqrt())
         };
         for sp in spans {
-            let at = |x: u64| -> Option<(usize, usize)> {
+            let at = |x: Pos0| -> Option<(usize, usize)> {
                 let k = self.usable.partition_point(|u| {
                     let b = &self.layout.bins[u.bin];
-                    (b.contig, (b.start + b.end) / 2) < (sp.contig, x)
+                    (b.contig, (b.start + b.end) / 2) < (sp.contig, x.get())
                 });
                 let i = raw.iter().position(|&(a, b)| {
                     self.contig_of(a) == sp.contig && a + 2 <= k && k + 2 <= b
@@ -813,7 +813,7 @@ impl Segments<'_> {
             for x in std::iter::once(sp.lo).chain(sp.hi) {
                 let k = self.usable.partition_point(|u| {
                     let b = &self.layout.bins[u.bin];
-                    (b.contig, (b.start + b.end) / 2) < (sp.contig, x)
+                    (b.contig, (b.start + b.end) / 2) < (sp.contig, x.get())
                 });
                 kept.extend(raw.iter().skip(1).map(|&(a, _)| a).filter(|&a| {
                     a.abs_diff(k) <= JUNCTION_KEEP_BINS && self.contig_of(a) == sp.contig
@@ -917,8 +917,8 @@ impl Segments<'_> {
             .unwrap_or_else(|| self.usable[a..b].iter().map(|u| u.sites.len() as u32).sum());
         CnSegment {
             chrom: contig_names[first.contig.index()].clone(),
-            start: first.start,
-            end: last.end,
+            start: Pos0::new(first.start),
+            end: Pos0::new(last.end),
             bins: ss.bins as u32,
             log2_ratio: round(ss.r, 4),
             baf: ss.baf.as_ref().map(|b| round(b.ml, 3)),
@@ -978,7 +978,7 @@ fn downsample(
         let last = &layout.bins[part[part.len() - 1].bin];
         out.push(CnPoint {
             chrom: names[c.index()].clone(),
-            pos: (first.start + last.end) / 2,
+            pos: Pos0::new((first.start + last.end) / 2),
             log2_ratio: round(median(&mut rs), 3),
             baf: (!sites.is_empty())
                 .then(|| round(sites.iter().sum::<f64>() / sites.len() as f64, 3)),
@@ -993,11 +993,11 @@ fn downsample(
 pub(crate) fn local_copy_number(
     segments: &[crate::types::cnv::CnSegment],
     chrom: &str,
-    pos: u64,
+    pos: Pos0,
 ) -> Option<crate::somatic::germline::LocalCn> {
     let s = segments
         .iter()
-        .find(|s| s.chrom == chrom && s.start <= pos && pos < s.end)?;
+        .find(|s| s.chrom == chrom && s.span().contains(pos))?;
     let (total, minor) = (s.total_cn?, s.minor_cn?);
     (total > 0).then_some(crate::somatic::germline::LocalCn {
         total,
@@ -1229,8 +1229,8 @@ mod tests {
         // which boundaries a junction keeps: within 2 bins of its boundary, on its contig
         let span = |c: usize, lo: u64, hi: Option<u64>| JunctionSpan {
             contig: ContigId::new(c),
-            lo,
-            hi,
+            lo: Pos0::new(lo),
+            hi: hi.map(Pos0::new),
             min_z: JUNCTION_SPLIT_Z,
         };
         assert_eq!(
@@ -1254,7 +1254,7 @@ mod tests {
         let names = ["chrA".to_string(), "chrB".to_string()];
         let rec = seg.record(0, 100, &states[0], &none, (&names, &CnvSettings::default()));
         assert_eq!(
-            (rec.chrom.as_str(), rec.start, rec.end, rec.bins),
+            (rec.chrom.as_str(), rec.start.get(), rec.end.get(), rec.bins),
             ("chrA", 0, 100_000, 100)
         );
     }

@@ -24,7 +24,9 @@ pub struct BedInterval {
 /// Reads a BED (optionally gzipped) and resolves contigs against `contigs`.
 ///
 /// Lines starting with `#`, `track` or `browser` are skipped. An interval on a contig the
-/// header lacks, with `end < start`, or past the contig end is an error naming file:line.
+/// header lacks, with `end < start`, or past the contig end is an error naming file:line. A
+/// zero-length interval (`start == end`, an insertion point in BED) is read: it adds nothing to
+/// the processed regions, and a `depth --by` row for it has depth 0.
 pub fn read_bed(path: &Path, contigs: &[Contig]) -> Result<Vec<BedInterval>> {
     read_bed_with(path, contigs, false).map(|(v, _)| v)
 }

@@ -35,7 +35,7 @@ use crate::types::results::NotAssessed;
 use crate::types::source::SequenceSource;
 use crate::types::sv::{CnChange, StructuralVariant, SvResult, SvType};
 use crate::types::transcript::Transcript;
-use crate::types::{Pos0, Pos1, Region};
+use crate::types::{ContigId, Pos1, Region};
 
 /// Minimum MAPQ of a counted fragment and of every alignment of SV evidence.
 pub(crate) const MIN_MAPQ: u8 = 20;
@@ -65,7 +65,7 @@ pub struct StructuralPlan {
     pub cnv_reference_path: Option<PathBuf>,
     /// Reference-derived mappability per bin (`--mappability`).
     pub mappability: Option<Vec<f64>>,
-    contig_ids: HashMap<Vec<u8>, u32>,
+    contig_ids: HashMap<Vec<u8>, ContigId>,
     contig_mask: Vec<bool>,
     tumor_only: bool,
     n_samples: usize,
@@ -180,7 +180,7 @@ impl StructuralPlan {
             .contigs
             .iter()
             .enumerate()
-            .map(|(i, c)| (c.name.as_bytes().to_vec(), i as u32))
+            .map(|(i, c)| (c.name.as_bytes().to_vec(), ContigId::new(i)))
             .collect();
         Ok(StructuralPlan {
             layout,
@@ -499,10 +499,11 @@ fn structural_variants_of(
     let (linked, segments): (Vec<(Junction, Link)>, Option<&mut Vec<CnSegment>>) =
         match (copy_number, refb) {
             (Some(cn), Some(r)) => {
-                let seg_contigs: Vec<u32> = cn
+                // segments are made from the bins of the header's contigs: every name is there
+                let seg_contigs: Vec<ContigId> = cn
                     .segments
                     .iter()
-                    .map(|s| names.iter().position(|n| *n == s.chrom).unwrap_or(0) as u32)
+                    .map(|s| ContigId::new(names.iter().position(|n| *n == s.chrom).unwrap_or(0)))
                     .collect();
                 let input = LinkInput {
                     seg_contigs: &seg_contigs,
@@ -582,8 +583,8 @@ fn sv_record(
             call: s.call,
         }
     });
-    let (c1, c2) = (&names[j.a.contig as usize], &names[j.b.contig as usize]);
-    let (p1, p2) = (Pos0::new(j.a.pos).to_pos1(), Pos0::new(j.b.pos).to_pos1());
+    let (c1, c2) = (&names[j.a.contig.index()], &names[j.b.contig.index()]);
+    let (p1, p2) = (j.a.pos.to_pos1(), j.b.pos.to_pos1());
     let g = |c: &str, p: Pos1| -> Vec<String> {
         let mut v: Vec<String> = genes_at(genes, c, p.to_pos0())
             .iter()
@@ -632,12 +633,11 @@ fn junction_spans(
     below: &[Junction],
     has_normal: bool,
 ) -> Vec<JunctionSpan> {
-    let id = |c: u32| crate::types::ContigId::new(c as usize);
     let mut v = Vec::new();
     for j in junctions {
         match j.sv_type() {
             SvType::Deletion | SvType::Duplication => v.push(JunctionSpan {
-                contig: id(j.a.contig),
+                contig: j.a.contig,
                 lo: boundary_of(&j.a),
                 hi: Some(boundary_of(&j.b)),
                 min_z: JUNCTION_SPLIT_Z,
@@ -645,7 +645,7 @@ fn junction_spans(
             _ => {
                 for e in [&j.a, &j.b] {
                     v.push(JunctionSpan {
-                        contig: id(e.contig),
+                        contig: e.contig,
                         lo: boundary_of(e),
                         hi: None,
                         min_z: JUNCTION_SPLIT_Z,
@@ -662,7 +662,7 @@ fn junction_spans(
             && (!has_normal || normal == 0)
         {
             v.push(JunctionSpan {
-                contig: id(j.a.contig),
+                contig: j.a.contig,
                 lo: boundary_of(&j.a),
                 hi: Some(boundary_of(&j.b)),
                 min_z: CANDIDATE_SPLIT_Z,
@@ -682,7 +682,7 @@ fn mark_junctions(
 ) {
     for ((j, _), sv) in linked.iter().zip(svs) {
         for e in [&j.a, &j.b] {
-            let chrom = &names[e.contig as usize];
+            let chrom = &names[e.contig.index()];
             let b = boundary_of(e);
             for s in segments.iter_mut().filter(|s| &s.chrom == chrom) {
                 if s.start == b && s.start_junction.is_none() {

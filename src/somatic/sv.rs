@@ -31,7 +31,7 @@ use crate::engine::{Column, ColumnObserver, RefSlice};
 use crate::types::aln::{flag, op};
 use crate::types::fxhash::Fx;
 use crate::types::sv::{Orientation, SvSupport, SvType};
-use crate::types::{Aln, Shard};
+use crate::types::{Aln, ContigId, Pos0, Pos1, Shard};
 
 use super::sv_refine::{normalise, pack, place, Bnd, ClipSeq, RefBases, CLIP_KEEP};
 
@@ -45,10 +45,10 @@ pub(crate) const MAX_SPLIT_GAP: i64 = 20;
 /// A breakend.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct End {
-    /// Contig.
-    pub contig: u32,
-    /// 0-based position.
-    pub pos: u64,
+    /// Contig (index in the alignment header).
+    pub contig: ContigId,
+    /// Position of the breakend base.
+    pub pos: Pos0,
     /// Orientation.
     pub ori: Orientation,
 }
@@ -83,7 +83,7 @@ pub struct SvObserver<'a> {
     /// Clipped bases that make a record worth an `SA` lookup.
     pub min_clip: u32,
     /// Contig ids by name (for `SA` entries).
-    pub contig_ids: &'a HashMap<Vec<u8>, u32>,
+    pub contig_ids: &'a HashMap<Vec<u8>, ContigId>,
     /// Per contig: whether breakends there are used (primary chromosomes); empty = all.
     pub contigs: &'a [bool],
 }
@@ -92,9 +92,11 @@ pub struct SvObserver<'a> {
 /// short for the aligner to place); compact, since such reads are common.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Clip {
-    /// Contig.
-    pub contig: u32,
-    /// 0-based position of the last (`+`) or first (`-`) aligned base next to the clip.
+    /// Contig (index in the alignment header).
+    pub contig: ContigId,
+    /// 0-based position of the last (`+`) or first (`-`) aligned base next to the clip, kept in
+    /// 32 bits (a clip is one of millions held until the gather; contigs are < 4 Gb): read it
+    /// typed with [`Clip::pos0`].
     pub pos: u32,
     /// Orientation of the kept (aligned) side.
     pub ori: Orientation,
@@ -110,6 +112,12 @@ pub struct Clip {
 }
 
 impl Clip {
+    /// The position, typed.
+    #[inline]
+    pub fn pos0(&self) -> Pos0 {
+        Pos0::new(self.pos as u64)
+    }
+
     /// The clipped bases kept.
     pub fn bases(&self) -> Vec<u8> {
         crate::somatic::sv_refine::unpack(self.seq, self.len)
@@ -130,9 +138,9 @@ pub struct SvPartial {
 /// One alignment of a read: strand, reference span, and query span in sequencing order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Part {
-    contig: u32,
-    start: u64,
-    end: u64,
+    contig: ContigId,
+    start: Pos0,
+    end: Pos0,
     reverse: bool,
     q0: i64,
     q1: i64,
@@ -166,7 +174,7 @@ fn cigar_shape(ops: impl Iterator<Item = (u32, u32)>) -> (u32, u32, u32, u64) {
     (lead, aligned, trail, rlen)
 }
 
-fn part(contig: u32, start: u64, reverse: bool, shape: (u32, u32, u32, u64)) -> Part {
+fn part(contig: ContigId, start: Pos0, reverse: bool, shape: (u32, u32, u32, u64)) -> Part {
     let (lead, aligned, trail, rlen) = shape;
     let q0 = if reverse { trail } else { lead } as i64;
     Part {
@@ -213,8 +221,8 @@ fn parse_cigar(s: &[u8]) -> Option<Vec<(u32, u32)>> {
 }
 
 impl SvObserver<'_> {
-    fn used(&self, contig: u32) -> bool {
-        self.contigs.is_empty() || self.contigs.get(contig as usize).copied().unwrap_or(false)
+    fn used(&self, contig: ContigId) -> bool {
+        self.contigs.is_empty() || self.contigs.get(contig.index()).copied().unwrap_or(false)
     }
 
     fn frag(a: &Aln<'_>) -> u64 {
@@ -235,10 +243,11 @@ impl SvObserver<'_> {
                 continue;
             };
             let num = |x: &[u8]| std::str::from_utf8(x).ok()?.parse::<u64>().ok();
-            let (Some(pos), Some(mapq)) = (num(f[1]), num(f[4])) else {
+            // SA positions are 1-based, as SAM POS
+            let (Some(pos), Some(mapq)) = (num(f[1]).and_then(Pos1::new), num(f[4])) else {
                 continue;
             };
-            if pos == 0 || mapq < self.min_mapq as u64 {
+            if mapq < self.min_mapq as u64 {
                 continue;
             }
             let reverse = match f[2] {
@@ -249,7 +258,12 @@ impl SvObserver<'_> {
             let Some(ops) = parse_cigar(f[3]) else {
                 continue;
             };
-            out.push(part(contig, pos - 1, reverse, cigar_shape(ops.into_iter())));
+            out.push(part(
+                contig,
+                pos.to_pos0(),
+                reverse,
+                cigar_shape(ops.into_iter()),
+            ));
         }
         out
     }
@@ -274,7 +288,7 @@ impl SvObserver<'_> {
             if let Ok(pos) = u32::try_from(pos) {
                 let (seq, len) = pack(bases.map(base));
                 p.clips.push(Clip {
-                    contig: a.tid as u32,
+                    contig: ContigId::new(a.tid as usize),
                     pos,
                     ori,
                     sample: sample as u8,
@@ -308,14 +322,14 @@ impl SvObserver<'_> {
         // no SA, or no SA part placed with MAPQ >= min_mapq: the clip is kept for realignment
         let Some(mut parts) = parts.filter(|v| !v.is_empty()) else {
             let (lead, trail) = a.soft_clips();
-            if self.used(a.tid as u32) {
+            if self.used(ContigId::new(a.tid as usize)) {
                 self.clips(p, sample, a, lead, trail);
             }
             return;
         };
         let me = part(
-            a.tid as u32,
-            a.start as u64,
+            ContigId::new(a.tid as usize),
+            Pos0::new(a.start as u64),
             a.flags & flag::REVERSE != 0,
             cigar_shape(a.cigar.iter().map(|&w| (w >> 4, w & 0xf))),
         );
@@ -397,7 +411,10 @@ impl SvObserver<'_> {
         }
         let first = (a.tid, a.start) < (a.mate_tid, a.mate_start)
             || ((a.tid, a.start) == (a.mate_tid, a.mate_start) && f & flag::READ1 != 0);
-        if !first || !self.used(a.tid as u32) || !self.used(a.mate_tid as u32) {
+        if !first
+            || !self.used(ContigId::new(a.tid as usize))
+            || !self.used(ContigId::new(a.mate_tid as usize))
+        {
             return;
         }
         // the mate's mapping quality, when the aligner wrote it (MQ): pairs with a mate in a
@@ -419,27 +436,27 @@ impl SvObserver<'_> {
         }
         let own = if rev {
             End {
-                contig: a.tid as u32,
-                pos: a.start as u64,
+                contig: ContigId::new(a.tid as usize),
+                pos: Pos0::new(a.start as u64),
                 ori: Orientation::Minus,
             }
         } else {
             End {
-                contig: a.tid as u32,
-                pos: (a.end() - 1).max(0) as u64,
+                contig: ContigId::new(a.tid as usize),
+                pos: Pos0::new((a.end() - 1).max(0) as u64),
                 ori: Orientation::Plus,
             }
         };
         let mate = if mate_rev {
             End {
-                contig: a.mate_tid as u32,
-                pos: a.mate_start as u64,
+                contig: ContigId::new(a.mate_tid as usize),
+                pos: Pos0::new(a.mate_start as u64),
                 ori: Orientation::Minus,
             }
         } else {
             End {
-                contig: a.mate_tid as u32,
-                pos: (a.mate_start + a.seq_len.max(1) as i64 - 1) as u64,
+                contig: ContigId::new(a.mate_tid as usize),
+                pos: Pos0::new((a.mate_start + a.seq_len.max(1) as i64 - 1) as u64),
                 ori: Orientation::Plus,
             }
         };
@@ -557,7 +574,7 @@ pub struct SvCalls {
     pub below: Vec<Junction>,
 }
 
-fn key(e: &Evidence) -> (u32, Orientation, u32, Orientation) {
+fn key(e: &Evidence) -> (ContigId, Orientation, ContigId, Orientation) {
     (e.a.contig, e.a.ori, e.b.contig, e.b.ori)
 }
 
@@ -586,11 +603,11 @@ fn distinct(frags: impl Iterator<Item = u64>) -> u32 {
 /// Soft clips within 2 bases of a breakend, with its orientation, of `sample`: distinct
 /// fragments not in `seen`.
 fn clips_at(clips: &[Clip], e: &End, sample: u8, seen: &[u32]) -> Vec<u32> {
-    let lo = (e.pos.saturating_sub(2)).min(u32::MAX as u64) as u32;
+    let lo = e.pos.saturating_sub(2).get().min(u32::MAX as u64) as u32;
     let start = clips.partition_point(|c| (c.contig, c.pos) < (e.contig, lo));
     let mut out: Vec<u32> = clips[start..]
         .iter()
-        .take_while(|c| c.contig == e.contig && (c.pos as u64) <= e.pos + 2)
+        .take_while(|c| c.contig == e.contig && c.pos0() <= e.pos + 2)
         .filter(|c| c.ori == e.ori && c.sample == sample && !seen.contains(&c.frag))
         .map(|c| c.frag)
         .collect();
@@ -673,7 +690,7 @@ fn normalise_splits(splits: &mut [Evidence], r: &RefBases<'_>) {
 
 /// Where the kept side of breakend `e` may lie, given a junction placed at `e` with
 /// homology `h` (precise) or beyond the reads within `ci` (imprecise).
-fn clip_range(e: &End, h: u64, ci: u64, a_side: bool) -> (u64, u64) {
+fn clip_range(e: &End, h: u64, ci: u64, a_side: bool) -> (Pos0, Pos0) {
     if ci == 0 {
         let lo = e.pos.saturating_sub(if a_side { 2 } else { h + 2 });
         return (lo, e.pos + h + 2);
@@ -689,8 +706,8 @@ pub fn clip_votes(
     clips: &[Clip],
     r: &RefBases<'_>,
     sample: u8,
-    a: (&End, (u64, u64)),
-    b: (&End, (u64, u64)),
+    a: (&End, (Pos0, Pos0)),
+    b: (&End, (Pos0, Pos0)),
 ) -> HashMap<(Bnd, Bnd), Vec<u32>> {
     let mut votes: HashMap<(Bnd, Bnd), Vec<u32>> = HashMap::new();
     for (frag, pair) in clip_placements(clips, r, sample, a, b) {
@@ -711,22 +728,22 @@ fn clip_placements(
     clips: &[Clip],
     r: &RefBases<'_>,
     sample: u8,
-    a: (&End, (u64, u64)),
-    b: (&End, (u64, u64)),
+    a: (&End, (Pos0, Pos0)),
+    b: (&End, (Pos0, Pos0)),
 ) -> Vec<(u32, Option<(Bnd, Bnd)>)> {
     let mut out = Vec::new();
     for (side, other) in [(a, b), (b, a)] {
         let (e, (lo, hi)) = side;
-        let lo32 = lo.min(u32::MAX as u64) as u32;
+        let lo32 = lo.get().min(u32::MAX as u64) as u32;
         let start = clips.partition_point(|c| (c.contig, c.pos) < (e.contig, lo32));
         for c in clips[start..]
             .iter()
-            .take_while(|c| c.contig == e.contig && (c.pos as u64) <= hi)
+            .take_while(|c| c.contig == e.contig && c.pos0() <= hi)
             .filter(|c| c.ori == e.ori && c.sample == sample)
         {
             let seq = c.bases();
             let clip = ClipSeq {
-                at: (c.contig, c.pos as u64, c.ori),
+                at: (c.contig, c.pos0(), c.ori),
                 seq: &seq,
             };
             let (o, (olo, ohi)) = other;
@@ -783,7 +800,7 @@ fn realign_support(
     }
 }
 
-fn key_of(j: &Junction) -> (u32, Orientation, u32, Orientation) {
+fn key_of(j: &Junction) -> (ContigId, Orientation, ContigId, Orientation) {
     (j.a.contig, j.a.ori, j.b.contig, j.b.ori)
 }
 
@@ -832,7 +849,7 @@ pub(crate) fn best_vote(votes: &HashMap<(Bnd, Bnd), Vec<u32>>) -> Option<((Bnd, 
 fn linked_runs<T>(
     v: &[T],
     window: u64,
-    pos: impl Fn(&T) -> u64,
+    pos: impl Fn(&T) -> Pos0,
     same: impl Fn(&T, &T) -> bool,
 ) -> Vec<(usize, usize)> {
     let mut runs = Vec::new();
@@ -863,7 +880,7 @@ fn split_junctions(splits: &[Evidence]) -> Vec<Junction> {
 }
 
 fn split_junction(sub: &[Evidence]) -> Junction {
-    let mut counts: HashMap<(u64, u64), Vec<u64>> = HashMap::new();
+    let mut counts: HashMap<(Pos0, Pos0), Vec<u64>> = HashMap::new();
     for e in sub.iter().filter(|e| e.sample == 0) {
         counts.entry((e.a.pos, e.b.pos)).or_default().push(e.frag);
     }
@@ -983,11 +1000,11 @@ fn imprecise_junctions(rest: &[Evidence], mf: u64) -> Vec<Junction> {
             let t: Vec<&Evidence> = sub.iter().filter(|e| e.sample == 0).collect();
             let tn = distinct(t.iter().map(|e| e.frag));
             let nn = distinct(sub.iter().filter(|e| e.sample == 1).map(|e| e.frag));
-            let edge = |ends: &mut dyn Iterator<Item = End>, ori: Orientation| -> u64 {
-                let v: Vec<u64> = ends.map(|e| e.pos).collect();
+            let edge = |ends: &mut dyn Iterator<Item = End>, ori: Orientation| -> Pos0 {
+                let v: Vec<Pos0> = ends.map(|e| e.pos).collect();
                 match ori {
-                    Orientation::Plus => v.into_iter().max().unwrap_or(0),
-                    Orientation::Minus => v.into_iter().min().unwrap_or(0),
+                    Orientation::Plus => v.into_iter().max().unwrap_or_default(),
+                    Orientation::Minus => v.into_iter().min().unwrap_or_default(),
                 }
             };
             let src: Vec<&Evidence> = if t.is_empty() {
@@ -1134,8 +1151,8 @@ mod tests {
 
     fn end(c: u32, pos: u64, ori: Orientation) -> End {
         End {
-            contig: c,
-            pos,
+            contig: ContigId::new(c as usize),
+            pos: Pos0::new(pos),
             ori,
         }
     }
@@ -1144,15 +1161,18 @@ mod tests {
     fn sa_cigars_give_query_spans_in_sequencing_order() {
         // 100M50S forward, and its supplementary 100H50M on the reverse strand
         let a = part(
-            0,
-            1000,
+            ContigId::new(0),
+            Pos0::new(1000),
             false,
             cigar_shape(parse_cigar(b"100M50S").unwrap().into_iter()),
         );
-        assert_eq!((a.q0, a.q1, a.start, a.end), (0, 100, 1000, 1100));
+        assert_eq!(
+            (a.q0, a.q1, a.start.get(), a.end.get()),
+            (0, 100, 1000, 1100)
+        );
         let b = part(
-            1,
-            5000,
+            ContigId::new(1),
+            Pos0::new(5000),
             true,
             cigar_shape(parse_cigar(b"100H50M").unwrap().into_iter()),
         );
@@ -1165,7 +1185,11 @@ mod tests {
 
     #[test]
     fn a_junction_read_from_either_strand_is_the_same_evidence() {
-        let ids: HashMap<Vec<u8>, u32> = [(b"c1".to_vec(), 0), (b"c2".to_vec(), 1)].into();
+        let ids: HashMap<Vec<u8>, ContigId> = [
+            (b"c1".to_vec(), ContigId::new(0)),
+            (b"c2".to_vec(), ContigId::new(1)),
+        ]
+        .into();
         let obs = SvObserver {
             enabled: true,
             min_mapq: 20,
@@ -1238,16 +1262,28 @@ mod tests {
         }
         // one read shifted by microhomology
         splits.push(Evidence {
-            a: End { pos: 1101, ..a },
-            b: End { pos: 5002, ..b },
+            a: End {
+                pos: Pos0::new(1101),
+                ..a
+            },
+            b: End {
+                pos: Pos0::new(5002),
+                ..b
+            },
             sample: 0,
             frag: 9,
         });
         let mut pairs = Vec::new();
         for f in 10..14u64 {
             pairs.push(Evidence {
-                a: End { pos: 900 + f, ..a },
-                b: End { pos: 5200 + f, ..b },
+                a: End {
+                    pos: Pos0::new(900 + f),
+                    ..a
+                },
+                b: End {
+                    pos: Pos0::new(5200 + f),
+                    ..b
+                },
                 sample: 0,
                 frag: f,
             });
@@ -1267,8 +1303,14 @@ mod tests {
         assert_eq!(j.sv_type(), SvType::Translocation);
         // one normal pair on the junction makes it germline
         pairs.push(Evidence {
-            a: End { pos: 950, ..a },
-            b: End { pos: 5300, ..b },
+            a: End {
+                pos: Pos0::new(950),
+                ..a
+            },
+            b: End {
+                pos: Pos0::new(5300),
+                ..b
+            },
             sample: 1,
             frag: 99,
         });
@@ -1279,7 +1321,7 @@ mod tests {
         // counted by its SA read is not counted twice); two clipped normal reads veto
         pairs.pop();
         let clip = |pos: u64, ori, sample, frag| Clip {
-            contig: if ori == Orientation::Plus { 0 } else { 1 },
+            contig: ContigId::new(if ori == Orientation::Plus { 0 } else { 1 }),
             pos: pos as u32,
             ori,
             sample,
@@ -1320,12 +1362,12 @@ mod tests {
     #[test]
     fn linked_runs_chain_within_the_window_and_the_key() {
         let v = [0u64, 5, 12, 40, 44, 100];
-        let runs = linked_runs(&v, 10, |x| *x, |_, _| true);
+        let runs = linked_runs(&v, 10, |x| Pos0::new(*x), |_, _| true);
         assert_eq!(runs, [(0, 3), (3, 5), (5, 6)]);
         // a key change starts a run even within the window
-        let runs = linked_runs(&v, 10, |x| *x, |x, y| (*x < 30) == (*y < 30));
+        let runs = linked_runs(&v, 10, |x| Pos0::new(*x), |x, y| (*x < 30) == (*y < 30));
         assert_eq!(runs, [(0, 3), (3, 5), (5, 6)]);
-        let runs = linked_runs(&v, 100, |x| *x, |x, y| (*x < 30) == (*y < 30));
+        let runs = linked_runs(&v, 100, |x| Pos0::new(*x), |x, y| (*x < 30) == (*y < 30));
         assert_eq!(runs, [(0, 3), (3, 6)]);
     }
 
@@ -1335,7 +1377,16 @@ mod tests {
             end(0, 1000, Orientation::Plus),
             end(0, 9000, Orientation::Minus),
         );
-        let shifted = (End { pos: 1002, ..a }, End { pos: 9002, ..b });
+        let shifted = (
+            End {
+                pos: Pos0::new(1002),
+                ..a
+            },
+            End {
+                pos: Pos0::new(9002),
+                ..b
+            },
+        );
         let sub = [
             ev(shifted.0, shifted.1, 0, 1),
             ev(a, b, 0, 2),
@@ -1343,7 +1394,10 @@ mod tests {
             ev(a, b, 1, 4),
         ];
         let j = split_junction(&sub);
-        assert_eq!((j.a.pos, j.b.pos, j.precise), (1000, 9000, true));
+        assert_eq!(
+            (j.a.pos.get(), j.b.pos.get(), j.precise),
+            (1000, 9000, true)
+        );
         assert_eq!((j.tumor.split_reads, j.normal.split_reads), (3, 1));
         // normal-only evidence: a germline junction with no tumor support
         let j = split_junction(&[ev(a, b, 1, 5), ev(a, b, 1, 6)]);
@@ -1357,11 +1411,11 @@ mod tests {
             .map(|f| {
                 ev(
                     End {
-                        pos: 500 + 10 * f,
+                        pos: Pos0::new(500 + 10 * f),
                         ..a
                     },
                     End {
-                        pos: 8000 + 20 * f,
+                        pos: Pos0::new(8000 + 20 * f),
                         ..b
                     },
                     0,
@@ -1372,7 +1426,7 @@ mod tests {
         let js = imprecise_junctions(&rest, 1000);
         assert_eq!(js.len(), 1);
         // + side: right of the rightmost read; - side: left of the leftmost
-        assert_eq!((js[0].a.pos, js[0].b.pos), (550, 8000));
+        assert_eq!((js[0].a.pos.get(), js[0].b.pos.get()), (550, 8000));
         assert_eq!(
             (js[0].precise, js[0].ci, js[0].tumor.discordant_pairs),
             (false, 1000, 6)
@@ -1408,7 +1462,7 @@ mod tests {
             &s,
         );
         assert_eq!(out.junctions.len(), 1);
-        assert_eq!(out.junctions[0].a.pos, 1000);
+        assert_eq!(out.junctions[0].a.pos.get(), 1000);
         assert_eq!((out.low_support, out.germline), (1, 1));
     }
 

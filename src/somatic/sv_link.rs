@@ -21,10 +21,10 @@
 //!   explains the step at a breakend a boundary snapped to.
 
 use super::sv::{best_vote, clip_votes, Clip, End, Junction};
-use super::sv_refine::{normalise, RefBases};
+use super::sv_refine::{normalise, Bnd, RefBases};
 use crate::types::cnv::CnSegment;
 use crate::types::sv::{Orientation, SvSupport, SvType};
-use crate::types::Pos0;
+use crate::types::{ContigId, Pos0};
 
 /// A boundary lies within this many bins of its copy-number change.
 pub const UNCERTAINTY_BINS: u64 = 2;
@@ -47,7 +47,7 @@ pub struct Link {
 /// The inputs of [`link`].
 pub struct LinkInput<'a> {
     /// Contig id of each segment (same order).
-    pub seg_contigs: &'a [u32],
+    pub seg_contigs: &'a [ContigId],
     /// Bin size of the segmentation.
     pub bin_size: u64,
     /// Soft clips of both samples (sorted).
@@ -126,13 +126,13 @@ fn steps(segments: &[CnSegment]) -> Vec<(usize, i8)> {
 /// The copy-number boundary a breakend makes: `+` at `p` ends a state after `p`.
 pub(crate) fn boundary_of(e: &End) -> Pos0 {
     match e.ori {
-        Orientation::Plus => Pos0::new(e.pos + 1),
-        Orientation::Minus => Pos0::new(e.pos),
+        Orientation::Plus => e.pos + 1,
+        Orientation::Minus => e.pos,
     }
 }
 
 /// Whether junction `j` of `class` joins the two ends of the segment `lo..hi` of `contig`.
-fn spans(j: &Junction, contig: u32, lo: Pos0, hi: Pos0, u: u64, class: SvType) -> bool {
+fn spans(j: &Junction, contig: ContigId, lo: Pos0, hi: Pos0, u: u64, class: SvType) -> bool {
     j.sv_type() == class
         && j.a.contig == contig
         && boundary_of(&j.a).abs_diff(lo) <= u
@@ -142,7 +142,7 @@ fn spans(j: &Junction, contig: u32, lo: Pos0, hi: Pos0, u: u64, class: SvType) -
 /// A deletion (duplication) junction at the ends of the segment `lo..hi` from the soft clips
 /// there realigned against each other.
 fn realigned_step(
-    contig: u32,
+    contig: ContigId,
     lo: Pos0,
     hi: Pos0,
     class: SvType,
@@ -153,14 +153,14 @@ fn realigned_step(
         SvType::Deletion => (
             Orientation::Plus,
             Orientation::Minus,
-            lo.checked_sub(1)?.get(),
-            hi.get(),
+            lo.checked_sub(1)?,
+            hi,
         ),
         _ => (
             Orientation::Minus,
             Orientation::Plus,
-            lo.get(),
-            hi.checked_sub(1)?.get(),
+            lo,
+            hi.checked_sub(1)?,
         ),
     };
     let a = End {
@@ -173,7 +173,7 @@ fn realigned_step(
         pos: pb,
         ori: ob,
     };
-    let range = |p: u64| (p.saturating_sub(u), p + u);
+    let range = |p: Pos0| (p.saturating_sub(u), p + u);
     let votes = clip_votes(
         input.clips,
         input.reference,
@@ -198,7 +198,7 @@ fn realigned_step(
         return None;
     }
     let (x, y, h) = normalise(input.reference, pair.0, pair.1);
-    let end = |b: (u32, u64, Orientation)| End {
+    let end = |b: Bnd| End {
         contig: b.0,
         pos: b.1,
         ori: b.2,
@@ -264,8 +264,8 @@ fn snap(segments: &mut [CnSegment], out: &mut [(Junction, Link)], input: &LinkIn
 
 /// The segment a junction explains: between the breakends of a deletion or duplication, else
 /// the segment starting at a snapped breakend.
-fn explain(segments: &[CnSegment], j: &Junction, l: &mut Link, contigs: &[u32]) {
-    let at = |contig: u32, start: Pos0| {
+fn explain(segments: &[CnSegment], j: &Junction, l: &mut Link, contigs: &[ContigId]) {
+    let at = |contig: ContigId, start: Pos0| {
         (0..segments.len()).find(|&i| contigs[i] == contig && segments[i].start == start)
     };
     match j.sv_type() {
@@ -323,13 +323,13 @@ mod tests {
     fn junction(a: u64, oa: Orientation, b: u64, ob: Orientation, split: u32) -> Junction {
         Junction {
             a: End {
-                contig: 0,
-                pos: a,
+                contig: ContigId::new(0),
+                pos: Pos0::new(a),
                 ori: oa,
             },
             b: End {
-                contig: 0,
-                pos: b,
+                contig: ContigId::new(0),
+                pos: Pos0::new(b),
                 ori: ob,
             },
             precise: true,
@@ -364,7 +364,7 @@ mod tests {
         let names = vec!["c".to_string()];
         let r = RefBases::new(&NoRef, &names);
         let input = LinkInput {
-            seg_contigs: &[0; 5],
+            seg_contigs: &[ContigId::new(0); 5],
             bin_size: 1000,
             clips: &[],
             reference: &r,
@@ -397,7 +397,7 @@ mod tests {
             seg(90_000, 200_000, 0.0),
         ];
         let input = LinkInput {
-            seg_contigs: &[0; 3],
+            seg_contigs: &[ContigId::new(0); 3],
             ..input
         };
         let out = link(&mut segs, vec![del], &[], &input);

@@ -24,6 +24,7 @@ use std::collections::HashMap;
 
 use crate::types::source::SequenceSource;
 use crate::types::sv::Orientation;
+use crate::types::{ContigId, Pos0};
 
 /// Clipped bases kept per soft-clipped read, nearest the breakend (2 bits each in a `u128`).
 pub const CLIP_KEEP: usize = 64;
@@ -41,7 +42,7 @@ const BLOCK: u64 = 4096;
 pub struct RefBases<'a> {
     src: &'a dyn SequenceSource,
     names: &'a [String],
-    cache: RefCell<HashMap<(u32, u64), Vec<u8>>>,
+    cache: RefCell<HashMap<(ContigId, u64), Vec<u8>>>,
 }
 
 impl<'a> RefBases<'a> {
@@ -54,13 +55,14 @@ impl<'a> RefBases<'a> {
         }
     }
 
-    /// The uppercase base at 0-based `pos` (`N` outside the contig).
-    pub fn base(&self, contig: u32, pos: u64) -> u8 {
+    /// The uppercase base at `pos` (`N` outside the contig).
+    pub fn base(&self, contig: ContigId, pos: Pos0) -> u8 {
+        let pos = pos.get();
         let block = pos / BLOCK;
         let mut cache = self.cache.borrow_mut();
         let seq = cache.entry((contig, block)).or_insert_with(|| {
             let mut v = Vec::new();
-            if let Some(name) = self.names.get(contig as usize) {
+            if let Some(name) = self.names.get(contig.index()) {
                 self.src
                     .fetch_into(name, block * BLOCK, (block + 1) * BLOCK, &mut v);
             }
@@ -71,8 +73,10 @@ impl<'a> RefBases<'a> {
             .unwrap_or(b'N')
     }
 
-    fn window(&self, contig: u32, lo: u64, hi: u64) -> Vec<u8> {
-        (lo..hi).map(|p| self.base(contig, p)).collect()
+    fn window(&self, contig: ContigId, lo: Pos0, hi: Pos0) -> Vec<u8> {
+        (lo.get()..hi.get())
+            .map(|p| self.base(contig, Pos0::new(p)))
+            .collect()
     }
 }
 
@@ -90,8 +94,8 @@ fn same(x: u8, y: u8) -> bool {
     x == y && x != b'N'
 }
 
-/// One breakend as the refinement sees it (contig, 0-based position, orientation).
-pub type Bnd = (u32, u64, Orientation);
+/// One breakend as the refinement sees it (contig, position, orientation).
+pub type Bnd = (ContigId, Pos0, Orientation);
 
 /// The placement one base to the left (smaller first position) when it is the same junction:
 /// the first side gives up its last kept base and the second side takes the same base.
@@ -191,9 +195,9 @@ pub struct ClipSeq<'s> {
 pub fn place(
     r: &RefBases<'_>,
     clip: &ClipSeq<'_>,
-    contig: u32,
-    lo: u64,
-    hi: u64,
+    contig: ContigId,
+    lo: Pos0,
+    hi: Pos0,
     ob: Orientation,
 ) -> Option<(Bnd, Bnd)> {
     let s = clip.seq;
@@ -205,7 +209,7 @@ pub fn place(
     let win = r.window(contig, w0, hi + l as u64);
     let max_mm = l / BASES_PER_MISMATCH;
     let mut hits: Vec<(usize, (Bnd, Bnd))> = Vec::new();
-    for b in lo..hi {
+    for b in (lo.get()..hi.get()).map(Pos0::new) {
         let Some(mm) = mismatches(s, clip.at.2, ob, &win, w0, b, max_mm + 2) else {
             continue;
         };
@@ -234,17 +238,17 @@ fn mismatches(
     clip_ori: Orientation,
     ob: Orientation,
     win: &[u8],
-    w0: u64,
-    b: u64,
+    w0: Pos0,
+    b: Pos0,
     cap: usize,
 ) -> Option<usize> {
     use Orientation::{Minus, Plus};
     let l = s.len() as i64;
     let at = |p: i64| -> Option<u8> {
-        let i = p - w0 as i64;
+        let i = p - w0.get() as i64;
         (i >= 0).then(|| win.get(i as usize).copied()).flatten()
     };
-    let b = b as i64;
+    let b = b.get() as i64;
     let mut mm = 0;
     for i in 0..l {
         // the reference base facing clip base i
@@ -277,6 +281,11 @@ pub fn order(x: Bnd, y: Bnd) -> (Bnd, Bnd) {
 mod tests {
     use super::*;
     use Orientation::{Minus, Plus};
+
+    /// A breakend on contig 0.
+    fn at(p: u64, o: Orientation) -> Bnd {
+        (ContigId::new(0), Pos0::new(p), o)
+    }
 
     struct Seq(Vec<u8>);
     impl SequenceSource for Seq {
@@ -315,16 +324,16 @@ mod tests {
         let r = RefBases::new(&src, &names);
         // keep ..=1020, resume at 1027 (6 bases = 3 units deleted); and the same junction
         // written 8 bases further right
-        let (a, b, h) = normalise(&r, (0, 1020, Plus), (0, 1027, Minus));
-        let (a2, b2, h2) = normalise(&r, (0, 1028, Plus), (0, 1035, Minus));
+        let (a, b, h) = normalise(&r, at(1020, Plus), at(1027, Minus));
+        let (a2, b2, h2) = normalise(&r, at(1028, Plus), at(1035, Minus));
         assert_eq!((a, b), (a2, b2));
         assert_eq!(h, h2);
         // the repeat starts at 1000: the leftmost junction keeps at most ..=999 (a random
         // base before the repeat may extend it) and still skips 6 bases
-        assert!(a.1 <= 999 && b.1 - a.1 == 7, "{a:?} {b:?}");
+        assert!(a.1.get() <= 999 && b.1 - a.1 == 7, "{a:?} {b:?}");
         assert!(shift_left(&r, a, b).is_none());
         // the placements run at least to the end of the repeat (kept end 1033)
-        assert!(a.1 + h as u64 >= 1033, "{h}");
+        assert!(a.1.get() + h as u64 >= 1033, "{h}");
     }
 
     #[test]
@@ -336,14 +345,14 @@ mod tests {
         // a ++ junction keeps ..=a and continues with revcomp(..=b): homology when
         // g[a] == comp(g[b+1])
         let (a, b) = (2000u64, 4000u64);
-        let (x, y, h) = normalise(&r, (0, a, Plus), (0, b, Plus));
-        assert!(x.1 <= a && y.1 >= b);
+        let (x, y, h) = normalise(&r, at(a, Plus), at(b, Plus));
+        assert!(x.1.get() <= a && y.1.get() >= b);
         let mut k = 0;
         while g[(a - k) as usize] == comp(g[(b + 1 + k) as usize]) {
             k += 1;
         }
-        assert_eq!(a - x.1, k);
-        assert!(h as u64 >= a - x.1);
+        assert_eq!(a - x.1.get(), k);
+        assert!(h as u64 >= a - x.1.get());
     }
 
     #[test]
@@ -355,30 +364,54 @@ mod tests {
         // deletion: read keeps ..=3000 then continues at 3600 (clip = g[3600..3640])
         let clip: Vec<u8> = g[3600..3640].to_vec();
         let c = ClipSeq {
-            at: (0, 3000, Plus),
+            at: at(3000, Plus),
             seq: &clip,
         };
-        let (x, y) = place(&r, &c, 0, 3300, 4000, Minus).unwrap();
-        let want = normalise(&r, (0, 3000, Plus), (0, 3600, Minus));
+        let (x, y) = place(
+            &r,
+            &c,
+            ContigId::new(0),
+            Pos0::new(3300),
+            Pos0::new(4000),
+            Minus,
+        )
+        .unwrap();
+        let want = normalise(&r, at(3000, Plus), at(3600, Minus));
         assert_eq!((x, y), (want.0, want.1));
         // inversion ++: the clip is the reverse complement of ..=5000
         let clip: Vec<u8> = g[4961..=5000].iter().rev().map(|&b| comp(b)).collect();
         let c = ClipSeq {
-            at: (0, 3000, Plus),
+            at: at(3000, Plus),
             seq: &clip,
         };
-        let (_, y) = place(&r, &c, 0, 4500, 5500, Plus).unwrap();
-        assert!(y.1.abs_diff(5000) <= 3, "{y:?}");
+        let (_, y) = place(
+            &r,
+            &c,
+            ContigId::new(0),
+            Pos0::new(4500),
+            Pos0::new(5500),
+            Plus,
+        )
+        .unwrap();
+        assert!(y.1.get().abs_diff(5000) <= 3, "{y:?}");
         // a clip that is all one repeat unit has many placements in a repeat: none
         let g = genome(8000, &[(3600, &b"AT".repeat(40))]);
         let src = Seq(g);
         let r = RefBases::new(&src, &names);
         let clip = b"AT".repeat(15);
         let c = ClipSeq {
-            at: (0, 3000, Plus),
+            at: at(3000, Plus),
             seq: &clip,
         };
-        assert!(place(&r, &c, 0, 3300, 4000, Minus).is_none());
+        assert!(place(
+            &r,
+            &c,
+            ContigId::new(0),
+            Pos0::new(3300),
+            Pos0::new(4000),
+            Minus
+        )
+        .is_none());
     }
 
     #[test]

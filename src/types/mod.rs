@@ -132,6 +132,12 @@ impl Pos0 {
         self.0.abs_diff(other.0)
     }
 
+    /// The position `d` bases before, or the contig start.
+    #[inline]
+    pub const fn saturating_sub(self, d: u64) -> Pos0 {
+        Pos0(self.0.saturating_sub(d))
+    }
+
     /// The position `d` bases before; None before the contig start.
     #[inline]
     pub const fn checked_sub(self, d: u64) -> Option<Pos0> {

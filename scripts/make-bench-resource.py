@@ -4,15 +4,33 @@
 One record every ~10 bp of each contig of the FASTA index (gnomAD af-only over GRCh38 has
 ~270 M records for 3.1 Gb), about 1 in 8 multi-allelic, INFO AF Number=A; plus every variant of
 the simulator's germline truth (so they are filtered as germline). Writes plain VCF text to
-stdout; bench-wgs.sh bgzips and tabix-indexes it.
+stdout; bench-wgs.sh bgzips and tabix-indexes it. REF is the reference base (read from REF.fa,
+next to its index): `run` refuses a resource whose REF disagrees with the reference (a resource
+of another genome build), so random REFs would be refused, not benchmarked.
 Usage: make-bench-resource.py REF.fa.fai GERMLINE.vcf > resource.vcf
 """
 import random
 import sys
 
 
+def sequences(fasta):
+    """Uppercase sequence per contig name."""
+    seqs, name, parts = {}, None, []
+    for line in open(fasta):
+        if line.startswith(">"):
+            if name is not None:
+                seqs[name] = "".join(parts).upper()
+            name, parts = line[1:].split()[0], []
+        else:
+            parts.append(line.strip())
+    if name is not None:
+        seqs[name] = "".join(parts).upper()
+    return seqs
+
+
 def main():
     fai, germline = sys.argv[1], sys.argv[2]
+    seqs = sequences(fai[: -len(".fai")])
     rng = random.Random(7)
     contigs = [line.split("\t")[:2] for line in open(fai)]
     truth = {}
@@ -39,7 +57,10 @@ def main():
                 ref, alt = truth[(name, p)]
                 out.write(f"{name}\t{p}\t.\t{ref}\t{alt}\t.\tPASS\tAF=0.25\n")
                 ti += 1
-            ref = rng.choice(bases)
+            ref = seqs[name][pos - 1]
+            if ref not in bases:
+                pos += rng.randint(1, 19)
+                continue
             alts = [b for b in bases if b != ref]
             n = 2 if rng.random() < 0.125 else 1
             alt = ",".join(rng.sample(alts, n))

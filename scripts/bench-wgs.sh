@@ -119,8 +119,8 @@ for p in $pairs; do
   printf '%s run T/N / decode floor (tumor+normal)   %.2f   (target <= 2.0)\n' "$p" "$(ratio "$(get "$p.run_tn" 2)" "$floor")"
   printf '%s pileup BAM / samtools view -c BAM       %.2f   (target <= 1.3)\n' "$p" "$(ratio "$(get "$p.pileup_bam" 2)" "$(get "$p.view_tumor" 2)")"
   printf '%s pileup CRAM / samtools view -c CRAM     %.2f   (target <= 1.5)\n' "$p" "$(ratio "$(get "$p.pileup_cram" 2)" "$(get "$p.view_tumor_cram" 2)")"
-  printf '%s run thread efficiency T1 / (%d x T%d)     %.2f\n' "$p" "$T" "$T" "$(ratio "$(get "$p.run_tn_t1" 2)" "$T * $(get "$p.run_tn" 2)")"
-  printf '%s samtools view thread efficiency          %.2f\n' "$p" "$(ratio "$(get "$p.view_tumor_t1" 2)" "$T * $(get "$p.view_tumor" 2)")"
+  printf '%s run thread efficiency T1 / (%d x T%d)     %.2f\n' "$p" "$T" "$T" "$(ratio "$(get "$p.run_tn_t1" 2)" "($T * $(get "$p.run_tn" 2))")"
+  printf '%s samtools view thread efficiency          %.2f\n' "$p" "$(ratio "$(get "$p.view_tumor_t1" 2)" "($T * $(get "$p.view_tumor" 2))")"
   reads=$(python3 -c "import json,sys; m=json.load(open(sys.argv[1])); print(m['reads'])" "$dir/run.$p/metrics.json")
   printf '%s run CPU us per record                    %.3f\n' "$p" "$(echo "$(get "$p.run_tn" 3) * 1000000 / $reads" | bc -l)"
   printf '%s decode floor CPU us per record           %.3f\n' "$p" "$(echo "($(get "$p.view_tumor" 3) + $(get "$p.view_normal" 3)) * 1000000 / $reads" | bc -l)"

@@ -1041,15 +1041,8 @@ impl<'a> Annotator<'a> {
 mod tests {
     use super::*;
 
-    /// The 0-based position of 1-based `p` (the numbers below are 1-based, as a GFF writes).
-    fn g(p: u64) -> Pos0 {
-        Pos1::new(p).unwrap().to_pos0()
-    }
-
-    /// The span of 1-based closed `a..=b`.
-    fn c1(a: u64, b: u64) -> Span {
-        Span::from_closed1(Pos1::new(a).unwrap(), Pos1::new(b).unwrap())
-    }
+    // the numbers below are 1-based, as a GFF writes them
+    use crate::types::one_based::{pos as g, span as c1};
 
     fn tx(id: &str, gene: &str, end: u64, coding: bool) -> Transcript {
         Transcript {

@@ -210,19 +210,9 @@ pub fn interpret(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::Pos1;
 
-    /// The 0-based position of 1-based `p` (the numbers below are 1-based, as a GFF writes).
-    fn g(p: u64) -> Pos0 {
-        Pos1::new(p).unwrap().to_pos0()
-    }
-
-    /// Spans of 1-based closed intervals.
-    fn c1(v: &[(u64, u64)]) -> Vec<Span> {
-        v.iter()
-            .map(|&(a, b)| Span::from_closed1(Pos1::new(a).unwrap(), Pos1::new(b).unwrap()))
-            .collect()
-    }
+    // the numbers below are 1-based, as a GFF writes them
+    use crate::types::one_based::{pos as g, spans as c1};
 
     fn tx(gene: &str, strand: i8, exons: &[(u64, u64)], cds: &[(u64, u64)]) -> Transcript {
         Transcript {

@@ -357,6 +357,27 @@ impl fmt::Display for Pos1 {
     }
 }
 
+/// Test helpers: 1-based numbers as a GFF or HGVS `g.` writes them, as the internal types.
+#[cfg(test)]
+pub(crate) mod one_based {
+    use super::{Pos0, Pos1, Span};
+
+    /// The 0-based position of 1-based `p`.
+    pub(crate) fn pos(p: u64) -> Pos0 {
+        Pos1::new(p).unwrap().to_pos0()
+    }
+
+    /// The span of 1-based closed `a..=b`.
+    pub(crate) fn span(a: u64, b: u64) -> Span {
+        Span::from_closed1(Pos1::new(a).unwrap(), Pos1::new(b).unwrap())
+    }
+
+    /// Spans of 1-based closed intervals.
+    pub(crate) fn spans(v: &[(u64, u64)]) -> Vec<Span> {
+        v.iter().map(|&(a, b)| span(a, b)).collect()
+    }
+}
+
 /// One reference sequence as declared by the alignment header.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Contig {

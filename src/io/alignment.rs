@@ -7,7 +7,7 @@
 
 use std::{
     fs::File,
-    io::{self, Read, Seek, SeekFrom},
+    io::{self, BufRead, Read, Seek, SeekFrom},
     path::{Path, PathBuf},
     sync::{Arc, OnceLock},
 };
@@ -17,7 +17,7 @@ use memmap2::Mmap;
 use noodles::{bam, bgzf, cram::crai, sam};
 
 use super::bam_index::{self, BinningIndex, Chunk, ContigRef, Target, MAX_INDEX_BYTES};
-use super::bam_record::{self, RecordError};
+use super::bam_record::{self, Next, RecordError};
 use super::bgzf_check::{check_bgzf, BgzfTail, CRAM3_EOF};
 use super::cram_blocks;
 use super::cram_container::{self, Container, CraiEntry};
@@ -1023,15 +1023,22 @@ impl BamQuery<'_> {
                     next += 1;
                 }
                 n += 1;
-                let got = crate::error::catch(|| bam_record::read_record(reader, buf))
+                let got = crate::error::catch(|| bam_record::peek_record(reader, buf))
                     .unwrap_or_else(|what| Err(RecordError::Io(io::Error::other(what))));
-                match got {
-                    Ok(true) => {}
+                let (bytes, used): (&[u8], usize) = match got {
                     // a chunk may end at the EOF block, after empty blocks
-                    Ok(false) => break,
+                    Ok(Next::End) => break,
+                    // most records lie inside the current block: viewed there, not copied
+                    Ok(Next::InBuffer(size)) => {
+                        let block = reader
+                            .fill_buf()
+                            .map_err(|e| record_error(self.name, &self.place(n, vp), e.into()))?;
+                        (&block[4..4 + size], 4 + size)
+                    }
+                    Ok(Next::Copied) => (&buf[..], 0),
                     Err(e) => return Err(record_error(self.name, &self.place(n, vp), e)),
-                }
-                let aln = bam_record::view(buf, self.input.contigs.len(), cigar)
+                };
+                let aln = bam_record::view(bytes, self.input.contigs.len(), cigar)
                     .map_err(|e| record_error(self.name, &self.place(n, vp), e))?;
                 let start = aln.start.max(0) as u64;
                 let end = start + ref_span(&aln).max(1);
@@ -1046,14 +1053,14 @@ impl BamQuery<'_> {
                         )));
                     }
                 }
-                if aln.tid != r as i32
-                    || aln.start < 0
-                    || start >= self.region.end
-                    || end <= self.region.start
+                if aln.tid == r as i32
+                    && aln.start >= 0
+                    && start < self.region.end
+                    && end > self.region.start
                 {
-                    continue;
+                    f(&aln)?;
                 }
-                f(&aln)?;
+                reader.consume(used);
             }
         }
         Ok(())

@@ -19,7 +19,7 @@
 //! Mate positions stay advisory: a mate position below -1 (htslib's own `small.bam` has PNEXT
 //! -129696966) is read as "no mate position", as before.
 
-use std::io::{self, Read};
+use std::io::{self, BufRead, Read};
 
 use crate::types::aln::{op, Aln};
 
@@ -83,6 +83,36 @@ pub(crate) fn read_record<R: Read>(r: &mut R, buf: &mut Vec<u8>) -> Result<bool,
     Ok(true)
 }
 
+/// Where the next record is, for [`peek_record`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Next {
+    /// The end of the stream.
+    End,
+    /// Inside the reader's current buffer: `fill_buf()[4..4 + size]` (consume `4 + size`
+    /// after use). Nothing was copied.
+    InBuffer(usize),
+    /// Spanning buffers: copied into `buf` (and consumed).
+    Copied,
+}
+
+/// The next record without copying it when it lies inside the reader's buffer (a BGZF block
+/// holds ~64 kB, records a few hundred bytes: most do). Same checks as [`read_record`], whose
+/// path records that span blocks take.
+pub(crate) fn peek_record<R: BufRead>(r: &mut R, buf: &mut Vec<u8>) -> Result<Next, RecordError> {
+    let avail = r.fill_buf()?;
+    if avail.len() >= 4 {
+        let size = u32::from_le_bytes([avail[0], avail[1], avail[2], avail[3]]);
+        if (32..=MAX_RECORD_BYTES).contains(&size) && avail.len() - 4 >= size as usize {
+            return Ok(Next::InBuffer(size as usize));
+        }
+    }
+    Ok(if read_record(r, buf)? {
+        Next::Copied
+    } else {
+        Next::End
+    })
+}
+
 fn i32_at(b: &[u8], at: usize) -> i32 {
     i32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
 }
@@ -143,7 +173,8 @@ pub fn view<'a>(
         ));
     }
     let name = &b[32..name_end];
-    if name[l_name - 1] != 0 || name[..l_name - 1].contains(&0) {
+    // a plain loop: names are short, and memchr's set-up cost more than the scan
+    if name[l_name - 1] != 0 || !name[..l_name - 1].iter().all(|&c| c != 0) {
         return bad("the read name is not one NUL-terminated string");
     }
     cigar.clear();
@@ -220,6 +251,15 @@ pub(crate) fn check_decoded(a: &Aln<'_>, n_ref: usize) -> Result<(), String> {
     })
 }
 
+/// A two-letter aux tag, formatted only when an error names it.
+struct TagText(u8, u8);
+
+impl std::fmt::Display for TagText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}{}", self.0 as char, self.1 as char)
+    }
+}
+
 /// The byte size of one value of an aux type (`B` subtypes included).
 fn aux_size(t: u8) -> Option<usize> {
     match t {
@@ -246,7 +286,8 @@ pub(crate) fn check_aux(aux: &[u8]) -> Result<(), RecordError> {
                 String::from_utf8_lossy(&[t0, t1])
             ));
         }
-        let tag = String::from_utf8_lossy(&[t0, t1]).into_owned();
+        // the tag as text only for a message (this loop runs for every record)
+        let tag = TagText(t0, t1);
         i += 3;
         let need = match ty {
             b'Z' | b'H' => match aux[i..].iter().position(|&c| c == 0) {

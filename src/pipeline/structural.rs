@@ -70,6 +70,8 @@ pub struct StructuralPlan {
     tumor_only: bool,
     n_samples: usize,
     enabled: bool,
+    /// Threads for the analysis after the pass.
+    threads: usize,
 }
 
 impl StructuralPlan {
@@ -86,6 +88,7 @@ impl StructuralPlan {
             tumor_only,
             n_samples: pass.inputs.len(),
             enabled: false,
+            threads: pass.config.threads,
         }
     }
 
@@ -192,6 +195,7 @@ impl StructuralPlan {
             tumor_only,
             n_samples: pass.inputs.len(),
             enabled: true,
+            threads: pass.config.threads,
         })
     }
 
@@ -439,6 +443,7 @@ fn copy_number_of(
         mappability: plan.mappability.as_deref(),
         settings: CnvSettings::default(),
         junctions,
+        threads: plan.threads,
     };
     let (res, choice) = match analyze(&input) {
         CnvOutcome::NotAssessed(why) => {

@@ -240,6 +240,8 @@ pub struct CnvInput<'a> {
     pub settings: CnvSettings,
     /// Copy-number changes the junctions imply (candidate segment boundaries).
     pub junctions: &'a [JunctionSpan],
+    /// Threads for the per-contig segmentation (results do not depend on it).
+    pub threads: usize,
 }
 
 /// A copy-number change a reported junction implies: one boundary at `lo` (`hi` None), or the
@@ -318,7 +320,7 @@ pub fn analyze(input: &CnvInput<'_>) -> CnvOutcome {
         usable: &usable,
         min_het_sites: s.min_het_sites,
     };
-    let raw = seg.pelt_segments(sigma_r, sigma_b, &s);
+    let raw = seg.pelt_segments(sigma_r, sigma_b, &s, input.threads);
     let raw = seg.split_at_junctions(raw, sigma_r, input.junctions);
     let kept = seg.junction_boundaries(&raw, input.junctions);
     let seg_stats: Vec<SegmentStats> = raw.iter().map(|&(a, b)| seg.stats(a, b)).collect();
@@ -683,11 +685,22 @@ struct Segments<'a> {
 }
 
 impl Segments<'_> {
-    /// PELT segmentation of ratio and BAF, per contig.
-    fn pelt_segments(&self, sigma_r: f64, sigma_b: f64, s: &CnvSettings) -> Vec<(usize, usize)> {
+    /// PELT segmentation of ratio and BAF, per contig. Contigs are independent, so they are
+    /// segmented on `threads` threads, longest first, and joined in contig order: the segments
+    /// do not depend on the thread count.
+    fn pelt_segments(
+        &self,
+        sigma_r: f64,
+        sigma_b: f64,
+        s: &CnvSettings,
+        threads: usize,
+    ) -> Vec<(usize, usize)> {
+        use rayon::prelude::*;
         let penalty = s.penalty * (self.usable.len() as f64).ln();
-        let mut raw: Vec<(usize, usize)> = Vec::new();
-        for (k, j) in contig_runs(self.usable, self.layout) {
+        let mut runs = contig_runs(self.usable, self.layout);
+        // PELT without change points costs ~bins^2: start the longest contigs first
+        runs.sort_by_key(|&(k, j)| (std::cmp::Reverse(j - k), k));
+        let one = |&(k, j): &(usize, usize)| {
             let pts: Vec<Point> = self.usable[k..j]
                 .iter()
                 .map(|u| {
@@ -705,11 +718,27 @@ impl Segments<'_> {
                 })
                 .collect();
             let mut from = k;
+            let mut segs = Vec::new();
             for e in pelt(&pts, sigma_r, sigma_b, penalty, s.min_bins) {
-                raw.push((from, k + e));
+                segs.push((from, k + e));
                 from = k + e;
             }
-        }
+            segs
+        };
+        let pool = (threads > 1 && runs.len() > 1)
+            .then(|| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .ok()
+            })
+            .flatten();
+        let per_contig: Vec<Vec<(usize, usize)>> = match pool {
+            Some(pool) => pool.install(|| runs.par_iter().map(one).collect()),
+            None => runs.iter().map(one).collect(),
+        };
+        let mut raw: Vec<(usize, usize)> = per_contig.into_iter().flatten().collect();
+        raw.sort_unstable();
         raw
     }
 

@@ -119,8 +119,17 @@ impl Candidates {
 
     /// Keeps the candidates for which `keep(position in the arrays, start)` holds.
     fn retain(&mut self, mut keep: impl FnMut(usize, usize) -> bool) {
+        // most steps prune nothing (or only late candidates): nothing moves before the first
+        // candidate dropped
+        let n = self.idx.len();
         let mut to = 0;
-        for k in 0..self.idx.len() {
+        while to < n && keep(to, self.idx[to]) {
+            to += 1;
+        }
+        if to == n {
+            return;
+        }
+        for k in to + 1..n {
             if keep(k, self.idx[k]) {
                 self.idx[to] = self.idx[k];
                 self.start[to] = self.start[k];

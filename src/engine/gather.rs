@@ -48,7 +48,8 @@ pub(super) type ShardMsg<P> = std::result::Result<Result<ShardDone<P>>, String>;
 /// One worker's liveness, shared with the main thread.
 #[derive(Debug, Default)]
 pub struct Heartbeat {
-    /// Bumped for every record handed over and every 65,536 positions observed.
+    /// Bumped for every record handed over and every 65,536 positions observed (by the
+    /// owning worker only).
     pub beats: AtomicU64,
     /// Index in `shards` + 1 of the shard being worked on (0: between shards).
     pub shard: AtomicUsize,
@@ -60,7 +61,10 @@ impl Heartbeat {
     /// One step of progress.
     #[inline]
     pub(crate) fn beat(&self) {
-        self.beats.fetch_add(1, Ordering::Relaxed);
+        // only the owning worker writes: a load and a store, without the locked add of
+        // `fetch_add` on every record
+        let n = self.beats.load(Ordering::Relaxed);
+        self.beats.store(n.wrapping_add(1), Ordering::Relaxed);
     }
 }
 

@@ -123,6 +123,28 @@ impl Held {
         }
     }
 
+    /// Reuses this copy's buffers for another read.
+    fn refill(&mut self, a: &Aln<'_>) {
+        self.tid = a.tid;
+        self.start = a.start;
+        self.flags = a.flags;
+        self.mapq = a.mapq;
+        self.mate_tid = a.mate_tid;
+        self.mate_start = a.mate_start;
+        self.tlen = a.tlen;
+        self.seq_len = a.seq_len;
+        for (v, from) in [
+            (&mut self.name, a.name),
+            (&mut self.seq, a.seq),
+            (&mut self.qual, a.qual),
+        ] {
+            v.clear();
+            v.extend_from_slice(from);
+        }
+        self.cigar.clear();
+        self.cigar.extend_from_slice(a.cigar);
+    }
+
     fn view(&self) -> Aln<'_> {
         Aln {
             tid: self.tid,
@@ -246,11 +268,8 @@ impl RefCodes {
     pub fn new(lo: i64, seq: &[u8]) -> RefCodes {
         let field: Vec<u8> = seq
             .iter()
-            .map(|b| match b {
-                b'A' => 0,
-                b'C' => 1,
-                b'G' => 2,
-                b'T' => 3,
+            .map(|&b| match crate::types::tally::ACGT_FIELD[b as usize] {
+                f @ 0..=3 => f,
                 _ => NO_REF,
             })
             .collect();
@@ -328,41 +347,81 @@ fn count_bases_vs_ref(
     let mut i = 0usize;
     while i < n {
         let (qi, ri) = (q0 + i, r0 + i);
-        if qi & 1 == 1 || i + 16 > n || refs.unclean[ri + 16] != refs.unclean[ri] {
+        let clean = |w: usize| i + w <= n && refs.unclean[ri + w] == refs.unclean[ri];
+        // 16 bases (then 8, for the end of a block) against an all-A/C/G/T reference: only
+        // those that differ from it or lack quality are looked at one by one
+        let chunk = if qi & 1 == 1 {
+            None
+        } else if clean(16) {
+            Some(pending::<8>(
+                seq,
+                &refs.packed[ri & 1],
+                qi,
+                ri,
+                &qual[i..],
+                min_bq,
+            ))
+        } else if clean(8) {
+            Some(pending::<4>(
+                seq,
+                &refs.packed[ri & 1],
+                qi,
+                ri,
+                &qual[i..],
+                min_bq,
+            ))
+        } else {
+            None
+        };
+        let Some((mut todo, width)) = chunk else {
             one(i);
             i += 1;
             continue;
-        }
-        // 16 bases against an all-A/C/G/T reference: only those that differ from it or lack
-        // quality are looked at one by one
-        let eight = |b: &[u8], at: usize| -> u64 {
-            u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"))
         };
-        let x = eight(seq, qi >> 1) ^ eight(&refs.packed[ri & 1], ri >> 1);
-        let q: [u8; 16] = qual[i..i + 16].try_into().expect("16 qualities");
-        let mut todo = 0u32;
-        for (k, &bq) in q.iter().enumerate() {
-            todo |= u32::from(bq < min_bq) << k;
-        }
-        if x != 0 {
-            // a differing nibble t (from the low end) is base 2(t/2) + 1 when t is even (the
-            // low nibble of its byte), 2(t/2) when odd
-            let mut m = x | (x >> 1);
-            m |= m >> 2;
-            m &= 0x1111_1111_1111_1111;
-            while m != 0 {
-                let t = m.trailing_zeros() / 4;
-                m &= m - 1;
-                todo |= 1 << ((t & !1) + 1 - (t & 1));
-            }
-        }
         while todo != 0 {
             let k = todo.trailing_zeros() as usize;
             todo &= todo - 1;
             one(i + k);
         }
-        i += 16;
+        i += width;
     }
+}
+
+/// The `2 * B` bases of a read from query base `qi` (even) against the packed reference from
+/// position `ri`: a bit per base that differs from the reference or lacks quality (`qual`
+/// starts at the first of them), and how many bases that is.
+#[inline(always)]
+fn pending<const B: usize>(
+    seq: &[u8],
+    packed: &[u8],
+    qi: usize,
+    ri: usize,
+    qual: &[u8],
+    min_bq: u8,
+) -> (u32, usize) {
+    let word = |b: &[u8], at: usize| -> u64 {
+        let mut w = [0u8; 8];
+        w[..B].copy_from_slice(&b[at..at + B]);
+        u64::from_le_bytes(w)
+    };
+    let x = word(seq, qi >> 1) ^ word(packed, ri >> 1);
+    let mut todo = 0u32;
+    for (k, &bq) in qual[..2 * B].iter().enumerate() {
+        todo |= u32::from(bq < min_bq) << k;
+    }
+    if x != 0 {
+        // a differing nibble t (from the low end) is base 2(t/2) + 1 when t is even (the low
+        // nibble of its byte), 2(t/2) when odd
+        let mut m = x | (x >> 1);
+        m |= m >> 2;
+        m &= 0x1111_1111_1111_1111;
+        while m != 0 {
+            let t = m.trailing_zeros() / 4;
+            m &= m - 1;
+            todo |= 1 << ((t & !1) + 1 - (t & 1));
+        }
+    }
+    (todo, 2 * B)
 }
 
 /// Adds one read to `t`, whose first element is position `lo`; positions `>= hi` are ignored.
@@ -513,6 +572,17 @@ fn events(ev: &mut [Ev], lo: i64, hi: i64, a: &Aln<'_>) {
     }
 }
 
+/// A held copy of `a`, in a spare copy's buffers when there is one.
+fn hold(spare: &mut Vec<Held>, a: &Aln<'_>) -> Held {
+    match spare.pop() {
+        Some(mut h) => {
+            h.refill(a);
+            h
+        }
+        None => Held::from_aln(a),
+    }
+}
+
 /// Reads of one template (same name) that may overlap, waiting to be resolved together.
 #[derive(Debug)]
 struct Group {
@@ -539,6 +609,10 @@ pub struct SampleCounter {
     order: VecDeque<(Vec<u8>, u64, i64)>,
     generation: u64,
     evs: Vec<Vec<Ev>>,
+    /// Held copies and member lists of resolved groups, reused (a tenth of the reads of a
+    /// typical library is held: one allocation per buffer each would show in the profile).
+    spare: Vec<Held>,
+    spare_members: Vec<Vec<Held>>,
     /// Implicit reference bases as a difference array over `lo..hi` (see [`RefCodes`]).
     diff: Vec<i32>,
     /// The reference of the span (empty: every base counted where it lies).
@@ -632,7 +706,8 @@ impl SampleCounter {
             if let Some(g) = self.groups.get_mut(a.name) {
                 if g.max_end > a.start {
                     g.max_end = g.max_end.max(end);
-                    g.members.push(Held::from_aln(a));
+                    let h = hold(&mut self.spare, a);
+                    g.members.push(h);
                     return;
                 }
                 // a stale group of the same name that no longer overlaps: resolve it first
@@ -645,7 +720,11 @@ impl SampleCounter {
                 self.groups.insert(
                     a.name.to_vec(),
                     Group {
-                        members: vec![Held::from_aln(a)],
+                        members: {
+                            let mut m = self.spare_members.pop().unwrap_or_default();
+                            m.push(hold(&mut self.spare, a));
+                            m
+                        },
                         max_end: end,
                         generation: self.generation,
                     },
@@ -694,7 +773,14 @@ impl SampleCounter {
         self.settle_implicit();
     }
 
-    fn resolve(&mut self, g: Group, s: &PileupSettings) {
+    /// Resolves a group, then keeps its buffers for the next ones.
+    fn resolve(&mut self, mut g: Group, s: &PileupSettings) {
+        self.resolve_members(&g, s);
+        self.spare.append(&mut g.members);
+        self.spare_members.push(g.members);
+    }
+
+    fn resolve_members(&mut self, g: &Group, s: &PileupSettings) {
         let min_bq = s.min_base_quality;
         if g.members.len() == 1 {
             let a = g.members[0].view();

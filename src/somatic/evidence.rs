@@ -98,22 +98,34 @@ struct Obs {
 /// block is compared 16 bases at a time against the phase that lines up with its packing, and
 /// only chunks that differ are looked at base by base.
 fn pack_reference(seq: &[u8]) -> [Vec<u8>; 2] {
-    let code = |b: u8| -> u8 {
-        match b {
-            b'A' => 1,
-            b'C' => 2,
-            b'G' => 4,
-            b'T' => 8,
-            _ => 15,
-        }
-    };
-    let at = |i: usize| seq.get(i).map_or(15, |&b| code(b));
     let half = seq.len() / 2 + 2;
-    let p0 = (0..half).map(|j| at(2 * j) << 4 | at(2 * j + 1)).collect();
-    let p1 = (0..half)
-        .map(|j| at(2 * j + 1) << 4 | at(2 * j + 2))
-        .collect();
-    [p0, p1]
+    [
+        pack_pairs(seq, half),
+        pack_pairs(seq.get(1..).unwrap_or(&[]), half),
+    ]
+}
+
+/// BAM's 4-bit code of an A/C/G/T reference base; 15 for anything else.
+const REF_CODE: [u8; 256] = {
+    let mut t = [15u8; 256];
+    t[b'A' as usize] = 1;
+    t[b'C' as usize] = 2;
+    t[b'G' as usize] = 4;
+    t[b'T' as usize] = 8;
+    t
+};
+
+/// `seq` two bases per byte (high nibble first), padded with code 15 to `len` bytes.
+fn pack_pairs(seq: &[u8], len: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(len);
+    let pairs = seq.chunks_exact(2);
+    let odd = pairs.remainder().first().copied();
+    out.extend(pairs.map(|p| REF_CODE[p[0] as usize] << 4 | REF_CODE[p[1] as usize]));
+    if let Some(b) = odd {
+        out.push(REF_CODE[b as usize] << 4 | 15);
+    }
+    out.resize(len, 0xff);
+    out
 }
 
 /// The length of the leading run (in bases, even) over which the packed read bytes equal the
@@ -1025,6 +1037,37 @@ mod tests {
             end_dist: 20,
             template,
             fragment: template,
+        }
+    }
+
+    /// The packed reference in both phases equals its definition, base by base (every
+    /// length parity, non-A/C/G/T bases, and the padding past the end).
+    #[test]
+    fn the_packed_reference_follows_its_definition() {
+        let code = |b: Option<&u8>| match b {
+            Some(b'A') => 1u8,
+            Some(b'C') => 2,
+            Some(b'G') => 4,
+            Some(b'T') => 8,
+            _ => 15,
+        };
+        for seq in [&b""[..], b"A", b"ACGTN", b"acgtRYACGT", b"GGCCAATTNNAC"] {
+            let [p0, p1] = pack_reference(seq);
+            let half = seq.len() / 2 + 2;
+            assert_eq!((p0.len(), p1.len()), (half, half));
+            for j in 0..half {
+                let at = |i: usize| code(seq.get(i));
+                assert_eq!(
+                    p0[j],
+                    at(2 * j) << 4 | at(2 * j + 1),
+                    "{seq:?} phase 0 byte {j}"
+                );
+                assert_eq!(
+                    p1[j],
+                    at(2 * j + 1) << 4 | at(2 * j + 2),
+                    "{seq:?} phase 1 byte {j}"
+                );
+            }
         }
     }
 

@@ -287,6 +287,10 @@ pub struct MsiPartial {
     pub sites: Vec<MsSite>,
     /// Per site: one histogram per sample.
     pub hist: Vec<Vec<Histogram>>,
+    /// Per sample: the first site not yet behind the reads (reads arrive sorted by start).
+    cursor: Vec<usize>,
+    /// The bases of the read being matched (reused).
+    seq: Vec<u8>,
 }
 
 /// Every site of a pass with its histograms, in genome order (partials appended in order).
@@ -345,6 +349,8 @@ impl ColumnObserver for MsiObserver<'_> {
         MsiPartial {
             hist: vec![vec![Vec::new(); self.n_samples]; sites.len()],
             sites,
+            cursor: vec![0; self.n_samples],
+            seq: Vec::new(),
         }
     }
 
@@ -360,19 +366,32 @@ impl ColumnObserver for MsiObserver<'_> {
             return;
         }
         let w = self.read_window as i64;
-        // sites whose start lies within the read window around the read's start
-        let first = p
-            .sites
-            .partition_point(|s| (s.start.get() as i64) + w < a.start);
-        let mut seq: Option<Vec<u8>> = None;
+        // sites whose start lies within the read window around the read's start: the first
+        // is found by advancing this sample's cursor (reads come sorted by start), or by a
+        // search when a read starts before the previous one
+        let behind = |s: &MsSite| (s.start.get() as i64) + w < a.start;
+        let sites = &p.sites;
+        let Some(cursor) = p.cursor.get_mut(sample) else {
+            return;
+        };
+        if *cursor > 0 && !behind(&sites[*cursor - 1]) {
+            *cursor = sites.partition_point(behind);
+        }
+        while *cursor < sites.len() && behind(&sites[*cursor]) {
+            *cursor += 1;
+        }
+        let first = *cursor;
+        if first == sites.len() || (sites[first].start.get() as i64) - w > a.start {
+            return;
+        }
         const NIB: &[u8; 16] = b"=ACMGRSVTWYHKDBN";
-        for k in first..p.sites.len() {
-            let s = &p.sites[k];
+        let seq = &mut p.seq;
+        seq.clear();
+        seq.extend((0..a.seq_len).map(|i| NIB[a.nibble(i) as usize]));
+        for (k, s) in sites.iter().enumerate().skip(first) {
             if (s.start.get() as i64) - w > a.start {
                 break;
             }
-            let seq = seq
-                .get_or_insert_with(|| (0..a.seq_len).map(|i| NIB[a.nibble(i) as usize]).collect());
             if let Some(c) = repeat_count_in_seq(seq, s) {
                 let h = &mut p.hist[k][sample];
                 if h.len() <= c as usize {

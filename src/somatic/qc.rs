@@ -5,7 +5,7 @@
 use crate::engine::{Column, ColumnObserver, RefSlice};
 pub use crate::types::results::SampleQcResult;
 use crate::types::results::{Identity, IdentityStatus, QcResult, QcVerdict};
-use crate::types::{aln::flag, Aln, ContigId, Field, Region, Shard};
+use crate::types::{aln::flag, tally::ACGT_FIELD, Aln, ContigId, Field, Region, Shard};
 
 /// Depth histogram cap (positions deeper count in the last bin).
 pub(crate) const DEPTH_CAP: usize = 20_000;
@@ -110,13 +110,8 @@ impl ColumnObserver for QcObserver {
     }
 
     fn column(&self, p: &mut QcPartial, col: &Column<'_>) {
-        let ref_field = match col.ref_base.to_ascii_uppercase() {
-            b'A' => Some(Field::A),
-            b'C' => Some(Field::C),
-            b'G' => Some(Field::G),
-            b'T' => Some(Field::T),
-            _ => None,
-        };
+        // A/C/G/T (either case) 0-3, else 4
+        let ref_field = ACGT_FIELD[col.ref_base.to_ascii_uppercase() as usize] as usize;
         for (i, t) in col.samples.iter().enumerate() {
             let d = t.bases() as usize;
             let q = &mut p.samples[i];
@@ -125,12 +120,10 @@ impl ColumnObserver for QcObserver {
                 h.resize((d + 1).min(DEPTH_CAP + 1).max(h.len()), 0);
             }
             h[d.min(DEPTH_CAP)] += 1;
-            if let Some(f) = ref_field {
-                let acgt: u32 = [Field::A, Field::C, Field::G, Field::T]
-                    .iter()
-                    .map(|&b| t.get(b))
-                    .sum();
-                let m = t.get(f);
+            if ref_field < 4 {
+                let c = &t.0;
+                let acgt = c[0] + c[1] + c[2] + c[3];
+                let m = c[ref_field];
                 q.ref_match += m as u64;
                 q.ref_mismatch += (acgt - m) as u64;
             }
@@ -157,12 +150,8 @@ impl ColumnObserver for QcObserver {
             let (t, n) = (&col.samples[0], &col.samples[1]);
             let (tn, nn) = (t.bases(), n.bases());
             if tn >= 15 && nn >= 15 && col.ref_base != b'N' {
-                let refi = match col.ref_base {
-                    b'A' => 0,
-                    b'C' => 1,
-                    b'G' => 2,
-                    _ => 3,
-                };
+                // A, C, G: 0-2; anything else counts as T (3)
+                let refi = (ACGT_FIELD[col.ref_base as usize] as usize).min(3);
                 for b in 0..4 {
                     if b == refi {
                         continue;

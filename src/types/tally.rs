@@ -24,6 +24,17 @@ pub enum Field {
     Fail = 8,
 }
 
+/// The tally field (0-3) of an upper-case A/C/G/T reference base; 4 (`N`) for any other byte.
+/// A table rather than a `match`: reference bases are random, so a branch per base mispredicts.
+pub(crate) const ACGT_FIELD: [u8; 256] = {
+    let mut t = [Field::N as u8; 256];
+    t[b'A' as usize] = Field::A as u8;
+    t[b'C' as usize] = Field::C as u8;
+    t[b'G' as usize] = Field::G as u8;
+    t[b'T' as usize] = Field::T as u8;
+    t
+};
+
 /// Number of counters in a [`Tally`].
 pub(crate) const N_FIELDS: usize = 9;
 

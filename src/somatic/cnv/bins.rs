@@ -20,7 +20,7 @@
 //! shard size or the thread count).
 
 use crate::engine::{Column, ColumnObserver, RefSlice};
-use crate::types::{aln::flag, Aln, ContigId, Region, Shard};
+use crate::types::{aln::flag, tally::ACGT_FIELD, Aln, ContigId, Region, Shard};
 
 /// Longest template (TLEN) whose midpoint is used; longer or odd pairs count at the read.
 pub(crate) const MAX_MIDPOINT_TLEN: i64 = 2000;
@@ -212,6 +212,8 @@ pub struct CnvPartial {
     core: Region,
     /// Column cursor: the bin index of the last column.
     cursor: usize,
+    /// Read cursor: the bin (index into this partial's bins) of the last read's fragment.
+    read_bin: usize,
 }
 
 impl CnvObserver<'_> {
@@ -267,6 +269,7 @@ impl ColumnObserver for CnvObserver<'_> {
             het: Vec::new(),
             core: c,
             cursor: core.start,
+            read_bin: 0,
         }
     }
 
@@ -278,7 +281,17 @@ impl ColumnObserver for CnvObserver<'_> {
             return;
         }
         let bins = &self.layout.bins[p.first..p.first + p.n];
-        let k = bins.partition_point(|b| b.end <= mid);
+        // the first bin ending after `mid`, walked to from the last read's: reads come sorted
+        // by start and a fragment's midpoint lies at most MAX_MIDPOINT_TLEN / 2 after it, so
+        // this moves a few bins (a search per read showed in the profile)
+        let mut k = p.read_bin.min(bins.len());
+        while k < bins.len() && bins[k].end <= mid {
+            k += 1;
+        }
+        while k > 0 && bins[k - 1].end > mid {
+            k -= 1;
+        }
+        p.read_bin = k;
         if k >= bins.len() || bins[k].start > mid || bins[k].contig != p.core.contig {
             return;
         }
@@ -298,13 +311,10 @@ impl ColumnObserver for CnvObserver<'_> {
         if depth < self.het_min_depth {
             return;
         }
-        let refi = match col.ref_base {
-            b'A' => 0,
-            b'C' => 1,
-            b'G' => 2,
-            b'T' => 3,
-            _ => return,
-        };
+        let refi = ACGT_FIELD[col.ref_base as usize] as usize;
+        if refi > 3 {
+            return;
+        }
         let r = t.0[refi];
         // fast reject: mostly reference (nearly every position)
         if r * 10 > depth * 8 {
@@ -366,15 +376,11 @@ impl ColumnObserver for CnvObserver<'_> {
             let from = (s - reference.start) as usize;
             let to = ((e - reference.start) as usize).min(reference.seq.len());
             let (mut gc, mut acgt) = (0u32, 0u32);
+            // counted without a branch per base (bases are random: a `match` mispredicts)
             for &c in &reference.seq[from.min(to)..to] {
-                match c {
-                    b'G' | b'C' => {
-                        gc += 1;
-                        acgt += 1;
-                    }
-                    b'A' | b'T' => acgt += 1,
-                    _ => {}
-                }
+                let f = ACGT_FIELD[c as usize];
+                gc += u32::from(f == 1 || f == 2);
+                acgt += u32::from(f < 4);
             }
             *slot = (gc, acgt);
         }

@@ -25,7 +25,7 @@ PARTS = [
     ("decode: BGZF blocks, BAM records, copies", r"noodles_|view_bam|CountingCursor|AlnReader|alignment::"),
     ("gather and sinks (main thread)", r"Stage>::add|as oncostream::pipeline::run::stage::Stage>::add|run::pass::\{\{closure|engine::run_shards"),
     ("engine: read dispatch, column loop, shards", r"engine::process_shard|RunObserver"),
-    ("after the pass (finishing stages, outputs)", r"execute_with|RunPlan"),
+    ("after the pass (finishing stages, outputs)", r"execute_with|RunPlan|cnv::segment::|^pelt\b"),
 ]
 COMPILED = [(name, re.compile(p)) for name, p in PARTS]
 

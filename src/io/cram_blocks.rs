@@ -579,7 +579,18 @@ impl<'a> Streams<'a> {
 
     /// The external block `id`; None when the walk does not follow it (not tracked).
     fn ext(&mut self, id: i32) -> R<Option<&mut Ext<'a>>> {
-        match self.ext.binary_search_by_key(&id, |e| e.block.id) {
+        // content ids are most often consecutive: try the slot that would hold `id` then,
+        // before searching (this runs for every value the walk reads)
+        let guess = self
+            .ext
+            .first()
+            .and_then(|e| usize::try_from(i64::from(id) - i64::from(e.block.id)).ok())
+            .filter(|&k| self.ext.get(k).is_some_and(|e| e.block.id == id));
+        let found = match guess {
+            Some(k) => Ok(k),
+            None => self.ext.binary_search_by_key(&id, |e| e.block.id),
+        };
+        match found {
             Ok(k) => Ok(Some(&mut self.ext[k]).filter(|e| e.tracked)),
             Err(_) => err(format!("no external block has content id {id}")),
         }

@@ -8,7 +8,7 @@
 #            make_compact_pair.sh: ~0.4 us per record to decode, so our own per-record work shows)
 #
 #   scripts/bench-wgs.sh      (BENCH_DIR=/tmp/oncostream-bench for sim28, DATA=/tmp/compact-pair
-#                              for compact, THREADS=2, PAIRS="sim28 compact", EXTRAS=1)
+#                              for compact, THREADS=2, PAIRS="sim28 compact", EXTRAS=1, REPEAT=3)
 #
 # Prints wall, CPU, peak RSS per step (`<pair>.<step>`) and the ratios the targets are written
 # against (docs/performance.md), per pair:
@@ -17,7 +17,8 @@
 #   pileup CRAM            <= 1.5 x  samtools view -c -@T of the tumor CRAM
 #   thread efficiency      run at 1 thread / (T x run at T threads), recorded
 # and, with EXTRAS=1 on sim28: run + resource <= 1.10 x run (<= +150 MB RSS), run / run
-# --skip-structural <= 1.15 (best of 3 each), peak RSS 2 Mb -> 28 Mb at one shard size.
+# --skip-structural <= 1.15, peak RSS 2 Mb -> 28 Mb at one shard size. Every step is the
+# fastest of REPEAT (default 3) interleaved rounds.
 # Missing data is generated first (about 6 + 5 minutes on 2 cores).
 # Needs samtools, bgzip, tabix (apt-get install samtools tabix), python3, bc.
 set -euo pipefail
@@ -79,37 +80,40 @@ measure() {  # name, command...
 get() { awk -v n="$1" -v c="$2" '$1==n{print $c}' "$out"; }
 ratio() { echo "$1 / $2" | bc -l; }
 
-# --- per pair ------------------------------------------------------------------------------
+# --- per pair ---------------------------------------------------------------------------
+# Each step runs REPEAT times (default 3), the rounds interleaved so that a slow spell of a
+# shared machine falls on every tool alike; the fastest round of each step is kept (as
+# hyperfine's min). Thread efficiency compares the fastest 1-thread and 2-thread rounds.
+rounds=${REPEAT:-3}
 sync
-for p in $pairs; do
-  read -r ref tb nb cr <<< "$(pair_files "$p")"
-  # an array, not a function: /usr/bin/time runs programs, not shell functions
-  run=("$bin" run --tumor "$tb" --normal "$nb" -r "$ref" --quiet)
-  measure "$p.view_tumor" samtools view -c -@ "$T" "$tb"
-  measure "$p.view_normal" samtools view -c -@ "$T" "$nb"
-  measure "$p.view_tumor_cram" samtools view -c -@ "$T" -T "$ref" "$cr"
-  rm -rf "$dir/run.$p" "$dir/run1.$p"
-  measure "$p.run_tn" "${run[@]}" -t "$T" --outdir "$dir/run.$p"
-  measure "$p.run_tn_t1" "${run[@]}" -t 1 --outdir "$dir/run1.$p"
-  measure "$p.view_tumor_t1" samtools view -c "$tb"
-  measure "$p.pileup_bam" "$bin" pileup --bam "$tb" -r "$ref" -t "$T" --quiet -o /dev/null
-  measure "$p.pileup_cram" "$bin" pileup --bam "$cr" -r "$ref" -t "$T" --quiet -o /dev/null
+for r in $(seq 1 "$rounds"); do
+  for p in $pairs; do
+    read -r ref tb nb cr <<< "$(pair_files "$p")"
+    # an array, not a function: /usr/bin/time runs programs, not shell functions
+    run=("$bin" run --tumor "$tb" --normal "$nb" -r "$ref" --quiet)
+    measure "$p.view_tumor.$r" samtools view -c -@ "$T" "$tb"
+    measure "$p.view_normal.$r" samtools view -c -@ "$T" "$nb"
+    measure "$p.view_tumor_cram.$r" samtools view -c -@ "$T" -T "$ref" "$cr"
+    rm -rf "$dir/run.$p" "$dir/run1.$p"
+    measure "$p.run_tn.$r" "${run[@]}" -t "$T" --outdir "$dir/run.$p"
+    measure "$p.run_tn_t1.$r" "${run[@]}" -t 1 --outdir "$dir/run1.$p"
+    measure "$p.view_tumor_t1.$r" samtools view -c "$tb"
+    measure "$p.pileup_bam.$r" "$bin" pileup --bam "$tb" -r "$ref" -t "$T" --quiet -o /dev/null
+    measure "$p.pileup_cram.$r" "$bin" pileup --bam "$cr" -r "$ref" -t "$T" --quiet -o /dev/null
+  done
+  if [ "$extras" = 1 ] && [[ " $pairs " == *" sim28 "* ]]; then
+    read -r ref tb nb cr <<< "$(pair_files sim28)"
+    run=("$bin" run --tumor "$tb" --normal "$nb" -r "$ref" -t "$T" --quiet)
+    rm -rf "$dir/run_a" "$dir/run_b" "$dir/run_res" "$dir/run_2mb"
+    measure "sim28.run_tn_2mb.$r" "${run[@]}" --outdir "$dir/run_2mb" --region chr1:1-2000000 --shard-size 875000
+    measure "sim28.run_cnvsv.$r" "${run[@]}" --outdir "$dir/run_a"
+    measure "sim28.run_skip.$r" "${run[@]}" --outdir "$dir/run_b" --skip-structural
+    measure "sim28.run_tn_resource.$r" "${run[@]}" --outdir "$dir/run_res" --germline-resource "$res"
+  fi
 done
-if [ "$extras" = 1 ] && [[ " $pairs " == *" sim28 "* ]]; then
-  read -r ref tb nb cr <<< "$(pair_files sim28)"
-  run=("$bin" run --tumor "$tb" --normal "$nb" -r "$ref" -t "$T" --quiet)
-  rm -rf "$dir/run_res" "$dir/run_2mb"
-  measure sim28.run_tn_2mb "${run[@]}" --outdir "$dir/run_2mb" --region chr1:1-2000000 --shard-size 875000
-  for i in 1 2 3; do
-    rm -rf "$dir/run_a" "$dir/run_b"
-    measure "sim28.run_cnvsv.$i" "${run[@]}" --outdir "$dir/run_a"
-    measure "sim28.run_skip.$i" "${run[@]}" --outdir "$dir/run_b" --skip-structural
-  done
-  for n in sim28.run_cnvsv sim28.run_skip; do
-    grep "^$n\." "$out" | sort -k2 -n | head -1 | sed "s/^$n\.[0-9]/$n/" >> "$out"
-  done
-  measure sim28.run_tn_resource "${run[@]}" --outdir "$dir/run_res" --germline-resource "$res"
-fi
+for n in $(awk '{sub(/\.[0-9]+$/, "", $1); print $1}' "$out" | sort -u); do
+  grep "^$n\.[0-9]* " "$out" | sort -k2 -n | head -1 | sed "s/^$n\.[0-9]*/$n/" >> "$out"
+done
 
 # --- report --------------------------------------------------------------------------------
 printf '%-24s %9s %9s %9s\n' step wall_s cpu_s rss_MB
@@ -127,7 +131,7 @@ for p in $pairs; do
   printf '%s peak RSS of run (MB)                     %d\n' "$p" "$(get "$p.run_tn" 4)"
 done
 if [ "$extras" = 1 ] && [[ " $pairs " == *" sim28 "* ]]; then
-  printf 'sim28 run / run --skip-structural (best of 3) %.2f   (target <= 1.15)\n' "$(ratio "$(get sim28.run_cnvsv 2)" "$(get sim28.run_skip 2)")"
+  printf 'sim28 run / run --skip-structural            %.2f   (target <= 1.15)\n' "$(ratio "$(get sim28.run_cnvsv 2)" "$(get sim28.run_skip 2)")"
   printf 'sim28 run + resource / run                    %.2f   (target <= 1.10)\n' "$(ratio "$(get sim28.run_tn_resource 2)" "$(get sim28.run_cnvsv 2)")"
   printf 'sim28 run + resource RSS - run RSS (MB)       %d     (target <= 150)\n' "$(( $(get sim28.run_tn_resource 4) - $(get sim28.run_tn 4) ))"
   printf 'sim28 peak RSS 2 Mb -> 28 Mb, same shard size  %d -> %d MB\n' "$(get sim28.run_tn_2mb 4)" "$(get sim28.run_tn 4)"

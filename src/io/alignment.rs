@@ -53,10 +53,16 @@ struct CramIndex {
 
 impl CramIndex {
     /// Runs (once) the memory-safe check of the containers `range` before htslib decodes them.
-    fn check(&self, map: &[u8], range: std::ops::Range<usize>, name: &str) -> Result<()> {
+    fn check(&self, map: &Mmap, range: std::ops::Range<usize>, name: &str) -> Result<()> {
         for k in range {
             let done = self.checked[k].get_or_init(|| {
-                cram_blocks::check_container(map, &self.containers[k]).map_err(|e| e.0)
+                let c = &self.containers[k];
+                let r = cram_blocks::check_container(map, c).map_err(|e| e.0);
+                // the check reads the container through the map; htslib reads the file
+                // itself: without this, the checked pages stayed in RSS (the size of the CRAM)
+                let at = c.offset as usize;
+                release_range(map, at, at.saturating_add((c.header_len + c.len) as usize));
+                r
             });
             if let Err(e) = done {
                 return Err(fail(
@@ -671,22 +677,24 @@ impl CountingCursor {
     /// unmaps the pages from this process: the data stays in the page cache and a later access
     /// (another worker reading a boundary block) faults it back in, unchanged.
     fn release(&mut self) {
-        const PAGE: usize = 4096;
         if let Some((a, b)) = self.touched.take() {
-            let start = a.div_ceil(PAGE) * PAGE;
-            let end = (b / PAGE) * PAGE;
-            if end > start {
-                // SAFETY: the map is a read-only, shared mapping of a regular file; DONTNEED
-                // cannot change what a later read sees (it re-reads the same file pages).
-                let _ = unsafe {
-                    self.map.unchecked_advise_range(
-                        memmap2::UncheckedAdvice::DontNeed,
-                        start,
-                        end - start,
-                    )
-                };
-            }
+            release_range(&self.map, a, b);
         }
+    }
+}
+
+/// Drops this process's mapping of the whole pages inside bytes `a..b` of a file map
+/// (`MADV_DONTNEED`; the page cache keeps them, and a later read faults them back in).
+fn release_range(map: &Mmap, a: usize, b: usize) {
+    const PAGE: usize = 4096;
+    let start = a.div_ceil(PAGE) * PAGE;
+    let end = (b.min(map.len()) / PAGE) * PAGE;
+    if end > start {
+        // SAFETY: the map is a read-only, shared mapping of a regular file; DONTNEED cannot
+        // change what a later read sees (it re-reads the same file pages).
+        let _ = unsafe {
+            map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start)
+        };
     }
 }
 

@@ -22,6 +22,7 @@
 pub mod deadline;
 pub mod filter;
 pub mod gather;
+pub mod parallel;
 pub mod pileup;
 pub mod plan;
 pub mod progress;

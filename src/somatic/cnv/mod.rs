@@ -695,7 +695,6 @@ impl Segments<'_> {
         s: &CnvSettings,
         threads: usize,
     ) -> Vec<(usize, usize)> {
-        use rayon::prelude::*;
         let penalty = s.penalty * (self.usable.len() as f64).ln();
         let mut runs = contig_runs(self.usable, self.layout);
         // PELT without change points costs ~bins^2: start the longest contigs first
@@ -725,18 +724,7 @@ impl Segments<'_> {
             }
             segs
         };
-        let pool = (threads > 1 && runs.len() > 1)
-            .then(|| {
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(threads)
-                    .build()
-                    .ok()
-            })
-            .flatten();
-        let per_contig: Vec<Vec<(usize, usize)>> = match pool {
-            Some(pool) => pool.install(|| runs.par_iter().map(one).collect()),
-            None => runs.iter().map(one).collect(),
-        };
+        let per_contig = crate::engine::parallel::map_in_order(threads, &runs, one);
         let mut raw: Vec<(usize, usize)> = per_contig.into_iter().flatten().collect();
         raw.sort_unstable();
         raw

@@ -89,7 +89,7 @@ struct Ev {
 }
 
 /// An owned copy of a read held back until its mate arrives.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct Held {
     tid: i32,
     start: i64,
@@ -106,24 +106,7 @@ struct Held {
 }
 
 impl Held {
-    fn from_aln(a: &Aln<'_>) -> Held {
-        Held {
-            tid: a.tid,
-            start: a.start,
-            flags: a.flags,
-            mapq: a.mapq,
-            mate_tid: a.mate_tid,
-            mate_start: a.mate_start,
-            tlen: a.tlen,
-            name: a.name.to_vec(),
-            cigar: a.cigar.to_vec(),
-            seq: a.seq.to_vec(),
-            seq_len: a.seq_len,
-            qual: a.qual.to_vec(),
-        }
-    }
-
-    /// Reuses this copy's buffers for another read.
+    /// Copies `a` into this copy's buffers (reused from an earlier read).
     fn refill(&mut self, a: &Aln<'_>) {
         self.tid = a.tid;
         self.start = a.start;
@@ -350,26 +333,13 @@ fn count_bases_vs_ref(
         let clean = |w: usize| i + w <= n && refs.unclean[ri + w] == refs.unclean[ri];
         // 16 bases (then 8, for the end of a block) against an all-A/C/G/T reference: only
         // those that differ from it or lack quality are looked at one by one
+        let (packed, q) = (&refs.packed[ri & 1], &qual[i..]);
         let chunk = if qi & 1 == 1 {
             None
         } else if clean(16) {
-            Some(pending::<8>(
-                seq,
-                &refs.packed[ri & 1],
-                qi,
-                ri,
-                &qual[i..],
-                min_bq,
-            ))
+            Some(pending::<8>(seq, packed, qi, ri, q, min_bq))
         } else if clean(8) {
-            Some(pending::<4>(
-                seq,
-                &refs.packed[ri & 1],
-                qi,
-                ri,
-                &qual[i..],
-                min_bq,
-            ))
+            Some(pending::<4>(seq, packed, qi, ri, q, min_bq))
         } else {
             None
         };
@@ -574,13 +544,9 @@ fn events(ev: &mut [Ev], lo: i64, hi: i64, a: &Aln<'_>) {
 
 /// A held copy of `a`, in a spare copy's buffers when there is one.
 fn hold(spare: &mut Vec<Held>, a: &Aln<'_>) -> Held {
-    match spare.pop() {
-        Some(mut h) => {
-            h.refill(a);
-            h
-        }
-        None => Held::from_aln(a),
-    }
+    let mut h = spare.pop().unwrap_or_default();
+    h.refill(a);
+    h
 }
 
 /// Reads of one template (same name) that may overlap, waiting to be resolved together.

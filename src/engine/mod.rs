@@ -39,7 +39,7 @@ use anyhow::Result;
 use crossbeam_channel::{bounded, Receiver, Sender};
 
 use crate::error::{fail, ExitKind};
-use crate::types::source::{AlignmentReader, AlignmentSource, SequenceSource};
+use crate::types::source::{AlignmentReader, AlignmentSource, Fields, SequenceSource};
 use crate::types::{aln::flag, Aln, Contig, ContigId, Pos0, Region, Shard, Tally};
 pub use deadline::with_deadline;
 pub use gather::DEFAULT_STALL_LIMIT;
@@ -100,6 +100,13 @@ pub trait ColumnObserver: Sync {
         0
     }
 
+    /// The optional parts of a record this observer reads (base qualities, optional fields);
+    /// the readers may leave the rest undecoded (see [`Fields`]). The default is all of them:
+    /// an observer that reads no qualities or tags says so.
+    fn fields(&self) -> Fields {
+        Fields::ALL
+    }
+
     /// Sees each read once (in the shard that owns its start), before any column of the shard.
     /// `pass` says whether it passed the read filter.
     fn read(&self, _partial: &mut Self::Partial, _sample: usize, _aln: &Aln<'_>, _pass: bool) {}
@@ -147,6 +154,10 @@ impl<A: ColumnObserver, B: ColumnObserver> ColumnObserver for (A, B) {
 
     fn padding(&self) -> u64 {
         self.0.padding().max(self.1.padding())
+    }
+
+    fn fields(&self) -> Fields {
+        self.0.fields().union(self.1.fields())
     }
 
     fn read(&self, p: &mut Self::Partial, sample: usize, aln: &Aln<'_>, pass: bool) {
@@ -200,6 +211,10 @@ impl ColumnObserver for NoObserver {
 
     fn handles_empty(&self, _partial: &()) -> bool {
         true
+    }
+
+    fn fields(&self) -> Fields {
+        Fields::BASES
     }
 }
 
@@ -457,10 +472,11 @@ fn work<'p, O: ColumnObserver>(
     cancel: &AtomicBool,
 ) {
     let n = prep.inputs.len();
+    let fields = prep.config.pileup.fields().union(observer.fields());
     let readers = match prep
         .inputs
         .iter()
-        .map(|i| i.reader())
+        .map(|i| i.reader(fields))
         .collect::<Result<Vec<_>>>()
     {
         Ok(r) => r,

@@ -24,6 +24,7 @@ use crate::types::fxhash::FxHashMap;
 use super::filter::ReadFilter;
 use crate::types::{
     aln::{flag, op},
+    source::Fields,
     Aln, Field, Tally,
 };
 
@@ -59,6 +60,17 @@ pub struct PileupSettings {
     pub mate_overlap: MateOverlap,
     /// Which mate wins an overlap.
     pub mate_strategy: MateStrategy,
+}
+
+impl PileupSettings {
+    /// The optional record parts the hot loop itself reads: base qualities when a threshold
+    /// is set or when base quality decides which mate counts; never optional fields.
+    pub fn fields(&self) -> Fields {
+        Fields {
+            qual: self.min_base_quality > 0 || self.mate_strategy == MateStrategy::BaseQualFirst,
+            aux: false,
+        }
+    }
 }
 
 impl Default for PileupSettings {

@@ -25,7 +25,7 @@ use super::reference::Reference;
 use crate::error::{fail, ExitKind};
 use crate::log;
 pub use crate::types::source::InputFormat as Format;
-use crate::types::source::{AlignmentReader, AlignmentSource, InputInfo};
+use crate::types::source::{AlignmentReader, AlignmentSource, Fields, InputInfo};
 use crate::types::{Aln, Contig, Region};
 
 /// Options for opening alignment inputs.
@@ -102,8 +102,8 @@ impl AlignmentSource for AlignmentInput {
         &self.contigs
     }
 
-    fn reader(&self) -> Result<Box<dyn AlignmentReader + '_>> {
-        Ok(Box::new(self.open_reader()?))
+    fn reader(&self, fields: Fields) -> Result<Box<dyn AlignmentReader + '_>> {
+        Ok(Box::new(self.open_reader(fields)?))
     }
 
     fn index_records(&self, contig: usize) -> Option<u64> {
@@ -338,8 +338,9 @@ impl AlignmentInput {
 
     /// A reader of this input for one worker: BAM through noodles over the shared memory map,
     /// CRAM through htslib (its decoder is several times faster than noodles-cram; measured in
-    /// `scripts/bench-wgs.sh`).
-    pub(crate) fn open_reader(&self) -> Result<AlnReader<'_>> {
+    /// `scripts/bench-wgs.sh`), told which of `fields` to decode (BAM records carry them all
+    /// at no cost).
+    pub(crate) fn open_reader(&self, fields: Fields) -> Result<AlnReader<'_>> {
         let kind = match self.info.format {
             Format::Bam => {
                 let cursor = CountingCursor {
@@ -366,6 +367,14 @@ impl AlignmentInput {
                 if let Some(reference) = &self.cram_reference {
                     r.set_reference(reference).map_err(open_err)?;
                 }
+                if fields != Fields::ALL {
+                    use rust_htslib::bam::Read as _;
+                    r.set_cram_options(
+                        rust_htslib::htslib::hts_fmt_option_CRAM_OPT_REQUIRED_FIELDS,
+                        cram_required_fields(fields),
+                    )
+                    .map_err(open_err)?;
+                }
                 ReaderKind::Cram(Box::new(r), rust_htslib::bam::Record::new())
             }
         };
@@ -381,6 +390,29 @@ impl AlignmentInput {
     pub fn header(&self) -> &sam::Header {
         &self.header
     }
+}
+
+/// htslib's required-fields mask for `fields`: everything a record's placement, pairing,
+/// name, CIGAR and bases need, plus qualities and optional fields when asked for.
+fn cram_required_fields(fields: Fields) -> rust_htslib::htslib::sam_fields {
+    use rust_htslib::htslib as h;
+    let mut m = h::sam_fields_SAM_QNAME
+        | h::sam_fields_SAM_FLAG
+        | h::sam_fields_SAM_RNAME
+        | h::sam_fields_SAM_POS
+        | h::sam_fields_SAM_MAPQ
+        | h::sam_fields_SAM_CIGAR
+        | h::sam_fields_SAM_RNEXT
+        | h::sam_fields_SAM_PNEXT
+        | h::sam_fields_SAM_TLEN
+        | h::sam_fields_SAM_SEQ;
+    if fields.qual {
+        m |= h::sam_fields_SAM_QUAL;
+    }
+    if fields.aux {
+        m |= h::sam_fields_SAM_AUX;
+    }
+    m
 }
 
 fn list(paths: &[PathBuf]) -> String {
@@ -1103,5 +1135,79 @@ fn view_hts(rec: &rust_htslib::bam::Record) -> Aln<'_> {
         seq_len: rec.seq_len(),
         qual: rec.qual(),
         aux: data.get(aux_at..).unwrap_or(&[]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::ContigId;
+
+    /// (name, start, flags, CIGAR, bases, qualities, optional fields) of every record.
+    type Rec = (Vec<u8>, i64, u16, Vec<u32>, Vec<u8>, Vec<u8>, Vec<u8>);
+
+    fn records(input: &AlignmentInput, fields: Fields) -> Vec<Rec> {
+        let c = input.contigs.iter().position(|c| c.len > 0).unwrap();
+        let region = Region {
+            contig: ContigId::new(c),
+            start: 0,
+            end: input.contigs[c].len,
+        };
+        let mut out = Vec::new();
+        let mut r = input.open_reader(fields).unwrap();
+        r.fetch(region, &mut |a: &Aln<'_>| {
+            let seq = (0..a.seq_len).map(|i| a.nibble(i)).collect();
+            out.push((
+                a.name.to_vec(),
+                a.start,
+                a.flags,
+                a.cigar.to_vec(),
+                seq,
+                a.qual.to_vec(),
+                a.aux.to_vec(),
+            ));
+            Ok(())
+        })
+        .unwrap();
+        out
+    }
+
+    /// A CRAM read for bases only (the pileup's fields) keeps every record, its placement,
+    /// name, CIGAR and bases as the BAM of the same reads has them, with qualities "missing"
+    /// (0xff) and no optional fields; asked for everything, the qualities are the BAM's too.
+    #[test]
+    fn a_cram_reader_decodes_the_fields_asked_for() {
+        let fx = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/nfcore_chr22");
+        let reference = Reference::open(&fx.join("genome.fasta")).unwrap();
+        let open = |f: &str| {
+            AlignmentInput::open(&fx.join(f), Some(&reference), OpenOptions::default()).unwrap()
+        };
+        let bam = records(&open("test2.paired_end.sorted.bam"), Fields::ALL);
+        let cram = open("test2.paired_end.sorted.cram");
+        let all = records(&cram, Fields::ALL);
+        let bases = records(&cram, Fields::BASES);
+        let qual = records(
+            &cram,
+            Fields {
+                qual: true,
+                aux: false,
+            },
+        );
+        assert!(bam.len() > 1000, "{} records", bam.len());
+        for set in [&all, &bases, &qual] {
+            assert_eq!(set.len(), bam.len());
+            for (r, b) in set.iter().zip(&bam) {
+                assert_eq!((&r.0, r.1, r.2, &r.3, &r.4), (&b.0, b.1, b.2, &b.3, &b.4));
+            }
+        }
+        assert!(all.iter().zip(&bam).all(|(r, b)| r.5 == b.5));
+        assert!(all.iter().any(|r| !r.6.is_empty()));
+        assert!(qual
+            .iter()
+            .zip(&bam)
+            .all(|(r, b)| r.5 == b.5 && r.6.is_empty()));
+        assert!(bases
+            .iter()
+            .all(|r| r.5.iter().all(|&q| q == 0xff) && r.5.len() == r.4.len() && r.6.is_empty()));
     }
 }

@@ -9,7 +9,7 @@
 
 use crate::engine::{Column, ColumnObserver, RefSlice};
 pub use crate::types::coverage::{Interval, IntervalDepth, SampleSums};
-use crate::types::{Region, Shard};
+use crate::types::{source::Fields, Region, Shard};
 
 /// The observer: intervals must be sorted by (contig, start).
 pub struct DepthObserver<'a> {
@@ -56,6 +56,11 @@ impl ColumnObserver for DepthObserver<'_> {
             depth: vec![Vec::with_capacity(shard.core.len() as usize); self.n_samples],
             sums: Vec::new(),
         }
+    }
+
+    fn fields(&self) -> Fields {
+        // the counts come from the engine's columns; no quality or tag is read here
+        Fields::BASES
     }
 
     fn handles_empty(&self, _partial: &Self::Partial) -> bool {

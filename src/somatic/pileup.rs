@@ -3,7 +3,7 @@
 
 use crate::engine::{Column, ColumnObserver, RefSlice};
 use crate::io::pileup_tsv::PileupTsv;
-use crate::types::{Shard, Tally};
+use crate::types::{source::Fields, Shard, Tally};
 
 /// Formats every column (or only touched ones) into a block of TSV rows per shard.
 pub struct PileupRows<'a> {
@@ -18,6 +18,11 @@ impl ColumnObserver for PileupRows<'_> {
 
     fn begin(&self, _shard: &Shard, _reference: &RefSlice<'_>) -> Vec<u8> {
         Vec::new()
+    }
+
+    fn fields(&self) -> Fields {
+        // the counts come from the engine's columns; no quality or tag is read here
+        Fields::BASES
     }
 
     fn handles_empty(&self, _partial: &Self::Partial) -> bool {

@@ -28,6 +28,42 @@ impl InputFormat {
     }
 }
 
+/// The optional parts of a record a pass reads. A reader may skip decoding the others: a
+/// CRAM reader asks htslib for only these (its required fields, as `samtools depth` does when
+/// no base-quality threshold is set), so blocks no observer reads are never decompressed.
+/// Placement, flags, MAPQ, name, CIGAR, mate fields and bases are always decoded.
+///
+/// A record read without `qual` carries `0xff` qualities (BAM's "missing", as a record stored
+/// without them); without `aux`, no optional fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fields {
+    /// Base qualities.
+    pub qual: bool,
+    /// Optional fields (tags).
+    pub aux: bool,
+}
+
+impl Fields {
+    /// Everything (the default of every observer that does not say otherwise).
+    pub const ALL: Fields = Fields {
+        qual: true,
+        aux: true,
+    };
+    /// Neither qualities nor optional fields.
+    pub const BASES: Fields = Fields {
+        qual: false,
+        aux: false,
+    };
+
+    /// What either of two readers needs.
+    pub const fn union(self, o: Fields) -> Fields {
+        Fields {
+            qual: self.qual || o.qual,
+            aux: self.aux || o.aux,
+        }
+    }
+}
+
 /// What is known about an alignment input once it has been validated.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InputInfo {
@@ -51,8 +87,9 @@ pub trait AlignmentSource: Sync {
     fn info(&self) -> &InputInfo;
     /// The header's reference sequences, in header order.
     fn contigs(&self) -> &[Contig];
-    /// A reader of its own for one worker (readers never cross threads).
-    fn reader(&self) -> Result<Box<dyn AlignmentReader + '_>>;
+    /// A reader of its own for one worker (readers never cross threads), decoding at least
+    /// `fields`.
+    fn reader(&self, fields: Fields) -> Result<Box<dyn AlignmentReader + '_>>;
     /// Records placed on contig `contig` (mapped + unmapped) as the index counts them, when it
     /// does: a pass that covers the contig whole must read exactly these.
     fn index_records(&self, _contig: usize) -> Option<u64> {

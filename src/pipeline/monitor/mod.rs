@@ -33,7 +33,7 @@ use crate::types::monitor::{
     MonitorDoc, MonitorSettings, NormalInfo, ScanInfo, UmiMode, MONITOR_KIND,
     MONITOR_SCHEMA_VERSION,
 };
-use crate::types::source::AlignmentSource;
+use crate::types::source::{AlignmentSource, Fields};
 use crate::types::{ContigId, Pos0, Region};
 use assemble::{apply_white_cells, new_variants, sample_block, umi_summary, NewVariantContext};
 use baseline::{read_baseline, Baseline};
@@ -361,7 +361,7 @@ fn detect_umis(
     };
     let mut out = Vec::new();
     for input in inputs {
-        let mut reader = input.reader()?;
+        let mut reader = input.reader(Fields::ALL)?;
         let (mut seen, mut with) = (0u32, 0u32);
         for w in windows.iter().take(50) {
             reader.fetch(*w, &mut |a| {

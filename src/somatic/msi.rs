@@ -14,7 +14,7 @@ use crate::engine::{Column, ColumnObserver, RefSlice};
 pub use crate::types::msi::{
     Histogram, MsSite, MsiMode, MsiResult, MsiStatus, MsiThresholds, SiteResult,
 };
-use crate::types::{Aln, Contig, ContigId, Pos0, Region, Shard};
+use crate::types::{source::Fields, Aln, Contig, ContigId, Pos0, Region, Shard};
 
 /// Scan settings (the defaults are the `SCAN_*` constants).
 #[derive(Clone, Copy, Debug)]
@@ -329,6 +329,11 @@ impl ColumnObserver for MsiObserver<'_> {
 
     fn padding(&self) -> u64 {
         self.read_window
+    }
+
+    fn fields(&self) -> Fields {
+        // tract lengths come from a read's bases, CIGAR and flags alone
+        Fields::BASES
     }
 
     fn begin(&self, shard: &Shard, reference: &RefSlice<'_>) -> MsiPartial {

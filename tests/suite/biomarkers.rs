@@ -486,3 +486,56 @@ fn retier_takes_a_runs_results_json() {
         std::fs::read(new.join("report.json")).unwrap()
     );
 }
+
+/// `msi` reads a CRAM without its qualities and tags (its observer reads neither): the same
+/// pair as CRAM 3.0 (written here by htslib against the reference) gives the BAM's result.
+#[test]
+fn msi_of_a_cram_pair_equals_msi_of_its_bams() {
+    use rust_htslib::bam::{self, Read as _};
+    let tmp = tempfile::tempdir().unwrap();
+    let r = fx(REF);
+    let sites = tmp.path().join("sites.tsv");
+    run_ok(&["ms-scan", "-r", s(&r), "-o", s(&sites)]);
+    let to_cram = |name: &str| {
+        let out = tmp.path().join(format!("{name}.cram"));
+        let mut rd = bam::Reader::from_path(fx(&format!("sim_msih/{name}.bam"))).unwrap();
+        let header = bam::Header::from_template(rd.header());
+        let mut w = bam::Writer::from_path(&out, &header, bam::Format::Cram).unwrap();
+        w.set_reference(&r).unwrap();
+        for rec in rd.records() {
+            w.write(&rec.unwrap()).unwrap();
+        }
+        drop(w);
+        bam::index::build(&out, None, bam::index::Type::Bai, 1).unwrap();
+        out
+    };
+    let (tc, nc) = (to_cram("tumor"), to_cram("normal"));
+    let mut results = Vec::new();
+    for (t, n) in [
+        (fx("sim_msih/tumor.bam"), fx("sim_msih/normal.bam")),
+        (tc, nc),
+    ] {
+        let out = tmp.path().join(format!("msi.{}.json", results.len()));
+        run_ok(&[
+            "msi",
+            "--tumor",
+            s(&t),
+            "--normal",
+            s(&n),
+            "--sites",
+            s(&sites),
+            "-r",
+            s(&r),
+            "--region",
+            "chr2:200001-300000",
+            "-o",
+            s(&out),
+        ]);
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+        results.push(v);
+    }
+    assert_eq!(results[0]["status"], "MSI-H", "{}", results[0]);
+    assert!(results[0]["sites_tested"].as_u64().unwrap() >= 20);
+    assert_eq!(results[0], results[1]);
+}

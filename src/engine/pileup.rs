@@ -934,13 +934,7 @@ mod tests {
 
     #[test]
     fn counting_two_bases_per_byte_equals_counting_base_by_base() {
-        let mut x = 11u64;
-        let mut rnd = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut rnd = crate::types::xorshift(11);
         let len: usize = 151;
         let seq: Vec<u8> = (0..len.div_ceil(2)).map(|_| rnd() as u8).collect();
         let qual: Vec<u8> = (0..len).map(|_| (rnd() % 42) as u8).collect();
@@ -963,13 +957,7 @@ mod tests {
     fn counting_reference_bases_implicitly_equals_counting_every_base() {
         use crate::engine::filter::ReadFilter;
         use crate::types::aln::pack_ascii_seq;
-        let mut x = 5u64;
-        let mut rnd = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut rnd = crate::types::xorshift(5);
         let span = 3_000i64;
         let reference: Vec<u8> = (0..span)
             .map(|i| {

@@ -1272,13 +1272,7 @@ mod tests {
     /// short and long, two symbols to all 256, skewed and flat.
     #[test]
     fn rans_streams_of_every_shape_decode_alike() {
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut next = crate::types::xorshift(0x9e37_79b9_7f4a_7c15);
         let mut n = 0;
         for len in [1usize, 3, 4, 5, 17, 255, 4096, 70_001] {
             for alphabet in [2u64, 5, 40, 256] {

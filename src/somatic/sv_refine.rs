@@ -299,15 +299,8 @@ mod tests {
 
     /// A pseudo-random sequence (no repeats beyond chance) with `insert` written at `at`.
     fn genome(len: usize, edits: &[(usize, &[u8])]) -> Vec<u8> {
-        let mut x: u64 = 0x9e3779b97f4a7c15;
-        let mut v: Vec<u8> = (0..len)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                b"ACGT"[(x % 4) as usize]
-            })
-            .collect();
+        let mut rnd = crate::types::xorshift(0x9e3779b97f4a7c15);
+        let mut v: Vec<u8> = (0..len).map(|_| b"ACGT"[(rnd() % 4) as usize]).collect();
         for (at, s) in edits {
             v[*at..*at + s.len()].copy_from_slice(s);
         }

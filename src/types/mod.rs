@@ -357,6 +357,18 @@ impl fmt::Display for Pos1 {
     }
 }
 
+/// Test helper: xorshift64 (Marsaglia 2003), a deterministic stream of pseudo-random numbers
+/// from a non-zero `seed`, for tests that compare two implementations on many inputs.
+#[cfg(test)]
+pub(crate) fn xorshift(mut x: u64) -> impl FnMut() -> u64 {
+    move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    }
+}
+
 /// Test helpers: 1-based numbers as a GFF or HGVS `g.` writes them, as the internal types.
 #[cfg(test)]
 pub(crate) mod one_based {

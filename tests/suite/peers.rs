@@ -256,14 +256,32 @@ fn htslib_small_bam_equals_samtools_depth_a() {
     }
 }
 
+/// From the BAM, and from the CRAM of the same reads (decoded without qualities or tags: the
+/// depth reads neither).
 #[test]
 fn depth_by_bed_equals_mosdepth_regions() {
-    for sample in ["test", "test2"] {
+    let reff = fx(&format!("{NF}/genome.fasta"));
+    for (sample, ext) in [
+        ("test", "bam"),
+        ("test2", "bam"),
+        ("test", "cram"),
+        ("test2", "cram"),
+    ] {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("d.tsv");
-        let bam = fx(&format!("{NF}/{sample}.paired_end.sorted.bam"));
+        let bam = fx(&format!("{NF}/{sample}.paired_end.sorted.{ext}"));
         let bed = fx(&format!("{NF}/genome.multi_intervals.bed"));
-        run_ok(&["depth", "--bam", s(&bam), "--by", s(&bed), "-o", s(&out)]);
+        run_ok(&[
+            "depth",
+            "--bam",
+            s(&bam),
+            "-r",
+            s(&reff),
+            "--by",
+            s(&bed),
+            "-o",
+            s(&out),
+        ]);
         let ours = std::fs::read_to_string(&out).unwrap();
         let mos = std::fs::read_to_string(fx(&format!(
             "expected/{NF}/{sample}.mosdepth_multi_intervals.regions.bed"
@@ -278,7 +296,7 @@ fn depth_by_bed_equals_mosdepth_regions() {
             })
             .collect();
         let mos_cols: Vec<String> = mos.lines().map(|l| l.to_string()).collect();
-        assert_eq!(ours_cols, mos_cols, "{sample}");
+        assert_eq!(ours_cols, mos_cols, "{sample} {ext}");
     }
 }
 

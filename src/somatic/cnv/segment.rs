@@ -323,13 +323,8 @@ mod tests {
 
     #[test]
     fn the_vectorised_candidate_loop_gives_the_same_segments() {
-        let mut x = 3u64;
-        let mut rnd = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x % 10_000) as f64 / 10_000.0 - 0.5
-        };
+        let mut r = crate::types::xorshift(3);
+        let mut rnd = move || (r() % 10_000) as f64 / 10_000.0 - 0.5;
         for trial in 0..6 {
             let pts: Vec<Point> = (0..2_000)
                 .map(|i| {
@@ -359,13 +354,8 @@ mod tests {
     #[test]
     fn pelt_equals_the_exhaustive_optimum() {
         // deterministic pseudo-random data with two level shifts
-        let mut x = 7u64;
-        let mut rnd = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x % 1000) as f64 / 1000.0 - 0.5
-        };
+        let mut r = crate::types::xorshift(7);
+        let mut rnd = || (r() % 1000) as f64 / 1000.0 - 0.5;
         for trial in 0..20 {
             let v: Vec<f64> = (0..14)
                 .map(|i| {
@@ -386,13 +376,8 @@ mod tests {
 
     #[test]
     fn finds_a_focal_amplification_and_nothing_in_flat_noise() {
-        let mut x = 11u64;
-        let mut noise = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            ((x % 10_000) as f64 / 10_000.0 - 0.5) * 0.3
-        };
+        let mut r = crate::types::xorshift(11);
+        let mut noise = || ((r() % 10_000) as f64 / 10_000.0 - 0.5) * 0.3;
         let v: Vec<f64> = (0..400)
             .map(|i| if (200..240).contains(&i) { 1.6 } else { 0.0 } + noise())
             .collect();
